@@ -1,0 +1,95 @@
+# Leadbook: two commands.
+#   make run   — install what is missing, build, open the app
+#   make test  — install what is missing, build, run every test (Rust, UI, end-to-end)
+# Works on a fresh Debian 12 / Ubuntu 24.04 as root or with sudo.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO ?= cargo
+NODE_MIN := 20.19.0
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+# What Tauri needs to build and run on Linux.
+APT_BUILD := build-essential pkg-config curl file libwebkit2gtk-4.1-dev libssl-dev \
+             libayatana-appindicator3-dev librsvg2-dev libxdo-dev
+# What the tests need besides: the WebKit WebDriver, a virtual display, the sqlite3 shell
+# (benchmark baseline) and the screenshot tools.
+APT_TEST := webkit2gtk-driver xvfb xauth sqlite3 x11-apps imagemagick dbus-x11
+
+APP := target/debug/leadbook
+TAURI_DRIVER_VERSION := 2.1.0
+
+.PHONY: help run test setup setup-test apt-build apt-test node ui-deps ui e2e-deps tauri-driver build \
+        test-rust test-ui test-e2e bench screenshots clean
+
+help:
+	@echo "make run    build and open Leadbook"
+	@echo "make test   run every test (Rust, UI, end-to-end under Xvfb)"
+	@echo "make bench  run the benchmarks of SPEC §10 (release build)"
+
+run: setup build
+	./$(APP)
+
+test: setup setup-test build test-rust test-ui test-e2e
+
+setup: apt-build node ui-deps
+setup-test: apt-test e2e-deps tauri-driver
+
+# Installs only the packages that are missing, so a ready machine skips apt entirely.
+define apt_install
+	missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "==> installing system packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+apt-build:
+	@$(call apt_install,$(APT_BUILD))
+
+apt-test:
+	@$(call apt_install,$(APT_TEST))
+
+node:
+	@command -v node >/dev/null || { echo "Node.js >= $(NODE_MIN) is required (none found). Install Node 20.19+ or 22.12+ and run make again." >&2; exit 1; }
+	@v=$$(node -p 'process.versions.node'); \
+	if [ "$$(printf '%s\n%s\n' "$(NODE_MIN)" "$$v" | sort -V | head -n1)" != "$(NODE_MIN)" ]; then \
+	  echo "Node.js $$v is too old: Vite 8 needs Node >= $(NODE_MIN). Install a newer Node and run make again." >&2; exit 1; \
+	fi
+
+ui-deps: node
+	@if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then \
+	  echo "==> npm ci (ui)"; cd ui && npm ci --no-audit --no-fund --loglevel=error; fi
+
+e2e-deps: node
+	@if [ ! -d tests/e2e/node_modules ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then \
+	  echo "==> npm ci (tests/e2e)"; cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error; fi
+
+tauri-driver:
+	@command -v tauri-driver >/dev/null || { echo "==> cargo install tauri-driver"; $(CARGO) install tauri-driver --locked --version $(TAURI_DRIVER_VERSION); }
+
+ui: ui-deps
+	cd ui && npm run build
+
+build: ui
+	$(CARGO) build --bin leadbook
+
+test-rust: build
+	$(CARGO) test --workspace
+
+test-ui: ui-deps
+	cd ui && npm run check && npm test
+
+test-e2e: build e2e-deps tauri-driver apt-test
+	cd tests/e2e && LEADBOOK_BIN="$(CURDIR)/$(APP)" xvfb-run -a --server-args="-screen 0 1366x900x24" npm test
+
+bench: setup
+	@$(call apt_install,sqlite3)
+	$(CARGO) run --release -p leadbook-core --bin leadbook-bench
+
+clean:
+	$(CARGO) clean
+	rm -rf ui/dist ui/node_modules tests/e2e/node_modules

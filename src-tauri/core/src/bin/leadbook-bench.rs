@@ -1,0 +1,183 @@
+//! `leadbook-bench`: the figures of SPEC §10 on a deterministic synthetic book, each printed
+//! beside a baseline measured in the same run on the same machine.
+//!
+//! Usage: `leadbook-bench [--leads N]` (default 100 000). Needs the `sqlite3` shell on PATH
+//! for the import baseline. `make bench` runs it in a release build.
+
+use leadbook_core::leads::LeadQuery;
+use leadbook_core::synth;
+use leadbook_core::validate;
+use leadbook_core::{Book, SystemClock};
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+struct Figure {
+    what: String,
+    ours: Duration,
+    baseline: Option<(Duration, String)>,
+    target: String,
+    pass: bool,
+}
+
+fn ms(d: Duration) -> String {
+    if d >= Duration::from_secs(1) { format!("{:.2} s", d.as_secs_f64()) } else { format!("{:.2} ms", d.as_secs_f64() * 1e3) }
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn p95(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[(v.len() * 95 / 100).min(v.len() - 1)]
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
+    let t = Instant::now();
+    let out = f();
+    (t.elapsed(), out)
+}
+
+/// The `sqlite3` shell importing the same rows into a table with the same identity and filter
+/// indexes as `leads`: the floor for getting this CSV into SQLite at all.
+fn sqlite3_import(dir: &Path, csv: &Path) -> Result<Duration, String> {
+    let db = dir.join("baseline.db");
+    let schema = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+        CREATE TABLE leads (name TEXT, email TEXT, phone TEXT, whatsapp TEXT, linkedin_url TEXT, source TEXT, budget_min TEXT,
+          budget_max TEXT, locations TEXT, property_type TEXT, bedrooms TEXT, purpose TEXT, language TEXT);
+        CREATE INDEX b_email ON leads(email); CREATE INDEX b_phone ON leads(phone); CREATE INDEX b_whatsapp ON leads(whatsapp);
+        CREATE INDEX b_linkedin ON leads(linkedin_url); CREATE INDEX b_source ON leads(source); CREATE INDEX b_name ON leads(name);";
+    let run = |sql: &str| {
+        Command::new("sqlite3").arg(&db).arg(sql).output().map_err(|e| format!("sqlite3 shell not found ({e}); apt-get install sqlite3"))
+    };
+    run(schema)?;
+    let (took, out) = time(|| run(&format!(".import --csv --skip 1 {} leads", csv.display())));
+    let out = out?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    Ok(took)
+}
+
+fn main() {
+    let mut n = 100_000usize;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match (a.as_str(), args.next()) {
+            ("--leads", Some(v)) => n = v.replace('_', "").parse().unwrap_or(n),
+            _ => {
+                eprintln!("usage: leadbook-bench [--leads N]");
+                std::process::exit(2);
+            }
+        }
+    }
+    let dir = tempfile_dir();
+    let mut figures = Vec::new();
+
+    println!("leadbook-bench: synthetic book of {n} leads (seed 42), {} cores", std::thread::available_parallelism().map_or(1, |p| p.get()));
+    let rows = synth::leads(n, 42);
+    let csv = dir.join("leads.csv");
+    let mut text = String::with_capacity(n * 160);
+    text.push_str(synth::CSV_HEADER);
+    text.push('\n');
+    for r in &rows {
+        text.push_str(&r.to_csv_line());
+        text.push('\n');
+    }
+    std::fs::write(&csv, text).expect("write the CSV");
+
+    // 1. Adding the whole book through the core: validate, normalise, de-duplicate, score, one transaction.
+    let db_path = dir.join("leadbook.db");
+    let mut book = Book::open(&db_path, Arc::new(SystemClock)).expect("open the book");
+    let ws = book.workspace("Default").expect("default workspace");
+    let region = ws.region();
+    let (took, (rejected, outcomes)) = time(|| {
+        let mut rejected = 0;
+        let mut valid = Vec::with_capacity(rows.len());
+        for r in &rows {
+            match validate::lead(&r.to_input(), region) {
+                Ok(f) => valid.push(f),
+                Err(_) => rejected += 1,
+            }
+        }
+        (rejected, book.add_leads(&ws, valid).expect("add the book"))
+    });
+    let merged = outcomes.iter().filter(|o| !o.created).count();
+    println!("  added {} leads, merged {merged} duplicates, rejected {rejected} dirty rows", outcomes.len() - merged);
+    let baseline = sqlite3_import(&dir, &csv);
+    let (pass, baseline) = match baseline {
+        Ok(b) => (took <= Duration::from_secs(2) && took.as_secs_f64() <= 3.0 * b.as_secs_f64(), Some((b, "sqlite3 shell .import".to_string()))),
+        Err(e) => {
+            eprintln!("  baseline unavailable: {e}");
+            (took <= Duration::from_secs(2), None)
+        }
+    };
+    figures.push(Figure { what: format!("add {n} leads through the core"), ours: took, baseline, target: "≤ 2 s and ≤ 3× baseline".into(), pass });
+
+    // 2. The dashboard, against the single bare GROUP BY it cannot do less than.
+    let runs = 30;
+    let ours: Vec<Duration> = (0..runs).map(|_| time(|| book.dashboard(&ws).expect("dashboard")).0).collect();
+    let bare: Vec<Duration> = (0..runs)
+        .map(|_| {
+            time(|| {
+                let mut stmt = book.conn().prepare_cached("SELECT grade, count(*) FROM leads WHERE workspace_id = ?1 GROUP BY grade").unwrap();
+                let v: Vec<(String, i64)> = stmt.query_map([ws.id], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+                v
+            })
+            .0
+        })
+        .collect();
+    let d = median(ours);
+    figures.push(Figure {
+        what: "dashboard query (median)".into(),
+        ours: d,
+        baseline: Some((median(bare), "bare GROUP BY grade".into())),
+        target: "≤ 20 ms".into(),
+        pass: d <= Duration::from_millis(20),
+    });
+
+    // 3. Search as you type: one list page per keystroke.
+    let word = "Mohammed";
+    let mut per_key = Vec::new();
+    let mut bare_key = Vec::new();
+    for _ in 0..5 {
+        for i in 1..=word.len() {
+            let typed = &word[..i];
+            let q = LeadQuery { search: Some(typed.into()), limit: Some(200), ..Default::default() };
+            per_key.push(time(|| book.list_leads(&ws, &q).expect("search")).0);
+            bare_key.push(
+                time(|| {
+                    let mut stmt = book.conn().prepare_cached("SELECT id FROM leads WHERE workspace_id = ?1 AND name LIKE ?2 LIMIT 200").unwrap();
+                    let v: Vec<i64> = stmt.query_map(rusqlite::params![ws.id, format!("%{typed}%")], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+                    v
+                })
+                .0,
+            );
+        }
+    }
+    let (med, worst) = (median(per_key.clone()), p95(per_key));
+    figures.push(Figure {
+        what: format!("search-as-you-type per keystroke (median; p95 {})", ms(worst)),
+        ours: med,
+        baseline: Some((median(bare_key), "bare LIKE on name".into())),
+        target: "≤ 30 ms".into(),
+        pass: worst <= Duration::from_millis(30),
+    });
+
+    println!();
+    println!("{:<58} {:>10}  {:<34} {:<26} {}", "figure", "leadbook", "baseline (same run)", "target", "");
+    for f in &figures {
+        let base = f.baseline.as_ref().map_or("—".to_string(), |(d, what)| format!("{} ({what})", ms(*d)));
+        println!("{:<58} {:>10}  {:<34} {:<26} {}", f.what, ms(f.ours), base, f.target, if f.pass { "PASS" } else { "MISS" });
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("leadbook-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}

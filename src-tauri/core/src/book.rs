@@ -1,0 +1,179 @@
+//! [`Book`]: the one entry point the shells use. It owns the SQLite connection and the clock,
+//! runs every write in a single `BEGIN IMMEDIATE` transaction, and hands each call the
+//! workspace it acts in.
+
+use crate::clock::Clock;
+use crate::dashboard::{self, Dashboard};
+use crate::error::Result;
+use crate::leads::{self, AddOutcome, DuplicateMatch, Lead, LeadDetail, LeadPage, LeadQuery};
+use crate::model::{Channel, Status};
+use crate::validate::{LeadFields, LeadInput};
+use crate::workspace::{self, Workspace, WorkspacePatch};
+use crate::{db, Error};
+use chrono::{DateTime, SubsecRound, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub struct Book {
+    conn: Connection,
+    clock: Arc<dyn Clock>,
+    path: Option<PathBuf>,
+}
+
+impl Book {
+    /// Opens (creating and migrating) the book at `path`.
+    pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Book> {
+        Ok(Book { conn: db::open(path)?, clock, path: Some(path.to_path_buf()) })
+    }
+
+    pub fn open_in_memory(clock: Arc<dyn Clock>) -> Result<Book> {
+        Ok(Book { conn: db::open_in_memory()?, clock, path: None })
+    }
+
+    /// Now, to the second (what the database stores).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now().trunc_subsecs(0)
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Read access for queries that live outside this type (benchmarks, tests).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one write transaction: all of it is saved, or none.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction, DateTime<Utc>) -> Result<T>) -> Result<T> {
+        let now = self.now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx, now)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    // --- workspaces ---
+
+    pub fn workspaces(&self) -> Result<Vec<Workspace>> {
+        workspace::list(&self.conn)
+    }
+
+    pub fn workspace(&self, name: &str) -> Result<Workspace> {
+        workspace::by_name(&self.conn, name)
+    }
+
+    pub fn workspace_by_id(&self, id: i64) -> Result<Workspace> {
+        workspace::by_id(&self.conn, id)
+    }
+
+    pub fn add_workspace(&mut self, name: &str, timezone: Option<&str>) -> Result<Workspace> {
+        self.write(|tx, now| workspace::add(tx, name, timezone, now))
+    }
+
+    /// The workspace the app showed last (it persists across restarts), else `Default`.
+    pub fn current_workspace(&self) -> Result<Workspace> {
+        let id: Option<i64> = self
+            .conn
+            .query_row("SELECT CAST(value AS INTEGER) FROM app_settings WHERE key = 'current_workspace'", [], |r| r.get(0))
+            .optional()?;
+        match id.map(|id| self.workspace_by_id(id)) {
+            Some(Ok(ws)) => Ok(ws),
+            _ => self.workspaces()?.into_iter().next().ok_or_else(|| Error::not_found("workspace")),
+        }
+    }
+
+    pub fn set_current_workspace(&mut self, id: i64) -> Result<Workspace> {
+        self.write(|tx, _| {
+            let ws = workspace::by_id(tx, id)?;
+            tx.execute(
+                "INSERT INTO app_settings (key, value) VALUES ('current_workspace', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [id.to_string()],
+            )?;
+            Ok(ws)
+        })
+    }
+
+    pub fn update_workspace(&mut self, id: i64, patch: &WorkspacePatch) -> Result<Workspace> {
+        self.write(|tx, _| workspace::update(tx, id, patch))
+    }
+
+    // --- leads ---
+
+    pub fn add_lead(&mut self, ws: &Workspace, input: &LeadInput) -> Result<AddOutcome> {
+        self.write(|tx, now| leads::add(tx, ws, input, now))
+    }
+
+    /// Adds many validated leads in one transaction (imports, benchmarks).
+    pub fn add_leads(&mut self, ws: &Workspace, rows: Vec<LeadFields>) -> Result<Vec<AddOutcome>> {
+        self.write(|tx, now| rows.into_iter().map(|f| leads::add_valid(tx, ws, f, now)).collect())
+    }
+
+    pub fn find_duplicate(&self, ws: &Workspace, input: &LeadInput) -> Result<Option<DuplicateMatch>> {
+        leads::find_duplicate(&self.conn, ws, input)
+    }
+
+    pub fn lead(&mut self, ws: &Workspace, id: i64) -> Result<Lead> {
+        self.refresh_scores(ws)?;
+        leads::get(&self.conn, ws, id)
+    }
+
+    pub fn lead_detail(&mut self, ws: &Workspace, id: i64) -> Result<LeadDetail> {
+        self.refresh_scores(ws)?;
+        leads::detail(&self.conn, ws, id)
+    }
+
+    pub fn list_leads(&mut self, ws: &Workspace, q: &LeadQuery) -> Result<LeadPage> {
+        self.refresh_scores(ws)?;
+        leads::list(&self.conn, ws, q)
+    }
+
+    pub fn update_lead(&mut self, ws: &Workspace, id: i64, input: &LeadInput) -> Result<Lead> {
+        self.write(|tx, now| leads::update(tx, ws, id, input, now))
+    }
+
+    pub fn set_status(&mut self, ws: &Workspace, id: i64, status: Status) -> Result<Lead> {
+        self.write(|tx, now| leads::set_status(tx, ws, id, status, now))
+    }
+
+    pub fn record_reply(&mut self, ws: &Workspace, id: i64, text: &str, channel: Option<Channel>) -> Result<Lead> {
+        self.write(|tx, now| leads::record_reply(tx, ws, id, text, channel, now))
+    }
+
+    pub fn merge_leads(&mut self, ws: &Workspace, keep: i64, other: i64) -> Result<Lead> {
+        self.write(|tx, now| leads::merge(tx, ws, keep, other, now))
+    }
+
+    /// Rescores the leads whose time-based factors have changed since they were scored.
+    pub fn refresh_scores(&mut self, ws: &Workspace) -> Result<usize> {
+        let now = self.now();
+        let stale: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM leads WHERE workspace_id = ?1 AND score_valid_until <= ?2)",
+            rusqlite::params![ws.id, crate::clock::fmt_time(now)],
+            |r| r.get(0),
+        )?;
+        if !stale {
+            return Ok(0);
+        }
+        self.write(|tx, now| leads::refresh_stale_scores(tx, ws, now))
+    }
+
+    pub fn dashboard(&mut self, ws: &Workspace) -> Result<Dashboard> {
+        self.refresh_scores(ws)?;
+        dashboard::compute(&self.conn, ws, self.now())
+    }
+
+    // --- backups ---
+
+    /// Today's backup beside the database file, if it was not made yet; keeps the last 7.
+    pub fn daily_backup(&self) -> Result<Option<PathBuf>> {
+        let path = self.path.as_deref().ok_or_else(|| Error::Usage("an in-memory book has no backups".into()))?;
+        crate::backup::daily(&self.conn, path, self.now())
+    }
+
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        crate::backup::to_file(&self.conn, dest)
+    }
+}

@@ -1,0 +1,234 @@
+//! Opening the SQLite file: pragmas, owner-only permissions and numbered migrations.
+//!
+//! The database is the source of truth. Invariants that must hold across processes
+//! (one identity key per workspace, …) are unique indexes, and every write runs in one
+//! `BEGIN IMMEDIATE` transaction, so two processes on one file cannot interleave.
+
+use crate::error::Result;
+use rusqlite::Connection;
+use std::path::Path;
+use std::time::Duration;
+
+/// The schema, one entry per version. Never edit a released entry: add a new one.
+/// `PRAGMA user_version` records how many have been applied.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: workspaces, leads, identity keys, timeline, app settings.
+    r#"
+    CREATE TABLE workspaces (
+        id            INTEGER PRIMARY KEY,
+        name          TEXT NOT NULL COLLATE NOCASE UNIQUE,
+        timezone      TEXT NOT NULL DEFAULT 'Asia/Dubai',
+        phone_region  TEXT NOT NULL DEFAULT 'AE',
+        currency      TEXT NOT NULL DEFAULT 'AED',
+        agent_name    TEXT,
+        quiet_start   TEXT NOT NULL DEFAULT '09:00',
+        quiet_end     TEXT NOT NULL DEFAULT '18:00',
+        language      TEXT NOT NULL DEFAULT 'en',
+        score_weights TEXT,
+        created_at    TEXT NOT NULL
+    );
+
+    CREATE TABLE leads (
+        id                INTEGER PRIMARY KEY,
+        workspace_id      INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        name              TEXT NOT NULL,
+        email             TEXT,
+        phone             TEXT,
+        whatsapp          TEXT,
+        telegram_id       INTEGER,
+        telegram_username TEXT,
+        linkedin_url      TEXT,
+        source            TEXT NOT NULL,
+        budget_min        INTEGER,
+        budget_max        INTEGER,
+        locations         TEXT NOT NULL DEFAULT '[]',
+        property_type     TEXT,
+        bedrooms          INTEGER,
+        purpose           TEXT,
+        language          TEXT,
+        status            TEXT NOT NULL DEFAULT 'new',
+        opt_outs          TEXT NOT NULL DEFAULT '[]',
+        notes             TEXT,
+        tags              TEXT NOT NULL DEFAULT '[]',
+        score             INTEGER,
+        grade             TEXT,
+        score_breakdown   TEXT NOT NULL DEFAULT '[]',
+        score_valid_until TEXT,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL,
+        last_contacted_at TEXT,
+        last_inbound_at   TEXT,
+        next_followup_at  TEXT
+    );
+    CREATE INDEX leads_ws_grade   ON leads(workspace_id, grade, score DESC);
+    CREATE INDEX leads_ws_status  ON leads(workspace_id, status);
+    CREATE INDEX leads_ws_source  ON leads(workspace_id, source);
+    CREATE INDEX leads_ws_score   ON leads(workspace_id, score DESC);
+    CREATE INDEX leads_ws_created ON leads(workspace_id, created_at);
+    CREATE INDEX leads_ws_rescore ON leads(workspace_id, score_valid_until) WHERE score_valid_until IS NOT NULL;
+    CREATE INDEX leads_ws_next    ON leads(workspace_id, next_followup_at) WHERE next_followup_at IS NOT NULL;
+
+    -- Identity keys: one owner per (workspace, kind, value). Phone and WhatsApp share kind 'phone'.
+    CREATE TABLE lead_keys (
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        kind         TEXT NOT NULL,
+        value        TEXT NOT NULL,
+        lead_id      INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        PRIMARY KEY (workspace_id, kind, value)
+    ) WITHOUT ROWID;
+    CREATE INDEX lead_keys_lead ON lead_keys(lead_id);
+
+    CREATE TABLE timeline (
+        id           INTEGER PRIMARY KEY,
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        lead_id      INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        at           TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        detail       TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX timeline_lead ON timeline(lead_id, at);
+    CREATE INDEX timeline_ws_kind_at ON timeline(workspace_id, kind, at);
+
+    -- Small app-wide preferences (the workspace the app last showed, …).
+    CREATE TABLE app_settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    "#,
+];
+
+/// Opens (creating if needed) the database at `path`, owner-readable only, and migrates it.
+pub fn open(path: &Path) -> Result<Connection> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    create_private_file(path)?;
+    let mut conn = Connection::open(path)?;
+    configure(&conn)?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// An in-memory database with the full schema, for tests and benchmarks.
+pub fn open_in_memory() -> Result<Connection> {
+    let mut conn = Connection::open_in_memory()?;
+    configure(&conn)?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    // journal_mode answers with a row, so it is read rather than executed.
+    let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA temp_store = MEMORY;",
+    )?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn create_private_file(path: &Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(unix))]
+fn create_private_file(_path: &Path) -> Result<()> {
+    Ok(())
+}
+
+/// Applies every migration not yet applied, each in its own transaction, then makes sure the
+/// `Default` workspace exists.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_to(conn, MIGRATIONS.len())?;
+    ensure_default_workspace(conn)
+}
+
+/// Applies migrations up to `target` (a schema version). Used by tests to build every
+/// earlier version.
+pub fn migrate_to(conn: &mut Connection, target: usize) -> Result<()> {
+    let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    if current > MIGRATIONS.len() {
+        return Err(crate::Error::Internal(format!(
+            "this database was written by a newer Leadbook (schema {current}, this build knows {})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().take(target).skip(current) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Another process may have migrated while we waited for the write lock.
+        let now_at: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if now_at as usize > i {
+            continue;
+        }
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn ensure_default_workspace(conn: &Connection) -> Result<()> {
+    let now = crate::clock::fmt_time(chrono::Utc::now());
+    conn.execute(
+        "INSERT INTO workspaces (name, created_at)
+         SELECT 'Default', ?1 WHERE NOT EXISTS (SELECT 1 FROM workspaces)",
+        [now],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(conn: &Connection) -> i64 {
+        conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn migrations_apply_from_empty_and_from_every_earlier_version() {
+        for start in 0..=MIGRATIONS.len() {
+            let mut conn = Connection::open_in_memory().unwrap();
+            migrate_to(&mut conn, start).unwrap();
+            assert_eq!(version(&conn) as usize, start);
+            migrate(&mut conn).unwrap();
+            assert_eq!(version(&conn) as usize, MIGRATIONS.len());
+            // Running again changes nothing.
+            migrate(&mut conn).unwrap();
+            let n: i64 = conn.query_row("SELECT count(*) FROM workspaces", [], |r| r.get(0)).unwrap();
+            assert_eq!(n, 1, "exactly one Default workspace");
+        }
+    }
+
+    #[test]
+    fn the_database_file_is_readable_by_its_owner_only_and_in_wal_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("leadbook.db");
+        let conn = open(&path).unwrap();
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert_eq!(fk, 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let m = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(m & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_database_from_a_newer_build_is_refused_untouched() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", 999).unwrap();
+        assert!(migrate(&mut conn).is_err());
+    }
+}

@@ -1,0 +1,733 @@
+//! Leads in the store: adding with de-duplication and merging, editing, status changes,
+//! replies, manual merges, listing with filters. Every function takes the [`Workspace`] and
+//! every statement filters by it: a lead of another workspace behaves as if it did not exist.
+//!
+//! Identity keys (canonical LinkedIn URL, email, E.164 phone — shared by phone and WhatsApp —
+//! and Telegram user id) live in `lead_keys`, whose primary key makes each value belong to at
+//! most one lead per workspace, across processes.
+
+use crate::clock::{fmt_time, parse_time};
+use crate::error::{Error, Result};
+use crate::model::{Channel, Grade, Language, PropertyType, Purpose, Source, Status};
+use crate::scoring::{self, Factor};
+use crate::timeline::{self, Entry};
+use crate::validate::{self, LeadFields, LeadInput};
+use crate::workspace::Workspace;
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+
+/// A lead as stored. Serialises to the JSON of SPEC §9 (plus notes, tags, opt-outs and the
+/// contact times the app shows).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lead {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub whatsapp: Option<String>,
+    pub telegram_id: Option<i64>,
+    pub telegram_username: Option<String>,
+    pub linkedin_url: Option<String>,
+    pub source: Source,
+    pub budget_min: Option<i64>,
+    pub budget_max: Option<i64>,
+    pub locations: Vec<String>,
+    pub property_type: Option<PropertyType>,
+    pub bedrooms: Option<i64>,
+    pub purpose: Option<Purpose>,
+    pub language: Option<Language>,
+    pub status: Status,
+    pub score: i64,
+    pub grade: Grade,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub notes: Option<String>,
+    pub tags: Vec<String>,
+    pub opt_outs: Vec<Channel>,
+    pub last_contacted_at: Option<DateTime<Utc>>,
+    pub last_inbound_at: Option<DateTime<Utc>>,
+    pub next_followup_at: Option<DateTime<Utc>>,
+    #[serde(skip)]
+    pub workspace_id: i64,
+    #[serde(skip)]
+    pub breakdown: Vec<Factor>,
+    #[serde(skip)]
+    pub score_valid_until: Option<DateTime<Utc>>,
+}
+
+/// `lead show`: the lead, why it has its score, and its history.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeadDetail {
+    #[serde(flatten)]
+    pub lead: Lead,
+    pub score_breakdown: Vec<Factor>,
+    pub timeline: Vec<Entry>,
+}
+
+/// What adding a lead did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AddOutcome {
+    pub id: i64,
+    pub created: bool,
+    pub merged_into: Option<i64>,
+    pub score: i64,
+    pub grade: Grade,
+}
+
+/// An existing lead that shares an identity key with the one being typed.
+#[derive(Debug, Clone, Serialize)]
+pub struct DuplicateMatch {
+    pub lead: Lead,
+    pub key: &'static str,
+}
+
+impl Lead {
+    /// A lead with only a name, for building leads in code and tests.
+    pub fn blank(name: &str, created_at: DateTime<Utc>) -> Lead {
+        Lead {
+            id: 0,
+            name: name.to_string(),
+            email: None,
+            phone: None,
+            whatsapp: None,
+            telegram_id: None,
+            telegram_username: None,
+            linkedin_url: None,
+            source: Source::Manual,
+            budget_min: None,
+            budget_max: None,
+            locations: vec![],
+            property_type: None,
+            bedrooms: None,
+            purpose: None,
+            language: None,
+            status: Status::New,
+            score: 0,
+            grade: Grade::D,
+            created_at,
+            updated_at: created_at,
+            notes: None,
+            tags: vec![],
+            opt_outs: vec![],
+            last_contacted_at: None,
+            last_inbound_at: None,
+            next_followup_at: None,
+            workspace_id: 0,
+            breakdown: vec![],
+            score_valid_until: None,
+        }
+    }
+
+    fn from_fields(f: LeadFields, workspace_id: i64, now: DateTime<Utc>) -> Lead {
+        let mut l = Lead::blank(&f.name, now);
+        l.workspace_id = workspace_id;
+        l.set_fields(f);
+        l
+    }
+
+    /// Replaces every field a person edits (everything but status, score and times).
+    fn set_fields(&mut self, f: LeadFields) {
+        self.name = f.name;
+        self.email = f.email;
+        self.phone = f.phone;
+        self.whatsapp = f.whatsapp;
+        self.telegram_id = f.telegram_id;
+        self.telegram_username = f.telegram_username;
+        self.linkedin_url = f.linkedin_url;
+        self.source = f.source;
+        self.budget_min = f.budget_min;
+        self.budget_max = f.budget_max;
+        self.locations = f.locations;
+        self.property_type = f.property_type;
+        self.bedrooms = f.bedrooms;
+        self.purpose = f.purpose;
+        self.language = f.language;
+        self.notes = f.notes;
+        self.tags = f.tags;
+    }
+
+    fn fields(&self) -> LeadFields {
+        LeadFields {
+            name: self.name.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            whatsapp: self.whatsapp.clone(),
+            telegram_id: self.telegram_id,
+            telegram_username: self.telegram_username.clone(),
+            linkedin_url: self.linkedin_url.clone(),
+            source: self.source,
+            budget_min: self.budget_min,
+            budget_max: self.budget_max,
+            locations: self.locations.clone(),
+            property_type: self.property_type,
+            bedrooms: self.bedrooms,
+            purpose: self.purpose,
+            language: self.language,
+            notes: self.notes.clone(),
+            tags: self.tags.clone(),
+        }
+    }
+
+    fn rescore(&mut self, ws: &Workspace, now: DateTime<Utc>) {
+        let s = scoring::score(self, now, &ws.weights);
+        self.score = s.score;
+        self.grade = s.grade;
+        self.breakdown = s.breakdown;
+        self.score_valid_until = s.valid_until;
+    }
+}
+
+/// An identity key: (kind, value, the field it comes from).
+type Key = (&'static str, String, &'static str);
+
+fn keys_of(f: &LeadFields) -> Vec<Key> {
+    let mut keys: Vec<Key> = Vec::with_capacity(5);
+    if let Some(v) = &f.linkedin_url {
+        keys.push(("linkedin", v.clone(), "linkedin_url"));
+    }
+    if let Some(v) = &f.email {
+        keys.push(("email", v.clone(), "email"));
+    }
+    if let Some(v) = &f.phone {
+        keys.push(("phone", v.clone(), "phone"));
+    }
+    if let Some(v) = f.whatsapp.as_ref().filter(|w| Some(*w) != f.phone.as_ref()) {
+        keys.push(("phone", v.clone(), "whatsapp"));
+    }
+    if let Some(v) = f.telegram_id {
+        keys.push(("telegram", v.to_string(), "telegram_id"));
+    }
+    keys
+}
+
+fn key_owner(conn: &Connection, ws: i64, kind: &str, value: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT lead_id FROM lead_keys WHERE workspace_id = ?1 AND kind = ?2 AND value = ?3")?
+        .query_row(params![ws, kind, value], |r| r.get(0))
+        .optional()?)
+}
+
+fn insert_key(conn: &Connection, ws: i64, kind: &str, value: &str, lead_id: i64) -> Result<()> {
+    conn.prepare_cached("INSERT OR IGNORE INTO lead_keys (workspace_id, kind, value, lead_id) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![ws, kind, value, lead_id])?;
+    Ok(())
+}
+
+/// Makes `lead_keys` hold exactly this lead's keys. A key another lead owns is a `duplicate` error.
+fn sync_keys(conn: &Connection, lead: &Lead) -> Result<()> {
+    let keys = keys_of(&lead.fields());
+    for (kind, value, field) in &keys {
+        if let Some(owner) = key_owner(conn, lead.workspace_id, kind, value)?.filter(|o| *o != lead.id) {
+            return Err(Error::Duplicate {
+                field: field.to_string(),
+                message: format!("another lead (#{owner}) already has this {}", field.replace('_', " ")),
+                existing_id: owner,
+            });
+        }
+    }
+    conn.prepare_cached("DELETE FROM lead_keys WHERE lead_id = ?1")?.execute([lead.id])?;
+    for (kind, value, _) in &keys {
+        insert_key(conn, lead.workspace_id, kind, value, lead.id)?;
+    }
+    Ok(())
+}
+
+pub(crate) const COLUMNS: &str = "id, workspace_id, name, email, phone, whatsapp, telegram_id, telegram_username, \
+    linkedin_url, source, budget_min, budget_max, locations, property_type, bedrooms, purpose, language, status, \
+    opt_outs, notes, tags, score, grade, score_breakdown, score_valid_until, created_at, updated_at, \
+    last_contacted_at, last_inbound_at, next_followup_at";
+
+fn bad_column(i: usize, e: impl std::fmt::Display) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.to_string().into())
+}
+
+fn enum_col<T>(r: &Row, i: usize, parse: fn(&str, &str) -> Result<T>) -> rusqlite::Result<T> {
+    let s: String = r.get(i)?;
+    parse("column", &s).map_err(|e| bad_column(i, e))
+}
+
+fn opt_enum_col<T>(r: &Row, i: usize, parse: fn(&str, &str) -> Result<T>) -> rusqlite::Result<Option<T>> {
+    let s: Option<String> = r.get(i)?;
+    s.map(|s| parse("column", &s).map_err(|e| bad_column(i, e))).transpose()
+}
+
+fn json_col<T: serde::de::DeserializeOwned>(r: &Row, i: usize) -> rusqlite::Result<T> {
+    let s: String = r.get(i)?;
+    serde_json::from_str(&s).map_err(|e| bad_column(i, e))
+}
+
+fn time_col(r: &Row, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let s: Option<String> = r.get(i)?;
+    s.map(|s| parse_time(&s).ok_or_else(|| bad_column(i, format!("bad time '{s}'")))).transpose()
+}
+
+pub(crate) fn from_row(r: &Row) -> rusqlite::Result<Lead> {
+    let score: Option<i64> = r.get(21)?;
+    Ok(Lead {
+        id: r.get(0)?,
+        workspace_id: r.get(1)?,
+        name: r.get(2)?,
+        email: r.get(3)?,
+        phone: r.get(4)?,
+        whatsapp: r.get(5)?,
+        telegram_id: r.get(6)?,
+        telegram_username: r.get(7)?,
+        linkedin_url: r.get(8)?,
+        source: enum_col(r, 9, Source::parse)?,
+        budget_min: r.get(10)?,
+        budget_max: r.get(11)?,
+        locations: json_col(r, 12)?,
+        property_type: opt_enum_col(r, 13, PropertyType::parse)?,
+        bedrooms: r.get(14)?,
+        purpose: opt_enum_col(r, 15, Purpose::parse)?,
+        language: opt_enum_col(r, 16, Language::parse)?,
+        status: enum_col(r, 17, Status::parse)?,
+        opt_outs: json_col(r, 18)?,
+        notes: r.get(19)?,
+        tags: json_col(r, 20)?,
+        score: score.unwrap_or(0),
+        // A score never computed grades as 0 does.
+        grade: Grade::of(score),
+        breakdown: json_col(r, 23)?,
+        score_valid_until: time_col(r, 24)?,
+        created_at: time_col(r, 25)?.ok_or_else(|| bad_column(25, "missing"))?,
+        updated_at: time_col(r, 26)?.ok_or_else(|| bad_column(26, "missing"))?,
+        last_contacted_at: time_col(r, 27)?,
+        last_inbound_at: time_col(r, 28)?,
+        next_followup_at: time_col(r, 29)?,
+    })
+}
+
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+fn insert(conn: &Connection, lead: &mut Lead) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO leads (workspace_id, name, email, phone, whatsapp, telegram_id, telegram_username, linkedin_url,
+            source, budget_min, budget_max, locations, property_type, bedrooms, purpose, language, status, opt_outs,
+            notes, tags, score, grade, score_breakdown, score_valid_until, created_at, updated_at,
+            last_contacted_at, last_inbound_at, next_followup_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
+            ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+    )?
+    .execute(params![
+        lead.workspace_id, lead.name, lead.email, lead.phone, lead.whatsapp, lead.telegram_id, lead.telegram_username,
+        lead.linkedin_url, lead.source.as_str(), lead.budget_min, lead.budget_max, json(&lead.locations),
+        lead.property_type.map(|v| v.as_str()), lead.bedrooms, lead.purpose.map(|v| v.as_str()),
+        lead.language.map(|v| v.as_str()), lead.status.as_str(), json(&lead.opt_outs), lead.notes, json(&lead.tags),
+        lead.score, lead.grade.as_str(), json(&lead.breakdown), lead.score_valid_until.map(fmt_time),
+        fmt_time(lead.created_at), fmt_time(lead.updated_at), lead.last_contacted_at.map(fmt_time),
+        lead.last_inbound_at.map(fmt_time), lead.next_followup_at.map(fmt_time),
+    ])?;
+    lead.id = conn.last_insert_rowid();
+    Ok(())
+}
+
+fn write(conn: &Connection, lead: &Lead) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE leads SET name = ?3, email = ?4, phone = ?5, whatsapp = ?6, telegram_id = ?7, telegram_username = ?8,
+            linkedin_url = ?9, source = ?10, budget_min = ?11, budget_max = ?12, locations = ?13, property_type = ?14,
+            bedrooms = ?15, purpose = ?16, language = ?17, status = ?18, opt_outs = ?19, notes = ?20, tags = ?21,
+            score = ?22, grade = ?23, score_breakdown = ?24, score_valid_until = ?25, created_at = ?26,
+            updated_at = ?27, last_contacted_at = ?28, last_inbound_at = ?29, next_followup_at = ?30
+         WHERE workspace_id = ?1 AND id = ?2",
+    )?
+    .execute(params![
+        lead.workspace_id, lead.id, lead.name, lead.email, lead.phone, lead.whatsapp, lead.telegram_id,
+        lead.telegram_username, lead.linkedin_url, lead.source.as_str(), lead.budget_min, lead.budget_max,
+        json(&lead.locations), lead.property_type.map(|v| v.as_str()), lead.bedrooms, lead.purpose.map(|v| v.as_str()),
+        lead.language.map(|v| v.as_str()), lead.status.as_str(), json(&lead.opt_outs), lead.notes, json(&lead.tags),
+        lead.score, lead.grade.as_str(), json(&lead.breakdown), lead.score_valid_until.map(fmt_time),
+        fmt_time(lead.created_at), fmt_time(lead.updated_at), lead.last_contacted_at.map(fmt_time),
+        lead.last_inbound_at.map(fmt_time), lead.next_followup_at.map(fmt_time),
+    ])?;
+    Ok(())
+}
+
+/// The lead `id` of workspace `ws`; a lead of another workspace is `not_found`.
+pub fn get(conn: &Connection, ws: &Workspace, id: i64) -> Result<Lead> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM leads WHERE workspace_id = ?1 AND id = ?2"))?
+        .query_row(params![ws.id, id], from_row)
+        .optional()?
+        .ok_or_else(|| Error::not_found(format!("lead {id}")))
+}
+
+pub fn detail(conn: &Connection, ws: &Workspace, id: i64) -> Result<LeadDetail> {
+    let lead = get(conn, ws, id)?;
+    let timeline = timeline::of_lead(conn, ws.id, id)?;
+    Ok(LeadDetail { score_breakdown: lead.breakdown.clone(), lead, timeline })
+}
+
+/// The existing lead (and which key) that `fields` would merge into, if any: the oldest
+/// of the leads sharing a key with it.
+fn find_match(conn: &Connection, ws: &Workspace, fields: &LeadFields) -> Result<Option<(i64, &'static str)>> {
+    let mut best: Option<(i64, &'static str)> = None;
+    for (kind, value, field) in keys_of(fields) {
+        if let Some(owner) = key_owner(conn, ws.id, kind, &value)? {
+            if best.is_none_or(|(b, _)| owner < b) {
+                best = Some((owner, field));
+            }
+        }
+    }
+    Ok(best)
+}
+
+/// For the form's duplicate warning: the lead this input would merge into. Fields that do not
+/// validate yet are ignored, so the warning can show while the agent is still typing.
+pub fn find_duplicate(conn: &Connection, ws: &Workspace, input: &LeadInput) -> Result<Option<DuplicateMatch>> {
+    let mut probe = input.clone();
+    probe.name = Some("probe".into());
+    let region = ws.region();
+    let lenient = |f: &mut LeadInput| {
+        let keep = |v: &Option<String>, check: &dyn Fn(&str) -> bool| v.as_deref().filter(|s| check(s)).map(String::from);
+        f.email = keep(&f.email, &|s| crate::normalize::email(s).is_ok());
+        f.phone = keep(&f.phone, &|s| crate::normalize::phone("phone", s, region).is_ok());
+        f.whatsapp = keep(&f.whatsapp, &|s| crate::normalize::phone("whatsapp", s, region).is_ok());
+        f.linkedin_url = keep(&f.linkedin_url, &|s| crate::normalize::linkedin(s).is_ok());
+        f.telegram_id = f.telegram_id.filter(|id| *id > 0);
+    };
+    lenient(&mut probe);
+    let only_keys = LeadInput {
+        name: probe.name,
+        email: probe.email,
+        phone: probe.phone,
+        whatsapp: probe.whatsapp,
+        linkedin_url: probe.linkedin_url,
+        telegram_id: probe.telegram_id,
+        ..Default::default()
+    };
+    let fields = validate::lead(&only_keys, region)?;
+    match find_match(conn, ws, &fields)? {
+        Some((id, key)) => Ok(Some(DuplicateMatch {
+            lead: get(conn, ws, id)?,
+            key: if key == "whatsapp" { "phone" } else { key },
+        })),
+        None => Ok(None),
+    }
+}
+
+/// Adds a lead, or merges it into the existing lead it shares an identity key with.
+/// Runs inside the caller's write transaction.
+pub fn add(conn: &Connection, ws: &Workspace, input: &LeadInput, now: DateTime<Utc>) -> Result<AddOutcome> {
+    let fields = validate::lead(input, ws.region())?;
+    add_valid(conn, ws, fields, now)
+}
+
+/// [`add`] for fields that have already been validated (imports validate up front).
+pub fn add_valid(conn: &Connection, ws: &Workspace, fields: LeadFields, now: DateTime<Utc>) -> Result<AddOutcome> {
+    if let Some((target, key)) = find_match(conn, ws, &fields)? {
+        let mut lead = get(conn, ws, target)?;
+        let ignored = absorb(conn, &mut lead, &fields)?;
+        lead.updated_at = now;
+        lead.rescore(ws, now);
+        write(conn, &lead)?;
+        for (kind, value, _) in keys_of(&lead.fields()) {
+            insert_key(conn, ws.id, kind, &value, lead.id)?;
+        }
+        let mut detail = format!("merged a duplicate from {} (same {})", fields.source, key.replace('_', " "));
+        if !ignored.is_empty() {
+            detail.push_str(&format!("; kept the existing {}", ignored.join(", ")));
+        }
+        timeline::add(conn, ws.id, lead.id, now, "merged", &detail)?;
+        return Ok(AddOutcome { id: lead.id, created: false, merged_into: Some(lead.id), score: lead.score, grade: lead.grade });
+    }
+    let mut lead = Lead::from_fields(fields, ws.id, now);
+    lead.rescore(ws, now);
+    insert(conn, &mut lead)?;
+    for (kind, value, _) in keys_of(&lead.fields()) {
+        insert_key(conn, ws.id, kind, &value, lead.id)?;
+    }
+    timeline::add(conn, ws.id, lead.id, now, "created", &format!("source {}", lead.source))?;
+    Ok(AddOutcome { id: lead.id, created: true, merged_into: None, score: lead.score, grade: lead.grade })
+}
+
+/// The merge rules: blanks are filled, lists are unioned, name, source, status and creation
+/// time stay. A key value that another lead owns is not taken. Notes are appended rather than
+/// lost. Returns the fields whose differing incoming value was not kept.
+fn absorb(conn: &Connection, into: &mut Lead, f: &LeadFields) -> Result<Vec<&'static str>> {
+    let mut ignored = Vec::new();
+    let free = |kind: &str, value: &str| -> Result<bool> {
+        Ok(key_owner(conn, into.workspace_id, kind, value)?.is_none_or(|o| o == into.id))
+    };
+    macro_rules! fill {
+        ($field:ident, $name:literal, $key:expr) => {
+            match (&into.$field, &f.$field) {
+                (None, Some(v)) => {
+                    let key: Option<(&str, String)> = $key(v);
+                    if key.map_or(Ok(true), |(k, val)| free(k, &val))? {
+                        into.$field = Some(v.clone());
+                    } else {
+                        ignored.push($name);
+                    }
+                }
+                (Some(old), Some(new)) if old != new => ignored.push($name),
+                _ => {}
+            }
+        };
+    }
+    let none = |_: &dyn std::any::Any| None;
+    fill!(email, "email", |v: &String| Some(("email", v.clone())));
+    fill!(linkedin_url, "linkedin_url", |v: &String| Some(("linkedin", v.clone())));
+    fill!(telegram_id, "telegram_id", |v: &i64| Some(("telegram", v.to_string())));
+    fill!(phone, "phone", |v: &String| Some(("phone", v.clone())));
+    fill!(whatsapp, "whatsapp", |v: &String| Some(("phone", v.clone())));
+    fill!(telegram_username, "telegram_username", |v: &String| none(v));
+    fill!(property_type, "property_type", |v: &PropertyType| none(v));
+    fill!(bedrooms, "bedrooms", |v: &i64| none(v));
+    fill!(purpose, "purpose", |v: &Purpose| none(v));
+    fill!(language, "language", |v: &Language| none(v));
+    // Budgets are filled only while they stay a sensible range.
+    let (min, max) = (into.budget_min.or(f.budget_min), into.budget_max.or(f.budget_max));
+    if min.zip(max).is_none_or(|(a, b)| a <= b) {
+        into.budget_min = min;
+        into.budget_max = max;
+    } else {
+        ignored.push("budget");
+    }
+    union(&mut into.locations, &f.locations, validate::MAX_LOCATIONS);
+    union(&mut into.tags, &f.tags, validate::MAX_TAGS);
+    match (&into.notes, &f.notes) {
+        (None, Some(n)) => into.notes = Some(n.clone()),
+        (Some(old), Some(new)) if !old.contains(new.as_str()) => {
+            let joined = format!("{old}\n\n{new}");
+            if joined.chars().count() <= validate::MAX_NOTES {
+                into.notes = Some(joined);
+            } else {
+                ignored.push("notes");
+            }
+        }
+        _ => {}
+    }
+    Ok(ignored)
+}
+
+fn union(into: &mut Vec<String>, more: &[String], max: usize) {
+    for m in more {
+        if into.len() < max && !into.iter().any(|v| v.to_lowercase() == m.to_lowercase()) {
+            into.push(m.clone());
+        }
+    }
+}
+
+/// Replaces the lead's editable fields with `input`. Taking another lead's phone, email,
+/// LinkedIn or Telegram id is a `duplicate` error: merge the two instead.
+pub fn update(conn: &Connection, ws: &Workspace, id: i64, input: &LeadInput, now: DateTime<Utc>) -> Result<Lead> {
+    let mut lead = get(conn, ws, id)?;
+    let fields = validate::lead(input, ws.region())?;
+    let before = lead.clone();
+    lead.set_fields(fields);
+    let changed = changed_fields(&before, &lead);
+    if changed.is_empty() {
+        return Ok(before);
+    }
+    lead.updated_at = now;
+    lead.rescore(ws, now);
+    sync_keys(conn, &lead)?;
+    write(conn, &lead)?;
+    timeline::add(conn, ws.id, id, now, "updated", &format!("edited {}", changed.join(", ")))?;
+    Ok(lead)
+}
+
+fn changed_fields(a: &Lead, b: &Lead) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    macro_rules! cmp {
+        ($($f:ident),+) => { $(if a.$f != b.$f { out.push(stringify!($f)); })+ };
+    }
+    cmp!(name, email, phone, whatsapp, telegram_id, telegram_username, linkedin_url, source, budget_min, budget_max,
+        locations, property_type, bedrooms, purpose, language, notes, tags);
+    out
+}
+
+pub fn set_status(conn: &Connection, ws: &Workspace, id: i64, status: Status, now: DateTime<Utc>) -> Result<Lead> {
+    let mut lead = get(conn, ws, id)?;
+    if lead.status == status {
+        return Ok(lead);
+    }
+    let from = lead.status;
+    lead.status = status;
+    lead.updated_at = now;
+    lead.rescore(ws, now);
+    write(conn, &lead)?;
+    timeline::add(conn, ws.id, id, now, "status_changed", &format!("{from} → {status}"))?;
+    Ok(lead)
+}
+
+/// Records a message the lead sent (typed in by the agent now; received from a channel later).
+pub fn record_reply(conn: &Connection, ws: &Workspace, id: i64, text: &str, channel: Option<Channel>, now: DateTime<Utc>) -> Result<Lead> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Error::validation("text", "the reply has no text"));
+    }
+    if text.chars().count() > validate::MAX_NOTES {
+        return Err(Error::validation("text", format!("a reply is at most {} characters", validate::MAX_NOTES)));
+    }
+    let mut lead = get(conn, ws, id)?;
+    lead.last_inbound_at = Some(now);
+    if matches!(lead.status, Status::New | Status::Contacted) {
+        lead.status = Status::Replied;
+    }
+    lead.updated_at = now;
+    lead.rescore(ws, now);
+    write(conn, &lead)?;
+    let via = channel.map(|c| format!(" via {c}")).unwrap_or_default();
+    timeline::add(conn, ws.id, id, now, "replied", &format!("{text}{via}"))?;
+    Ok(lead)
+}
+
+/// Merges lead `other` into lead `keep` by hand: the merge rules of an add, the earlier
+/// creation time and its source, the later contact times; `other`'s history moves over and
+/// `other` is gone.
+pub fn merge(conn: &Connection, ws: &Workspace, keep: i64, other: i64, now: DateTime<Utc>) -> Result<Lead> {
+    if keep == other {
+        return Err(Error::validation("other", "a lead cannot be merged into itself"));
+    }
+    let mut lead = get(conn, ws, keep)?;
+    let gone = get(conn, ws, other)?;
+    // Free the other lead's keys first so the kept lead may take them.
+    conn.prepare_cached("DELETE FROM lead_keys WHERE workspace_id = ?1 AND lead_id = ?2")?.execute(params![ws.id, other])?;
+    let ignored = absorb(conn, &mut lead, &gone.fields())?;
+    if gone.created_at < lead.created_at {
+        lead.created_at = gone.created_at;
+        lead.source = gone.source;
+    }
+    lead.last_contacted_at = lead.last_contacted_at.max(gone.last_contacted_at);
+    lead.last_inbound_at = lead.last_inbound_at.max(gone.last_inbound_at);
+    for c in &gone.opt_outs {
+        if !lead.opt_outs.contains(c) {
+            lead.opt_outs.push(*c);
+        }
+    }
+    lead.updated_at = now;
+    lead.rescore(ws, now);
+    conn.prepare_cached("UPDATE timeline SET lead_id = ?3 WHERE workspace_id = ?1 AND lead_id = ?2")?
+        .execute(params![ws.id, other, keep])?;
+    conn.prepare_cached("DELETE FROM leads WHERE workspace_id = ?1 AND id = ?2")?.execute(params![ws.id, other])?;
+    write(conn, &lead)?;
+    for (kind, value, _) in keys_of(&lead.fields()) {
+        insert_key(conn, ws.id, kind, &value, lead.id)?;
+    }
+    let mut detail = format!("merged lead #{other} ({}) by hand", gone.name);
+    if !ignored.is_empty() {
+        detail.push_str(&format!("; kept the existing {}", ignored.join(", ")));
+    }
+    timeline::add(conn, ws.id, keep, now, "merged", &detail)?;
+    Ok(lead)
+}
+
+/// Rescoring leads whose time-based factors changed since they were scored.
+pub fn refresh_stale_scores(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<usize> {
+    let stale: Vec<Lead> = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM leads WHERE workspace_id = ?1 AND score_valid_until IS NOT NULL AND score_valid_until <= ?2"
+        ))?
+        .query_map(params![ws.id, fmt_time(now)], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    for mut lead in stale.iter().cloned() {
+        lead.rescore(ws, now);
+        conn.prepare_cached(
+            "UPDATE leads SET score = ?3, grade = ?4, score_breakdown = ?5, score_valid_until = ?6 WHERE workspace_id = ?1 AND id = ?2",
+        )?
+        .execute(params![ws.id, lead.id, lead.score, lead.grade.as_str(), json(&lead.breakdown), lead.score_valid_until.map(fmt_time)])?;
+    }
+    Ok(stale.len())
+}
+
+/// Columns the lead list can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortBy {
+    #[default]
+    Score,
+    Name,
+    CreatedAt,
+    LastContactedAt,
+    BudgetMax,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LeadQuery {
+    pub grade: Option<Grade>,
+    pub status: Option<Status>,
+    pub source: Option<Source>,
+    pub search: Option<String>,
+    pub sort: SortBy,
+    /// Sort direction; `None` is the natural one (highest score, A→Z, newest).
+    pub desc: Option<bool>,
+    pub offset: u32,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LeadPage {
+    pub total: i64,
+    pub rows: Vec<Lead>,
+}
+
+fn escape_like(s: &str) -> String {
+    s.chars().fold(String::with_capacity(s.len() + 2), |mut out, c| {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+        out
+    })
+}
+
+/// Leads of the workspace matching the filters, sorted, one page of them plus the total.
+pub fn list(conn: &Connection, ws: &Workspace, q: &LeadQuery) -> Result<LeadPage> {
+    let mut filter = String::from("workspace_id = ?");
+    let mut args: Vec<Value> = vec![Value::Integer(ws.id)];
+    if let Some(g) = q.grade {
+        filter.push_str(" AND grade = ?");
+        args.push(Value::Text(g.as_str().into()));
+    }
+    if let Some(s) = q.status {
+        filter.push_str(" AND status = ?");
+        args.push(Value::Text(s.as_str().into()));
+    }
+    if let Some(s) = q.source {
+        filter.push_str(" AND source = ?");
+        args.push(Value::Text(s.as_str().into()));
+    }
+    if let Some(text) = q.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = format!("%{}%", escape_like(text));
+        filter.push_str(
+            " AND (name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' OR telegram_username LIKE ? ESCAPE '\\'
+                   OR locations LIKE ? ESCAPE '\\' OR notes LIKE ? ESCAPE '\\'",
+        );
+        args.extend(std::iter::repeat_n(Value::Text(pattern), 5));
+        // Phone numbers are found by their digits, whatever the spelling typed: "050 123" finds +97150123….
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() >= 3 && text.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
+            let national = digits.trim_start_matches('0');
+            filter.push_str(" OR phone LIKE ? OR whatsapp LIKE ?");
+            args.extend(std::iter::repeat_n(Value::Text(format!("%{national}%")), 2));
+        }
+        filter.push(')');
+    }
+    let total: i64 = conn.query_row(&format!("SELECT count(*) FROM leads WHERE {filter}"), params_from_iter(&args), |r| r.get(0))?;
+
+    let natural_desc = matches!(q.sort, SortBy::Score | SortBy::CreatedAt | SortBy::LastContactedAt | SortBy::BudgetMax);
+    let desc = q.desc.unwrap_or(natural_desc);
+    let dir = if desc { "DESC" } else { "ASC" };
+    let order = match q.sort {
+        SortBy::Score => format!("score {dir}, id {dir}"),
+        SortBy::Name => format!("name COLLATE NOCASE {dir}, id {dir}"),
+        SortBy::CreatedAt => format!("created_at {dir}, id {dir}"),
+        SortBy::LastContactedAt => format!("last_contacted_at IS NULL, last_contacted_at {dir}, id {dir}"),
+        SortBy::BudgetMax => format!("budget_max IS NULL, budget_max {dir}, id {dir}"),
+    };
+    let limit = q.limit.map_or(-1, i64::from);
+    args.push(Value::Integer(limit));
+    args.push(Value::Integer(q.offset.into()));
+    let sql = format!("SELECT {COLUMNS} FROM leads WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?");
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map(params_from_iter(&args), from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(LeadPage { total, rows })
+}

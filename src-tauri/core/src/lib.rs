@@ -1,0 +1,26 @@
+//! `leadbook-core`: everything Leadbook knows, without a window.
+//!
+//! The SQLite store and its migrations ([`db`]), the vocabulary ([`model`]), validation and
+//! normalisation ([`normalize`], [`validate`]), workspaces, leads with their de-duplication,
+//! scoring and timeline, the dashboard, backups, and the synthetic book used by benchmarks.
+//! The desktop app and the command line are thin shells over [`Book`]; nothing here depends on
+//! Tauri, so it builds and tests on a machine with no display.
+
+pub mod backup;
+pub mod book;
+pub mod clock;
+pub mod dashboard;
+pub mod db;
+pub mod error;
+pub mod leads;
+pub mod model;
+pub mod normalize;
+pub mod scoring;
+pub mod synth;
+pub mod timeline;
+pub mod validate;
+pub mod workspace;
+
+pub use book::Book;
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{Error, Result};

@@ -1,0 +1,121 @@
+//! The closed vocabularies of the domain (sources, statuses, grades, …), each with one text
+//! form shared by the database, JSON, the command line and the UI.
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Parses the text form (case-insensitive, trimmed); an unknown value is a
+            /// validation error on `field` that lists the allowed values.
+            pub fn parse(field: &str, s: &str) -> Result<Self> {
+                let t = s.trim();
+                Self::ALL.iter().copied().find(|v| v.as_str().eq_ignore_ascii_case(t)).ok_or_else(|| {
+                    Error::validation(field, format!(
+                        "unknown {} '{}'; allowed: {}", field.replace('_', " "), t,
+                        [$($text),+].join(", ")))
+                })
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// Where a lead came from.
+    Source {
+        Linkedin = "linkedin", Telegram = "telegram", Whatsapp = "whatsapp", Referral = "referral",
+        Portal = "portal", Website = "website", WalkIn = "walk_in", Manual = "manual", Import = "import",
+    }
+);
+
+text_enum!(PropertyType {
+    Apartment = "apartment", Villa = "villa", Townhouse = "townhouse", Penthouse = "penthouse",
+    Office = "office", Land = "land",
+});
+
+text_enum!(
+    /// What the lead wants to do.
+    Purpose { Buy = "buy", Rent = "rent" }
+);
+
+text_enum!(Language { En = "en", Fa = "fa", Ar = "ar" });
+
+text_enum!(
+    /// Where the lead stands in the pipeline.
+    Status {
+        New = "new", Contacted = "contacted", Replied = "replied", Qualified = "qualified",
+        Viewing = "viewing", Negotiating = "negotiating", Won = "won", Lost = "lost",
+    }
+);
+
+text_enum!(
+    /// A way of reaching a lead; also what a lead can opt out of.
+    Channel { Telegram = "telegram", Whatsapp = "whatsapp", Sms = "sms", Email = "email" }
+);
+
+text_enum!(
+    /// A (Hot) ≥ 70, B (Warm) 45–69, C (Cool) 25–44, D (Cold) < 25.
+    Grade { A = "A", B = "B", C = "C", D = "D" }
+);
+
+impl Grade {
+    /// The grade of a score; a score never computed counts as 0.
+    pub fn of(score: Option<i64>) -> Grade {
+        match score.unwrap_or(0) {
+            s if s >= 70 => Grade::A,
+            s if s >= 45 => Grade::B,
+            s if s >= 25 => Grade::C,
+            _ => Grade::D,
+        }
+    }
+}
+
+impl Status {
+    /// Statuses in which a lead is being actively worked with the agent.
+    pub fn is_engaged(self) -> bool {
+        matches!(self, Status::Qualified | Status::Viewing | Status::Negotiating)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_value_lists_the_allowed_ones() {
+        let e = Source::parse("source", "fax").unwrap_err();
+        assert_eq!(e.field(), Some("source"));
+        assert!(e.to_string().contains("linkedin, telegram"), "{e}");
+    }
+
+    #[test]
+    fn parsing_ignores_case_and_spaces() {
+        assert_eq!(Status::parse("status", " Won ").unwrap(), Status::Won);
+        assert_eq!(Grade::parse("grade", "a").unwrap(), Grade::A);
+    }
+
+    #[test]
+    fn grade_boundaries_follow_the_spec() {
+        for (score, grade) in [(None, Grade::D), (Some(0), Grade::D), (Some(24), Grade::D), (Some(25), Grade::C),
+            (Some(44), Grade::C), (Some(45), Grade::B), (Some(69), Grade::B), (Some(70), Grade::A), (Some(100), Grade::A)] {
+            assert_eq!(Grade::of(score), grade, "score {score:?}");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! A lead's history: created, merged, status changed, replied, edited. Messages join it later.
+
+use crate::clock::fmt_time;
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub at: String,
+    pub kind: String,
+    pub detail: String,
+}
+
+pub fn add(conn: &Connection, workspace_id: i64, lead_id: i64, at: DateTime<Utc>, kind: &str, detail: &str) -> Result<()> {
+    conn.prepare_cached("INSERT INTO timeline (workspace_id, lead_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![workspace_id, lead_id, fmt_time(at), kind, detail])?;
+    Ok(())
+}
+
+/// The lead's history, newest first. The caller has already checked the lead is in the workspace;
+/// the workspace filter here is a second lock on the same door.
+pub fn of_lead(conn: &Connection, workspace_id: i64, lead_id: i64) -> Result<Vec<Entry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, kind, detail FROM timeline WHERE workspace_id = ?1 AND lead_id = ?2 ORDER BY at DESC, id DESC",
+    )?;
+    let rows = stmt.query_map(params![workspace_id, lead_id], |r| Ok(Entry { at: r.get(0)?, kind: r.get(1)?, detail: r.get(2)? }))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

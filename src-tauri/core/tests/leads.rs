@@ -1,0 +1,281 @@
+//! The lead book through its public API: adding, de-duplication, merging, scoring over time,
+//! and workspace isolation for every entity.
+
+use chrono::Duration;
+use leadbook_core::leads::{LeadQuery, SortBy};
+use leadbook_core::model::{Grade, Source, Status};
+use leadbook_core::validate::LeadInput;
+use leadbook_core::workspace::Workspace;
+use leadbook_core::{Book, FixedClock};
+use std::sync::Arc;
+
+fn book() -> (Book, Arc<FixedClock>, Workspace) {
+    let clock = Arc::new(FixedClock::at("2026-03-01T10:00:00Z"));
+    let book = Book::open_in_memory(clock.clone()).unwrap();
+    let ws = book.workspace("Default").unwrap();
+    (book, clock, ws)
+}
+
+fn lead(name: &str) -> LeadInput {
+    LeadInput { name: Some(name.into()), ..Default::default() }
+}
+
+fn count(book: &Book, table: &str) -> i64 {
+    book.conn().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_new_lead_is_created_scored_and_on_the_timeline() {
+    let (mut book, _, ws) = book();
+    let out = book
+        .add_lead(&ws, &LeadInput { phone: Some("050-123 4567".into()), budget_max: Some(2_000_000), source: Some("referral".into()), ..lead("Aisha Khan") })
+        .unwrap();
+    assert!(out.created);
+    assert_eq!(out.merged_into, None);
+    assert_eq!((out.score, out.grade), (45, Grade::B));
+    let d = book.lead_detail(&ws, out.id).unwrap();
+    assert_eq!(d.lead.phone.as_deref(), Some("+971501234567"));
+    assert_eq!(d.timeline.len(), 1);
+    assert_eq!(d.timeline[0].kind, "created");
+    let factors: Vec<_> = d.score_breakdown.iter().map(|f| (f.factor.as_str(), f.points)).collect();
+    assert_eq!(factors, vec![("phone", 15), ("budget", 15), ("source", 15)]);
+}
+
+#[test]
+fn an_invalid_email_is_rejected_and_nothing_is_written() {
+    let (mut book, _, ws) = book();
+    let e = book.add_lead(&ws, &LeadInput { email: Some("aisha@".into()), ..lead("Aisha") }).unwrap_err();
+    assert_eq!((e.code(), e.field()), ("validation", Some("email")));
+    assert_eq!((count(&book, "leads"), count(&book, "timeline"), count(&book, "lead_keys")), (0, 0, 0));
+}
+
+#[test]
+fn each_identity_key_merges_into_the_existing_lead() {
+    let cases: Vec<(&str, LeadInput, LeadInput)> = vec![
+        ("linkedin", LeadInput { linkedin_url: Some("https://www.linkedin.com/in/aisha".into()), ..lead("A") },
+            LeadInput { linkedin_url: Some("linkedin.com/in/AISHA/?trk=x".into()), ..lead("B") }),
+        ("email", LeadInput { email: Some("aisha@example.ae".into()), ..lead("A") },
+            LeadInput { email: Some(" AISHA@Example.ae".into()), ..lead("B") }),
+        ("phone", LeadInput { phone: Some("050-123 4567".into()), ..lead("A") },
+            LeadInput { phone: Some("00971501234567".into()), ..lead("B") }),
+        ("whatsapp is the phone key", LeadInput { phone: Some("+971 (0)50 123 4567".into()), ..lead("A") },
+            LeadInput { whatsapp: Some("501234567".into()), ..lead("B") }),
+        ("telegram", LeadInput { telegram_id: Some(336435018), ..lead("A") },
+            LeadInput { telegram_id: Some(336435018), ..lead("B") }),
+    ];
+    for (what, first, second) in cases {
+        let (mut book, _, ws) = book();
+        let a = book.add_lead(&ws, &first).unwrap();
+        let b = book.add_lead(&ws, &second).unwrap();
+        assert_eq!((b.id, b.created, b.merged_into), (a.id, false, Some(a.id)), "{what}");
+        assert_eq!(count(&book, "leads"), 1, "{what}");
+        let d = book.lead_detail(&ws, a.id).unwrap();
+        assert_eq!(d.lead.name, "A", "{what}: the existing name stays");
+        assert!(d.timeline.iter().any(|e| e.kind == "merged"), "{what}");
+    }
+}
+
+#[test]
+fn a_merge_fills_blanks_unions_lists_and_keeps_the_first_source_and_creation() {
+    let (mut book, clock, ws) = book();
+    let a = book
+        .add_lead(&ws, &LeadInput { phone: Some("0501234567".into()), source: Some("referral".into()), locations: vec!["JVC".into()], budget_min: Some(1_000_000), ..lead("Aisha") })
+        .unwrap();
+    clock.advance(Duration::days(2));
+    let b = book
+        .add_lead(&ws, &LeadInput {
+            phone: Some("+971501234567".into()),
+            email: Some("aisha@example.ae".into()),
+            source: Some("linkedin".into()),
+            locations: vec!["jvc".into(), "Dubai Marina".into()],
+            budget_max: Some(2_000_000),
+            bedrooms: Some(2),
+            ..lead("Aisha K.")
+        })
+        .unwrap();
+    assert_eq!(b.merged_into, Some(a.id));
+    let l = book.lead(&ws, a.id).unwrap();
+    assert_eq!(l.email.as_deref(), Some("aisha@example.ae"));
+    assert_eq!(l.locations, vec!["JVC", "Dubai Marina"]);
+    assert_eq!((l.budget_min, l.budget_max, l.bedrooms), (Some(1_000_000), Some(2_000_000), Some(2)));
+    assert_eq!(l.source, Source::Referral);
+    assert_eq!(l.created_at.to_rfc3339(), "2026-03-01T10:00:00+00:00");
+    // The email now identifies the merged lead too.
+    let c = book.add_lead(&ws, &LeadInput { email: Some("AISHA@example.ae".into()), ..lead("x") }).unwrap();
+    assert_eq!(c.merged_into, Some(a.id));
+}
+
+#[test]
+fn duplicates_are_never_matched_across_workspaces() {
+    let (mut book, _, ws) = book();
+    let other = book.add_workspace("Second Agency", None).unwrap();
+    let input = LeadInput { phone: Some("0501234567".into()), email: Some("a@b.ae".into()), ..lead("Aisha") };
+    let a = book.add_lead(&ws, &input).unwrap();
+    let b = book.add_lead(&other, &input).unwrap();
+    assert!(a.created && b.created);
+    assert_ne!(a.id, b.id);
+    assert!(book.find_duplicate(&other, &input).unwrap().is_some_and(|m| m.lead.id == b.id));
+}
+
+#[test]
+fn leads_of_another_workspace_behave_as_not_found() {
+    let (mut book, _, ws) = book();
+    let other = book.add_workspace("Second Agency", Some("Europe/London")).unwrap();
+    let theirs = book.add_lead(&other, &LeadInput { phone: Some("0501234567".into()), ..lead("Theirs") }).unwrap().id;
+    let mine = book.add_lead(&ws, &lead("Mine")).unwrap().id;
+
+    fn not_found<T: std::fmt::Debug>(r: leadbook_core::Result<T>) -> &'static str {
+        r.unwrap_err().code()
+    }
+    assert_eq!(not_found(book.lead(&ws, theirs)), "not_found");
+    assert_eq!(not_found(book.lead_detail(&ws, theirs)), "not_found");
+    assert_eq!(not_found(book.update_lead(&ws, theirs, &lead("Hijacked"))), "not_found");
+    assert_eq!(not_found(book.set_status(&ws, theirs, Status::Won)), "not_found");
+    assert_eq!(not_found(book.record_reply(&ws, theirs, "hi", None)), "not_found");
+    assert_eq!(not_found(book.merge_leads(&ws, mine, theirs)), "not_found");
+    assert_eq!(not_found(book.merge_leads(&ws, theirs, mine)), "not_found");
+    assert_eq!(book.lead(&other, theirs).unwrap().name, "Theirs", "untouched");
+
+    // Lists, searches, duplicate checks and the dashboard see only their own workspace.
+    let page = book.list_leads(&ws, &LeadQuery { search: Some("Theirs".into()), ..Default::default() }).unwrap();
+    assert_eq!(page.total, 0);
+    assert_eq!(book.list_leads(&ws, &LeadQuery::default()).unwrap().total, 1);
+    assert!(book.find_duplicate(&ws, &LeadInput { phone: Some("0501234567".into()), ..Default::default() }).unwrap().is_none());
+    assert_eq!(book.dashboard(&ws).unwrap().total_leads, 1);
+    assert_eq!(book.dashboard(&other).unwrap().total_leads, 1);
+}
+
+#[test]
+fn timelines_of_another_workspace_are_not_shown() {
+    let (mut book, _, ws) = book();
+    let other = book.add_workspace("Second Agency", None).unwrap();
+    let theirs = book.add_lead(&other, &lead("Theirs")).unwrap().id;
+    book.record_reply(&other, theirs, "call me", None).unwrap();
+    let timeline = leadbook_core::timeline::of_lead(book.conn(), ws.id, theirs).unwrap();
+    assert!(timeline.is_empty());
+    assert_eq!(book.dashboard(&ws).unwrap().replies_this_week, 0);
+    assert_eq!(book.dashboard(&other).unwrap().replies_this_week, 1);
+}
+
+#[test]
+fn a_workspace_that_does_not_exist_is_not_found() {
+    let (book, _, _) = book();
+    assert_eq!(book.workspace("Nope").unwrap_err().code(), "not_found");
+    assert_eq!(book.workspace_by_id(999).unwrap_err().code(), "not_found");
+}
+
+#[test]
+fn a_score_never_computed_grades_as_cold() {
+    let (mut book, _, ws) = book();
+    let id = book.add_lead(&ws, &LeadInput { phone: Some("0501234567".into()), budget_max: Some(1), locations: vec!["JVC".into()], ..lead("A") }).unwrap().id;
+    book.conn().execute("UPDATE leads SET score = NULL, score_valid_until = NULL WHERE id = ?1", [id]).unwrap();
+    let l = book.lead(&ws, id).unwrap();
+    assert_eq!((l.score, l.grade), (0, Grade::D));
+}
+
+#[test]
+fn a_reply_marks_the_lead_replied_and_raises_its_score_until_it_ages() {
+    let (mut book, clock, ws) = book();
+    let id = book.add_lead(&ws, &lead("Aisha")).unwrap().id;
+    let l = book.record_reply(&ws, id, "  Thursday works  ", None).unwrap();
+    assert_eq!(l.status, Status::Replied);
+    assert_eq!(l.score, 30, "replied 20 + inbound within 7 days 10");
+    let d = book.lead_detail(&ws, id).unwrap();
+    assert_eq!((d.timeline[0].kind.as_str(), d.timeline[0].detail.as_str()), ("replied", "Thursday works"));
+    clock.advance(Duration::days(8));
+    assert_eq!(book.lead(&ws, id).unwrap().score, 20, "the recent-inbound points expire after 7 days");
+    clock.advance(Duration::days(30));
+    assert_eq!(book.lead(&ws, id).unwrap().score, 5, "30 days of silence cost 15");
+    assert!(book.record_reply(&ws, id, "   ", None).is_err(), "an empty reply is refused");
+}
+
+#[test]
+fn a_status_change_rescores_and_is_on_the_timeline() {
+    let (mut book, _, ws) = book();
+    let id = book.add_lead(&ws, &lead("Aisha")).unwrap().id;
+    let l = book.set_status(&ws, id, Status::Viewing).unwrap();
+    assert_eq!(l.score, 15);
+    let d = book.lead_detail(&ws, id).unwrap();
+    assert_eq!(d.timeline[0].kind, "status_changed");
+    assert_eq!(d.timeline[0].detail, "new → viewing");
+}
+
+#[test]
+fn editing_a_lead_onto_another_leads_phone_is_refused_and_changes_nothing() {
+    let (mut book, _, ws) = book();
+    let a = book.add_lead(&ws, &LeadInput { phone: Some("0501234567".into()), ..lead("A") }).unwrap().id;
+    let b = book.add_lead(&ws, &LeadInput { phone: Some("0521234567".into()), ..lead("B") }).unwrap().id;
+    let e = book.update_lead(&ws, b, &LeadInput { phone: Some("+971501234567".into()), ..lead("B renamed") }).unwrap_err();
+    assert_eq!((e.code(), e.field()), ("duplicate", Some("phone")));
+    assert_eq!(book.lead(&ws, b).unwrap().name, "B");
+    // A legitimate edit re-keys the lead: its old phone is free again.
+    book.update_lead(&ws, b, &LeadInput { phone: Some("0551234567".into()), ..lead("B") }).unwrap();
+    let c = book.add_lead(&ws, &LeadInput { phone: Some("0521234567".into()), ..lead("C") }).unwrap();
+    assert!(c.created);
+    let _ = a;
+}
+
+#[test]
+fn a_manual_merge_moves_history_and_keys_and_removes_the_other_lead() {
+    let (mut book, clock, ws) = book();
+    let older = book.add_lead(&ws, &LeadInput { email: Some("a@b.ae".into()), source: Some("linkedin".into()), ..lead("Aisha (LinkedIn)") }).unwrap().id;
+    clock.advance(Duration::hours(3));
+    let keep = book.add_lead(&ws, &LeadInput { phone: Some("0501234567".into()), source: Some("whatsapp".into()), ..lead("Aisha") }).unwrap().id;
+    book.record_reply(&ws, older, "interested", None).unwrap();
+    let merged = book.merge_leads(&ws, keep, older).unwrap();
+    assert_eq!(merged.email.as_deref(), Some("a@b.ae"));
+    assert_eq!(merged.source, Source::Linkedin, "the earlier lead's source");
+    assert!(merged.last_inbound_at.is_some());
+    assert_eq!(book.lead(&ws, older).unwrap_err().code(), "not_found");
+    let kinds: Vec<String> = book.lead_detail(&ws, keep).unwrap().timeline.into_iter().map(|e| e.kind).collect();
+    assert!(kinds.contains(&"replied".to_string()) && kinds.contains(&"merged".to_string()), "{kinds:?}");
+    let again = book.add_lead(&ws, &LeadInput { email: Some("a@b.ae".into()), ..lead("x") }).unwrap();
+    assert_eq!(again.merged_into, Some(keep));
+    assert_eq!(book.merge_leads(&ws, keep, keep).unwrap_err().code(), "validation");
+}
+
+#[test]
+fn the_list_filters_searches_sorts_and_pages() {
+    let (mut book, _, ws) = book();
+    for (name, phone, source) in [("Omar", "0501111111", "referral"), ("Layla", "0502222222", "linkedin"), ("محمد المنصوري", "0503333333", "portal")] {
+        book.add_lead(&ws, &LeadInput { phone: Some(phone.into()), source: Some(source.into()), ..lead(name) }).unwrap();
+    }
+    let names = |q: LeadQuery, book: &mut Book| -> Vec<String> { book.list_leads(&ws, &q).unwrap().rows.into_iter().map(|l| l.name).collect() };
+    assert_eq!(names(LeadQuery::default(), &mut book), vec!["Omar", "محمد المنصوري", "Layla"], "by score, highest first");
+    assert_eq!(names(LeadQuery { sort: SortBy::Name, ..Default::default() }, &mut book), vec!["Layla", "Omar", "محمد المنصوري"]);
+    assert_eq!(names(LeadQuery { source: Some(Source::Linkedin), ..Default::default() }, &mut book), vec!["Layla"]);
+    assert_eq!(names(LeadQuery { search: Some("المنصوري".into()), ..Default::default() }, &mut book), vec!["محمد المنصوري"]);
+    assert_eq!(names(LeadQuery { search: Some("050 222".into()), ..Default::default() }, &mut book), vec!["Layla"], "phones by digits");
+    assert_eq!(names(LeadQuery { search: Some("%".into()), ..Default::default() }, &mut book), Vec::<String>::new(), "LIKE wildcards are literal");
+    let page = book.list_leads(&ws, &LeadQuery { offset: 1, limit: Some(1), ..Default::default() }).unwrap();
+    assert_eq!((page.total, page.rows.len()), (3, 1));
+    assert_eq!(names(LeadQuery { grade: Some(Grade::D), ..Default::default() }, &mut book), vec!["Layla"]);
+}
+
+#[test]
+fn the_dashboard_counts_grades_statuses_and_sources() {
+    let (mut book, _, ws) = book();
+    book.add_lead(&ws, &LeadInput { phone: Some("0501111111".into()), telegram_id: Some(5), email: Some("x@y.ae".into()), budget_max: Some(1), locations: vec!["JVC".into()], property_type: Some("villa".into()), bedrooms: Some(3), source: Some("referral".into()), ..lead("Hot") }).unwrap();
+    book.add_lead(&ws, &lead("Cold")).unwrap();
+    let d = book.dashboard(&ws).unwrap();
+    assert_eq!(d.grades["A"], 1);
+    assert_eq!(d.grades["D"], 1);
+    assert_eq!(d.grades["B"], 0);
+    assert_eq!(d.by_status["new"], 2);
+    assert_eq!(d.by_source["referral"], 1);
+    assert_eq!(d.by_source["manual"], 1);
+    assert_eq!(d.by_source["linkedin"], 0);
+}
+
+#[test]
+fn many_leads_are_added_in_one_transaction_with_duplicates_merged() {
+    let (mut book, _, ws) = book();
+    let rows = leadbook_core::synth::leads(2_000, 3);
+    let region = ws.region();
+    let valid: Vec<_> = rows.iter().filter_map(|r| leadbook_core::validate::lead(&r.to_input(), region).ok()).collect();
+    let rejected = rows.len() - valid.len();
+    let outcomes = book.add_leads(&ws, valid).unwrap();
+    let merged = outcomes.iter().filter(|o| !o.created).count();
+    assert!(rejected > 0 && merged > 0, "rejected {rejected}, merged {merged}");
+    assert_eq!(count(&book, "leads") as usize, outcomes.len() - merged);
+}

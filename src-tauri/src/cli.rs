@@ -1,0 +1,300 @@
+//! The command line of SPEC §9: parse, call one `Book` method, print JSON. Errors go to stderr
+//! as `{code, message, field?}`; exit 0 on success, 2 for validation and usage errors, 1 else.
+
+use clap::{Args, Parser, Subcommand};
+use leadbook_core::clock::parse_time;
+use leadbook_core::leads::LeadQuery;
+use leadbook_core::model::{Channel, Grade, Source, Status};
+use leadbook_core::validate::{split_list, LeadInput};
+use leadbook_core::{Book, Clock, Error, FixedClock, Result, SystemClock};
+use serde::Serialize;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(name = "leadbook", version, about = "Leadbook: the offline-first CRM for real-estate agents. With no command it opens the app.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every command (and the app) takes.
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// The database file (default: leadbook.db in the app's data directory).
+    #[arg(long, env = "LEADBOOK_DB", global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The workspace to act in.
+    #[arg(long, env = "LEADBOOK_WORKSPACE", global = true, value_name = "NAME")]
+    pub workspace: Option<String>,
+    /// Pretend it is this moment (RFC 3339), for scripts and tests.
+    #[arg(long, env = "LEADBOOK_NOW", global = true, value_name = "RFC3339")]
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Separate books in one database.
+    Workspace {
+        #[command(subcommand)]
+        command: WorkspaceCommand,
+    },
+    /// Add, find, show and update leads.
+    Lead {
+        #[command(subcommand)]
+        command: LeadCommand,
+    },
+    /// Grade, status and source counts, follow-ups due, replies this week.
+    Dashboard,
+    /// Copy the database to FILE (default: today's backup beside the database, keeping 7).
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        to: Option<PathBuf>,
+    },
+    /// Replace the database with a backup.
+    Restore { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceCommand {
+    Add {
+        name: String,
+        #[arg(long, value_name = "TZ")]
+        timezone: Option<String>,
+    },
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct LeadArgs {
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    #[arg(long)]
+    whatsapp: Option<String>,
+    #[arg(long = "telegram-id", value_name = "ID")]
+    telegram_id: Option<i64>,
+    #[arg(long = "telegram-username", value_name = "USER")]
+    telegram_username: Option<String>,
+    #[arg(long, value_name = "URL")]
+    linkedin: Option<String>,
+    #[arg(long)]
+    source: Option<String>,
+    #[arg(long = "budget-min", value_name = "N")]
+    budget_min: Option<i64>,
+    #[arg(long = "budget-max", value_name = "N")]
+    budget_max: Option<i64>,
+    /// Areas separated by ';'.
+    #[arg(long, value_name = "A;B")]
+    locations: Option<String>,
+    #[arg(long = "type", value_name = "T")]
+    property_type: Option<String>,
+    #[arg(long, value_name = "N")]
+    bedrooms: Option<i64>,
+    #[arg(long, value_name = "buy|rent")]
+    purpose: Option<String>,
+    #[arg(long, value_name = "en|fa|ar")]
+    language: Option<String>,
+    #[arg(long)]
+    notes: Option<String>,
+    /// Tags separated by ';'.
+    #[arg(long, value_name = "A;B")]
+    tags: Option<String>,
+}
+
+impl LeadArgs {
+    fn into_input(self) -> LeadInput {
+        LeadInput {
+            name: self.name,
+            email: self.email,
+            phone: self.phone,
+            whatsapp: self.whatsapp,
+            telegram_id: self.telegram_id,
+            telegram_username: self.telegram_username,
+            linkedin_url: self.linkedin,
+            source: self.source,
+            budget_min: self.budget_min,
+            budget_max: self.budget_max,
+            locations: self.locations.as_deref().map(split_list).unwrap_or_default(),
+            property_type: self.property_type,
+            bedrooms: self.bedrooms,
+            purpose: self.purpose,
+            language: self.language,
+            notes: self.notes,
+            tags: self.tags.as_deref().map(split_list).unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LeadCommand {
+    /// Add a lead; one that shares a phone, email, LinkedIn URL or Telegram id merges.
+    Add(LeadArgs),
+    List {
+        #[arg(long)]
+        grade: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        source: Option<String>,
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+    Show { id: i64 },
+    Status { id: i64, status: String },
+    /// Record a message the lead sent.
+    Reply {
+        id: i64,
+        #[arg(long)]
+        text: String,
+        #[arg(long)]
+        channel: Option<String>,
+    },
+    /// Replace a lead's fields (all of them: what is not given becomes empty).
+    Edit {
+        id: i64,
+        #[command(flatten)]
+        fields: LeadArgs,
+    },
+    /// Merge lead OTHER into lead KEEP.
+    Merge { keep: i64, other: i64 },
+}
+
+pub enum Parsed {
+    Command(Cli),
+    App(Global),
+    Exit(i32),
+}
+
+pub fn parse(args: Vec<OsString>) -> Parsed {
+    match Cli::try_parse_from(args) {
+        Ok(Cli { command: None, global }) => Parsed::App(global),
+        Ok(cli) => Parsed::Command(cli),
+        Err(e) => match e.kind() {
+            clap::error::ErrorKind::DisplayHelp
+            | clap::error::ErrorKind::DisplayVersion
+            | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                let _ = e.print();
+                if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { Parsed::Exit(2) } else { Parsed::Exit(0) }
+            }
+            _ => {
+                let message = e.render().to_string();
+                let first = message.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ").to_string();
+                print_error(&Error::Usage(first));
+                Parsed::Exit(2)
+            }
+        },
+    }
+}
+
+fn print_error(e: &Error) {
+    eprintln!("{}", serde_json::to_string(e).unwrap_or_else(|_| r#"{"code":"internal","message":"error"}"#.into()));
+}
+
+/// Runs one command; returns the exit code. A panic becomes an `internal` error, never a trace.
+pub fn execute(cli: Cli) -> i32 {
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = std::panic::catch_unwind(|| run(cli)).unwrap_or_else(|p| {
+        let what = p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned());
+        Err(Error::Internal(format!("unexpected failure: {}", what.unwrap_or_default())))
+    });
+    match outcome {
+        Ok(json) => {
+            println!("{json}");
+            0
+        }
+        Err(e) => {
+            print_error(&e);
+            if e.is_user_error() { 2 } else { 1 }
+        }
+    }
+}
+
+pub fn clock_from(now: Option<&str>) -> Result<Arc<dyn Clock>> {
+    Ok(match now {
+        Some(t) => Arc::new(FixedClock::new(
+            parse_time(t).ok_or_else(|| Error::Usage(format!("--now '{t}' is not an RFC 3339 time like 2026-03-01T09:00:00Z")))?,
+        )),
+        None => Arc::new(SystemClock),
+    })
+}
+
+pub fn open_book(global: &Global) -> Result<Book> {
+    let clock = clock_from(global.now.as_deref())?;
+    let path = global.db.clone().unwrap_or_else(crate::paths::default_db);
+    Book::open(&path, clock)
+}
+
+fn out<T: Serialize>(v: T) -> Result<String> {
+    serde_json::to_string(&v).map_err(|e| Error::Internal(e.to_string()))
+}
+
+fn parse_opt<T>(v: Option<String>, f: fn(&str, &str) -> Result<T>, field: &str) -> Result<Option<T>> {
+    v.map(|s| f(field, &s)).transpose()
+}
+
+fn run(cli: Cli) -> Result<String> {
+    let Some(command) = cli.command else {
+        return Err(Error::Usage("no command".into()));
+    };
+    let mut book = open_book(&cli.global)?;
+    if let Command::Workspace { command } = &command {
+        return match command {
+            WorkspaceCommand::Add { name, timezone } => out(book.add_workspace(name, timezone.as_deref())?),
+            WorkspaceCommand::List => out(book.workspaces()?),
+        };
+    }
+    if let Command::Restore { file } = &command {
+        let path = cli.global.db.clone().unwrap_or_else(crate::paths::default_db);
+        drop(book);
+        leadbook_core::backup::restore(&path, file)?;
+        return out(serde_json::json!({"restored": path, "from": file}));
+    }
+    let ws = book.workspace(cli.global.workspace.as_deref().unwrap_or(leadbook_core::workspace::DEFAULT))?;
+    match command {
+        Command::Workspace { .. } | Command::Restore { .. } => Err(Error::Usage("handled above".into())),
+        Command::Dashboard => out(book.dashboard(&ws)?),
+        Command::Backup { to } => match to {
+            Some(dest) => {
+                book.backup_to(&dest)?;
+                out(serde_json::json!({ "path": dest }))
+            }
+            None => out(serde_json::json!({ "path": book.daily_backup()? })),
+        },
+        Command::Lead { command } => match command {
+            LeadCommand::Add(args) => out(book.add_lead(&ws, &args.into_input())?),
+            LeadCommand::List { grade, status, source, search, limit } => {
+                let q = LeadQuery {
+                    grade: parse_opt(grade, Grade::parse, "grade")?,
+                    status: parse_opt(status, Status::parse, "status")?,
+                    source: parse_opt(source, Source::parse, "source")?,
+                    search,
+                    limit,
+                    ..Default::default()
+                };
+                out(book.list_leads(&ws, &q)?.rows)
+            }
+            LeadCommand::Show { id } => out(book.lead_detail(&ws, id)?),
+            LeadCommand::Status { id, status } => {
+                let status = Status::parse("status", &status)?;
+                book.set_status(&ws, id, status)?;
+                out(book.lead_detail(&ws, id)?.lead)
+            }
+            LeadCommand::Reply { id, text, channel } => {
+                let channel = parse_opt(channel, Channel::parse, "channel")?;
+                book.record_reply(&ws, id, &text, channel)?;
+                out(book.lead_detail(&ws, id)?.lead)
+            }
+            LeadCommand::Edit { id, fields } => out(book.update_lead(&ws, id, &fields.into_input())?),
+            LeadCommand::Merge { keep, other } => out(book.merge_leads(&ws, keep, other)?),
+        },
+    }
+}

@@ -1,0 +1,189 @@
+//! Black-box tests of the `leadbook` command line: run the binary, read its JSON and exit code.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    stdout: Value,
+    stderr: Value,
+}
+
+fn leadbook(db: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_leadbook"))
+        .args(["--db", db.to_str().unwrap(), "--now", "2026-03-02T08:00:00Z"])
+        .args(args)
+        .env_remove("LEADBOOK_DB")
+        .env_remove("LEADBOOK_NOW")
+        .env_remove("LEADBOOK_WORKSPACE")
+        .output()
+        .expect("the leadbook binary runs");
+    let parse = |b: &[u8]| {
+        let s = String::from_utf8_lossy(b);
+        if s.trim().is_empty() { Value::Null } else { serde_json::from_str(&s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}")) }
+    };
+    Run { code: out.status.code().unwrap_or(-1), stdout: parse(&out.stdout), stderr: parse(&out.stderr) }
+}
+
+fn db() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("leadbook.db");
+    (dir, path)
+}
+
+const LEAD_KEYS: &[&str] = &[
+    "id", "name", "email", "phone", "whatsapp", "telegram_id", "telegram_username", "linkedin_url", "source", "budget_min",
+    "budget_max", "locations", "property_type", "bedrooms", "purpose", "language", "status", "score", "grade", "created_at",
+    "updated_at",
+];
+
+#[test]
+fn lead_add_prints_the_outcome_and_merges_a_duplicate() {
+    let (_d, db) = db();
+    let r = leadbook(&db, &["lead", "add", "--name", "Aisha Khan", "--phone", "050-123 4567", "--budget-max", "2500000", "--locations", "JVC;Dubai Marina", "--type", "apartment", "--bedrooms", "2"]);
+    assert_eq!(r.code, 0, "{:?}", r.stderr);
+    assert_eq!(r.stdout["created"], true);
+    assert_eq!(r.stdout["merged_into"], Value::Null);
+    assert_eq!(r.stdout["score"], 50);
+    assert_eq!(r.stdout["grade"], "B");
+    let id = r.stdout["id"].as_i64().unwrap();
+
+    let r = leadbook(&db, &["lead", "add", "--name", "A. Khan", "--whatsapp", "00971501234567", "--email", "Aisha@Example.ae"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.stdout["created"], false);
+    assert_eq!(r.stdout["merged_into"], id);
+    assert_eq!(r.stdout["id"], id);
+}
+
+#[test]
+fn lead_json_has_exactly_the_documented_keys_with_nulls_and_empty_lists() {
+    let (_d, db) = db();
+    leadbook(&db, &["lead", "add", "--name", "Omar"]);
+    let r = leadbook(&db, &["lead", "list"]);
+    assert_eq!(r.code, 0);
+    let lead = &r.stdout[0];
+    for k in LEAD_KEYS {
+        assert!(lead.get(k).is_some(), "missing key {k}");
+    }
+    assert_eq!(lead["email"], Value::Null);
+    assert_eq!(lead["locations"], serde_json::json!([]));
+    assert_eq!(lead["source"], "manual");
+    assert_eq!(lead["status"], "new");
+    assert_eq!(lead["created_at"], "2026-03-02T08:00:00Z");
+}
+
+#[test]
+fn lead_show_adds_the_breakdown_and_timeline() {
+    let (_d, db) = db();
+    let id = leadbook(&db, &["lead", "add", "--name", "Layla", "--phone", "0501234567", "--source", "referral"]).stdout["id"].clone();
+    let r = leadbook(&db, &["lead", "show", &id.to_string()]);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.stdout["score_breakdown"], serde_json::json!([{"factor":"phone","points":15},{"factor":"source","points":15}]));
+    assert_eq!(r.stdout["timeline"][0]["kind"], "created");
+    assert!(r.stdout["timeline"][0]["at"].is_string());
+}
+
+#[test]
+fn a_validation_error_is_json_on_stderr_with_exit_code_2_and_writes_nothing() {
+    let (_d, db) = db();
+    let r = leadbook(&db, &["lead", "add", "--name", "Aisha", "--email", "not-an-email"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, Value::Null);
+    assert_eq!(r.stderr["code"], "validation");
+    assert_eq!(r.stderr["field"], "email");
+    assert!(r.stderr["message"].as_str().unwrap().contains("not-an-email"));
+    let r = leadbook(&db, &["lead", "add", "--name", "   "]);
+    assert_eq!((r.code, r.stderr["field"].as_str()), (2, Some("name")));
+    assert_eq!(leadbook(&db, &["lead", "list"]).stdout, serde_json::json!([]));
+}
+
+#[test]
+fn usage_errors_exit_2_and_not_found_exits_1() {
+    let (_d, db) = db();
+    let r = leadbook(&db, &["lead", "add", "--name", "A", "--bedrooms", "many"]);
+    assert_eq!((r.code, r.stderr["code"].as_str()), (2, Some("usage")));
+    let r = leadbook(&db, &["lead", "frobnicate"]);
+    assert_eq!((r.code, r.stderr["code"].as_str()), (2, Some("usage")));
+    let r = leadbook(&db, &["lead", "show", "999"]);
+    assert_eq!((r.code, r.stderr["code"].as_str()), (1, Some("not_found")));
+    let r = leadbook(&db, &["--workspace", "Nope", "lead", "list"]);
+    assert_eq!((r.code, r.stderr["code"].as_str()), (1, Some("not_found")));
+    let r = leadbook(&db, &["lead", "list", "--grade", "Z"]);
+    assert_eq!((r.code, r.stderr["field"].as_str()), (2, Some("grade")));
+    let r = leadbook(&db, &["--now", "yesterday", "dashboard"]);
+    assert_eq!((r.code, r.stderr["code"].as_str()), (2, Some("usage")));
+}
+
+#[test]
+fn workspaces_are_separate_books() {
+    let (_d, db) = db();
+    let r = leadbook(&db, &["workspace", "add", "Marina Homes", "--timezone", "Asia/Dubai"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.stdout["name"], "Marina Homes");
+    let r = leadbook(&db, &["workspace", "add", "Bad", "--timezone", "Mars/Olympus"]);
+    assert_eq!((r.code, r.stderr["field"].as_str()), (2, Some("timezone")));
+    let names: Vec<Value> = leadbook(&db, &["workspace", "list"]).stdout.as_array().unwrap().iter().map(|w| w["name"].clone()).collect();
+    assert_eq!(names, vec!["Default", "Marina Homes"]);
+
+    let id = leadbook(&db, &["--workspace", "Marina Homes", "lead", "add", "--name", "Theirs", "--phone", "0501234567"]).stdout["id"].to_string();
+    let r = leadbook(&db, &["lead", "show", &id]);
+    assert_eq!((r.code, r.stderr["code"].as_str()), (1, Some("not_found")));
+    let r = leadbook(&db, &["lead", "add", "--name", "Mine", "--phone", "0501234567"]);
+    assert_eq!(r.stdout["created"], true, "the same phone in another workspace is another lead");
+}
+
+#[test]
+fn status_and_reply_update_the_lead_and_the_dashboard() {
+    let (_d, db) = db();
+    let id = leadbook(&db, &["lead", "add", "--name", "Omar", "--source", "portal"]).stdout["id"].to_string();
+    let r = leadbook(&db, &["lead", "reply", &id, "--text", "Is it still available?", "--channel", "whatsapp"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.stdout["status"], "replied");
+    assert_eq!(r.stdout["score"], 40);
+    let r = leadbook(&db, &["lead", "status", &id, "viewing"]);
+    assert_eq!((r.stdout["status"].as_str(), r.stdout["score"].as_i64()), (Some("viewing"), Some(55)));
+    let r = leadbook(&db, &["lead", "status", &id, "sleeping"]);
+    assert_eq!((r.code, r.stderr["field"].as_str()), (2, Some("status")));
+    let d = leadbook(&db, &["dashboard"]).stdout;
+    assert_eq!(d["grades"], serde_json::json!({"A":0,"B":1,"C":0,"D":0}));
+    assert_eq!(d["by_status"]["viewing"], 1);
+    assert_eq!(d["by_source"]["portal"], 1);
+    assert_eq!(d["replies_this_week"], 1);
+    for k in ["due_today", "overdue", "outbox_waiting"] {
+        assert!(d[k].is_i64(), "{k}");
+    }
+}
+
+#[test]
+fn list_filters_by_grade_status_source_and_search() {
+    let (_d, db) = db();
+    leadbook(&db, &["lead", "add", "--name", "Hot Lead", "--phone", "0501111111", "--telegram-id", "42", "--email", "h@x.ae", "--budget-max", "3000000", "--locations", "Palm", "--type", "villa", "--bedrooms", "4", "--source", "referral"]);
+    leadbook(&db, &["lead", "add", "--name", "Cold Lead"]);
+    let names = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["lead", "list"];
+        all.extend_from_slice(args);
+        leadbook(&db, &all).stdout.as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(names(&["--grade", "A"]), vec!["Hot Lead"]);
+    assert_eq!(names(&["--grade", "D"]), vec!["Cold Lead"]);
+    assert_eq!(names(&["--source", "manual"]), vec!["Cold Lead"]);
+    assert_eq!(names(&["--status", "new", "--limit", "1"]).len(), 1);
+    assert_eq!(names(&["--search", "hot"]), vec!["Hot Lead"]);
+}
+
+#[test]
+fn backup_and_restore_round_trip() {
+    let (dir, db) = db();
+    leadbook(&db, &["lead", "add", "--name", "Keep me"]);
+    let copy = dir.path().join("copy.db");
+    let r = leadbook(&db, &["backup", "--to", copy.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{:?}", r.stderr);
+    leadbook(&db, &["lead", "add", "--name", "Added later"]);
+    let r = leadbook(&db, &["restore", copy.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{:?}", r.stderr);
+    let names: Vec<Value> = leadbook(&db, &["lead", "list"]).stdout.as_array().unwrap().iter().map(|l| l["name"].clone()).collect();
+    assert_eq!(names, vec!["Keep me"]);
+    let r = leadbook(&db, &["backup"]);
+    assert!(r.stdout["path"].as_str().unwrap().contains("backups/leadbook-2026-03-02.db"));
+}

@@ -1,0 +1,86 @@
+// End-to-end tests of the real window: WebdriverIO talks to tauri-driver, which starts
+// WebKitWebDriver, which starts the built `leadbook` binary on a database prepared through
+// the command line. Run by `make test` under Xvfb.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const app = process.env.LEADBOOK_BIN ?? path.resolve(here, '../../target/debug/leadbook');
+const shots = path.join(here, 'screenshots');
+let driver;
+
+/** Runs the CLI on `db`; throws with its stderr when it fails. */
+export function cli(db, ...args) {
+  const r = spawnSync(app, ['--db', db, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`leadbook ${args.join(' ')} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+/** The book every spec starts from: known grade counts, a lead to collide with, a hostile name. */
+function seed(db) {
+  cli(db, 'lead', 'add', '--name', 'Hot Lead', '--phone', '0509990001', '--telegram-id', '77', '--email', 'hot@example.ae',
+    '--budget-max', '3000000', '--locations', 'Palm Jumeirah', '--type', 'villa', '--bedrooms', '4', '--source', 'referral');
+  cli(db, 'lead', 'add', '--name', 'Warm One', '--phone', '0509990002', '--budget-max', '900000', '--source', 'referral');
+  cli(db, 'lead', 'add', '--name', 'Warm Two', '--phone', '0509990003', '--budget-max', '1200000', '--locations', 'JVC', '--source', 'portal');
+  cli(db, 'lead', 'add', '--name', 'Cool Lead', '--phone', '0509990004', '--locations', 'JLT');
+  cli(db, 'lead', 'add', '--name', 'Existing Buyer', '--phone', '0501234567');
+  cli(db, 'lead', 'add', '--name', '<img src=x onerror="window.__pwned=1">');
+}
+
+function waitForPort(port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => { s.end(); resolve(); });
+      s.once('error', () => {
+        s.destroy();
+        if (Date.now() > deadline) reject(new Error(`tauri-driver did not listen on ${port}`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+export const config = {
+  runner: 'local',
+  hostname: '127.0.0.1',
+  port: 4444,
+  specs: ['./specs/**/*.e2e.js'],
+  maxInstances: 1,
+  capabilities: [{ maxInstances: 1, 'tauri:options': { application: app } }],
+  logLevel: 'warn',
+  framework: 'mocha',
+  reporters: ['spec'],
+  mochaOpts: { ui: 'bdd', timeout: 60_000 },
+  waitforTimeout: 10_000,
+  connectionRetryCount: 2,
+
+  // A fresh, seeded book and a fresh tauri-driver for each spec file.
+  beforeSession: async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'leadbook-e2e-'));
+    const db = path.join(dir, 'leadbook.db');
+    seed(db);
+    process.env.LEADBOOK_E2E_DB = db;
+    driver = spawn('tauri-driver', [], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, LEADBOOK_DB: db, XDG_DATA_HOME: path.join(dir, 'data') },
+    });
+    await waitForPort(4444, 20_000);
+  },
+
+  afterTest: async (test) => {
+    mkdirSync(shots, { recursive: true });
+    const name = `${test.parent} - ${test.title}`.replace(/[^\w.-]+/g, '_').slice(0, 120);
+    await browser.saveScreenshot(path.join(shots, `${name}.png`));
+  },
+
+  afterSession: () => {
+    driver?.kill();
+  },
+};
