@@ -1,0 +1,108 @@
+/**
+ * The only door to the Rust side. Every Tauri command, event and plugin call the UI makes is
+ * a typed function here, so components never touch Tauri and tests stub this one module.
+ * Every rejection is normalised to `AppError` ({code, message, field?}).
+ */
+import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import { openUrl } from '@tauri-apps/plugin-opener';
+import { open as openDialog } from '@tauri-apps/plugin-dialog';
+import {
+  isPermissionGranted,
+  requestPermission,
+  sendNotification,
+} from '@tauri-apps/plugin-notification';
+import { toAppError } from './errors';
+import type {
+  AddOutcome,
+  Dashboard,
+  DuplicateMatch,
+  LeadDetail,
+  LeadInput,
+  LeadPage,
+  LeadQuery,
+  Status,
+  Workspace,
+  WorkspacePatch,
+} from './types';
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+// ── Workspaces ──────────────────────────────────────────────────────────────────────────
+export const workspaceList = () => call<Workspace[]>('workspace_list');
+export const workspaceCurrent = () => call<Workspace>('workspace_current');
+export const workspaceAdd = (name: string, timezone?: string) =>
+  call<Workspace>('workspace_add', timezone ? { name, timezone } : { name });
+export const workspaceSwitch = (id: number) => call<Workspace>('workspace_switch', { id });
+export const workspaceUpdate = (id: number, patch: WorkspacePatch) =>
+  call<Workspace>('workspace_update', { id, patch });
+
+// ── Leads ───────────────────────────────────────────────────────────────────────────────
+export const leadList = (query: LeadQuery) => call<LeadPage>('lead_list', { query });
+export const leadGet = (id: number) => call<LeadDetail>('lead_get', { id });
+export const leadFindDuplicate = (input: LeadInput) =>
+  call<DuplicateMatch | null>('lead_find_duplicate', { input });
+export const leadAdd = (input: LeadInput) => call<AddOutcome>('lead_add', { input });
+export const leadUpdate = (id: number, input: LeadInput) =>
+  call<LeadDetail>('lead_update', { id, input });
+export const leadSetStatus = (id: number, status: Status) =>
+  call<LeadDetail>('lead_set_status', { id, status });
+export const leadMerge = (keep: number, other: number) =>
+  call<LeadDetail>('lead_merge', { keep, other });
+export const leadReply = (id: number, text: string, channel?: string | null) =>
+  call<LeadDetail>('lead_reply', channel ? { id, text, channel } : { id, text });
+
+// ── Dashboard ───────────────────────────────────────────────────────────────────────────
+export const dashboard = () => call<Dashboard>('dashboard');
+
+// ── Events ──────────────────────────────────────────────────────────────────────────────
+/** Calls `handler` whenever the backend says leads changed. Returns an unsubscribe. */
+export async function onLeadsChanged(handler: () => void): Promise<() => void> {
+  try {
+    return await listen('leads-changed', () => handler());
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+// ── Plugins ─────────────────────────────────────────────────────────────────────────────
+/** Opens a `tel:`, `https://wa.me/…` or `https://t.me/…` link with the system handler. */
+export async function openExternal(url: string): Promise<void> {
+  try {
+    await openUrl(url);
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+/** Native file picker for imports; resolves to a path or null when cancelled. */
+export async function pickImportFile(title: string): Promise<string | null> {
+  try {
+    const picked = await openDialog({
+      title,
+      multiple: false,
+      directory: false,
+      filters: [{ name: 'CSV / Excel', extensions: ['csv', 'xlsx'] }],
+    });
+    return typeof picked === 'string' ? picked : null;
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+/** Desktop notification (asks for permission once). */
+export async function notify(title: string, body: string): Promise<void> {
+  try {
+    let granted = await isPermissionGranted();
+    if (!granted) granted = (await requestPermission()) === 'granted';
+    if (granted) sendNotification({ title, body });
+  } catch (e) {
+    throw toAppError(e);
+  }
+}

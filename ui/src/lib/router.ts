@@ -1,0 +1,135 @@
+/**
+ * A tiny hash router: the current screen is a store, the URL hash mirrors it so Back/Forward
+ * and plain `<a href="#/leads">` links work, and screens never parse URLs themselves.
+ *
+ *   #/dashboard   #/leads?grade=A&status=new&source=referral&search=jvc
+ *   #/lead/new    #/lead/42    #/lead/42/edit    #/settings
+ */
+import { writable, get } from 'svelte/store';
+import type { Grade, Source, Status } from './types';
+import { isGrade, isSource, isStatus } from './enums';
+
+export interface LeadFilters {
+  grade?: Grade;
+  status?: Status;
+  source?: Source;
+  search?: string;
+}
+
+export type Route =
+  | { name: 'dashboard' }
+  | { name: 'leads'; filters: LeadFilters }
+  | { name: 'lead'; id: number }
+  | { name: 'lead-new' }
+  | { name: 'lead-edit'; id: number }
+  | { name: 'settings' };
+
+export type RouteName = Route['name'];
+
+const DEFAULT: Route = { name: 'dashboard' };
+
+function parseId(s: string | undefined): number | null {
+  if (!s || !/^\d{1,15}$/.test(s)) return null;
+  const n = Number(s);
+  return n > 0 ? n : null;
+}
+
+/** Parses a location hash (with or without the leading `#`). Unknown → dashboard. */
+export function parseHash(hash: string): Route {
+  const raw = hash.replace(/^#/, '');
+  const [pathPart, queryPart = ''] = raw.split('?', 2);
+  const parts = pathPart.split('/').filter(Boolean);
+  switch (parts[0]) {
+    case undefined:
+    case 'dashboard':
+      return parts.length <= 1 ? { name: 'dashboard' } : DEFAULT;
+    case 'settings':
+      return { name: 'settings' };
+    case 'leads': {
+      const q = new URLSearchParams(queryPart);
+      const filters: LeadFilters = {};
+      const grade = q.get('grade');
+      const status = q.get('status');
+      const source = q.get('source');
+      const search = q.get('search');
+      if (isGrade(grade)) filters.grade = grade;
+      if (isStatus(status)) filters.status = status;
+      if (isSource(source)) filters.source = source;
+      if (search && search.trim()) filters.search = search;
+      return { name: 'leads', filters };
+    }
+    case 'lead': {
+      if (parts[1] === 'new' && parts.length === 2) return { name: 'lead-new' };
+      const id = parseId(parts[1]);
+      if (id === null) return DEFAULT;
+      if (parts.length === 2) return { name: 'lead', id };
+      if (parts.length === 3 && parts[2] === 'edit') return { name: 'lead-edit', id };
+      return DEFAULT;
+    }
+    default:
+      return DEFAULT;
+  }
+}
+
+/** The hash (with `#`) for a route; `parseHash(routeToHash(r))` equals `r`. */
+export function routeToHash(route: Route): string {
+  switch (route.name) {
+    case 'dashboard':
+      return '#/dashboard';
+    case 'settings':
+      return '#/settings';
+    case 'lead-new':
+      return '#/lead/new';
+    case 'lead':
+      return `#/lead/${route.id}`;
+    case 'lead-edit':
+      return `#/lead/${route.id}/edit`;
+    case 'leads': {
+      const q = new URLSearchParams();
+      const f = route.filters;
+      if (f.grade) q.set('grade', f.grade);
+      if (f.status) q.set('status', f.status);
+      if (f.source) q.set('source', f.source);
+      if (f.search && f.search.trim()) q.set('search', f.search);
+      const qs = q.toString();
+      return qs ? `#/leads?${qs}` : '#/leads';
+    }
+  }
+}
+
+function currentHash(): string {
+  return typeof location === 'undefined' ? '' : location.hash;
+}
+
+export const route = writable<Route>(parseHash(currentHash()));
+
+/** Goes to `target`; `replace` rewrites the current history entry (e.g. while typing). */
+export function navigate(target: Route, opts: { replace?: boolean } = {}): void {
+  const hash = routeToHash(target);
+  if (typeof history !== 'undefined' && typeof location !== 'undefined') {
+    if (opts.replace) history.replaceState(history.state, '', hash);
+    else if (location.hash !== hash) history.pushState(null, '', hash);
+  }
+  route.set(target);
+}
+
+/** Leads list with the given filters. */
+export function leadsRoute(filters: LeadFilters = {}): Route {
+  return { name: 'leads', filters };
+}
+
+function syncFromLocation(): void {
+  const next = parseHash(currentHash());
+  if (routeToHash(next) !== routeToHash(get(route))) route.set(next);
+}
+
+/** Follows Back/Forward and hash links. Returns a function that stops listening. */
+export function startRouter(): () => void {
+  syncFromLocation();
+  window.addEventListener('hashchange', syncFromLocation);
+  window.addEventListener('popstate', syncFromLocation);
+  return () => {
+    window.removeEventListener('hashchange', syncFromLocation);
+    window.removeEventListener('popstate', syncFromLocation);
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Global keyboard shortcuts: `g d` dashboard, `g l` leads, `g s` settings, `n` new lead,
+ * `/` search, `?` help. Physical key codes are matched too, so they work on Persian and
+ * Arabic keyboard layouts. Ignored while typing in a field or when a dialog is open.
+ */
+export interface ShortcutActions {
+  goDashboard(): void;
+  goLeads(): void;
+  goSettings(): void;
+  newLead(): void;
+  focusSearch(): void;
+  showHelp(): void;
+}
+
+function isEditable(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  const tag = target.tagName;
+  if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
+  if (tag === 'INPUT') {
+    const type = (target as HTMLInputElement).type;
+    return !['button', 'submit', 'reset', 'checkbox', 'radio'].includes(type);
+  }
+  return false;
+}
+
+function letter(e: KeyboardEvent): string | null {
+  if (/^Key[A-Z]$/.test(e.code)) return e.code.slice(3).toLowerCase();
+  return e.key.length === 1 ? e.key.toLowerCase() : null;
+}
+
+export function createShortcutHandler(
+  actions: ShortcutActions,
+  chordMs = 1200,
+): (e: KeyboardEvent) => void {
+  let pendingG = 0;
+  return (e: KeyboardEvent) => {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (isEditable(e.target)) return;
+    if (document.querySelector('[aria-modal="true"]')) return;
+
+    const now = Date.now();
+    const key = letter(e);
+    if (pendingG && now - pendingG <= chordMs) {
+      pendingG = 0;
+      const go = key === 'd' ? actions.goDashboard : key === 'l' ? actions.goLeads : key === 's' ? actions.goSettings : null;
+      if (go) {
+        e.preventDefault();
+        go();
+        return;
+      }
+    }
+    pendingG = 0;
+
+    if (e.key === '?' || (e.code === 'Slash' && e.shiftKey)) {
+      e.preventDefault();
+      actions.showHelp();
+    } else if (e.key === '/' || e.code === 'Slash') {
+      e.preventDefault();
+      actions.focusSearch();
+    } else if (key === 'g' && !e.shiftKey) {
+      pendingG = now;
+    } else if (key === 'n' && !e.shiftKey) {
+      e.preventDefault();
+      actions.newLead();
+    }
+  };
+}

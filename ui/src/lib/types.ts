@@ -1,0 +1,190 @@
+/**
+ * Wire types shared with the Rust side (Tauri commands). Field names are the JSON keys the
+ * commands send and receive; keep them in step with `leadbook-core`.
+ */
+
+export type Grade = 'A' | 'B' | 'C' | 'D';
+export type Source =
+  | 'linkedin'
+  | 'telegram'
+  | 'whatsapp'
+  | 'referral'
+  | 'portal'
+  | 'website'
+  | 'walk_in'
+  | 'manual'
+  | 'import';
+export type PropertyType = 'apartment' | 'villa' | 'townhouse' | 'penthouse' | 'office' | 'land';
+export type Purpose = 'buy' | 'rent';
+export type Lang = 'en' | 'fa' | 'ar';
+export type Status =
+  | 'new'
+  | 'contacted'
+  | 'replied'
+  | 'qualified'
+  | 'viewing'
+  | 'negotiating'
+  | 'won'
+  | 'lost';
+export type Channel = 'telegram' | 'whatsapp' | 'sms' | 'email';
+
+export interface Lead {
+  id: number;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  whatsapp: string | null;
+  telegram_id: number | null;
+  telegram_username: string | null;
+  linkedin_url: string | null;
+  source: Source;
+  budget_min: number | null;
+  budget_max: number | null;
+  locations: string[];
+  property_type: PropertyType | null;
+  bedrooms: number | null;
+  purpose: Purpose | null;
+  language: Lang | null;
+  status: Status;
+  score: number;
+  grade: Grade;
+  created_at: string;
+  updated_at: string;
+  notes: string | null;
+  tags: string[];
+  last_contacted_at: string | null;
+  last_inbound_at: string | null;
+  next_followup_at: string | null;
+  /** Channels the lead opted out of: 'telegram' | 'whatsapp' | 'sms' | 'email'. */
+  opt_outs: string[];
+}
+
+export type ScoreFactorId =
+  | 'phone'
+  | 'telegram'
+  | 'email'
+  | 'linkedin'
+  | 'budget'
+  | 'location'
+  | 'property_type'
+  | 'bedrooms'
+  | 'source'
+  | 'replied'
+  | 'active_status'
+  | 'recent_inbound'
+  | 'no_contact_30d';
+
+export interface ScoreFactor {
+  factor: string;
+  points: number;
+}
+
+export type TimelineKind = 'created' | 'merged' | 'status_changed' | 'replied' | 'updated' | 'note';
+
+export interface TimelineEntry {
+  at: string;
+  kind: string;
+  detail: string;
+}
+
+export interface LeadDetail extends Lead {
+  score_breakdown: ScoreFactor[];
+  timeline: TimelineEntry[];
+}
+
+export interface LeadInput {
+  name?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  whatsapp?: string | null;
+  telegram_id?: number | null;
+  telegram_username?: string | null;
+  linkedin_url?: string | null;
+  source?: string | null;
+  budget_min?: number | null;
+  budget_max?: number | null;
+  locations?: string[];
+  property_type?: string | null;
+  bedrooms?: number | null;
+  purpose?: string | null;
+  language?: string | null;
+  notes?: string | null;
+  tags?: string[];
+}
+
+export type LeadInputField = keyof LeadInput;
+
+export interface AddOutcome {
+  id: number;
+  created: boolean;
+  merged_into: number | null;
+  score: number;
+  grade: Grade;
+}
+
+export interface DuplicateMatch {
+  lead: Lead;
+  key: 'email' | 'phone' | 'linkedin_url' | 'telegram_id';
+}
+
+export type LeadSort = 'score' | 'name' | 'created_at' | 'last_contacted_at' | 'budget_max';
+
+export interface LeadQuery {
+  grade?: Grade | null;
+  status?: Status | null;
+  source?: Source | null;
+  search?: string | null;
+  sort?: LeadSort;
+  desc?: boolean;
+  offset: number;
+  limit: number;
+}
+
+export interface LeadPage {
+  total: number;
+  rows: Lead[];
+}
+
+export interface Workspace {
+  id: number;
+  name: string;
+  timezone: string;
+  phone_region: string;
+  currency: string;
+  agent_name: string | null;
+  /** "HH:MM", local to the workspace's timezone. */
+  quiet_start: string;
+  quiet_end: string;
+  language: Lang;
+  created_at: string;
+}
+
+export interface WorkspacePatch {
+  name?: string;
+  timezone?: string;
+  phone_region?: string;
+  agent_name?: string | null;
+  quiet_start?: string;
+  quiet_end?: string;
+  language?: Lang;
+}
+
+export interface Dashboard {
+  grades: { A: number; B: number; C: number; D: number };
+  due_today: number;
+  overdue: number;
+  by_status: Record<string, number>;
+  by_source: Record<string, number>;
+  outbox_waiting: number;
+  replies_this_week: number;
+  total_leads: number;
+}
+
+export type ErrorCode = 'validation' | 'not_found' | 'duplicate' | 'usage' | 'internal';
+
+/** The one error shape every command rejects with (after `toAppError`). */
+export interface AppError {
+  code: ErrorCode | (string & {});
+  message: string;
+  field?: string;
+}

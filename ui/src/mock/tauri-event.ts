@@ -1,0 +1,9 @@
+/** Mock of `@tauri-apps/api/event` for `npm run dev:mock`. */
+import { onChange } from './backend';
+
+export type UnlistenFn = () => void;
+
+export async function listen<T>(event: string, handler: (e: { event: string; id: number; payload: T }) => void): Promise<UnlistenFn> {
+  if (event !== 'leads-changed') return () => {};
+  return onChange(() => handler({ event, id: 0, payload: undefined as T }));
+}

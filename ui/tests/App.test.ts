@@ -1,0 +1,161 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { get } from 'svelte/store';
+import { navigate, route } from '../src/lib/router';
+import { deferred, stubIpc } from './ipcMock';
+import { makeLead, workspace } from './fixtures';
+import type { LeadPage, LeadQuery } from '../src/lib/types';
+import App from '../src/App.svelte';
+
+vi.mock('../src/lib/ipc');
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const press = (key: string, code: string) => fireEvent.keyDown(document.body, { key, code });
+const searches = (ipc: ReturnType<typeof stubIpc>) =>
+  vi.mocked(ipc.leadList).mock.calls.map(([q]) => (q as LeadQuery).search ?? null);
+
+describe('App', () => {
+  let ipc: ReturnType<typeof stubIpc>;
+  beforeEach(() => {
+    ipc = stubIpc();
+  });
+
+  it('switches language from the sidebar: flips dir and saves it on the workspace', async () => {
+    render(App);
+    await screen.findByTestId('grade-card-A');
+    expect(document.documentElement.dir).toBe('ltr');
+    const select = screen.getByTestId('language-select') as HTMLSelectElement;
+    await fireEvent.change(select, { target: { value: 'fa' } });
+    expect(document.documentElement.dir).toBe('rtl');
+    expect(document.documentElement.lang).toBe('fa');
+    await waitFor(() => expect(ipc.workspaceUpdate).toHaveBeenCalledWith(workspace.id, { language: 'fa' }));
+    expect(screen.getByTestId('nav-leads').textContent).toContain('سرنخ‌ها');
+    await fireEvent.change(select, { target: { value: 'ar' } });
+    expect(document.documentElement.dir).toBe('rtl');
+    await fireEvent.change(select, { target: { value: 'en' } });
+    expect(document.documentElement.dir).toBe('ltr');
+  });
+
+  it('applies the workspace language on start', async () => {
+    vi.mocked(ipc.workspaceCurrent).mockResolvedValue({ ...workspace, language: 'ar' });
+    render(App);
+    await waitFor(() => expect(document.documentElement.dir).toBe('rtl'));
+    expect(document.documentElement.lang).toBe('ar');
+  });
+
+  it('every screen is reachable from the keyboard', async () => {
+    render(App);
+    await screen.findByTestId('grade-card-A');
+    await press('g', 'KeyG');
+    await press('l', 'KeyL');
+    expect(get(route)).toEqual({ name: 'leads', filters: {} });
+    expect(await screen.findByRole('heading', { level: 1, name: 'Leads' })).toBeTruthy();
+    await press('n', 'KeyN');
+    expect(await screen.findByTestId('field-name')).toBeTruthy();
+    await press('g', 'KeyG'); // typing in the form: ignored
+    await fireEvent.keyDown(screen.getByTestId('field-name'), { key: 'g', code: 'KeyG' });
+    expect(get(route).name).toBe('lead-new');
+    (document.activeElement as HTMLElement | null)?.blur();
+    await press('g', 'KeyG');
+    await press('s', 'KeyS');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Settings' })).toBeTruthy();
+    await press('/', 'Slash');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('lead-search')));
+    (document.activeElement as HTMLElement).blur();
+    await press('?', 'Slash');
+    const help = await screen.findByTestId('shortcuts-dialog');
+    expect(help.textContent).toContain('Go to the dashboard');
+    await fireEvent.keyDown(help, { key: 'Escape' });
+    expect(screen.queryByTestId('shortcuts-dialog')).toBeNull();
+    await press('g', 'KeyG');
+    await press('d', 'KeyD');
+    expect(await screen.findByTestId('grade-card-A')).toBeTruthy();
+  });
+
+  it('nav links carry their test ids and are links in tab order', async () => {
+    render(App);
+    for (const id of ['nav-dashboard', 'nav-leads', 'nav-settings', 'nav-new-lead']) {
+      const el = screen.getByTestId(id);
+      expect(el.tagName).toBe('A');
+      expect(el.getAttribute('href')).toMatch(/^#\//);
+    }
+  });
+
+  it('a grade card opens the list filtered by that grade', async () => {
+    vi.mocked(ipc.leadList).mockResolvedValue({ total: 1, rows: [makeLead({ name: 'Hot Lead' })] });
+    render(App);
+    await fireEvent.click(await screen.findByTestId('grade-card-A'));
+    expect(await screen.findByText('Hot Lead')).toBeTruthy();
+    expect(vi.mocked(ipc.leadList).mock.calls[0][0]).toMatchObject({ grade: 'A', offset: 0 });
+    expect((screen.getByTestId('filter-grade') as HTMLSelectElement).value).toBe('A');
+    expect(screen.getByTestId('leads-total').textContent).toContain('1 lead');
+  });
+
+  it('searches as you type: debounced, and a stale answer never replaces a newer one', async () => {
+    const slow = deferred<LeadPage>();
+    vi.mocked(ipc.leadList).mockImplementation(async (q) => {
+      if (q.search === 'ja') return slow.promise;
+      if (q.search === 'jam') return { total: 1, rows: [makeLead({ id: 2, name: 'James Fresh' })] };
+      return { total: 1, rows: [makeLead({ id: 1, name: 'Everyone' })] };
+    });
+    navigate({ name: 'leads', filters: {} }, { replace: true });
+    render(App);
+    await screen.findByText('Everyone');
+    const box = screen.getByTestId('lead-search');
+
+    // Three quick keystrokes: one request.
+    await fireEvent.input(box, { target: { value: 'o' } });
+    await fireEvent.input(box, { target: { value: 'om' } });
+    await fireEvent.input(box, { target: { value: 'omi' } });
+    await sleep(200);
+    expect(searches(ipc)).toEqual([null, 'omi']);
+
+    await fireEvent.input(box, { target: { value: 'ja' } });
+    await sleep(200);
+    await fireEvent.input(box, { target: { value: 'jam' } });
+    expect(await screen.findByText('James Fresh')).toBeTruthy();
+    slow.resolve({ total: 1, rows: [makeLead({ id: 3, name: 'Stale Answer' })] });
+    await sleep(50);
+    expect(screen.queryByText('Stale Answer')).toBeNull();
+    expect(screen.getByText('James Fresh')).toBeTruthy();
+    expect(location.hash).toBe('#/leads?search=jam');
+  });
+
+  it('refetches when the backend says leads changed', async () => {
+    let fire: () => void = () => {};
+    vi.mocked(ipc.onLeadsChanged).mockImplementation(async (h) => {
+      fire = h;
+      return () => {};
+    });
+    render(App);
+    await screen.findByTestId('grade-card-A');
+    await waitFor(() => expect(ipc.onLeadsChanged).toHaveBeenCalled());
+    const before = vi.mocked(ipc.dashboard).mock.calls.length;
+    fire();
+    await waitFor(() => expect(vi.mocked(ipc.dashboard).mock.calls.length).toBe(before + 1));
+  });
+
+  it('opens a lead from the table with Enter and shows its detail', async () => {
+    vi.mocked(ipc.leadList).mockResolvedValue({
+      total: 2,
+      rows: [makeLead({ id: 1, name: 'First' }), makeLead({ id: 2, name: 'Second' })],
+    });
+    vi.mocked(ipc.leadGet).mockImplementation(async (id) => ({
+      ...makeLead({ id, name: id === 2 ? 'Second' : 'First' }),
+      score_breakdown: [{ factor: 'phone', points: 15 }],
+      timeline: [],
+    }));
+    navigate({ name: 'leads', filters: {} }, { replace: true });
+    render(App);
+    await screen.findByText('Second');
+    const grid = screen.getByTestId('lead-table');
+    grid.focus();
+    await fireEvent.keyDown(grid, { key: 'ArrowDown' });
+    await fireEvent.keyDown(grid, { key: 'Enter' });
+    const title = await screen.findByTestId('lead-title');
+    expect(title.textContent).toBe('Second');
+    const breakdown = screen.getByTestId('score-breakdown');
+    expect(within(breakdown).getByText('Phone or WhatsApp number')).toBeTruthy();
+    expect(within(breakdown).getByText('+15')).toBeTruthy();
+  });
+});

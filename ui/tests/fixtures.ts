@@ -1,0 +1,90 @@
+/** Builders for wire objects used across tests. */
+import type { Dashboard, Lead, LeadDetail, LeadPage, LeadQuery, Workspace } from '../src/lib/types';
+
+export function makeLead(over: Partial<Lead> = {}): Lead {
+  return {
+    id: 1,
+    name: 'Sara Rahimi',
+    email: 'sara@example.com',
+    phone: '+971501234567',
+    whatsapp: null,
+    telegram_id: null,
+    telegram_username: null,
+    linkedin_url: null,
+    source: 'referral',
+    budget_min: 1_000_000,
+    budget_max: 2_500_000,
+    locations: ['JVC', 'Dubai Marina'],
+    property_type: 'apartment',
+    bedrooms: 2,
+    purpose: 'buy',
+    language: 'fa',
+    status: 'contacted',
+    score: 72,
+    grade: 'A',
+    created_at: '2025-03-21T08:00:00Z',
+    updated_at: '2025-03-22T08:00:00Z',
+    notes: null,
+    tags: [],
+    last_contacted_at: '2025-03-22T08:00:00Z',
+    last_inbound_at: null,
+    next_followup_at: null,
+    opt_outs: [],
+    ...over,
+  };
+}
+
+export function makeDetail(over: Partial<LeadDetail> = {}): LeadDetail {
+  return {
+    ...makeLead(over),
+    score_breakdown: [
+      { factor: 'phone', points: 15 },
+      { factor: 'budget', points: 15 },
+      { factor: 'source', points: 15 },
+      { factor: 'no_contact_30d', points: -15 },
+    ],
+    timeline: [{ at: '2025-03-21T08:00:00Z', kind: 'created', detail: 'added by hand' }],
+    ...over,
+  };
+}
+
+export function makeDashboard(over: Partial<Dashboard> = {}): Dashboard {
+  return {
+    grades: { A: 12, B: 34, C: 56, D: 1234 },
+    due_today: 3,
+    overdue: 2,
+    by_status: { new: 900, contacted: 300, replied: 80, qualified: 30, viewing: 12, negotiating: 5, won: 4, lost: 5 },
+    by_source: { linkedin: 700, referral: 100, portal: 536 },
+    outbox_waiting: 7,
+    replies_this_week: 9,
+    total_leads: 1336,
+    ...over,
+  };
+}
+
+export const workspace: Workspace = {
+  id: 1,
+  name: 'Default',
+  timezone: 'Asia/Dubai',
+  phone_region: 'AE',
+  currency: 'AED',
+  agent_name: 'Nadia',
+  quiet_start: '09:00',
+  quiet_end: '18:00',
+  language: 'en',
+  created_at: '2025-01-01T00:00:00Z',
+};
+
+/** A `lead_list` that serves `total` synthetic leads and records every query. */
+export function syntheticList(total: number) {
+  const calls: LeadQuery[] = [];
+  const fn = async (query: LeadQuery): Promise<LeadPage> => {
+    calls.push(query);
+    const rows: Lead[] = [];
+    for (let i = query.offset; i < Math.min(total, query.offset + query.limit); i++) {
+      rows.push(makeLead({ id: i + 1, name: `Lead ${i + 1}` }));
+    }
+    return { total, rows };
+  };
+  return { fn, calls };
+}

@@ -1,0 +1,32 @@
+/**
+ * Default answers for the mocked `ipc` module (tests call `vi.mock('../src/lib/ipc')` and
+ * then `stubIpc()` in beforeEach). Each test overrides what it is about.
+ */
+import { vi } from 'vitest';
+import * as ipc from '../src/lib/ipc';
+import { makeDashboard, workspace } from './fixtures';
+
+export function stubIpc() {
+  for (const fn of Object.values(ipc)) {
+    if (vi.isMockFunction(fn)) fn.mockReset();
+  }
+  vi.mocked(ipc.workspaceCurrent).mockResolvedValue(workspace);
+  vi.mocked(ipc.workspaceList).mockResolvedValue([workspace]);
+  vi.mocked(ipc.workspaceUpdate).mockImplementation(async (_id, patch) => ({ ...workspace, ...patch }));
+  vi.mocked(ipc.dashboard).mockResolvedValue(makeDashboard());
+  vi.mocked(ipc.leadList).mockResolvedValue({ total: 0, rows: [] });
+  vi.mocked(ipc.leadFindDuplicate).mockResolvedValue(null);
+  vi.mocked(ipc.onLeadsChanged).mockResolvedValue(() => {});
+  vi.mocked(ipc.openExternal).mockResolvedValue();
+  return ipc;
+}
+
+export function deferred<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
