@@ -33,7 +33,7 @@ help:
 run: setup build
 	./$(APP)
 
-test: setup setup-test build test-rust test-ui test-e2e
+test: setup setup-test ui test-rust test-ui test-e2e
 
 setup: apt-build node ui-deps
 setup-test: apt-test e2e-deps tauri-driver
@@ -77,13 +77,16 @@ ui: ui-deps
 build: ui
 	$(CARGO) build --bin leadbook
 
-test-rust: build
+# Also builds target/debug/leadbook (the CLI tests run it), which the end-to-end tests then drive:
+# one build of the app per run.
+test-rust: ui
 	$(CARGO) test --workspace
 
 test-ui: ui-deps
 	cd ui && npm run check && npm test
 
-test-e2e: build e2e-deps tauri-driver apt-test
+test-e2e: e2e-deps tauri-driver apt-test
+	@test -x $(APP) || $(CARGO) build --bin leadbook
 	cd tests/e2e && LEADBOOK_BIN="$(CURDIR)/$(APP)" xvfb-run -a --server-args="-screen 0 1366x900x24" npm test
 
 bench: setup

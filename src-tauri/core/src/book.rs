@@ -111,6 +111,36 @@ impl Book {
         self.write(|tx, now| rows.into_iter().map(|f| leads::add_valid(tx, ws, f, now)).collect())
     }
 
+    /// Validates and adds many leads in one transaction (imports). Validation runs on another
+    /// thread while this one stores, in row order, so earlier rows win de-duplication. Each row
+    /// gets its own outcome; a row that fails validation changes nothing.
+    pub fn add_inputs(&mut self, ws: &Workspace, rows: Vec<LeadInput>) -> Result<Vec<Result<AddOutcome>>> {
+        let region = ws.region();
+        let (tx_rows, rx_rows) = std::sync::mpsc::sync_channel::<Vec<Result<LeadFields>>>(16);
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                for chunk in rows.chunks(512) {
+                    let batch = chunk.iter().map(|row| crate::validate::lead(row, region)).collect();
+                    if tx_rows.send(batch).is_err() {
+                        break;
+                    }
+                }
+            });
+            self.write(|tx, now| {
+                let mut out = Vec::new();
+                for batch in rx_rows {
+                    for fields in batch {
+                        out.push(match fields {
+                            Ok(f) => Ok(leads::add_valid(tx, ws, f, now)?),
+                            Err(e) => Err(e),
+                        });
+                    }
+                }
+                Ok(out)
+            })
+        })
+    }
+
     pub fn find_duplicate(&self, ws: &Workspace, input: &LeadInput) -> Result<Option<DuplicateMatch>> {
         leads::find_duplicate(&self.conn, ws, input)
     }
@@ -122,7 +152,7 @@ impl Book {
 
     pub fn lead_detail(&mut self, ws: &Workspace, id: i64) -> Result<LeadDetail> {
         self.refresh_scores(ws)?;
-        leads::detail(&self.conn, ws, id)
+        leads::detail(&self.conn, ws, id, self.now())
     }
 
     pub fn list_leads(&mut self, ws: &Workspace, q: &LeadQuery) -> Result<LeadPage> {

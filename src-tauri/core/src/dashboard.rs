@@ -37,6 +37,17 @@ fn counts<T: Copy>(conn: &Connection, ws: i64, column: &str, all: &[T], name: fn
     Ok(out)
 }
 
+/// Leads per grade, from the score index (a grade is a score range).
+fn grade_counts(conn: &Connection, ws: i64) -> Result<BTreeMap<&'static str, i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT count(*) FILTER (WHERE score >= 70), count(*) FILTER (WHERE score BETWEEN 45 AND 69),
+                count(*) FILTER (WHERE score BETWEEN 25 AND 44), count(*) FILTER (WHERE score < 25 OR score IS NULL)
+         FROM leads WHERE workspace_id = ?1",
+    )?;
+    let counts: [i64; 4] = stmt.query_row([ws], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]))?;
+    Ok(Grade::ALL.iter().map(|g| g.as_str()).zip(counts).collect())
+}
+
 /// The start of the current week (Monday 00:00) and the end of today, in the workspace's zone.
 fn local_bounds(ws: &Workspace, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
     let tz = ws.tz();
@@ -49,7 +60,7 @@ fn local_bounds(ws: &Workspace, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<
 }
 
 pub fn compute(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Dashboard> {
-    let grades = counts(conn, ws.id, "grade", Grade::ALL, Grade::as_str)?;
+    let grades = grade_counts(conn, ws.id)?;
     let (week_start, tomorrow) = local_bounds(ws, now);
     let count = |sql: &str, times: &[DateTime<Utc>]| -> Result<i64> {
         let mut args = vec![Value::Integer(ws.id)];
@@ -65,7 +76,7 @@ pub fn compute(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<
         &[now],
     )?;
     let replies_this_week = count(
-        "SELECT count(*) FROM timeline WHERE workspace_id = ?1 AND kind = 'replied' AND at >= ?2 AND at <= ?3",
+        "SELECT count(*) FROM timeline WHERE kind = 'replied' AND workspace_id = ?1 AND at >= ?2 AND at <= ?3",
         &[week_start, now],
     )?;
     Ok(Dashboard {

@@ -52,21 +52,23 @@ pub const MIGRATIONS: &[&str] = &[
         tags              TEXT NOT NULL DEFAULT '[]',
         score             INTEGER,
         grade             TEXT,
-        score_breakdown   TEXT NOT NULL DEFAULT '[]',
         score_valid_until TEXT,
         created_at        TEXT NOT NULL,
         updated_at        TEXT NOT NULL,
         last_contacted_at TEXT,
         last_inbound_at   TEXT,
-        next_followup_at  TEXT
+        next_followup_at  TEXT,
+        -- Lower-cased name, email, Telegram username, LinkedIn slug, areas and phone digits:
+        -- what search-as-you-type looks in, scanned from one covering index.
+        search            TEXT NOT NULL DEFAULT ''
     );
-    CREATE INDEX leads_ws_grade   ON leads(workspace_id, grade, score DESC);
     CREATE INDEX leads_ws_status  ON leads(workspace_id, status);
     CREATE INDEX leads_ws_source  ON leads(workspace_id, source);
+    -- Also serves grade filters and counts: a grade is a score range.
     CREATE INDEX leads_ws_score   ON leads(workspace_id, score DESC);
-    CREATE INDEX leads_ws_created ON leads(workspace_id, created_at);
     CREATE INDEX leads_ws_rescore ON leads(workspace_id, score_valid_until) WHERE score_valid_until IS NOT NULL;
     CREATE INDEX leads_ws_next    ON leads(workspace_id, next_followup_at) WHERE next_followup_at IS NOT NULL;
+    CREATE INDEX leads_ws_search  ON leads(workspace_id, search, score);
 
     -- Identity keys: one owner per (workspace, kind, value). Phone and WhatsApp share kind 'phone'.
     CREATE TABLE lead_keys (
@@ -76,7 +78,6 @@ pub const MIGRATIONS: &[&str] = &[
         lead_id      INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
         PRIMARY KEY (workspace_id, kind, value)
     ) WITHOUT ROWID;
-    CREATE INDEX lead_keys_lead ON lead_keys(lead_id);
 
     CREATE TABLE timeline (
         id           INTEGER PRIMARY KEY,
@@ -87,7 +88,8 @@ pub const MIGRATIONS: &[&str] = &[
         detail       TEXT NOT NULL DEFAULT ''
     );
     CREATE INDEX timeline_lead ON timeline(lead_id, at);
-    CREATE INDEX timeline_ws_kind_at ON timeline(workspace_id, kind, at);
+    -- Only replies are counted by time (the dashboard's "replies this week").
+    CREATE INDEX timeline_ws_replies ON timeline(workspace_id, at) WHERE kind = 'replied';
 
     -- Small app-wide preferences (the workspace the app last showed, …).
     CREATE TABLE app_settings (
@@ -119,12 +121,14 @@ pub fn open_in_memory() -> Result<Connection> {
 
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(Duration::from_secs(10))?;
+    conn.set_prepared_statement_cache_capacity(64);
     // journal_mode answers with a row, so it is read rather than executed.
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     conn.execute_batch(
         "PRAGMA foreign_keys = ON;
          PRAGMA synchronous = NORMAL;
-         PRAGMA temp_store = MEMORY;",
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -65536;",
     )?;
     Ok(())
 }

@@ -52,8 +52,6 @@ pub struct Lead {
     #[serde(skip)]
     pub workspace_id: i64,
     #[serde(skip)]
-    pub breakdown: Vec<Factor>,
-    #[serde(skip)]
     pub score_valid_until: Option<DateTime<Utc>>,
 }
 
@@ -115,7 +113,6 @@ impl Lead {
             last_inbound_at: None,
             next_followup_at: None,
             workspace_id: 0,
-            breakdown: vec![],
             score_valid_until: None,
         }
     }
@@ -174,7 +171,6 @@ impl Lead {
         let s = scoring::score(self, now, &ws.weights);
         self.score = s.score;
         self.grade = s.grade;
-        self.breakdown = s.breakdown;
         self.score_valid_until = s.valid_until;
     }
 }
@@ -215,8 +211,18 @@ fn insert_key(conn: &Connection, ws: i64, kind: &str, value: &str, lead_id: i64)
     Ok(())
 }
 
-/// Makes `lead_keys` hold exactly this lead's keys. A key another lead owns is a `duplicate` error.
-fn sync_keys(conn: &Connection, lead: &Lead) -> Result<()> {
+/// Removes the keys `lead` holds (by value: the primary key finds them without a lead_id index).
+fn delete_keys(conn: &Connection, lead: &Lead) -> Result<()> {
+    let mut stmt = conn.prepare_cached("DELETE FROM lead_keys WHERE workspace_id = ?1 AND kind = ?2 AND value = ?3 AND lead_id = ?4")?;
+    for (kind, value, _) in keys_of(&lead.fields()) {
+        stmt.execute(params![lead.workspace_id, kind, value, lead.id])?;
+    }
+    Ok(())
+}
+
+/// Moves `lead_keys` from the keys of `before` to exactly those of `lead`. A key another lead
+/// owns is a `duplicate` error.
+fn sync_keys(conn: &Connection, before: &Lead, lead: &Lead) -> Result<()> {
     let keys = keys_of(&lead.fields());
     for (kind, value, field) in &keys {
         if let Some(owner) = key_owner(conn, lead.workspace_id, kind, value)?.filter(|o| *o != lead.id) {
@@ -227,7 +233,7 @@ fn sync_keys(conn: &Connection, lead: &Lead) -> Result<()> {
             });
         }
     }
-    conn.prepare_cached("DELETE FROM lead_keys WHERE lead_id = ?1")?.execute([lead.id])?;
+    delete_keys(conn, before)?;
     for (kind, value, _) in &keys {
         insert_key(conn, lead.workspace_id, kind, value, lead.id)?;
     }
@@ -236,7 +242,7 @@ fn sync_keys(conn: &Connection, lead: &Lead) -> Result<()> {
 
 pub(crate) const COLUMNS: &str = "id, workspace_id, name, email, phone, whatsapp, telegram_id, telegram_username, \
     linkedin_url, source, budget_min, budget_max, locations, property_type, bedrooms, purpose, language, status, \
-    opt_outs, notes, tags, score, grade, score_breakdown, score_valid_until, created_at, updated_at, \
+    opt_outs, notes, tags, score, grade, score_valid_until, created_at, updated_at, \
     last_contacted_at, last_inbound_at, next_followup_at";
 
 fn bad_column(i: usize, e: impl std::fmt::Display) -> rusqlite::Error {
@@ -290,13 +296,12 @@ pub(crate) fn from_row(r: &Row) -> rusqlite::Result<Lead> {
         score: score.unwrap_or(0),
         // A score never computed grades as 0 does.
         grade: Grade::of(score),
-        breakdown: json_col(r, 23)?,
-        score_valid_until: time_col(r, 24)?,
-        created_at: time_col(r, 25)?.ok_or_else(|| bad_column(25, "missing"))?,
-        updated_at: time_col(r, 26)?.ok_or_else(|| bad_column(26, "missing"))?,
-        last_contacted_at: time_col(r, 27)?,
-        last_inbound_at: time_col(r, 28)?,
-        next_followup_at: time_col(r, 29)?,
+        score_valid_until: time_col(r, 23)?,
+        created_at: time_col(r, 24)?.ok_or_else(|| bad_column(24, "missing"))?,
+        updated_at: time_col(r, 25)?.ok_or_else(|| bad_column(25, "missing"))?,
+        last_contacted_at: time_col(r, 26)?,
+        last_inbound_at: time_col(r, 27)?,
+        next_followup_at: time_col(r, 28)?,
     })
 }
 
@@ -308,8 +313,8 @@ fn insert(conn: &Connection, lead: &mut Lead) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO leads (workspace_id, name, email, phone, whatsapp, telegram_id, telegram_username, linkedin_url,
             source, budget_min, budget_max, locations, property_type, bedrooms, purpose, language, status, opt_outs,
-            notes, tags, score, grade, score_breakdown, score_valid_until, created_at, updated_at,
-            last_contacted_at, last_inbound_at, next_followup_at)
+            notes, tags, score, grade, score_valid_until, created_at, updated_at,
+            last_contacted_at, last_inbound_at, next_followup_at, search)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
             ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
     )?
@@ -318,9 +323,9 @@ fn insert(conn: &Connection, lead: &mut Lead) -> Result<()> {
         lead.linkedin_url, lead.source.as_str(), lead.budget_min, lead.budget_max, json(&lead.locations),
         lead.property_type.map(|v| v.as_str()), lead.bedrooms, lead.purpose.map(|v| v.as_str()),
         lead.language.map(|v| v.as_str()), lead.status.as_str(), json(&lead.opt_outs), lead.notes, json(&lead.tags),
-        lead.score, lead.grade.as_str(), json(&lead.breakdown), lead.score_valid_until.map(fmt_time),
+        lead.score, lead.grade.as_str(), lead.score_valid_until.map(fmt_time),
         fmt_time(lead.created_at), fmt_time(lead.updated_at), lead.last_contacted_at.map(fmt_time),
-        lead.last_inbound_at.map(fmt_time), lead.next_followup_at.map(fmt_time),
+        lead.last_inbound_at.map(fmt_time), lead.next_followup_at.map(fmt_time), search_text(lead),
     ])?;
     lead.id = conn.last_insert_rowid();
     Ok(())
@@ -331,8 +336,8 @@ fn write(conn: &Connection, lead: &Lead) -> Result<()> {
         "UPDATE leads SET name = ?3, email = ?4, phone = ?5, whatsapp = ?6, telegram_id = ?7, telegram_username = ?8,
             linkedin_url = ?9, source = ?10, budget_min = ?11, budget_max = ?12, locations = ?13, property_type = ?14,
             bedrooms = ?15, purpose = ?16, language = ?17, status = ?18, opt_outs = ?19, notes = ?20, tags = ?21,
-            score = ?22, grade = ?23, score_breakdown = ?24, score_valid_until = ?25, created_at = ?26,
-            updated_at = ?27, last_contacted_at = ?28, last_inbound_at = ?29, next_followup_at = ?30
+            score = ?22, grade = ?23, score_valid_until = ?24, created_at = ?25,
+            updated_at = ?26, last_contacted_at = ?27, last_inbound_at = ?28, next_followup_at = ?29, search = ?30
          WHERE workspace_id = ?1 AND id = ?2",
     )?
     .execute(params![
@@ -340,11 +345,37 @@ fn write(conn: &Connection, lead: &Lead) -> Result<()> {
         lead.telegram_username, lead.linkedin_url, lead.source.as_str(), lead.budget_min, lead.budget_max,
         json(&lead.locations), lead.property_type.map(|v| v.as_str()), lead.bedrooms, lead.purpose.map(|v| v.as_str()),
         lead.language.map(|v| v.as_str()), lead.status.as_str(), json(&lead.opt_outs), lead.notes, json(&lead.tags),
-        lead.score, lead.grade.as_str(), json(&lead.breakdown), lead.score_valid_until.map(fmt_time),
+        lead.score, lead.grade.as_str(), lead.score_valid_until.map(fmt_time),
         fmt_time(lead.created_at), fmt_time(lead.updated_at), lead.last_contacted_at.map(fmt_time),
-        lead.last_inbound_at.map(fmt_time), lead.next_followup_at.map(fmt_time),
+        lead.last_inbound_at.map(fmt_time), lead.next_followup_at.map(fmt_time), search_text(lead),
     ])?;
     Ok(())
+}
+
+/// What search looks in, lower-cased, fields separated by a control character so a typed
+/// word never matches across two fields.
+fn search_text(l: &Lead) -> String {
+    let mut s = String::with_capacity(64);
+    let mut push = |v: &str| {
+        if !s.is_empty() {
+            s.push('\u{1f}');
+        }
+        s.push_str(&v.to_lowercase());
+    };
+    push(&l.name);
+    for v in [&l.email, &l.telegram_username].into_iter().flatten() {
+        push(v);
+    }
+    if let Some(url) = &l.linkedin_url {
+        push(url.rsplit('/').next().unwrap_or(url));
+    }
+    for area in &l.locations {
+        push(area);
+    }
+    for phone in [&l.phone, &l.whatsapp].into_iter().flatten() {
+        push(phone.trim_start_matches('+'));
+    }
+    s
 }
 
 /// The lead `id` of workspace `ws`; a lead of another workspace is `not_found`.
@@ -355,10 +386,15 @@ pub fn get(conn: &Connection, ws: &Workspace, id: i64) -> Result<Lead> {
         .ok_or_else(|| Error::not_found(format!("lead {id}")))
 }
 
-pub fn detail(conn: &Connection, ws: &Workspace, id: i64) -> Result<LeadDetail> {
+/// The lead with its score breakdown (recomputed: the score is a pure function of the lead,
+/// the time and the weights, so storing the breakdown would only duplicate it) and timeline.
+pub fn detail(conn: &Connection, ws: &Workspace, id: i64, now: DateTime<Utc>) -> Result<LeadDetail> {
     let lead = get(conn, ws, id)?;
-    let timeline = timeline::of_lead(conn, ws.id, id)?;
-    Ok(LeadDetail { score_breakdown: lead.breakdown.clone(), lead, timeline })
+    let mut timeline = timeline::of_lead(conn, ws.id, id)?;
+    // Creation is on the lead itself; the timeline shows it as its first entry.
+    timeline.push(Entry { at: fmt_time(lead.created_at), kind: "created".into(), detail: format!("source {}", lead.source) });
+    let score_breakdown = scoring::score(&lead, now, &ws.weights).breakdown;
+    Ok(LeadDetail { score_breakdown, lead, timeline })
 }
 
 /// The existing lead (and which key) that `fields` would merge into, if any: the oldest
@@ -440,7 +476,6 @@ pub fn add_valid(conn: &Connection, ws: &Workspace, fields: LeadFields, now: Dat
     for (kind, value, _) in keys_of(&lead.fields()) {
         insert_key(conn, ws.id, kind, &value, lead.id)?;
     }
-    timeline::add(conn, ws.id, lead.id, now, "created", &format!("source {}", lead.source))?;
     Ok(AddOutcome { id: lead.id, created: true, merged_into: None, score: lead.score, grade: lead.grade })
 }
 
@@ -525,7 +560,7 @@ pub fn update(conn: &Connection, ws: &Workspace, id: i64, input: &LeadInput, now
     }
     lead.updated_at = now;
     lead.rescore(ws, now);
-    sync_keys(conn, &lead)?;
+    sync_keys(conn, &before, &lead)?;
     write(conn, &lead)?;
     timeline::add(conn, ws.id, id, now, "updated", &format!("edited {}", changed.join(", ")))?;
     Ok(lead)
@@ -587,7 +622,7 @@ pub fn merge(conn: &Connection, ws: &Workspace, keep: i64, other: i64, now: Date
     let mut lead = get(conn, ws, keep)?;
     let gone = get(conn, ws, other)?;
     // Free the other lead's keys first so the kept lead may take them.
-    conn.prepare_cached("DELETE FROM lead_keys WHERE workspace_id = ?1 AND lead_id = ?2")?.execute(params![ws.id, other])?;
+    delete_keys(conn, &gone)?;
     let ignored = absorb(conn, &mut lead, &gone.fields())?;
     if gone.created_at < lead.created_at {
         lead.created_at = gone.created_at;
@@ -628,9 +663,9 @@ pub fn refresh_stale_scores(conn: &Connection, ws: &Workspace, now: DateTime<Utc
     for mut lead in stale.iter().cloned() {
         lead.rescore(ws, now);
         conn.prepare_cached(
-            "UPDATE leads SET score = ?3, grade = ?4, score_breakdown = ?5, score_valid_until = ?6 WHERE workspace_id = ?1 AND id = ?2",
+            "UPDATE leads SET score = ?3, grade = ?4, score_valid_until = ?5 WHERE workspace_id = ?1 AND id = ?2",
         )?
-        .execute(params![ws.id, lead.id, lead.score, lead.grade.as_str(), json(&lead.breakdown), lead.score_valid_until.map(fmt_time)])?;
+        .execute(params![ws.id, lead.id, lead.score, lead.grade.as_str(), lead.score_valid_until.map(fmt_time)])?;
     }
     Ok(stale.len())
 }
@@ -667,23 +702,33 @@ pub struct LeadPage {
     pub rows: Vec<Lead>,
 }
 
-fn escape_like(s: &str) -> String {
-    s.chars().fold(String::with_capacity(s.len() + 2), |mut out, c| {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-        out
-    })
+/// What a typed search looks for in `search`: lower-case text, or, for something typed like a
+/// phone number, its digits without the trunk zero ("050 123" finds +97150123…).
+fn search_needle(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() >= 3 && text.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
+        return Some(digits.trim_start_matches('0').to_string()).filter(|d| !d.is_empty());
+    }
+    Some(text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
 }
 
 /// Leads of the workspace matching the filters, sorted, one page of them plus the total.
+///
+/// A search scans the covering index `leads_ws_search` (search text and score) once: that gives
+/// the total and, for the usual sort by score, the page's ids without touching the table.
 pub fn list(conn: &Connection, ws: &Workspace, q: &LeadQuery) -> Result<LeadPage> {
+    let needle = q.search.as_deref().and_then(search_needle);
     let mut filter = String::from("workspace_id = ?");
     let mut args: Vec<Value> = vec![Value::Integer(ws.id)];
     if let Some(g) = q.grade {
-        filter.push_str(" AND grade = ?");
-        args.push(Value::Text(g.as_str().into()));
+        // The grade is a function of the score; a score range uses the score and search indexes.
+        let (lo, hi) = g.score_range();
+        filter.push_str(" AND score BETWEEN ? AND ?");
+        args.extend([Value::Integer(lo), Value::Integer(hi)]);
     }
     if let Some(s) = q.status {
         filter.push_str(" AND status = ?");
@@ -693,41 +738,54 @@ pub fn list(conn: &Connection, ws: &Workspace, q: &LeadQuery) -> Result<LeadPage
         filter.push_str(" AND source = ?");
         args.push(Value::Text(s.as_str().into()));
     }
-    if let Some(text) = q.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = format!("%{}%", escape_like(text));
-        filter.push_str(
-            " AND (name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' OR telegram_username LIKE ? ESCAPE '\\'
-                   OR locations LIKE ? ESCAPE '\\' OR notes LIKE ? ESCAPE '\\'",
-        );
-        args.extend(std::iter::repeat_n(Value::Text(pattern), 5));
-        // Phone numbers are found by their digits, whatever the spelling typed: "050 123" finds +97150123….
-        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-        if digits.len() >= 3 && text.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
-            let national = digits.trim_start_matches('0');
-            filter.push_str(" OR phone LIKE ? OR whatsapp LIKE ?");
-            args.extend(std::iter::repeat_n(Value::Text(format!("%{national}%")), 2));
-        }
-        filter.push(')');
-    }
-    let total: i64 = conn.query_row(&format!("SELECT count(*) FROM leads WHERE {filter}"), params_from_iter(&args), |r| r.get(0))?;
-
     let natural_desc = matches!(q.sort, SortBy::Score | SortBy::CreatedAt | SortBy::LastContactedAt | SortBy::BudgetMax);
     let desc = q.desc.unwrap_or(natural_desc);
+    let limit = q.limit.map_or(usize::MAX, |l| l as usize);
+    let offset = q.offset as usize;
+
+    if let Some(needle) = &needle {
+        filter.push_str(" AND instr(search, ?) > 0");
+        args.push(Value::Text(needle.clone()));
+        let mut hits: Vec<(i64, i64)> = conn
+            .prepare_cached(&format!("SELECT score, id FROM leads INDEXED BY leads_ws_search WHERE {filter}"))?
+            .query_map(params_from_iter(&args), |r| Ok((r.get::<_, Option<i64>>(0)?.unwrap_or(0), r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let total = hits.len() as i64;
+        if q.sort == SortBy::Score {
+            if desc {
+                hits.sort_unstable_by(|a, b| b.cmp(a));
+            } else {
+                hits.sort_unstable();
+            }
+            let ids: Vec<i64> = hits.into_iter().skip(offset).take(limit).map(|(_, id)| id).collect();
+            return Ok(LeadPage { total, rows: by_ids(conn, ws, &ids)? });
+        }
+        let rows = ordered_page(conn, &filter, args, q.sort, desc, limit, offset)?;
+        return Ok(LeadPage { total, rows });
+    }
+    let total: i64 = conn.prepare_cached(&format!("SELECT count(*) FROM leads WHERE {filter}"))?.query_row(params_from_iter(&args), |r| r.get(0))?;
+    let rows = ordered_page(conn, &filter, args, q.sort, desc, limit, offset)?;
+    Ok(LeadPage { total, rows })
+}
+
+fn ordered_page(conn: &Connection, filter: &str, mut args: Vec<Value>, sort: SortBy, desc: bool, limit: usize, offset: usize) -> Result<Vec<Lead>> {
     let dir = if desc { "DESC" } else { "ASC" };
-    let order = match q.sort {
+    let order = match sort {
         SortBy::Score => format!("score {dir}, id {dir}"),
         SortBy::Name => format!("name COLLATE NOCASE {dir}, id {dir}"),
         SortBy::CreatedAt => format!("created_at {dir}, id {dir}"),
         SortBy::LastContactedAt => format!("last_contacted_at IS NULL, last_contacted_at {dir}, id {dir}"),
         SortBy::BudgetMax => format!("budget_max IS NULL, budget_max {dir}, id {dir}"),
     };
-    let limit = q.limit.map_or(-1, i64::from);
-    args.push(Value::Integer(limit));
-    args.push(Value::Integer(q.offset.into()));
+    args.push(Value::Integer(i64::try_from(limit).unwrap_or(-1)));
+    args.push(Value::Integer(offset as i64));
     let sql = format!("SELECT {COLUMNS} FROM leads WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?");
-    let rows = conn
-        .prepare_cached(&sql)?
-        .query_map(params_from_iter(&args), from_row)?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(LeadPage { total, rows })
+    let rows = conn.prepare_cached(&sql)?.query_map(params_from_iter(&args), from_row)?.collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// The leads with these ids, in this order.
+fn by_ids(conn: &Connection, ws: &Workspace, ids: &[i64]) -> Result<Vec<Lead>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM leads WHERE workspace_id = ?1 AND id = ?2"))?;
+    ids.iter().map(|id| Ok(stmt.query_row(params![ws.id, id], from_row)?)).collect()
 }

@@ -87,6 +87,18 @@ impl Grade {
     }
 }
 
+impl Grade {
+    /// The scores (inclusive) that make this grade.
+    pub fn score_range(self) -> (i64, i64) {
+        match self {
+            Grade::A => (70, i64::MAX),
+            Grade::B => (45, 69),
+            Grade::C => (25, 44),
+            Grade::D => (i64::MIN, 24),
+        }
+    }
+}
+
 impl Status {
     /// Statuses in which a lead is being actively worked with the agent.
     pub fn is_engaged(self) -> bool {
