@@ -1,8 +1,9 @@
 //! `leadbook-bench`: the figures of SPEC §10 on a deterministic synthetic book, each printed
 //! beside a baseline measured in the same run on the same machine.
 //!
-//! Usage: `leadbook-bench [--leads N]` (default 100 000). Needs the `sqlite3` shell on PATH
-//! for the import baseline. `make bench` runs it in a release build.
+//! Usage: `leadbook-bench [--leads N] [--only add] [--keep FILE.db]` (default 100 000 leads).
+//! `--keep` saves the synthetic book, e.g. to open the app on it. Needs the `sqlite3` shell on
+//! PATH for the import baseline. `make bench` runs it in a release build.
 
 use leadbook_core::leads::LeadQuery;
 use leadbook_core::synth;
@@ -64,13 +65,15 @@ fn sqlite3_import(dir: &Path, csv: &Path) -> Result<Duration, String> {
 fn main() {
     let mut n = 100_000usize;
     let mut only: Option<String> = None;
+    let mut keep: Option<std::path::PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match (a.as_str(), args.next()) {
             ("--leads", Some(v)) => n = v.replace('_', "").parse().unwrap_or(n),
             ("--only", Some(v)) => only = Some(v),
+            ("--keep", Some(v)) => keep = Some(std::path::PathBuf::from(v)),
             _ => {
-                eprintln!("usage: leadbook-bench [--leads N] [--only add]");
+                eprintln!("usage: leadbook-bench [--leads N] [--only add] [--keep FILE.db]");
                 std::process::exit(2);
             }
         }
@@ -98,8 +101,13 @@ fn main() {
     let rejected = results.iter().filter(|r| r.is_err()).count();
     let merged = results.iter().filter(|r| r.as_ref().is_ok_and(|o| !o.created)).count();
     println!("  added {} leads, merged {merged} duplicates, rejected {rejected} dirty rows", results.len() - rejected - merged);
+    if let Some(path) = &keep {
+        book.backup_to(path).expect("keep a copy of the book");
+        println!("  kept a copy of the book at {}", path.display());
+    }
     if only.as_deref() == Some("add") {
         println!("  add: {}", ms(took));
+        let _ = std::fs::remove_dir_all(&dir);
         return;
     }
     let baseline = sqlite3_import(&dir, &csv);
