@@ -4,7 +4,8 @@
 use clap::{Args, Parser, Subcommand};
 use leadbook_core::clock::parse_time;
 use leadbook_core::leads::LeadQuery;
-use leadbook_core::model::{Channel, Grade, Source, Status};
+use leadbook_core::model::{Channel, Grade, MessageStatus, PropertyStatus, Source, Status};
+use leadbook_core::properties::PropertyInput;
 use leadbook_core::validate::{split_list, LeadInput};
 use leadbook_core::{Book, Clock, Error, FixedClock, Result, SystemClock};
 use serde::Serialize;
@@ -46,6 +47,16 @@ pub enum Command {
     Lead {
         #[command(subcommand)]
         command: LeadCommand,
+    },
+    /// Listings, and the buyers they match.
+    Property {
+        #[command(subcommand)]
+        command: PropertyCommand,
+    },
+    /// Messages waiting to go out, and what happened to those that went.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
     },
     /// Grade, status and source counts, follow-ups due, replies this week.
     Dashboard,
@@ -168,6 +179,62 @@ pub enum LeadCommand {
     Merge { keep: i64, other: i64 },
 }
 
+#[derive(Debug, Args)]
+pub struct PropertyArgs {
+    #[arg(long)]
+    title: Option<String>,
+    #[arg(long)]
+    location: Option<String>,
+    #[arg(long, value_name = "AED")]
+    price: Option<i64>,
+    #[arg(long = "type", value_name = "T")]
+    property_type: Option<String>,
+    #[arg(long, value_name = "N")]
+    bedrooms: Option<i64>,
+    #[arg(long, value_name = "sale|rent")]
+    purpose: Option<String>,
+    /// RERA permit number.
+    #[arg(long, value_name = "P")]
+    permit: Option<String>,
+}
+
+impl PropertyArgs {
+    fn into_input(self) -> PropertyInput {
+        PropertyInput {
+            title: self.title,
+            location: self.location,
+            price: self.price,
+            property_type: self.property_type,
+            bedrooms: self.bedrooms,
+            purpose: self.purpose,
+            permit: self.permit,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PropertyCommand {
+    /// Add a listing and tell every matching buyer at once.
+    Add(PropertyArgs),
+    List,
+    Show { id: i64 },
+    /// Every lead the listing matches, ranked by grade then fit.
+    Matches { id: i64 },
+    /// available, reserved or sold; made available again, it is announced to new matches.
+    Status { id: i64, status: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Every message, oldest first.
+    List {
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long = "lead", value_name = "ID")]
+        lead: Option<i64>,
+    },
+}
+
 pub enum Parsed {
     Command(Cli),
     App(Global),
@@ -262,6 +329,31 @@ fn run(cli: Cli) -> Result<String> {
     match command {
         Command::Workspace { .. } | Command::Restore { .. } => Err(Error::Usage("handled above".into())),
         Command::Dashboard => out(book.dashboard(&ws)?),
+        Command::Property { command } => match command {
+            PropertyCommand::Add(args) => {
+                let added = book.add_property(&ws, &args.into_input())?;
+                out(serde_json::json!({
+                    "id": added.id,
+                    "matched": added.notified.matched,
+                    "queued": added.notified.queued,
+                    "unreachable": added.notified.unreachable,
+                    "unreachable_leads": added.notified.unreachable_leads,
+                }))
+            }
+            PropertyCommand::List => out(book.properties(&ws)?),
+            PropertyCommand::Show { id } => out(book.property(&ws, id)?),
+            PropertyCommand::Matches { id } => out(book.property_matches(&ws, id)?),
+            PropertyCommand::Status { id, status } => {
+                let status = PropertyStatus::parse("status", &status)?;
+                out(book.set_property_status(&ws, id, status)?)
+            }
+        },
+        Command::Outbox { command } => match command {
+            OutboxCommand::List { status, lead } => {
+                let status = parse_opt(status, MessageStatus::parse, "status")?;
+                out(book.outbox(&ws, status, lead)?)
+            }
+        },
         Command::Backup { to } => match to {
             Some(dest) => {
                 book.backup_to(&dest)?;

@@ -6,7 +6,10 @@ use crate::clock::Clock;
 use crate::dashboard::{self, Dashboard};
 use crate::error::Result;
 use crate::leads::{self, AddOutcome, DuplicateMatch, Lead, LeadDetail, LeadPage, LeadQuery};
-use crate::model::{Channel, Status};
+use crate::matching::{self, Match, Notified};
+use crate::model::{Channel, MessageStatus, PropertyStatus, Status};
+use crate::outbox;
+use crate::properties::{self, Property, PropertyInput};
 use crate::validate::{LeadFields, LeadInput};
 use crate::workspace::{self, Workspace, WorkspacePatch};
 use crate::{db, Error};
@@ -14,6 +17,15 @@ use chrono::{DateTime, SubsecRound, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// What adding a listing (or making it available again) did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PropertyAdded {
+    pub id: i64,
+    pub property: Property,
+    #[serde(flatten)]
+    pub notified: Notified,
+}
 
 pub struct Book {
     conn: Connection,
@@ -193,6 +205,59 @@ impl Book {
     pub fn dashboard(&mut self, ws: &Workspace) -> Result<Dashboard> {
         self.refresh_scores(ws)?;
         dashboard::compute(&self.conn, ws, self.now())
+    }
+
+    // --- properties and matching ---
+
+    pub fn properties(&self, ws: &Workspace) -> Result<Vec<Property>> {
+        properties::list(&self.conn, ws)
+    }
+
+    pub fn property(&self, ws: &Workspace, id: i64) -> Result<Property> {
+        properties::get(&self.conn, ws, id)
+    }
+
+    /// Adds a listing and tells every matching buyer, in one transaction.
+    pub fn add_property(&mut self, ws: &Workspace, input: &PropertyInput) -> Result<PropertyAdded> {
+        self.write(|tx, now| {
+            let property = properties::add(tx, ws, input, now)?;
+            let notified = matching::notify(tx, ws, &property, now)?;
+            Ok(PropertyAdded { id: property.id, property, notified })
+        })
+    }
+
+    pub fn update_property(&mut self, ws: &Workspace, id: i64, input: &PropertyInput) -> Result<Property> {
+        self.write(|tx, now| properties::update(tx, ws, id, input, now))
+    }
+
+    /// Changes a listing's status; one made available again is announced to the matching
+    /// buyers not yet told about it.
+    pub fn set_property_status(&mut self, ws: &Workspace, id: i64, status: PropertyStatus) -> Result<PropertyAdded> {
+        self.write(|tx, now| {
+            let before = properties::get(tx, ws, id)?;
+            let property = properties::set_status(tx, ws, id, status, now)?;
+            let notified = if before.status != PropertyStatus::Available && status == PropertyStatus::Available {
+                matching::notify(tx, ws, &property, now)?
+            } else {
+                Notified { matched: 0, queued: 0, unreachable: 0, unreachable_leads: vec![] }
+            };
+            Ok(PropertyAdded { id, property, notified })
+        })
+    }
+
+    /// Every lead matching listing `id`, ranked.
+    pub fn property_matches(&mut self, ws: &Workspace, id: i64) -> Result<Vec<Match>> {
+        self.refresh_scores(ws)?;
+        let p = properties::get(&self.conn, ws, id)?;
+        Ok(matching::matches(&self.conn, ws, &p)?.into_iter().map(|(m, _)| m).collect())
+    }
+
+    /// The workspace's outbox, oldest first.
+    pub fn outbox(&self, ws: &Workspace, status: Option<MessageStatus>, lead: Option<i64>) -> Result<Vec<outbox::Message>> {
+        if let Some(id) = lead {
+            leads::get(&self.conn, ws, id)?;
+        }
+        outbox::list(&self.conn, ws, status, lead)
     }
 
     // --- backups ---

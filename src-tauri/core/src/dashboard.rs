@@ -86,8 +86,7 @@ pub fn compute(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<
         overdue,
         by_status: counts(conn, ws.id, "status", Status::ALL, Status::as_str)?,
         by_source: counts(conn, ws.id, "source", Source::ALL, Source::as_str)?,
-        // The outbox arrives with the follow-up and matching engines; until then nothing waits.
-        outbox_waiting: 0,
+        outbox_waiting: crate::outbox::waiting(conn, ws)?,
         replies_this_week,
     })
 }

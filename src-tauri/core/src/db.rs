@@ -97,6 +97,75 @@ pub const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL
     );
     "#,
+    // 2: properties, what open leads want (the match index), the outbox, tasks for the agent.
+    r#"
+    CREATE TABLE properties (
+        id            INTEGER PRIMARY KEY,
+        workspace_id  INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        title         TEXT NOT NULL,
+        location      TEXT NOT NULL,
+        area_key      TEXT NOT NULL,
+        price         INTEGER NOT NULL,
+        property_type TEXT,
+        bedrooms      INTEGER,
+        purpose       TEXT NOT NULL DEFAULT 'sale',
+        permit        TEXT,
+        status        TEXT NOT NULL DEFAULT 'available',
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+    );
+    CREATE INDEX properties_ws ON properties(workspace_id, created_at);
+
+    -- What each open lead (not won or lost, with criteria) wants, one row per wished-for area
+    -- key ('' for a lead with criteria but no area): matching reads only this index.
+    CREATE TABLE lead_match (
+        workspace_id  INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        area_key      TEXT NOT NULL,
+        lead_id       INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        budget_min    INTEGER,
+        budget_max    INTEGER,
+        property_type TEXT,
+        bedrooms      INTEGER,
+        purpose       TEXT,
+        PRIMARY KEY (workspace_id, area_key, lead_id)
+    ) WITHOUT ROWID;
+
+    -- Every message Leadbook means to send. channel NULL: routed when it is delivered.
+    CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY,
+        workspace_id    INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        lead_id         INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        kind            TEXT NOT NULL,
+        campaign_step   INTEGER,
+        property_id     INTEGER REFERENCES properties(id) ON DELETE SET NULL,
+        channel         TEXT,
+        status          TEXT NOT NULL DEFAULT 'queued',
+        body            TEXT NOT NULL,
+        queued_at       TEXT NOT NULL,
+        sent_at         TEXT,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        error           TEXT,
+        next_attempt_at TEXT
+    );
+    -- A lead is told about a property once, whatever number of processes run.
+    CREATE UNIQUE INDEX outbox_property_once ON outbox(workspace_id, lead_id, property_id) WHERE kind = 'property';
+    CREATE INDEX outbox_ws_status ON outbox(workspace_id, status, queued_at);
+    CREATE INDEX outbox_lead ON outbox(lead_id, queued_at);
+
+    -- Things the agent does by hand (call a matching buyer Leadbook cannot message, …).
+    CREATE TABLE tasks (
+        id           INTEGER PRIMARY KEY,
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        lead_id      INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        property_id  INTEGER REFERENCES properties(id) ON DELETE CASCADE,
+        kind         TEXT NOT NULL,
+        detail       TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        done_at      TEXT
+    );
+    CREATE UNIQUE INDEX tasks_once ON tasks(workspace_id, lead_id, property_id, kind);
+    CREATE INDEX tasks_ws_open ON tasks(workspace_id, done_at, created_at);
+    "#,
 ];
 
 /// Opens (creating if needed) the database at `path`, owner-readable only, and migrates it.
@@ -173,8 +242,18 @@ pub fn migrate_to(conn: &mut Connection, target: usize) -> Result<()> {
             continue;
         }
         tx.execute_batch(sql)?;
+        after_migration(&tx, i + 1)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Data changes a schema version needs that SQL alone cannot make.
+fn after_migration(tx: &rusqlite::Transaction, version: usize) -> Result<()> {
+    if version == 2 {
+        // Leads written before matching existed get their area keys.
+        crate::leads::backfill_match_index(tx)?;
     }
     Ok(())
 }
@@ -210,6 +289,24 @@ mod tests {
             let n: i64 = conn.query_row("SELECT count(*) FROM workspaces", [], |r| r.get(0)).unwrap();
             assert_eq!(n, 1, "exactly one Default workspace");
         }
+    }
+
+    #[test]
+    fn leads_written_before_matching_existed_are_indexed_for_matching() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO workspaces (id, name, created_at) VALUES (1, 'Default', '2026-01-01T00:00:00Z');
+             INSERT INTO leads (workspace_id, name, source, locations, budget_max, created_at, updated_at)
+             VALUES (1, 'Old buyer', 'manual', '[\"JVC\", \"Marina\"]', 900000, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+             INSERT INTO leads (workspace_id, name, source, created_at, updated_at)
+             VALUES (1, 'No criteria', 'manual', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let mut stmt = conn.prepare("SELECT area_key, budget_max FROM lead_match ORDER BY area_key").unwrap();
+        let rows: Vec<(String, i64)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+        assert_eq!(rows, vec![("dubai marina".to_string(), 900_000), ("jumeirah village circle".to_string(), 900_000)]);
     }
 
     #[test]

@@ -211,6 +211,75 @@ fn insert_key(conn: &Connection, ws: i64, kind: &str, value: &str, lead_id: i64)
     Ok(())
 }
 
+/// One row of the match index: an area key and the lead's other criteria.
+#[derive(Debug, Clone, PartialEq)]
+struct MatchRow {
+    area_key: String,
+    budget_min: Option<i64>,
+    budget_max: Option<i64>,
+    property_type: Option<&'static str>,
+    bedrooms: Option<i64>,
+    purpose: Option<&'static str>,
+}
+
+/// The match-index rows of a lead (see `matching`): one per area key — `""` for a lead with
+/// other criteria but no area (it matches any area) — and none for a lead with no criteria at
+/// all or one that is won or lost.
+fn match_rows(l: &Lead) -> Vec<MatchRow> {
+    if matches!(l.status, Status::Won | Status::Lost) {
+        return vec![];
+    }
+    let mut keys: Vec<String> = l.locations.iter().map(|a| crate::areas::key(a)).collect();
+    keys.sort();
+    keys.dedup();
+    let other_criteria = l.budget_min.is_some() || l.budget_max.is_some() || l.property_type.is_some() || l.bedrooms.is_some() || l.purpose.is_some();
+    if keys.is_empty() && other_criteria {
+        keys.push(String::new());
+    }
+    keys.into_iter()
+        .map(|area_key| MatchRow {
+            area_key,
+            budget_min: l.budget_min,
+            budget_max: l.budget_max,
+            property_type: l.property_type.map(|t| t.as_str()),
+            bedrooms: l.bedrooms,
+            purpose: l.purpose.map(|p| p.as_str()),
+        })
+        .collect()
+}
+
+/// Moves the match index from the rows of `before` (none for a new lead) to those of `lead`
+/// (none for a lead being deleted).
+fn sync_match(conn: &Connection, before: Option<&Lead>, lead: Option<&Lead>) -> Result<()> {
+    let old = before.map(match_rows).unwrap_or_default();
+    let new = lead.map(match_rows).unwrap_or_default();
+    if old == new {
+        return Ok(());
+    }
+    let Some(any) = lead.or(before) else { return Ok(()) };
+    let mut del = conn.prepare_cached("DELETE FROM lead_match WHERE workspace_id = ?1 AND area_key = ?2 AND lead_id = ?3")?;
+    for r in &old {
+        del.execute(params![any.workspace_id, r.area_key, any.id])?;
+    }
+    let mut ins = conn.prepare_cached(
+        "INSERT OR REPLACE INTO lead_match (workspace_id, area_key, lead_id, budget_min, budget_max, property_type, bedrooms, purpose)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for r in &new {
+        ins.execute(params![any.workspace_id, r.area_key, any.id, r.budget_min, r.budget_max, r.property_type, r.bedrooms, r.purpose])?;
+    }
+    Ok(())
+}
+
+/// Fills the match index for every lead (schema version 2 on a book that had leads before).
+pub(crate) fn backfill_match_index(conn: &Connection) -> Result<()> {
+    let all: Vec<Lead> = conn.prepare(&format!("SELECT {COLUMNS} FROM leads"))?.query_map([], from_row)?.collect::<rusqlite::Result<_>>()?;
+    for lead in &all {
+        sync_match(conn, None, Some(lead))?;
+    }
+    Ok(())
+}
+
 /// Removes the keys `lead` holds (by value: the primary key finds them without a lead_id index).
 fn delete_keys(conn: &Connection, lead: &Lead) -> Result<()> {
     let mut stmt = conn.prepare_cached("DELETE FROM lead_keys WHERE workspace_id = ?1 AND kind = ?2 AND value = ?3 AND lead_id = ?4")?;
@@ -456,10 +525,12 @@ pub fn add(conn: &Connection, ws: &Workspace, input: &LeadInput, now: DateTime<U
 pub fn add_valid(conn: &Connection, ws: &Workspace, fields: LeadFields, now: DateTime<Utc>) -> Result<AddOutcome> {
     if let Some((target, key)) = find_match(conn, ws, &fields)? {
         let mut lead = get(conn, ws, target)?;
+        let before = lead.clone();
         let ignored = absorb(conn, &mut lead, &fields)?;
         lead.updated_at = now;
         lead.rescore(ws, now);
         write(conn, &lead)?;
+        sync_match(conn, Some(&before), Some(&lead))?;
         for (kind, value, _) in keys_of(&lead.fields()) {
             insert_key(conn, ws.id, kind, &value, lead.id)?;
         }
@@ -476,6 +547,7 @@ pub fn add_valid(conn: &Connection, ws: &Workspace, fields: LeadFields, now: Dat
     for (kind, value, _) in keys_of(&lead.fields()) {
         insert_key(conn, ws.id, kind, &value, lead.id)?;
     }
+    sync_match(conn, None, Some(&lead))?;
     Ok(AddOutcome { id: lead.id, created: true, merged_into: None, score: lead.score, grade: lead.grade })
 }
 
@@ -562,6 +634,7 @@ pub fn update(conn: &Connection, ws: &Workspace, id: i64, input: &LeadInput, now
     lead.rescore(ws, now);
     sync_keys(conn, &before, &lead)?;
     write(conn, &lead)?;
+    sync_match(conn, Some(&before), Some(&lead))?;
     timeline::add(conn, ws.id, id, now, "updated", &format!("edited {}", changed.join(", ")))?;
     Ok(lead)
 }
@@ -581,11 +654,13 @@ pub fn set_status(conn: &Connection, ws: &Workspace, id: i64, status: Status, no
     if lead.status == status {
         return Ok(lead);
     }
+    let before = lead.clone();
     let from = lead.status;
     lead.status = status;
     lead.updated_at = now;
     lead.rescore(ws, now);
     write(conn, &lead)?;
+    sync_match(conn, Some(&before), Some(&lead))?;
     timeline::add(conn, ws.id, id, now, "status_changed", &format!("{from} → {status}"))?;
     Ok(lead)
 }
@@ -620,9 +695,11 @@ pub fn merge(conn: &Connection, ws: &Workspace, keep: i64, other: i64, now: Date
         return Err(Error::validation("other", "a lead cannot be merged into itself"));
     }
     let mut lead = get(conn, ws, keep)?;
+    let before = lead.clone();
     let gone = get(conn, ws, other)?;
     // Free the other lead's keys first so the kept lead may take them.
     delete_keys(conn, &gone)?;
+    sync_match(conn, Some(&gone), None)?;
     let ignored = absorb(conn, &mut lead, &gone.fields())?;
     if gone.created_at < lead.created_at {
         lead.created_at = gone.created_at;
@@ -639,8 +716,14 @@ pub fn merge(conn: &Connection, ws: &Workspace, keep: i64, other: i64, now: Date
     lead.rescore(ws, now);
     conn.prepare_cached("UPDATE timeline SET lead_id = ?3 WHERE workspace_id = ?1 AND lead_id = ?2")?
         .execute(params![ws.id, other, keep])?;
+    // Messages move over; a property both were told about stays told once.
+    conn.prepare_cached("UPDATE OR IGNORE outbox SET lead_id = ?3 WHERE workspace_id = ?1 AND lead_id = ?2")?
+        .execute(params![ws.id, other, keep])?;
+    conn.prepare_cached("UPDATE OR IGNORE tasks SET lead_id = ?3 WHERE workspace_id = ?1 AND lead_id = ?2")?
+        .execute(params![ws.id, other, keep])?;
     conn.prepare_cached("DELETE FROM leads WHERE workspace_id = ?1 AND id = ?2")?.execute(params![ws.id, other])?;
     write(conn, &lead)?;
+    sync_match(conn, Some(&before), Some(&lead))?;
     for (kind, value, _) in keys_of(&lead.fields()) {
         insert_key(conn, ws.id, kind, &value, lead.id)?;
     }

@@ -6,6 +6,7 @@
 //! The desktop app and the command line are thin shells over [`Book`]; nothing here depends on
 //! Tauri, so it builds and tests on a machine with no display.
 
+pub mod areas;
 pub mod backup;
 pub mod book;
 pub mod clock;
@@ -13,10 +14,14 @@ pub mod dashboard;
 pub mod db;
 pub mod error;
 pub mod leads;
+pub mod matching;
 pub mod model;
 pub mod normalize;
+pub mod outbox;
+pub mod properties;
 pub mod scoring;
 pub mod synth;
+pub mod templates;
 pub mod timeline;
 pub mod validate;
 pub mod workspace;

@@ -87,6 +87,37 @@ impl Grade {
     }
 }
 
+text_enum!(
+    /// What a listing is offered for.
+    ListingPurpose { Sale = "sale", Rent = "rent" }
+);
+
+text_enum!(PropertyStatus { Available = "available", Reserved = "reserved", Sold = "sold" });
+
+text_enum!(
+    /// Why a message is in the outbox.
+    MessageKind { Followup = "followup", Property = "property", Manual = "manual" }
+);
+
+text_enum!(
+    /// Where a message stands: queued → sending → sent (→ delivered/read), or failed
+    /// (permanent), deferred (to be retried), unknown (the app died mid-send; the agent confirms).
+    MessageStatus {
+        Queued = "queued", Sending = "sending", Sent = "sent", Delivered = "delivered", Read = "read",
+        Failed = "failed", Deferred = "deferred", Unknown = "unknown",
+    }
+);
+
+impl ListingPurpose {
+    /// The lead purpose this listing serves: buyers for a sale, tenants for a rental.
+    pub fn wanted_by(self) -> Purpose {
+        match self {
+            ListingPurpose::Sale => Purpose::Buy,
+            ListingPurpose::Rent => Purpose::Rent,
+        }
+    }
+}
+
 impl Grade {
     /// The scores (inclusive) that make this grade.
     pub fn score_range(self) -> (i64, i64) {

@@ -1,0 +1,166 @@
+//! Message templates: `{variable}` placeholders filled from the lead, the workspace and (for
+//! listings) the property, in the lead's language. A variable with no value renders its
+//! fallback text — never `{...}`, never "None".
+
+use crate::leads::Lead;
+use crate::model::Language;
+use crate::properties::Property;
+use crate::workspace::Workspace;
+
+/// What a template can say, and what it says instead when the value is missing.
+pub const VARIABLES: &[&str] = &[
+    "first_name", "name", "agent_name", "location", "budget", "property_type", "bedrooms",
+    "property_title", "property_location", "price",
+];
+
+fn fallback(var: &str, lang: Language) -> &'static str {
+    use Language::*;
+    match (var, lang) {
+        ("first_name" | "name", En) => "there",
+        ("first_name" | "name", Fa) => "دوست عزیز",
+        ("first_name" | "name", Ar) => "عزيزي",
+        ("agent_name", En) => "your agent",
+        ("agent_name", Fa) => "مشاور املاک شما",
+        ("agent_name", Ar) => "وكيلك العقاري",
+        ("location" | "property_location", En) => "Dubai",
+        ("location" | "property_location", Fa) => "دبی",
+        ("location" | "property_location", Ar) => "دبي",
+        ("budget" | "price", En) => "your budget",
+        ("budget" | "price", Fa) => "بودجه شما",
+        ("budget" | "price", Ar) => "ميزانيتك",
+        ("property_type" | "property_title", En) => "a property",
+        ("property_type" | "property_title", Fa) => "یک ملک",
+        ("property_type" | "property_title", Ar) => "عقار",
+        ("bedrooms", En) => "the right number of",
+        ("bedrooms", Fa) => "تعداد دلخواه",
+        ("bedrooms", Ar) => "العدد المناسب من",
+        _ => "",
+    }
+}
+
+/// `2500000` → `2,500,000`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// The values a template can draw on.
+pub struct Context<'a> {
+    pub lead: &'a Lead,
+    pub workspace: &'a Workspace,
+    pub property: Option<&'a Property>,
+}
+
+impl Context<'_> {
+    pub fn language(&self) -> Language {
+        self.lead.language.unwrap_or(self.workspace.language)
+    }
+
+    fn value(&self, var: &str) -> Option<String> {
+        let l = self.lead;
+        let p = self.property;
+        match var {
+            "first_name" => l.name.split_whitespace().next().map(String::from),
+            "name" => Some(l.name.clone()),
+            "agent_name" => self.workspace.agent_name.clone(),
+            "location" => (!l.locations.is_empty()).then(|| l.locations.join(", ")),
+            "budget" => l.budget_max.or(l.budget_min).map(|b| format!("{} {}", self.workspace.currency, thousands(b))),
+            "property_type" => l.property_type.map(|t| t.as_str().to_string()),
+            "bedrooms" => l.bedrooms.map(|b| b.to_string()),
+            "property_title" => p.map(|p| p.title.clone()),
+            "property_location" => p.map(|p| p.location.clone()),
+            "price" => p.map(|p| thousands(p.price)),
+            _ => None,
+        }
+    }
+}
+
+/// Fills every `{variable}` of `template`. Unknown names render as nothing; an unclosed `{`
+/// stays as typed.
+pub fn render(template: &str, ctx: &Context) -> String {
+    let lang = ctx.language();
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) if after[..end].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+                let var = &after[..end];
+                out.push_str(&ctx.value(var).filter(|v| !v.trim().is_empty()).unwrap_or_else(|| fallback(var, lang).to_string()));
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The message that tells a matching buyer about a new listing.
+pub fn property_alert(lang: Language) -> &'static str {
+    match lang {
+        Language::En => "Hi {first_name}, a new listing just came in that fits what you are looking for: {property_title} in {property_location}, AED {price}. Would you like the details or a viewing? — {agent_name}",
+        Language::Fa => "سلام {first_name}، ملک جدیدی مطابق خواسته شما رسیده است: {property_title} در {property_location}، {price} درهم. مایلید جزئیات را بفرستم یا بازدید هماهنگ کنیم؟ — {agent_name}",
+        Language::Ar => "مرحباً {first_name}، وصل للتو عقار جديد يناسب ما تبحث عنه: {property_title} في {property_location}، بسعر {price} درهم. هل تود معرفة التفاصيل أو ترتيب معاينة؟ — {agent_name}",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::parse_time;
+
+    fn ws() -> Workspace {
+        Workspace {
+            id: 1,
+            name: "Default".into(),
+            timezone: "Asia/Dubai".into(),
+            phone_region: "AE".into(),
+            currency: "AED".into(),
+            agent_name: None,
+            quiet_start: "09:00".into(),
+            quiet_end: "18:00".into(),
+            language: Language::En,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            weights: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_missing_variable_renders_its_fallback_never_braces() {
+        let lead = Lead::blank("Aisha Khan", parse_time("2026-01-01T00:00:00Z").unwrap());
+        let ws = ws();
+        let ctx = Context { lead: &lead, workspace: &ws, property: None };
+        let out = render("Hi {first_name}, homes in {location} within {budget}. {agent_name}{unknown}", &ctx);
+        assert_eq!(out, "Hi Aisha, homes in Dubai within your budget. your agent");
+        assert!(!out.contains('{') && !out.contains("None"));
+    }
+
+    #[test]
+    fn values_fill_in_and_the_language_picks_the_fallback() {
+        let mut lead = Lead::blank("  ", parse_time("2026-01-01T00:00:00Z").unwrap());
+        lead.budget_max = Some(2_500_000);
+        lead.language = Some(Language::Fa);
+        let ws = ws();
+        let ctx = Context { lead: &lead, workspace: &ws, property: None };
+        assert_eq!(render("{first_name} {budget} {oops", &ctx), "دوست عزیز AED 2,500,000 {oops");
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_200_000), "1,200,000");
+    }
+}

@@ -1,0 +1,65 @@
+//! Listing commands for the current workspace: add (telling the matching buyers), edit,
+//! status, matches; and what a lead was sent.
+
+use super::{payload, AppState, CmdResult};
+use leadbook_core::book::PropertyAdded;
+use leadbook_core::matching::Match;
+use leadbook_core::model::{MessageStatus, PropertyStatus};
+use leadbook_core::outbox::Message;
+use leadbook_core::properties::{Property, PropertyInput};
+use tauri::{AppHandle, Emitter, State};
+
+fn changed(app: &AppHandle) {
+    let _ = app.emit("outbox-changed", ());
+}
+
+#[tauri::command(async)]
+pub fn property_list(state: State<'_, AppState>) -> CmdResult<Vec<Property>> {
+    let book = state.book();
+    let ws = book.current_workspace()?;
+    Ok(book.properties(&ws)?)
+}
+
+#[tauri::command(async)]
+pub fn property_add(app: AppHandle, state: State<'_, AppState>, input: serde_json::Value) -> CmdResult<PropertyAdded> {
+    let input: PropertyInput = payload("listing", input)?;
+    let mut book = state.book();
+    let ws = book.current_workspace()?;
+    let added = book.add_property(&ws, &input)?;
+    changed(&app);
+    Ok(added)
+}
+
+#[tauri::command(async)]
+pub fn property_update(state: State<'_, AppState>, id: i64, input: serde_json::Value) -> CmdResult<Property> {
+    let input: PropertyInput = payload("listing", input)?;
+    let mut book = state.book();
+    let ws = book.current_workspace()?;
+    Ok(book.update_property(&ws, id, &input)?)
+}
+
+#[tauri::command(async)]
+pub fn property_set_status(app: AppHandle, state: State<'_, AppState>, id: i64, status: String) -> CmdResult<PropertyAdded> {
+    let status = PropertyStatus::parse("status", &status)?;
+    let mut book = state.book();
+    let ws = book.current_workspace()?;
+    let done = book.set_property_status(&ws, id, status)?;
+    changed(&app);
+    Ok(done)
+}
+
+#[tauri::command(async)]
+pub fn property_matches(state: State<'_, AppState>, id: i64) -> CmdResult<Vec<Match>> {
+    let mut book = state.book();
+    let ws = book.current_workspace()?;
+    Ok(book.property_matches(&ws, id)?)
+}
+
+/// The outbox of the current workspace, oldest first; of one lead if `lead_id` is given.
+#[tauri::command(async)]
+pub fn outbox_list(state: State<'_, AppState>, status: Option<String>, lead_id: Option<i64>) -> CmdResult<Vec<Message>> {
+    let status = status.map(|s| MessageStatus::parse("status", &s)).transpose()?;
+    let book = state.book();
+    let ws = book.current_workspace()?;
+    Ok(book.outbox(&ws, status, lead_id)?)
+}
