@@ -187,3 +187,111 @@ fn backup_and_restore_round_trip() {
     let r = leadbook(&db, &["backup"]);
     assert!(r.stdout["path"].as_str().unwrap().contains("backups/leadbook-2026-03-02.db"));
 }
+
+#[test]
+fn property_add_tells_matching_buyers_once_and_lists_the_outbox() {
+    let (_d, db) = db();
+    leadbook(&db, &["lead", "add", "--name", "Aisha Khan", "--phone", "0501234567", "--locations", "Dubai Marina", "--budget-max", "2000000"]);
+    leadbook(&db, &["lead", "add", "--name", "Email Only", "--email", "e@x.ae", "--locations", "Marina"]);
+    leadbook(&db, &["lead", "add", "--name", "Elsewhere", "--phone", "0521234567", "--locations", "JVC"]);
+    let r = leadbook(&db, &["property", "add", "--title", "2BR Marina Gate", "--location", "marina ", "--price", "2100000", "--type", "apartment", "--bedrooms", "2", "--purpose", "sale", "--permit", "71234"]);
+    assert_eq!(r.code, 0, "{:?}", r.stderr);
+    assert_eq!((r.stdout["matched"].as_i64(), r.stdout["queued"].as_i64(), r.stdout["unreachable"].as_i64()), (Some(2), Some(1), Some(1)));
+    let id = r.stdout["id"].to_string();
+
+    let m = leadbook(&db, &["property", "matches", &id]).stdout;
+    let names: Vec<&str> = m.as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["Aisha Khan", "Email Only"]);
+    for k in ["id", "name", "grade", "fit"] {
+        assert!(m[0].get(k).is_some(), "matches carry {k}");
+    }
+
+    let outbox = leadbook(&db, &["outbox", "list"]).stdout;
+    assert_eq!(outbox.as_array().unwrap().len(), 1);
+    for k in ["id", "lead_id", "kind", "campaign_step", "property_id", "channel", "status", "body", "queued_at", "sent_at", "attempts", "error"] {
+        assert!(outbox[0].get(k).is_some(), "outbox message carries {k}");
+    }
+    assert_eq!((outbox[0]["kind"].as_str(), outbox[0]["status"].as_str()), (Some("property"), Some("queued")));
+    assert_eq!(leadbook(&db, &["outbox", "list", "--status", "sent"]).stdout, serde_json::json!([]));
+
+    leadbook(&db, &["property", "status", &id, "reserved"]);
+    let again = leadbook(&db, &["property", "status", &id, "available"]);
+    assert_eq!(again.stdout["queued"], 0, "nobody is told twice");
+    assert_eq!(leadbook(&db, &["dashboard"]).stdout["outbox_waiting"], 1);
+}
+
+#[test]
+fn a_bad_listing_is_refused_and_another_workspaces_listing_is_not_found() {
+    let (_d, db) = db();
+    let r = leadbook(&db, &["property", "add", "--title", "No price", "--location", "JVC"]);
+    assert_eq!((r.code, r.stderr["field"].as_str()), (2, Some("price")));
+    leadbook(&db, &["workspace", "add", "Other"]);
+    let id = leadbook(&db, &["--workspace", "Other", "property", "add", "--title", "T", "--location", "JVC", "--price", "1000"]).stdout["id"].to_string();
+    for args in [vec!["property", "matches", &id], vec!["property", "show", &id], vec!["property", "status", &id, "sold"]] {
+        let r = leadbook(&db, &args);
+        assert_eq!((r.code, r.stderr["code"].as_str()), (1, Some("not_found")), "{args:?}");
+    }
+}
+
+/// 2 000 leads created at 10:00 in Dubai on Monday 2 March 2026, through the core itself.
+fn book_with_due_leads(db: &Path, n: usize) {
+    use leadbook_core::{validate::LeadInput, Book, FixedClock};
+    let mut book = Book::open(db, std::sync::Arc::new(FixedClock::at("2026-03-02T06:00:00Z"))).unwrap();
+    let ws = book.workspace("Default").unwrap();
+    let rows = (0..n).map(|i| LeadInput { name: Some(format!("Lead {i}")), phone: Some(format!("050{i:07}")), ..Default::default() }).collect();
+    for r in book.add_inputs(&ws, rows).unwrap() {
+        r.unwrap();
+    }
+}
+
+fn followup_run_twice_at_once(db: &Path, now: &str) -> [i32; 2] {
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_leadbook"))
+            .args(["--db", db.to_str().unwrap(), "--now", now, "followup", "run"])
+            .env_remove("LEADBOOK_DB")
+            .env_remove("LEADBOOK_NOW")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn leadbook")
+    };
+    let (mut a, mut b) = (spawn(), spawn());
+    [a.wait().unwrap().code().unwrap_or(-1), b.wait().unwrap().code().unwrap_or(-1)]
+}
+
+#[test]
+fn two_processes_ticking_one_file_queue_every_step_exactly_once() {
+    for round in 0..4 {
+        let (_d, db) = db();
+        book_with_due_leads(&db, 2_000);
+        // Step 1 (due 11:00 Dubai), then step 2 (due Thursday 10:00), each by two racing processes.
+        for now in ["2026-03-02T08:00:00Z", "2026-03-05T07:00:00Z"] {
+            assert_eq!(followup_run_twice_at_once(&db, now), [0, 0], "round {round} at {now}: both processes succeed");
+        }
+        let conn = rusqlite_free_count(&db);
+        assert_eq!(conn, (4_000, 4_000), "round {round}: every step queued exactly once (rows, distinct lead-steps)");
+    }
+}
+
+/// (followup messages, distinct (lead, step) pairs), read through the CLI's own JSON.
+fn rusqlite_free_count(db: &Path) -> (usize, usize) {
+    let all = leadbook(db, &["outbox", "list"]).stdout;
+    let msgs: Vec<&Value> = all.as_array().unwrap().iter().filter(|m| m["kind"] == "followup").collect();
+    let distinct: std::collections::HashSet<(i64, i64)> =
+        msgs.iter().map(|m| (m["lead_id"].as_i64().unwrap(), m["campaign_step"].as_i64().unwrap())).collect();
+    (msgs.len(), distinct.len())
+}
+
+#[test]
+fn followup_run_prints_its_counts() {
+    let (_d, db) = db();
+    book_with_due_leads(&db, 3);
+    let r = leadbook(&db, &["followup", "run"]);
+    assert_eq!(r.code, 0, "{:?}", r.stderr);
+    assert_eq!(r.stdout, serde_json::json!({"due":3,"queued":3,"stopped":0,"deferred":0,"skipped":0}));
+    let r = leadbook(&db, &["followup", "run"]);
+    assert_eq!(r.stdout["queued"], 0, "nothing twice");
+    let r = leadbook(&db, &["followup", "pause", "1"]);
+    assert_eq!(r.stdout[0]["state"], "paused");
+    let r = leadbook(&db, &["followup", "pause", "999"]);
+    assert_eq!((r.code, r.stderr["code"].as_str()), (1, Some("not_found")));
+}

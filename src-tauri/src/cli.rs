@@ -58,6 +58,16 @@ pub enum Command {
         #[command(subcommand)]
         command: OutboxCommand,
     },
+    /// The follow-up engine: run one tick, pause or resume a lead, see what is due.
+    Followup {
+        #[command(subcommand)]
+        command: FollowupCommand,
+    },
+    /// Campaigns and their steps.
+    Campaign {
+        #[command(subcommand)]
+        command: CampaignCommand,
+    },
     /// Grade, status and source counts, follow-ups due, replies this week.
     Dashboard,
     /// Copy the database to FILE (default: today's backup beside the database, keeping 7).
@@ -235,6 +245,28 @@ pub enum OutboxCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum FollowupCommand {
+    /// Queue every follow-up step that is due now (what the app does every 60 s).
+    Run,
+    /// Steps due today and overdue, earliest first.
+    Due {
+        #[arg(long, default_value_t = 500)]
+        limit: usize,
+    },
+    /// Hold a lead's follow-ups.
+    Pause { lead: i64 },
+    /// Let a paused lead's follow-ups go on.
+    Resume { lead: i64 },
+    /// A lead's campaigns and where it stands in them.
+    Status { lead: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CampaignCommand {
+    List,
+}
+
 pub enum Parsed {
     Command(Cli),
     App(Global),
@@ -329,6 +361,16 @@ fn run(cli: Cli) -> Result<String> {
     match command {
         Command::Workspace { .. } | Command::Restore { .. } => Err(Error::Usage("handled above".into())),
         Command::Dashboard => out(book.dashboard(&ws)?),
+        Command::Followup { command } => match command {
+            FollowupCommand::Run => out(book.followup_tick(&ws)?),
+            FollowupCommand::Due { limit } => out(book.due_queue(&ws, limit)?),
+            FollowupCommand::Pause { lead } => out(book.pause_followups(&ws, lead)?),
+            FollowupCommand::Resume { lead } => out(book.resume_followups(&ws, lead)?),
+            FollowupCommand::Status { lead } => out(book.enrolments(&ws, lead)?),
+        },
+        Command::Campaign { command } => match command {
+            CampaignCommand::List => out(book.campaigns(&ws)?),
+        },
         Command::Property { command } => match command {
             PropertyCommand::Add(args) => {
                 let added = book.add_property(&ws, &args.into_input())?;

@@ -6,6 +6,7 @@ use crate::clock::Clock;
 use crate::dashboard::{self, Dashboard};
 use crate::error::Result;
 use crate::leads::{self, AddOutcome, DuplicateMatch, Lead, LeadDetail, LeadPage, LeadQuery};
+use crate::followup::{self, Campaign, Enrolment, Step, TickReport};
 use crate::matching::{self, Match, Notified};
 use crate::model::{Channel, MessageStatus, PropertyStatus, Status};
 use crate::outbox;
@@ -258,6 +259,69 @@ impl Book {
             leads::get(&self.conn, ws, id)?;
         }
         outbox::list(&self.conn, ws, status, lead)
+    }
+
+    // --- follow-ups ---
+
+    /// One follow-up tick for `ws`: one write transaction, whatever other process runs too.
+    pub fn followup_tick(&mut self, ws: &Workspace) -> Result<TickReport> {
+        self.refresh_scores(ws)?;
+        self.write(|tx, now| followup::tick(tx, ws, now))
+    }
+
+    /// One tick for every workspace (the app's timer).
+    pub fn followup_tick_all(&mut self) -> Result<TickReport> {
+        let mut total = TickReport::default();
+        for ws in self.workspaces()? {
+            let r = self.followup_tick(&ws)?;
+            total.due += r.due;
+            total.queued += r.queued;
+            total.stopped += r.stopped;
+            total.deferred += r.deferred;
+            total.skipped += r.skipped;
+        }
+        Ok(total)
+    }
+
+    /// What goes out today (and what is late), earliest first.
+    pub fn due_queue(&self, ws: &Workspace, limit: usize) -> Result<Vec<followup::DueItem>> {
+        followup::due_queue(&self.conn, ws, self.now(), limit)
+    }
+
+    pub fn campaigns(&self, ws: &Workspace) -> Result<Vec<Campaign>> {
+        followup::campaigns(&self.conn, ws)
+    }
+
+    pub fn update_campaign_steps(&mut self, ws: &Workspace, id: i64, steps: &[Step]) -> Result<Campaign> {
+        self.write(|tx, _| followup::update_steps(tx, ws, id, steps))
+    }
+
+    pub fn enrolments(&self, ws: &Workspace, lead_id: i64) -> Result<Vec<Enrolment>> {
+        leads::get(&self.conn, ws, lead_id)?;
+        followup::enrolments(&self.conn, ws, lead_id)
+    }
+
+    pub fn pause_followups(&mut self, ws: &Workspace, lead_id: i64) -> Result<Vec<Enrolment>> {
+        self.write(|tx, _| {
+            followup::pause(tx, ws, lead_id)?;
+            followup::enrolments(tx, ws, lead_id)
+        })
+    }
+
+    pub fn resume_followups(&mut self, ws: &Workspace, lead_id: i64) -> Result<Vec<Enrolment>> {
+        self.write(|tx, _| {
+            followup::resume(tx, ws, lead_id)?;
+            followup::enrolments(tx, ws, lead_id)
+        })
+    }
+
+    /// A template rendered for one lead (the editor's live preview).
+    pub fn preview_template(&self, ws: &Workspace, lead_id: i64, template: &str, language: Option<crate::model::Language>) -> Result<String> {
+        let mut lead = leads::get(&self.conn, ws, lead_id)?;
+        if language.is_some() {
+            lead.language = language;
+        }
+        Ok(crate::templates::render(template, &crate::templates::Context { lead: &lead, workspace: ws, property: None }))
     }
 
     // --- backups ---

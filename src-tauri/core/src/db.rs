@@ -166,6 +166,57 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX tasks_once ON tasks(workspace_id, lead_id, property_id, kind);
     CREATE INDEX tasks_ws_open ON tasks(workspace_id, done_at, created_at);
     "#,
+    // 3: campaigns, their steps, enrolments and the once-per-step ledger.
+    r#"
+    CREATE TABLE campaigns (
+        id           INTEGER PRIMARY KEY,
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        name         TEXT NOT NULL,
+        is_default   INTEGER NOT NULL DEFAULT 0,
+        created_at   TEXT NOT NULL,
+        UNIQUE (workspace_id, name)
+    );
+    CREATE UNIQUE INDEX campaigns_one_default ON campaigns(workspace_id) WHERE is_default = 1;
+
+    CREATE TABLE campaign_steps (
+        campaign_id    INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+        position       INTEGER NOT NULL,
+        offset_minutes INTEGER NOT NULL,
+        label          TEXT NOT NULL,
+        template_en    TEXT NOT NULL,
+        template_fa    TEXT NOT NULL,
+        template_ar    TEXT NOT NULL,
+        channel        TEXT,
+        PRIMARY KEY (campaign_id, position)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE enrolments (
+        lead_id      INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        campaign_id  INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        enrolled_at  TEXT NOT NULL,
+        next_step    INTEGER NOT NULL,
+        next_due_at  TEXT,
+        state        TEXT NOT NULL,
+        stop_reason  TEXT,
+        PRIMARY KEY (lead_id, campaign_id)
+    ) WITHOUT ROWID;
+
+    -- Each step an enrolment passes, once: queued (with its message) or skipped.
+    CREATE TABLE enrolment_steps (
+        lead_id     INTEGER NOT NULL,
+        campaign_id INTEGER NOT NULL,
+        position    INTEGER NOT NULL,
+        outcome     TEXT NOT NULL,
+        outbox_id   INTEGER,
+        at          TEXT NOT NULL,
+        PRIMARY KEY (lead_id, campaign_id, position),
+        FOREIGN KEY (lead_id, campaign_id) REFERENCES enrolments(lead_id, campaign_id) ON DELETE CASCADE
+    ) WITHOUT ROWID;
+
+    ALTER TABLE outbox ADD COLUMN campaign_id INTEGER;
+    CREATE UNIQUE INDEX outbox_step_once ON outbox(lead_id, campaign_id, campaign_step) WHERE kind = 'followup';
+    "#,
 ];
 
 /// Opens (creating if needed) the database at `path`, owner-readable only, and migrates it.
@@ -255,16 +306,27 @@ fn after_migration(tx: &rusqlite::Transaction, version: usize) -> Result<()> {
         // Leads written before matching existed get their area keys.
         crate::leads::backfill_match_index(tx)?;
     }
+    if version == 3 {
+        // Every workspace gets the default campaign. Leads that existed before follow-ups are
+        // not enrolled: catching up would send them a check-in out of the blue.
+        let ids: Vec<i64> = tx.prepare("SELECT id FROM workspaces")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        for id in ids {
+            crate::followup::ensure_default(tx, id, chrono::Utc::now())?;
+        }
+    }
     Ok(())
 }
 
 fn ensure_default_workspace(conn: &Connection) -> Result<()> {
-    let now = crate::clock::fmt_time(chrono::Utc::now());
-    conn.execute(
+    let now = chrono::Utc::now();
+    let created = conn.execute(
         "INSERT INTO workspaces (name, created_at)
          SELECT 'Default', ?1 WHERE NOT EXISTS (SELECT 1 FROM workspaces)",
-        [now],
+        [crate::clock::fmt_time(now)],
     )?;
+    if created > 0 {
+        crate::followup::ensure_default(conn, conn.last_insert_rowid(), now)?;
+    }
     Ok(())
 }
 

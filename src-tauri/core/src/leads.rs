@@ -543,7 +543,13 @@ pub fn add_valid(conn: &Connection, ws: &Workspace, fields: LeadFields, now: Dat
     }
     let mut lead = Lead::from_fields(fields, ws.id, now);
     lead.rescore(ws, now);
+    // Every new lead joins the default campaign.
+    let plan = crate::followup::default_plan(conn, ws, now)?;
+    lead.next_followup_at = plan.map(|(_, due)| due);
     insert(conn, &mut lead)?;
+    if let Some((campaign, due)) = plan {
+        crate::followup::enrol(conn, ws, lead.id, campaign, now, due)?;
+    }
     for (kind, value, _) in keys_of(&lead.fields()) {
         insert_key(conn, ws.id, kind, &value, lead.id)?;
     }
@@ -662,6 +668,10 @@ pub fn set_status(conn: &Connection, ws: &Workspace, id: i64, status: Status, no
     write(conn, &lead)?;
     sync_match(conn, Some(&before), Some(&lead))?;
     timeline::add(conn, ws.id, id, now, "status_changed", &format!("{from} → {status}"))?;
+    if matches!(status, Status::Qualified | Status::Viewing | Status::Negotiating | Status::Won | Status::Lost) {
+        crate::followup::stop(conn, ws, id, "the lead's status ends nurturing")?;
+        lead.next_followup_at = None;
+    }
     Ok(lead)
 }
 
@@ -684,6 +694,8 @@ pub fn record_reply(conn: &Connection, ws: &Workspace, id: i64, text: &str, chan
     write(conn, &lead)?;
     let via = channel.map(|c| format!(" via {c}")).unwrap_or_default();
     timeline::add(conn, ws.id, id, now, "replied", &format!("{text}{via}"))?;
+    crate::followup::stop(conn, ws, id, "the lead replied")?;
+    lead.next_followup_at = None;
     Ok(lead)
 }
 

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod dashboard;
 pub mod db;
 pub mod error;
+pub mod followup;
 pub mod leads;
 pub mod matching;
 pub mod model;

@@ -107,6 +107,25 @@ pub fn render(template: &str, ctx: &Context) -> String {
     out
 }
 
+/// The `{names}` in `template` that are not variables a template can use.
+pub fn unknown_variables(template: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) if after[..end].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+                if !VARIABLES.contains(&&after[..end]) {
+                    out.push(after[..end].to_string());
+                }
+                rest = &after[end + 1..];
+            }
+            _ => rest = after,
+        }
+    }
+    out
+}
+
 /// The message that tells a matching buyer about a new listing.
 pub fn property_alert(lang: Language) -> &'static str {
     match lang {

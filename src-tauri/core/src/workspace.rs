@@ -127,7 +127,9 @@ pub fn add(conn: &Connection, name: &str, timezone: Option<&str>, now: DateTime<
         "INSERT INTO workspaces (name, timezone, created_at) VALUES (?1, ?2, ?3)",
         params![name, tz, fmt_time(now)],
     )?;
-    by_id(conn, conn.last_insert_rowid())
+    let id = conn.last_insert_rowid();
+    crate::followup::ensure_default(conn, id, now)?;
+    by_id(conn, id)
 }
 
 pub fn update(conn: &Connection, id: i64, patch: &WorkspacePatch) -> Result<Workspace> {
