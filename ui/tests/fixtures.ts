@@ -1,5 +1,15 @@
 /** Builders for wire objects used across tests. */
-import type { Dashboard, Lead, LeadDetail, LeadPage, LeadQuery, Workspace } from '../src/lib/types';
+import type {
+  Dashboard,
+  Lead,
+  LeadDetail,
+  LeadPage,
+  LeadQuery,
+  Match,
+  OutboxMessage,
+  Property,
+  Workspace,
+} from '../src/lib/types';
 
 export function makeLead(over: Partial<Lead> = {}): Lead {
   return {
@@ -87,4 +97,44 @@ export function syntheticList(total: number) {
     return { total, rows };
   };
   return { fn, calls };
+}
+
+export function makeProperty(over: Partial<Property> = {}): Property {
+  return {
+    id: 7,
+    title: 'Villa on the Palm',
+    location: 'Palm',
+    price: 3_100_000,
+    property_type: 'villa',
+    bedrooms: 4,
+    purpose: 'sale',
+    permit: null,
+    status: 'available',
+    created_at: '2025-03-21T08:00:00Z',
+    updated_at: '2025-03-21T08:00:00Z',
+    ...over,
+  };
+}
+
+export function makeMatch(over: Partial<Match> = {}): Match {
+  const id = over.id ?? over.lead_id ?? 1;
+  return { id, lead_id: id, name: 'Hot Lead', grade: 'A', score: 80, fit: 0.97, reachable: true, phone: '+971501234567', ...over };
+}
+
+export function makeOutboxMessage(over: Partial<OutboxMessage> = {}): OutboxMessage {
+  return {
+    id: 1,
+    lead_id: 1,
+    kind: 'property',
+    campaign_step: null,
+    property_id: 7,
+    channel: null,
+    status: 'queued',
+    body: 'Villa on the Palm — Palm, AED 3,100,000',
+    queued_at: '2025-03-21T08:00:00Z',
+    sent_at: null,
+    attempts: 0,
+    error: null,
+    ...over,
+  };
 }

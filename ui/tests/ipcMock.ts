@@ -18,6 +18,10 @@ export function stubIpc() {
   vi.mocked(ipc.leadFindDuplicate).mockResolvedValue(null);
   vi.mocked(ipc.onLeadsChanged).mockResolvedValue(() => {});
   vi.mocked(ipc.openExternal).mockResolvedValue();
+  vi.mocked(ipc.propertyList).mockResolvedValue([]);
+  vi.mocked(ipc.propertyMatches).mockResolvedValue([]);
+  vi.mocked(ipc.outboxList).mockResolvedValue([]);
+  vi.mocked(ipc.onOutboxChanged).mockResolvedValue(() => {});
   return ipc;
 }
 

@@ -21,6 +21,13 @@ import type {
   LeadInput,
   LeadPage,
   LeadQuery,
+  Match,
+  OutboxMessage,
+  OutboxQuery,
+  Property,
+  PropertyAdded,
+  PropertyInput,
+  PropertyStatus,
   Status,
   Workspace,
   WorkspacePatch,
@@ -58,6 +65,16 @@ export const leadMerge = (keep: number, other: number) =>
 export const leadReply = (id: number, text: string, channel?: string | null) =>
   call<LeadDetail>('lead_reply', channel ? { id, text, channel } : { id, text });
 
+// ── Listings and the outbox ─────────────────────────────────────────────────────────────
+export const propertyList = () => call<Property[]>('property_list');
+export const propertyAdd = (input: PropertyInput) => call<PropertyAdded>('property_add', { input });
+export const propertyUpdate = (id: number, input: PropertyInput) =>
+  call<Property>('property_update', { id, input });
+export const propertySetStatus = (id: number, status: PropertyStatus) =>
+  call<PropertyAdded>('property_set_status', { id, status });
+export const propertyMatches = (id: number) => call<Match[]>('property_matches', { id });
+export const outboxList = (query: OutboxQuery = {}) => call<OutboxMessage[]>('outbox_list', { ...query });
+
 // ── Dashboard ───────────────────────────────────────────────────────────────────────────
 export const dashboard = () => call<Dashboard>('dashboard');
 
@@ -66,6 +83,15 @@ export const dashboard = () => call<Dashboard>('dashboard');
 export async function onLeadsChanged(handler: () => void): Promise<() => void> {
   try {
     return await listen('leads-changed', () => handler());
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+/** Calls `handler` whenever the backend says the outbox changed. Returns an unsubscribe. */
+export async function onOutboxChanged(handler: () => void): Promise<() => void> {
+  try {
+    return await listen('outbox-changed', () => handler());
   } catch (e) {
     throw toAppError(e);
   }

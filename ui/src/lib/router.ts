@@ -4,6 +4,7 @@
  *
  *   #/dashboard   #/leads?grade=A&status=new&source=referral&search=jvc
  *   #/lead/new    #/lead/42    #/lead/42/edit    #/settings
+ *   #/properties  #/property/7
  */
 import { writable, get } from 'svelte/store';
 import type { Grade, Source, Status } from './types';
@@ -22,7 +23,9 @@ export type Route =
   | { name: 'lead'; id: number }
   | { name: 'lead-new' }
   | { name: 'lead-edit'; id: number }
-  | { name: 'settings' };
+  | { name: 'settings' }
+  | { name: 'properties' }
+  | { name: 'property'; id: number };
 
 export type RouteName = Route['name'];
 
@@ -45,6 +48,12 @@ export function parseHash(hash: string): Route {
       return parts.length <= 1 ? { name: 'dashboard' } : DEFAULT;
     case 'settings':
       return { name: 'settings' };
+    case 'properties':
+      return parts.length === 1 ? { name: 'properties' } : DEFAULT;
+    case 'property': {
+      const id = parseId(parts[1]);
+      return id !== null && parts.length === 2 ? { name: 'property', id } : DEFAULT;
+    }
     case 'leads': {
       const q = new URLSearchParams(queryPart);
       const filters: LeadFilters = {};
@@ -78,6 +87,10 @@ export function routeToHash(route: Route): string {
       return '#/dashboard';
     case 'settings':
       return '#/settings';
+    case 'properties':
+      return '#/properties';
+    case 'property':
+      return `#/property/${route.id}`;
     case 'lead-new':
       return '#/lead/new';
     case 'lead':

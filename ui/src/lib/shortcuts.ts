@@ -1,5 +1,5 @@
 /**
- * Global keyboard shortcuts: `g d` dashboard, `g l` leads, `g s` settings, `n` new lead,
+ * Global keyboard shortcuts: `g d` dashboard, `g l` leads, `g p` listings, `g s` settings, `n` new lead,
  * `/` search, `?` help. Physical key codes are matched too, so they work on Persian and
  * Arabic keyboard layouts. Ignored while typing in a field or when a dialog is open.
  */
@@ -7,6 +7,7 @@ export interface ShortcutActions {
   goDashboard(): void;
   goLeads(): void;
   goSettings(): void;
+  goProperties?(): void;
   newLead(): void;
   focusSearch(): void;
   showHelp(): void;
@@ -43,7 +44,16 @@ export function createShortcutHandler(
     const key = letter(e);
     if (pendingG && now - pendingG <= chordMs) {
       pendingG = 0;
-      const go = key === 'd' ? actions.goDashboard : key === 'l' ? actions.goLeads : key === 's' ? actions.goSettings : null;
+      const go =
+        key === 'd'
+          ? actions.goDashboard
+          : key === 'l'
+            ? actions.goLeads
+            : key === 's'
+              ? actions.goSettings
+              : key === 'p'
+                ? actions.goProperties
+                : null;
       if (go) {
         e.preventDefault();
         go();

@@ -188,3 +188,90 @@ export interface AppError {
   message: string;
   field?: string;
 }
+
+// ── Listings, matching and the outbox ─────────────────────────────────────────────────
+
+export type ListingPurpose = 'sale' | 'rent';
+export type PropertyStatus = 'available' | 'reserved' | 'sold';
+
+export interface Property {
+  id: number;
+  title: string;
+  location: string;
+  price: number;
+  property_type: PropertyType | null;
+  bedrooms: number | null;
+  purpose: ListingPurpose;
+  /** RERA permit number. */
+  permit: string | null;
+  status: PropertyStatus;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PropertyInput {
+  title?: string | null;
+  location?: string | null;
+  price?: number | null;
+  property_type?: string | null;
+  bedrooms?: number | null;
+  purpose?: string | null;
+  permit?: string | null;
+}
+
+export type PropertyInputField = keyof PropertyInput;
+
+/** One lead that matches a listing. */
+export interface Match {
+  /** The lead's id (also as `lead_id`). */
+  id: number;
+  lead_id: number;
+  name: string;
+  grade: Grade;
+  score: number;
+  /** How closely the listing fits what the lead asked for, 0–1. */
+  fit: number;
+  /** Whether Leadbook can message the lead; if not, the agent calls. */
+  reachable: boolean;
+  phone: string | null;
+}
+
+/** What adding a listing (or making it available again) did. */
+export interface PropertyAdded {
+  id: number;
+  property: Property;
+  matched: number;
+  queued: number;
+  unreachable: number;
+  unreachable_leads: Match[];
+}
+
+export type MessageStatus =
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'read'
+  | 'failed'
+  | 'deferred'
+  | 'unknown';
+
+export interface OutboxMessage {
+  id: number;
+  lead_id: number;
+  kind: 'followup' | 'property' | 'manual';
+  campaign_step: number | null;
+  property_id: number | null;
+  channel: string | null;
+  status: MessageStatus;
+  body: string;
+  queued_at: string;
+  sent_at: string | null;
+  attempts: number;
+  error: string | null;
+}
+
+export interface OutboxQuery {
+  status?: MessageStatus;
+  leadId?: number;
+}

@@ -23,6 +23,7 @@ import type {
   Workspace,
   WorkspacePatch,
 } from '../lib/types';
+import { NOT_MINE, propertyCommand } from './properties';
 
 type Listener = () => void;
 const listeners = new Set<Listener>();
@@ -428,7 +429,10 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
     }
     case 'dashboard':
       return dashboard();
-    default:
-      return fail('usage', `unknown command ${cmd}`);
+    default: {
+      const ctx = { leads: () => wsRows().map((r) => r.lead), workspace: current, changed };
+      const answer = propertyCommand(cmd, args, ctx);
+      return answer === NOT_MINE ? fail('usage', `unknown command ${cmd}`) : answer;
+    }
   }
 }

@@ -4,6 +4,6 @@ import { onChange } from './backend';
 export type UnlistenFn = () => void;
 
 export async function listen<T>(event: string, handler: (e: { event: string; id: number; payload: T }) => void): Promise<UnlistenFn> {
-  if (event !== 'leads-changed') return () => {};
+  if (event !== 'leads-changed' && event !== 'outbox-changed') return () => {};
   return onChange(() => handler({ event, id: 0, payload: undefined as T }));
 }
