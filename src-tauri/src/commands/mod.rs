@@ -5,6 +5,9 @@ pub mod dashboard;
 pub mod leads;
 pub mod workspace;
 
+#[cfg(test)]
+mod command_tests;
+
 use leadbook_core::{Book, Error};
 use serde::de::DeserializeOwned;
 use serde::{Serialize, Serializer};
