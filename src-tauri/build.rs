@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "lead_merge",
     "lead_reply",
     "dashboard",
+    "perf_mark",
 ];
 
 fn main() {

@@ -25,12 +25,21 @@ macro_rules! app_commands {
             commands::leads::lead_merge,
             commands::leads::lead_reply,
             commands::dashboard::dashboard,
+            commands::perf::perf_mark,
         ]
     };
 }
 
 /// Opens the window; returns the process exit code.
 pub fn run(global: Global) -> i32 {
+    commands::perf::mark_start();
+    let mut context = tauri::generate_context!();
+    let perf = commands::perf::enabled().then(|| std::env::var("LEADBOOK_PERF_SEARCH").unwrap_or_default());
+    if let Some(url) = start_url(std::env::var("LEADBOOK_OPEN").ok().as_deref(), perf.as_deref()) {
+        for w in context.config_mut().app.windows.iter_mut().filter(|w| w.label == "main") {
+            w.url = url.clone();
+        }
+    }
     let result = tauri::Builder::default()
         // First, so a second launch hands over to the running window before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -55,7 +64,7 @@ pub fn run(global: Global) -> i32 {
             Ok(())
         })
         .invoke_handler(app_commands!())
-        .run(tauri::generate_context!());
+        .run(context);
     match result {
         Ok(()) => 0,
         Err(e) => {
@@ -63,6 +72,34 @@ pub fn run(global: Global) -> i32 {
             1
         }
     }
+}
+
+/// Where the main window starts when it is not the dashboard: `LEADBOOK_OPEN=leads` (or
+/// `settings`) opens that screen. A benchmark run (`LEADBOOK_PERF_OUT`) adds `?perf=TEXT` so the
+/// UI reports its paints through `perf_mark` and times the bare `lead_list` round trip for each
+/// prefix of TEXT (`LEADBOOK_PERF_SEARCH`). Same window otherwise (label, size, title).
+fn start_url(open: Option<&str>, perf: Option<&str>) -> Option<tauri::WebviewUrl> {
+    let hash = match open {
+        Some("leads") => "#/leads",
+        Some("settings") => "#/settings",
+        _ => "",
+    };
+    let query = match perf {
+        Some("") => "?perf=1".to_string(),
+        Some(text) => format!("?perf={}", query_escape(text)),
+        None => String::new(),
+    };
+    if hash.is_empty() && query.is_empty() {
+        return None;
+    }
+    Some(tauri::WebviewUrl::App(format!("index.html{query}{hash}").into()))
+}
+
+/// Percent-encodes everything but ASCII letters and digits.
+fn query_escape(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }
 
 fn open(app: &tauri::AppHandle, global: &Global) -> Result<Book, Box<dyn std::error::Error>> {
@@ -83,4 +120,27 @@ fn open(app: &tauri::AppHandle, global: &Global) -> Result<Book, Box<dyn std::er
         Err(e) => log::warn!("daily backup failed: {e}"),
     }
     Ok(book)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(open: Option<&str>, perf: Option<&str>) -> Option<String> {
+        start_url(open, perf).map(|u| u.to_string())
+    }
+
+    #[test]
+    fn the_window_opens_on_the_dashboard_unless_told_otherwise() {
+        assert_eq!(url(None, None), None);
+        assert_eq!(url(Some("nonsense"), None), None);
+        assert_eq!(url(Some("leads"), None).as_deref(), Some("index.html#/leads"));
+    }
+
+    #[test]
+    fn a_benchmark_run_asks_the_ui_for_marks_with_its_search_text_escaped() {
+        assert_eq!(url(Some("leads"), Some("")).as_deref(), Some("index.html?perf=1#/leads"));
+        assert_eq!(url(None, Some("Mo h&#")).as_deref(), Some("index.html?perf=Mo%20h%26%23"));
+        assert_eq!(query_escape("مح"), "%D9%85%D8%AD");
+    }
 }

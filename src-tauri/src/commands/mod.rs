@@ -3,6 +3,7 @@
 
 pub mod dashboard;
 pub mod leads;
+pub mod perf;
 pub mod workspace;
 
 #[cfg(test)]

@@ -78,6 +78,11 @@ export const outboxList = (query: OutboxQuery = {}) => call<OutboxMessage[]>('ou
 // ── Dashboard ───────────────────────────────────────────────────────────────────────────
 export const dashboard = () => call<Dashboard>('dashboard');
 
+// ── Benchmarks ──────────────────────────────────────────────────────────────────────────
+/** Records a benchmark mark (a no-op unless the app was started with LEADBOOK_PERF_OUT). */
+export const perfMark = (name: string, valueMs?: number) =>
+  call<void>('perf_mark', valueMs === undefined ? { name } : { name, valueMs });
+
 // ── Events ──────────────────────────────────────────────────────────────────────────────
 /** Calls `handler` whenever the backend says leads changed. Returns an unsubscribe. */
 export async function onLeadsChanged(handler: () => void): Promise<() => void> {
