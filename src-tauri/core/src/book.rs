@@ -121,7 +121,10 @@ impl Book {
 
     /// Adds many validated leads in one transaction (imports, benchmarks).
     pub fn add_leads(&mut self, ws: &Workspace, rows: Vec<LeadFields>) -> Result<Vec<AddOutcome>> {
-        self.write(|tx, now| rows.into_iter().map(|f| leads::add_valid(tx, ws, f, now)).collect())
+        self.write(|tx, now| {
+            let plan = crate::followup::default_plan(tx, ws, now)?;
+            rows.into_iter().map(|f| leads::add_planned(tx, ws, f, now, plan)).collect()
+        })
     }
 
     /// Validates and adds many leads in one transaction (imports). Validation runs on another
@@ -140,11 +143,12 @@ impl Book {
                 }
             });
             self.write(|tx, now| {
+                let plan = crate::followup::default_plan(tx, ws, now)?;
                 let mut out = Vec::new();
                 for batch in rx_rows {
                     for fields in batch {
                         out.push(match fields {
-                            Ok(f) => Ok(leads::add_valid(tx, ws, f, now)?),
+                            Ok(f) => Ok(leads::add_planned(tx, ws, f, now, plan)?),
                             Err(e) => Err(e),
                         });
                     }

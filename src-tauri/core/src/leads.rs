@@ -523,6 +523,19 @@ pub fn add(conn: &Connection, ws: &Workspace, input: &LeadInput, now: DateTime<U
 
 /// [`add`] for fields that have already been validated (imports validate up front).
 pub fn add_valid(conn: &Connection, ws: &Workspace, fields: LeadFields, now: DateTime<Utc>) -> Result<AddOutcome> {
+    let plan = crate::followup::default_plan(conn, ws, now)?;
+    add_planned(conn, ws, fields, now, plan)
+}
+
+/// [`add_valid`] with the default campaign's plan (campaign, first step due) looked up once
+/// by the caller, for imports of many rows.
+pub fn add_planned(
+    conn: &Connection,
+    ws: &Workspace,
+    fields: LeadFields,
+    now: DateTime<Utc>,
+    plan: Option<(i64, DateTime<Utc>)>,
+) -> Result<AddOutcome> {
     if let Some((target, key)) = find_match(conn, ws, &fields)? {
         let mut lead = get(conn, ws, target)?;
         let before = lead.clone();
@@ -544,7 +557,6 @@ pub fn add_valid(conn: &Connection, ws: &Workspace, fields: LeadFields, now: Dat
     let mut lead = Lead::from_fields(fields, ws.id, now);
     lead.rescore(ws, now);
     // Every new lead joins the default campaign.
-    let plan = crate::followup::default_plan(conn, ws, now)?;
     lead.next_followup_at = plan.map(|(_, due)| due);
     insert(conn, &mut lead)?;
     if let Some((campaign, due)) = plan {
