@@ -68,6 +68,14 @@ pub enum Command {
         #[command(subcommand)]
         command: CampaignCommand,
     },
+    /// Import leads from a CSV or XLSX file (LinkedIn Connections.csv included), in one transaction.
+    Import {
+        file: PathBuf,
+        #[arg(long, default_value = "auto", value_name = "auto|linkedin|csv|xlsx")]
+        format: String,
+    },
+    /// Export the workspace: FILE.xlsx (leads, properties, follow-ups, summary) or FILE.csv (leads).
+    Export { file: PathBuf },
     /// Grade, status and source counts, follow-ups due, replies this week.
     Dashboard,
     /// Copy the database to FILE (default: today's backup beside the database, keeping 7).
@@ -361,6 +369,11 @@ fn run(cli: Cli) -> Result<String> {
     match command {
         Command::Workspace { .. } | Command::Restore { .. } => Err(Error::Usage("handled above".into())),
         Command::Dashboard => out(book.dashboard(&ws)?),
+        Command::Import { file, format } => {
+            let never = std::sync::atomic::AtomicBool::new(false);
+            out(book.import_file(&ws, &file, &format, None, &mut |_, _| {}, &never)?)
+        }
+        Command::Export { file } => out(book.export(&ws, &file)?),
         Command::Followup { command } => match command {
             FollowupCommand::Run => out(book.followup_tick(&ws)?),
             FollowupCommand::Due { limit } => out(book.due_queue(&ws, limit)?),

@@ -17,6 +17,7 @@ use crate::{db, Error};
 use chrono::{DateTime, SubsecRound, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// What adding a listing (or making it available again) did.
@@ -131,6 +132,18 @@ impl Book {
     /// thread while this one stores, in row order, so earlier rows win de-duplication. Each row
     /// gets its own outcome; a row that fails validation changes nothing.
     pub fn add_inputs(&mut self, ws: &Workspace, rows: Vec<LeadInput>) -> Result<Vec<Result<AddOutcome>>> {
+        self.add_inputs_with(ws, rows, &mut |_| {}, &AtomicBool::new(false))
+    }
+
+    /// [`Book::add_inputs`], reporting how many rows are done every 1 000 rows and stopping — with
+    /// nothing kept — as soon as `cancel` is set.
+    pub fn add_inputs_with(
+        &mut self,
+        ws: &Workspace,
+        rows: Vec<LeadInput>,
+        progress: &mut dyn FnMut(usize),
+        cancel: &AtomicBool,
+    ) -> Result<Vec<Result<AddOutcome>>> {
         let region = ws.region();
         let (tx_rows, rx_rows) = std::sync::mpsc::sync_channel::<Vec<Result<LeadFields>>>(16);
         std::thread::scope(|s| {
@@ -146,6 +159,12 @@ impl Book {
                 let plan = crate::followup::default_plan(tx, ws, now)?;
                 let mut out = Vec::new();
                 for batch in rx_rows {
+                    if cancel.load(Ordering::Relaxed) {
+                        return Err(crate::Error::Cancelled);
+                    }
+                    if out.len() % 1_000 < 512 {
+                        progress(out.len());
+                    }
                     for fields in batch {
                         out.push(match fields {
                             Ok(f) => Ok(leads::add_planned(tx, ws, f, now, plan)?),
@@ -156,6 +175,57 @@ impl Book {
                 Ok(out)
             })
         })
+    }
+
+    /// Imports a CSV or XLSX file (SPEC §7) in one transaction. `mapping` overrides the
+    /// columns detected from the header (one entry per column).
+    pub fn import_file(
+        &mut self,
+        ws: &Workspace,
+        path: &Path,
+        format: &str,
+        mapping: Option<Vec<Option<crate::import::Field>>>,
+        progress: &mut dyn FnMut(usize, usize),
+        cancel: &AtomicBool,
+    ) -> Result<crate::import::Report> {
+        let mut table = crate::import::read(path, format)?;
+        if let Some(m) = mapping {
+            if m.len() != table.headers.len() {
+                return Err(crate::Error::validation("mapping", format!("the mapping has {} columns, the file {}", m.len(), table.headers.len())));
+            }
+            table.mapping = m;
+        }
+        let source = if table.format == "linkedin" { "linkedin" } else { "import" };
+        let mut report = crate::import::Report::default();
+        let mut inputs = Vec::with_capacity(table.rows.len());
+        let mut row_numbers = Vec::with_capacity(table.rows.len());
+        for (line, cells) in &table.rows {
+            match crate::import::row_to_input(cells, &table.mapping, source) {
+                Ok(input) => {
+                    inputs.push(input);
+                    row_numbers.push(*line);
+                }
+                Err((field, reason)) => report.rejected.push(crate::import::Rejected { row: *line, reason: format!("{field}: {reason}") }),
+            }
+        }
+        let total = table.total_rows;
+        let results = self.add_inputs_with(ws, inputs, &mut |done| progress(done, total), cancel)?;
+        for (row, r) in row_numbers.into_iter().zip(results) {
+            match r {
+                Ok(o) if o.created => report.imported += 1,
+                Ok(_) => report.merged += 1,
+                Err(e) => report.rejected.push(crate::import::Rejected {
+                    row,
+                    reason: match e.field() {
+                        Some(f) => format!("{f}: {e}"),
+                        None => e.to_string(),
+                    },
+                }),
+            }
+        }
+        report.rejected.sort_by_key(|r| r.row);
+        progress(total, total);
+        Ok(report)
     }
 
     pub fn find_duplicate(&self, ws: &Workspace, input: &LeadInput) -> Result<Option<DuplicateMatch>> {
@@ -326,6 +396,22 @@ impl Book {
             lead.language = language;
         }
         Ok(crate::templates::render(template, &crate::templates::Context { lead: &lead, workspace: ws, property: None }))
+    }
+
+    // --- export ---
+
+    /// Exports the workspace to `path`: `.xlsx` (the whole book) or `.csv` (the leads).
+    pub fn export(&mut self, ws: &Workspace, path: &Path) -> Result<crate::export::Exported> {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        match ext.as_str() {
+            "xlsx" => {
+                let dashboard = self.dashboard(ws)?;
+                let due = self.due_queue(ws, 100_000)?;
+                crate::export::xlsx(&self.conn, ws, &dashboard, &due, path)
+            }
+            "csv" => crate::export::csv(&self.conn, ws, path),
+            _ => Err(Error::Usage(format!("export to .xlsx or .csv, not '{}'", path.display()))),
+        }
     }
 
     // --- backups ---

@@ -25,6 +25,9 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Internal(String),
+    /// The person cancelled a long operation; nothing it did was kept.
+    #[error("cancelled; nothing was changed")]
+    Cancelled,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -49,6 +52,7 @@ impl Error {
             Error::Db(_) => "database",
             Error::Io(_) => "io",
             Error::Internal(_) => "internal",
+            Error::Cancelled => "cancelled",
         }
     }
 

@@ -1,0 +1,299 @@
+//! Importing leads from spreadsheets (SPEC §7): LinkedIn's `Connections.csv` exactly as
+//! LinkedIn writes it (a "Notes:" preamble, a byte-order mark, CRLF, blank rows, quoted commas,
+//! mostly empty emails, older exports without URL or Position), LinkedIn lead-form exports and
+//! any CSV or XLSX with a header row, mapped by header name.
+//!
+//! Every row goes through the same validation as a typed lead; a failing row is reported as
+//! `{row, reason}` and skipped; duplicates merge, inside the file and against the book; the
+//! whole import is one transaction, so a failure or a cancel leaves the book as it was.
+
+use crate::error::{Error, Result};
+use crate::validate::{split_list, LeadInput};
+use serde::Serialize;
+use std::path::Path;
+
+/// A lead field a column can feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Name,
+    FirstName,
+    LastName,
+    Email,
+    Phone,
+    Whatsapp,
+    TelegramUsername,
+    LinkedinUrl,
+    Source,
+    BudgetMin,
+    BudgetMax,
+    Locations,
+    PropertyType,
+    Bedrooms,
+    Purpose,
+    Language,
+    Notes,
+    Company,
+    Position,
+    Tags,
+}
+
+/// Header names (folded: lower-case, letters and digits only) and the field each feeds.
+const SYNONYMS: &[(&str, Field)] = &[
+    ("name", Field::Name), ("fullname", Field::Name), ("leadname", Field::Name), ("clientname", Field::Name),
+    ("contactname", Field::Name), ("customer", Field::Name), ("customername", Field::Name), ("contact", Field::Name),
+    ("firstname", Field::FirstName), ("givenname", Field::FirstName), ("first", Field::FirstName),
+    ("lastname", Field::LastName), ("surname", Field::LastName), ("familyname", Field::LastName), ("last", Field::LastName),
+    ("email", Field::Email), ("emailaddress", Field::Email), ("mail", Field::Email), ("workemail", Field::Email),
+    ("phone", Field::Phone), ("phonenumber", Field::Phone), ("mobile", Field::Phone), ("mobilenumber", Field::Phone),
+    ("mobileno", Field::Phone), ("cell", Field::Phone), ("tel", Field::Phone), ("telephone", Field::Phone),
+    ("contactnumber", Field::Phone), ("phoneno", Field::Phone),
+    ("whatsapp", Field::Whatsapp), ("whatsappnumber", Field::Whatsapp), ("whatsappno", Field::Whatsapp),
+    ("telegram", Field::TelegramUsername), ("telegramusername", Field::TelegramUsername),
+    ("url", Field::LinkedinUrl), ("linkedin", Field::LinkedinUrl), ("linkedinurl", Field::LinkedinUrl),
+    ("profileurl", Field::LinkedinUrl), ("linkedinprofile", Field::LinkedinUrl),
+    ("source", Field::Source), ("leadsource", Field::Source),
+    ("budget", Field::BudgetMax), ("budgetaed", Field::BudgetMax), ("maxbudget", Field::BudgetMax),
+    ("budgetmax", Field::BudgetMax), ("maxbudgetaed", Field::BudgetMax), ("maxprice", Field::BudgetMax),
+    ("minbudget", Field::BudgetMin), ("budgetmin", Field::BudgetMin), ("minbudgetaed", Field::BudgetMin), ("minprice", Field::BudgetMin),
+    ("area", Field::Locations), ("areas", Field::Locations), ("location", Field::Locations), ("locations", Field::Locations),
+    ("community", Field::Locations), ("preferredarea", Field::Locations), ("preferredareas", Field::Locations),
+    ("preferredlocation", Field::Locations), ("neighbourhood", Field::Locations), ("neighborhood", Field::Locations),
+    ("propertytype", Field::PropertyType), ("type", Field::PropertyType), ("unittype", Field::PropertyType),
+    ("bedrooms", Field::Bedrooms), ("beds", Field::Bedrooms), ("br", Field::Bedrooms), ("bedroom", Field::Bedrooms),
+    ("purpose", Field::Purpose), ("buyrent", Field::Purpose), ("intent", Field::Purpose),
+    ("language", Field::Language), ("lang", Field::Language),
+    ("notes", Field::Notes), ("note", Field::Notes), ("comments", Field::Notes), ("comment", Field::Notes), ("message", Field::Notes),
+    ("company", Field::Company), ("position", Field::Position), ("jobtitle", Field::Position), ("title", Field::Position),
+    ("tags", Field::Tags), ("tag", Field::Tags),
+];
+
+fn fold_header(h: &str) -> String {
+    h.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// The field a header feeds, if it is one we know.
+pub fn field_for(header: &str) -> Option<Field> {
+    let f = fold_header(header);
+    SYNONYMS.iter().find(|(name, _)| *name == f).map(|(_, field)| *field)
+}
+
+/// A sheet read from a file: its header, its data rows with their row numbers in the file,
+/// and the mapping detected from the header (one entry per column).
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    pub format: &'static str,
+    pub headers: Vec<String>,
+    pub mapping: Vec<Option<Field>>,
+    #[serde(skip)]
+    pub rows: Vec<(usize, Vec<String>)>,
+    pub total_rows: usize,
+}
+
+/// What an import did (SPEC §9).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub imported: usize,
+    pub merged: usize,
+    pub rejected: Vec<Rejected>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejected {
+    pub row: usize,
+    pub reason: String,
+}
+
+/// Reads `path` (`.csv` or `.xlsx`; `format` may force `linkedin`, `csv` or `xlsx`).
+pub fn read(path: &Path, format: &str) -> Result<Table> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let kind = match (format, ext.as_str()) {
+        ("auto", "xlsx" | "xlsm" | "xls" | "ods") | ("xlsx", _) => "xlsx",
+        ("auto", "csv" | "txt") | ("csv" | "linkedin", _) => "csv",
+        ("auto", _) => return Err(Error::Usage(format!("cannot tell the format of {}; use --format csv|xlsx|linkedin", path.display()))),
+        (other, _) => return Err(Error::Usage(format!("unknown format '{other}'; use auto, linkedin, csv or xlsx"))),
+    };
+    let grid = if kind == "xlsx" { read_xlsx(path)? } else { read_csv(path)? };
+    let mut table = from_grid(grid)?;
+    table.format = if kind == "xlsx" {
+        "xlsx"
+    } else if format == "linkedin" || is_linkedin(&table.headers) {
+        "linkedin"
+    } else {
+        "csv"
+    };
+    Ok(table)
+}
+
+fn is_linkedin(headers: &[String]) -> bool {
+    let f: Vec<String> = headers.iter().map(|h| fold_header(h)).collect();
+    ["firstname", "lastname", "connectedon"].iter().all(|k| f.iter().any(|h| h == k))
+}
+
+/// Rows with their 1-based line numbers as a spreadsheet shows them.
+type Grid = Vec<(usize, Vec<String>)>;
+
+fn read_csv(path: &Path) -> Result<Grid> {
+    let bytes = std::fs::read(path)?;
+    // CRLF becomes LF so the reader's line numbers are the file's (it miscounts CRLF blank lines).
+    let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)).replace("\r\n", "\n");
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut grid = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| Error::validation("file", format!("not a readable CSV file: {e}")))?;
+        let line = rec.position().map_or(0, |p| p.line() as usize);
+        grid.push((line, rec.iter().map(|c| c.to_string()).collect()));
+    }
+    Ok(grid)
+}
+
+fn read_xlsx(path: &Path) -> Result<Grid> {
+    use calamine::{open_workbook_auto, Data, Reader};
+    let mut wb = open_workbook_auto(path).map_err(|e| Error::validation("file", format!("not a readable spreadsheet: {e}")))?;
+    let first = wb.sheet_names().first().cloned().ok_or_else(|| Error::validation("file", "the workbook has no sheets"))?;
+    let range = wb.worksheet_range(&first).map_err(|e| Error::validation("file", format!("cannot read sheet '{first}': {e}")))?;
+    let start_row = range.start().map_or(0, |(r, _)| r as usize);
+    let cell = |d: &Data| match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => d.as_datetime().map(|t| t.date().to_string()).unwrap_or_default(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(_) => String::new(),
+    };
+    Ok(range.rows().enumerate().map(|(i, r)| (start_row + i + 1, r.iter().map(cell).collect())).collect())
+}
+
+/// Finds the header (the first row with two or more known column names — LinkedIn puts notes
+/// above it) and maps its columns.
+fn from_grid(grid: Grid) -> Result<Table> {
+    let pos = grid
+        .iter()
+        .take(50)
+        .position(|(_, cells)| cells.iter().filter(|c| field_for(c).is_some()).count() >= 2)
+        .ok_or_else(|| Error::validation("file", "no header row found: the first rows name no columns Leadbook knows (Name, Phone, Email, …)"))?;
+    let headers: Vec<String> = grid[pos].1.iter().map(|h| h.trim().to_string()).collect();
+    let mut mapping: Vec<Option<Field>> = headers.iter().map(|h| field_for(h)).collect();
+    // A column mapped twice keeps its first use.
+    for i in 0..mapping.len() {
+        if mapping[..i].iter().any(|m| m.is_some() && *m == mapping[i]) {
+            mapping[i] = None;
+        }
+    }
+    let rows: Vec<(usize, Vec<String>)> =
+        grid.into_iter().skip(pos + 1).filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty())).collect();
+    Ok(Table { format: "csv", total_rows: rows.len(), headers, mapping, rows })
+}
+
+/// `2,500,000`, `AED 2.5M`, `800k`, `1.2 million` → whole dirhams; `None` for blank.
+pub fn parse_amount(s: &str) -> std::result::Result<Option<i64>, String> {
+    let t = s.trim().to_lowercase().replace(['\u{a0}', ' '], "");
+    let t = t.trim_start_matches("aed").trim_end_matches("aed").trim_start_matches("dhs").trim_end_matches("dhs").replace(',', "");
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let (num, mult) = if let Some(n) = t.strip_suffix("million").or_else(|| t.strip_suffix("mn")).or_else(|| t.strip_suffix('m')) {
+        (n, 1_000_000.0)
+    } else if let Some(n) = t.strip_suffix('k') {
+        (n, 1_000.0)
+    } else {
+        (t.as_str(), 1.0)
+    };
+    let v: f64 = num.parse().map_err(|_| format!("'{}' is not an amount", s.trim()))?;
+    if !v.is_finite() || v < 0.0 || v * mult > 1e13 {
+        return Err(format!("'{}' is not a sensible amount", s.trim()));
+    }
+    Ok(Some((v * mult).round() as i64))
+}
+
+/// One row as a [`LeadInput`] under `mapping`; `default_source` when the sheet has no source.
+pub fn row_to_input(cells: &[String], mapping: &[Option<Field>], default_source: &str) -> std::result::Result<LeadInput, (String, String)> {
+    let mut input = LeadInput { source: Some(default_source.to_string()), ..Default::default() };
+    let (mut first, mut last, mut company, mut position) = (None, None, None, None);
+    let mut notes: Vec<String> = Vec::new();
+    for (i, field) in mapping.iter().enumerate() {
+        let Some(field) = field else { continue };
+        let v = cells.get(i).map(|c| c.trim()).unwrap_or("");
+        if v.is_empty() {
+            continue;
+        }
+        let s = Some(v.to_string());
+        let number = |f: &str| -> std::result::Result<Option<i64>, (String, String)> {
+            parse_amount(v).map_err(|e| (f.to_string(), e))
+        };
+        match field {
+            Field::Name => input.name = s,
+            Field::FirstName => first = s,
+            Field::LastName => last = s,
+            Field::Email => input.email = s,
+            Field::Phone => input.phone = s,
+            Field::Whatsapp => input.whatsapp = s,
+            Field::TelegramUsername => input.telegram_username = s,
+            Field::LinkedinUrl => input.linkedin_url = s,
+            Field::Source => input.source = s,
+            Field::BudgetMin => input.budget_min = number("budget_min")?,
+            Field::BudgetMax => input.budget_max = number("budget_max")?,
+            Field::Locations => input.locations = split_list(&v.replace(['،', ','], ";")),
+            Field::PropertyType => input.property_type = s,
+            Field::Bedrooms => {
+                let b = v.to_lowercase();
+                input.bedrooms = Some(if b == "studio" { 0 } else {
+                    b.trim_end_matches(['+', ' ']).trim_end_matches("br").trim_end_matches("bed").trim().parse::<i64>()
+                        .map_err(|_| ("bedrooms".to_string(), format!("'{v}' is not a number of bedrooms")))?
+                });
+            }
+            Field::Purpose => input.purpose = s,
+            Field::Language => input.language = s,
+            Field::Notes => notes.push(v.to_string()),
+            Field::Company => company = s,
+            Field::Position => position = s,
+            Field::Tags => input.tags = split_list(&v.replace(',', ";")),
+        }
+    }
+    if input.name.is_none() {
+        input.name = match (first, last) {
+            (Some(f), Some(l)) => Some(format!("{f} {l}")),
+            (f, l) => f.or(l),
+        };
+    }
+    match (position, company) {
+        (Some(p), Some(c)) => notes.insert(0, format!("{p} at {c}")),
+        (Some(p), None) => notes.insert(0, p),
+        (None, Some(c)) => notes.insert(0, c),
+        (None, None) => {}
+    }
+    if !notes.is_empty() {
+        input.notes = Some(notes.join("\n"));
+    }
+    Ok(input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_read_as_agents_write_them() {
+        for (s, v) in [("2,500,000", 2_500_000), ("AED 2.5M", 2_500_000), ("800k", 800_000), ("1.2 million", 1_200_000), ("950000 AED", 950_000)] {
+            assert_eq!(parse_amount(s), Ok(Some(v)), "{s}");
+        }
+        assert_eq!(parse_amount("  "), Ok(None));
+        assert!(parse_amount("lots").is_err());
+        assert!(parse_amount("-5").is_err());
+    }
+
+    #[test]
+    fn headers_are_recognised_by_their_common_names() {
+        assert_eq!(field_for("Mobile"), Some(Field::Phone));
+        assert_eq!(field_for("Phone Number"), Some(Field::Phone));
+        assert_eq!(field_for("WhatsApp"), Some(Field::Whatsapp));
+        assert_eq!(field_for("Full Name"), Some(Field::Name));
+        assert_eq!(field_for("Budget (AED)"), Some(Field::BudgetMax));
+        assert_eq!(field_for("Community"), Some(Field::Locations));
+        assert_eq!(field_for("Email Address"), Some(Field::Email));
+        assert_eq!(field_for("Favourite colour"), None);
+    }
+}
