@@ -1,0 +1,106 @@
+/**
+ * Plain helpers for the Follow-ups screen and the step editor: grouping the due queue,
+ * splitting a step's offset into days and hours, the template variables, and finding which
+ * step and field a backend validation error is about. No Svelte, no IPC: unit-testable.
+ */
+import type { AppError, DueItem, Step } from './types';
+
+export type DueGroup = 'overdue' | 'waiting' | 'later';
+export const DUE_GROUPS: readonly DueGroup[] = ['overdue', 'waiting', 'later'];
+
+/** Which group of the due queue an item belongs to. */
+export function dueGroupOf(item: DueItem): DueGroup {
+  if (item.waiting_for_window) return 'waiting';
+  if (item.overdue) return 'overdue';
+  return 'later';
+}
+
+/** The due queue in its three groups, each keeping the backend's order (earliest first). */
+export function groupDue(items: readonly DueItem[]): Record<DueGroup, DueItem[]> {
+  const groups: Record<DueGroup, DueItem[]> = { overdue: [], waiting: [], later: [] };
+  for (const item of items) groups[dueGroupOf(item)].push(item);
+  return groups;
+}
+
+/** The variables a template may use (SPEC §5); shown as "insert" buttons in the editor. */
+export const TEMPLATE_VARIABLES = [
+  'first_name',
+  'name',
+  'agent_name',
+  'location',
+  'budget',
+  'property_type',
+  'bedrooms',
+  'property_title',
+  'property_location',
+  'price',
+] as const;
+
+export type TemplateLang = 'en' | 'fa' | 'ar';
+export const TEMPLATE_LANGS: readonly TemplateLang[] = ['en', 'fa', 'ar'];
+export type TemplateField = `template_${TemplateLang}`;
+
+/** A step's offset as whole days and the hours left over. */
+export function splitOffset(minutes: number): { days: number; hours: number; minutes: number } {
+  const m = Math.max(0, Math.round(minutes));
+  const days = Math.floor(m / 1440);
+  const hours = Math.floor((m % 1440) / 60);
+  return { days, hours, minutes: m % 60 };
+}
+
+/** Days + hours (+ stray minutes kept from the stored value) back to minutes. */
+export function joinOffset(days: number, hours: number, minutes = 0): number {
+  const d = Number.isFinite(days) ? Math.max(0, Math.floor(days)) : 0;
+  const h = Number.isFinite(hours) ? Math.max(0, Math.floor(hours)) : 0;
+  return d * 1440 + h * 60 + minutes;
+}
+
+/** Inserts `text` into `value` replacing [start, end); returns the new value and caret. */
+export function insertAt(value: string, text: string, start: number, end: number = start): { value: string; caret: number } {
+  const s = Math.max(0, Math.min(start, value.length));
+  const e = Math.max(s, Math.min(end, value.length));
+  return { value: value.slice(0, s) + text + value.slice(e), caret: s + text.length };
+}
+
+/** Steps renumbered 1..n in their current order. */
+export function renumber(steps: readonly Step[]): Step[] {
+  return steps.map((s, i) => ({ ...s, position: i + 1 }));
+}
+
+/** Moves the step at `from` to `to` (indices), renumbering. */
+export function moveStep(steps: readonly Step[], from: number, to: number): Step[] {
+  if (to < 0 || to >= steps.length || from === to) return [...steps];
+  const next = [...steps];
+  const [s] = next.splice(from, 1);
+  next.splice(to, 0, s);
+  return renumber(next);
+}
+
+/** A new step one day after the last one. */
+export function blankStep(after: readonly Step[]): Step {
+  const last = after.at(-1);
+  return {
+    position: after.length + 1,
+    offset_minutes: (last?.offset_minutes ?? 0) + 1440,
+    label: '',
+    template_en: '',
+    template_fa: '',
+    template_ar: '',
+    channel: null,
+  };
+}
+
+export const STEP_FIELDS = ['offset_minutes', 'label', 'template_en', 'template_fa', 'template_ar', 'channel'] as const;
+export type StepField = (typeof STEP_FIELDS)[number];
+
+/**
+ * Where a `campaign_update` validation error belongs: the step index (0-based, from "step N"
+ * in the message) or null for the whole campaign, and the step field or null.
+ */
+export function locateStepError(err: AppError, stepCount: number): { index: number | null; field: StepField | null } {
+  const field = (STEP_FIELDS as readonly string[]).includes(err.field ?? '') ? (err.field as StepField) : null;
+  const m = /step\s+(\d+)/i.exec(err.message);
+  const n = m ? Number(m[1]) : NaN;
+  const index = Number.isInteger(n) && n >= 1 && n <= stepCount ? n - 1 : null;
+  return { index: field ? index : null, field };
+}

@@ -1,0 +1,181 @@
+/**
+ * Follow-ups for `npm run dev:mock`: the default "New lead nurture" campaign, each lead's
+ * enrolment (derived from when it was created), the due queue, pause/resume and a template
+ * preview. Follows the wire contract of the Rust commands; the tick here only counts.
+ */
+import type { Campaign, DueItem, Enrolment, Lead, Step, TickReport } from '../lib/types';
+import { NOT_MINE, type MockContext } from './properties';
+
+const fail = (code: string, message: string, field?: string): never => {
+  throw field ? { code, message, field } : { code, message };
+};
+
+const VARIABLES = ['first_name', 'name', 'agent_name', 'location', 'budget', 'property_type', 'bedrooms', 'property_title', 'property_location', 'price'];
+
+const step = (position: number, hours: number, label: string, en: string, fa: string, ar: string): Step => ({
+  position,
+  offset_minutes: hours * 60,
+  label,
+  template_en: en,
+  template_fa: fa,
+  template_ar: ar,
+  channel: null,
+});
+
+const campaigns = new Map<number, Campaign>();
+function campaignsOf(ws: number): Campaign {
+  let c = campaigns.get(ws);
+  if (!c) {
+    c = {
+      id: ws,
+      name: 'New lead nurture',
+      is_default: true,
+      steps: [
+        step(1, 1, 'Introduction', 'Hi {first_name}, this is {agent_name}. Thank you for your interest in {location}.', 'سلام {first_name}، {agent_name} هستم. از علاقه شما به {location} ممنونم.', 'مرحباً {first_name}، معك {agent_name}. شكراً لاهتمامك بـ{location}.'),
+        step(2, 72, 'Value', 'Hi {first_name}, homes in {location} within {budget} are moving fast.', 'سلام {first_name}، خانه‌های {location} در حد {budget} سریع فروخته می‌شوند.', 'مرحباً {first_name}، المنازل في {location} ضمن {budget} تُباع بسرعة.'),
+        step(3, 144, 'Urgency', 'Hi {first_name}, a {property_type} in {location} just came up. Interested?', 'سلام {first_name}، یک {property_type} در {location} آمده. علاقه دارید؟', 'مرحباً {first_name}، ظهر {property_type} في {location}. هل أنت مهتم؟'),
+        step(4, 240, 'New listings', 'Hi {first_name}, new listings in {location} this week.', 'سلام {first_name}، آگهی‌های جدید {location} این هفته.', 'مرحباً {first_name}، عقارات جديدة في {location} هذا الأسبوع.'),
+        step(5, 336, 'Check-in', 'Hi {first_name}, still looking in {location}? — {agent_name}', 'سلام {first_name}، هنوز در {location} دنبال خانه هستید؟ — {agent_name}', 'مرحباً {first_name}، هل ما زلت تبحث في {location}؟ — {agent_name}'),
+      ],
+    };
+    campaigns.set(ws, c);
+  }
+  return c;
+}
+
+const paused = new Set<number>();
+
+function enrolmentOf(lead: Lead, c: Campaign): Enrolment {
+  const enrolled = new Date(lead.created_at).getTime() || Date.now();
+  const now = Date.now();
+  let next = c.steps.findIndex((s) => enrolled + s.offset_minutes * 60_000 > now);
+  if (next < 0) next = c.steps.length;
+  const replied = lead.last_inbound_at !== null && new Date(lead.last_inbound_at).getTime() > enrolled;
+  const state: Enrolment['state'] = replied ? 'stopped' : paused.has(lead.id) ? 'paused' : next >= c.steps.length ? 'completed' : 'active';
+  const s = c.steps[next];
+  return {
+    campaign_id: c.id,
+    campaign: c.name,
+    enrolled_at: new Date(enrolled).toISOString(),
+    next_step: Math.min(next + 1, c.steps.length + 1),
+    steps: c.steps.length,
+    next_due_at: s && state !== 'stopped' ? new Date(enrolled + s.offset_minutes * 60_000).toISOString() : null,
+    state,
+    stop_reason: replied ? 'the lead replied' : state === 'paused' ? 'paused by hand' : null,
+  };
+}
+
+function lead(ctx: MockContext, id: unknown): Lead {
+  const found = ctx.leads().find((l) => l.id === Number(id));
+  return found ?? fail('not_found', `no lead ${String(id)}`);
+}
+
+function due(ctx: MockContext, limit: number): DueItem[] {
+  const c = campaignsOf(ctx.workspace);
+  const hour = new Date().getHours();
+  const open = hour >= 9 && hour < 18;
+  const now = Date.now();
+  // A handful of synthetic items: a few overdue, a few later today.
+  return ctx
+    .leads()
+    .slice(0, 8)
+    .map((l, i) => {
+      const s = c.steps[i % c.steps.length];
+      const at = now + (i < 4 ? -(i + 1) * 40 : (i - 3) * 90) * 60_000;
+      return {
+        lead_id: l.id,
+        name: l.name,
+        grade: l.grade,
+        campaign: c.name,
+        step: s.position,
+        label: s.label,
+        due_at: new Date(at).toISOString(),
+        overdue: at <= now && open,
+        waiting_for_window: at <= now && !open,
+      };
+    })
+    .sort((a, b) => a.due_at.localeCompare(b.due_at))
+    .slice(0, limit);
+}
+
+function render(template: string, l: Lead): string {
+  const values: Record<string, string> = {
+    first_name: l.name.split(/\s+/)[0] || 'there',
+    name: l.name,
+    agent_name: 'your agent',
+    location: l.locations[0] ?? 'Dubai',
+    budget: l.budget_max ? `AED ${l.budget_max.toLocaleString('en')}` : 'your budget',
+    property_type: l.property_type ?? 'home',
+    bedrooms: l.bedrooms !== null ? String(l.bedrooms) : 'the right number of',
+    property_title: 'a new listing',
+    property_location: l.locations[0] ?? 'Dubai',
+    price: 'a good price',
+  };
+  return template.replace(/\{(\w+)\}/g, (whole, v: string) => values[v] ?? whole);
+}
+
+function validate(steps: Step[]) {
+  if (!Array.isArray(steps) || steps.length < 1 || steps.length > 20) fail('validation', 'a campaign has 1 to 20 steps', 'steps');
+  steps.forEach((s, i) => {
+    if (i > 0 && s.offset_minutes <= steps[i - 1].offset_minutes)
+      fail('validation', `step ${i + 1} must come after step ${i}`, 'offset_minutes');
+    for (const f of ['template_en', 'template_fa', 'template_ar'] as const) {
+      const text = s[f] ?? '';
+      if (!text.trim() || text.length > 1000) fail('validation', `step ${i + 1} needs a message of 1 to 1000 characters`, f);
+      for (const m of text.matchAll(/\{(\w+)\}/g)) {
+        if (!VARIABLES.includes(m[1])) fail('validation', `step ${i + 1}: unknown variable {${m[1]}}`, f);
+      }
+    }
+    if (s.channel !== null && !['telegram', 'whatsapp', 'sms'].includes(s.channel))
+      fail('validation', "a step's channel is telegram, whatsapp or sms", 'channel');
+  });
+}
+
+/** Listeners of `followups-ticked`. */
+const tickListeners = new Set<(r: TickReport) => void>();
+export function onTick(fn: (r: TickReport) => void): () => void {
+  tickListeners.add(fn);
+  return () => tickListeners.delete(fn);
+}
+
+export function followupCommand(cmd: string, args: Record<string, unknown>, ctx: MockContext): unknown {
+  switch (cmd) {
+    case 'campaign_list':
+      return [structuredClone(campaignsOf(ctx.workspace))];
+    case 'campaign_update': {
+      const c = campaignsOf(ctx.workspace);
+      if (Number(args.id) !== c.id) fail('not_found', `no campaign ${String(args.id)}`);
+      const steps = (args.steps ?? []) as Step[];
+      validate(steps);
+      c.steps = steps.map((s, i) => ({ ...s, position: i + 1 }));
+      return structuredClone(c);
+    }
+    case 'template_preview':
+      return render(String(args.template ?? ''), lead(ctx, args.leadId));
+    case 'followup_due':
+      return due(ctx, typeof args.limit === 'number' ? args.limit : 100);
+    case 'followup_run': {
+      const items = due(ctx, 1000);
+      const report: TickReport = {
+        due: items.length,
+        queued: items.filter((i) => i.overdue).length,
+        stopped: 0,
+        deferred: items.filter((i) => i.waiting_for_window).length,
+        skipped: 0,
+      };
+      setTimeout(() => tickListeners.forEach((fn) => fn(report)), 0);
+      return report;
+    }
+    case 'lead_enrolments':
+      return [enrolmentOf(lead(ctx, args.leadId), campaignsOf(ctx.workspace))];
+    case 'followup_pause':
+    case 'followup_resume': {
+      const l = lead(ctx, args.leadId);
+      if (cmd === 'followup_pause') paused.add(l.id);
+      else paused.delete(l.id);
+      return [enrolmentOf(l, campaignsOf(ctx.workspace))];
+    }
+    default:
+      return NOT_MINE;
+  }
+}
