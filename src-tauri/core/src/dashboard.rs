@@ -21,7 +21,20 @@ pub struct Dashboard {
     pub outbox_waiting: i64,
     pub replies_this_week: i64,
     pub total_leads: i64,
+    /// The last 12 weeks (Monday to Sunday, local time), oldest first: the chart of new leads
+    /// and replies over time.
+    pub weeks: Vec<Week>,
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Week {
+    /// The Monday the week starts on, as YYYY-MM-DD in the workspace's time zone.
+    pub week: String,
+    pub new_leads: i64,
+    pub replies: i64,
+}
+
+pub const CHART_WEEKS: i64 = 12;
 
 fn counts<T: Copy>(conn: &Connection, ws: i64, column: &str, all: &[T], name: fn(T) -> &'static str) -> Result<BTreeMap<&'static str, i64>> {
     let mut out: BTreeMap<&'static str, i64> = all.iter().map(|v| (name(*v), 0)).collect();
@@ -79,7 +92,27 @@ pub fn compute(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<
         "SELECT count(*) FROM timeline WHERE kind = 'replied' AND workspace_id = ?1 AND at >= ?2 AND at <= ?3",
         &[week_start, now],
     )?;
+    let tz = ws.tz();
+    let monday_local = week_start.with_timezone(&tz).date_naive();
+    let mut weeks = Vec::with_capacity(CHART_WEEKS as usize);
+    for back in (0..CHART_WEEKS).rev() {
+        let day = monday_local - Duration::weeks(back);
+        let from = tz.from_local_datetime(&day.and_time(NaiveTime::MIN)).earliest().map_or(now, |t| t.with_timezone(&Utc));
+        let to = tz
+            .from_local_datetime(&(day + Duration::weeks(1)).and_time(NaiveTime::MIN))
+            .earliest()
+            .map_or(now, |t| t.with_timezone(&Utc));
+        weeks.push(Week {
+            week: day.format("%Y-%m-%d").to_string(),
+            new_leads: count("SELECT count(*) FROM leads WHERE workspace_id = ?1 AND created_at >= ?2 AND created_at < ?3", &[from, to])?,
+            replies: count(
+                "SELECT count(*) FROM timeline WHERE kind = 'replied' AND workspace_id = ?1 AND at >= ?2 AND at < ?3",
+                &[from, to],
+            )?,
+        });
+    }
     Ok(Dashboard {
+        weeks,
         total_leads: grades.values().sum(),
         grades,
         due_today,

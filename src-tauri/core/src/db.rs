@@ -217,6 +217,10 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE outbox ADD COLUMN campaign_id INTEGER;
     CREATE UNIQUE INDEX outbox_step_once ON outbox(lead_id, campaign_id, campaign_step) WHERE kind = 'followup';
     "#,
+    // 4: new leads per week for the dashboard's chart (and the sort by creation).
+    r#"
+    CREATE INDEX leads_ws_created ON leads(workspace_id, created_at);
+    "#,
 ];
 
 /// Opens (creating if needed) the database at `path`, owner-readable only, and migrates it.

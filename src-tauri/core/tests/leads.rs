@@ -265,6 +265,10 @@ fn the_dashboard_counts_grades_statuses_and_sources() {
     assert_eq!(d.by_source["referral"], 1);
     assert_eq!(d.by_source["manual"], 1);
     assert_eq!(d.by_source["linkedin"], 0);
+    assert_eq!(d.weeks.len(), 12);
+    assert_eq!(d.weeks[11].week, "2026-02-23", "Sunday 1 March belongs to the week of Monday 23 February");
+    assert_eq!((d.weeks[11].new_leads, d.weeks[11].replies), (2, 0));
+    assert_eq!(d.weeks[..11].iter().map(|w| w.new_leads).sum::<i64>(), 0);
 }
 
 #[test]
