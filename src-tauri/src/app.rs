@@ -25,6 +25,24 @@ macro_rules! app_commands {
             commands::leads::lead_merge,
             commands::leads::lead_reply,
             commands::dashboard::dashboard,
+            commands::properties::property_list,
+            commands::properties::property_add,
+            commands::properties::property_update,
+            commands::properties::property_set_status,
+            commands::properties::property_matches,
+            commands::properties::outbox_list,
+            commands::followups::followup_run,
+            commands::followups::followup_due,
+            commands::followups::campaign_list,
+            commands::followups::campaign_update,
+            commands::followups::lead_enrolments,
+            commands::followups::followup_pause,
+            commands::followups::followup_resume,
+            commands::followups::template_preview,
+            commands::transfer::import_preview,
+            commands::transfer::import_run,
+            commands::transfer::import_cancel,
+            commands::transfer::export_run,
             commands::perf::perf_mark,
         ]
     };
@@ -61,6 +79,7 @@ pub fn run(global: Global) -> i32 {
         .setup(move |app| {
             let book = open(app.handle(), &global)?;
             app.manage(AppState::new(book));
+            commands::followups::start_timer(app.handle().clone());
             Ok(())
         })
         .invoke_handler(app_commands!())

@@ -22,6 +22,10 @@ export function stubIpc() {
   vi.mocked(ipc.propertyMatches).mockResolvedValue([]);
   vi.mocked(ipc.outboxList).mockResolvedValue([]);
   vi.mocked(ipc.onOutboxChanged).mockResolvedValue(() => {});
+  vi.mocked(ipc.onFollowupsTicked).mockResolvedValue(() => {});
+  vi.mocked(ipc.leadEnrolments).mockResolvedValue([]);
+  vi.mocked(ipc.followupDue).mockResolvedValue([]);
+  vi.mocked(ipc.campaignList).mockResolvedValue([]);
   return ipc;
 }
 

@@ -2,7 +2,10 @@
 //! `Book` method and shape the answer. Errors cross to the UI as `{code, message, field?}`.
 
 pub mod dashboard;
+pub mod followups;
 pub mod leads;
+pub mod properties;
+pub mod transfer;
 pub mod perf;
 pub mod workspace;
 

@@ -15,7 +15,10 @@ import {
 import { toAppError } from './errors';
 import type {
   AddOutcome,
+  Campaign,
   Dashboard,
+  DueItem,
+  Enrolment,
   DuplicateMatch,
   LeadDetail,
   LeadInput,
@@ -29,6 +32,8 @@ import type {
   PropertyInput,
   PropertyStatus,
   Status,
+  Step,
+  TickReport,
   Workspace,
   WorkspacePatch,
 } from './types';
@@ -75,6 +80,18 @@ export const propertySetStatus = (id: number, status: PropertyStatus) =>
 export const propertyMatches = (id: number) => call<Match[]>('property_matches', { id });
 export const outboxList = (query: OutboxQuery = {}) => call<OutboxMessage[]>('outbox_list', { ...query });
 
+// ── Follow-ups ──────────────────────────────────────────────────────────────────────────
+export const campaignList = () => call<Campaign[]>('campaign_list');
+export const campaignUpdate = (id: number, steps: Step[]) => call<Campaign>('campaign_update', { id, steps });
+export const templatePreview = (leadId: number, template: string, language?: 'en' | 'fa' | 'ar') =>
+  call<string>('template_preview', language ? { leadId, template, language } : { leadId, template });
+export const followupDue = (limit?: number) =>
+  call<DueItem[]>('followup_due', limit === undefined ? {} : { limit });
+export const followupRun = () => call<TickReport>('followup_run');
+export const leadEnrolments = (leadId: number) => call<Enrolment[]>('lead_enrolments', { leadId });
+export const followupPause = (leadId: number) => call<Enrolment[]>('followup_pause', { leadId });
+export const followupResume = (leadId: number) => call<Enrolment[]>('followup_resume', { leadId });
+
 // ── Dashboard ───────────────────────────────────────────────────────────────────────────
 export const dashboard = () => call<Dashboard>('dashboard');
 
@@ -97,6 +114,15 @@ export async function onLeadsChanged(handler: () => void): Promise<() => void> {
 export async function onOutboxChanged(handler: () => void): Promise<() => void> {
   try {
     return await listen('outbox-changed', () => handler());
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+/** Calls `handler` after every follow-up tick (the app's 60 s timer). Returns an unsubscribe. */
+export async function onFollowupsTicked(handler: (report: TickReport | null) => void): Promise<() => void> {
+  try {
+    return await listen<TickReport>('followups-ticked', (e) => handler(e.payload ?? null));
   } catch (e) {
     throw toAppError(e);
   }

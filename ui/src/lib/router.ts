@@ -4,7 +4,7 @@
  *
  *   #/dashboard   #/leads?grade=A&status=new&source=referral&search=jvc
  *   #/lead/new    #/lead/42    #/lead/42/edit    #/settings
- *   #/properties  #/property/7
+ *   #/properties  #/property/7   #/followups
  */
 import { writable, get } from 'svelte/store';
 import type { Grade, Source, Status } from './types';
@@ -25,7 +25,8 @@ export type Route =
   | { name: 'lead-edit'; id: number }
   | { name: 'settings' }
   | { name: 'properties' }
-  | { name: 'property'; id: number };
+  | { name: 'property'; id: number }
+  | { name: 'followups' };
 
 export type RouteName = Route['name'];
 
@@ -50,6 +51,8 @@ export function parseHash(hash: string): Route {
       return { name: 'settings' };
     case 'properties':
       return parts.length === 1 ? { name: 'properties' } : DEFAULT;
+    case 'followups':
+      return parts.length === 1 ? { name: 'followups' } : DEFAULT;
     case 'property': {
       const id = parseId(parts[1]);
       return id !== null && parts.length === 2 ? { name: 'property', id } : DEFAULT;
@@ -89,6 +92,8 @@ export function routeToHash(route: Route): string {
       return '#/settings';
     case 'properties':
       return '#/properties';
+    case 'followups':
+      return '#/followups';
     case 'property':
       return `#/property/${route.id}`;
     case 'lead-new':

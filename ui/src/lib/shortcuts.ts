@@ -1,5 +1,5 @@
 /**
- * Global keyboard shortcuts: `g d` dashboard, `g l` leads, `g p` listings, `g s` settings, `n` new lead,
+ * Global keyboard shortcuts: `g d` dashboard, `g l` leads, `g p` listings, `g f` follow-ups, `g s` settings, `n` new lead,
  * `/` search, `?` help. Physical key codes are matched too, so they work on Persian and
  * Arabic keyboard layouts. Ignored while typing in a field or when a dialog is open.
  */
@@ -8,6 +8,7 @@ export interface ShortcutActions {
   goLeads(): void;
   goSettings(): void;
   goProperties?(): void;
+  goFollowups?(): void;
   newLead(): void;
   focusSearch(): void;
   showHelp(): void;
@@ -53,7 +54,9 @@ export function createShortcutHandler(
               ? actions.goSettings
               : key === 'p'
                 ? actions.goProperties
-                : null;
+                : key === 'f'
+                  ? actions.goFollowups
+                  : null;
       if (go) {
         e.preventDefault();
         go();

@@ -275,3 +275,61 @@ export interface OutboxQuery {
   status?: MessageStatus;
   leadId?: number;
 }
+
+// ── Follow-ups ───────────────────────────────────────────────────────────────────────
+
+export type StepChannel = 'telegram' | 'whatsapp' | 'sms';
+
+/** One touch of a campaign: when (minutes after enrolment), what (per language) and how. */
+export interface Step {
+  position: number;
+  offset_minutes: number;
+  label: string;
+  template_en: string;
+  template_fa: string;
+  template_ar: string;
+  channel: StepChannel | null;
+}
+
+export interface Campaign {
+  id: number;
+  name: string;
+  is_default: boolean;
+  steps: Step[];
+}
+
+/** What one follow-up tick did. */
+export interface TickReport {
+  due: number;
+  queued: number;
+  stopped: number;
+  deferred: number;
+  skipped: number;
+}
+
+/** A step waiting to go out today (the due queue). */
+export interface DueItem {
+  lead_id: number;
+  name: string;
+  grade: Grade;
+  campaign: string;
+  step: number;
+  label: string;
+  due_at: string;
+  overdue: boolean;
+  waiting_for_window: boolean;
+}
+
+export type EnrolmentState = 'active' | 'paused' | 'stopped' | 'completed';
+
+/** A lead's place in a campaign. */
+export interface Enrolment {
+  campaign_id: number;
+  campaign: string;
+  enrolled_at: string;
+  next_step: number;
+  steps: number;
+  next_due_at: string | null;
+  state: EnrolmentState;
+  stop_reason: string | null;
+}

@@ -24,6 +24,7 @@ import type {
   WorkspacePatch,
 } from '../lib/types';
 import { NOT_MINE, propertyCommand } from './properties';
+import { followupCommand } from './followups';
 
 type Listener = () => void;
 const listeners = new Set<Listener>();
@@ -432,7 +433,9 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
     default: {
       const ctx = { leads: () => wsRows().map((r) => r.lead), workspace: current, changed };
       const answer = propertyCommand(cmd, args, ctx);
-      return answer === NOT_MINE ? fail('usage', `unknown command ${cmd}`) : answer;
+      if (answer !== NOT_MINE) return answer;
+      const followup = followupCommand(cmd, args, ctx);
+      return followup === NOT_MINE ? fail('usage', `unknown command ${cmd}`) : followup;
     }
   }
 }

@@ -1,0 +1,81 @@
+//! Import and export commands: a preview of a file with the detected column mapping, the
+//! import itself with progress events and cancel, and export to xlsx or csv.
+
+use super::{payload, AppState, CmdResult};
+use leadbook_core::export::Exported;
+use leadbook_core::import::{self, Field, Report};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tauri::{AppHandle, Emitter, State};
+
+/// Set by `import_cancel`; the running import stops at its next batch and keeps nothing.
+static CANCEL: AtomicBool = AtomicBool::new(false);
+
+#[derive(Debug, Serialize)]
+pub struct Preview {
+    pub format: &'static str,
+    pub headers: Vec<String>,
+    pub mapping: Vec<Option<Field>>,
+    pub sample: Vec<Vec<String>>,
+    pub total_rows: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Progress {
+    done: usize,
+    total: usize,
+}
+
+/// The file's header, the mapping Leadbook detected and its first rows.
+#[tauri::command(async)]
+pub fn import_preview(path: PathBuf, format: Option<String>) -> CmdResult<Preview> {
+    let t = import::read(&path, format.as_deref().unwrap_or("auto"))?;
+    Ok(Preview {
+        format: t.format,
+        sample: t.rows.iter().take(10).map(|(_, cells)| cells.clone()).collect(),
+        total_rows: t.total_rows,
+        headers: t.headers,
+        mapping: t.mapping,
+    })
+}
+
+/// Imports the file in one transaction, emitting `import-progress` {done, total}.
+#[tauri::command(async)]
+pub fn import_run(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: PathBuf,
+    format: Option<String>,
+    mapping: Option<serde_json::Value>,
+) -> CmdResult<Report> {
+    let mapping: Option<Vec<Option<Field>>> = mapping.map(|m| payload("column mapping", m)).transpose()?;
+    CANCEL.store(false, Ordering::Relaxed);
+    let mut book = state.book();
+    let ws = book.current_workspace()?;
+    let report = book.import_file(
+        &ws,
+        &path,
+        format.as_deref().unwrap_or("auto"),
+        mapping,
+        &mut |done, total| {
+            let _ = app.emit("import-progress", Progress { done, total });
+        },
+        &CANCEL,
+    )?;
+    let _ = app.emit("leads-changed", ());
+    Ok(report)
+}
+
+#[tauri::command(async)]
+pub fn import_cancel() {
+    CANCEL.store(true, Ordering::Relaxed);
+}
+
+/// Exports the current workspace to `path` (.xlsx or .csv).
+#[tauri::command(async)]
+pub fn export_run(state: State<'_, AppState>, path: PathBuf) -> CmdResult<Exported> {
+    let mut book = state.book();
+    let ws = book.current_workspace()?;
+    Ok(book.export(&ws, &path)?)
+}
