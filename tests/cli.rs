@@ -225,6 +225,10 @@ fn a_bad_listing_is_refused_and_another_workspaces_listing_is_not_found() {
     let (_d, db) = db();
     let r = leadbook(&db, &["property", "add", "--title", "No price", "--location", "JVC"]);
     assert_eq!((r.code, r.stderr["field"].as_str()), (2, Some("price")));
+    let r = leadbook(&db, &["property", "add", "--title", "Negative", "--location", "JVC", "--price", "-5"]);
+    assert_eq!((r.code, r.stderr["field"].as_str()), (2, Some("price")), "a negative price is a validation error, not a parse error");
+    let r = leadbook(&db, &["lead", "add", "--name", "N", "--budget-max", "-1"]);
+    assert_eq!((r.code, r.stderr["field"].as_str()), (2, Some("budget_max")));
     leadbook(&db, &["workspace", "add", "Other"]);
     let id = leadbook(&db, &["--workspace", "Other", "property", "add", "--title", "T", "--location", "JVC", "--price", "1000"]).stdout["id"].to_string();
     for args in [vec!["property", "matches", &id], vec!["property", "show", &id], vec!["property", "status", &id, "sold"]] {

@@ -107,7 +107,7 @@ pub struct LeadArgs {
     phone: Option<String>,
     #[arg(long)]
     whatsapp: Option<String>,
-    #[arg(long = "telegram-id", value_name = "ID")]
+    #[arg(long = "telegram-id", value_name = "ID", allow_negative_numbers = true)]
     telegram_id: Option<i64>,
     #[arg(long = "telegram-username", value_name = "USER")]
     telegram_username: Option<String>,
@@ -115,16 +115,16 @@ pub struct LeadArgs {
     linkedin: Option<String>,
     #[arg(long)]
     source: Option<String>,
-    #[arg(long = "budget-min", value_name = "N")]
+    #[arg(long = "budget-min", value_name = "N", allow_negative_numbers = true)]
     budget_min: Option<i64>,
-    #[arg(long = "budget-max", value_name = "N")]
+    #[arg(long = "budget-max", value_name = "N", allow_negative_numbers = true)]
     budget_max: Option<i64>,
     /// Areas separated by ';'.
     #[arg(long, value_name = "A;B")]
     locations: Option<String>,
     #[arg(long = "type", value_name = "T")]
     property_type: Option<String>,
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     bedrooms: Option<i64>,
     #[arg(long, value_name = "buy|rent")]
     purpose: Option<String>,
@@ -203,11 +203,11 @@ pub struct PropertyArgs {
     title: Option<String>,
     #[arg(long)]
     location: Option<String>,
-    #[arg(long, value_name = "AED")]
+    #[arg(long, value_name = "AED", allow_negative_numbers = true)]
     price: Option<i64>,
     #[arg(long = "type", value_name = "T")]
     property_type: Option<String>,
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     bedrooms: Option<i64>,
     #[arg(long, value_name = "sale|rent")]
     purpose: Option<String>,
