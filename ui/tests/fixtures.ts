@@ -8,6 +8,7 @@ import type {
   Match,
   OutboxMessage,
   Property,
+  Week,
   Workspace,
 } from '../src/lib/types';
 
@@ -58,6 +59,16 @@ export function makeDetail(over: Partial<LeadDetail> = {}): LeadDetail {
   };
 }
 
+/** 12 weeks (Mondays, oldest first) ending with the week of 2025-03-17. */
+export function makeWeeks(): Week[] {
+  const last = Date.UTC(2025, 2, 17);
+  return Array.from({ length: 12 }, (_, i) => ({
+    week: new Date(last - (11 - i) * 7 * 86400e3).toISOString().slice(0, 10),
+    new_leads: [3, 5, 2, 8, 4, 6, 9, 1, 0, 7, 5, 4][i],
+    replies: [1, 0, 2, 3, 1, 2, 4, 0, 0, 2, 1, 3][i],
+  }));
+}
+
 export function makeDashboard(over: Partial<Dashboard> = {}): Dashboard {
   return {
     grades: { A: 12, B: 34, C: 56, D: 1234 },
@@ -68,6 +79,7 @@ export function makeDashboard(over: Partial<Dashboard> = {}): Dashboard {
     outbox_waiting: 7,
     replies_this_week: 9,
     total_leads: 1336,
+    weeks: makeWeeks(),
     ...over,
   };
 }

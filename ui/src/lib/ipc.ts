@@ -6,7 +6,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { openUrl } from '@tauri-apps/plugin-opener';
-import { open as openDialog } from '@tauri-apps/plugin-dialog';
+import { open as openDialog, save as saveDialog } from '@tauri-apps/plugin-dialog';
 import {
   isPermissionGranted,
   requestPermission,
@@ -20,6 +20,12 @@ import type {
   DueItem,
   Enrolment,
   DuplicateMatch,
+  Exported,
+  ImportField,
+  ImportFormat,
+  ImportPreview,
+  ImportProgress,
+  ImportReport,
   LeadDetail,
   LeadInput,
   LeadPage,
@@ -92,6 +98,18 @@ export const leadEnrolments = (leadId: number) => call<Enrolment[]>('lead_enrolm
 export const followupPause = (leadId: number) => call<Enrolment[]>('followup_pause', { leadId });
 export const followupResume = (leadId: number) => call<Enrolment[]>('followup_resume', { leadId });
 
+// ── Import and export ───────────────────────────────────────────────────────────────────
+/** `auto` lets the backend detect LinkedIn's Connections.csv, any CSV, or an XLSX sheet. */
+export type ImportFormatChoice = 'auto' | ImportFormat;
+export const importPreview = (path: string, format: ImportFormatChoice = 'auto') =>
+  call<ImportPreview>('import_preview', { path, format });
+/** Runs the import; `import-progress` events report progress; rejects `{code:'cancelled'}` after `importCancel`. */
+export const importRun = (path: string, format: ImportFormatChoice, mapping: (ImportField | null)[]) =>
+  call<ImportReport>('import_run', { path, format, mapping });
+export const importCancel = () => call<void>('import_cancel');
+/** Writes every lead of the workspace to `path` (`.xlsx` or `.csv`). */
+export const exportRun = (path: string) => call<Exported>('export_run', { path });
+
 // ── Dashboard ───────────────────────────────────────────────────────────────────────────
 export const dashboard = () => call<Dashboard>('dashboard');
 
@@ -114,6 +132,15 @@ export async function onLeadsChanged(handler: () => void): Promise<() => void> {
 export async function onOutboxChanged(handler: () => void): Promise<() => void> {
   try {
     return await listen('outbox-changed', () => handler());
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+/** Calls `handler` with `{done, total}` while an import runs. Returns an unsubscribe. */
+export async function onImportProgress(handler: (p: ImportProgress) => void): Promise<() => void> {
+  try {
+    return await listen<ImportProgress>('import-progress', (e) => handler(e.payload));
   } catch (e) {
     throw toAppError(e);
   }
@@ -148,6 +175,33 @@ export async function pickImportFile(title: string): Promise<string | null> {
       filters: [{ name: 'CSV / Excel', extensions: ['csv', 'xlsx'] }],
     });
     return typeof picked === 'string' ? picked : null;
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+/** Native "save as" dialog for exports; resolves to a path or null when cancelled. */
+export async function pickExportPath(title: string, format: 'xlsx' | 'csv', defaultPath: string): Promise<string | null> {
+  try {
+    const picked = await saveDialog({
+      title,
+      defaultPath,
+      filters: [
+        format === 'xlsx'
+          ? { name: 'Excel', extensions: ['xlsx'] }
+          : { name: 'CSV', extensions: ['csv'] },
+      ],
+    });
+    return typeof picked === 'string' ? picked : null;
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+/** Puts text on the clipboard (the webview's own API; no Tauri plugin needed). */
+export async function copyText(text: string): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
   } catch (e) {
     throw toAppError(e);
   }

@@ -4,7 +4,7 @@
  *
  *   #/dashboard   #/leads?grade=A&status=new&source=referral&search=jvc
  *   #/lead/new    #/lead/42    #/lead/42/edit    #/settings
- *   #/properties  #/property/7   #/followups
+ *   #/properties  #/property/7   #/followups   #/import   #/export
  */
 import { writable, get } from 'svelte/store';
 import type { Grade, Source, Status } from './types';
@@ -26,7 +26,9 @@ export type Route =
   | { name: 'settings' }
   | { name: 'properties' }
   | { name: 'property'; id: number }
-  | { name: 'followups' };
+  | { name: 'followups' }
+  | { name: 'import' }
+  | { name: 'export' };
 
 export type RouteName = Route['name'];
 
@@ -53,6 +55,10 @@ export function parseHash(hash: string): Route {
       return parts.length === 1 ? { name: 'properties' } : DEFAULT;
     case 'followups':
       return parts.length === 1 ? { name: 'followups' } : DEFAULT;
+    case 'import':
+      return parts.length === 1 ? { name: 'import' } : DEFAULT;
+    case 'export':
+      return parts.length === 1 ? { name: 'export' } : DEFAULT;
     case 'property': {
       const id = parseId(parts[1]);
       return id !== null && parts.length === 2 ? { name: 'property', id } : DEFAULT;
@@ -94,6 +100,10 @@ export function routeToHash(route: Route): string {
       return '#/properties';
     case 'followups':
       return '#/followups';
+    case 'import':
+      return '#/import';
+    case 'export':
+      return '#/export';
     case 'property':
       return `#/property/${route.id}`;
     case 'lead-new':

@@ -1,5 +1,5 @@
 /**
- * Global keyboard shortcuts: `g d` dashboard, `g l` leads, `g p` listings, `g f` follow-ups, `g s` settings, `n` new lead,
+ * Global keyboard shortcuts: `g d` dashboard, `g l` leads, `g p` listings, `g f` follow-ups, `g i` import, `g e` export, `g s` settings, `n` new lead,
  * `/` search, `?` help. Physical key codes are matched too, so they work on Persian and
  * Arabic keyboard layouts. Ignored while typing in a field or when a dialog is open.
  */
@@ -9,6 +9,8 @@ export interface ShortcutActions {
   goSettings(): void;
   goProperties?(): void;
   goFollowups?(): void;
+  goImport?(): void;
+  goExport?(): void;
   newLead(): void;
   focusSearch(): void;
   showHelp(): void;
@@ -56,7 +58,11 @@ export function createShortcutHandler(
                 ? actions.goProperties
                 : key === 'f'
                   ? actions.goFollowups
-                  : null;
+                  : key === 'i'
+                    ? actions.goImport
+                    : key === 'e'
+                      ? actions.goExport
+                      : null;
       if (go) {
         e.preventDefault();
         go();

@@ -178,6 +178,73 @@ export interface Dashboard {
   outbox_waiting: number;
   replies_this_week: number;
   total_leads: number;
+  /** New leads and replies per week, the last 12 weeks, oldest first. */
+  weeks: Week[];
+}
+
+/** One week of the dashboard chart; `week` is its Monday (YYYY-MM-DD). */
+export interface Week {
+  week: string;
+  new_leads: number;
+  replies: number;
+}
+
+// ── Import and export ──────────────────────────────────────────────────────────────────
+
+/** A lead field an import column can fill. */
+export type ImportField =
+  | 'name'
+  | 'first_name'
+  | 'last_name'
+  | 'email'
+  | 'phone'
+  | 'whatsapp'
+  | 'telegram_username'
+  | 'linkedin_url'
+  | 'source'
+  | 'budget_min'
+  | 'budget_max'
+  | 'locations'
+  | 'property_type'
+  | 'bedrooms'
+  | 'purpose'
+  | 'language'
+  | 'notes'
+  | 'company'
+  | 'position'
+  | 'tags';
+
+export type ImportFormat = 'csv' | 'linkedin' | 'xlsx';
+
+export interface ImportPreview {
+  format: ImportFormat;
+  headers: string[];
+  /** One entry per column; null = the column is ignored. */
+  mapping: (ImportField | null)[];
+  /** The first data rows (up to 10). */
+  sample: string[][];
+  total_rows: number;
+}
+
+export interface RejectedRow {
+  row: number;
+  reason: string;
+}
+
+export interface ImportReport {
+  imported: number;
+  merged: number;
+  rejected: RejectedRow[];
+}
+
+export interface ImportProgress {
+  done: number;
+  total: number;
+}
+
+export interface Exported {
+  path: string;
+  leads: number;
 }
 
 export type ErrorCode = 'validation' | 'not_found' | 'duplicate' | 'usage' | 'internal';
@@ -269,6 +336,8 @@ export interface OutboxMessage {
   sent_at: string | null;
   attempts: number;
   error: string | null;
+  /** The lead's name (absent from older builds). */
+  lead_name?: string;
 }
 
 export interface OutboxQuery {

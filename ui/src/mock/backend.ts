@@ -25,6 +25,7 @@ import type {
 } from '../lib/types';
 import { NOT_MINE, propertyCommand } from './properties';
 import { followupCommand } from './followups';
+import { transferCommand } from './transfer';
 
 type Listener = () => void;
 const listeners = new Set<Listener>();
@@ -295,6 +296,19 @@ function dashboard(): Dashboard {
     outbox_waiting: 7,
     replies_this_week: 0,
     total_leads: 0,
+    weeks: [],
+  };
+  // 12 weeks, Monday to Monday (UTC), oldest first.
+  const monday = new Date(NOW);
+  monday.setUTCHours(0, 0, 0, 0);
+  monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7));
+  const first = monday.getTime() - 11 * 7 * 86400e3;
+  for (let i = 0; i < 12; i++) {
+    d.weeks.push({ week: new Date(first + i * 7 * 86400e3).toISOString().slice(0, 10), new_leads: 0, replies: 0 });
+  }
+  const weekOf = (iso: string | null) => {
+    const i = Math.floor((Date.parse(iso ?? '') - first) / (7 * 86400e3));
+    return i >= 0 && i < 12 ? d.weeks[i] : undefined;
   };
   const endOfDay = new Date();
   endOfDay.setHours(23, 59, 59, 999);
@@ -307,6 +321,10 @@ function dashboard(): Dashboard {
     if (next < NOW) d.overdue++;
     else if (next <= endOfDay.getTime()) d.due_today++;
     if (lead.last_inbound_at && NOW - Date.parse(lead.last_inbound_at) < 7 * 86400e3) d.replies_this_week++;
+    const created = weekOf(lead.created_at);
+    if (created) created.new_leads++;
+    const replied = weekOf(lead.last_inbound_at);
+    if (replied) replied.replies++;
   }
   return d;
 }
@@ -435,7 +453,9 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
       const answer = propertyCommand(cmd, args, ctx);
       if (answer !== NOT_MINE) return answer;
       const followup = followupCommand(cmd, args, ctx);
-      return followup === NOT_MINE ? fail('usage', `unknown command ${cmd}`) : followup;
+      if (followup !== NOT_MINE) return followup;
+      const transfer = transferCommand(cmd, args, ctx);
+      return transfer === NOT_MINE ? fail('usage', `unknown command ${cmd}`) : transfer;
     }
   }
 }

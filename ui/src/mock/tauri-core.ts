@@ -3,5 +3,5 @@ import { handle } from './backend';
 
 export async function invoke<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   await new Promise((r) => setTimeout(r, 8));
-  return structuredClone(handle(cmd, args)) as T;
+  return structuredClone(await handle(cmd, args)) as T;
 }

@@ -209,6 +209,16 @@ export function formatDate(iso: string | null | undefined): string {
   return dateFormat({ dateStyle: 'medium' }).format(d);
 }
 
+/**
+ * A calendar day given as `YYYY-MM-DD` (a week's Monday): "17 Mar", "۲۷ اسفند" (Persian
+ * calendar in fa); `full` adds the year. The day is not shifted by any time zone.
+ */
+export function formatDay(ymd: string, full = false): string {
+  const d = parseDate(ymd);
+  if (!d) return ymd;
+  return dateFormat(full ? { dateStyle: 'medium' } : { day: 'numeric', month: 'short' }, true).format(d);
+}
+
 export function formatDateTime(iso: string | null | undefined): string {
   const d = parseDate(iso);
   if (!d) return iso ?? '';

@@ -1,0 +1,70 @@
+/**
+ * Pure helpers for the Import and Export screens: the fields a column can fill, the rejected
+ * rows as CSV for the clipboard, and export file names.
+ */
+import type { ImportField, RejectedRow } from './types';
+
+/** Every field an import column can fill, in the order the mapping select lists them. */
+export const IMPORT_FIELDS: readonly ImportField[] = [
+  'name',
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'whatsapp',
+  'telegram_username',
+  'linkedin_url',
+  'company',
+  'position',
+  'source',
+  'budget_min',
+  'budget_max',
+  'locations',
+  'property_type',
+  'bedrooms',
+  'purpose',
+  'language',
+  'tags',
+  'notes',
+];
+
+export function isImportField(v: unknown): v is ImportField {
+  return typeof v === 'string' && (IMPORT_FIELDS as readonly string[]).includes(v);
+}
+
+/**
+ * One CSV cell: quoted when it holds a comma, quote or line break, and prefixed with `'` when
+ * a spreadsheet would read it as a formula (the same rule as the backend's CSV export).
+ */
+export function csvCell(value: string | number): string {
+  let s = String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The rejected rows as CSV (header `row,reason`, CRLF line ends) to paste into a spreadsheet. */
+export function rejectedCsv(rows: readonly RejectedRow[]): string {
+  return ['row,reason', ...rows.map((r) => `${csvCell(r.row)},${csvCell(r.reason)}`)].join('\r\n') + '\r\n';
+}
+
+export type ExportFormat = 'xlsx' | 'csv';
+
+/** `path` with the extension of `format` (replacing .xlsx/.csv, appending otherwise). */
+export function withExtension(path: string, format: ExportFormat): string {
+  const trimmed = path.trim();
+  if (!trimmed) return trimmed;
+  const base = trimmed.replace(/\.(xlsx|csv)$/i, '');
+  return `${base}.${format}`;
+}
+
+/** The format a path's extension names, if any. */
+export function formatOfPath(path: string): ExportFormat | null {
+  const m = /\.(xlsx|csv)$/i.exec(path.trim());
+  return m ? (m[1].toLowerCase() as ExportFormat) : null;
+}
+
+/** A default file name for an export made on `date`: `leadbook-2025-03-21.xlsx`. */
+export function defaultExportName(format: ExportFormat, date: Date = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `leadbook-${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}.${format}`;
+}
