@@ -23,9 +23,12 @@ pub struct Message {
     pub sent_at: Option<String>,
     pub attempts: i64,
     pub error: Option<String>,
+    /// The lead's name, so a list of messages reads without a second lookup.
+    pub lead_name: String,
 }
 
-const COLUMNS: &str = "id, lead_id, kind, campaign_step, property_id, channel, status, body, queued_at, sent_at, attempts, error";
+const COLUMNS: &str = "o.id, o.lead_id, o.kind, o.campaign_step, o.property_id, o.channel, o.status, o.body, o.queued_at, \
+    o.sent_at, o.attempts, o.error, l.name";
 
 fn from_row(r: &Row) -> rusqlite::Result<Message> {
     let bad = |i: usize, e: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into());
@@ -44,23 +47,24 @@ fn from_row(r: &Row) -> rusqlite::Result<Message> {
         sent_at: r.get(9)?,
         attempts: r.get(10)?,
         error: r.get(11)?,
+        lead_name: r.get(12)?,
     })
 }
 
 /// The workspace's messages, oldest first; only those in `status` if given; only those to
 /// `lead` if given.
 pub fn list(conn: &Connection, ws: &Workspace, status: Option<MessageStatus>, lead: Option<i64>) -> Result<Vec<Message>> {
-    let mut sql = format!("SELECT {COLUMNS} FROM outbox WHERE workspace_id = ?");
+    let mut sql = format!("SELECT {COLUMNS} FROM outbox o JOIN leads l ON l.id = o.lead_id WHERE o.workspace_id = ?");
     let mut args = vec![Value::Integer(ws.id)];
     if let Some(s) = status {
-        sql.push_str(" AND status = ?");
+        sql.push_str(" AND o.status = ?");
         args.push(Value::Text(s.as_str().into()));
     }
     if let Some(l) = lead {
-        sql.push_str(" AND lead_id = ?");
+        sql.push_str(" AND o.lead_id = ?");
         args.push(Value::Integer(l));
     }
-    sql.push_str(" ORDER BY queued_at, id");
+    sql.push_str(" ORDER BY o.queued_at, o.id");
     let rows = conn.prepare_cached(&sql)?.query_map(params_from_iter(&args), from_row)?.collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
