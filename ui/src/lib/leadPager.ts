@@ -7,6 +7,13 @@
 import { toAppError } from './errors';
 import type { AppError, Lead, LeadPage } from './types';
 
+/**
+ * Rows per page. The first page is the one a new search waits for, so it is sized to a screen
+ * (~15 rows at 1280×820, plus overscan) rather than to the cache: a smaller answer crosses the
+ * IPC bridge sooner. Scrolling pages in the rest, 50 at a time.
+ */
+export const LEAD_PAGE_SIZE = 50;
+
 export type FetchPage = (offset: number, limit: number) => Promise<LeadPage>;
 
 export class LeadPager {
@@ -24,8 +31,8 @@ export class LeadPager {
 
   constructor(
     private readonly fetchPage: FetchPage,
-    readonly pageSize = 200,
-    private readonly maxPages = 50,
+    readonly pageSize = LEAD_PAGE_SIZE,
+    private readonly maxPages = 100,
   ) {}
 
   /** The row at `index`, or undefined while its page is not loaded. */
