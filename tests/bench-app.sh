@@ -13,6 +13,9 @@
 # Builds nothing: it runs LEADBOOK_BIN, else target/release/leadbook, else target/debug/leadbook.
 # Settings: RUNS (measured starts per book, default 5), SEARCH (text typed, default Mohammed),
 # TYPE_DELAY_MS (between keys, default 120: a quick typist).
+# The window runs as a user's would: WEBKIT_DISABLE_COMPOSITING_MODE and friends are passed through
+# from the caller's environment, never set here (see docs/BENCHMARKS-app.md); the figures' header
+# names any WEBKIT_* variable in effect, and the load average before and after the typing.
 # How it measures: with LEADBOOK_PERF_OUT set, the app opens on the lead list (LEADBOOK_OPEN) and
 # its UI reports paints through the `perf_mark` command (ui/src/lib/perf.ts); a mark is taken in
 # the task after the frame that shows the rows (requestAnimationFrame, then setTimeout 0).
@@ -125,6 +128,7 @@ rss_empty=$(rss_mb "$pid")
 stop
 
 echo "==> typing '$search' (${delay} ms between keys) on $leads leads" >&2
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 launch "$work/big.db" "$m" "$search"
 wait_mark "$m" first-paint 1 60
 wait_mark "$m" ipc-done 1 120
@@ -141,6 +145,11 @@ key_max=$(values "$m" keystroke | sort -g | tail -1)
 ipc_med=$(values "$m" ipc-lead-list | median)
 q_med=$(values "$m" search-ipc | median)
 paint_med=$(values "$m" search-render | median)
+flush_med=$(values "$m" search-flush | median)
+frame_med=$(values "$m" search-frame | median)
+draw_med=$(values "$m" search-paint | median)
+queue_med=$(values "$m" search-queue | median)
+load_typed=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo "==> memory, $leads leads: clear the search, walk the table (End, PageUp ×30, Home)" >&2
 xdotool key Escape
@@ -160,7 +169,9 @@ stop
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v + 0 <= t + 0) ? "PASS" : "MISS" }'; }
 
 echo
-echo "App figures ($(basename "$bin") $(dirname "$bin" | xargs basename), $(nproc) cores, Xvfb 1280×820, $(date -u +%F)):"
+webkit_env=$(env | grep '^WEBKIT_' | tr '\n' ' ' || true)
+echo "App figures ($(basename "$bin") $(dirname "$bin" | xargs basename), $(nproc) cores, Xvfb 1280×820, $(date -u +%F)${webkit_env:+, $webkit_env}):"
+echo "load average (1, 5, 15 min) before typing: $load_before; after: $load_typed"
 echo
 echo "| figure | leadbook | baseline (same run) | target | |"
 echo "|---|---|---|---|---|"
@@ -172,4 +183,6 @@ printf '| resident memory of the Rust process, %s leads in the table | %s MB | %
   "$leads" "$rss_big" "$rss_empty" "$(verdict "$rss_big" 150)"
 echo
 echo "Per search query: answer in hand ${q_med} ms after it was asked, rows painted ${paint_med} ms later (medians)."
+echo "  of which: DOM updated ${flush_med} ms, next frame begins ${frame_med} ms, frame painted ${draw_med} ms (medians)."
+echo "Per key: keydown → its query sent ${queue_med} ms (median; a key waits while another query is in flight)."
 echo "WebKit's own processes (not the Rust process): ${web_rss} MB resident."

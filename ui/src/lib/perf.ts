@@ -5,18 +5,25 @@
  *   `keystroke`       per key typed in the search box: keydown → the rows of a query that
  *                     includes that key are painted (value = milliseconds);
  *   `search-ipc`, `search-render`  each search query split: asked → answer in hand → painted;
+ *                     `search-render` is split again into `search-flush` (answer → Svelte has
+ *                     updated the DOM), `search-frame` (→ the next frame's rAF callback) and
+ *                     `search-paint` (rAF → the task after the frame: style, layout, paint);
+ *   `search-queue`    per key: keydown → the query that includes it is sent (it waits while
+ *                     another query is in flight);
  *   `ipc-lead-list`   the bare `lead_list` round trip for each prefix of `?perf=TEXT`, the
  *                     baseline of the keystroke figure (then `ipc-done`).
  * Otherwise every function here returns at once.
  */
+import { tick } from 'svelte';
 import * as ipc from './ipc';
+import { LEAD_PAGE_SIZE } from './leadPager';
 import type { LeadQuery } from './types';
 
 const params = typeof location === 'undefined' ? new URLSearchParams() : new URLSearchParams(location.search);
 export const perfEnabled = params.has('perf');
 
 let seq = 0;
-let pending: { seq: number; at: number }[] = [];
+let pending: { seq: number; at: number; queued?: boolean }[] = [];
 let firstPainted = false;
 
 function mark(name: string, valueMs?: number): Promise<void> {
@@ -59,27 +66,50 @@ export function latestKeystroke(): number {
 
 /** A query's first page was asked for (returns the time, to pass to `rowsRendered`). */
 export function querySent(): number {
-  return perfEnabled ? performance.now() : 0;
+  if (!perfEnabled) return 0;
+  const now = performance.now();
+  for (const k of pending) {
+    if (k.queued) continue;
+    k.queued = true;
+    hold('search-queue', now - k.at);
+  }
+  return now;
 }
 
 /** The first page of a query sent at `sentAt`, reflecting keystrokes up to `upTo`, is in the DOM. */
 export function rowsRendered(upTo: number, sentAt: number): void {
   if (!perfEnabled) return;
   const landed = performance.now();
-  void afterPaint().then(async (now) => {
-    if (upTo > 0) {
-      hold('search-ipc', landed - sentAt);
-      hold('search-render', now - landed);
-    }
-    if (!firstPainted) {
-      firstPainted = true;
-      await mark('first-paint');
-      void baseline();
-    }
-    const done = pending.filter((k) => k.seq <= upTo);
-    pending = pending.filter((k) => k.seq > upTo);
-    for (const k of done) hold('keystroke', now - k.at);
-  });
+  let flushed = landed;
+  let frame = landed;
+  void tick()
+    .then(() => {
+      flushed = performance.now();
+      return new Promise<void>((resolve) =>
+        requestAnimationFrame(() => {
+          frame = performance.now();
+          resolve();
+        }),
+      );
+    })
+    .then(() => new Promise<number>((resolve) => setTimeout(() => resolve(performance.now()), 0)))
+    .then(async (now) => {
+      if (upTo > 0) {
+        hold('search-ipc', landed - sentAt);
+        hold('search-render', now - landed);
+        hold('search-flush', flushed - landed);
+        hold('search-frame', frame - flushed);
+        hold('search-paint', now - frame);
+      }
+      if (!firstPainted) {
+        firstPainted = true;
+        await mark('first-paint');
+        void baseline();
+      }
+      const done = pending.filter((k) => k.seq <= upTo);
+      pending = pending.filter((k) => k.seq > upTo);
+      for (const k of done) hold('keystroke', now - k.at);
+    });
 }
 
 /** The bare IPC round trip of the list's first page for each prefix of the benchmark's text. */
@@ -87,7 +117,7 @@ async function baseline(): Promise<void> {
   const text = params.get('perf') ?? '';
   if (!text || text === '1') return;
   for (let i = 1; i <= text.length; i++) {
-    const query: LeadQuery = { search: text.slice(0, i), sort: 'score', desc: true, offset: 0, limit: 200 };
+    const query: LeadQuery = { search: text.slice(0, i), sort: 'score', desc: true, offset: 0, limit: LEAD_PAGE_SIZE };
     const times: number[] = [];
     for (let r = 0; r < 5; r++) {
       const t0 = performance.now();
