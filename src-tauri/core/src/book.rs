@@ -29,6 +29,9 @@ pub struct PropertyAdded {
     pub notified: Notified,
 }
 
+/// From this many rows on, an import into a smaller book rebuilds the leads' indexes at the end.
+const BULK_ROWS: usize = 10_000;
+
 pub struct Book {
     conn: Connection,
     clock: Arc<dyn Clock>,
@@ -145,6 +148,7 @@ impl Book {
         cancel: &AtomicBool,
     ) -> Result<Vec<Result<AddOutcome>>> {
         let region = ws.region();
+        let rows_len = rows.len();
         let (tx_rows, rx_rows) = std::sync::mpsc::sync_channel::<Vec<Result<LeadFields>>>(16);
         std::thread::scope(|s| {
             s.spawn(move || {
@@ -155,7 +159,25 @@ impl Book {
                     }
                 }
             });
+            let bulk = rows_len >= BULK_ROWS;
             self.write(|tx, now| {
+                // A big import into a smaller book rebuilds the leads' secondary indexes once at
+                // the end (a sort) instead of updating them row by row. Inside the transaction:
+                // other connections keep reading the old, fully indexed snapshot.
+                let existing: i64 = tx.query_row("SELECT count(*) FROM leads", [], |r| r.get(0))?;
+                let rebuild: Vec<String> = if bulk && existing < rows_len as i64 {
+                    let sqls: Vec<(String, String)> = tx
+                        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads' AND sql IS NOT NULL")?
+                        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                        .collect::<rusqlite::Result<_>>()?;
+                    for (name, _) in &sqls {
+                        // Index names come from our own schema, never from input.
+                        tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+                    }
+                    sqls.into_iter().map(|(_, sql)| sql).collect()
+                } else {
+                    vec![]
+                };
                 let plan = crate::followup::default_plan(tx, ws, now)?;
                 let mut out = Vec::new();
                 for batch in rx_rows {
@@ -171,6 +193,9 @@ impl Book {
                             Err(e) => Err(e),
                         });
                     }
+                }
+                for sql in &rebuild {
+                    tx.execute_batch(sql)?;
                 }
                 Ok(out)
             })
@@ -324,7 +349,7 @@ impl Book {
     pub fn property_matches(&mut self, ws: &Workspace, id: i64) -> Result<Vec<Match>> {
         self.refresh_scores(ws)?;
         let p = properties::get(&self.conn, ws, id)?;
-        Ok(matching::matches(&self.conn, ws, &p)?.into_iter().map(|(m, _)| m).collect())
+        matching::matches(&self.conn, ws, &p)
     }
 
     /// The workspace's outbox, oldest first.

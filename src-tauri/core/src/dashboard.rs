@@ -36,29 +36,17 @@ pub struct Week {
 
 pub const CHART_WEEKS: i64 = 12;
 
-fn counts<T: Copy>(conn: &Connection, ws: i64, column: &str, all: &[T], name: fn(T) -> &'static str) -> Result<BTreeMap<&'static str, i64>> {
-    let mut out: BTreeMap<&'static str, i64> = all.iter().map(|v| (name(*v), 0)).collect();
-    // `column` is one of our own constant column names, never input.
-    let mut stmt = conn.prepare_cached(&format!("SELECT {column}, count(*) FROM leads WHERE workspace_id = ?1 GROUP BY {column}"))?;
+/// Leads per grade, from the score index (a grade is a score range): one row per distinct
+/// score, bucketed here.
+fn grade_counts(conn: &Connection, ws: i64) -> Result<BTreeMap<&'static str, i64>> {
+    let mut out: BTreeMap<&'static str, i64> = Grade::ALL.iter().map(|g| (g.as_str(), 0)).collect();
+    let mut stmt = conn.prepare_cached("SELECT score, count(*) FROM leads WHERE workspace_id = ?1 GROUP BY score")?;
     let mut rows = stmt.query([ws])?;
     while let Some(r) = rows.next()? {
-        let key: Option<String> = r.get(0)?;
-        if let Some(slot) = key.and_then(|k| out.keys().copied().find(|n| *n == k)) {
-            out.insert(slot, r.get(1)?);
-        }
+        let (score, n): (Option<i64>, i64) = (r.get(0)?, r.get(1)?);
+        *out.entry(Grade::of(score).as_str()).or_insert(0) += n;
     }
     Ok(out)
-}
-
-/// Leads per grade, from the score index (a grade is a score range).
-fn grade_counts(conn: &Connection, ws: i64) -> Result<BTreeMap<&'static str, i64>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT count(*) FILTER (WHERE score >= 70), count(*) FILTER (WHERE score BETWEEN 45 AND 69),
-                count(*) FILTER (WHERE score BETWEEN 25 AND 44), count(*) FILTER (WHERE score < 25 OR score IS NULL)
-         FROM leads WHERE workspace_id = ?1",
-    )?;
-    let counts: [i64; 4] = stmt.query_row([ws], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]))?;
-    Ok(Grade::ALL.iter().map(|g| g.as_str()).zip(counts).collect())
 }
 
 /// The start of the current week (Monday 00:00) and the end of today, in the workspace's zone.
@@ -111,14 +99,30 @@ pub fn compute(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<
             )?,
         });
     }
+    // Funnel and sources from one scan of the (workspace, status, source) index.
+    let mut by_status: BTreeMap<&'static str, i64> = Status::ALL.iter().map(|v| (v.as_str(), 0)).collect();
+    let mut by_source: BTreeMap<&'static str, i64> = Source::ALL.iter().map(|v| (v.as_str(), 0)).collect();
+    {
+        let mut stmt = conn.prepare_cached("SELECT status, source, count(*) FROM leads WHERE workspace_id = ?1 GROUP BY status, source")?;
+        let mut rows = stmt.query([ws.id])?;
+        while let Some(r) = rows.next()? {
+            let (status, source, n): (String, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            if let Ok(s) = Status::parse("status", &status) {
+                *by_status.entry(s.as_str()).or_insert(0) += n;
+            }
+            if let Ok(s) = Source::parse("source", &source) {
+                *by_source.entry(s.as_str()).or_insert(0) += n;
+            }
+        }
+    }
     Ok(Dashboard {
         weeks,
         total_leads: grades.values().sum(),
         grades,
         due_today,
         overdue,
-        by_status: counts(conn, ws.id, "status", Status::ALL, Status::as_str)?,
-        by_source: counts(conn, ws.id, "source", Source::ALL, Source::as_str)?,
+        by_status,
+        by_source,
         outbox_waiting: crate::outbox::waiting(conn, ws)?,
         replies_this_week,
     })

@@ -58,20 +58,41 @@ pub const MATCH_SQL: &str = "SELECT {cols} FROM lead_match m JOIN leads l ON l.i
 
 /// Whether `lead` can be messaged on some channel it has not opted out of.
 pub fn reachable(lead: &Lead) -> bool {
-    let open = |c: Channel| !lead.opt_outs.contains(&c);
-    (lead.telegram_id.is_some() && open(Channel::Telegram))
-        || (lead.whatsapp.is_some() || lead.phone.is_some()) && (open(Channel::Whatsapp) || open(Channel::Sms))
+    reachable_by(lead.telegram_id.is_some(), lead.whatsapp.is_some() || lead.phone.is_some(), &lead.opt_outs)
 }
 
-/// How well `p` fits `lead`, 0–1: the mean over the criteria the lead set of how close the
-/// listing comes (price against the budget, bedrooms against the minimum; areas, type and
+fn reachable_by(telegram: bool, number: bool, opt_outs: &[Channel]) -> bool {
+    let open = |c: Channel| !opt_outs.contains(&c);
+    (telegram && open(Channel::Telegram)) || number && (open(Channel::Whatsapp) || open(Channel::Sms))
+}
+
+/// What ranking needs of a matching lead: read straight from the match index and a few
+/// columns of the lead, without decoding the whole lead.
+struct Candidate {
+    id: i64,
+    name: String,
+    score: Option<i64>,
+    has_area: bool,
+    budget_min: Option<i64>,
+    budget_max: Option<i64>,
+    bedrooms: Option<i64>,
+    has_type: bool,
+    has_purpose: bool,
+    telegram: bool,
+    phone: Option<String>,
+    whatsapp: Option<String>,
+    opt_outs: String,
+}
+
+/// How well `p` fits the candidate, 0–1: the mean over the criteria the lead set of how close
+/// the listing comes (price against the budget, bedrooms against the minimum; areas, type and
 /// purpose fit exactly once matched).
-fn fit(lead: &Lead, p: &Property) -> f64 {
-    let mut parts: Vec<f64> = Vec::new();
-    if !lead.locations.is_empty() {
+fn fit(c: &Candidate, p: &Property) -> f64 {
+    let mut parts: Vec<f64> = Vec::with_capacity(5);
+    if c.has_area {
         parts.push(1.0);
     }
-    let target = match (lead.budget_min, lead.budget_max) {
+    let target = match (c.budget_min, c.budget_max) {
         (Some(min), Some(max)) => Some((min + max) as f64 / 2.0),
         (None, Some(max)) => Some(max as f64),
         (Some(min), None) => Some(min as f64),
@@ -80,13 +101,13 @@ fn fit(lead: &Lead, p: &Property) -> f64 {
     if let Some(t) = target.filter(|t| *t > 0.0) {
         parts.push((1.0 - (p.price as f64 - t).abs() / t).clamp(0.0, 1.0));
     }
-    if let (Some(want), Some(has)) = (lead.bedrooms, p.bedrooms) {
+    if let (Some(want), Some(has)) = (c.bedrooms, p.bedrooms) {
         parts.push(1.0 / (1.0 + (has - want) as f64));
     }
-    if lead.property_type.is_some() {
+    if c.has_type {
         parts.push(1.0);
     }
-    if lead.purpose.is_some() {
+    if c.has_purpose {
         parts.push(1.0);
     }
     if parts.is_empty() {
@@ -95,30 +116,53 @@ fn fit(lead: &Lead, p: &Property) -> f64 {
     (parts.iter().sum::<f64>() / parts.len() as f64 * 100.0).round() / 100.0
 }
 
+const CANDIDATE_COLS: &str = "l.id, l.name, l.score, m.area_key <> '', m.budget_min, m.budget_max, m.bedrooms, \
+    m.property_type IS NOT NULL, m.purpose IS NOT NULL, l.telegram_id IS NOT NULL, l.phone, l.whatsapp, l.opt_outs";
+
 /// Every lead of `ws` that matches `p`, ranked: grade A first, then closest fit, then score.
-pub fn matches(conn: &Connection, ws: &Workspace, p: &Property) -> Result<Vec<(Match, Lead)>> {
-    let sql = MATCH_SQL.replace("{cols}", &leads::COLUMNS.split(", ").map(|c| format!("l.{}", c.trim())).collect::<Vec<_>>().join(", "));
+pub fn matches(conn: &Connection, ws: &Workspace, p: &Property) -> Result<Vec<Match>> {
+    let sql = MATCH_SQL.replace("{cols}", CANDIDATE_COLS);
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
         params![ws.id, p.area_key, p.price, p.property_type.map(|t| t.as_str()), p.bedrooms, p.purpose.wanted_by().as_str()],
-        leads::from_row,
+        |r| {
+            Ok(Candidate {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                score: r.get(2)?,
+                has_area: r.get(3)?,
+                budget_min: r.get(4)?,
+                budget_max: r.get(5)?,
+                bedrooms: r.get(6)?,
+                has_type: r.get(7)?,
+                has_purpose: r.get(8)?,
+                telegram: r.get(9)?,
+                phone: r.get(10)?,
+                whatsapp: r.get(11)?,
+                opt_outs: r.get(12)?,
+            })
+        },
     )?;
-    let mut out: Vec<(Match, Lead)> = Vec::new();
-    for lead in rows {
-        let lead = lead?;
-        let m = Match {
-            id: lead.id,
-            lead_id: lead.id,
-            name: lead.name.clone(),
-            grade: lead.grade,
-            score: lead.score,
-            fit: fit(&lead, p),
-            reachable: reachable(&lead),
-            phone: lead.phone.clone().or_else(|| lead.whatsapp.clone()),
-        };
-        out.push((m, lead));
+    let mut out: Vec<Match> = Vec::new();
+    for c in rows {
+        let c = c?;
+        // "[]" is by far the most common: skip decoding it.
+        let opt_outs: Vec<Channel> = if c.opt_outs == "[]" { vec![] } else { serde_json::from_str(&c.opt_outs).unwrap_or_default() };
+        let fit = fit(&c, p);
+        let reachable = reachable_by(c.telegram, c.phone.is_some() || c.whatsapp.is_some(), &opt_outs);
+        let grade = Grade::of(c.score);
+        out.push(Match {
+            id: c.id,
+            lead_id: c.id,
+            name: c.name,
+            grade,
+            score: c.score.unwrap_or(0),
+            fit,
+            reachable,
+            phone: c.phone.or(c.whatsapp),
+        });
     }
-    out.sort_by(|(a, _), (b, _)| {
+    out.sort_by(|a, b| {
         a.grade.as_str().cmp(b.grade.as_str()).then(b.fit.total_cmp(&a.fit)).then(b.score.cmp(&a.score)).then(a.id.cmp(&b.id))
     });
     Ok(out)
@@ -140,7 +184,8 @@ pub fn notify(conn: &Connection, ws: &Workspace, p: &Property, now: DateTime<Utc
     let mut task = conn.prepare_cached(
         "INSERT OR IGNORE INTO tasks (workspace_id, lead_id, property_id, kind, detail, created_at) VALUES (?1, ?2, ?3, 'call', ?4, ?5)",
     )?;
-    for (m, lead) in found {
+    for m in found {
+        let lead = leads::get(conn, ws, m.id)?;
         if m.reachable {
             let ctx = templates::Context { lead: &lead, workspace: ws, property: Some(p) };
             let body = templates::render(templates::property_alert(ctx.language()), &ctx);
