@@ -299,3 +299,30 @@ fn followup_run_prints_its_counts() {
     let r = leadbook(&db, &["followup", "pause", "999"]);
     assert_eq!((r.code, r.stderr["code"].as_str()), (1, Some("not_found")));
 }
+
+#[test]
+fn an_import_killed_midway_leaves_the_book_as_it_was() {
+    let (dir, db) = db();
+    leadbook(&db, &["lead", "add", "--name", "Already here", "--phone", "0501234567"]);
+    let csv = dir.path().join("big.csv");
+    let mut text = String::from("Name,Phone,Email\n");
+    for i in 0..60_000 {
+        text.push_str(&format!("Person {i},05{:08},p{i}@example.ae\n", 20_000_000 + i));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadbook"))
+        .args(["--db", db.to_str().unwrap(), "import", csv.to_str().unwrap()])
+        .env_remove("LEADBOOK_DB")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1_500));
+    assert!(child.try_wait().unwrap().is_none(), "the import must still be running when it is killed");
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().unwrap();
+    let names: Vec<Value> = leadbook(&db, &["lead", "list"]).stdout.as_array().unwrap().iter().map(|l| l["name"].clone()).collect();
+    assert_eq!(names, vec!["Already here"], "nothing of the half-done import is in the book");
+    let r = leadbook(&db, &["import", csv.to_str().unwrap()]);
+    assert_eq!((r.code, r.stdout["imported"].as_i64()), (0, Some(60_000)), "and the same file imports whole afterwards");
+}
