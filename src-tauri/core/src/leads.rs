@@ -314,26 +314,26 @@ pub(crate) const COLUMNS: &str = "id, workspace_id, name, email, phone, whatsapp
     opt_outs, notes, tags, score, grade, score_valid_until, created_at, updated_at, \
     last_contacted_at, last_inbound_at, next_followup_at";
 
-fn bad_column(i: usize, e: impl std::fmt::Display) -> rusqlite::Error {
+pub(crate) fn bad_column(i: usize, e: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.to_string().into())
 }
 
-fn enum_col<T>(r: &Row, i: usize, parse: fn(&str, &str) -> Result<T>) -> rusqlite::Result<T> {
+pub(crate) fn enum_col<T>(r: &Row, i: usize, parse: fn(&str, &str) -> Result<T>) -> rusqlite::Result<T> {
     let s: String = r.get(i)?;
     parse("column", &s).map_err(|e| bad_column(i, e))
 }
 
-fn opt_enum_col<T>(r: &Row, i: usize, parse: fn(&str, &str) -> Result<T>) -> rusqlite::Result<Option<T>> {
+pub(crate) fn opt_enum_col<T>(r: &Row, i: usize, parse: fn(&str, &str) -> Result<T>) -> rusqlite::Result<Option<T>> {
     let s: Option<String> = r.get(i)?;
     s.map(|s| parse("column", &s).map_err(|e| bad_column(i, e))).transpose()
 }
 
-fn json_col<T: serde::de::DeserializeOwned>(r: &Row, i: usize) -> rusqlite::Result<T> {
+pub(crate) fn json_col<T: serde::de::DeserializeOwned>(r: &Row, i: usize) -> rusqlite::Result<T> {
     let s: String = r.get(i)?;
     serde_json::from_str(&s).map_err(|e| bad_column(i, e))
 }
 
-fn time_col(r: &Row, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+pub(crate) fn time_col(r: &Row, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
     let s: Option<String> = r.get(i)?;
     s.map(|s| parse_time(&s).ok_or_else(|| bad_column(i, format!("bad time '{s}'")))).transpose()
 }

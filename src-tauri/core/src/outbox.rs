@@ -2,6 +2,7 @@
 //! queue; delivery (the channel issue) moves messages on.
 
 use crate::error::Result;
+use crate::leads::enum_col;
 use crate::model::{MessageKind, MessageStatus};
 use crate::workspace::Workspace;
 use rusqlite::types::Value;
@@ -31,17 +32,14 @@ const COLUMNS: &str = "o.id, o.lead_id, o.kind, o.campaign_step, o.property_id, 
     o.sent_at, o.attempts, o.error, l.name";
 
 fn from_row(r: &Row) -> rusqlite::Result<Message> {
-    let bad = |i: usize, e: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into());
-    let kind: String = r.get(2)?;
-    let status: String = r.get(6)?;
     Ok(Message {
         id: r.get(0)?,
         lead_id: r.get(1)?,
-        kind: MessageKind::parse("kind", &kind).map_err(|e| bad(2, e.to_string()))?,
+        kind: enum_col(r, 2, MessageKind::parse)?,
         campaign_step: r.get(3)?,
         property_id: r.get(4)?,
         channel: r.get(5)?,
-        status: MessageStatus::parse("status", &status).map_err(|e| bad(6, e.to_string()))?,
+        status: enum_col(r, 6, MessageStatus::parse)?,
         body: r.get(7)?,
         queued_at: r.get(8)?,
         sent_at: r.get(9)?,

@@ -1,7 +1,8 @@
 //! Property listings of a workspace: validation, storage, status. Matching them to buyers is
 //! `matching`'s job.
 
-use crate::clock::{fmt_time, parse_time};
+use crate::clock::fmt_time;
+use crate::leads::{bad_column, enum_col, opt_enum_col, time_col};
 use crate::error::{Error, Result};
 use crate::model::{ListingPurpose, PropertyStatus, PropertyType};
 use crate::normalize;
@@ -90,14 +91,7 @@ const COLUMNS: &str =
     "id, workspace_id, title, location, area_key, price, property_type, bedrooms, purpose, permit, status, created_at, updated_at";
 
 fn from_row(r: &Row) -> rusqlite::Result<Property> {
-    let bad = |i: usize, e: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into());
-    let time = |i: usize| -> rusqlite::Result<DateTime<Utc>> {
-        let s: String = r.get(i)?;
-        parse_time(&s).ok_or_else(|| bad(i, format!("bad time '{s}'")))
-    };
-    let pt: Option<String> = r.get(6)?;
-    let purpose: String = r.get(8)?;
-    let status: String = r.get(10)?;
+    let required_time = |i: usize| time_col(r, i)?.ok_or_else(|| bad_column(i, "missing time"));
     Ok(Property {
         id: r.get(0)?,
         workspace_id: r.get(1)?,
@@ -105,13 +99,13 @@ fn from_row(r: &Row) -> rusqlite::Result<Property> {
         location: r.get(3)?,
         area_key: r.get(4)?,
         price: r.get(5)?,
-        property_type: pt.map(|v| PropertyType::parse("property_type", &v).map_err(|e| bad(6, e.to_string()))).transpose()?,
+        property_type: opt_enum_col(r, 6, PropertyType::parse)?,
         bedrooms: r.get(7)?,
-        purpose: ListingPurpose::parse("purpose", &purpose).map_err(|e| bad(8, e.to_string()))?,
+        purpose: enum_col(r, 8, ListingPurpose::parse)?,
         permit: r.get(9)?,
-        status: PropertyStatus::parse("status", &status).map_err(|e| bad(10, e.to_string()))?,
-        created_at: time(11)?,
-        updated_at: time(12)?,
+        status: enum_col(r, 10, PropertyStatus::parse)?,
+        created_at: required_time(11)?,
+        updated_at: required_time(12)?,
     })
 }
 
