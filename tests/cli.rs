@@ -264,7 +264,7 @@ fn followup_run_twice_at_once(db: &Path, now: &str) -> [i32; 2] {
 
 #[test]
 fn two_processes_ticking_one_file_queue_every_step_exactly_once() {
-    for round in 0..4 {
+    for round in 0..6 {
         let (_d, db) = db();
         book_with_due_leads(&db, 2_000);
         // Step 1 (due 11:00 Dubai), then step 2 (due Thursday 10:00), each by two racing processes.
@@ -325,4 +325,43 @@ fn an_import_killed_midway_leaves_the_book_as_it_was() {
     assert_eq!(names, vec!["Already here"], "nothing of the half-done import is in the book");
     let r = leadbook(&db, &["import", csv.to_str().unwrap()]);
     assert_eq!((r.code, r.stdout["imported"].as_i64()), (0, Some(100_000)), "and the same file imports whole afterwards");
+}
+
+#[test]
+fn two_processes_reactivating_one_listing_tell_each_buyer_once() {
+    let (_d, db) = db();
+    book_with_due_leads(&db, 0);
+    // A few buyers through the CLI, the rest through the core (faster).
+    for i in 0..5 {
+        leadbook(&db, &["lead", "add", "--name", &format!("Buyer {i}"), "--phone", &format!("050{:07}", i), "--locations", "JVC"]);
+    }
+    {
+        use leadbook_core::{validate::LeadInput, Book, FixedClock};
+        let mut book = Book::open(&db, std::sync::Arc::new(FixedClock::at("2026-03-02T06:00:00Z"))).unwrap();
+        let ws = book.workspace("Default").unwrap();
+        let rows = (5..800)
+            .map(|i| LeadInput { name: Some(format!("Buyer {i}")), phone: Some(format!("050{i:07}")), locations: vec!["JVC".into()], ..Default::default() })
+            .collect();
+        book.add_inputs(&ws, rows).unwrap();
+    }
+    let id = leadbook(&db, &["property", "add", "--title", "JVC 1BR", "--location", "JVC", "--price", "900000"]).stdout["id"].to_string();
+    leadbook(&db, &["property", "status", &id, "reserved"]);
+    // Clear what the first announcement queued, so the race decides everything.
+    {
+        let conn = leadbook_core::db::open(&db).unwrap();
+        conn.execute("DELETE FROM outbox", []).unwrap();
+    }
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_leadbook"))
+            .args(["--db", db.to_str().unwrap(), "property", "status", &id, "available"])
+            .env_remove("LEADBOOK_DB")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let (mut a, mut b) = (spawn(), spawn());
+    assert!(a.wait().unwrap().success() && b.wait().unwrap().success());
+    let outbox = leadbook(&db, &["outbox", "list"]).stdout;
+    let leads: std::collections::HashSet<i64> = outbox.as_array().unwrap().iter().map(|m| m["lead_id"].as_i64().unwrap()).collect();
+    assert_eq!((outbox.as_array().unwrap().len(), leads.len()), (800, 800), "every buyer told exactly once");
 }
