@@ -21,6 +21,7 @@ const COMMANDS: &[&str] = &[
     "property_set_status",
     "property_matches",
     "outbox_list",
+    "outbox_confirm",
     "followup_run",
     "followup_due",
     "campaign_list",

@@ -365,3 +365,18 @@ fn two_processes_reactivating_one_listing_tell_each_buyer_once() {
     let leads: std::collections::HashSet<i64> = outbox.as_array().unwrap().iter().map(|m| m["lead_id"].as_i64().unwrap()).collect();
     assert_eq!((outbox.as_array().unwrap().len(), leads.len()), (800, 800), "every buyer told exactly once");
 }
+
+#[test]
+fn outbox_confirm_settles_only_unknown_messages() {
+    let (_d, db) = db();
+    leadbook(&db, &["lead", "add", "--name", "Omar", "--phone", "0501234567", "--locations", "JVC"]);
+    leadbook(&db, &["property", "add", "--title", "JVC 1BR", "--location", "JVC", "--price", "900000"]);
+    let r = leadbook(&db, &["outbox", "confirm", "1", "--sent"]);
+    assert_eq!((r.code, r.stderr["field"].as_str()), (2, Some("status")), "a queued message is not the agent's to confirm");
+    leadbook_core::db::open(&db).unwrap().execute("UPDATE outbox SET status = 'unknown' WHERE id = 1", []).unwrap();
+    let r = leadbook(&db, &["outbox", "confirm", "1", "--sent", "--not-sent"]);
+    assert_eq!((r.code, r.stderr["code"].as_str()), (2, Some("usage")));
+    let r = leadbook(&db, &["outbox", "confirm", "1", "--sent"]);
+    assert_eq!((r.code, r.stdout["status"].as_str()), (0, Some("sent")));
+    assert_eq!(r.stdout["sent_at"], "2026-03-02T08:00:00Z");
+}

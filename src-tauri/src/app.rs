@@ -31,6 +31,7 @@ macro_rules! app_commands {
             commands::properties::property_set_status,
             commands::properties::property_matches,
             commands::properties::outbox_list,
+            commands::properties::outbox_confirm,
             commands::followups::followup_run,
             commands::followups::followup_due,
             commands::followups::campaign_list,
@@ -132,6 +133,11 @@ fn open(app: &tauri::AppHandle, global: &Global) -> Result<Book, Box<dyn std::er
     if let Some(name) = &global.workspace {
         let ws = book.workspace(name)?;
         book.set_current_workspace(ws.id)?;
+    }
+    match book.mark_interrupted_sends() {
+        Ok(0) => {}
+        Ok(n) => log::warn!("{n} message(s) were being sent when Leadbook last stopped; marked unknown for the agent to confirm"),
+        Err(e) => log::warn!("could not check for interrupted sends: {e}"),
     }
     match book.daily_backup() {
         Ok(Some(p)) => log::info!("daily backup written to {}", p.display()),

@@ -251,6 +251,15 @@ pub enum OutboxCommand {
         #[arg(long = "lead", value_name = "ID")]
         lead: Option<i64>,
     },
+    /// Settle a message in state `unknown` (the app died while sending it): it arrived
+    /// (`--sent`) or it did not and may go again (`--not-sent`).
+    Confirm {
+        id: i64,
+        #[arg(long, conflicts_with = "not_sent", required_unless_present = "not_sent")]
+        sent: bool,
+        #[arg(long = "not-sent")]
+        not_sent: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -408,6 +417,7 @@ fn run(cli: Cli) -> Result<String> {
                 let status = parse_opt(status, MessageStatus::parse, "status")?;
                 out(book.outbox(&ws, status, lead)?)
             }
+            OutboxCommand::Confirm { id, sent, not_sent } => out(book.confirm_message(&ws, id, sent && !not_sent)?),
         },
         Command::Backup { to } => match to {
             Some(dest) => {

@@ -284,6 +284,31 @@ describe('Follow-ups screen', () => {
     await fireEvent.change(filter);
     await waitFor(() => expect(ipc.outboxList).toHaveBeenLastCalledWith({ status: 'failed' }));
   });
+
+  it('asks the agent to settle a message whose sending was interrupted, and never resends by itself', async () => {
+    const unknown: OutboxMessage = {
+      id: 7,
+      lead_id: 3,
+      kind: 'followup',
+      campaign_step: 2,
+      property_id: null,
+      channel: 'whatsapp',
+      status: 'unknown',
+      body: 'Hi Omar',
+      queued_at: '2026-03-02T08:00:00Z',
+      sent_at: null,
+      attempts: 1,
+      error: 'the app stopped while sending this message; confirm whether it arrived',
+      lead_name: 'Omar Haddad',
+    };
+    vi.mocked(ipc.outboxList).mockResolvedValue([unknown]);
+    vi.mocked(ipc.outboxConfirm).mockResolvedValue({ ...unknown, status: 'queued', error: null });
+    render(OutboxList);
+    expect((await screen.findByText('Omar Haddad')).getAttribute('href')).toBe('#/lead/3');
+    await fireEvent.click(await screen.findByTestId('confirm-not-sent'));
+    await waitFor(() => expect(ipc.outboxConfirm).toHaveBeenCalledWith(7, false));
+    expect(ipc.outboxList).toHaveBeenCalledTimes(2);
+  });
 });
 
 describe('Lead follow-ups', () => {

@@ -352,6 +352,16 @@ impl Book {
         matching::matches(&self.conn, ws, &p)
     }
 
+    /// Messages the app was sending when it died become `unknown` (run once at start-up).
+    pub fn mark_interrupted_sends(&mut self) -> Result<usize> {
+        self.write(|tx, _| outbox::mark_interrupted(tx))
+    }
+
+    /// The agent's answer for an `unknown` message: it arrived, or it may go again.
+    pub fn confirm_message(&mut self, ws: &Workspace, id: i64, arrived: bool) -> Result<outbox::Message> {
+        self.write(|tx, now| outbox::confirm(tx, ws, id, arrived, now))
+    }
+
     /// The workspace's outbox, oldest first.
     pub fn outbox(&self, ws: &Workspace, status: Option<MessageStatus>, lead: Option<i64>) -> Result<Vec<outbox::Message>> {
         if let Some(id) = lead {

@@ -6,7 +6,7 @@ use crate::leads::enum_col;
 use crate::model::{MessageKind, MessageStatus};
 use crate::workspace::Workspace;
 use rusqlite::types::Value;
-use rusqlite::{params_from_iter, Connection, Row};
+use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
 /// An outbox message as SPEC §9 prints it.
@@ -72,4 +72,61 @@ pub fn waiting(conn: &Connection, ws: &Workspace) -> Result<i64> {
     Ok(conn
         .prepare_cached("SELECT count(*) FROM outbox WHERE workspace_id = ?1 AND status IN ('queued', 'deferred', 'sending')")?
         .query_row([ws.id], |r| r.get(0))?)
+}
+
+/// At start-up: a message found in `sending` was being sent when the app died. Whether it
+/// left is unknown, so it becomes `unknown` for the agent to confirm — never resent on its own.
+/// Returns how many.
+pub fn mark_interrupted(conn: &Connection) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE outbox SET status = 'unknown', error = 'the app stopped while sending this message; confirm whether it arrived'
+         WHERE status = 'sending'",
+        [],
+    )?)
+}
+
+/// The agent's answer for an `unknown` message: it did arrive (`sent`), or it did not and may
+/// go again (`queued`). Only an `unknown` message can be confirmed.
+pub fn confirm(conn: &Connection, ws: &Workspace, id: i64, arrived: bool, now: chrono::DateTime<chrono::Utc>) -> Result<Message> {
+    let current: Option<String> = conn
+        .prepare_cached("SELECT status FROM outbox WHERE workspace_id = ?1 AND id = ?2")?
+        .query_row(rusqlite::params![ws.id, id], |r| r.get(0))
+        .optional()?;
+    match current.as_deref() {
+        None => return Err(crate::Error::not_found(format!("message {id}"))),
+        Some("unknown") => {}
+        Some(other) => return Err(crate::Error::validation("status", format!("only a message in state unknown can be confirmed; this one is {other}"))),
+    }
+    let (status, sent_at) = if arrived { ("sent", Some(crate::clock::fmt_time(now))) } else { ("queued", None) };
+    conn.prepare_cached("UPDATE outbox SET status = ?3, sent_at = ?4, error = NULL WHERE workspace_id = ?1 AND id = ?2")?
+        .execute(rusqlite::params![ws.id, id, status, sent_at])?;
+    list(conn, ws, None, None)?.into_iter().find(|m| m.id == id).ok_or_else(|| crate::Error::not_found(format!("message {id}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Book, FixedClock};
+    use std::sync::Arc;
+
+    #[test]
+    fn a_message_left_sending_becomes_unknown_and_only_the_agent_decides_its_fate() {
+        let mut book = Book::open_in_memory(Arc::new(FixedClock::at("2026-03-02T06:00:00Z"))).unwrap();
+        let ws = book.workspace("Default").unwrap();
+        let input = crate::validate::LeadInput { name: Some("A".into()), phone: Some("0501234567".into()), locations: vec!["JVC".into()], ..Default::default() };
+        book.add_lead(&ws, &input).unwrap();
+        book.add_property(&ws, &crate::properties::PropertyInput { title: Some("T".into()), location: Some("JVC".into()), price: Some(1), ..Default::default() }).unwrap();
+        let id = book.outbox(&ws, None, None).unwrap()[0].id;
+        book.conn().execute("UPDATE outbox SET status = 'sending'", []).unwrap();
+        assert_eq!(mark_interrupted(book.conn()).unwrap(), 1);
+        let m = &book.outbox(&ws, None, None).unwrap()[0];
+        assert_eq!(m.status, MessageStatus::Unknown);
+        assert_eq!(confirm(book.conn(), &ws, id, false, book.now()).unwrap().status, MessageStatus::Queued);
+        assert_eq!(confirm(book.conn(), &ws, id, true, book.now()).unwrap_err().field(), Some("status"), "only unknown ones");
+        book.conn().execute("UPDATE outbox SET status = 'unknown'", []).unwrap();
+        let m = confirm(book.conn(), &ws, id, true, book.now()).unwrap();
+        assert_eq!((m.status, m.sent_at.as_deref()), (MessageStatus::Sent, Some("2026-03-02T06:00:00Z")));
+        let other = book.add_workspace("Other", None).unwrap();
+        assert_eq!(confirm(book.conn(), &other, id, true, book.now()).unwrap_err().code(), "not_found");
+    }
 }

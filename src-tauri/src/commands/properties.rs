@@ -63,3 +63,13 @@ pub fn outbox_list(state: State<'_, AppState>, status: Option<String>, lead_id: 
     let ws = book.current_workspace()?;
     Ok(book.outbox(&ws, status, lead_id)?)
 }
+
+/// The agent settles an `unknown` message: it arrived, or it may go again.
+#[tauri::command(async)]
+pub fn outbox_confirm(app: AppHandle, state: State<'_, AppState>, id: i64, arrived: bool) -> CmdResult<Message> {
+    let mut book = state.book();
+    let ws = book.current_workspace()?;
+    let m = book.confirm_message(&ws, id, arrived)?;
+    changed(&app);
+    Ok(m)
+}

@@ -85,6 +85,8 @@ export const propertySetStatus = (id: number, status: PropertyStatus) =>
   call<PropertyAdded>('property_set_status', { id, status });
 export const propertyMatches = (id: number) => call<Match[]>('property_matches', { id });
 export const outboxList = (query: OutboxQuery = {}) => call<OutboxMessage[]>('outbox_list', { ...query });
+/** Settles a message in state `unknown`: it arrived, or it may go again. */
+export const outboxConfirm = (id: number, arrived: boolean) => call<OutboxMessage>('outbox_confirm', { id, arrived });
 
 // ── Follow-ups ──────────────────────────────────────────────────────────────────────────
 export const campaignList = () => call<Campaign[]>('campaign_list');
