@@ -179,20 +179,29 @@ impl Lead {
 type Key = (&'static str, String, &'static str);
 
 fn keys_of(f: &LeadFields) -> Vec<Key> {
+    key_values(&f.linkedin_url, &f.email, &f.phone, &f.whatsapp, f.telegram_id)
+}
+
+/// The identity keys of a stored lead (without copying its other fields).
+fn lead_keys(l: &Lead) -> Vec<Key> {
+    key_values(&l.linkedin_url, &l.email, &l.phone, &l.whatsapp, l.telegram_id)
+}
+
+fn key_values(linkedin: &Option<String>, email: &Option<String>, phone: &Option<String>, whatsapp: &Option<String>, telegram: Option<i64>) -> Vec<Key> {
     let mut keys: Vec<Key> = Vec::with_capacity(5);
-    if let Some(v) = &f.linkedin_url {
+    if let Some(v) = linkedin {
         keys.push(("linkedin", v.clone(), "linkedin_url"));
     }
-    if let Some(v) = &f.email {
+    if let Some(v) = email {
         keys.push(("email", v.clone(), "email"));
     }
-    if let Some(v) = &f.phone {
+    if let Some(v) = phone {
         keys.push(("phone", v.clone(), "phone"));
     }
-    if let Some(v) = f.whatsapp.as_ref().filter(|w| Some(*w) != f.phone.as_ref()) {
+    if let Some(v) = whatsapp.as_ref().filter(|w| Some(*w) != phone.as_ref()) {
         keys.push(("phone", v.clone(), "whatsapp"));
     }
-    if let Some(v) = f.telegram_id {
+    if let Some(v) = telegram {
         keys.push(("telegram", v.to_string(), "telegram_id"));
     }
     keys
@@ -283,7 +292,7 @@ pub(crate) fn backfill_match_index(conn: &Connection) -> Result<()> {
 /// Removes the keys `lead` holds (by value: the primary key finds them without a lead_id index).
 fn delete_keys(conn: &Connection, lead: &Lead) -> Result<()> {
     let mut stmt = conn.prepare_cached("DELETE FROM lead_keys WHERE workspace_id = ?1 AND kind = ?2 AND value = ?3 AND lead_id = ?4")?;
-    for (kind, value, _) in keys_of(&lead.fields()) {
+    for (kind, value, _) in lead_keys(&lead) {
         stmt.execute(params![lead.workspace_id, kind, value, lead.id])?;
     }
     Ok(())
@@ -292,7 +301,7 @@ fn delete_keys(conn: &Connection, lead: &Lead) -> Result<()> {
 /// Moves `lead_keys` from the keys of `before` to exactly those of `lead`. A key another lead
 /// owns is a `duplicate` error.
 fn sync_keys(conn: &Connection, before: &Lead, lead: &Lead) -> Result<()> {
-    let keys = keys_of(&lead.fields());
+    let keys = lead_keys(&lead);
     for (kind, value, field) in &keys {
         if let Some(owner) = key_owner(conn, lead.workspace_id, kind, value)?.filter(|o| *o != lead.id) {
             return Err(Error::Duplicate {
@@ -544,7 +553,7 @@ pub fn add_planned(
         lead.rescore(ws, now);
         write(conn, &lead)?;
         sync_match(conn, Some(&before), Some(&lead))?;
-        for (kind, value, _) in keys_of(&lead.fields()) {
+        for (kind, value, _) in lead_keys(&lead) {
             insert_key(conn, ws.id, kind, &value, lead.id)?;
         }
         let mut detail = format!("merged a duplicate from {} (same {})", fields.source, key.replace('_', " "));
@@ -562,7 +571,7 @@ pub fn add_planned(
     if let Some((campaign, due)) = plan {
         crate::followup::enrol(conn, ws, lead.id, campaign, now, due)?;
     }
-    for (kind, value, _) in keys_of(&lead.fields()) {
+    for (kind, value, _) in lead_keys(&lead) {
         insert_key(conn, ws.id, kind, &value, lead.id)?;
     }
     sync_match(conn, None, Some(&lead))?;
@@ -748,7 +757,7 @@ pub fn merge(conn: &Connection, ws: &Workspace, keep: i64, other: i64, now: Date
     conn.prepare_cached("DELETE FROM leads WHERE workspace_id = ?1 AND id = ?2")?.execute(params![ws.id, other])?;
     write(conn, &lead)?;
     sync_match(conn, Some(&before), Some(&lead))?;
-    for (kind, value, _) in keys_of(&lead.fields()) {
+    for (kind, value, _) in lead_keys(&lead) {
         insert_key(conn, ws.id, kind, &value, lead.id)?;
     }
     let mut detail = format!("merged lead #{other} ({}) by hand", gone.name);
