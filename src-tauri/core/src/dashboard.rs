@@ -5,7 +5,7 @@ use crate::clock::fmt_time;
 use crate::error::Result;
 use crate::model::{Grade, Source, Status};
 use crate::workspace::Workspace;
-use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection};
 use serde::Serialize;
@@ -51,13 +51,9 @@ fn grade_counts(conn: &Connection, ws: i64) -> Result<BTreeMap<&'static str, i64
 
 /// The start of the current week (Monday 00:00) and the end of today, in the workspace's zone.
 fn local_bounds(ws: &Workspace, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
-    let tz = ws.tz();
-    let today = now.with_timezone(&tz).date_naive();
-    let at_midnight = |d: chrono::NaiveDate| {
-        tz.from_local_datetime(&d.and_time(NaiveTime::MIN)).earliest().map_or(now, |t| t.with_timezone(&Utc))
-    };
+    let today = ws.local_day(now);
     let monday = today - Duration::days(today.weekday().num_days_from_monday().into());
-    (at_midnight(monday), at_midnight(today + Duration::days(1)))
+    (ws.day_start(monday), ws.day_start(today + Duration::days(1)))
 }
 
 pub fn compute(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Dashboard> {
@@ -80,16 +76,11 @@ pub fn compute(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<
         "SELECT count(*) FROM timeline WHERE kind = 'replied' AND workspace_id = ?1 AND at >= ?2 AND at <= ?3",
         &[week_start, now],
     )?;
-    let tz = ws.tz();
-    let monday_local = week_start.with_timezone(&tz).date_naive();
+    let monday_local = ws.local_day(week_start);
     let mut weeks = Vec::with_capacity(CHART_WEEKS as usize);
     for back in (0..CHART_WEEKS).rev() {
         let day = monday_local - Duration::weeks(back);
-        let from = tz.from_local_datetime(&day.and_time(NaiveTime::MIN)).earliest().map_or(now, |t| t.with_timezone(&Utc));
-        let to = tz
-            .from_local_datetime(&(day + Duration::weeks(1)).and_time(NaiveTime::MIN))
-            .earliest()
-            .map_or(now, |t| t.with_timezone(&Utc));
+        let (from, to) = (ws.day_start(day), ws.day_start(day + Duration::weeks(1)));
         weeks.push(Week {
             week: day.format("%Y-%m-%d").to_string(),
             new_leads: count("SELECT count(*) FROM leads WHERE workspace_id = ?1 AND created_at >= ?2 AND created_at < ?3", &[from, to])?,

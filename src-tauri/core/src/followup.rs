@@ -18,7 +18,7 @@ use crate::leads::{self, Lead};
 use crate::model::{Channel, Language, Status};
 use crate::templates;
 use crate::workspace::Workspace;
-use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -273,9 +273,7 @@ pub struct DueItem {
 /// Steps due before the end of the workspace's local day (overdue ones included), earliest
 /// first, at most `limit`.
 pub fn due_queue(conn: &Connection, ws: &Workspace, now: DateTime<Utc>, limit: usize) -> Result<Vec<DueItem>> {
-    let tz = ws.tz();
-    let tomorrow = now.with_timezone(&tz).date_naive().succ_opt().unwrap_or_else(|| now.date_naive()).and_time(NaiveTime::MIN);
-    let end = tz.from_local_datetime(&tomorrow).earliest().map_or(now + Duration::days(1), |t| t.with_timezone(&Utc));
+    let end = ws.day_start(ws.local_day(now) + Duration::days(1));
     let open = in_window(ws, now);
     let rows = conn
         .prepare_cached(
@@ -368,9 +366,7 @@ pub fn in_window(ws: &Workspace, now: DateTime<Utc>) -> bool {
 /// Whether one more automatic message now would break pacing: one per local calendar day,
 /// two in any rolling 7 days.
 fn pacing_allows(conn: &Connection, ws: &Workspace, lead_id: i64, now: DateTime<Utc>) -> Result<bool> {
-    let tz = ws.tz();
-    let local_midnight = now.with_timezone(&tz).date_naive().and_time(NaiveTime::MIN);
-    let day_start = tz.from_local_datetime(&local_midnight).earliest().map_or(now, |t| t.with_timezone(&Utc));
+    let day_start = ws.day_start(ws.local_day(now));
     let week_start = now - Duration::days(7);
     let (today, week): (i64, i64) = conn
         .prepare_cached(

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::model::Language;
 use crate::normalize;
 use crate::scoring::Weights;
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +35,18 @@ impl Workspace {
     }
     pub fn tz(&self) -> chrono_tz::Tz {
         self.timezone.parse().unwrap_or(chrono_tz::Asia::Dubai)
+    }
+
+    /// The workspace's calendar day at `t`.
+    pub fn local_day(&self, t: DateTime<Utc>) -> NaiveDate {
+        t.with_timezone(&self.tz()).date_naive()
+    }
+
+    /// The first instant of the workspace's calendar day `day`. Where a clock change skips
+    /// local midnight, the day is taken to start at midnight UTC.
+    pub fn day_start(&self, day: NaiveDate) -> DateTime<Utc> {
+        let midnight = day.and_time(NaiveTime::MIN);
+        self.tz().from_local_datetime(&midnight).earliest().map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
     }
 }
 
