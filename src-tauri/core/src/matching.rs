@@ -10,7 +10,7 @@
 
 use crate::clock::fmt_time;
 use crate::error::Result;
-use crate::leads::{self, Lead};
+use crate::leads;
 use crate::model::{Channel, Grade, PropertyStatus};
 use crate::properties::Property;
 use crate::templates;
@@ -56,11 +56,8 @@ pub const MATCH_SQL: &str = "SELECT {cols} FROM lead_match m JOIN leads l ON l.i
       AND (m.bedrooms IS NULL OR m.bedrooms <= ?5)
       AND (m.purpose IS NULL OR m.purpose = ?6)";
 
-/// Whether `lead` can be messaged on some channel it has not opted out of.
-pub fn reachable(lead: &Lead) -> bool {
-    reachable_by(lead.telegram_id.is_some(), lead.whatsapp.is_some() || lead.phone.is_some(), &lead.opt_outs)
-}
-
+/// Whether a lead with a Telegram id (`telegram`) and/or a phone or WhatsApp number (`number`)
+/// can be messaged on some channel it has not opted out of.
 fn reachable_by(telegram: bool, number: bool, opt_outs: &[Channel]) -> bool {
     let open = |c: Channel| !opt_outs.contains(&c);
     (telegram && open(Channel::Telegram)) || number && (open(Channel::Whatsapp) || open(Channel::Sms))
