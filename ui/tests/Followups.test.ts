@@ -41,6 +41,9 @@ function step(position: number, over: Partial<Step> = {}): Step {
     template_fa: 'سلام {first_name}',
     template_ar: 'مرحباً {first_name}',
     channel: null,
+    wa_template: null,
+    wa_template_language: null,
+    wa_template_params: [],
     ...over,
   };
 }
@@ -274,6 +277,8 @@ describe('Follow-ups screen', () => {
       sent_at: null,
       attempts: 0,
       error: null,
+      next_attempt_at: null,
+      manual_link: null,
     });
     vi.mocked(ipc.outboxList).mockResolvedValue([msg(2, 'failed', '2026-03-02T10:00:00Z'), msg(1, 'queued', '2026-03-02T08:00:00Z')]);
     render(OutboxList);
@@ -299,6 +304,8 @@ describe('Follow-ups screen', () => {
       sent_at: null,
       attempts: 1,
       error: 'the app stopped while sending this message; confirm whether it arrived',
+      next_attempt_at: null,
+      manual_link: null,
       lead_name: 'Omar Haddad',
     };
     vi.mocked(ipc.outboxList).mockResolvedValue([unknown]);

@@ -1,6 +1,9 @@
 /** Builders for wire objects used across tests. */
 import type {
+  ChannelInfo,
+  ChannelOverview,
   Dashboard,
+  DeliveryStatus,
   Lead,
   LeadDetail,
   LeadPage,
@@ -8,6 +11,7 @@ import type {
   Match,
   OutboxMessage,
   Property,
+  Provider,
   Week,
   Workspace,
 } from '../src/lib/types';
@@ -41,6 +45,7 @@ export function makeLead(over: Partial<Lead> = {}): Lead {
     last_inbound_at: null,
     next_followup_at: null,
     opt_outs: [],
+    unusable_channels: [],
     ...over,
   };
 }
@@ -147,6 +152,33 @@ export function makeOutboxMessage(over: Partial<OutboxMessage> = {}): OutboxMess
     sent_at: null,
     attempts: 0,
     error: null,
+    next_attempt_at: null,
+    manual_link: null,
+    ...over,
+  };
+}
+
+export function makeDeliveryStatus(over: Partial<DeliveryStatus> = {}): DeliveryStatus {
+  return { online: true, waiting: 0, deferred: 0, unknown: 0, manual: 0, failed: 0, next_attempt_at: null, last_error: null, ...over };
+}
+
+export function makeChannel(provider: Provider, over: Partial<ChannelInfo> = {}): ChannelInfo {
+  return {
+    provider,
+    state: 'unconfigured',
+    detail: null,
+    settings: null,
+    has_secret: false,
+    inbound: provider !== 'whatsapp',
+    checked_at: null,
+    ...over,
+  };
+}
+
+export function makeChannelOverview(over: Partial<ChannelOverview> = {}): ChannelOverview {
+  return {
+    secret_store: { kind: 'keychain', path: null, warning: null },
+    channels: [makeChannel('telegram'), makeChannel('whatsapp'), makeChannel('twilio')],
     ...over,
   };
 }

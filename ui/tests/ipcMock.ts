@@ -4,7 +4,7 @@
  */
 import { vi } from 'vitest';
 import * as ipc from '../src/lib/ipc';
-import { makeDashboard, workspace } from './fixtures';
+import { makeChannelOverview, makeDashboard, makeDeliveryStatus, workspace } from './fixtures';
 
 export function stubIpc() {
   for (const fn of Object.values(ipc)) {
@@ -26,6 +26,10 @@ export function stubIpc() {
   vi.mocked(ipc.leadEnrolments).mockResolvedValue([]);
   vi.mocked(ipc.followupDue).mockResolvedValue([]);
   vi.mocked(ipc.campaignList).mockResolvedValue([]);
+  vi.mocked(ipc.deliveryStatus).mockResolvedValue(makeDeliveryStatus());
+  vi.mocked(ipc.onDeliveryStatus).mockResolvedValue(() => {});
+  vi.mocked(ipc.onInboxReceived).mockResolvedValue(() => {});
+  vi.mocked(ipc.channelList).mockResolvedValue(makeChannelOverview());
   return ipc;
 }
 

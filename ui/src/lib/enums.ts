@@ -1,5 +1,5 @@
 /** The allowed values of each enumeration, in the order the UI lists them. */
-import type { Channel, Grade, Lang, PropertyType, Purpose, Source, Status } from './types';
+import type { Channel, Grade, Lang, MessageStatus, PropertyType, Purpose, Source, Status } from './types';
 
 export const GRADES: readonly Grade[] = ['A', 'B', 'C', 'D'];
 export const STATUSES: readonly Status[] = [
@@ -36,6 +36,16 @@ export const PROPERTY_TYPES: readonly PropertyType[] = [
 export const PURPOSES: readonly Purpose[] = ['buy', 'rent'];
 export const LANGS: readonly Lang[] = ['en', 'fa', 'ar'];
 export const CHANNELS: readonly Channel[] = ['telegram', 'whatsapp', 'sms', 'email'];
+export const MESSAGE_STATUSES: readonly MessageStatus[] = [
+  'queued',
+  'sending',
+  'sent',
+  'delivered',
+  'read',
+  'failed',
+  'deferred',
+  'unknown',
+];
 
 export function isGrade(v: unknown): v is Grade {
   return typeof v === 'string' && (GRADES as readonly string[]).includes(v);
@@ -45,6 +55,9 @@ export function isStatus(v: unknown): v is Status {
 }
 export function isSource(v: unknown): v is Source {
   return typeof v === 'string' && (SOURCES as readonly string[]).includes(v);
+}
+export function isMessageStatus(v: unknown): v is MessageStatus {
+  return typeof v === 'string' && (MESSAGE_STATUSES as readonly string[]).includes(v);
 }
 export function isLang(v: unknown): v is Lang {
   return typeof v === 'string' && (LANGS as readonly string[]).includes(v);

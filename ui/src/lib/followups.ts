@@ -87,10 +87,33 @@ export function blankStep(after: readonly Step[]): Step {
     template_fa: '',
     template_ar: '',
     channel: null,
+    wa_template: null,
+    wa_template_language: null,
+    wa_template_params: [],
   };
 }
 
-export const STEP_FIELDS = ['offset_minutes', 'label', 'template_en', 'template_fa', 'template_ar', 'channel'] as const;
+/** A step as the editor wants it: the WhatsApp template fields present even from an older core. */
+export function withTemplateFields(step: Step): Step {
+  return {
+    ...step,
+    wa_template: step.wa_template ?? null,
+    wa_template_language: step.wa_template_language ?? null,
+    wa_template_params: Array.isArray(step.wa_template_params) ? [...step.wa_template_params] : [],
+  };
+}
+
+export const STEP_FIELDS = [
+  'offset_minutes',
+  'label',
+  'template_en',
+  'template_fa',
+  'template_ar',
+  'channel',
+  'wa_template',
+  'wa_template_language',
+  'wa_template_params',
+] as const;
 export type StepField = (typeof STEP_FIELDS)[number];
 
 /**

@@ -16,6 +16,13 @@ import { toAppError } from './errors';
 import type {
   AddOutcome,
   Campaign,
+  ChannelInfo,
+  ChannelOverview,
+  ChannelTestResult,
+  DeliveryStatus,
+  InboxReceived,
+  Provider,
+  TelegramLink,
   Dashboard,
   DueItem,
   Enrolment,
@@ -87,6 +94,26 @@ export const propertyMatches = (id: number) => call<Match[]>('property_matches',
 export const outboxList = (query: OutboxQuery = {}) => call<OutboxMessage[]>('outbox_list', { ...query });
 /** Settles a message in state `unknown`: it arrived, or it may go again. */
 export const outboxConfirm = (id: number, arrived: boolean) => call<OutboxMessage>('outbox_confirm', { id, arrived });
+/** A `failed` or `deferred` message goes back to `queued`, due now. */
+export const outboxRetry = (id: number) => call<OutboxMessage>('outbox_retry', { id });
+/** A `queued` or `deferred` message (manual ones too) becomes `failed`, "cancelled by the agent". */
+export const outboxCancel = (id: number) => call<OutboxMessage>('outbox_cancel', { id });
+/** A `manual` message the agent sent by hand becomes `sent`. */
+export const outboxMarkDone = (id: number) => call<OutboxMessage>('outbox_mark_done', { id });
+/** Wakes delivery and inbound polling now. */
+export const outboxSendNow = () => call<DeliveryStatus>('outbox_send_now');
+export const deliveryStatus = () => call<DeliveryStatus>('delivery_status');
+
+// ── Channels ────────────────────────────────────────────────────────────────────────────
+export const channelList = () => call<ChannelOverview>('channel_list');
+/** Saves a provider's settings; `secret: null` keeps the stored one. */
+export const channelSet = (provider: Provider, settings: Record<string, string | null>, secret: string | null) =>
+  call<ChannelInfo>('channel_set', { provider, settings, secret });
+export const channelTest = (provider: Provider) => call<ChannelTestResult>('channel_test', { provider });
+/** Forgets a provider's settings and deletes its secret. */
+export const channelRemove = (provider: Provider) => call<ChannelInfo>('channel_remove', { provider });
+/** A deep link that links the lead's Telegram when they press Start; validation on `bot_username` if unset. */
+export const leadTelegramLink = (leadId: number) => call<TelegramLink>('lead_telegram_link', { leadId });
 
 // ── Follow-ups ──────────────────────────────────────────────────────────────────────────
 export const campaignList = () => call<Campaign[]>('campaign_list');
@@ -134,6 +161,26 @@ export async function onLeadsChanged(handler: () => void): Promise<() => void> {
 export async function onOutboxChanged(handler: () => void): Promise<() => void> {
   try {
     return await listen('outbox-changed', () => handler());
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+/** Calls `handler` with every `delivery-status` the sender pushes. Returns an unsubscribe. */
+export async function onDeliveryStatus(handler: (s: DeliveryStatus) => void): Promise<() => void> {
+  try {
+    return await listen<DeliveryStatus>('delivery-status', (e) => {
+      if (e.payload) handler(e.payload);
+    });
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+/** Calls `handler` after inbound messages were stored (the desktop notification is Rust's). */
+export async function onInboxReceived(handler: (r: InboxReceived | null) => void): Promise<() => void> {
+  try {
+    return await listen<InboxReceived>('inbox-received', (e) => handler(e.payload ?? null));
   } catch (e) {
     throw toAppError(e);
   }

@@ -3,12 +3,12 @@
  * and plain `<a href="#/leads">` links work, and screens never parse URLs themselves.
  *
  *   #/dashboard   #/leads?grade=A&status=new&source=referral&search=jvc
- *   #/lead/new    #/lead/42    #/lead/42/edit    #/settings
- *   #/properties  #/property/7   #/followups   #/import   #/export
+ *   #/lead/new    #/lead/42    #/lead/42/edit    #/settings    #/settings/channels
+ *   #/properties  #/property/7   #/followups   #/followups?outbox=unknown   #/import   #/export
  */
 import { writable, get } from 'svelte/store';
-import type { Grade, Source, Status } from './types';
-import { isGrade, isSource, isStatus } from './enums';
+import type { Grade, MessageStatus, Source, Status } from './types';
+import { isGrade, isMessageStatus, isSource, isStatus } from './enums';
 
 export interface LeadFilters {
   grade?: Grade;
@@ -23,10 +23,10 @@ export type Route =
   | { name: 'lead'; id: number }
   | { name: 'lead-new' }
   | { name: 'lead-edit'; id: number }
-  | { name: 'settings' }
+  | { name: 'settings'; section?: 'channels' }
   | { name: 'properties' }
   | { name: 'property'; id: number }
-  | { name: 'followups' }
+  | { name: 'followups'; outbox?: MessageStatus }
   | { name: 'import' }
   | { name: 'export' };
 
@@ -50,11 +50,14 @@ export function parseHash(hash: string): Route {
     case 'dashboard':
       return parts.length <= 1 ? { name: 'dashboard' } : DEFAULT;
     case 'settings':
-      return { name: 'settings' };
+      return parts[1] === 'channels' ? { name: 'settings', section: 'channels' } : { name: 'settings' };
     case 'properties':
       return parts.length === 1 ? { name: 'properties' } : DEFAULT;
-    case 'followups':
-      return parts.length === 1 ? { name: 'followups' } : DEFAULT;
+    case 'followups': {
+      if (parts.length !== 1) return DEFAULT;
+      const outbox = new URLSearchParams(queryPart).get('outbox');
+      return isMessageStatus(outbox) ? { name: 'followups', outbox } : { name: 'followups' };
+    }
     case 'import':
       return parts.length === 1 ? { name: 'import' } : DEFAULT;
     case 'export':
@@ -95,11 +98,11 @@ export function routeToHash(route: Route): string {
     case 'dashboard':
       return '#/dashboard';
     case 'settings':
-      return '#/settings';
+      return route.section ? `#/settings/${route.section}` : '#/settings';
     case 'properties':
       return '#/properties';
     case 'followups':
-      return '#/followups';
+      return route.outbox ? `#/followups?outbox=${route.outbox}` : '#/followups';
     case 'import':
       return '#/import';
     case 'export':

@@ -57,6 +57,8 @@ export interface Lead {
   next_followup_at: string | null;
   /** Channels the lead opted out of: 'telegram' | 'whatsapp' | 'sms' | 'email'. */
   opt_outs: string[];
+  /** Channels a provider refused for this lead for good (e.g. the lead blocked the bot). */
+  unusable_channels: Channel[];
 }
 
 export type ScoreFactorId =
@@ -329,16 +331,23 @@ export interface OutboxMessage {
   kind: 'followup' | 'property' | 'manual';
   campaign_step: number | null;
   property_id: number | null;
-  channel: string | null;
+  /** The route it took: a `Channel`, or `manual` (the agent sends it by hand). */
+  channel: OutboxChannel | (string & {}) | null;
   status: MessageStatus;
   body: string;
   queued_at: string;
   sent_at: string | null;
   attempts: number;
   error: string | null;
+  /** When a `deferred` message is tried again. */
+  next_attempt_at: string | null;
+  /** For `manual` messages: `https://wa.me/<digits>?text=…` or `tel:+971…`. */
+  manual_link: string | null;
   /** The lead's name (absent from older builds). */
   lead_name?: string;
 }
+
+export type OutboxChannel = Channel | 'manual';
 
 export interface OutboxQuery {
   status?: MessageStatus;
@@ -358,6 +367,12 @@ export interface Step {
   template_fa: string;
   template_ar: string;
   channel: StepChannel | null;
+  /** Approved WhatsApp template sent instead of the text outside the 24-hour window. */
+  wa_template: string | null;
+  /** The template's language code, e.g. `en_US`. */
+  wa_template_language: string | null;
+  /** Variable names (`first_name`…) filling the template's {{1}}, {{2}}…, rendered like the text. */
+  wa_template_params: string[];
 }
 
 export interface Campaign {
@@ -401,4 +416,71 @@ export interface Enrolment {
   next_due_at: string | null;
   state: EnrolmentState;
   stop_reason: string | null;
+}
+
+// ── Channels and delivery (docs/CHANNELS.md) ───────────────────────────────────────────
+
+export type Provider = 'telegram' | 'whatsapp' | 'twilio';
+export type ChannelState = 'unconfigured' | 'ok' | 'needs_attention';
+
+/** Where secrets are kept: the OS keychain, or (with a warning) an owner-only file. */
+export interface SecretStoreInfo {
+  kind: 'keychain' | 'file';
+  path: string | null;
+  warning: string | null;
+}
+
+/** One provider's settings and health. Never carries a secret. */
+export interface ChannelInfo {
+  provider: Provider;
+  state: ChannelState;
+  /** Why it needs attention, in English, from the provider. */
+  detail: string | null;
+  /** The non-secret settings (see CHANNELS.md); null when never set up. */
+  settings: Record<string, string | null> | null;
+  has_secret: boolean;
+  /** False for WhatsApp Cloud: it only sends. */
+  inbound: boolean;
+  checked_at: string | null;
+}
+
+export interface ChannelOverview {
+  secret_store: SecretStoreInfo;
+  /** Always the three providers, in the order telegram, whatsapp, twilio. */
+  channels: ChannelInfo[];
+}
+
+export interface ChannelTestResult {
+  ok: boolean;
+  /** Who the token belongs to, e.g. `@leadbook_bot`. */
+  identity: string | null;
+  message: string | null;
+}
+
+/** The outbox as the sender sees it; pushed with the `delivery-status` event. */
+export interface DeliveryStatus {
+  /** null: nothing tried yet. */
+  online: boolean | null;
+  /** queued + deferred (+ sending), manual ones not counted. */
+  waiting: number;
+  deferred: number;
+  unknown: number;
+  manual: number;
+  failed: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+}
+
+/** A lead's Telegram deep link (`https://t.me/<bot>?start=<token>`). */
+export interface TelegramLink {
+  url: string;
+  token: string;
+}
+
+/** What one inbound sync did (`inbox-received` event). */
+export interface InboxReceived {
+  received: number;
+  matched: number;
+  new_leads: number;
+  opt_outs: number;
 }

@@ -26,6 +26,7 @@ import type {
 import { NOT_MINE, propertyCommand } from './properties';
 import { followupCommand } from './followups';
 import { transferCommand } from './transfer';
+import { deliveryCommand, ensureSeeded, outboxWaiting } from './delivery';
 
 type Listener = () => void;
 const listeners = new Set<Listener>();
@@ -145,6 +146,7 @@ function generate(count: number) {
       last_inbound_at: r() < 0.3 ? iso(NOW - Math.floor(r() * 20 * 86400e3)) : null,
       next_followup_at: r() < 0.4 ? iso(NOW + Math.floor((r() - 0.3) * 10 * 86400e3)) : null,
       opt_outs: [],
+      unusable_channels: [],
     };
     if (lead.budget_max && r() < 0.5) lead.budget_min = Math.round(lead.budget_max * 0.6);
     const replied = ['replied', 'qualified', 'viewing', 'negotiating', 'won'].includes(status);
@@ -157,6 +159,13 @@ function generate(count: number) {
   if (demo) {
     demo.lead.name = '<img src=x onerror="window.__pwned=1">';
     index(demo);
+  }
+  // One lead that opted out of WhatsApp and blocked the bot, to show how that looks.
+  const blocked = rows.get(5);
+  if (blocked) {
+    blocked.lead.opt_outs = ['whatsapp'];
+    blocked.lead.unusable_channels = ['telegram'];
+    blocked.lead.telegram_id ??= 100005;
   }
 }
 
@@ -293,7 +302,7 @@ function dashboard(): Dashboard {
     overdue: 0,
     by_status: {},
     by_source: {},
-    outbox_waiting: 7,
+    outbox_waiting: outboxWaiting(current),
     replies_this_week: 0,
     total_leads: 0,
     weeks: [],
@@ -330,6 +339,8 @@ function dashboard(): Dashboard {
 }
 
 export function handle(cmd: string, args: Record<string, unknown> = {}): unknown {
+  const ctx = { leads: () => wsRows().map((r) => r.lead), workspace: current, changed };
+  ensureSeeded(ctx);
   switch (cmd) {
     case 'workspace_list':
       return structuredClone(workspaces);
@@ -390,6 +401,7 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
         last_inbound_at: null,
         next_followup_at: iso(Date.now() + 3600e3),
         opt_outs: [],
+        unusable_channels: [],
         ...v,
       } as Lead;
       const row: Row = { lead, ws: current, replied: false, timeline: [{ at: now, kind: 'created', detail: 'added by hand' }], search: '' };
@@ -449,13 +461,14 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
     case 'dashboard':
       return dashboard();
     default: {
-      const ctx = { leads: () => wsRows().map((r) => r.lead), workspace: current, changed };
       const answer = propertyCommand(cmd, args, ctx);
       if (answer !== NOT_MINE) return answer;
       const followup = followupCommand(cmd, args, ctx);
       if (followup !== NOT_MINE) return followup;
       const transfer = transferCommand(cmd, args, ctx);
-      return transfer === NOT_MINE ? fail('usage', `unknown command ${cmd}`) : transfer;
+      if (transfer !== NOT_MINE) return transfer;
+      const delivery = deliveryCommand(cmd, args, ctx);
+      return delivery === NOT_MINE ? fail('usage', `unknown command ${cmd}`) : delivery;
     }
   }
 }

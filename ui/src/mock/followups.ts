@@ -12,7 +12,7 @@ const fail = (code: string, message: string, field?: string): never => {
 
 const VARIABLES = ['first_name', 'name', 'agent_name', 'location', 'budget', 'property_type', 'bedrooms', 'property_title', 'property_location', 'price'];
 
-const step = (position: number, hours: number, label: string, en: string, fa: string, ar: string): Step => ({
+const step = (position: number, hours: number, label: string, en: string, fa: string, ar: string, wa: [string, string, string[]] | null = null): Step => ({
   position,
   offset_minutes: hours * 60,
   label,
@@ -20,6 +20,9 @@ const step = (position: number, hours: number, label: string, en: string, fa: st
   template_fa: fa,
   template_ar: ar,
   channel: null,
+  wa_template: wa?.[0] ?? null,
+  wa_template_language: wa?.[1] ?? null,
+  wa_template_params: wa?.[2] ?? [],
 });
 
 const campaigns = new Map<number, Campaign>();
@@ -33,7 +36,7 @@ function campaignsOf(ws: number): Campaign {
       steps: [
         step(1, 1, 'Introduction', 'Hi {first_name}, this is {agent_name}. Thank you for your interest in {location}.', 'سلام {first_name}، {agent_name} هستم. از علاقه شما به {location} ممنونم.', 'مرحباً {first_name}، معك {agent_name}. شكراً لاهتمامك بـ{location}.'),
         step(2, 72, 'Value', 'Hi {first_name}, homes in {location} within {budget} are moving fast.', 'سلام {first_name}، خانه‌های {location} در حد {budget} سریع فروخته می‌شوند.', 'مرحباً {first_name}، المنازل في {location} ضمن {budget} تُباع بسرعة.'),
-        step(3, 144, 'Urgency', 'Hi {first_name}, a {property_type} in {location} just came up. Interested?', 'سلام {first_name}، یک {property_type} در {location} آمده. علاقه دارید؟', 'مرحباً {first_name}، ظهر {property_type} في {location}. هل أنت مهتم؟'),
+        step(3, 144, 'Urgency', 'Hi {first_name}, a {property_type} in {location} just came up. Interested?', 'سلام {first_name}، یک {property_type} در {location} آمده. علاقه دارید؟', 'مرحباً {first_name}، ظهر {property_type} في {location}. هل أنت مهتم؟', ['new_listing_alert', 'en_US', ['first_name', 'location']]),
         step(4, 240, 'New listings', 'Hi {first_name}, new listings in {location} this week.', 'سلام {first_name}، آگهی‌های جدید {location} این هفته.', 'مرحباً {first_name}، عقارات جديدة في {location} هذا الأسبوع.'),
         step(5, 336, 'Check-in', 'Hi {first_name}, still looking in {location}? — {agent_name}', 'سلام {first_name}، هنوز در {location} دنبال خانه هستید؟ — {agent_name}', 'مرحباً {first_name}، هل ما زلت تبحث في {location}؟ — {agent_name}'),
       ],
@@ -128,6 +131,18 @@ function validate(steps: Step[]) {
     }
     if (s.channel !== null && !['telegram', 'whatsapp', 'sms'].includes(s.channel))
       fail('validation', "a step's channel is telegram, whatsapp or sms", 'channel');
+    const name = s.wa_template?.trim() || null;
+    if (name && !/^[a-z0-9_]{1,512}$/.test(name))
+      fail('validation', `step ${i + 1}: a WhatsApp template name has lower-case letters, digits and _ only`, 'wa_template');
+    const lang = s.wa_template_language?.trim() || null;
+    if (lang && !/^[a-z]{2,3}(_[A-Z]{2})?$/.test(lang))
+      fail('validation', `step ${i + 1}: a template language is a code such as en_US`, 'wa_template_language');
+    if (name && !lang) fail('validation', `step ${i + 1}: a WhatsApp template needs its language code`, 'wa_template_language');
+    const params = s.wa_template_params ?? [];
+    if (params.length && !name) fail('validation', `step ${i + 1}: parameters need a template name`, 'wa_template_params');
+    for (const p of params) {
+      if (!VARIABLES.includes(p)) fail('validation', `step ${i + 1}: unknown variable ${p}`, 'wa_template_params');
+    }
   });
 }
 
@@ -147,7 +162,13 @@ export function followupCommand(cmd: string, args: Record<string, unknown>, ctx:
       if (Number(args.id) !== c.id) fail('not_found', `no campaign ${String(args.id)}`);
       const steps = (args.steps ?? []) as Step[];
       validate(steps);
-      c.steps = steps.map((s, i) => ({ ...s, position: i + 1 }));
+      c.steps = steps.map((s, i) => ({
+        ...s,
+        position: i + 1,
+        wa_template: s.wa_template?.trim() || null,
+        wa_template_language: s.wa_template_language?.trim() || null,
+        wa_template_params: s.wa_template_params ?? [],
+      }));
       return structuredClone(c);
     }
     case 'template_preview':

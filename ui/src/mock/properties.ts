@@ -49,9 +49,11 @@ interface Row {
   ws: number;
 }
 const rows = new Map<number, Row>();
-const outbox: (OutboxMessage & { ws: number })[] = [];
+/** Every workspace's outbox; `delivery.ts` sends, retries and cancels these. */
+export const outbox: (OutboxMessage & { ws: number })[] = [];
 let nextId = 1;
 let nextMessage = 1;
+export const newMessageId = () => nextMessage++;
 
 function validate(input: PropertyInput) {
   const title = input.title?.trim();
@@ -130,6 +132,9 @@ function notify(p: Property, ctx: MockContext): PropertyAdded {
       sent_at: null,
       attempts: 0,
       error: null,
+      next_attempt_at: null,
+      manual_link: null,
+      lead_name: m.name,
     });
     queued++;
   }

@@ -1,0 +1,215 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { get } from 'svelte/store';
+import { stubIpc } from './ipcMock';
+import { makeChannel, makeChannelOverview } from './fixtures';
+import { toasts } from '../src/lib/toast';
+import { setLanguage } from '../src/lib/i18n/i18n.svelte';
+import { fieldOfError, settingsPayload } from '../src/lib/channels';
+import ChannelSettings from '../src/lib/components/ChannelSettings.svelte';
+import Settings from '../src/lib/screens/Settings.svelte';
+import type { ChannelInfo } from '../src/lib/types';
+
+vi.mock('../src/lib/ipc');
+
+const TOKEN = '7012345678:AAH-very-secret-token-value';
+
+const telegramOk = (over: Partial<ChannelInfo> = {}) =>
+  makeChannel('telegram', {
+    state: 'ok',
+    settings: { bot_username: 'leadbook_bot', base_url: null },
+    has_secret: true,
+    checked_at: new Date(Date.now() - 3600e3).toISOString(),
+    ...over,
+  });
+
+async function card(provider: string) {
+  return screen.findByTestId(`channel-card-${provider}`);
+}
+
+describe('channel helpers', () => {
+  it('sends every field of the provider, trimmed, empty ones as null, the bot name without @', () => {
+    expect(settingsPayload('telegram', { bot_username: ' @leadbook_bot ', base_url: '' })).toEqual({
+      bot_username: 'leadbook_bot',
+      base_url: null,
+    });
+    expect(Object.keys(settingsPayload('twilio', {}))).toEqual(['account_sid', 'from', 'whatsapp_from', 'base_url']);
+  });
+
+  it('puts a token error on the token field and ignores fields the form does not have', () => {
+    expect(fieldOfError('twilio', 'auth_token')).toBe('secret');
+    expect(fieldOfError('telegram', 'bot_username')).toBe('bot_username');
+    expect(fieldOfError('telegram', 'phone_number_id')).toBeNull();
+  });
+});
+
+describe('Settings → Channels', () => {
+  let ipc: ReturnType<typeof stubIpc>;
+  beforeEach(() => {
+    ipc = stubIpc();
+    vi.mocked(ipc.channelList).mockResolvedValue(
+      makeChannelOverview({
+        channels: [
+          telegramOk(),
+          makeChannel('whatsapp', {
+            state: 'needs_attention',
+            detail: '(#190) Error validating access token: Session has expired.',
+            settings: { phone_number_id: '1065', api_version: null, default_template: null, default_template_language: null, base_url: null },
+            has_secret: true,
+          }),
+          makeChannel('twilio'),
+        ],
+      }),
+    );
+  });
+
+  it('shows one card per provider with its state, and the reason when one needs attention', async () => {
+    render(ChannelSettings);
+    const tg = await card('telegram');
+    expect(within(tg).getByTestId('channel-state').textContent).toContain('Connected');
+    const wa = screen.getByTestId('channel-card-whatsapp');
+    expect(within(wa).getByTestId('channel-state').textContent).toContain('Needs attention');
+    expect(within(wa).getByTestId('channel-detail').textContent).toBe('(#190) Error validating access token: Session has expired.');
+    expect(within(wa).getByTestId('channel-outbound-only').textContent).toContain("replies arrive through Twilio's WhatsApp sender");
+    const tw = screen.getByTestId('channel-card-twilio');
+    expect(within(tw).getByTestId('channel-state').textContent).toContain('Not set up');
+    expect(within(tw).queryByTestId('channel-outbound-only')).toBeNull();
+    expect(within(tw).queryByTestId('channel-remove')).toBeNull();
+    expect((within(tw).getByTestId('channel-test') as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('never fills in the token: "•••• saved" when one is stored, and Save with it empty keeps it (secret null)', async () => {
+    const saved = telegramOk({ settings: { bot_username: 'nadia_homes_bot', base_url: null } });
+    vi.mocked(ipc.channelSet).mockResolvedValue(saved);
+    render(ChannelSettings);
+    const tg = await card('telegram');
+    const secret = within(tg).getByTestId('channel-secret') as HTMLInputElement;
+    expect(secret.type).toBe('password');
+    expect(secret.value).toBe('');
+    expect(secret.placeholder).toBe('•••• saved');
+    const bot = within(tg).getByTestId('channel-field-bot_username') as HTMLInputElement;
+    expect(bot.value).toBe('leadbook_bot');
+    await fireEvent.input(bot, { target: { value: 'nadia_homes_bot' } });
+    await fireEvent.click(within(tg).getByTestId('channel-save'));
+    await waitFor(() => expect(ipc.channelSet).toHaveBeenCalledWith('telegram', { bot_username: 'nadia_homes_bot', base_url: null }, null));
+    await waitFor(() => expect(get(toasts).map((t) => t.message)).toContain('Telegram saved'));
+  });
+
+  it('sends a typed token once and then forgets it: it is never rendered', async () => {
+    vi.mocked(ipc.channelSet).mockResolvedValue(telegramOk());
+    render(ChannelSettings);
+    const tw = await card('twilio');
+    expect((within(tw).getByTestId('channel-secret') as HTMLInputElement).placeholder).toBe('Paste the token');
+    await fireEvent.input(within(tw).getByTestId('channel-field-account_sid'), { target: { value: 'AC0123456789abcdef' } });
+    await fireEvent.input(within(tw).getByTestId('channel-field-from'), { target: { value: '+14155550100' } });
+    const secret = within(tw).getByTestId('channel-secret') as HTMLInputElement;
+    await fireEvent.input(secret, { target: { value: `  ${TOKEN} ` } });
+    vi.mocked(ipc.channelSet).mockResolvedValue(
+      makeChannel('twilio', { state: 'ok', has_secret: true, settings: { account_sid: 'AC0123456789abcdef', from: '+14155550100', whatsapp_from: null, base_url: null } }),
+    );
+    await fireEvent.click(within(tw).getByTestId('channel-save'));
+    await waitFor(() =>
+      expect(ipc.channelSet).toHaveBeenCalledWith(
+        'twilio',
+        { account_sid: 'AC0123456789abcdef', from: '+14155550100', whatsapp_from: null, base_url: null },
+        TOKEN,
+      ),
+    );
+    await waitFor(() => expect(within(tw).getByTestId('channel-state').textContent).toContain('Connected'));
+    expect(secret.value).toBe('');
+    expect(secret.placeholder).toBe('•••• saved');
+    expect(document.body.innerHTML).not.toContain(TOKEN);
+    expect(JSON.stringify(get(toasts))).not.toContain(TOKEN);
+  });
+
+  it('shows a validation error next to its field, and opens "Advanced" for the base URL', async () => {
+    vi.mocked(ipc.channelSet).mockRejectedValueOnce({
+      code: 'validation',
+      field: 'bot_username',
+      message: 'a bot username ends in "bot"',
+    });
+    render(ChannelSettings);
+    const tg = await card('telegram');
+    await fireEvent.click(within(tg).getByTestId('channel-save'));
+    const error = await within(tg).findByTestId('channel-error-bot_username');
+    expect(error.textContent).toContain('a bot username ends in "bot"');
+    const bot = within(tg).getByTestId('channel-field-bot_username');
+    expect(bot.getAttribute('aria-invalid')).toBe('true');
+    expect(bot.getAttribute('aria-describedby')).toContain(error.id);
+    expect(within(tg).queryByTestId('channel-error-secret')).toBeNull();
+
+    const details = within(tg).getByTestId('channel-advanced').closest('details')!;
+    expect(details.open).toBe(false);
+    vi.mocked(ipc.channelSet).mockRejectedValueOnce({ code: 'validation', field: 'base_url', message: 'base_url must be an http(s) URL' });
+    await fireEvent.click(within(tg).getByTestId('channel-save'));
+    expect((await within(tg).findByTestId('channel-error-base_url')).textContent).toContain('base_url must be an http(s) URL');
+    expect(details.open).toBe(true);
+    expect(within(tg).queryByTestId('channel-error-bot_username')).toBeNull();
+  });
+
+  it('a token error lands on the token field, translated in Persian with the core’s words kept', async () => {
+    setLanguage('fa');
+    vi.mocked(ipc.channelSet).mockRejectedValue({ code: 'validation', field: 'secret', message: 'an auth token is required' });
+    render(ChannelSettings);
+    const tw = await card('twilio');
+    await fireEvent.click(within(tw).getByTestId('channel-save'));
+    const error = await within(tw).findByTestId('channel-error-secret');
+    expect(error.textContent).toContain('توکنی را که سرویس به شما داده بچسبانید.');
+    expect(error.textContent).toContain('an auth token is required');
+    expect(within(tw).getByTestId('channel-secret').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('"Test connection" shows who the token belongs to, or why it failed', async () => {
+    vi.mocked(ipc.channelTest).mockResolvedValueOnce({ ok: true, identity: '@leadbook_bot', message: null });
+    render(ChannelSettings);
+    const tg = await card('telegram');
+    await fireEvent.click(within(tg).getByTestId('channel-test'));
+    const result = await within(tg).findByTestId('channel-identity');
+    expect(result.textContent).toBe('@leadbook_bot');
+    expect(within(tg).getByTestId('channel-test-result').textContent).toContain('Connected as');
+    expect(ipc.channelTest).toHaveBeenCalledWith('telegram');
+    await waitFor(() => expect(ipc.channelList).toHaveBeenCalledTimes(2)); // the state may have changed
+
+    vi.mocked(ipc.channelTest).mockResolvedValueOnce({ ok: false, identity: null, message: 'Unauthorized (401)' });
+    await fireEvent.click(within(tg).getByTestId('channel-test'));
+    expect((await within(tg).findByTestId('channel-test-message')).textContent).toBe('Unauthorized (401)');
+    expect(within(tg).getByTestId('channel-test-result').dataset.ok).toBe('false');
+  });
+
+  it('Remove asks first, then forgets the provider', async () => {
+    vi.mocked(ipc.channelRemove).mockResolvedValue(makeChannel('telegram'));
+    render(ChannelSettings);
+    const tg = await card('telegram');
+    await fireEvent.click(within(tg).getByTestId('channel-remove'));
+    const dialog = screen.getByTestId('channel-remove-dialog');
+    expect(dialog.textContent).toContain('Remove Telegram?');
+    await fireEvent.click(within(dialog).getByTestId('channel-remove-confirm'));
+    await waitFor(() => expect(ipc.channelRemove).toHaveBeenCalledWith('telegram'));
+    await waitFor(() => expect(within(tg).getByTestId('channel-state').textContent).toContain('Not set up'));
+    expect((within(tg).getByTestId('channel-field-bot_username') as HTMLInputElement).value).toBe('');
+    expect(screen.queryByTestId('channel-remove-dialog')).toBeNull();
+  });
+
+  it('warns when tokens are kept in a file because there is no system keychain', async () => {
+    vi.mocked(ipc.channelList).mockResolvedValue(
+      makeChannelOverview({ secret_store: { kind: 'file', path: '/home/nadia/.config/leadbook/secrets.json', warning: 'no keychain' } }),
+    );
+    render(ChannelSettings);
+    const banner = await screen.findByTestId('secret-store-warning');
+    expect(banner.textContent).toContain('No system keychain found — tokens are kept in a file only you can read');
+    expect(within(banner).getByTestId('secret-store-path').textContent).toBe('/home/nadia/.config/leadbook/secrets.json');
+  });
+
+  it('says nothing about the store when the keychain is used', async () => {
+    render(ChannelSettings);
+    await card('telegram');
+    expect(screen.queryByTestId('secret-store-warning')).toBeNull();
+  });
+
+  it('is part of Settings, and #/settings/channels focuses it', async () => {
+    render(Settings, { section: 'channels' });
+    const heading = await screen.findByRole('heading', { level: 2, name: 'Channels' });
+    await waitFor(() => expect(document.activeElement).toBe(heading));
+    expect(await screen.findByTestId('channel-card-twilio')).toBeTruthy();
+  });
+});
