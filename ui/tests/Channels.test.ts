@@ -206,10 +206,20 @@ describe('Settings → Channels', () => {
     expect(screen.queryByTestId('secret-store-warning')).toBeNull();
   });
 
-  it('is part of Settings, and #/settings/channels focuses it', async () => {
+  it('is the Channels tab of Settings: #/settings/channels opens and focuses it', async () => {
     render(Settings, { section: 'channels' });
     const heading = await screen.findByRole('heading', { level: 2, name: 'Channels' });
     await waitFor(() => expect(document.activeElement).toBe(heading));
     expect(await screen.findByTestId('channel-card-twilio')).toBeTruthy();
+    expect(screen.getByTestId('settings-tab-channels').getAttribute('aria-current')).toBe('page');
+    expect(screen.getByTestId('settings-tab-general').getAttribute('href')).toBe('#/settings');
+    expect(screen.queryByTestId('workspace-form')).toBeNull();
+  });
+
+  it('plain #/settings shows the workspace, with a tab to the channels', async () => {
+    render(Settings);
+    expect(await screen.findByTestId('workspace-form')).toBeTruthy();
+    expect(screen.queryByTestId('channel-settings')).toBeNull();
+    expect(screen.getByTestId('settings-tab-channels').getAttribute('href')).toBe('#/settings/channels');
   });
 });

@@ -325,6 +325,8 @@ const ar: Messages = {
   'settings.newWorkspacePlaceholder': 'مثلًا: الوكالة الثانية',
   'settings.add': 'إضافة',
   'settings.workspaceAdded': 'تمت إضافة مساحة العمل {name}',
+  'settings.sections': 'أقسام الإعدادات',
+  'settings.general': 'عام',
 
   // Listings (properties)
   'listingPurpose.sale': 'للبيع',
@@ -655,7 +657,7 @@ const ar: Messages = {
   'channelHint.phone_number_id': 'من WhatsApp Manager ← API setup.',
   'channelHint.default_template': 'يُرسل خارج نافذة الـ24 ساعة عندما لا يكون للخطوة قالب خاص بها.',
   'channelHint.default_template_language': 'رمز لغة مثل en_US أو ar.',
-  'channelHint.from': 'بالصيغة الدولية، مثل ‎+14155550100.',
+  'channelHint.from': 'بالصيغة الدولية، مثل ⁦+14155550100⁩.',
   'channelHint.whatsapp_from': 'اتركه فارغاً إن كنت لا ترسل واتساب عبر تويليو.',
   'channelSecret.telegram': 'رمز البوت',
   'channelSecret.whatsapp': 'رمز الوصول',
@@ -666,7 +668,7 @@ const ar: Messages = {
   'channels.secretNew': 'يُحفظ في سلسلة مفاتيح النظام ولا يُعرض مرة أخرى.',
   'channelInvalid.secret': 'الصق الرمز الذي أعطاك إياه المزوّد.',
   'channelInvalid.bot_username': 'أدخل اسم مستخدم البوت (من 5 إلى 32 حرفاً أو رقماً أو _، وينتهي بـ bot).',
-  'channelInvalid.base_url': 'أدخل عنواناً كاملاً يبدأ بـ https://‎ (أو http://‎ لخادم محلي).',
+  'channelInvalid.base_url': 'أدخل عنواناً كاملاً يبدأ بـ ⁦https://⁩ (أو ⁦http://⁩ لخادم محلي).',
   'channelInvalid.phone_number_id': 'أدخل المعرّف الرقمي لرقم الهاتف.',
   'channelInvalid.account_sid': 'أدخل معرّف الحساب (AC يليه 32 حرفاً).',
   'channelInvalid.from': 'أدخل رقم المُرسِل بالصيغة الدولية.',

@@ -326,6 +326,8 @@ const en = {
   'settings.newWorkspacePlaceholder': 'e.g. Second agency',
   'settings.add': 'Add',
   'settings.workspaceAdded': 'Workspace {name} added',
+  'settings.sections': 'Settings sections',
+  'settings.general': 'General',
 
   // Listings (properties)
   'listingPurpose.sale': 'For sale',

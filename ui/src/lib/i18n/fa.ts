@@ -325,6 +325,8 @@ const fa: Messages = {
   'settings.newWorkspacePlaceholder': 'مثلاً آژانس دوم',
   'settings.add': 'افزودن',
   'settings.workspaceAdded': 'فضای کاری {name} اضافه شد',
+  'settings.sections': 'بخش‌های تنظیمات',
+  'settings.general': 'عمومی',
 
   // Listings (properties)
   'listingPurpose.sale': 'فروش',
@@ -655,7 +657,7 @@ const fa: Messages = {
   'channelHint.phone_number_id': 'از WhatsApp Manager ← API setup.',
   'channelHint.default_template': 'بیرون از بازه ۲۴ ساعته، وقتی مرحله قالب خودش را ندارد، فرستاده می‌شود.',
   'channelHint.default_template_language': 'کد زبان، مثل en_US یا fa.',
-  'channelHint.from': 'به قالب بین‌المللی، مثل ‎+14155550100.',
+  'channelHint.from': 'به قالب بین‌المللی، مثل ⁦+14155550100⁩.',
   'channelHint.whatsapp_from': 'اگر واتس‌اپ را از طریق توئیلیو نمی‌فرستید، خالی بگذارید.',
   'channelSecret.telegram': 'توکن ربات',
   'channelSecret.whatsapp': 'توکن دسترسی',
@@ -666,7 +668,7 @@ const fa: Messages = {
   'channels.secretNew': 'در جاکلیدی سیستم نگه داشته می‌شود و دیگر نمایش داده نمی‌شود.',
   'channelInvalid.secret': 'توکنی را که سرویس به شما داده بچسبانید.',
   'channelInvalid.bot_username': 'نام کاربری ربات را وارد کنید (۵ تا ۳۲ حرف، رقم یا _، با پایان bot).',
-  'channelInvalid.base_url': 'نشانی کامل را با https://‎ وارد کنید (یا http://‎ برای سرور محلی).',
+  'channelInvalid.base_url': 'نشانی کامل را با ⁦https://⁩ وارد کنید (یا ⁦http://⁩ برای سرور محلی).',
   'channelInvalid.phone_number_id': 'شناسه عددی شماره تلفن را وارد کنید.',
   'channelInvalid.account_sid': 'شناسه حساب را وارد کنید (AC و سپس ۳۲ نویسه).',
   'channelInvalid.from': 'شماره فرستنده را به قالب بین‌المللی وارد کنید.',
