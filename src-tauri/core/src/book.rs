@@ -9,7 +9,11 @@ use crate::leads::{self, AddOutcome, DuplicateMatch, Lead, LeadDetail, LeadPage,
 use crate::followup::{self, Campaign, Enrolment, Step, TickReport};
 use crate::matching::{self, Match, Notified};
 use crate::model::{Channel, MessageStatus, PropertyStatus, Status};
+use crate::channels::config::{self, ChannelInfo, ChannelOverview, Channels, Settings};
+use crate::channels::{Identity, Provider};
 use crate::outbox;
+use crate::secrets::SecretStore;
+use crate::{delivery, inbox};
 use crate::properties::{self, Property, PropertyInput};
 use crate::validate::{LeadFields, LeadInput};
 use crate::workspace::{self, Workspace, WorkspacePatch};
@@ -368,6 +372,74 @@ impl Book {
             leads::get(&self.conn, ws, id)?;
         }
         outbox::list(&self.conn, ws, status, lead)
+    }
+
+    /// Try a failed or deferred message again now.
+    pub fn retry_message(&mut self, ws: &Workspace, id: i64) -> Result<outbox::Message> {
+        self.write(|tx, _| outbox::retry(tx, ws, id))
+    }
+
+    /// The agent does not want a waiting message sent.
+    pub fn cancel_message(&mut self, ws: &Workspace, id: i64) -> Result<outbox::Message> {
+        self.write(|tx, _| outbox::cancel(tx, ws, id))
+    }
+
+    /// The agent sent a manual message by hand.
+    pub fn mark_message_done(&mut self, ws: &Workspace, id: i64) -> Result<outbox::Message> {
+        self.write(|tx, now| outbox::mark_done(tx, ws, id, now))
+    }
+
+    // --- channels ---
+
+    /// Every provider's state and settings, never a secret; where the secrets are.
+    pub fn channels(&self, ws: &Workspace, secrets: &dyn SecretStore) -> Result<ChannelOverview> {
+        config::overview(&self.conn, ws, secrets)
+    }
+
+    /// Saves a provider's settings and (if given) its secret.
+    pub fn set_channel(&mut self, ws: &Workspace, secrets: &dyn SecretStore, provider: Provider, settings: &Settings, secret: Option<&str>) -> Result<ChannelInfo> {
+        self.write(|tx, now| config::set(tx, ws, secrets, provider, settings, secret, now))
+    }
+
+    pub fn remove_channel(&mut self, ws: &Workspace, secrets: &dyn SecretStore, provider: Provider) -> Result<ChannelInfo> {
+        self.write(|tx, _| config::remove(tx, ws, secrets, provider))
+    }
+
+    /// The workspace's configured providers, ready to send and poll.
+    pub fn load_channels(&self, ws: &Workspace, secrets: &dyn SecretStore, http: &reqwest::Client) -> Result<Channels> {
+        Channels::load(&self.conn, ws, secrets, http)
+    }
+
+    /// "Test connection": asks the provider who we are, and records the answer on the channel.
+    pub async fn test_channel(&mut self, ws: &Workspace, ch: &Channels, provider: Provider) -> Result<Identity> {
+        let id = ch.test(provider).await?;
+        let attention = if id.ok { None } else { id.message.clone() };
+        self.write(|tx, now| config::set_state(tx, ws, provider, attention.as_deref(), now))?;
+        Ok(id)
+    }
+
+    /// Sends every due message of `ws` once (SPEC §6).
+    pub async fn deliver(&mut self, ws: &Workspace, ch: &Channels, pacer: &mut delivery::Pacer) -> Result<delivery::Report> {
+        delivery::deliver(self, ws, ch, pacer).await
+    }
+
+    /// Takes in what leads wrote since the last sync.
+    pub async fn sync_inbox(&mut self, ws: &Workspace, ch: &Channels, wait: std::time::Duration) -> Result<inbox::SyncReport> {
+        inbox::sync(self, ws, ch, wait).await
+    }
+
+    /// Counts for the window's "offline — N waiting" line.
+    pub fn delivery_status(&self, ws: &Workspace) -> Result<delivery::Status> {
+        delivery::status(&self.conn, ws)
+    }
+
+    /// The lead's Telegram start link; the bot's username must be set.
+    pub fn telegram_link(&mut self, ws: &Workspace, lead_id: i64) -> Result<(String, String)> {
+        let bot = config::row(&self.conn, ws, Provider::Telegram)?.and_then(|r| r.settings.bot_username);
+        let Some(bot) = bot else {
+            return Err(Error::validation("bot_username", "set the bot's username in Settings → Channels → Telegram first"));
+        };
+        self.write(|tx, now| inbox::telegram_link(tx, ws, lead_id, &bot, now))
     }
 
     // --- follow-ups ---

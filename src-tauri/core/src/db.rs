@@ -232,6 +232,58 @@ pub const MIGRATIONS: &[&str] = &[
     DROP INDEX leads_ws_status;
     CREATE INDEX leads_ws_status ON leads(workspace_id, status, source);
     "#,
+    // 6: channels. Each workspace's provider settings (never a secret: those are in the OS
+    // keychain), what delivery needs on leads and messages, inbound de-duplication, Telegram
+    // start links.
+    r#"
+    CREATE TABLE channels (
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        provider     TEXT NOT NULL,
+        settings     TEXT NOT NULL,
+        state        TEXT NOT NULL DEFAULT 'ok',
+        detail       TEXT,
+        -- Where inbound polling goes on from: Telegram's next update offset, Twilio's last day.
+        cursor       TEXT,
+        checked_at   TEXT,
+        updated_at   TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, provider)
+    ) WITHOUT ROWID;
+
+    -- Inbound messages already taken in, by the provider's own id: each is processed once.
+    CREATE TABLE inbound_seen (
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        provider     TEXT NOT NULL,
+        external_id  TEXT NOT NULL,
+        lead_id      INTEGER,
+        at           TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, provider, external_id)
+    ) WITHOUT ROWID;
+
+    -- The payload of each lead's https://t.me/<bot>?start=<token> link.
+    CREATE TABLE telegram_links (
+        token        TEXT PRIMARY KEY,
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        lead_id      INTEGER NOT NULL UNIQUE REFERENCES leads(id) ON DELETE CASCADE,
+        created_at   TEXT NOT NULL
+    );
+
+    -- Channels a provider said cannot reach the lead (Telegram: blocked the bot).
+    ALTER TABLE leads ADD COLUMN unusable_channels TEXT NOT NULL DEFAULT '[]';
+    -- The lead's last inbound WhatsApp message: free text may go for 24 hours after it.
+    ALTER TABLE leads ADD COLUMN whatsapp_inbound_at TEXT;
+
+    ALTER TABLE outbox ADD COLUMN sending_since TEXT;
+    ALTER TABLE outbox ADD COLUMN provider_message_id TEXT;
+    -- For a message no provider can carry: the wa.me or tel: link the agent opens.
+    ALTER TABLE outbox ADD COLUMN manual_link TEXT;
+    -- What delivery picks: due messages in time order.
+    CREATE INDEX outbox_due ON outbox(status, next_attempt_at) WHERE status IN ('queued', 'deferred', 'sending');
+
+    -- A WhatsApp template for steps sent outside the 24-hour window.
+    ALTER TABLE campaign_steps ADD COLUMN wa_template TEXT;
+    ALTER TABLE campaign_steps ADD COLUMN wa_template_language TEXT;
+    ALTER TABLE campaign_steps ADD COLUMN wa_template_params TEXT NOT NULL DEFAULT '[]';
+    "#,
 ];
 
 /// Opens (creating if needed) the database at `path`, owner-readable only, and migrates it.

@@ -25,6 +25,12 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Internal(String),
+    /// A provider could not be reached (no network, the server is down).
+    #[error("{0}")]
+    Offline(String),
+    /// A provider answered with an error (a refused token, a bad setting).
+    #[error("{0}")]
+    Provider(String),
     /// The person cancelled a long operation; nothing it did was kept.
     #[error("cancelled; nothing was changed")]
     Cancelled,
@@ -52,6 +58,8 @@ impl Error {
             Error::Db(_) => "database",
             Error::Io(_) => "io",
             Error::Internal(_) => "internal",
+            Error::Offline(_) => "offline",
+            Error::Provider(_) => "provider",
             Error::Cancelled => "cancelled",
         }
     }

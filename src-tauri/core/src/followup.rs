@@ -35,6 +35,14 @@ pub struct Step {
     pub template_ar: String,
     /// Preferred channel (telegram, whatsapp, sms) or none: routed at delivery.
     pub channel: Option<String>,
+    /// The approved WhatsApp template sent instead when the lead has not written on WhatsApp
+    /// in 24 hours, its language code (en_US) and its body parameters (variable names).
+    #[serde(default)]
+    pub wa_template: Option<String>,
+    #[serde(default)]
+    pub wa_template_language: Option<String>,
+    #[serde(default)]
+    pub wa_template_params: Vec<String>,
 }
 
 impl Step {
@@ -87,6 +95,9 @@ fn default_steps() -> Vec<Step> {
         template_fa: fa.into(),
         template_ar: ar.into(),
         channel: None,
+        wa_template: None,
+        wa_template_language: None,
+        wa_template_params: vec![],
     };
     vec![
         s(1, 60, "Introduction",
@@ -138,14 +149,27 @@ fn save_steps(conn: &Connection, campaign_id: i64, steps: &[Step]) -> Result<()>
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![campaign_id, s.position, s.offset_minutes, s.label, s.template_en, s.template_fa, s.template_ar, s.channel],
         )?;
+        // Only steps that have one touch the template columns (schema 6): the default steps
+        // are also written while migrating to schema 3.
+        if s.wa_template.is_some() {
+            conn.execute(
+                "UPDATE campaign_steps SET wa_template = ?3, wa_template_language = ?4, wa_template_params = ?5
+                 WHERE campaign_id = ?1 AND position = ?2",
+                params![
+                    campaign_id, s.position, s.wa_template, s.wa_template_language,
+                    serde_json::to_string(&s.wa_template_params).unwrap_or_else(|_| "[]".into())
+                ],
+            )?;
+        }
     }
     Ok(())
 }
 
-fn steps_of(conn: &Connection, campaign_id: i64) -> Result<Vec<Step>> {
+pub(crate) fn steps_of(conn: &Connection, campaign_id: i64) -> Result<Vec<Step>> {
     let rows = conn
         .prepare_cached(
-            "SELECT position, offset_minutes, label, template_en, template_fa, template_ar, channel
+            "SELECT position, offset_minutes, label, template_en, template_fa, template_ar, channel,
+                wa_template, wa_template_language, wa_template_params
              FROM campaign_steps WHERE campaign_id = ?1 ORDER BY position",
         )?
         .query_map([campaign_id], |r| {
@@ -157,6 +181,9 @@ fn steps_of(conn: &Connection, campaign_id: i64) -> Result<Vec<Step>> {
                 template_fa: r.get(4)?,
                 template_ar: r.get(5)?,
                 channel: r.get(6)?,
+                wa_template: r.get(7)?,
+                wa_template_language: r.get(8)?,
+                wa_template_params: crate::leads::json_col(r, 9)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -201,10 +228,49 @@ pub fn update_steps(conn: &Connection, ws: &Workspace, id: i64, steps: &[Step]) 
                 return Err(Error::validation("channel", "a step's channel is telegram, whatsapp or sms"));
             }
         }
+        check_wa_template(i + 1, s)?;
     }
-    let numbered: Vec<Step> = steps.iter().enumerate().map(|(i, s)| Step { position: i as i64 + 1, label: s.label.trim().to_string(), ..s.clone() }).collect();
+    let numbered: Vec<Step> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let template = s.wa_template.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(String::from);
+            Step {
+                position: i as i64 + 1,
+                label: s.label.trim().to_string(),
+                wa_template_language: template.as_ref().map(|_| {
+                    s.wa_template_language.as_deref().map(str::trim).filter(|l| !l.is_empty()).unwrap_or("en_US").to_string()
+                }),
+                wa_template_params: if template.is_some() { s.wa_template_params.clone() } else { vec![] },
+                wa_template: template,
+                ..s.clone()
+            }
+        })
+        .collect();
     save_steps(conn, id, &numbered)?;
     campaign(conn, ws, id)
+}
+
+/// A step's WhatsApp template: a Meta template name (lower case, digits, _), a language code
+/// (`en`, `en_US`), at most 10 parameters, each a template variable.
+fn check_wa_template(n: usize, s: &Step) -> Result<()> {
+    let Some(name) = s.wa_template.as_deref().map(str::trim).filter(|t| !t.is_empty()) else { return Ok(()) };
+    if name.len() > 512 || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        return Err(Error::validation("wa_template", format!("step {n}: a template name is lower-case letters, digits and _ (as approved by Meta)")));
+    }
+    if let Some(l) = s.wa_template_language.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        let ok = l.len() <= 8 && l.split('_').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphabetic()));
+        if !ok {
+            return Err(Error::validation("wa_template_language", format!("step {n}: a language code looks like en_US, fa or ar")));
+        }
+    }
+    if s.wa_template_params.len() > 10 {
+        return Err(Error::validation("wa_template_params", format!("step {n}: at most 10 template parameters")));
+    }
+    if let Some(bad) = s.wa_template_params.iter().find(|p| !templates::VARIABLES.contains(&p.as_str())) {
+        return Err(Error::validation("wa_template_params", format!("step {n}: unknown variable {bad}")));
+    }
+    Ok(())
 }
 
 /// Where a new lead of `ws` starts: the default campaign and when its first step is due.

@@ -46,6 +46,8 @@ pub struct Lead {
     pub notes: Option<String>,
     pub tags: Vec<String>,
     pub opt_outs: Vec<Channel>,
+    /// Channels a provider said cannot reach the lead (blocked the bot, not on WhatsApp).
+    pub unusable_channels: Vec<Channel>,
     pub last_contacted_at: Option<DateTime<Utc>>,
     pub last_inbound_at: Option<DateTime<Utc>>,
     pub next_followup_at: Option<DateTime<Utc>>,
@@ -109,6 +111,7 @@ impl Lead {
             notes: None,
             tags: vec![],
             opt_outs: vec![],
+            unusable_channels: vec![],
             last_contacted_at: None,
             last_inbound_at: None,
             next_followup_at: None,
@@ -282,7 +285,7 @@ fn sync_match(conn: &Connection, before: Option<&Lead>, lead: Option<&Lead>) -> 
 
 /// Fills the match index for every lead (schema version 2 on a book that had leads before).
 pub(crate) fn backfill_match_index(conn: &Connection) -> Result<()> {
-    let all: Vec<Lead> = conn.prepare(&format!("SELECT {COLUMNS} FROM leads"))?.query_map([], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let all: Vec<Lead> = conn.prepare(&format!("SELECT {V1_COLUMNS} FROM leads"))?.query_map([], from_row)?.collect::<rusqlite::Result<_>>()?;
     for lead in &all {
         sync_match(conn, None, Some(lead))?;
     }
@@ -318,10 +321,18 @@ fn sync_keys(conn: &Connection, before: &Lead, lead: &Lead) -> Result<()> {
     Ok(())
 }
 
-pub(crate) const COLUMNS: &str = "id, workspace_id, name, email, phone, whatsapp, telegram_id, telegram_username, \
+/// The columns of schema 1, which migrations before schema 6 read leads with.
+macro_rules! v1_columns {
+    () => {
+        "id, workspace_id, name, email, phone, whatsapp, telegram_id, telegram_username, \
     linkedin_url, source, budget_min, budget_max, locations, property_type, bedrooms, purpose, language, status, \
     opt_outs, notes, tags, score, grade, score_valid_until, created_at, updated_at, \
-    last_contacted_at, last_inbound_at, next_followup_at";
+    last_contacted_at, last_inbound_at, next_followup_at"
+    };
+}
+pub(crate) const COLUMNS: &str = concat!(v1_columns!(), ", unusable_channels");
+/// What [`from_row`] reads, from a schema without `unusable_channels`.
+const V1_COLUMNS: &str = concat!(v1_columns!(), ", '[]'");
 
 pub(crate) fn bad_column(i: usize, e: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.to_string().into())
@@ -380,6 +391,7 @@ pub(crate) fn from_row(r: &Row) -> rusqlite::Result<Lead> {
         last_contacted_at: time_col(r, 26)?,
         last_inbound_at: time_col(r, 27)?,
         next_followup_at: time_col(r, 28)?,
+        unusable_channels: json_col(r, 29)?,
     })
 }
 
@@ -766,6 +778,102 @@ pub fn merge(conn: &Connection, ws: &Workspace, keep: i64, other: i64, now: Date
     }
     timeline::add(conn, ws.id, keep, now, "merged", &detail)?;
     Ok(lead)
+}
+
+/// The lead of `ws` that owns identity key `kind`/`value` (`telegram` + user id, `phone` +
+/// E.164 number), if any.
+pub fn by_key(conn: &Connection, ws: &Workspace, kind: &str, value: &str) -> Result<Option<i64>> {
+    key_owner(conn, ws.id, kind, value)
+}
+
+/// Links a Telegram account to a lead (the lead pressed Start on its link). If another lead
+/// already has that account (it wrote to the bot before), the two are one person: merged.
+pub fn link_telegram(conn: &Connection, ws: &Workspace, id: i64, telegram_id: i64, username: Option<&str>, now: DateTime<Utc>) -> Result<Lead> {
+    let mut lead = get(conn, ws, id)?;
+    if lead.telegram_id == Some(telegram_id) {
+        return Ok(lead);
+    }
+    if let Some(other) = key_owner(conn, ws.id, "telegram", &telegram_id.to_string())?.filter(|o| *o != id) {
+        merge(conn, ws, id, other, now)?;
+        lead = get(conn, ws, id)?;
+    }
+    let before = lead.clone();
+    lead.telegram_id = Some(telegram_id);
+    if lead.telegram_username.is_none() {
+        lead.telegram_username = username.map(String::from);
+    }
+    lead.unusable_channels.retain(|c| *c != Channel::Telegram);
+    lead.updated_at = now;
+    lead.rescore(ws, now);
+    sync_keys(conn, &before, &lead)?;
+    write(conn, &lead)?;
+    set_unusable(conn, &lead)?;
+    let who = username.map(|u| format!("@{u}")).unwrap_or_else(|| telegram_id.to_string());
+    timeline::add(conn, ws.id, id, now, "telegram_linked", &format!("linked Telegram {who}"))?;
+    Ok(lead)
+}
+
+/// Opts the lead out of `channel` (`out`) or back in. Returns whether anything changed.
+pub fn set_opt_out(conn: &Connection, ws: &Workspace, id: i64, channel: Channel, out: bool, why: &str, now: DateTime<Utc>) -> Result<bool> {
+    let mut lead = get(conn, ws, id)?;
+    if lead.opt_outs.contains(&channel) == out {
+        return Ok(false);
+    }
+    if out {
+        lead.opt_outs.push(channel);
+    } else {
+        lead.opt_outs.retain(|c| *c != channel);
+    }
+    lead.updated_at = now;
+    write(conn, &lead)?;
+    let (kind, verb) = if out { ("opted_out", "opted out of") } else { ("opted_in", "opted back in to") };
+    timeline::add(conn, ws.id, id, now, kind, &format!("{verb} {channel} ({why})"))?;
+    Ok(true)
+}
+
+/// Marks `channel` as unable to reach the lead (or able again). Returns whether it changed.
+pub fn set_channel_usable(conn: &Connection, ws: &Workspace, id: i64, channel: Channel, usable: bool, why: &str, now: DateTime<Utc>) -> Result<bool> {
+    let mut lead = get(conn, ws, id)?;
+    if lead.unusable_channels.contains(&channel) != usable {
+        return Ok(false);
+    }
+    if usable {
+        lead.unusable_channels.retain(|c| *c != channel);
+    } else {
+        lead.unusable_channels.push(channel);
+        timeline::add(conn, ws.id, id, now, "channel_unusable", &format!("{channel} cannot reach this lead: {why}"))?;
+    }
+    set_unusable(conn, &lead)?;
+    Ok(true)
+}
+
+fn set_unusable(conn: &Connection, lead: &Lead) -> Result<()> {
+    conn.prepare_cached("UPDATE leads SET unusable_channels = ?3 WHERE workspace_id = ?1 AND id = ?2")?
+        .execute(params![lead.workspace_id, lead.id, json(&lead.unusable_channels)])?;
+    Ok(())
+}
+
+/// A message reached the lead: last contact now, a new lead becomes contacted, rescored.
+pub fn mark_contacted(conn: &Connection, ws: &Workspace, id: i64, channel: &str, now: DateTime<Utc>) -> Result<Lead> {
+    let mut lead = get(conn, ws, id)?;
+    lead.last_contacted_at = Some(now);
+    if lead.status == Status::New {
+        lead.status = Status::Contacted;
+        timeline::add(conn, ws.id, id, now, "status_changed", &format!("new → contacted (first message sent via {channel})"))?;
+    }
+    lead.updated_at = now;
+    lead.rescore(ws, now);
+    write(conn, &lead)?;
+    Ok(lead)
+}
+
+/// The lead wrote on WhatsApp at `at`: free text may go to it for 24 hours.
+pub fn note_whatsapp_inbound(conn: &Connection, ws: &Workspace, id: i64, at: DateTime<Utc>) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE leads SET whatsapp_inbound_at = max(coalesce(whatsapp_inbound_at, ''), ?3) WHERE workspace_id = ?1 AND id = ?2",
+    )?
+    .execute(params![ws.id, id, fmt_time(at)])?;
+    Ok(())
 }
 
 /// Rescoring leads whose time-based factors changed since they were scored.

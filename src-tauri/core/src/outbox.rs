@@ -24,12 +24,16 @@ pub struct Message {
     pub sent_at: Option<String>,
     pub attempts: i64,
     pub error: Option<String>,
+    /// When a deferred message is tried again.
+    pub next_attempt_at: Option<String>,
+    /// For a message no provider can carry (channel `manual`): the wa.me or tel: link.
+    pub manual_link: Option<String>,
     /// The lead's name, so a list of messages reads without a second lookup.
     pub lead_name: String,
 }
 
 const COLUMNS: &str = "o.id, o.lead_id, o.kind, o.campaign_step, o.property_id, o.channel, o.status, o.body, o.queued_at, \
-    o.sent_at, o.attempts, o.error, l.name";
+    o.sent_at, o.attempts, o.error, l.name, o.next_attempt_at, o.manual_link";
 
 fn from_row(r: &Row) -> rusqlite::Result<Message> {
     Ok(Message {
@@ -46,6 +50,8 @@ fn from_row(r: &Row) -> rusqlite::Result<Message> {
         attempts: r.get(10)?,
         error: r.get(11)?,
         lead_name: r.get(12)?,
+        next_attempt_at: r.get(13)?,
+        manual_link: r.get(14)?,
     })
 }
 
@@ -100,7 +106,62 @@ pub fn confirm(conn: &Connection, ws: &Workspace, id: i64, arrived: bool, now: c
     let (status, sent_at) = if arrived { ("sent", Some(crate::clock::fmt_time(now))) } else { ("queued", None) };
     conn.prepare_cached("UPDATE outbox SET status = ?3, sent_at = ?4, error = NULL WHERE workspace_id = ?1 AND id = ?2")?
         .execute(rusqlite::params![ws.id, id, status, sent_at])?;
-    list(conn, ws, None, None)?.into_iter().find(|m| m.id == id).ok_or_else(|| crate::Error::not_found(format!("message {id}")))
+    get(conn, ws, id)
+}
+
+/// The message `id` of the workspace.
+pub fn get(conn: &Connection, ws: &Workspace, id: i64) -> Result<Message> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM outbox o JOIN leads l ON l.id = o.lead_id WHERE o.workspace_id = ?1 AND o.id = ?2"))?
+        .query_row(rusqlite::params![ws.id, id], from_row)
+        .optional()?
+        .ok_or_else(|| crate::Error::not_found(format!("message {id}")))
+}
+
+/// Changes a message's state by the agent's hand, if it is in one of `from`.
+fn by_hand(conn: &Connection, ws: &Workspace, id: i64, from: &[&str], sql: &str, args: &[&dyn rusqlite::ToSql], verb: &str) -> Result<Message> {
+    let m = get(conn, ws, id)?;
+    if !from.contains(&m.status.as_str()) {
+        return Err(crate::Error::validation("status", format!("a message that is {} cannot be {verb}; only {}", m.status, from.join(" or "))));
+    }
+    let mut all: Vec<&dyn rusqlite::ToSql> = vec![&ws.id, &id];
+    all.extend_from_slice(args);
+    conn.prepare_cached(sql)?.execute(all.as_slice())?;
+    get(conn, ws, id)
+}
+
+/// Try a failed or deferred message again now.
+pub fn retry(conn: &Connection, ws: &Workspace, id: i64) -> Result<Message> {
+    by_hand(
+        conn, ws, id, &["failed", "deferred"],
+        "UPDATE outbox SET status = 'queued', next_attempt_at = NULL, error = NULL, channel = CASE channel WHEN 'manual' THEN NULL ELSE channel END
+         WHERE workspace_id = ?1 AND id = ?2",
+        &[], "retried",
+    )
+}
+
+/// The agent does not want it sent.
+pub fn cancel(conn: &Connection, ws: &Workspace, id: i64) -> Result<Message> {
+    by_hand(
+        conn, ws, id, &["queued", "deferred"],
+        "UPDATE outbox SET status = 'failed', next_attempt_at = NULL, error = 'cancelled by the agent' WHERE workspace_id = ?1 AND id = ?2",
+        &[], "cancelled",
+    )
+}
+
+/// The agent sent a manual message by hand.
+pub fn mark_done(conn: &Connection, ws: &Workspace, id: i64, now: chrono::DateTime<chrono::Utc>) -> Result<Message> {
+    let m = get(conn, ws, id)?;
+    if m.channel.as_deref() != Some("manual") {
+        return Err(crate::Error::validation("channel", "only a message to send by hand can be marked as sent by hand"));
+    }
+    let at = crate::clock::fmt_time(now);
+    let done = by_hand(
+        conn, ws, id, &["queued"],
+        "UPDATE outbox SET status = 'sent', sent_at = ?3, error = NULL WHERE workspace_id = ?1 AND id = ?2",
+        &[&at], "marked as sent",
+    )?;
+    crate::leads::mark_contacted(conn, ws, m.lead_id, "manual", now)?;
+    Ok(done)
 }
 
 #[cfg(test)]

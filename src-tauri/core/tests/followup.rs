@@ -140,6 +140,9 @@ fn quick_campaign(book: &mut Book, ws: &Workspace, offsets_minutes: &[i64]) {
             template_fa: "سلام {first_name}".into(),
             template_ar: "مرحباً {first_name}".into(),
             channel: None,
+            wa_template: None,
+            wa_template_language: None,
+            wa_template_params: vec![],
         })
         .collect();
     book.update_campaign_steps(ws, id, &steps).unwrap();

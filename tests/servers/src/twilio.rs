@@ -137,6 +137,16 @@ fn is_e164(number: &str) -> bool {
 
 impl State {
     fn handle(&mut self, request: &Request) -> Reply {
+        if let Some(sid) = account_route(&request.path).filter(|_| request.method == hyper::Method::GET) {
+            if !self.authorized(request, sid) {
+                return error(401, 20003, "Authenticate");
+            }
+            return Reply::json(
+                200,
+                json!({"sid": sid, "friendly_name": "Leadbook Test", "status": "active", "type": "Full",
+                    "uri": format!("{API}/{sid}.json")}),
+            );
+        }
         let Some(sid) = route(&request.path) else {
             return error(
                 404,
@@ -412,6 +422,12 @@ fn segments(body: &str) -> usize {
     } else {
         length.div_ceil(part)
     }
+}
+
+/// `/2010-04-01/Accounts/{sid}.json` (the account: "test connection") → the sid.
+fn account_route(path: &str) -> Option<&str> {
+    let sid = path.strip_prefix(API)?.strip_prefix('/')?.strip_suffix(".json")?;
+    (!sid.is_empty() && !sid.contains('/')).then_some(sid)
 }
 
 /// `/2010-04-01/Accounts/{sid}/Messages.json` → the sid.

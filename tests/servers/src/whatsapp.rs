@@ -118,6 +118,14 @@ fn digits(number: &str) -> String {
     number.chars().filter(char::is_ascii_digit).collect()
 }
 
+/// `/v21.0/{id}` → the id (a node read).
+fn node_route(path: &str) -> Option<&str> {
+    let mut parts = path.strip_prefix('/')?.split('/');
+    let (version, id) = (parts.next()?.strip_prefix('v')?, parts.next()?);
+    let version_ok = !version.is_empty() && version.chars().all(|c| c.is_ascii_digit() || c == '.');
+    (version_ok && !id.is_empty() && parts.next().is_none()).then_some(id)
+}
+
 /// `/v21.0/{id}/messages` → the phone number id.
 fn send_route(path: &str) -> Option<&str> {
     let mut parts = path.strip_prefix('/')?.split('/');
@@ -129,6 +137,9 @@ fn send_route(path: &str) -> Option<&str> {
 
 impl State {
     fn handle(&mut self, request: &Request) -> Reply {
+        if let Some(id) = node_route(&request.path).filter(|_| request.method == hyper::Method::GET) {
+            return self.phone_number(request, id);
+        }
         let Some(phone_number_id) = send_route(&request.path) else {
             // Guess: the Graph API's answer for a path it does not know.
             return graph_error(
@@ -151,27 +162,39 @@ impl State {
         self.common.finish(reply)
     }
 
-    fn send(&mut self, request: &Request, phone_number_id: &str) -> Reply {
+    /// `GET /v21.0/{id}`: the phone number node ("test connection" reads it).
+    fn phone_number(&self, request: &Request, id: &str) -> Reply {
+        if let Some(refused) = self.refuse_token(request) {
+            return refused;
+        }
+        if id != self.phone_number_id {
+            return unsupported("get", id);
+        }
+        Reply::json(
+            200,
+            json!({"verified_name": "Leadbook Test", "display_phone_number": "+971 4 555 0000", "id": id, "quality_rating": "GREEN"}),
+        )
+    }
+
+    /// The answer to a missing, wrong or expired bearer token, if it is one.
+    fn refuse_token(&self, request: &Request) -> Option<Reply> {
         let token = request.header("authorization").and_then(|h| {
             let (scheme, token) = h.trim().split_once(' ')?;
             scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
         });
         if token != Some(self.token.as_str()) {
             // Unverified: a missing token gets code 190 here too (the Graph API may answer 400).
-            return graph_error(
-                401,
-                190,
-                "Invalid OAuth access token - Cannot parse access token",
-                None,
-            );
+            return Some(graph_error(401, 190, "Invalid OAuth access token - Cannot parse access token", None));
         }
         if self.token_expired {
-            return graph_error(
-                401,
-                190,
-                "Error validating access token: Session has expired",
-                Some(463),
-            );
+            return Some(graph_error(401, 190, "Error validating access token: Session has expired", Some(463)));
+        }
+        None
+    }
+
+    fn send(&mut self, request: &Request, phone_number_id: &str) -> Reply {
+        if let Some(refused) = self.refuse_token(request) {
+            return refused;
         }
         if phone_number_id != self.phone_number_id {
             return unsupported("post", phone_number_id);

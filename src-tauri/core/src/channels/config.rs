@@ -1,0 +1,440 @@
+//! Each workspace's channel settings (table `channels`) and the secrets beside them (a
+//! [`SecretStore`]): saving them, showing them without the secrets, and building the clients
+//! delivery and the inbox use.
+
+use super::telegram::Telegram;
+use super::twilio::Twilio;
+use super::whatsapp::WhatsApp;
+use super::{base_url, Identity, Provider};
+use crate::clock::fmt_time;
+use crate::error::{Error, Result};
+use crate::secrets::SecretStore;
+use crate::workspace::Workspace;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+/// The settings of one provider, as typed (no secret). Every field is optional here; each
+/// provider requires its own.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    // Telegram
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_username: Option<String>,
+    // WhatsApp Cloud
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_template: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_template_language: Option<String>,
+    // Twilio
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_sid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whatsapp_from: Option<String>,
+}
+
+/// A channel as Settings shows it: never its secret.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelInfo {
+    pub provider: Provider,
+    /// `unconfigured`, `ok` or `needs_attention`.
+    pub state: String,
+    pub detail: Option<String>,
+    pub settings: Option<Settings>,
+    pub has_secret: bool,
+    /// Whether Leadbook hears replies through it (WhatsApp Cloud: no).
+    pub inbound: bool,
+    pub checked_at: Option<String>,
+}
+
+/// Where the secrets are, for Settings' warning.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SecretStoreInfo {
+    pub kind: &'static str,
+    pub path: Option<String>,
+    pub warning: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelOverview {
+    pub secret_store: SecretStoreInfo,
+    pub channels: Vec<ChannelInfo>,
+}
+
+/// A stored channel row.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub settings: Settings,
+    pub state: String,
+    pub detail: Option<String>,
+    pub cursor: Option<String>,
+    pub checked_at: Option<String>,
+}
+
+fn clean(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
+}
+
+fn required(v: &Option<String>, field: &str, what: &str) -> Result<String> {
+    clean(v).ok_or_else(|| Error::validation(field, format!("{what} is required")))
+}
+
+fn e164(v: &str, field: &str) -> Result<String> {
+    let digits = v.strip_prefix('+').unwrap_or("");
+    if (7..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) && !digits.starts_with('0') {
+        Ok(v.to_string())
+    } else {
+        Err(Error::validation(field, format!("'{v}' is not a number in international form (+971…)")))
+    }
+}
+
+/// Checks and tidies `s` for `provider`: what is required is there, ids look like ids.
+pub fn validate(provider: Provider, s: &Settings) -> Result<Settings> {
+    let mut out = Settings { base_url: clean(&s.base_url), ..Settings::default() };
+    let default_base = match provider {
+        Provider::Telegram => super::telegram::DEFAULT_BASE,
+        Provider::Whatsapp => super::whatsapp::DEFAULT_BASE,
+        Provider::Twilio => super::twilio::DEFAULT_BASE,
+    };
+    if out.base_url.is_some() {
+        out.base_url = Some(base_url(out.base_url.as_deref(), default_base, "base_url")?);
+    }
+    let foreign = |f: &Option<String>, name: &str| -> Result<()> {
+        match clean(f) {
+            Some(_) => Err(Error::validation(name, format!("{provider} has no setting {name}"))),
+            None => Ok(()),
+        }
+    };
+    match provider {
+        Provider::Telegram => {
+            if let Some(u) = clean(&s.bot_username) {
+                let u = u.trim_start_matches('@').to_string();
+                if !(5..=32).contains(&u.len()) || !u.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    return Err(Error::validation("bot_username", "a bot's username is 5 to 32 letters, digits or _ (like leadbook_bot)"));
+                }
+                out.bot_username = Some(u);
+            }
+            for (f, n) in [(&s.phone_number_id, "phone_number_id"), (&s.account_sid, "account_sid"), (&s.from, "from")] {
+                foreign(f, n)?;
+            }
+        }
+        Provider::Whatsapp => {
+            let id = required(&s.phone_number_id, "phone_number_id", "the phone number id")?;
+            if !id.chars().all(|c| c.is_ascii_digit()) {
+                return Err(Error::validation("phone_number_id", "the phone number id is the number Meta shows under API setup (digits only)"));
+            }
+            out.phone_number_id = Some(id);
+            if let Some(v) = clean(&s.api_version) {
+                let ok = v.strip_prefix('v').is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '.'));
+                if !ok {
+                    return Err(Error::validation("api_version", "an API version looks like v21.0"));
+                }
+                out.api_version = Some(v);
+            }
+            out.default_template = clean(&s.default_template);
+            out.default_template_language = clean(&s.default_template_language);
+            if out.default_template.is_some() && out.default_template_language.is_none() {
+                out.default_template_language = Some("en_US".into());
+            }
+            for (f, n) in [(&s.bot_username, "bot_username"), (&s.account_sid, "account_sid"), (&s.from, "from")] {
+                foreign(f, n)?;
+            }
+        }
+        Provider::Twilio => {
+            let sid = required(&s.account_sid, "account_sid", "the account SID")?;
+            if !(sid.len() == 34 && sid.starts_with("AC") && sid[2..].chars().all(|c| c.is_ascii_hexdigit())) {
+                return Err(Error::validation("account_sid", "an account SID is AC followed by 32 hexadecimal characters"));
+            }
+            out.account_sid = Some(sid);
+            let from = required(&s.from, "from", "the sender (a number or an alphanumeric sender id)")?;
+            let alnum = (1..=11).contains(&from.len()) && from.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ') && from.chars().any(|c| c.is_ascii_alphabetic());
+            out.from = Some(if alnum { from } else { e164(&from, "from")? });
+            out.whatsapp_from = clean(&s.whatsapp_from).map(|w| e164(w.trim_start_matches("whatsapp:"), "whatsapp_from")).transpose()?;
+            for (f, n) in [(&s.bot_username, "bot_username"), (&s.phone_number_id, "phone_number_id")] {
+                foreign(f, n)?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The name of a provider's secret for this book and workspace.
+pub fn secret_name(book_id: &str, ws: &Workspace, provider: Provider) -> String {
+    format!("{book_id}/{}/{provider}", ws.id)
+}
+
+/// The book's own random id (made once, kept in `app_settings`).
+pub fn book_id(conn: &Connection) -> Result<String> {
+    let found: Option<String> = conn.query_row("SELECT value FROM app_settings WHERE key = 'book_id'", [], |r| r.get(0)).optional()?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    let id = random_token(16)?;
+    conn.execute("INSERT OR IGNORE INTO app_settings (key, value) VALUES ('book_id', ?1)", [&id])?;
+    Ok(conn.query_row("SELECT value FROM app_settings WHERE key = 'book_id'", [], |r| r.get(0))?)
+}
+
+/// `bytes` random bytes as URL-safe text (`[A-Za-z0-9_-]`).
+pub fn random_token(bytes: usize) -> Result<String> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| Error::Internal(format!("no randomness from the system: {e}")))?;
+    Ok(buf.iter().map(|b| ALPHABET[(*b & 63) as usize] as char).collect())
+}
+
+pub fn row(conn: &Connection, ws: &Workspace, provider: Provider) -> Result<Option<Row>> {
+    conn.prepare_cached("SELECT settings, state, detail, cursor, checked_at FROM channels WHERE workspace_id = ?1 AND provider = ?2")?
+        .query_row(params![ws.id, provider.as_str()], |r| {
+            let s: String = r.get(0)?;
+            Ok(Row {
+                settings: serde_json::from_str(&s).map_err(|e| crate::leads::bad_column(0, e))?,
+                state: r.get(1)?,
+                detail: r.get(2)?,
+                cursor: r.get(3)?,
+                checked_at: r.get(4)?,
+            })
+        })
+        .optional()
+        .map_err(Into::into)
+}
+
+/// Saves `settings` (checked) and, if given, the secret. A channel with no secret yet needs one.
+pub fn set(
+    conn: &Connection,
+    ws: &Workspace,
+    secrets: &dyn SecretStore,
+    provider: Provider,
+    settings: &Settings,
+    secret: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<ChannelInfo> {
+    let settings = validate(provider, settings)?;
+    let name = secret_name(&book_id(conn)?, ws, provider);
+    let secret = secret.map(str::trim).filter(|s| !s.is_empty());
+    if let Some(s) = secret {
+        if s.len() > 4096 || s.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(Error::validation("secret", "a token is one line of printable characters without spaces"));
+        }
+    } else if secrets.get(&name)?.is_none() {
+        let what = if provider == Provider::Twilio { "the auth token" } else { "the token" };
+        return Err(Error::validation("secret", format!("{what} is required")));
+    }
+    let json = serde_json::to_string(&settings).map_err(|e| Error::Internal(e.to_string()))?;
+    // A new token or new settings get a fresh start: the agent just fixed what needed attention.
+    conn.prepare_cached(
+        "INSERT INTO channels (workspace_id, provider, settings, state, detail, updated_at) VALUES (?1, ?2, ?3, 'ok', NULL, ?4)
+         ON CONFLICT (workspace_id, provider) DO UPDATE SET settings = excluded.settings, state = 'ok', detail = NULL,
+            updated_at = excluded.updated_at",
+    )?
+    .execute(params![ws.id, provider.as_str(), json, fmt_time(now)])?;
+    if let Some(s) = secret {
+        secrets.set(&name, s)?;
+    }
+    info(conn, ws, secrets, provider)
+}
+
+/// Forgets a provider's settings and secret.
+pub fn remove(conn: &Connection, ws: &Workspace, secrets: &dyn SecretStore, provider: Provider) -> Result<ChannelInfo> {
+    conn.execute("DELETE FROM channels WHERE workspace_id = ?1 AND provider = ?2", params![ws.id, provider.as_str()])?;
+    secrets.delete(&secret_name(&book_id(conn)?, ws, provider))?;
+    info(conn, ws, secrets, provider)
+}
+
+pub fn info(conn: &Connection, ws: &Workspace, secrets: &dyn SecretStore, provider: Provider) -> Result<ChannelInfo> {
+    let row = row(conn, ws, provider)?;
+    let has_secret = secrets.get(&secret_name(&book_id(conn)?, ws, provider))?.is_some();
+    let inbound = match provider {
+        Provider::Whatsapp => false,
+        _ => true,
+    };
+    Ok(match row {
+        Some(r) => ChannelInfo {
+            provider,
+            state: if has_secret { r.state } else { "unconfigured".into() },
+            detail: r.detail,
+            settings: Some(r.settings),
+            has_secret,
+            inbound,
+            checked_at: r.checked_at,
+        },
+        None => ChannelInfo { provider, state: "unconfigured".into(), detail: None, settings: None, has_secret, inbound, checked_at: None },
+    })
+}
+
+pub fn overview(conn: &Connection, ws: &Workspace, secrets: &dyn SecretStore) -> Result<ChannelOverview> {
+    let warning = (secrets.kind() == "file").then(|| {
+        format!(
+            "No system keychain was found, so tokens are kept in {}, a file only your user can read.",
+            secrets.path().map(|p| p.display().to_string()).unwrap_or_default()
+        )
+    });
+    Ok(ChannelOverview {
+        secret_store: SecretStoreInfo { kind: secrets.kind(), path: secrets.path().map(|p| p.display().to_string()), warning },
+        channels: Provider::ALL.iter().map(|p| info(conn, ws, secrets, *p)).collect::<Result<_>>()?,
+    })
+}
+
+/// Records that a provider refused our credentials (or accepted them again).
+pub fn set_state(conn: &Connection, ws: &Workspace, provider: Provider, attention: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+    let state = if attention.is_some() { "needs_attention" } else { "ok" };
+    conn.prepare_cached("UPDATE channels SET state = ?3, detail = ?4, checked_at = ?5 WHERE workspace_id = ?1 AND provider = ?2")?
+        .execute(params![ws.id, provider.as_str(), state, attention, fmt_time(now)])?;
+    Ok(())
+}
+
+pub fn set_cursor(conn: &Connection, ws: &Workspace, provider: Provider, cursor: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE channels SET cursor = ?3 WHERE workspace_id = ?1 AND provider = ?2")?
+        .execute(params![ws.id, provider.as_str(), cursor])?;
+    Ok(())
+}
+
+/// A configured Telegram bot.
+pub struct TelegramChannel {
+    pub client: Telegram,
+    pub settings: Settings,
+    pub attention: bool,
+    pub cursor: Option<i64>,
+}
+
+pub struct WhatsappChannel {
+    pub client: WhatsApp,
+    pub settings: Settings,
+    pub attention: bool,
+}
+
+pub struct TwilioChannel {
+    pub client: Twilio,
+    pub settings: Settings,
+    pub attention: bool,
+    pub cursor: Option<String>,
+}
+
+/// The workspace's configured providers, ready to talk.
+#[derive(Default)]
+pub struct Channels {
+    pub telegram: Option<TelegramChannel>,
+    pub whatsapp: Option<WhatsappChannel>,
+    pub twilio: Option<TwilioChannel>,
+}
+
+impl Channels {
+    /// Builds the clients of every provider with settings and a secret.
+    pub fn load(conn: &Connection, ws: &Workspace, secrets: &dyn SecretStore, http: &reqwest::Client) -> Result<Channels> {
+        let book = book_id(conn)?;
+        let mut out = Channels::default();
+        for p in Provider::ALL {
+            let (Some(r), Some(secret)) = (row(conn, ws, *p)?, secrets.get(&secret_name(&book, ws, *p))?) else { continue };
+            let attention = r.state == "needs_attention";
+            let s = r.settings.clone();
+            match p {
+                Provider::Telegram => {
+                    let base = base_url(s.base_url.as_deref(), super::telegram::DEFAULT_BASE, "base_url")?;
+                    out.telegram = Some(TelegramChannel {
+                        client: Telegram::new(http.clone(), &base, &secret),
+                        cursor: r.cursor.as_deref().and_then(|c| c.parse().ok()),
+                        settings: s,
+                        attention,
+                    });
+                }
+                Provider::Whatsapp => {
+                    let base = base_url(s.base_url.as_deref(), super::whatsapp::DEFAULT_BASE, "base_url")?;
+                    let version = s.api_version.clone().unwrap_or_else(|| super::whatsapp::DEFAULT_VERSION.into());
+                    let id = s.phone_number_id.clone().unwrap_or_default();
+                    out.whatsapp = Some(WhatsappChannel { client: WhatsApp::new(http.clone(), &base, &version, &id, &secret), settings: s, attention });
+                }
+                Provider::Twilio => {
+                    let base = base_url(s.base_url.as_deref(), super::twilio::DEFAULT_BASE, "base_url")?;
+                    let sid = s.account_sid.clone().unwrap_or_default();
+                    out.twilio = Some(TwilioChannel { client: Twilio::new(http.clone(), &base, &sid, &secret), settings: s, attention, cursor: r.cursor });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether any provider can carry messages.
+    pub fn any(&self) -> bool {
+        self.telegram.is_some() || self.whatsapp.is_some() || self.twilio.is_some()
+    }
+
+    /// "Test connection": the provider's identity endpoint.
+    pub async fn test(&self, provider: Provider) -> Result<Identity> {
+        let missing = || Error::validation("provider", format!("{provider} is not set up"));
+        match provider {
+            Provider::Telegram => self.telegram.as_ref().ok_or_else(missing)?.client.identity().await,
+            Provider::Whatsapp => self.whatsapp.as_ref().ok_or_else(missing)?.client.identity().await,
+            Provider::Twilio => self.twilio.as_ref().ok_or_else(missing)?.client.identity().await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::MemoryStore;
+    use crate::{Book, FixedClock};
+    use std::sync::Arc;
+
+    fn s(f: impl FnOnce(&mut Settings)) -> Settings {
+        let mut v = Settings::default();
+        f(&mut v);
+        v
+    }
+
+    #[test]
+    fn each_provider_requires_its_own_settings() {
+        assert_eq!(validate(Provider::Twilio, &s(|v| v.from = Some("+97145550000".into()))).unwrap_err().field(), Some("account_sid"));
+        let sid = format!("AC{}", "a".repeat(32));
+        assert_eq!(validate(Provider::Twilio, &s(|v| v.account_sid = Some(sid.clone()))).unwrap_err().field(), Some("from"));
+        let ok = validate(Provider::Twilio, &s(|v| {
+            v.account_sid = Some(sid.clone());
+            v.from = Some("LEADBOOK".into());
+            v.whatsapp_from = Some("whatsapp:+14155238886".into());
+        }))
+        .unwrap();
+        assert_eq!((ok.from.as_deref(), ok.whatsapp_from.as_deref()), (Some("LEADBOOK"), Some("+14155238886")));
+        assert_eq!(validate(Provider::Twilio, &s(|v| { v.account_sid = Some(sid.clone()); v.from = Some("0501234567".into()); })).unwrap_err().field(), Some("from"));
+        assert_eq!(validate(Provider::Whatsapp, &s(|_| {})).unwrap_err().field(), Some("phone_number_id"));
+        assert_eq!(validate(Provider::Telegram, &s(|v| v.bot_username = Some("@leadbook_bot".into()))).unwrap().bot_username.as_deref(), Some("leadbook_bot"));
+        assert_eq!(validate(Provider::Telegram, &s(|v| v.bot_username = Some("a b".into()))).unwrap_err().field(), Some("bot_username"));
+        assert_eq!(validate(Provider::Telegram, &s(|v| v.account_sid = Some(sid.clone()))).unwrap_err().field(), Some("account_sid"));
+        assert_eq!(validate(Provider::Telegram, &s(|v| v.base_url = Some("file:///etc".into()))).unwrap_err().field(), Some("base_url"));
+    }
+
+    #[test]
+    fn a_secret_goes_to_the_store_never_to_the_database_and_is_never_shown() {
+        let mut book = Book::open_in_memory(Arc::new(FixedClock::at("2026-03-02T06:00:00Z"))).unwrap();
+        let ws = book.workspace("Default").unwrap();
+        let store = MemoryStore::default();
+        let settings = s(|v| v.bot_username = Some("leadbook_bot".into()));
+        let err = book.write(|tx, now| set(tx, &ws, &store, Provider::Telegram, &settings, None, now)).unwrap_err();
+        assert_eq!(err.field(), Some("secret"), "the first save needs the token");
+        let info = book.write(|tx, now| set(tx, &ws, &store, Provider::Telegram, &settings, Some("123456:SECRET-TOKEN"), now)).unwrap();
+        assert_eq!((info.state.as_str(), info.has_secret), ("ok", true));
+        assert!(!serde_json::to_string(&info).unwrap().contains("SECRET-TOKEN"));
+        let dump: String = book.conn().query_row("SELECT group_concat(settings) FROM channels", [], |r| r.get(0)).unwrap();
+        assert!(!dump.contains("SECRET-TOKEN"));
+        // Saving again without a token keeps the stored one.
+        book.write(|tx, now| set(tx, &ws, &store, Provider::Telegram, &settings, None, now)).unwrap();
+        let name = secret_name(&book_id(book.conn()).unwrap(), &ws, Provider::Telegram);
+        assert_eq!(store.get(&name).unwrap().as_deref(), Some("123456:SECRET-TOKEN"));
+        // Another workspace has its own channels.
+        let other = book.add_workspace("Other", None).unwrap();
+        assert_eq!(info_of(&book, &other, &store).state, "unconfigured");
+        book.write(|tx, _| remove(tx, &ws, &store, Provider::Telegram)).unwrap();
+        assert_eq!(store.get(&name).unwrap(), None);
+    }
+
+    fn info_of(book: &Book, ws: &Workspace, store: &MemoryStore) -> ChannelInfo {
+        info(book.conn(), ws, store, Provider::Telegram).unwrap()
+    }
+}

@@ -1,0 +1,173 @@
+//! Twilio Programmable Messaging: SMS and WhatsApp through Twilio. `POST
+//! {base}/2010-04-01/Accounts/{sid}/Messages.json` (form, HTTP Basic); inbound by listing the
+//! messages sent to our number. Errors are `{"code":N,"message":…,"status":H}`.
+
+use super::{json_body, transport_error, transport_outcome, unexpected, Effect, Identity, Inbound, Provider, Sender, SendOutcome};
+use crate::error::{Error, Result};
+use crate::model::Channel;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+
+pub const DEFAULT_BASE: &str = "https://api.twilio.com";
+/// At most this many pages of inbound messages per poll (100 each).
+const MAX_PAGES: usize = 20;
+
+#[derive(Clone)]
+pub struct Twilio {
+    http: reqwest::Client,
+    base: String,
+    sid: String,
+    token: String,
+}
+
+impl Twilio {
+    pub fn new(http: reqwest::Client, base: &str, account_sid: &str, auth_token: &str) -> Twilio {
+        Twilio { http, base: base.trim_end_matches('/').to_string(), sid: account_sid.to_string(), token: auth_token.to_string() }
+    }
+
+    fn messages_url(&self) -> String {
+        format!("{}/2010-04-01/Accounts/{}/Messages.json", self.base, self.sid)
+    }
+
+    /// The account's friendly name.
+    pub async fn identity(&self) -> Result<Identity> {
+        let url = format!("{}/2010-04-01/Accounts/{}.json", self.base, self.sid);
+        let resp = self.http.get(url).basic_auth(&self.sid, Some(&self.token)).send().await.map_err(transport_error)?;
+        let status = resp.status();
+        let body = json_body(resp).await.map_err(transport_error)?.unwrap_or(Value::Null);
+        if status.is_success() {
+            let name = body["friendly_name"].as_str().unwrap_or(&self.sid).to_string();
+            return Ok(Identity { ok: true, identity: Some(name), message: None });
+        }
+        Ok(Identity { ok: false, identity: None, message: Some(describe(status, &body)) })
+    }
+
+    /// Sends `body` to `to` (E.164, or `whatsapp:+…`) from `from`.
+    pub async fn send(&self, to: &str, from: &str, body: &str) -> SendOutcome {
+        let form = [("To", to), ("From", from), ("Body", body)];
+        let resp = match self.http.post(self.messages_url()).basic_auth(&self.sid, Some(&self.token)).form(&form).send().await {
+            Ok(r) => r,
+            Err(e) => return transport_outcome(e),
+        };
+        let status = resp.status();
+        match json_body(resp).await {
+            Ok(Some(b)) => outcome(status, &b),
+            Ok(None) => unexpected(status, "Twilio"),
+            Err(e) => transport_outcome(e),
+        }
+    }
+
+    /// Messages sent to `to` (our number, `whatsapp:+…` for WhatsApp) since the start of `since`,
+    /// oldest first.
+    pub async fn inbound(&self, to: &str, since: NaiveDate) -> Result<Vec<Inbound>> {
+        let mut out = Vec::new();
+        let date = since.format("%Y-%m-%d").to_string();
+        let mut next: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let req = match &next {
+                // Twilio's next_page_uri is a path with its query; it stays on our base URL.
+                Some(uri) => self.http.get(format!("{}{}", self.base, uri)),
+                None => self.http.get(self.messages_url()).query(&[("To", to), ("DateSent>", &date), ("PageSize", "100")]),
+            };
+            let resp = req.basic_auth(&self.sid, Some(&self.token)).send().await.map_err(transport_error)?;
+            let status = resp.status();
+            let body = json_body(resp).await.map_err(transport_error)?.unwrap_or(Value::Null);
+            if !status.is_success() {
+                return Err(Error::Provider(format!("Twilio: {}", describe(status, &body))));
+            }
+            for m in body["messages"].as_array().map(Vec::as_slice).unwrap_or_default() {
+                if let Some(i) = inbound(m) {
+                    out.push(i);
+                }
+            }
+            match body["next_page_uri"].as_str() {
+                Some(uri) if uri.starts_with('/') => next = Some(uri.to_string()),
+                _ => break,
+            }
+        }
+        out.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.external_id.cmp(&b.external_id)));
+        Ok(out)
+    }
+}
+
+fn inbound(m: &Value) -> Option<Inbound> {
+    if m["direction"].as_str() != Some("inbound") {
+        return None;
+    }
+    let from = m["from"].as_str()?;
+    let (channel, number) = match from.strip_prefix("whatsapp:") {
+        Some(n) => (Channel::Whatsapp, n),
+        None => (Channel::Sms, from),
+    };
+    let at = m["date_sent"].as_str().or(m["date_created"].as_str()).and_then(|d| DateTime::parse_from_rfc2822(d).ok())?;
+    Some(Inbound {
+        provider: Provider::Twilio,
+        channel,
+        external_id: m["sid"].as_str()?.to_string(),
+        from: Sender::Number(number.to_string()),
+        text: m["body"].as_str().unwrap_or_default().to_string(),
+        at: at.with_timezone(&Utc),
+    })
+}
+
+fn describe(status: reqwest::StatusCode, body: &Value) -> String {
+    match (body["code"].as_i64(), body["message"].as_str()) {
+        (Some(c), Some(m)) => format!("{c} {m}"),
+        _ => format!("HTTP {status}"),
+    }
+}
+
+fn outcome(status: reqwest::StatusCode, body: &Value) -> SendOutcome {
+    if status.is_success() {
+        return match body["sid"].as_str() {
+            Some(sid) => SendOutcome::Sent { provider_id: sid.to_string() },
+            None => unexpected(status, "Twilio"),
+        };
+    }
+    let reason = format!("Twilio: {}", describe(status, body));
+    match body["code"].as_i64().unwrap_or(0) {
+        21610 => SendOutcome::Failed { reason, effect: Some(Effect::OptOut) },
+        21211 | 21614 => SendOutcome::Failed { reason, effect: None },
+        20429 => SendOutcome::Deferred { reason, retry_after: None, offline: false },
+        20003 => SendOutcome::NeedsAttention { reason },
+        63016 => SendOutcome::OutsideWindow { reason },
+        _ if status == reqwest::StatusCode::UNAUTHORIZED => SendOutcome::NeedsAttention { reason },
+        _ if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS => {
+            SendOutcome::Deferred { reason, retry_after: None, offline: false }
+        }
+        _ => SendOutcome::Failed { reason, effect: None },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::StatusCode;
+    use serde_json::json;
+
+    #[test]
+    fn twilio_error_codes_map_to_the_states_of_the_spec() {
+        let e = |s: u16, c: i64| outcome(StatusCode::from_u16(s).unwrap(), &json!({"code": c, "message": "m", "status": s}));
+        assert!(matches!(e(400, 21610), SendOutcome::Failed { effect: Some(Effect::OptOut), .. }));
+        assert!(matches!(e(400, 21211), SendOutcome::Failed { effect: None, .. }));
+        assert!(matches!(e(429, 20429), SendOutcome::Deferred { .. }));
+        assert!(matches!(e(401, 20003), SendOutcome::NeedsAttention { .. }));
+        assert!(matches!(e(400, 63016), SendOutcome::OutsideWindow { .. }));
+        assert_eq!(outcome(StatusCode::CREATED, &json!({"sid": "SM1", "status": "queued"})), SendOutcome::Sent { provider_id: "SM1".into() });
+    }
+
+    #[test]
+    fn inbound_whatsapp_and_sms_are_told_apart_and_outbound_is_ignored() {
+        let m = json!({"sid":"SM9","direction":"inbound","from":"whatsapp:+971501234567","to":"whatsapp:+14155238886",
+            "body":"STOP","date_sent":"Tue, 26 Jul 2016 12:50:07 +0000"});
+        let i = inbound(&m).unwrap();
+        assert_eq!((i.channel, i.from.clone(), i.text.as_str()), (Channel::Whatsapp, Sender::Number("+971501234567".into()), "STOP"));
+        assert_eq!(crate::clock::fmt_time(i.at), "2016-07-26T12:50:07Z");
+        let mut sms = m.clone();
+        sms["from"] = json!("+971501234567");
+        assert_eq!(inbound(&sms).unwrap().channel, Channel::Sms);
+        let mut out = m;
+        out["direction"] = json!("outbound-api");
+        assert_eq!(inbound(&out), None);
+    }
+}

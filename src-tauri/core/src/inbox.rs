@@ -1,0 +1,255 @@
+//! Messages leads send us. Each is taken in once (by the provider's id), in one transaction:
+//! matched to its lead by Telegram user id or E.164 number (an unknown sender becomes a new
+//! lead), then either a Telegram start link (links the account), an opt-out or opt-in keyword,
+//! or a reply — which stops the lead's follow-ups, rescores it and lands on its timeline.
+
+use crate::book::Book;
+use crate::channels::config::{self, Channels};
+use crate::channels::{Inbound, Provider, Sender};
+use crate::clock::fmt_time;
+use crate::error::Result;
+use crate::leads::{self, Lead};
+use crate::model::{Channel, Grade, Language, Source};
+use crate::validate::LeadInput;
+use crate::workspace::Workspace;
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+/// What an inbox sync did (SPEC §9 `inbox sync`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SyncReport {
+    pub received: usize,
+    pub matched: usize,
+    pub new_leads: usize,
+    pub opt_outs: usize,
+    /// Telegram accounts linked through start links.
+    pub linked: usize,
+    /// Replies from A and B leads: the app raises a desktop notification for each.
+    #[serde(skip)]
+    pub notices: Vec<Notice>,
+    /// Providers that could not be polled, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Notice {
+    pub lead_id: i64,
+    pub name: String,
+    pub grade: Grade,
+    pub text: String,
+}
+
+/// What taking in one message did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Taken {
+    AlreadySeen,
+    Linked { lead_id: i64 },
+    OptedOut { lead_id: i64, new_lead: bool },
+    OptedIn { lead_id: i64 },
+    Reply { lead: Box<Lead>, new_lead: bool },
+}
+
+/// Words that opt a lead out of the channel they arrive on (the whole message, any case).
+const STOP: &[&str] = &["STOP", "UNSUBSCRIBE", "توقف", "لغو", "إلغاء", "الغاء"];
+/// Twilio also treats these as opt-outs on SMS and its WhatsApp sender, and stops delivering.
+const STOP_TWILIO: &[&str] = &["STOPALL", "CANCEL", "END", "QUIT"];
+/// Opt back in — only for a lead who opted out, so a "yes" is otherwise a reply.
+const START: &[&str] = &["START", "UNSTOP", "YES"];
+
+fn keyword(text: &str) -> String {
+    text.trim().trim_end_matches(['.', '!', '。', '؛', '.']).trim().to_uppercase()
+}
+
+/// Takes in one message (inside a write transaction).
+pub fn take_in(conn: &Connection, ws: &Workspace, m: &Inbound, now: DateTime<Utc>) -> Result<Taken> {
+    let fresh = conn
+        .prepare_cached("INSERT OR IGNORE INTO inbound_seen (workspace_id, provider, external_id, at) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![ws.id, m.provider.as_str(), m.external_id, fmt_time(now)])?;
+    if fresh == 0 {
+        return Ok(Taken::AlreadySeen);
+    }
+    // The time it was written, but never in the future of our clock.
+    let at = m.at.min(now);
+    let text = m.text.trim();
+
+    if let (Sender::Telegram { id, username, .. }, Some(rest)) = (&m.from, text.strip_prefix("/start")) {
+        let token = rest.trim();
+        let linked: Option<i64> = if token.is_empty() {
+            None
+        } else {
+            conn.prepare_cached("SELECT lead_id FROM telegram_links WHERE workspace_id = ?1 AND token = ?2")?
+                .query_row(params![ws.id, token], |r| r.get(0))
+                .optional()?
+        };
+        if let Some(lead_id) = linked {
+            leads::link_telegram(conn, ws, lead_id, *id, username.as_deref(), at)?;
+            seen_lead(conn, ws, m, lead_id)?;
+            return Ok(Taken::Linked { lead_id });
+        }
+    }
+
+    let (lead_id, new_lead) = match find(conn, ws, &m.from)? {
+        Some(id) => (id, false),
+        None => (create(conn, ws, m, at)?, true),
+    };
+    seen_lead(conn, ws, m, lead_id)?;
+    if m.channel == Channel::Whatsapp {
+        leads::note_whatsapp_inbound(conn, ws, lead_id, at)?;
+    }
+    // They wrote on this channel: it reaches them.
+    leads::set_channel_usable(conn, ws, lead_id, m.channel, true, "", at)?;
+
+    let word = keyword(text);
+    let twilio = m.provider == Provider::Twilio;
+    if STOP.contains(&word.as_str()) || (twilio && STOP_TWILIO.contains(&word.as_str())) {
+        leads::set_opt_out(conn, ws, lead_id, m.channel, true, &format!("wrote {}", text.trim()), at)?;
+        return Ok(Taken::OptedOut { lead_id, new_lead });
+    }
+    if START.contains(&word.as_str()) && leads::get(conn, ws, lead_id)?.opt_outs.contains(&m.channel) {
+        leads::set_opt_out(conn, ws, lead_id, m.channel, false, &format!("wrote {}", text.trim()), at)?;
+        return Ok(Taken::OptedIn { lead_id });
+    }
+    let shown: String = if text.is_empty() { "(a message without text)".into() } else { text.chars().take(crate::validate::MAX_NOTES).collect() };
+    let lead = leads::record_reply(conn, ws, lead_id, &shown, Some(m.channel), at)?;
+    Ok(Taken::Reply { lead: Box::new(lead), new_lead })
+}
+
+fn seen_lead(conn: &Connection, ws: &Workspace, m: &Inbound, lead_id: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE inbound_seen SET lead_id = ?4 WHERE workspace_id = ?1 AND provider = ?2 AND external_id = ?3")?
+        .execute(params![ws.id, m.provider.as_str(), m.external_id, lead_id])?;
+    Ok(())
+}
+
+fn find(conn: &Connection, ws: &Workspace, from: &Sender) -> Result<Option<i64>> {
+    match from {
+        Sender::Telegram { id, .. } => leads::by_key(conn, ws, "telegram", &id.to_string()),
+        Sender::Number(n) => leads::by_key(conn, ws, "phone", n),
+    }
+}
+
+/// A new lead for a sender Leadbook has never heard of; it joins the default campaign like
+/// every new lead.
+fn create(conn: &Connection, ws: &Workspace, m: &Inbound, at: DateTime<Utc>) -> Result<i64> {
+    let mut input = LeadInput::default();
+    match &m.from {
+        Sender::Telegram { id, username, name, language } => {
+            input.name = Some(name.clone());
+            input.telegram_id = Some(*id);
+            input.telegram_username = username.clone();
+            input.source = Some(Source::Telegram.as_str().into());
+            input.language = language.as_deref().map(|l| l.split(['-', '_']).next().unwrap_or(l)).filter(|l| Language::parse("language", l).is_ok()).map(String::from);
+        }
+        Sender::Number(n) => {
+            input.name = Some(n.clone());
+            if m.channel == Channel::Whatsapp {
+                input.whatsapp = Some(n.clone());
+                input.source = Some(Source::Whatsapp.as_str().into());
+            } else {
+                input.phone = Some(n.clone());
+                input.source = Some(Source::Manual.as_str().into());
+            }
+        }
+    }
+    let added = leads::add(conn, ws, &input, at)?;
+    crate::timeline::add(conn, ws.id, added.id, at, "created", &format!("first wrote via {}", m.channel))?;
+    Ok(added.id)
+}
+
+/// The lead's Telegram start link `https://t.me/<bot>?start=<token>`, made once per lead.
+pub fn telegram_link(conn: &Connection, ws: &Workspace, lead_id: i64, bot_username: &str, now: DateTime<Utc>) -> Result<(String, String)> {
+    leads::get(conn, ws, lead_id)?;
+    let existing: Option<String> = conn
+        .prepare_cached("SELECT token FROM telegram_links WHERE workspace_id = ?1 AND lead_id = ?2")?
+        .query_row(params![ws.id, lead_id], |r| r.get(0))
+        .optional()?;
+    let token = match existing {
+        Some(t) => t,
+        None => {
+            // 128 bits in 22 characters of [A-Za-z0-9_-]: within Telegram's 64.
+            let t = config::random_token(22)?;
+            conn.prepare_cached("INSERT INTO telegram_links (token, workspace_id, lead_id, created_at) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![t, ws.id, lead_id, fmt_time(now)])?;
+            t
+        }
+    };
+    Ok((format!("https://t.me/{bot_username}?start={token}"), token))
+}
+
+/// Polls every configured provider that can be polled and takes in what arrived. `wait` is
+/// Telegram's long-poll time (0 from the command line).
+pub async fn sync(book: &mut Book, ws: &Workspace, ch: &Channels, wait: std::time::Duration) -> Result<SyncReport> {
+    let mut report = SyncReport::default();
+    if let Some(tg) = ch.telegram.as_ref().filter(|t| !t.attention) {
+        // Read the offset afresh: another process may have moved it.
+        let mut offset = config::row(book.conn(), ws, Provider::Telegram)?.and_then(|r| r.cursor).and_then(|c| c.parse::<i64>().ok()).or(tg.cursor);
+        loop {
+            let batch = match tg.client.updates(offset, if report.received == 0 { wait } else { std::time::Duration::ZERO }).await {
+                Ok(b) => b,
+                Err(e) => {
+                    report.errors.push(format!("Telegram: {e}"));
+                    break;
+                }
+            };
+            let Some(next) = batch.next_offset else { break };
+            book.write(|tx, now| {
+                for m in &batch.messages {
+                    count(&mut report, tx, ws, m, now)?;
+                }
+                // In the same transaction: a crash never takes an update in twice nor loses one.
+                config::set_cursor(tx, ws, Provider::Telegram, &next.to_string())
+            })?;
+            offset = Some(next);
+        }
+    }
+    if let Some(tw) = ch.twilio.as_ref().filter(|t| !t.attention) {
+        let today = book.now().date_naive();
+        let since = tw.cursor.as_deref().and_then(|c| chrono::NaiveDate::parse_from_str(c, "%Y-%m-%d").ok()).unwrap_or(today - Duration::days(1));
+        // An alphanumeric sender (the UAE's) cannot receive: nothing to poll there.
+        let numbers = [tw.settings.from.clone().filter(|f| f.starts_with('+')), tw.settings.whatsapp_from.clone().map(|w| format!("whatsapp:{w}"))];
+        let mut latest = since;
+        for to in numbers.into_iter().flatten() {
+            match tw.client.inbound(&to, since).await {
+                Ok(messages) => {
+                    book.write(|tx, now| {
+                        for m in &messages {
+                            latest = latest.max(m.at.date_naive());
+                            count(&mut report, tx, ws, m, now)?;
+                        }
+                        Ok(())
+                    })?;
+                }
+                Err(e) => report.errors.push(format!("Twilio: {e}")),
+            }
+        }
+        book.write(|tx, _| config::set_cursor(tx, ws, Provider::Twilio, &latest.format("%Y-%m-%d").to_string()))?;
+    }
+    Ok(report)
+}
+
+fn count(report: &mut SyncReport, conn: &Connection, ws: &Workspace, m: &Inbound, now: DateTime<Utc>) -> Result<()> {
+    let taken = take_in(conn, ws, m, now)?;
+    if taken != Taken::AlreadySeen {
+        report.received += 1;
+    }
+    match taken {
+        Taken::AlreadySeen => {}
+        Taken::Linked { .. } => {
+            report.linked += 1;
+            report.matched += 1;
+        }
+        Taken::OptedOut { new_lead, .. } => {
+            report.opt_outs += 1;
+            if new_lead { report.new_leads += 1 } else { report.matched += 1 }
+        }
+        Taken::OptedIn { .. } => report.matched += 1,
+        Taken::Reply { lead, new_lead } => {
+            if new_lead { report.new_leads += 1 } else { report.matched += 1 }
+            if matches!(lead.grade, Grade::A | Grade::B) {
+                report.notices.push(Notice { lead_id: lead.id, name: lead.name.clone(), grade: lead.grade, text: m.text.chars().take(200).collect() });
+            }
+        }
+    }
+    Ok(())
+}

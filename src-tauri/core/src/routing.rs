@@ -1,0 +1,294 @@
+//! Which way a message goes to its lead (SPEC §6): the step's channel if usable, else
+//! Telegram if linked, else WhatsApp (free text inside the 24-hour window, a template outside
+//! it), else SMS, else a manual task with a click-to-chat or call link. A channel the lead
+//! opted out of, or that a provider said cannot reach the lead, is never used.
+
+use crate::channels::config::Channels;
+use crate::channels::whatsapp::{in_window, Template};
+use crate::channels::Provider;
+use crate::followup::Step;
+use crate::leads::Lead;
+use crate::model::Channel;
+use crate::templates::{self, Context};
+use crate::workspace::Workspace;
+use chrono::{DateTime, Utc};
+
+/// Where one message goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Route {
+    Telegram { chat_id: i64 },
+    /// WhatsApp Cloud API, free text (inside the window).
+    WhatsappText { to: String },
+    /// WhatsApp Cloud API, an approved template (outside the window).
+    WhatsappTemplate { to: String, template: Template },
+    /// WhatsApp through Twilio's sender (inside the window).
+    TwilioWhatsapp { to: String, from: String },
+    Sms { to: String, from: String },
+    /// No provider can carry it: the agent sends it by hand.
+    Manual { link: Option<String> },
+    /// The provider this lead should get it through needs the agent (its token was refused):
+    /// the message waits rather than going another way.
+    Wait { provider: Provider },
+}
+
+impl Route {
+    /// The channel recorded on the message.
+    pub fn channel(&self) -> &'static str {
+        match self {
+            Route::Telegram { .. } => "telegram",
+            Route::WhatsappText { .. } | Route::WhatsappTemplate { .. } | Route::TwilioWhatsapp { .. } => "whatsapp",
+            Route::Sms { .. } => "sms",
+            Route::Manual { .. } | Route::Wait { .. } => "manual",
+        }
+    }
+
+    pub fn provider(&self) -> Option<Provider> {
+        match self {
+            Route::Telegram { .. } => Some(Provider::Telegram),
+            Route::WhatsappText { .. } | Route::WhatsappTemplate { .. } => Some(Provider::Whatsapp),
+            Route::TwilioWhatsapp { .. } | Route::Sms { .. } => Some(Provider::Twilio),
+            Route::Manual { .. } => None,
+            Route::Wait { provider } => Some(*provider),
+        }
+    }
+
+    /// Who receives it, for the per-recipient rate limit.
+    pub fn recipient(&self) -> String {
+        match self {
+            Route::Telegram { chat_id } => chat_id.to_string(),
+            Route::WhatsappText { to } | Route::WhatsappTemplate { to, .. } | Route::TwilioWhatsapp { to, .. } | Route::Sms { to, .. } => to.clone(),
+            Route::Manual { .. } | Route::Wait { .. } => String::new(),
+        }
+    }
+}
+
+/// What routing needs to know of one message.
+pub struct Target<'a> {
+    pub lead: &'a Lead,
+    pub workspace: &'a Workspace,
+    pub body: &'a str,
+    /// The campaign step it belongs to (its preferred channel and WhatsApp template).
+    pub step: Option<&'a Step>,
+    pub whatsapp_inbound_at: Option<DateTime<Utc>>,
+}
+
+/// The route of a message; `avoid` lists channels already found closed for it (WhatsApp
+/// outside its window).
+pub fn route(t: &Target, ch: &Channels, avoid: &[Channel], now: DateTime<Utc>) -> Route {
+    let lead = t.lead;
+    let preferred = t.step.and_then(|s| s.channel.as_deref()).and_then(|c| Channel::parse("channel", c).ok());
+    let order = preferred.into_iter().chain([Channel::Telegram, Channel::Whatsapp, Channel::Sms]);
+    let closed = |c: Channel| lead.opt_outs.contains(&c) || lead.unusable_channels.contains(&c) || avoid.contains(&c);
+    let number = lead.whatsapp.clone().or_else(|| lead.phone.clone());
+    for c in order {
+        if closed(c) {
+            continue;
+        }
+        match c {
+            Channel::Telegram => {
+                if let (Some(id), Some(tg)) = (lead.telegram_id, &ch.telegram) {
+                    return if tg.attention { Route::Wait { provider: Provider::Telegram } } else { Route::Telegram { chat_id: id } };
+                }
+            }
+            Channel::Whatsapp => {
+                let Some(to) = number.clone() else { continue };
+                let open = in_window(t.whatsapp_inbound_at, now);
+                if let Some(wa) = &ch.whatsapp {
+                    let template = if open { None } else { template_for(t, &wa.settings) };
+                    if open || template.is_some() {
+                        if wa.attention {
+                            return Route::Wait { provider: Provider::Whatsapp };
+                        }
+                        return match template {
+                            Some(template) => Route::WhatsappTemplate { to, template },
+                            None => Route::WhatsappText { to },
+                        };
+                    }
+                }
+                if let Some(tw) = ch.twilio.as_ref().filter(|_| open) {
+                    if let Some(from) = &tw.settings.whatsapp_from {
+                        if tw.attention {
+                            return Route::Wait { provider: Provider::Twilio };
+                        }
+                        return Route::TwilioWhatsapp { to: format!("whatsapp:{to}"), from: format!("whatsapp:{from}") };
+                    }
+                }
+            }
+            Channel::Sms => {
+                let to = lead.phone.clone().or_else(|| lead.whatsapp.clone());
+                if let (Some(to), Some(tw)) = (to, &ch.twilio) {
+                    if tw.attention {
+                        return Route::Wait { provider: Provider::Twilio };
+                    }
+                    if let Some(from) = tw.settings.from.clone() {
+                        return Route::Sms { to, from };
+                    }
+                }
+            }
+            Channel::Email => {}
+        }
+    }
+    Route::Manual { link: manual_link(lead, t.body) }
+}
+
+/// The step's template, else the workspace's default one (whose one parameter is the lead's
+/// first name), with its parameters rendered for the lead.
+fn template_for(t: &Target, settings: &crate::channels::config::Settings) -> Option<Template> {
+    let ctx = Context { lead: t.lead, workspace: t.workspace, property: None };
+    let render = |var: &str| templates::render(&format!("{{{var}}}"), &ctx);
+    if let Some(step) = t.step {
+        if let Some(name) = &step.wa_template {
+            return Some(Template {
+                name: name.clone(),
+                language: step.wa_template_language.clone().unwrap_or_else(|| "en_US".into()),
+                params: step.wa_template_params.iter().map(|v| render(v)).collect(),
+            });
+        }
+    }
+    settings.default_template.as_ref().map(|name| Template {
+        name: name.clone(),
+        language: settings.default_template_language.clone().unwrap_or_else(|| "en_US".into()),
+        params: vec![render("first_name")],
+    })
+}
+
+/// A link the agent opens to send by hand: WhatsApp click-to-chat with the text filled in,
+/// else a call, else the lead's Telegram profile.
+pub fn manual_link(lead: &Lead, body: &str) -> Option<String> {
+    let number = lead.whatsapp.as_ref().or(lead.phone.as_ref());
+    if let Some(n) = number.filter(|_| !lead.opt_outs.contains(&Channel::Whatsapp)) {
+        return Some(format!("https://wa.me/{}?text={}", n.trim_start_matches('+'), percent_encode(body)));
+    }
+    if let Some(p) = &lead.phone {
+        return Some(format!("tel:{p}"));
+    }
+    lead.telegram_username.as_ref().filter(|_| !lead.opt_outs.contains(&Channel::Telegram)).map(|u| format!("https://t.me/{u}"))
+}
+
+/// Percent-encodes all but the unreserved characters of RFC 3986 (UTF-8 bytes).
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::channels::config::{Settings, TelegramChannel, TwilioChannel, WhatsappChannel};
+    use crate::channels::{telegram::Telegram, twilio::Twilio, whatsapp::WhatsApp};
+    use crate::clock::parse_time;
+
+    fn now() -> DateTime<Utc> {
+        parse_time("2026-03-02T10:00:00Z").unwrap()
+    }
+
+    fn ws() -> Workspace {
+        Workspace {
+            id: 1,
+            name: "Default".into(),
+            timezone: "Asia/Dubai".into(),
+            phone_region: "AE".into(),
+            currency: "AED".into(),
+            agent_name: None,
+            quiet_start: "09:00".into(),
+            quiet_end: "18:00".into(),
+            language: crate::model::Language::En,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            weights: Default::default(),
+        }
+    }
+
+    fn all(default_template: bool) -> Channels {
+        let http = reqwest::Client::new();
+        Channels {
+            telegram: Some(TelegramChannel { client: Telegram::new(http.clone(), "http://x", "t"), settings: Settings::default(), attention: false, cursor: None }),
+            whatsapp: Some(WhatsappChannel {
+                client: WhatsApp::new(http.clone(), "http://x", "v21.0", "1", "t"),
+                settings: Settings { default_template: default_template.then(|| "hello".into()), default_template_language: Some("en_US".into()), ..Settings::default() },
+                attention: false,
+            }),
+            twilio: Some(TwilioChannel {
+                client: Twilio::new(http, "http://x", "AC", "t"),
+                settings: Settings { from: Some("LEADBOOK".into()), whatsapp_from: Some("+14155238886".into()), ..Settings::default() },
+                attention: false,
+                cursor: None,
+            }),
+        }
+    }
+
+    fn lead() -> Lead {
+        let mut l = Lead::blank("Aisha Khan", now());
+        l.telegram_id = Some(42);
+        l.phone = Some("+971501234567".into());
+        l
+    }
+
+    fn go(l: &Lead, ch: &Channels, inbound: Option<&str>) -> Route {
+        let w = ws();
+        route(&Target { lead: l, workspace: &w, body: "Hi Aisha", step: None, whatsapp_inbound_at: inbound.and_then(parse_time) }, ch, &[], now())
+    }
+
+    #[test]
+    fn telegram_first_then_whatsapp_then_sms_then_by_hand() {
+        let ch = all(false);
+        let mut l = lead();
+        assert_eq!(go(&l, &ch, None), Route::Telegram { chat_id: 42 });
+        l.opt_outs.push(Channel::Telegram);
+        // Outside the window with no template: WhatsApp cannot carry it; SMS can.
+        assert_eq!(go(&l, &ch, None), Route::Sms { to: "+971501234567".into(), from: "LEADBOOK".into() });
+        assert_eq!(go(&l, &ch, Some("2026-03-02T09:00:00Z")), Route::WhatsappText { to: "+971501234567".into() });
+        l.opt_outs.push(Channel::Sms);
+        assert_eq!(go(&l, &ch, None), Route::Manual { link: Some("https://wa.me/971501234567?text=Hi%20Aisha".into()) });
+        l.opt_outs.push(Channel::Whatsapp);
+        assert_eq!(go(&l, &ch, None), Route::Manual { link: Some("tel:+971501234567".into()) });
+    }
+
+    #[test]
+    fn outside_the_window_whatsapp_sends_the_template() {
+        let ch = all(true);
+        let mut l = lead();
+        l.unusable_channels.push(Channel::Telegram);
+        let Route::WhatsappTemplate { to, template } = go(&l, &ch, Some("2026-02-20T09:00:00Z")) else { panic!("a template") };
+        assert_eq!((to.as_str(), template.name.as_str(), template.params.clone()), ("+971501234567", "hello", vec!["Aisha".to_string()]));
+    }
+
+    #[test]
+    fn the_steps_channel_comes_first_and_a_channel_needing_attention_holds_the_message() {
+        let mut ch = all(false);
+        let l = lead();
+        let w = ws();
+        let step = Step {
+            position: 1, offset_minutes: 0, label: "x".into(), template_en: "x".into(), template_fa: "x".into(), template_ar: "x".into(),
+            channel: Some("sms".into()), wa_template: None, wa_template_language: None, wa_template_params: vec![],
+        };
+        let t = Target { lead: &l, workspace: &w, body: "b", step: Some(&step), whatsapp_inbound_at: None };
+        assert_eq!(route(&t, &ch, &[], now()), Route::Sms { to: "+971501234567".into(), from: "LEADBOOK".into() });
+        ch.twilio.as_mut().unwrap().attention = true;
+        assert_eq!(route(&t, &ch, &[], now()), Route::Wait { provider: Provider::Twilio });
+    }
+
+    #[test]
+    fn with_no_provider_set_up_every_message_is_for_the_agent() {
+        let l = lead();
+        assert!(matches!(go(&l, &Channels::default(), None), Route::Manual { .. }));
+    }
+
+    #[test]
+    fn whatsapp_through_twilio_inside_the_window_when_the_cloud_api_is_not_set_up() {
+        let mut ch = all(false);
+        ch.whatsapp = None;
+        let mut l = lead();
+        l.telegram_id = None;
+        assert_eq!(
+            go(&l, &ch, Some("2026-03-02T09:00:00Z")),
+            Route::TwilioWhatsapp { to: "whatsapp:+971501234567".into(), from: "whatsapp:+14155238886".into() }
+        );
+    }
+}

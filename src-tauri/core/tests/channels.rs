@@ -1,0 +1,422 @@
+//! Delivery and the inbox against local servers that speak the providers' real HTTP contracts
+//! (tests/servers): exactly once through 429s and outages, opt-outs, replies, new leads,
+//! Telegram start links, WhatsApp's 24-hour window and refused tokens.
+
+use chrono::Duration;
+use leadbook_core::channels::config::{Channels, Settings};
+use leadbook_core::channels::{self, Provider};
+use leadbook_core::delivery::Pacer;
+use leadbook_core::model::{Channel, MessageStatus};
+use leadbook_core::properties::PropertyInput;
+use leadbook_core::secrets::MemoryStore;
+use leadbook_core::validate::LeadInput;
+use leadbook_core::workspace::Workspace;
+use leadbook_core::{Book, FixedClock};
+use leadbook_test_servers::{Telegram, TgUser, Twilio, WhatsApp};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+const TOKEN: &str = "7000000001:AAE-test-token";
+const SID: &str = "AC0123456789abcdef0123456789abcdef";
+
+struct World {
+    book: Book,
+    ws: Workspace,
+    clock: Arc<FixedClock>,
+    secrets: MemoryStore,
+}
+
+impl World {
+    fn new() -> World {
+        // Inside the quiet-hours window in Dubai.
+        let clock = Arc::new(FixedClock::at("2026-03-02T08:00:00Z"));
+        let book = Book::open_in_memory(clock.clone()).unwrap();
+        let ws = book.workspace("Default").unwrap();
+        World { book, ws, clock, secrets: MemoryStore::default() }
+    }
+
+    fn telegram(&mut self, server: &Telegram) {
+        let s = Settings { base_url: Some(server.base_url()), bot_username: Some("leadbook_test_bot".into()), ..Settings::default() };
+        self.book.set_channel(&self.ws, &self.secrets, Provider::Telegram, &s, Some(TOKEN)).unwrap();
+    }
+
+    fn twilio(&mut self, server: &Twilio) {
+        let s = Settings {
+            base_url: Some(server.base_url()),
+            account_sid: Some(SID.into()),
+            from: Some("+97145550000".into()),
+            whatsapp_from: Some("+14155238886".into()),
+            ..Settings::default()
+        };
+        self.book.set_channel(&self.ws, &self.secrets, Provider::Twilio, &s, Some("twilio-secret")).unwrap();
+    }
+
+    fn whatsapp(&mut self, server: &WhatsApp) {
+        let s = Settings {
+            base_url: Some(server.base_url()),
+            phone_number_id: Some("106540352242922".into()),
+            default_template: Some("new_listing".into()),
+            default_template_language: Some("en_US".into()),
+            ..Settings::default()
+        };
+        self.book.set_channel(&self.ws, &self.secrets, Provider::Whatsapp, &s, Some("wa-token")).unwrap();
+    }
+
+    fn channels(&self) -> Channels {
+        self.book.load_channels(&self.ws, &self.secrets, &channels::http_client().unwrap()).unwrap()
+    }
+
+    fn lead(&mut self, input: LeadInput) -> i64 {
+        let input = LeadInput { locations: vec!["JVC".into()], ..input };
+        self.book.add_lead(&self.ws, &input).unwrap().id
+    }
+
+    /// A listing every lead wants: one alert queued per reachable lead.
+    fn announce(&mut self) -> usize {
+        let p = PropertyInput { title: Some("JVC studio".into()), location: Some("JVC".into()), price: Some(1), ..Default::default() };
+        self.book.add_property(&self.ws, &p).unwrap().notified.queued
+    }
+
+    fn deliver(&mut self, pacer: &mut Pacer) -> leadbook_core::delivery::Report {
+        let ch = self.channels();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(self.book.deliver(&self.ws, &ch, pacer)).unwrap()
+    }
+
+    fn sync(&mut self) -> leadbook_core::inbox::SyncReport {
+        let ch = self.channels();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(self.book.sync_inbox(&self.ws, &ch, std::time::Duration::ZERO)).unwrap()
+    }
+
+    fn statuses(&self) -> Vec<MessageStatus> {
+        self.book.outbox(&self.ws, None, None).unwrap().into_iter().map(|m| m.status).collect()
+    }
+
+    /// Delivers round after round, the clock an hour on each time, until nothing waits.
+    fn drain(&mut self, max_rounds: usize) -> usize {
+        let mut pacer = Pacer::default();
+        for round in 0..max_rounds {
+            self.deliver(&mut pacer);
+            if self.statuses().iter().all(|s| !matches!(s, MessageStatus::Queued | MessageStatus::Deferred)) {
+                return round + 1;
+            }
+            self.clock.advance(Duration::hours(1));
+        }
+        panic!("still waiting after {max_rounds} rounds: {:?}", self.statuses());
+    }
+}
+
+fn tg_lead(id: i64) -> LeadInput {
+    LeadInput { name: Some(format!("Lead {id}")), telegram_id: Some(id), ..Default::default() }
+}
+
+fn distinct_chats(server: &Telegram) -> (usize, usize) {
+    let sent = server.sent();
+    let set: HashSet<i64> = sent.iter().map(|m| m.chat_id).collect();
+    (sent.len(), set.len())
+}
+
+#[test]
+fn every_message_is_delivered_exactly_once_through_429s() {
+    let server = Telegram::start(TOKEN);
+    server.limit_rate(10);
+    let mut w = World::new();
+    w.telegram(&server);
+    for i in 0..40 {
+        w.lead(tg_lead(1000 + i));
+    }
+    assert_eq!(w.announce(), 40);
+    w.drain(20);
+    assert!(server.rejected_429() > 0, "the server's limit was reached");
+    assert_eq!(distinct_chats(&server), (40, 40), "each lead got it once");
+    assert!(w.statuses().iter().all(|s| *s == MessageStatus::Sent));
+    let deferred_once = w.book.outbox(&w.ws, None, None).unwrap().iter().filter(|m| m.attempts > 1).count();
+    assert!(deferred_once > 0, "some were deferred by retry_after and sent later");
+}
+
+#[test]
+fn a_server_that_is_down_for_a_while_gets_everything_once_when_it_comes_back() {
+    let server = Telegram::start(TOKEN);
+    let mut w = World::new();
+    w.telegram(&server);
+    for i in 0..12 {
+        w.lead(tg_lead(2000 + i));
+    }
+    w.announce();
+    server.down();
+    let mut pacer = Pacer::default();
+    let r = w.deliver(&mut pacer);
+    assert!(r.offline);
+    assert_eq!(r.sent, 0);
+    assert!(w.statuses().iter().all(|s| matches!(s, MessageStatus::Queued | MessageStatus::Deferred)), "nothing lost, nothing failed");
+    let status = w.book.delivery_status(&w.ws).unwrap();
+    assert_eq!(status.waiting, 12, "offline — 12 waiting");
+    server.up();
+    w.clock.advance(Duration::hours(1));
+    w.drain(5);
+    assert_eq!(distinct_chats(&server), (12, 12));
+}
+
+#[test]
+fn going_down_in_the_middle_of_a_drain_never_sends_a_message_twice() {
+    let server = Arc::new(Telegram::start(TOKEN));
+    let mut w = World::new();
+    w.telegram(&server);
+    for i in 0..30 {
+        w.lead(tg_lead(3000 + i));
+    }
+    w.announce();
+    let s = server.clone();
+    let flip = std::thread::spawn(move || {
+        while s.sent().len() < 8 {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        s.down();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        s.up();
+    });
+    let mut pacer = Pacer::default();
+    w.deliver(&mut pacer);
+    flip.join().unwrap();
+    for _ in 0..6 {
+        w.clock.advance(Duration::hours(1));
+        w.deliver(&mut pacer);
+    }
+    let (total, distinct) = distinct_chats(&server);
+    assert_eq!(total, distinct, "no chat got a message twice");
+    let messages = w.book.outbox(&w.ws, None, None).unwrap();
+    let sent = messages.iter().filter(|m| m.status == MessageStatus::Sent).count();
+    let unknown = messages.iter().filter(|m| m.status == MessageStatus::Unknown).count();
+    assert_eq!(sent + unknown, 30, "every message is sent, or left for the agent to confirm");
+    assert!(total >= sent && total <= sent + unknown);
+}
+
+#[test]
+fn blocked_bot_fails_the_message_and_marks_telegram_unusable_for_that_lead() {
+    let server = Telegram::start(TOKEN);
+    server.block(4001);
+    server.unknown_chat(4002);
+    let mut w = World::new();
+    w.telegram(&server);
+    let blocked = w.lead(tg_lead(4001));
+    let gone = w.lead(tg_lead(4002));
+    w.announce();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!((r.failed, r.sent), (2, 0));
+    let lead = w.book.lead(&w.ws, blocked).unwrap();
+    assert_eq!(lead.unusable_channels, vec![Channel::Telegram]);
+    assert!(w.book.lead(&w.ws, gone).unwrap().unusable_channels.is_empty(), "chat not found fails only the message");
+    let m = w.book.outbox(&w.ws, None, Some(blocked)).unwrap().remove(0);
+    assert!(m.error.unwrap().contains("blocked"));
+}
+
+#[test]
+fn a_refused_token_holds_messages_until_the_agent_saves_a_new_one() {
+    let server = Telegram::start(TOKEN);
+    let mut w = World::new();
+    w.telegram(&server);
+    w.lead(tg_lead(5001));
+    w.announce();
+    server.set_token("7000000001:NEW");
+    w.deliver(&mut Pacer::default());
+    let info = w.book.channels(&w.ws, &w.secrets).unwrap().channels.remove(0);
+    assert_eq!(info.state, "needs_attention");
+    assert_eq!(w.statuses(), vec![MessageStatus::Queued], "nothing lost");
+    w.deliver(&mut Pacer::default());
+    assert_eq!(w.statuses(), vec![MessageStatus::Queued], "it waits rather than going another way");
+    let s = Settings { base_url: Some(server.base_url()), ..Settings::default() };
+    w.book.set_channel(&w.ws, &w.secrets, Provider::Telegram, &s, Some("7000000001:NEW")).unwrap();
+    w.deliver(&mut Pacer::default());
+    assert_eq!(w.statuses(), vec![MessageStatus::Sent]);
+    assert_eq!(server.sent().len(), 1);
+}
+
+#[test]
+fn a_reply_stops_the_campaign_rescores_and_is_on_the_timeline() {
+    let server = Telegram::start(TOKEN);
+    let mut w = World::new();
+    w.telegram(&server);
+    let id = w.lead(tg_lead(336435018));
+    let before = w.book.lead(&w.ws, id).unwrap().score;
+    w.clock.advance(Duration::minutes(5));
+    server.push_message(TgUser::new(336435018, "Ray"), "Thursday works");
+    let r = w.sync();
+    assert_eq!((r.received, r.matched, r.new_leads), (1, 1, 0));
+    let detail = w.book.lead_detail(&w.ws, id).unwrap();
+    assert!(detail.lead.score > before, "a reply raises the score");
+    assert!(detail.timeline.iter().any(|e| e.kind == "replied" && e.detail.contains("Thursday works")));
+    let enrolments = w.book.enrolments(&w.ws, id).unwrap();
+    assert!(enrolments.iter().all(|e| e.state != "active"), "follow-ups stopped: {enrolments:?}");
+    // The offset is kept: the same update is not taken in twice.
+    assert_eq!(w.sync().received, 0);
+}
+
+#[test]
+fn stop_opts_the_lead_out_and_nothing_more_goes_that_way() {
+    let server = Telegram::start(TOKEN);
+    let twilio = Twilio::start(SID, "twilio-secret");
+    let mut w = World::new();
+    w.telegram(&server);
+    w.twilio(&twilio);
+    let id = w.lead(LeadInput { phone: Some("0501234567".into()), ..tg_lead(6001) });
+    server.push_message(TgUser::new(6001, "Sara"), "STOP");
+    let r = w.sync();
+    assert_eq!(r.opt_outs, 1);
+    assert_eq!(w.book.lead(&w.ws, id).unwrap().opt_outs, vec![Channel::Telegram]);
+    w.announce();
+    w.deliver(&mut Pacer::default());
+    assert!(server.sent().is_empty(), "nothing more on Telegram");
+    assert_eq!(twilio.sent().len(), 1, "SMS instead");
+    // START opts back in.
+    server.push_message(TgUser::new(6001, "Sara"), "start");
+    w.sync();
+    assert!(w.book.lead(&w.ws, id).unwrap().opt_outs.is_empty());
+}
+
+#[test]
+fn persian_and_arabic_stop_words_opt_out_too() {
+    let twilio = Twilio::start(SID, "twilio-secret");
+    let mut w = World::new();
+    w.twilio(&twilio);
+    let a = w.lead(LeadInput { name: Some("A".into()), whatsapp: Some("0501111111".into()), ..Default::default() });
+    let b = w.lead(LeadInput { name: Some("B".into()), phone: Some("0502222222".into()), ..Default::default() });
+    twilio.push_inbound("whatsapp:+971501111111", "whatsapp:+14155238886", "لغو");
+    twilio.push_inbound("+971502222222", "+97145550000", " إلغاء ");
+    let r = w.sync();
+    assert_eq!(r.opt_outs, 2);
+    assert_eq!(w.book.lead(&w.ws, a).unwrap().opt_outs, vec![Channel::Whatsapp]);
+    assert_eq!(w.book.lead(&w.ws, b).unwrap().opt_outs, vec![Channel::Sms]);
+}
+
+#[test]
+fn an_unknown_sender_becomes_a_new_lead_in_the_default_campaign() {
+    let server = Telegram::start(TOKEN);
+    let twilio = Twilio::start(SID, "twilio-secret");
+    let mut w = World::new();
+    w.telegram(&server);
+    w.twilio(&twilio);
+    let mut user = TgUser::new(777001, "Omid");
+    user.last_name = Some("Rahimi".into());
+    user.username = Some("omid_r".into());
+    user.language_code = Some("fa".into());
+    server.push_message(user, "سلام، آپارتمان در مارینا دارید؟");
+    twilio.push_inbound("whatsapp:+971509998877", "whatsapp:+14155238886", "Hi, is the villa still available?");
+    let r = w.sync();
+    assert_eq!((r.received, r.new_leads), (2, 2));
+    let leads = w.book.list_leads(&w.ws, &Default::default()).unwrap().rows;
+    let omid = leads.iter().find(|l| l.telegram_id == Some(777001)).unwrap();
+    assert_eq!((omid.name.as_str(), omid.telegram_username.as_deref(), omid.source.as_str()), ("Omid Rahimi", Some("omid_r"), "telegram"));
+    assert_eq!(omid.language.map(|l| l.as_str()), Some("fa"));
+    let wa = leads.iter().find(|l| l.whatsapp.as_deref() == Some("+971509998877")).unwrap();
+    assert_eq!(wa.source.as_str(), "whatsapp");
+    assert!(!w.book.enrolments(&w.ws, wa.id).unwrap().is_empty(), "joined the default campaign");
+    // The same Twilio message listed again is not taken in twice.
+    assert_eq!(w.sync().received, 0);
+}
+
+#[test]
+fn pressing_start_on_the_leads_link_links_its_telegram_account() {
+    let server = Telegram::start(TOKEN);
+    let mut w = World::new();
+    w.telegram(&server);
+    let id = w.lead(LeadInput { name: Some("Aisha".into()), email: Some("aisha@example.com".into()), ..Default::default() });
+    let (url, token) = w.book.telegram_link(&w.ws, id).unwrap();
+    assert_eq!(url, format!("https://t.me/leadbook_test_bot?start={token}"));
+    assert_eq!(w.book.telegram_link(&w.ws, id).unwrap().1, token, "one link per lead");
+    let mut user = TgUser::new(880001, "Aisha");
+    user.username = Some("aisha_k".into());
+    server.push_message(user, &format!("/start {token}"));
+    assert_eq!(w.sync().linked, 1);
+    let lead = w.book.lead(&w.ws, id).unwrap();
+    assert_eq!((lead.telegram_id, lead.telegram_username.as_deref()), (Some(880001), Some("aisha_k")));
+    // Now Telegram reaches her.
+    w.announce();
+    w.deliver(&mut Pacer::default());
+    assert_eq!(server.sent()[0].chat_id, 880001);
+}
+
+#[test]
+fn outside_the_24_hour_window_whatsapp_sends_the_template_instead() {
+    let wa = WhatsApp::start("wa-token", "106540352242922");
+    wa.approve_template("new_listing");
+    let mut w = World::new();
+    w.whatsapp(&wa);
+    let id = w.lead(LeadInput { name: Some("Layla Haddad".into()), whatsapp: Some("0503334444".into()), ..Default::default() });
+    // Our book believes she wrote an hour ago; WhatsApp says the window is closed (131047).
+    w.book.conn().execute("UPDATE leads SET whatsapp_inbound_at = '2026-03-02T07:00:00Z' WHERE id = ?1", [id]).unwrap();
+    w.announce();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!(r.sent, 1);
+    let sent = wa.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!((sent[0].kind.as_str(), sent[0].template.as_deref()), ("template", Some("new_listing")));
+    assert_eq!(sent[0].params, vec!["Layla".to_string()]);
+}
+
+#[test]
+fn twilio_unsubscribed_records_the_opt_out() {
+    let twilio = Twilio::start(SID, "twilio-secret");
+    twilio.unsubscribed("+971505556666");
+    let mut w = World::new();
+    w.twilio(&twilio);
+    let id = w.lead(LeadInput { name: Some("N".into()), phone: Some("0505556666".into()), ..Default::default() });
+    w.announce();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!(r.failed, 1);
+    assert_eq!(w.book.lead(&w.ws, id).unwrap().opt_outs, vec![Channel::Sms]);
+}
+
+#[test]
+fn with_no_channel_set_up_a_message_becomes_a_click_to_chat_task() {
+    let mut w = World::new();
+    let id = w.lead(LeadInput { name: Some("Hand".into()), phone: Some("0507778888".into()), ..Default::default() });
+    w.announce();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!(r.manual, 1);
+    let m = w.book.outbox(&w.ws, None, Some(id)).unwrap().remove(0);
+    assert_eq!((m.status, m.channel.as_deref()), (MessageStatus::Queued, Some("manual")));
+    assert!(m.manual_link.unwrap().starts_with("https://wa.me/971507778888?text="));
+    let done = w.book.mark_message_done(&w.ws, m.id).unwrap();
+    assert_eq!(done.status, MessageStatus::Sent);
+    assert_eq!(w.book.lead(&w.ws, id).unwrap().status.as_str(), "contacted");
+}
+
+#[test]
+fn test_connection_reads_each_providers_identity() {
+    let server = Telegram::start(TOKEN);
+    let wa = WhatsApp::start("wa-token", "106540352242922");
+    let twilio = Twilio::start(SID, "twilio-secret");
+    let mut w = World::new();
+    w.telegram(&server);
+    w.whatsapp(&wa);
+    w.twilio(&twilio);
+    let ch = w.channels();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let tg = rt.block_on(w.book.test_channel(&w.ws, &ch, Provider::Telegram)).unwrap();
+    assert_eq!(tg.identity.as_deref(), Some("@leadbook_test_bot"));
+    assert!(rt.block_on(w.book.test_channel(&w.ws, &ch, Provider::Whatsapp)).unwrap().ok);
+    assert!(rt.block_on(w.book.test_channel(&w.ws, &ch, Provider::Twilio)).unwrap().ok);
+    server.set_token("7000000001:OTHER");
+    let refused = rt.block_on(w.book.test_channel(&w.ws, &ch, Provider::Telegram)).unwrap();
+    assert!(!refused.ok);
+    assert_eq!(w.book.channels(&w.ws, &w.secrets).unwrap().channels[0].state, "needs_attention");
+}
+
+#[test]
+fn another_workspaces_channels_and_messages_are_never_touched() {
+    let server = Telegram::start(TOKEN);
+    let mut w = World::new();
+    w.telegram(&server);
+    w.lead(tg_lead(9001));
+    w.announce();
+    let other = w.book.add_workspace("Other", None).unwrap();
+    let ch = w.book.load_channels(&other, &w.secrets, &channels::http_client().unwrap()).unwrap();
+    assert!(!ch.any(), "Other has no channels of its own");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let r = rt.block_on(w.book.deliver(&other, &ch, &mut Pacer::default())).unwrap();
+    assert_eq!((r.sent, r.manual), (0, 0));
+    assert_eq!(w.statuses(), vec![MessageStatus::Queued]);
+    assert_eq!(w.book.retry_message(&other, 1).unwrap_err().code(), "not_found");
+    assert_eq!(w.book.telegram_link(&other, 1).unwrap_err().field(), Some("bot_username"));
+}
