@@ -34,6 +34,16 @@ const COMMANDS: &[&str] = &[
     "import_run",
     "import_cancel",
     "export_run",
+    "channel_list",
+    "channel_set",
+    "channel_remove",
+    "channel_test",
+    "delivery_status",
+    "outbox_send_now",
+    "outbox_retry",
+    "outbox_cancel",
+    "outbox_mark_done",
+    "lead_telegram_link",
     "perf_mark",
 ];
 

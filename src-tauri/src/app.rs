@@ -44,6 +44,16 @@ macro_rules! app_commands {
             commands::transfer::import_run,
             commands::transfer::import_cancel,
             commands::transfer::export_run,
+            commands::channels::channel_list,
+            commands::channels::channel_set,
+            commands::channels::channel_remove,
+            commands::channels::channel_test,
+            commands::channels::delivery_status,
+            commands::channels::outbox_send_now,
+            commands::channels::outbox_retry,
+            commands::channels::outbox_cancel,
+            commands::channels::outbox_mark_done,
+            commands::channels::lead_telegram_link,
             commands::perf::perf_mark,
         ]
     };
@@ -78,9 +88,13 @@ pub fn run(global: Global) -> i32 {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
-            let book = open(app.handle(), &global)?;
-            app.manage(AppState::new(book));
+            let (book, path, clock) = open(app.handle(), &global)?;
+            let secrets: std::sync::Arc<dyn leadbook_core::secrets::SecretStore> = crate::secrets::for_book(&path).into();
+            let state = AppState::new(book).with_secrets(secrets.clone());
+            let courier = state.courier.clone();
+            app.manage(state);
             commands::followups::start_timer(app.handle().clone());
+            crate::courier::start(app.handle().clone(), path, clock, secrets, courier);
             Ok(())
         })
         .invoke_handler(app_commands!())
@@ -122,14 +136,15 @@ fn query_escape(text: &str) -> String {
         .collect()
 }
 
-fn open(app: &tauri::AppHandle, global: &Global) -> Result<Book, Box<dyn std::error::Error>> {
+/// Opens the book the window shows; also returns its path and clock for the background work.
+fn open(app: &tauri::AppHandle, global: &Global) -> Result<(Book, std::path::PathBuf, std::sync::Arc<dyn leadbook_core::Clock>), Box<dyn std::error::Error>> {
     let clock = clock_from(global.now.as_deref())?;
     let path = match &global.db {
         Some(p) => p.clone(),
         None => app.path().app_data_dir()?.join("leadbook.db"),
     };
     log::info!("opening the book at {}", path.display());
-    let mut book = Book::open(&path, clock)?;
+    let mut book = Book::open(&path, clock.clone())?;
     if let Some(name) = &global.workspace {
         let ws = book.workspace(name)?;
         book.set_current_workspace(ws.id)?;
@@ -144,7 +159,7 @@ fn open(app: &tauri::AppHandle, global: &Global) -> Result<Book, Box<dyn std::er
         Ok(None) => {}
         Err(e) => log::warn!("daily backup failed: {e}"),
     }
-    Ok(book)
+    Ok((book, path, clock))
 }
 
 #[cfg(test)]

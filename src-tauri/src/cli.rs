@@ -7,6 +7,8 @@ use leadbook_core::leads::LeadQuery;
 use leadbook_core::model::{Channel, Grade, MessageStatus, PropertyStatus, Source, Status};
 use leadbook_core::properties::PropertyInput;
 use leadbook_core::validate::{split_list, LeadInput};
+use leadbook_core::channels::config::Settings;
+use leadbook_core::channels::Provider;
 use leadbook_core::{Book, Clock, Error, FixedClock, Result, SystemClock};
 use serde::Serialize;
 use std::ffi::OsString;
@@ -62,6 +64,16 @@ pub enum Command {
     Followup {
         #[command(subcommand)]
         command: FollowupCommand,
+    },
+    /// Telegram, WhatsApp and Twilio: tokens and settings (tokens go to the OS keychain).
+    Channel {
+        #[command(subcommand)]
+        command: ChannelCommand,
+    },
+    /// Replies and new contacts from the channels.
+    Inbox {
+        #[command(subcommand)]
+        command: InboxCommand,
     },
     /// Campaigns and their steps.
     Campaign {
@@ -195,6 +207,8 @@ pub enum LeadCommand {
     },
     /// Merge lead OTHER into lead KEEP.
     Merge { keep: i64, other: i64 },
+    /// The lead's Telegram start link (https://t.me/<bot>?start=…): pressing Start links it.
+    TelegramLink { id: i64 },
 }
 
 #[derive(Debug, Args)]
@@ -251,6 +265,14 @@ pub enum OutboxCommand {
         #[arg(long = "lead", value_name = "ID")]
         lead: Option<i64>,
     },
+    /// Deliver every due message now through the configured channels.
+    Send,
+    /// Try a failed or deferred message again now.
+    Retry { id: i64 },
+    /// Do not send a waiting message.
+    Cancel { id: i64 },
+    /// A message to send by hand (channel manual) was sent by hand.
+    Done { id: i64 },
     /// Settle a message in state `unknown` (the app died while sending it): it arrived
     /// (`--sent`) or it did not and may go again (`--not-sent`).
     Confirm {
@@ -277,6 +299,83 @@ pub enum FollowupCommand {
     Resume { lead: i64 },
     /// A lead's campaigns and where it stands in them.
     Status { lead: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChannelCommand {
+    /// Save a provider's settings and token. A token of `-` is read from standard input (so it
+    /// stays out of the shell's history); no token keeps the saved one.
+    Set {
+        #[command(subcommand)]
+        provider: ChannelSet,
+    },
+    /// Each provider's state and settings (never a token).
+    List,
+    /// Ask the provider who we are (telegram, whatsapp or twilio).
+    Test { provider: String },
+    /// Forget a provider's settings and token.
+    Remove { provider: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChannelSet {
+    Telegram {
+        #[arg(long)]
+        token: Option<String>,
+        #[arg(long = "base-url", value_name = "URL")]
+        base_url: Option<String>,
+        #[arg(long = "bot-username", value_name = "U")]
+        bot_username: Option<String>,
+    },
+    Whatsapp {
+        #[arg(long)]
+        token: Option<String>,
+        #[arg(long = "phone-number-id", value_name = "ID")]
+        phone_number_id: Option<String>,
+        #[arg(long = "base-url", value_name = "URL")]
+        base_url: Option<String>,
+        #[arg(long = "api-version", value_name = "vNN.N")]
+        api_version: Option<String>,
+        /// The approved template sent outside the 24-hour window (its one parameter: the first name).
+        #[arg(long, value_name = "NAME")]
+        template: Option<String>,
+        #[arg(long = "template-language", value_name = "CODE")]
+        template_language: Option<String>,
+    },
+    Twilio {
+        #[arg(long = "account-sid", value_name = "SID")]
+        account_sid: Option<String>,
+        #[arg(long = "auth-token", value_name = "T")]
+        auth_token: Option<String>,
+        #[arg(long, value_name = "F")]
+        from: Option<String>,
+        #[arg(long = "whatsapp-from", value_name = "NUMBER")]
+        whatsapp_from: Option<String>,
+        #[arg(long = "base-url", value_name = "URL")]
+        base_url: Option<String>,
+    },
+}
+
+impl ChannelSet {
+    fn split(self) -> (Provider, Settings, Option<String>) {
+        match self {
+            ChannelSet::Telegram { token, base_url, bot_username } => (Provider::Telegram, Settings { base_url, bot_username, ..Settings::default() }, token),
+            ChannelSet::Whatsapp { token, phone_number_id, base_url, api_version, template, template_language } => (
+                Provider::Whatsapp,
+                Settings { base_url, phone_number_id, api_version, default_template: template, default_template_language: template_language, ..Settings::default() },
+                token,
+            ),
+            ChannelSet::Twilio { account_sid, auth_token, from, whatsapp_from, base_url } => {
+                (Provider::Twilio, Settings { base_url, account_sid, from, whatsapp_from, ..Settings::default() }, auth_token)
+            }
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InboxCommand {
+    /// Fetch what leads wrote since the last sync and take it in.
+    Sync,
 }
 
 #[derive(Debug, Subcommand)]
@@ -349,6 +448,26 @@ pub fn open_book(global: &Global) -> Result<Book> {
     Book::open(&path, clock)
 }
 
+/// The secret store of the book `global` names.
+fn secrets_for(global: &Global) -> Box<dyn leadbook_core::secrets::SecretStore> {
+    crate::secrets::for_book(&global.db.clone().unwrap_or_else(crate::paths::default_db))
+}
+
+fn http() -> Result<reqwest::Client> {
+    leadbook_core::channels::http_client()
+}
+
+/// A runtime for one command's network calls.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Error::Internal(format!("no async runtime: {e}")))
+}
+
+fn read_stdin_secret() -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim().to_string())
+}
+
 fn out<T: Serialize>(v: T) -> Result<String> {
     serde_json::to_string(&v).map_err(|e| Error::Internal(e.to_string()))
 }
@@ -418,7 +537,48 @@ fn run(cli: Cli) -> Result<String> {
                 out(book.outbox(&ws, status, lead)?)
             }
             OutboxCommand::Confirm { id, sent, not_sent } => out(book.confirm_message(&ws, id, sent && !not_sent)?),
+            OutboxCommand::Send => {
+                let secrets = secrets_for(&cli.global);
+                let ch = book.load_channels(&ws, secrets.as_ref(), &http()?)?;
+                let report = runtime()?.block_on(book.deliver(&ws, &ch, &mut Default::default()))?;
+                out(report)
+            }
+            OutboxCommand::Retry { id } => out(book.retry_message(&ws, id)?),
+            OutboxCommand::Cancel { id } => out(book.cancel_message(&ws, id)?),
+            OutboxCommand::Done { id } => out(book.mark_message_done(&ws, id)?),
         },
+        Command::Inbox { command: InboxCommand::Sync } => {
+            let secrets = secrets_for(&cli.global);
+            let ch = book.load_channels(&ws, secrets.as_ref(), &http()?)?;
+            let report = runtime()?.block_on(book.sync_inbox(&ws, &ch, std::time::Duration::ZERO))?;
+            if report.received == 0 && !report.errors.is_empty() {
+                return Err(Error::Offline(report.errors.join("; ")));
+            }
+            out(report)
+        }
+        Command::Channel { command } => {
+            let secrets = secrets_for(&cli.global);
+            match command {
+                ChannelCommand::Set { provider } => {
+                    let (provider, settings, secret) = provider.split();
+                    let secret = match secret.as_deref() {
+                        Some("-") => Some(read_stdin_secret()?),
+                        _ => secret,
+                    };
+                    out(book.set_channel(&ws, secrets.as_ref(), provider, &settings, secret.as_deref())?)
+                }
+                ChannelCommand::List => out(book.channels(&ws, secrets.as_ref())?),
+                ChannelCommand::Test { provider } => {
+                    let provider = Provider::parse("provider", &provider)?;
+                    let ch = book.load_channels(&ws, secrets.as_ref(), &http()?)?;
+                    out(runtime()?.block_on(book.test_channel(&ws, &ch, provider))?)
+                }
+                ChannelCommand::Remove { provider } => {
+                    let provider = Provider::parse("provider", &provider)?;
+                    out(book.remove_channel(&ws, secrets.as_ref(), provider)?)
+                }
+            }
+        }
         Command::Backup { to } => match to {
             Some(dest) => {
                 book.backup_to(&dest)?;
@@ -452,6 +612,10 @@ fn run(cli: Cli) -> Result<String> {
             }
             LeadCommand::Edit { id, fields } => out(book.update_lead(&ws, id, &fields.into_input())?),
             LeadCommand::Merge { keep, other } => out(book.merge_leads(&ws, keep, other)?),
+            LeadCommand::TelegramLink { id } => {
+                let (url, token) = book.telegram_link(&ws, id)?;
+                out(serde_json::json!({ "url": url, "token": token }))
+            }
         },
     }
 }

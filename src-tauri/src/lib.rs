@@ -5,7 +5,9 @@
 pub mod app;
 pub mod cli;
 pub mod commands;
+pub mod courier;
 pub mod paths;
+pub mod secrets;
 
 use std::ffi::OsString;
 

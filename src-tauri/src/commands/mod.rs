@@ -1,6 +1,7 @@
 //! Tauri commands: one module per area, each command a few lines that parse, call one
 //! `Book` method and shape the answer. Errors cross to the UI as `{code, message, field?}`.
 
+pub mod channels;
 pub mod dashboard;
 pub mod followups;
 pub mod leads;
@@ -12,19 +13,31 @@ pub mod workspace;
 #[cfg(test)]
 mod command_tests;
 
+use crate::courier::Courier;
+use leadbook_core::secrets::{MemoryStore, SecretStore};
 use leadbook_core::{Book, Error};
 use serde::de::DeserializeOwned;
 use serde::{Serialize, Serializer};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// What the window keeps between calls.
 pub struct AppState {
     book: Mutex<Book>,
+    /// Where channel tokens are (the OS keychain, or an owner-only file).
+    pub secrets: Arc<dyn SecretStore>,
+    /// Delivery and inbound polling in the background.
+    pub courier: Arc<Courier>,
 }
 
 impl AppState {
+    /// State over `book`, with secrets in memory (tests); the window sets the real store.
     pub fn new(book: Book) -> Self {
-        AppState { book: Mutex::new(book) }
+        AppState { book: Mutex::new(book), secrets: Arc::new(MemoryStore::default()), courier: Arc::new(Courier::default()) }
+    }
+
+    pub fn with_secrets(mut self, secrets: Arc<dyn SecretStore>) -> Self {
+        self.secrets = secrets;
+        self
     }
 
     /// The book, even if an earlier call panicked while holding it (SQLite rolled that call back).
