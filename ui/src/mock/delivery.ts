@@ -133,18 +133,20 @@ function validate(p: Provider, raw: Record<string, unknown>, secret: string | nu
   if (p === 'telegram') {
     if (secret !== null && !/^\d{5,}:[\w-]{10,}$/.test(secret)) fail('validation', 'a bot token looks like 123456789:AA…', 'secret');
     const u = out.bot_username?.replace(/^@/, '') ?? null;
-    if (u !== null && !/^[A-Za-z][A-Za-z0-9_]{3,30}bot$/i.test(u)) fail('validation', 'a bot username has 5 to 32 letters, digits or _ and ends in "bot"', 'bot_username');
+    if (u !== null && !/^\w{5,32}$/.test(u)) fail('validation', "a bot's username is 5 to 32 letters, digits or _ (like leadbook_bot)", 'bot_username');
     out.bot_username = u;
   } else if (p === 'whatsapp') {
     if (!out.phone_number_id) fail('validation', 'phone_number_id is required', 'phone_number_id');
     if (!/^\d+$/.test(out.phone_number_id!)) fail('validation', 'phone_number_id is digits only', 'phone_number_id');
+    if (out.api_version && !/^v[\d.]+$/.test(out.api_version)) fail('validation', 'an API version looks like v21.0', 'api_version');
     if (out.default_template_language && !/^[a-z]{2,3}(_[A-Z]{2})?$/.test(out.default_template_language))
       fail('validation', 'a template language is a code such as en_US', 'default_template_language');
   } else {
     if (!out.account_sid) fail('validation', 'account_sid is required', 'account_sid');
-    if (!/^AC[0-9a-zA-Z]{6,}$/.test(out.account_sid!)) fail('validation', 'an Account SID starts with AC', 'account_sid');
+    if (!/^AC[0-9a-fA-F]{32}$/.test(out.account_sid!)) fail('validation', 'an account SID is AC followed by 32 hexadecimal characters', 'account_sid');
     if (!out.from) fail('validation', 'from is required', 'from');
-    if (!E164.test(out.from!)) fail('validation', 'from must be an E.164 number such as +14155550100', 'from');
+    const alnum = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/.test(out.from!);
+    if (!alnum && !E164.test(out.from!)) fail('validation', `'${out.from}' is not a number in international form (+971…)`, 'from');
     if (out.whatsapp_from && !E164.test(out.whatsapp_from)) fail('validation', 'whatsapp_from must be an E.164 number', 'whatsapp_from');
   }
   return out;
