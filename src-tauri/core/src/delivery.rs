@@ -206,11 +206,14 @@ async fn send_one(
         return Ok(());
     }
     let recipient = route.recipient();
-    tokio::time::sleep_until(pacer.slot(provider, &recipient)).await;
+    let slot = pacer.slot(provider, &recipient);
+    tokio::time::sleep_until(slot).await;
     if !claim(book, ws, due.id, route.channel())? {
         return Ok(());
     }
-    pacer.took(provider, &recipient, Instant::now());
+    // The next slot counts from this one, not from when the claim finished: the pace is the
+    // provider's rate, whatever the bookkeeping between two sends costs.
+    pacer.took(provider, &recipient, slot);
     let (id, lead_id, attempts) = (due.id, due.lead_id, due.attempts + 1);
     let body = due.body;
     let fut = send_future(ch, &route, body);
