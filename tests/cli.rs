@@ -11,9 +11,15 @@ struct Run {
 }
 
 fn leadbook(db: &Path, args: &[&str]) -> Run {
+    leadbook_at(db, "2026-03-02T08:00:00Z", args)
+}
+
+fn leadbook_at(db: &Path, now: &str, args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_leadbook"))
-        .args(["--db", db.to_str().unwrap(), "--now", "2026-03-02T08:00:00Z"])
+        .args(["--db", db.to_str().unwrap(), "--now", now])
         .args(args)
+        // Never a developer's real keychain.
+        .env("LEADBOOK_SECRET_STORE", "file")
         .env_remove("LEADBOOK_DB")
         .env_remove("LEADBOOK_NOW")
         .env_remove("LEADBOOK_WORKSPACE")
@@ -379,4 +385,127 @@ fn outbox_confirm_settles_only_unknown_messages() {
     let r = leadbook(&db, &["outbox", "confirm", "1", "--sent"]);
     assert_eq!((r.code, r.stdout["status"].as_str()), (0, Some("sent")));
     assert_eq!(r.stdout["sent_at"], "2026-03-02T08:00:00Z");
+}
+
+const BOT_TOKEN: &str = "7000000001:SECRET-bytes-9f8e7d6c";
+
+/// A book whose Telegram channel points at `server`, with one buyer per id and a listing they
+/// all want: one alert queued for each.
+fn telegram_book(db: &Path, server: &leadbook_test_servers::Telegram, chats: &[i64]) {
+    let r = leadbook(db, &["channel", "set", "telegram", "--token", BOT_TOKEN, "--base-url", &server.base_url(), "--bot-username", "leadbook_test_bot"]);
+    assert_eq!(r.code, 0, "{:?}", r.stderr);
+    for id in chats {
+        leadbook(db, &["lead", "add", "--name", &format!("Buyer {id}"), "--telegram-id", &id.to_string(), "--locations", "JVC"]);
+    }
+    let r = leadbook(db, &["property", "add", "--title", "JVC studio", "--location", "JVC", "--price", "1"]);
+    assert_eq!(r.stdout["queued"], chats.len());
+}
+
+#[test]
+fn a_send_killed_midway_leaves_the_message_for_the_agent_and_never_sends_it_twice() {
+    let (_d, db) = db();
+    let server = leadbook_test_servers::Telegram::start(BOT_TOKEN);
+    telegram_book(&db, &server, &[424242]);
+    // The provider takes the message and is slow to answer: the process dies meanwhile.
+    server.delay(std::time::Duration::from_secs(30));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadbook"))
+        .args(["--db", db.to_str().unwrap(), "--now", "2026-03-02T08:00:00Z", "outbox", "send"])
+        .env("LEADBOOK_SECRET_STORE", "file")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let waited = std::time::Instant::now();
+    while server.sent().is_empty() {
+        assert!(waited.elapsed() < std::time::Duration::from_secs(20), "the send never reached the server");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap(); // SIGKILL mid-request
+    child.wait().unwrap();
+    server.delay(std::time::Duration::ZERO);
+    let out = leadbook(&db, &["outbox", "list"]);
+    assert_eq!(out.stdout[0]["status"], "sending");
+    // Another run soon after: the message may still be in another process's hands; left alone.
+    let r = leadbook_at(&db, "2026-03-02T08:00:30Z", &["outbox", "send"]);
+    assert_eq!((r.code, r.stdout["sent"].as_i64()), (0, Some(0)));
+    // Later: whoever had it is gone. It is unknown, for the agent — never resent.
+    let r = leadbook_at(&db, "2026-03-02T08:05:00Z", &["outbox", "send"]);
+    assert_eq!(r.stdout["sent"], 0);
+    let m = &leadbook(&db, &["outbox", "list"]).stdout[0];
+    assert_eq!(m["status"], "unknown");
+    assert_eq!(server.sent().len(), 1, "sent once, never twice");
+    let r = leadbook(&db, &["outbox", "confirm", &m["id"].to_string(), "--sent"]);
+    assert_eq!(r.stdout["status"], "sent");
+}
+
+#[test]
+fn channel_tokens_appear_nowhere_in_the_database_the_output_or_the_outbox() {
+    let (dir, db) = db();
+    let server = leadbook_test_servers::Telegram::start(BOT_TOKEN);
+    let mut printed = String::new();
+    let mut keep = |r: Run| {
+        printed.push_str(&r.stdout.to_string());
+        printed.push_str(&r.stderr.to_string());
+        r
+    };
+    telegram_book(&db, &server, &[1, 2]);
+    keep(leadbook(&db, &["channel", "list"]));
+    keep(leadbook(&db, &["channel", "test", "telegram"]));
+    let r = keep(leadbook(&db, &["outbox", "send"]));
+    assert_eq!(r.stdout["sent"], 2, "{:?}", r.stderr);
+    // Errors carry no URL (Telegram's has the token in its path).
+    server.down();
+    leadbook(&db, &["lead", "add", "--name", "Buyer 3", "--telegram-id", "3", "--locations", "JVC"]);
+    leadbook(&db, &["property", "add", "--title", "JVC 2", "--location", "JVC", "--price", "1"]);
+    let r = keep(leadbook(&db, &["outbox", "send"]));
+    assert_eq!(r.stdout["deferred"], 1);
+    keep(leadbook(&db, &["inbox", "sync"]));
+    keep(leadbook(&db, &["channel", "test", "telegram"]));
+    keep(leadbook(&db, &["outbox", "list"]));
+    assert!(printed.contains("Connection refused") || printed.contains("refused"), "the outage was reported: {printed}");
+    let secret = "SECRET-bytes-9f8e7d6c";
+    assert!(!printed.contains(secret), "a token was printed: {printed}");
+    let mut stored = 0;
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.ends_with(".secrets.json") {
+            assert!(found, "the token is kept in the owner-only secrets file");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            }
+            stored += 1;
+        } else {
+            assert!(!found, "the token is in {name}");
+        }
+    }
+    assert_eq!(stored, 1);
+}
+
+#[test]
+fn inbox_sync_and_outbox_send_print_the_counts_of_the_spec() {
+    let (_d, db) = db();
+    let server = leadbook_test_servers::Telegram::start(BOT_TOKEN);
+    telegram_book(&db, &server, &[7]);
+    server.push_message(leadbook_test_servers::TgUser::new(8, "Newcomer"), "Hello, is the JVC studio free?");
+    server.push_message(leadbook_test_servers::TgUser::new(7, "Buyer"), "STOP");
+    let r = leadbook(&db, &["inbox", "sync"]);
+    assert_eq!(r.code, 0, "{:?}", r.stderr);
+    for k in ["received", "matched", "new_leads", "opt_outs"] {
+        assert!(r.stdout.get(k).is_some(), "missing {k}");
+    }
+    assert_eq!((r.stdout["received"].as_i64(), r.stdout["new_leads"].as_i64(), r.stdout["opt_outs"].as_i64()), (Some(2), Some(1), Some(1)));
+    // Buyer 7 opted out of Telegram, its only channel: the alert is for the agent to send by hand.
+    let r = leadbook(&db, &["outbox", "send"]);
+    for k in ["sent", "failed", "deferred"] {
+        assert!(r.stdout.get(k).is_some(), "missing {k}");
+    }
+    assert_eq!(r.stdout["sent"], 0);
+    assert!(server.sent().is_empty());
+    let r = leadbook(&db, &["channel", "set", "twilio", "--account-sid", "nope", "--auth-token", "x", "--from", "+97145550000"]);
+    assert_eq!((r.code, r.stderr["field"].as_str()), (2, Some("account_sid")));
 }

@@ -129,9 +129,16 @@ pub async fn deliver(book: &mut Book, ws: &Workspace, ch: &Channels, pacer: &mut
         let Some(last) = page.last() else { break };
         after = (last.1.clone(), last.0.id);
         for (due, _) in page {
-            send_one(book, ws, ch, pacer, &mut flying, &mut report, &unreachable, due, &[]).await?;
+            let Some((due, route)) = prepare(book, ws, ch, &mut report, due, &[])? else { continue };
+            let provider = route.provider().unwrap_or(Provider::Telegram);
+            let slot = pacer.slot(provider, &route.recipient());
+            tokio::time::sleep_until(slot).await;
+            // What came back while waiting may say the provider cannot be reached.
             while let Some(done) = flying.try_join_next() {
                 record_done(book, ws, pacer, &mut report, &mut unreachable, &mut again, joined(done)?)?;
+            }
+            if !unreachable.contains(&provider) {
+                launch(book, ws, ch, pacer, &mut flying, due, route, slot)?;
             }
             while flying.len() >= IN_FLIGHT {
                 if let Some(done) = flying.join_next().await {
@@ -148,9 +155,15 @@ pub async fn deliver(book: &mut Book, ws: &Workspace, ch: &Channels, pacer: &mut
             break;
         }
         for (id, avoid) in std::mem::take(&mut again) {
-            if let Some(due) = due_by_id(book, ws, id)? {
-                send_one(book, ws, ch, pacer, &mut flying, &mut report, &unreachable, due, &avoid).await?;
+            let Some(due) = due_by_id(book, ws, id)? else { continue };
+            let Some((due, route)) = prepare(book, ws, ch, &mut report, due, &avoid)? else { continue };
+            let provider = route.provider().unwrap_or(Provider::Telegram);
+            if unreachable.contains(&provider) {
+                continue;
             }
+            let slot = pacer.slot(provider, &route.recipient());
+            tokio::time::sleep_until(slot).await;
+            launch(book, ws, ch, pacer, &mut flying, due, route, slot)?;
         }
     }
     Ok(report)
@@ -160,18 +173,9 @@ fn joined(r: std::result::Result<Done, tokio::task::JoinError>) -> Result<Done> 
     r.map_err(|e| crate::Error::Internal(format!("a send task failed: {e}")))
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn send_one(
-    book: &mut Book,
-    ws: &Workspace,
-    ch: &Channels,
-    pacer: &mut Pacer,
-    flying: &mut JoinSet<Done>,
-    report: &mut Report,
-    unreachable: &[Provider],
-    due: Due,
-    avoid: &[Channel],
-) -> Result<()> {
+/// Routes a due message. A message no provider can carry becomes the agent's (manual) and one
+/// whose provider needs attention waits: both `None`. Otherwise the message and its route.
+fn prepare(book: &mut Book, ws: &Workspace, ch: &Channels, report: &mut Report, due: Due, avoid: &[Channel]) -> Result<Option<(Due, Route)>> {
     let now = book.now();
     let lead = leads::get(book.conn(), ws, due.lead_id)?;
     let step = match (due.campaign_id, due.step) {
@@ -185,7 +189,7 @@ async fn send_one(
     let target = Target { lead: &lead, workspace: ws, body: &due.body, step: step.as_ref(), whatsapp_inbound_at: wa_inbound.as_deref().and_then(parse_time) };
     let route = routing::route(&target, ch, avoid, now);
     match &route {
-        Route::Wait { .. } => return Ok(()),
+        Route::Wait { .. } => Ok(None),
         Route::Manual { link } => {
             let changed = book.write(|tx, _| {
                 Ok(tx
@@ -197,26 +201,23 @@ async fn send_one(
                     .execute(params![ws.id, due.id, link])?)
             })?;
             report.manual += changed;
-            return Ok(());
+            Ok(None)
         }
-        _ => {}
+        _ => Ok(Some((due, route))),
     }
-    let provider = route.provider().unwrap_or(Provider::Telegram);
-    if unreachable.contains(&provider) {
-        return Ok(());
-    }
-    let recipient = route.recipient();
-    let slot = pacer.slot(provider, &recipient);
-    tokio::time::sleep_until(slot).await;
+}
+
+/// Claims the message and sends it on its own task; `slot` is when its turn came.
+#[allow(clippy::too_many_arguments)]
+fn launch(book: &mut Book, ws: &Workspace, ch: &Channels, pacer: &mut Pacer, flying: &mut JoinSet<Done>, due: Due, route: Route, slot: Instant) -> Result<()> {
     if !claim(book, ws, due.id, route.channel())? {
         return Ok(());
     }
     // The next slot counts from this one, not from when the claim finished: the pace is the
     // provider's rate, whatever the bookkeeping between two sends costs.
-    pacer.took(provider, &recipient, slot);
+    pacer.took(route.provider().unwrap_or(Provider::Telegram), &route.recipient(), slot);
     let (id, lead_id, attempts) = (due.id, due.lead_id, due.attempts + 1);
-    let body = due.body;
-    let fut = send_future(ch, &route, body);
+    let fut = send_future(ch, &route, due.body);
     flying.spawn(async move {
         let outcome = match fut {
             Some(f) => f.await,
