@@ -4,7 +4,19 @@
  */
 import type { AppError } from './types';
 
-const KNOWN_CODES = new Set(['validation', 'not_found', 'duplicate', 'usage', 'internal']);
+const KNOWN_CODES = new Set([
+  'validation',
+  'not_found',
+  'duplicate',
+  'usage',
+  'internal',
+  'offline',
+  'provider',
+  'busy',
+  'database',
+  'io',
+  'cancelled',
+]);
 
 function fromObject(v: Record<string, unknown>): AppError | null {
   if (typeof v.code !== 'string') return null;

@@ -249,7 +249,18 @@ export interface Exported {
   leads: number;
 }
 
-export type ErrorCode = 'validation' | 'not_found' | 'duplicate' | 'usage' | 'internal';
+export type ErrorCode =
+  | 'validation'
+  | 'not_found'
+  | 'duplicate'
+  | 'usage'
+  | 'internal'
+  | 'offline'
+  | 'provider'
+  | 'busy'
+  | 'database'
+  | 'io'
+  | 'cancelled';
 
 /** The one error shape every command rejects with (after `toAppError`). */
 export interface AppError {

@@ -298,6 +298,10 @@ const ar: Messages = {
   'error.duplicate': 'لدى عميل آخر البيانات نفسها',
   'error.usage': 'لا يمكن تنفيذ هذا الإجراء هنا',
   'error.internal': 'حدث خطأ ما',
+  'error.offline': 'تعذّر الوصول إلى مزوّد الخدمة، ربما أنت غير متصل',
+  'error.provider': 'رفض مزوّد الخدمة الطلب',
+  'error.busy': 'Leadbook مشغول، حاول مرة أخرى بعد لحظة',
+  'error.database': 'تعذّرت قراءة قاعدة البيانات أو الكتابة فيها',
 
   // Settings
   'settings.title': 'الإعدادات',

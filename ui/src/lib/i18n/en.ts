@@ -299,6 +299,10 @@ const en = {
   'error.duplicate': 'Another lead already has these details',
   'error.usage': 'That action is not possible here',
   'error.internal': 'Something went wrong',
+  'error.offline': 'Cannot reach the provider — you may be offline',
+  'error.provider': 'The provider refused the request',
+  'error.busy': 'Leadbook is busy — try again in a moment',
+  'error.database': 'The database could not be read or written',
 
   // Settings
   'settings.title': 'Settings',

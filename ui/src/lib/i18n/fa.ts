@@ -298,6 +298,10 @@ const fa: Messages = {
   'error.duplicate': 'سرنخ دیگری همین اطلاعات را دارد',
   'error.usage': 'این کار اینجا ممکن نیست',
   'error.internal': 'مشکلی پیش آمد',
+  'error.offline': 'دسترسی به سرویس‌دهنده ممکن نیست؛ شاید آفلاین هستید',
+  'error.provider': 'سرویس‌دهنده درخواست را نپذیرفت',
+  'error.busy': 'Leadbook مشغول است؛ لحظه‌ای دیگر دوباره امتحان کنید',
+  'error.database': 'خواندن یا نوشتن پایگاه داده ممکن نشد',
 
   // Settings
   'settings.title': 'تنظیمات',
