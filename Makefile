@@ -88,11 +88,13 @@ test-ui: ui-deps
 
 test-e2e: e2e-deps tauri-driver apt-test
 	@test -x $(APP) || $(CARGO) build --bin leadbook
+	@test -x target/debug/leadbook-test-servers || $(CARGO) build -p leadbook-test-servers
 	cd tests/e2e && LEADBOOK_BIN="$(CURDIR)/$(APP)" xvfb-run -a --server-args="-screen 0 1366x900x24" npm test
 
 bench: setup
 	@$(call apt_install,sqlite3)
 	$(CARGO) run --release -p leadbook-core --bin leadbook-bench
+	$(CARGO) bench -p leadbook-core --bench drain
 
 # The window's own figures on the synthetic 100 000-lead book, under Xvfb.
 bench-app: setup apt-test

@@ -69,7 +69,8 @@ export const config = {
     process.env.LEADBOOK_E2E_DB = db;
     driver = spawn('tauri-driver', [], {
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, LEADBOOK_DB: db, XDG_DATA_HOME: path.join(dir, 'data') },
+      // Tokens set in a spec go to an owner-only file beside the book, never a real keychain.
+      env: { ...process.env, LEADBOOK_DB: db, XDG_DATA_HOME: path.join(dir, 'data'), LEADBOOK_SECRET_STORE: 'file' },
     });
     await waitForPort(4444, 20_000);
   },
