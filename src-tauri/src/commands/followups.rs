@@ -26,6 +26,7 @@ pub fn start_timer(app: AppHandle) {
                         log::info!("follow-up tick: {r:?}");
                         let _ = app.emit("followups-ticked", r);
                         let _ = app.emit("outbox-changed", ());
+                        app.state::<AppState>().courier.wake();
                     }
                 }
                 Ok(Err(e)) => log::warn!("follow-up tick failed: {e}"),

@@ -7,10 +7,14 @@ use leadbook_core::matching::Match;
 use leadbook_core::model::{MessageStatus, PropertyStatus};
 use leadbook_core::outbox::Message;
 use leadbook_core::properties::{Property, PropertyInput};
-use tauri::{AppHandle, Emitter, State};
+use tauri::{Manager, AppHandle, Emitter, State};
 
+/// The outbox has new alerts: tell the UI, and deliver them now rather than at the next round.
 fn changed(app: &AppHandle) {
     let _ = app.emit("outbox-changed", ());
+    if let Some(state) = app.try_state::<AppState>() {
+        state.courier.wake();
+    }
 }
 
 #[tauri::command(async)]
