@@ -420,3 +420,31 @@ fn another_workspaces_channels_and_messages_are_never_touched() {
     assert_eq!(w.book.retry_message(&other, 1).unwrap_err().code(), "not_found");
     assert_eq!(w.book.telegram_link(&other, 1).unwrap_err().field(), Some("bot_username"));
 }
+
+#[test]
+fn a_reply_from_a_hot_or_warm_lead_raises_a_notice_and_a_cold_one_does_not() {
+    let server = Telegram::start(TOKEN);
+    let mut w = World::new();
+    w.telegram(&server);
+    let hot = w.lead(LeadInput {
+        name: Some("Hot Buyer".into()),
+        telegram_id: Some(111),
+        phone: Some("0501110000".into()),
+        email: Some("hot@example.ae".into()),
+        source: Some("referral".into()),
+        budget_max: Some(3_000_000),
+        property_type: Some("villa".into()),
+        bedrooms: Some(4),
+        ..Default::default()
+    });
+    // A stranger Leadbook knows nothing about but a Telegram id, long since gone quiet.
+    w.book.add_lead(&w.ws, &tg_lead(222)).unwrap();
+    w.clock.advance(Duration::days(60));
+    server.push_message(TgUser::new(111, "Hot"), "Can we view it on Saturday?");
+    server.push_message(TgUser::new(222, "Cold"), "ok");
+    let r = w.sync();
+    assert_eq!(r.received, 2);
+    assert_eq!(r.notices.len(), 1, "{:?}", r.notices);
+    assert_eq!(r.notices[0].lead_id, hot);
+    assert!(matches!(r.notices[0].grade, leadbook_core::model::Grade::A | leadbook_core::model::Grade::B));
+}
