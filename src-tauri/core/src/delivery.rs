@@ -117,7 +117,7 @@ struct Done {
 /// (deferred ones wait for their time; a provider that cannot be reached is left for later).
 pub async fn deliver(book: &mut Book, ws: &Workspace, ch: &Channels, pacer: &mut Pacer) -> Result<Report> {
     let mut report = Report::default();
-    book.write(|tx, now| sweep_stale(tx, now))?;
+    book.write(|tx, now| sweep_stale(tx, Some(ws), now))?;
     let mut flying: JoinSet<Done> = JoinSet::new();
     // Providers found unreachable this round: their messages stay queued, untouched.
     let mut unreachable: Vec<Provider> = vec![];
@@ -419,13 +419,14 @@ fn step_of(book: &Book, campaign_id: i64, position: i64) -> Result<Option<Step>>
 
 /// Messages left `sending` longer than [`SENDING_GRACE`] (or with no claim time: written
 /// before claims had one) become `unknown`. Returns how many.
-pub fn sweep_stale(conn: &rusqlite::Connection, now: DateTime<Utc>) -> Result<usize> {
+/// `ws` limits it to one workspace; `None` is every workspace (start-up).
+pub fn sweep_stale(conn: &rusqlite::Connection, ws: Option<&Workspace>, now: DateTime<Utc>) -> Result<usize> {
     let cutoff = now - chrono::Duration::from_std(SENDING_GRACE).unwrap_or_default();
     Ok(conn.execute(
         "UPDATE outbox SET status = 'unknown', sending_since = NULL,
             error = 'Leadbook stopped while sending this message; confirm whether it arrived'
-         WHERE status = 'sending' AND (sending_since IS NULL OR sending_since <= ?1)",
-        [fmt_time(cutoff)],
+         WHERE status = 'sending' AND (sending_since IS NULL OR sending_since <= ?1) AND (?2 IS NULL OR workspace_id = ?2)",
+        params![fmt_time(cutoff), ws.map(|w| w.id)],
     )?)
 }
 

@@ -45,6 +45,7 @@ pub struct Notice {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Taken {
     AlreadySeen,
+    Ignored,
     Linked { lead_id: i64 },
     OptedOut { lead_id: i64, new_lead: bool },
     OptedIn { lead_id: i64 },
@@ -92,7 +93,11 @@ pub fn take_in(conn: &Connection, ws: &Workspace, m: &Inbound, now: DateTime<Utc
 
     let (lead_id, new_lead) = match find(conn, ws, &m.from)? {
         Some(id) => (id, false),
-        None => (create(conn, ws, m, at)?, true),
+        None => match create(conn, ws, m, at)? {
+            Some(id) => (id, true),
+            // A sender no lead can be made of (no usable number): seen, and nothing else.
+            None => return Ok(Taken::Ignored),
+        },
     };
     seen_lead(conn, ws, m, lead_id)?;
     if m.channel == Channel::Whatsapp {
@@ -130,8 +135,33 @@ fn find(conn: &Connection, ws: &Workspace, from: &Sender) -> Result<Option<i64>>
 }
 
 /// A new lead for a sender Leadbook has never heard of; it joins the default campaign like
-/// every new lead.
-fn create(conn: &Connection, ws: &Workspace, m: &Inbound, at: DateTime<Utc>) -> Result<i64> {
+/// every new lead. What the provider says of the sender goes through the same validation as
+/// anything typed; if some of it does not pass, the lead is made of its name and address
+/// alone, and if even that fails (no usable number), there is no lead (`None`).
+fn create(conn: &Connection, ws: &Workspace, m: &Inbound, at: DateTime<Utc>) -> Result<Option<i64>> {
+    let full = sender_input(m);
+    let bare = LeadInput {
+        name: full.name.as_ref().map(|n| n.chars().take(crate::validate::MAX_NAME).collect()),
+        telegram_id: full.telegram_id,
+        phone: full.phone.clone(),
+        whatsapp: full.whatsapp.clone(),
+        source: full.source.clone(),
+        ..LeadInput::default()
+    };
+    for input in [full, bare] {
+        match leads::add(conn, ws, &input, at) {
+            Ok(added) => {
+                crate::timeline::add(conn, ws.id, added.id, at, "created", &format!("first wrote via {}", m.channel))?;
+                return Ok(Some(added.id));
+            }
+            Err(e) if e.is_user_error() => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(None)
+}
+
+fn sender_input(m: &Inbound) -> LeadInput {
     let mut input = LeadInput::default();
     match &m.from {
         Sender::Telegram { id, username, name, language } => {
@@ -152,9 +182,7 @@ fn create(conn: &Connection, ws: &Workspace, m: &Inbound, at: DateTime<Utc>) -> 
             }
         }
     }
-    let added = leads::add(conn, ws, &input, at)?;
-    crate::timeline::add(conn, ws.id, added.id, at, "created", &format!("first wrote via {}", m.channel))?;
-    Ok(added.id)
+    input
 }
 
 /// The lead's Telegram start link `https://t.me/<bot>?start=<token>`, made once per lead.
@@ -193,6 +221,10 @@ pub async fn sync(book: &mut Book, ws: &Workspace, ch: &Channels, wait: std::tim
                 }
             };
             let Some(next) = batch.next_offset else { break };
+            if offset.is_some_and(|o| next <= o) {
+                // A server that does not honour the offset must not keep us here.
+                break;
+            }
             book.write(|tx, now| {
                 for m in &batch.messages {
                     count(&mut report, tx, ws, m, now)?;
@@ -230,11 +262,11 @@ pub async fn sync(book: &mut Book, ws: &Workspace, ch: &Channels, wait: std::tim
 
 fn count(report: &mut SyncReport, conn: &Connection, ws: &Workspace, m: &Inbound, now: DateTime<Utc>) -> Result<()> {
     let taken = take_in(conn, ws, m, now)?;
-    if taken != Taken::AlreadySeen {
+    if !matches!(taken, Taken::AlreadySeen) {
         report.received += 1;
     }
     match taken {
-        Taken::AlreadySeen => {}
+        Taken::AlreadySeen | Taken::Ignored => {}
         Taken::Linked { .. } => {
             report.linked += 1;
             report.matched += 1;

@@ -448,3 +448,15 @@ fn a_reply_from_a_hot_or_warm_lead_raises_a_notice_and_a_cold_one_does_not() {
     assert_eq!(r.notices[0].lead_id, hot);
     assert!(matches!(r.notices[0].grade, leadbook_core::model::Grade::A | leadbook_core::model::Grade::B));
 }
+
+#[test]
+fn a_sender_no_lead_can_be_made_of_is_skipped_without_blocking_the_others() {
+    let twilio = Twilio::start(SID, "twilio-secret");
+    let mut w = World::new();
+    w.twilio(&twilio);
+    twilio.push_inbound("+1", "+97145550000", "hello from nowhere");
+    twilio.push_inbound("+971504445555", "+97145550000", "Is the JVC flat free?");
+    let r = w.sync();
+    assert_eq!((r.received, r.new_leads), (2, 1), "{r:?}");
+    assert_eq!(w.sync().received, 0, "neither is taken in twice");
+}
