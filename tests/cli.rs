@@ -508,4 +508,7 @@ fn inbox_sync_and_outbox_send_print_the_counts_of_the_spec() {
     assert!(server.sent().is_empty());
     let r = leadbook(&db, &["channel", "set", "twilio", "--account-sid", "nope", "--auth-token", "x", "--from", "+97145550000"]);
     assert_eq!((r.code, r.stderr["field"].as_str()), (2, Some("account_sid")));
+    // Setting one option keeps the others (and the token).
+    let r = leadbook(&db, &["channel", "set", "telegram", "--base-url", &server.base_url()]);
+    assert_eq!((r.stdout["settings"]["bot_username"].as_str(), r.stdout["has_secret"].as_bool()), (Some("leadbook_test_bot"), Some(true)));
 }

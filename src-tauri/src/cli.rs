@@ -303,8 +303,9 @@ pub enum FollowupCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ChannelCommand {
-    /// Save a provider's settings and token. A token of `-` is read from standard input (so it
-    /// stays out of the shell's history); no token keeps the saved one.
+    /// Save a provider's settings and token. Options not given keep their saved values (an
+    /// empty one clears it). A token of `-` is read from standard input (so it stays out of the
+    /// shell's history); no token keeps the saved one.
     Set {
         #[command(subcommand)]
         provider: ChannelSet,
@@ -560,7 +561,9 @@ fn run(cli: Cli) -> Result<String> {
             let secrets = secrets_for(&cli.global);
             match command {
                 ChannelCommand::Set { provider } => {
-                    let (provider, settings, secret) = provider.split();
+                    let (provider, given, secret) = provider.split();
+                    // Options not given keep their saved values; an empty one clears.
+                    let settings = book.channel_settings(&ws, provider)?.unwrap_or_default().overlay(&given);
                     let secret = match secret.as_deref() {
                         Some("-") => Some(read_stdin_secret()?),
                         _ => secret,

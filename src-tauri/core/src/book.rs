@@ -401,6 +401,11 @@ impl Book {
         self.write(|tx, now| config::set(tx, ws, secrets, provider, settings, secret, now))
     }
 
+    /// A provider's stored settings, if it has any.
+    pub fn channel_settings(&self, ws: &Workspace, provider: Provider) -> Result<Option<Settings>> {
+        Ok(config::row(&self.conn, ws, provider)?.map(|r| r.settings))
+    }
+
     pub fn remove_channel(&mut self, ws: &Workspace, secrets: &dyn SecretStore, provider: Provider) -> Result<ChannelInfo> {
         self.write(|tx, _| config::remove(tx, ws, secrets, provider))
     }

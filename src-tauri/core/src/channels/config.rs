@@ -42,6 +42,25 @@ pub struct Settings {
     pub whatsapp_from: Option<String>,
 }
 
+impl Settings {
+    /// These settings with every field `newer` gives laid over them (a given empty value
+    /// clears): what `channel set` on the command line changes, keeping what it does not name.
+    pub fn overlay(&self, newer: &Settings) -> Settings {
+        let pick = |old: &Option<String>, new: &Option<String>| new.clone().or_else(|| old.clone());
+        Settings {
+            base_url: pick(&self.base_url, &newer.base_url),
+            bot_username: pick(&self.bot_username, &newer.bot_username),
+            phone_number_id: pick(&self.phone_number_id, &newer.phone_number_id),
+            api_version: pick(&self.api_version, &newer.api_version),
+            default_template: pick(&self.default_template, &newer.default_template),
+            default_template_language: pick(&self.default_template_language, &newer.default_template_language),
+            account_sid: pick(&self.account_sid, &newer.account_sid),
+            from: pick(&self.from, &newer.from),
+            whatsapp_from: pick(&self.whatsapp_from, &newer.whatsapp_from),
+        }
+    }
+}
+
 /// A channel as Settings shows it: never its secret.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChannelInfo {
@@ -388,6 +407,18 @@ mod tests {
         let mut v = Settings::default();
         f(&mut v);
         v
+    }
+
+    #[test]
+    fn an_overlay_keeps_what_it_does_not_name_and_clears_what_it_empties() {
+        let stored = s(|v| {
+            v.bot_username = Some("leadbook_bot".into());
+            v.base_url = Some("http://127.0.0.1:1".into());
+        });
+        let out = stored.overlay(&s(|v| v.base_url = Some("http://127.0.0.1:2".into())));
+        assert_eq!((out.bot_username.as_deref(), out.base_url.as_deref()), (Some("leadbook_bot"), Some("http://127.0.0.1:2")));
+        let cleared = validate(Provider::Telegram, &stored.overlay(&s(|v| v.base_url = Some("".into())))).unwrap();
+        assert_eq!(cleared.base_url, None);
     }
 
     #[test]
