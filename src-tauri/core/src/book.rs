@@ -152,24 +152,41 @@ impl Book {
         cancel: &AtomicBool,
     ) -> Result<Vec<Result<AddOutcome>>> {
         let region = ws.region();
-        let rows_len = rows.len();
-        let (tx_rows, rx_rows) = std::sync::mpsc::sync_channel::<Vec<Result<LeadFields>>>(16);
+        self.add_rows_with(ws, &rows, &|row: &LeadInput| crate::validate::lead(row, region), progress, cancel)
+    }
+
+    /// Adds `rows` in one transaction, each turned into lead fields by `to_fields`. A second
+    /// thread validates and prepares each row (the lead it would be, scored, its search text and
+    /// match rows) while this one writes; one outcome per row, in order.
+    fn add_rows_with<T: Sync>(
+        &mut self,
+        ws: &Workspace,
+        rows: &[T],
+        to_fields: &(dyn Fn(&T) -> Result<LeadFields> + Sync),
+        progress: &mut dyn FnMut(usize),
+        cancel: &AtomicBool,
+    ) -> Result<Vec<Result<AddOutcome>>> {
+        // One moment for the whole import: rows are scored on the other thread with it.
+        let now = self.now();
+        let (tx_rows, rx_rows) = std::sync::mpsc::sync_channel::<Vec<Result<leads::Prepared>>>(16);
         std::thread::scope(|s| {
             s.spawn(move || {
                 for chunk in rows.chunks(512) {
-                    let batch = chunk.iter().map(|row| crate::validate::lead(row, region)).collect();
+                    let batch = chunk.iter().map(|row| to_fields(row).map(|f| leads::Prepared::new(f, ws, now))).collect();
                     if tx_rows.send(batch).is_err() {
                         break;
                     }
                 }
             });
-            let bulk = rows_len >= BULK_ROWS;
-            self.write(|tx, now| {
+            let bulk = rows.len() >= BULK_ROWS;
+            self.write(|tx, _| {
                 // A big import into a smaller book rebuilds the leads' secondary indexes once at
-                // the end (a sort) instead of updating them row by row. Inside the transaction:
-                // other connections keep reading the old, fully indexed snapshot.
+                // the end (a sort) instead of updating them row by row, and keeps the book's
+                // identity keys in memory so a row with new keys needs no lookup. Inside the
+                // transaction: other connections keep reading the old, fully indexed snapshot.
                 let existing: i64 = tx.query_row("SELECT count(*) FROM leads", [], |r| r.get(0))?;
-                let rebuild: Vec<String> = if bulk && existing < rows_len as i64 {
+                let small_book = bulk && existing < rows.len() as i64;
+                let rebuild: Vec<String> = if small_book {
                     let sqls: Vec<(String, String)> = tx
                         .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads' AND sql IS NOT NULL")?
                         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -182,8 +199,9 @@ impl Book {
                 } else {
                     vec![]
                 };
+                let mut known = if small_book { Some(leads::KnownKeys::load(tx, ws)?) } else { None };
                 let plan = crate::followup::default_plan(tx, ws, now)?;
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(rows.len());
                 for batch in rx_rows {
                     if cancel.load(Ordering::Relaxed) {
                         return Err(crate::Error::Cancelled);
@@ -191,9 +209,9 @@ impl Book {
                     if out.len() % 1_000 < 512 {
                         progress(out.len());
                     }
-                    for fields in batch {
-                        out.push(match fields {
-                            Ok(f) => Ok(leads::add_planned(tx, ws, f, now, plan)?),
+                    for prepared in batch {
+                        out.push(match prepared {
+                            Ok(p) => Ok(leads::add_prepared(tx, ws, p, now, plan, known.as_mut())?),
                             Err(e) => Err(e),
                         });
                     }
@@ -226,20 +244,16 @@ impl Book {
         }
         let source = if table.format == "linkedin" { "linkedin" } else { "import" };
         let mut report = crate::import::Report::default();
-        let mut inputs = Vec::with_capacity(table.rows.len());
-        let mut row_numbers = Vec::with_capacity(table.rows.len());
-        for (line, cells) in &table.rows {
-            match crate::import::row_to_input(cells, &table.mapping, source) {
-                Ok(input) => {
-                    inputs.push(input);
-                    row_numbers.push(*line);
-                }
-                Err((field, reason)) => report.rejected.push(crate::import::Rejected { row: *line, reason: format!("{field}: {reason}") }),
-            }
-        }
         let total = table.total_rows;
-        let results = self.add_inputs_with(ws, inputs, &mut |done| progress(done, total), cancel)?;
-        for (row, r) in row_numbers.into_iter().zip(results) {
+        let region = ws.region();
+        let mapping = &table.mapping;
+        // Cells → input → fields on the preparing thread, beside the writing.
+        let to_fields = |(_, cells): &(usize, Vec<String>)| {
+            let input = crate::import::row_to_input(cells, mapping, source).map_err(|(field, reason)| crate::Error::validation(&field, reason))?;
+            crate::validate::lead(&input, region)
+        };
+        let results = self.add_rows_with(ws, &table.rows, &to_fields, &mut |done| progress(done, total), cancel)?;
+        for ((row, _), r) in table.rows.iter().map(|(line, cells)| (*line, cells)).zip(results) {
             match r {
                 Ok(o) if o.created => report.imported += 1,
                 Ok(_) => report.merged += 1,

@@ -273,12 +273,16 @@ fn sync_match(conn: &Connection, before: Option<&Lead>, lead: Option<&Lead>) -> 
     for r in &old {
         del.execute(params![any.workspace_id, r.area_key, any.id])?;
     }
+    insert_match_rows(conn, any, &new)
+}
+
+fn insert_match_rows(conn: &Connection, lead: &Lead, rows: &[MatchRow]) -> Result<()> {
     let mut ins = conn.prepare_cached(
         "INSERT OR REPLACE INTO lead_match (workspace_id, area_key, lead_id, budget_min, budget_max, property_type, bedrooms, purpose)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
-    for r in &new {
-        ins.execute(params![any.workspace_id, r.area_key, any.id, r.budget_min, r.budget_max, r.property_type, r.bedrooms, r.purpose])?;
+    for r in rows {
+        ins.execute(params![lead.workspace_id, r.area_key, lead.id, r.budget_min, r.budget_max, r.property_type, r.bedrooms, r.purpose])?;
     }
     Ok(())
 }
@@ -399,7 +403,7 @@ fn json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
-fn insert(conn: &Connection, lead: &mut Lead) -> Result<()> {
+fn insert(conn: &Connection, lead: &mut Lead, search: &str) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO leads (workspace_id, name, email, phone, whatsapp, telegram_id, telegram_username, linkedin_url,
             source, budget_min, budget_max, locations, property_type, bedrooms, purpose, language, status, opt_outs,
@@ -415,7 +419,7 @@ fn insert(conn: &Connection, lead: &mut Lead) -> Result<()> {
         lead.language.map(|v| v.as_str()), lead.status.as_str(), json(&lead.opt_outs), lead.notes, json(&lead.tags),
         lead.score, lead.grade.as_str(), lead.score_valid_until.map(fmt_time),
         fmt_time(lead.created_at), fmt_time(lead.updated_at), lead.last_contacted_at.map(fmt_time),
-        lead.last_inbound_at.map(fmt_time), lead.next_followup_at.map(fmt_time), search_text(lead),
+        lead.last_inbound_at.map(fmt_time), lead.next_followup_at.map(fmt_time), search,
     ])?;
     lead.id = conn.last_insert_rowid();
     Ok(())
@@ -490,8 +494,12 @@ pub fn detail(conn: &Connection, ws: &Workspace, id: i64, now: DateTime<Utc>) ->
 /// The existing lead (and which key) that `fields` would merge into, if any: the oldest
 /// of the leads sharing a key with it.
 fn find_match(conn: &Connection, ws: &Workspace, fields: &LeadFields) -> Result<Option<(i64, &'static str)>> {
+    find_match_keys(conn, ws, &keys_of(fields))
+}
+
+fn find_match_keys(conn: &Connection, ws: &Workspace, keys: &[Key]) -> Result<Option<(i64, &'static str)>> {
     let mut best: Option<(i64, &'static str)> = None;
-    for (kind, value, field) in keys_of(fields) {
+    for (kind, value, field) in keys.iter().cloned() {
         if let Some(owner) = key_owner(conn, ws.id, kind, &value)? {
             if best.is_none_or(|(b, _)| owner < b) {
                 best = Some((owner, field));
@@ -557,7 +565,64 @@ pub fn add_planned(
     now: DateTime<Utc>,
     plan: Option<(i64, DateTime<Utc>)>,
 ) -> Result<AddOutcome> {
-    if let Some((target, key)) = find_match(conn, ws, &fields)? {
+    add_prepared(conn, ws, Prepared::new(fields, ws, now), now, plan, None)
+}
+
+/// A valid row made ready to store: the new lead it would be (scored), its search text and its
+/// match-index rows. Made on the thread that validates, so the writing thread only writes.
+pub struct Prepared {
+    lead: Lead,
+    search: String,
+    matches: Vec<MatchRow>,
+}
+
+impl Prepared {
+    pub fn new(fields: LeadFields, ws: &Workspace, now: DateTime<Utc>) -> Prepared {
+        let mut lead = Lead::from_fields(fields, ws.id, now);
+        lead.rescore(ws, now);
+        Prepared { search: search_text(&lead), matches: match_rows(&lead), lead }
+    }
+}
+
+/// The identity keys a bulk import has seen in its workspace (those of the book when it began,
+/// and each it adds): a row none of whose keys is here needs no lookup.
+#[derive(Default)]
+pub struct KnownKeys(std::collections::HashSet<(&'static str, String)>);
+
+impl KnownKeys {
+    pub fn load(conn: &Connection, ws: &Workspace) -> Result<KnownKeys> {
+        let mut set = std::collections::HashSet::new();
+        let mut stmt = conn.prepare("SELECT kind, value FROM lead_keys WHERE workspace_id = ?1")?;
+        let mut rows = stmt.query([ws.id])?;
+        while let Some(r) = rows.next()? {
+            let kind: String = r.get(0)?;
+            let kind = match kind.as_str() {
+                "linkedin" => "linkedin",
+                "email" => "email",
+                "phone" => "phone",
+                "telegram" => "telegram",
+                _ => continue,
+            };
+            set.insert((kind, r.get(1)?));
+        }
+        Ok(KnownKeys(set))
+    }
+}
+
+/// [`add_planned`] for a prepared row; with `known`, keys never seen are not looked up.
+pub fn add_prepared(
+    conn: &Connection,
+    ws: &Workspace,
+    p: Prepared,
+    now: DateTime<Utc>,
+    plan: Option<(i64, DateTime<Utc>)>,
+    mut known: Option<&mut KnownKeys>,
+) -> Result<AddOutcome> {
+    let keys = lead_keys(&p.lead);
+    let maybe_known = known.as_ref().is_none_or(|k| keys.iter().any(|(kind, value, _)| k.0.contains(&(*kind, value.clone()))));
+    let found = if maybe_known { find_match_keys(conn, ws, &keys)? } else { None };
+    if let Some((target, key)) = found {
+        let fields = p.lead.fields();
         let mut lead = get(conn, ws, target)?;
         let before = lead.clone();
         let ignored = absorb(conn, &mut lead, &fields)?;
@@ -567,6 +632,10 @@ pub fn add_planned(
         sync_match(conn, Some(&before), Some(&lead))?;
         for (kind, value, _) in lead_keys(&lead) {
             insert_key(conn, ws.id, kind, &value, lead.id)?;
+            // The merged lead may have gained keys: later rows must find them.
+            if let Some(k) = known.as_deref_mut() {
+                k.0.insert((kind, value));
+            }
         }
         let mut detail = format!("merged a duplicate from {} (same {})", fields.source, key.replace('_', " "));
         if !ignored.is_empty() {
@@ -575,18 +644,20 @@ pub fn add_planned(
         timeline::add(conn, ws.id, lead.id, now, "merged", &detail)?;
         return Ok(AddOutcome { id: lead.id, created: false, merged_into: Some(lead.id), score: lead.score, grade: lead.grade });
     }
-    let mut lead = Lead::from_fields(fields, ws.id, now);
-    lead.rescore(ws, now);
+    let Prepared { mut lead, search, matches } = p;
     // Every new lead joins the default campaign.
     lead.next_followup_at = plan.map(|(_, due)| due);
-    insert(conn, &mut lead)?;
+    insert(conn, &mut lead, &search)?;
     if let Some((campaign, due)) = plan {
         crate::followup::enrol(conn, ws, lead.id, campaign, now, due)?;
     }
-    for (kind, value, _) in lead_keys(&lead) {
+    for (kind, value, _) in keys {
         insert_key(conn, ws.id, kind, &value, lead.id)?;
+        if let Some(k) = known.as_deref_mut() {
+            k.0.insert((kind, value));
+        }
     }
-    sync_match(conn, None, Some(&lead))?;
+    insert_match_rows(conn, &lead, &matches)?;
     Ok(AddOutcome { id: lead.id, created: true, merged_into: None, score: lead.score, grade: lead.grade })
 }
 

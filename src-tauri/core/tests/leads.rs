@@ -283,3 +283,20 @@ fn many_leads_are_added_in_one_transaction_with_duplicates_merged() {
     assert!(rejected > 0 && merged > 0, "rejected {rejected}, merged {merged}");
     assert_eq!(count(&book, "leads") as usize, outcomes.len() - merged);
 }
+
+#[test]
+fn a_bulk_import_finds_a_key_a_merge_gave_an_earlier_row() {
+    let (mut book, _, ws) = book();
+    // Big enough for the bulk path (its own indexes and the identity keys in memory).
+    let mut rows: Vec<LeadInput> = (0..10_000).map(|i| LeadInput { email: Some(format!("filler{i}@example.ae")), ..lead("Filler") }).collect();
+    rows.push(LeadInput { email: Some("aisha@example.ae".into()), ..lead("Aisha") });
+    // Merges into Aisha and gives her a phone…
+    rows.push(LeadInput { email: Some("aisha@example.ae".into()), phone: Some("0501234567".into()), ..lead("A. Khan") });
+    // …which this row has only: it is Aisha too.
+    rows.push(LeadInput { phone: Some("+971 50 123 4567".into()), ..lead("Aisha K") });
+    let out = book.add_inputs(&ws, rows).unwrap();
+    let aisha = out[10_000].as_ref().unwrap().id;
+    assert_eq!(out[10_001].as_ref().unwrap().merged_into, Some(aisha));
+    assert_eq!(out[10_002].as_ref().unwrap().merged_into, Some(aisha), "the key the merge added was found");
+    assert_eq!(count(&book, "leads"), 10_001);
+}
