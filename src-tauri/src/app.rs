@@ -145,6 +145,7 @@ fn open(app: &tauri::AppHandle, global: &Global) -> Result<(Book, std::path::Pat
     };
     log::info!("opening the book at {}", path.display());
     let mut book = Book::open(&path, clock.clone())?;
+    book.set_cache_kib(commands::WINDOW_CACHE_KIB)?;
     if let Some(name) = &global.workspace {
         let ws = book.workspace(name)?;
         book.set_current_workspace(ws.id)?;

@@ -78,8 +78,12 @@ pub fn start(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secrets: Arc<
     });
 }
 
+/// The courier's connections touch a few rows at a time: a small page cache each.
+const COURIER_CACHE_KIB: u32 = 2 * 1024;
+
 async fn deliveries(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secrets: Arc<dyn SecretStore>, courier: Arc<Courier>) -> Result<()> {
     let mut book = Book::open(&path, clock)?;
+    book.set_cache_kib(COURIER_CACHE_KIB)?;
     let http = channels::http_client()?;
     let mut pacer = Pacer::default();
     loop {
@@ -121,6 +125,7 @@ async fn deliveries(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secret
 
 async fn inbound(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secrets: Arc<dyn SecretStore>, courier: Arc<Courier>) -> Result<()> {
     let mut book = Book::open(&path, clock)?;
+    book.set_cache_kib(COURIER_CACHE_KIB)?;
     let http = channels::http_client()?;
     loop {
         let mut listening: Vec<(Workspace, Channels)> = vec![];

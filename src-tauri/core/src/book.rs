@@ -52,6 +52,14 @@ impl Book {
         Ok(Book { conn: db::open_in_memory()?, clock, path: None })
     }
 
+    /// Caps SQLite's page cache of this connection at `kib` KiB (64 MiB by default, which bulk
+    /// imports want). A long-lived window connection needs the hot indexes only: the operating
+    /// system's file cache holds the rest without counting against the process.
+    pub fn set_cache_kib(&self, kib: u32) -> Result<()> {
+        self.conn.execute_batch(&format!("PRAGMA cache_size = -{kib}"))?;
+        Ok(())
+    }
+
     /// Now, to the second (what the database stores).
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now().trunc_subsecs(0)

@@ -286,6 +286,9 @@ pub const MIGRATIONS: &[&str] = &[
     "#,
 ];
 
+/// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.
+pub const DEFAULT_CACHE_KIB: u32 = 64 * 1024;
+
 /// Opens (creating if needed) the database at `path`, owner-readable only, and migrates it.
 pub fn open(path: &Path) -> Result<Connection> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -311,12 +314,12 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.set_prepared_statement_cache_capacity(64);
     // journal_mode answers with a row, so it is read rather than executed.
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-    conn.execute_batch(
+    conn.execute_batch(&format!(
         "PRAGMA foreign_keys = ON;
          PRAGMA synchronous = NORMAL;
          PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -65536;",
-    )?;
+         PRAGMA cache_size = -{DEFAULT_CACHE_KIB};"
+    ))?;
     Ok(())
 }
 

@@ -53,6 +53,8 @@ pub fn import_run(
     CANCEL.store(false, Ordering::Relaxed);
     let mut book = state.book();
     let ws = book.current_workspace()?;
+    // The import's b-trees want the big cache; the window goes back to its small one after.
+    book.set_cache_kib(leadbook_core::db::DEFAULT_CACHE_KIB)?;
     let report = book.import_file(
         &ws,
         &path,
@@ -62,7 +64,9 @@ pub fn import_run(
             let _ = app.emit("import-progress", Progress { done, total });
         },
         &CANCEL,
-    )?;
+    );
+    book.set_cache_kib(super::WINDOW_CACHE_KIB)?;
+    let report = report?;
     let _ = app.emit("leads-changed", ());
     Ok(report)
 }
