@@ -6,6 +6,7 @@
 //! The desktop app and the command line are thin shells over [`Book`]; nothing here depends on
 //! Tauri, so it builds and tests on a machine with no display.
 
+pub mod abtest;
 pub mod areas;
 pub mod backup;
 pub mod book;
@@ -20,11 +21,13 @@ pub mod followup;
 pub mod import;
 pub mod inbox;
 pub mod leads;
+pub mod learned;
 pub mod matching;
 pub mod model;
 pub mod normalize;
 pub mod outbox;
 pub mod properties;
+pub mod replies;
 pub mod routing;
 pub mod scoring;
 pub mod secrets;
