@@ -512,3 +512,17 @@ fn inbox_sync_and_outbox_send_print_the_counts_of_the_spec() {
     let r = leadbook(&db, &["channel", "set", "telegram", "--base-url", &server.base_url()]);
     assert_eq!((r.stdout["settings"]["bot_username"].as_str(), r.stdout["has_secret"].as_bool()), (Some("leadbook_test_bot"), Some(true)));
 }
+
+#[test]
+fn campaign_stats_lists_steps_under_test_and_promote_wants_a_variant_letter() {
+    let (_d, db) = db();
+    let r = leadbook(&db, &["campaign", "stats"]);
+    assert_eq!((r.code, r.stdout.clone()), (0, serde_json::json!([])), "no step is under test yet");
+    let campaign = leadbook(&db, &["campaign", "list"]).stdout[0]["id"].as_i64().unwrap().to_string();
+    let r = leadbook(&db, &["campaign", "promote", &campaign, "1", "7"]);
+    assert_eq!((r.code, r.stderr["field"].as_str()), (2, Some("variant")));
+    let r = leadbook(&db, &["campaign", "promote", &campaign, "1", "B"]);
+    assert_eq!((r.code, r.stderr["field"].as_str()), (2, Some("variant")), "step 1 has no variant B");
+    let r = leadbook(&db, &["campaign", "promote", &campaign, "1", "A"]);
+    assert_eq!(r.code, 0, "promoting A ends a test that was never started: harmless");
+}

@@ -382,6 +382,11 @@ pub enum InboxCommand {
 #[derive(Debug, Subcommand)]
 pub enum CampaignCommand {
     List,
+    /// A/B figures per variant of every step under test: sent, replied, reply rate and its 95 %
+    /// interval, the test against variant A.
+    Stats,
+    /// End a step's A/B test: VARIANT (A, B, …) becomes the step's only text.
+    Promote { campaign: i64, step: i64, variant: String },
 }
 
 pub enum Parsed {
@@ -449,6 +454,15 @@ pub fn open_book(global: &Global) -> Result<Book> {
     Book::open(&path, clock)
 }
 
+/// "A" → 0, "b" → 1, …
+fn variant_index(text: &str) -> Result<usize> {
+    let t = text.trim().to_ascii_uppercase();
+    match t.as_bytes() {
+        [c @ b'A'..=b'Z'] => Ok((c - b'A') as usize),
+        _ => Err(Error::validation("variant", format!("'{text}' is not a variant letter (A, B, …)"))),
+    }
+}
+
 /// The secret store of the book `global` names.
 fn secrets_for(global: &Global) -> Box<dyn leadbook_core::secrets::SecretStore> {
     crate::secrets::for_book(&global.db.clone().unwrap_or_else(crate::paths::default_db))
@@ -512,6 +526,11 @@ fn run(cli: Cli) -> Result<String> {
         },
         Command::Campaign { command } => match command {
             CampaignCommand::List => out(book.campaigns(&ws)?),
+            CampaignCommand::Stats => out(book.campaign_stats(&ws)?),
+            CampaignCommand::Promote { campaign, step, variant } => {
+                let v = variant_index(&variant)?;
+                out(book.promote_variant(&ws, campaign, step, v)?)
+            }
         },
         Command::Property { command } => match command {
             PropertyCommand::Add(args) => {

@@ -504,6 +504,16 @@ impl Book {
         self.write(|tx, _| followup::update_steps(tx, ws, id, steps))
     }
 
+    /// A/B figures of every step under test.
+    pub fn campaign_stats(&self, ws: &Workspace) -> Result<Vec<followup::StepStats>> {
+        followup::stats(&self.conn, ws)
+    }
+
+    /// Ends a step's A/B test: variant `v` (0 = A) becomes its text.
+    pub fn promote_variant(&mut self, ws: &Workspace, campaign_id: i64, position: i64, v: usize) -> Result<Campaign> {
+        self.write(|tx, _| followup::promote(tx, ws, campaign_id, position, v))
+    }
+
     pub fn enrolments(&self, ws: &Workspace, lead_id: i64) -> Result<Vec<Enrolment>> {
         leads::get(&self.conn, ws, lead_id)?;
         followup::enrolments(&self.conn, ws, lead_id)

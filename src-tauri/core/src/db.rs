@@ -284,6 +284,22 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE campaign_steps ADD COLUMN wa_template_language TEXT;
     ALTER TABLE campaign_steps ADD COLUMN wa_template_params TEXT NOT NULL DEFAULT '[]';
     "#,
+    // 7: A/B variants of campaign steps (variant 0 is the step's own text), the variant each
+    // follow-up message used, and the class of each reply on the timeline.
+    r#"
+    CREATE TABLE step_variants (
+        campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+        position    INTEGER NOT NULL,
+        variant     INTEGER NOT NULL,
+        template_en TEXT NOT NULL,
+        template_fa TEXT NOT NULL,
+        template_ar TEXT NOT NULL,
+        PRIMARY KEY (campaign_id, position, variant)
+    ) WITHOUT ROWID;
+    ALTER TABLE outbox ADD COLUMN variant INTEGER;
+    CREATE INDEX outbox_step_variant ON outbox(campaign_id, campaign_step, variant) WHERE kind = 'followup';
+    ALTER TABLE timeline ADD COLUMN reply_class TEXT;
+    "#,
 ];
 
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.

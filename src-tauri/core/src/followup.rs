@@ -43,6 +43,18 @@ pub struct Step {
     pub wa_template_language: Option<String>,
     #[serde(default)]
     pub wa_template_params: Vec<String>,
+    /// Other texts of the step under an A/B test (B, C, …); each enrolment gets one variant for
+    /// the whole campaign, the step's own text being A.
+    #[serde(default)]
+    pub variants: Vec<Variant>,
+}
+
+/// An alternative text of a step, in the three languages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Variant {
+    pub template_en: String,
+    pub template_fa: String,
+    pub template_ar: String,
 }
 
 impl Step {
@@ -53,6 +65,23 @@ impl Step {
             Language::Ar => &self.template_ar,
         }
     }
+
+    /// The text of variant `v` (0 = the step's own) in `lang`.
+    pub fn variant_template(&self, v: usize, lang: Language) -> &str {
+        match (v, self.variants.get(v.wrapping_sub(1))) {
+            (0, _) | (_, None) => self.template(lang),
+            (_, Some(x)) => match lang {
+                Language::En => &x.template_en,
+                Language::Fa => &x.template_fa,
+                Language::Ar => &x.template_ar,
+            },
+        }
+    }
+}
+
+/// A variant's letter: 0 → A, 1 → B, …
+pub fn variant_label(v: usize) -> String {
+    char::from(b'A' + (v % 26) as u8).to_string()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -98,6 +127,7 @@ fn default_steps() -> Vec<Step> {
         wa_template: None,
         wa_template_language: None,
         wa_template_params: vec![],
+        variants: vec![],
     };
     vec![
         s(1, 60, "Introduction",
@@ -143,6 +173,21 @@ pub fn ensure_default(conn: &Connection, ws_id: i64, now: DateTime<Utc>) -> Resu
 
 fn save_steps(conn: &Connection, campaign_id: i64, steps: &[Step]) -> Result<()> {
     conn.execute("DELETE FROM campaign_steps WHERE campaign_id = ?1", [campaign_id])?;
+    // The default steps are also written while migrating to schema 3, before variants existed.
+    let has_variants: bool =
+        conn.query_row("SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'step_variants'", [], |r| r.get(0))?;
+    if has_variants {
+        conn.execute("DELETE FROM step_variants WHERE campaign_id = ?1", [campaign_id])?;
+        for s in steps {
+            for (i, v) in s.variants.iter().enumerate() {
+                conn.execute(
+                    "INSERT INTO step_variants (campaign_id, position, variant, template_en, template_fa, template_ar)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![campaign_id, s.position, i as i64 + 1, v.template_en, v.template_fa, v.template_ar],
+                )?;
+            }
+        }
+    }
     for s in steps {
         conn.execute(
             "INSERT INTO campaign_steps (campaign_id, position, offset_minutes, label, template_en, template_fa, template_ar, channel)
@@ -184,9 +229,23 @@ pub(crate) fn steps_of(conn: &Connection, campaign_id: i64) -> Result<Vec<Step>>
                 wa_template: r.get(7)?,
                 wa_template_language: r.get(8)?,
                 wa_template_params: crate::leads::json_col(r, 9)?,
+                variants: vec![],
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<rusqlite::Result<Vec<Step>>>()?;
+    let mut rows = rows;
+    let mut stmt = conn.prepare_cached(
+        "SELECT position, template_en, template_fa, template_ar FROM step_variants WHERE campaign_id = ?1 ORDER BY position, variant",
+    )?;
+    let variants = stmt.query_map([campaign_id], |r| {
+        Ok((r.get::<_, i64>(0)?, Variant { template_en: r.get(1)?, template_fa: r.get(2)?, template_ar: r.get(3)? }))
+    })?;
+    for v in variants {
+        let (position, v) = v?;
+        if let Some(step) = rows.iter_mut().find(|s| s.position == position) {
+            step.variants.push(v);
+        }
+    }
     Ok(rows)
 }
 
@@ -229,6 +288,20 @@ pub fn update_steps(conn: &Connection, ws: &Workspace, id: i64, steps: &[Step]) 
             }
         }
         check_wa_template(i + 1, s)?;
+        if s.variants.len() > 3 {
+            return Err(Error::validation("variants", format!("step {} has at most 4 variants (A to D)", i + 1)));
+        }
+        for (j, v) in s.variants.iter().enumerate() {
+            for (field, t) in [("template_en", &v.template_en), ("template_fa", &v.template_fa), ("template_ar", &v.template_ar)] {
+                let which = format!("step {} variant {}", i + 1, variant_label(j + 1));
+                if t.trim().is_empty() || t.chars().count() > 1_000 {
+                    return Err(Error::validation(field, format!("{which} needs a message of 1 to 1000 characters")));
+                }
+                if let Some(bad) = templates::unknown_variables(t).into_iter().next() {
+                    return Err(Error::validation(field, format!("{which}: unknown variable {{{bad}}}")));
+                }
+            }
+        }
     }
     let numbered: Vec<Step> = steps
         .iter()
@@ -494,12 +567,14 @@ pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Tic
             report.skipped += 1;
         }
         let ctx = templates::Context { lead: &lead, workspace: ws, property: None };
-        let body = templates::render(latest.template(ctx.language()), &ctx);
+        // Under an A/B test the enrolment's variant, fixed per lead for the whole campaign.
+        let variant = (!latest.variants.is_empty()).then(|| crate::abtest::assign(lead_id, campaign_id, latest.variants.len() + 1));
+        let body = templates::render(latest.variant_template(variant.unwrap_or(0), ctx.language()), &ctx);
         conn.prepare_cached(
-            "INSERT INTO outbox (workspace_id, lead_id, kind, campaign_step, campaign_id, channel, status, body, queued_at)
-             VALUES (?1, ?2, 'followup', ?3, ?4, ?5, 'queued', ?6, ?7)",
+            "INSERT INTO outbox (workspace_id, lead_id, kind, campaign_step, campaign_id, channel, status, body, queued_at, variant)
+             VALUES (?1, ?2, 'followup', ?3, ?4, ?5, 'queued', ?6, ?7, ?8)",
         )?
-        .execute(params![ws.id, lead_id, latest.position, campaign_id, latest.channel, body, now_s])?;
+        .execute(params![ws.id, lead_id, latest.position, campaign_id, latest.channel, body, now_s, variant.map(|v| v as i64)])?;
         let outbox_id = conn.last_insert_rowid();
         mark.execute(params![lead_id, campaign_id, latest.position, "queued", outbox_id, now_s])?;
         let next = steps.iter().find(|s| s.position > latest.position);
@@ -517,4 +592,98 @@ pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Tic
         report.queued += 1;
     }
     Ok(report)
+}
+
+/// One variant of a step under test: how many got it, how many replied after it went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VariantStats {
+    pub variant: usize,
+    pub label: String,
+    pub sent: i64,
+    pub replied: i64,
+    pub reply_rate: f64,
+    /// Wilson 95 % interval of the reply rate.
+    pub low: f64,
+    pub high: f64,
+    /// Against variant A (absent for A itself, or with nothing sent).
+    pub versus_a: Option<crate::abtest::Comparison>,
+}
+
+/// A step's A/B figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepStats {
+    pub campaign_id: i64,
+    pub campaign: String,
+    pub position: i64,
+    pub label: String,
+    pub variants: Vec<VariantStats>,
+    /// The variant with the best reply rate, if its lead over A is significant.
+    pub winner: Option<usize>,
+}
+
+/// Per variant of every step that has variants (or had messages sent under one): sent,
+/// replied (the lead wrote after that message went), reply rate, its 95 % interval and the
+/// two-proportion test against A.
+pub fn stats(conn: &Connection, ws: &Workspace) -> Result<Vec<StepStats>> {
+    let mut out = Vec::new();
+    for c in campaigns(conn, ws)? {
+        for step in &c.steps {
+            let count = step.variants.len() + 1;
+            let mut stmt = conn.prepare_cached(
+                "SELECT coalesce(o.variant, 0), count(*),
+                        sum(EXISTS (SELECT 1 FROM timeline t WHERE t.lead_id = o.lead_id AND t.kind = 'replied' AND t.at >= o.sent_at))
+                 FROM outbox o
+                 WHERE o.workspace_id = ?1 AND o.kind = 'followup' AND o.campaign_id = ?2 AND o.campaign_step = ?3
+                   AND o.status IN ('sent', 'delivered', 'read') AND o.variant IS NOT NULL
+                 GROUP BY 1",
+            )?;
+            let counts: Vec<(i64, i64, i64)> =
+                stmt.query_map(params![ws.id, c.id, step.position], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+            if count == 1 && counts.is_empty() {
+                continue;
+            }
+            let n = count.max(counts.iter().map(|(v, _, _)| *v as usize + 1).max().unwrap_or(0));
+            let of = |v: usize| counts.iter().find(|(x, _, _)| *x as usize == v).map(|(_, s, r)| (*s, *r)).unwrap_or((0, 0));
+            let (a_sent, a_replied) = of(0);
+            let variants: Vec<VariantStats> = (0..n)
+                .map(|v| {
+                    let (sent, replied) = of(v);
+                    let (low, high) = crate::abtest::wilson(replied, sent);
+                    VariantStats {
+                        variant: v,
+                        label: variant_label(v),
+                        sent,
+                        replied,
+                        reply_rate: if sent > 0 { replied as f64 / sent as f64 } else { 0.0 },
+                        low,
+                        high,
+                        versus_a: if v == 0 { None } else { crate::abtest::compare(replied, sent, a_replied, a_sent) },
+                    }
+                })
+                .collect();
+            let best = variants.iter().max_by(|a, b| a.reply_rate.total_cmp(&b.reply_rate)).map(|v| v.variant);
+            let winner = best.filter(|b| *b != 0 && variants[*b].versus_a.is_some_and(|c| c.significant && c.z > 0.0));
+            out.push(StepStats { campaign_id: c.id, campaign: c.name.clone(), position: step.position, label: step.label.clone(), variants, winner });
+        }
+    }
+    Ok(out)
+}
+
+/// Makes variant `v` the step's only text: the test is over.
+pub fn promote(conn: &Connection, ws: &Workspace, campaign_id: i64, position: i64, v: usize) -> Result<Campaign> {
+    let c = campaign(conn, ws, campaign_id)?;
+    let mut steps = c.steps.clone();
+    let step = steps.iter_mut().find(|s| s.position == position).ok_or_else(|| Error::not_found(format!("step {position} of campaign {campaign_id}")))?;
+    if v > step.variants.len() {
+        return Err(Error::validation("variant", format!("step {position} has no variant {}", variant_label(v))));
+    }
+    if v > 0 {
+        let chosen = step.variants[v - 1].clone();
+        step.template_en = chosen.template_en;
+        step.template_fa = chosen.template_fa;
+        step.template_ar = chosen.template_ar;
+    }
+    step.variants.clear();
+    save_steps(conn, campaign_id, &steps)?;
+    campaign(conn, ws, campaign_id)
 }

@@ -266,7 +266,7 @@ mod tests {
         let w = ws();
         let step = Step {
             position: 1, offset_minutes: 0, label: "x".into(), template_en: "x".into(), template_fa: "x".into(), template_ar: "x".into(),
-            channel: Some("sms".into()), wa_template: None, wa_template_language: None, wa_template_params: vec![],
+            channel: Some("sms".into()), wa_template: None, wa_template_language: None, wa_template_params: vec![], variants: vec![],
         };
         let t = Target { lead: &l, workspace: &w, body: "b", step: Some(&step), whatsapp_inbound_at: None };
         assert_eq!(route(&t, &ch, &[], now()), Route::Sms { to: "+971501234567".into(), from: "LEADBOOK".into() });

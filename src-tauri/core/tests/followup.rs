@@ -143,6 +143,7 @@ fn quick_campaign(book: &mut Book, ws: &Workspace, offsets_minutes: &[i64]) {
             wa_template: None,
             wa_template_language: None,
             wa_template_params: vec![],
+            variants: vec![],
         })
         .collect();
     book.update_campaign_steps(ws, id, &steps).unwrap();
@@ -224,4 +225,49 @@ fn the_campaign_editor_refuses_unknown_variables_and_steps_out_of_order() {
     let mut steps = c.steps.clone();
     steps[2].offset_minutes = 10;
     assert_eq!(book.update_campaign_steps(&ws, c.id, &steps).unwrap_err().field(), Some("offset_minutes"));
+}
+
+#[test]
+fn an_ab_tested_step_splits_the_leads_counts_replies_per_variant_and_promotes_the_winner() {
+    let (mut book, clock, ws) = book_at(MONDAY_10_DUBAI);
+    let mut c = book.campaigns(&ws).unwrap().remove(0);
+    c.steps[0].variants.push(leadbook_core::followup::Variant {
+        template_en: "B: {first_name}, shall I send you three homes in {location}?".into(),
+        template_fa: "ب: {first_name}".into(),
+        template_ar: "ب: {first_name}".into(),
+    });
+    book.update_campaign_steps(&ws, c.id, &c.steps).unwrap();
+    for i in 0..400 {
+        book.add_lead(&ws, &LeadInput { name: Some(format!("Lead {i}")), phone: Some(format!("05012{i:05}")), ..Default::default() }).unwrap();
+    }
+    clock.advance(Duration::hours(1));
+    book.followup_tick(&ws).unwrap();
+    let msgs = followups(&book, &ws);
+    assert_eq!(msgs.len(), 400);
+    let b: Vec<&Message> = msgs.iter().filter(|m| m.body.starts_with("B: ")).collect();
+    assert!((170..=230).contains(&b.len()), "about half get B: {}", b.len());
+    for m in &msgs {
+        let expected = leadbook_core::abtest::assign(m.lead_id, c.id, 2);
+        assert_eq!(m.body.starts_with("B: "), expected == 1, "the variant is the lead's fixed one");
+    }
+    // They went out; every B lead answers, one A lead in ten does.
+    book.conn().execute("UPDATE outbox SET status = 'sent', sent_at = queued_at", []).unwrap();
+    clock.advance(Duration::hours(1));
+    for m in &msgs {
+        if m.body.starts_with("B: ") || m.lead_id % 10 == 0 {
+            book.record_reply(&ws, m.lead_id, "yes please", None).unwrap();
+        }
+    }
+    let stats = book.campaign_stats(&ws).unwrap();
+    let step = stats.iter().find(|s| s.position == 1).unwrap();
+    let (a, bb) = (&step.variants[0], &step.variants[1]);
+    assert_eq!((a.label.as_str(), bb.label.as_str()), ("A", "B"));
+    assert_eq!(a.sent + bb.sent, 400);
+    assert_eq!(bb.replied, bb.sent);
+    assert!(a.low <= a.reply_rate && a.reply_rate <= a.high);
+    assert!(bb.versus_a.unwrap().significant);
+    assert_eq!(step.winner, Some(1));
+    let promoted = book.promote_variant(&ws, c.id, 1, 1).unwrap();
+    assert!(promoted.steps[0].template_en.starts_with("B: "));
+    assert!(promoted.steps[0].variants.is_empty());
 }
