@@ -30,6 +30,8 @@ const COMMANDS: &[&str] = &[
     "followup_pause",
     "followup_resume",
     "template_preview",
+    "campaign_stats",
+    "campaign_promote",
     "import_preview",
     "import_run",
     "import_cancel",

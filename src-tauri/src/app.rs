@@ -40,6 +40,8 @@ macro_rules! app_commands {
             commands::followups::followup_pause,
             commands::followups::followup_resume,
             commands::followups::template_preview,
+            commands::followups::campaign_stats,
+            commands::followups::campaign_promote,
             commands::transfer::import_preview,
             commands::transfer::import_run,
             commands::transfer::import_cancel,

@@ -2,7 +2,7 @@
 //! the window is open.
 
 use super::{payload, AppState, CmdResult};
-use leadbook_core::followup::{Campaign, DueItem, Enrolment, Step, TickReport};
+use leadbook_core::followup::{Campaign, DueItem, Enrolment, Step, StepStats, TickReport};
 use leadbook_core::model::Language;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, State};
@@ -95,4 +95,20 @@ pub fn template_preview(state: State<'_, AppState>, lead_id: i64, template: Stri
     let book = state.book();
     let ws = book.current_workspace()?;
     Ok(book.preview_template(&ws, lead_id, &template, language)?)
+}
+
+/// A/B figures of every step under test.
+#[tauri::command(async)]
+pub fn campaign_stats(state: State<'_, AppState>) -> CmdResult<Vec<StepStats>> {
+    let book = state.book();
+    let ws = book.current_workspace()?;
+    Ok(book.campaign_stats(&ws)?)
+}
+
+/// Ends a step's A/B test: `variant` (0 = A) becomes its text.
+#[tauri::command(async)]
+pub fn campaign_promote(state: State<'_, AppState>, campaign_id: i64, position: i64, variant: usize) -> CmdResult<Campaign> {
+    let mut book = state.book();
+    let ws = book.current_workspace()?;
+    Ok(book.promote_variant(&ws, campaign_id, position, variant)?)
 }
