@@ -469,6 +469,43 @@ impl Book {
         self.write(|tx, now| inbox::telegram_link(tx, ws, lead_id, &bot, now))
     }
 
+    // --- language model ---
+
+    /// Sets the language model up (an OpenAI-compatible endpoint); `key` None keeps the stored one.
+    pub fn set_llm(&mut self, secrets: &dyn SecretStore, base_url: &str, model: &str, key: Option<&str>, timeout_seconds: Option<u64>) -> Result<crate::llm::LlmSettings> {
+        self.write(|tx, _| crate::llm::set(tx, secrets, base_url, model, key, timeout_seconds))
+    }
+
+    pub fn llm_settings(&self) -> Result<Option<crate::llm::LlmSettings>> {
+        crate::llm::settings(&self.conn)
+    }
+
+    pub fn load_llm(&self, secrets: &dyn SecretStore, http: &reqwest::Client) -> Result<Option<crate::llm::Llm>> {
+        crate::llm::Llm::load(&self.conn, secrets, http)
+    }
+
+    /// Drafts the queued messages not drafted yet (the model's text, or the template).
+    pub async fn draft_messages(&mut self, ws: &Workspace, llm: Option<&crate::llm::Llm>) -> Result<crate::llm::DraftReport> {
+        crate::llm::draft(self, ws, llm).await
+    }
+
+    /// The agent approves (optionally edited) or rejects a draft held for review.
+    pub fn review_message(&mut self, ws: &Workspace, id: i64, approve: bool, text: Option<&str>) -> Result<outbox::Message> {
+        self.write(|tx, _| {
+            crate::llm::review(tx, ws, id, approve, text)?;
+            outbox::get(tx, ws, id)
+        })
+    }
+
+    /// Turns a campaign's "review before sending" on or off.
+    pub fn set_campaign_review(&mut self, ws: &Workspace, campaign_id: i64, on: bool) -> Result<Campaign> {
+        self.write(|tx, _| {
+            followup::campaign(tx, ws, campaign_id)?;
+            tx.execute("UPDATE campaigns SET review_before_sending = ?3 WHERE workspace_id = ?1 AND id = ?2", rusqlite::params![ws.id, campaign_id, on])?;
+            followup::campaign(tx, ws, campaign_id)
+        })
+    }
+
     // --- follow-ups ---
 
     /// One follow-up tick for `ws`: one write transaction, whatever other process runs too.

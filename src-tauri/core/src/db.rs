@@ -300,6 +300,17 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX outbox_step_variant ON outbox(campaign_id, campaign_step, variant) WHERE kind = 'followup';
     ALTER TABLE timeline ADD COLUMN reply_class TEXT;
     "#,
+    // 8: messages written for each lead by a language model: where each text came from, the
+    // prompt and answer kept for audit, and the agent's review before sending.
+    r#"
+    ALTER TABLE outbox ADD COLUMN draft TEXT;
+    ALTER TABLE outbox ADD COLUMN draft_note TEXT;
+    ALTER TABLE outbox ADD COLUMN llm_prompt TEXT;
+    ALTER TABLE outbox ADD COLUMN llm_answer TEXT;
+    ALTER TABLE outbox ADD COLUMN review TEXT;
+    ALTER TABLE campaigns ADD COLUMN review_before_sending INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX outbox_undrafted ON outbox(workspace_id, id) WHERE draft IS NULL AND status = 'queued';
+    "#,
 ];
 
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.

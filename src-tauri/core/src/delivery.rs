@@ -390,6 +390,10 @@ fn due_page(book: &Book, ws: &Workspace, after: &(String, i64)) -> Result<Vec<(D
             "SELECT id, lead_id, body, campaign_id, campaign_step, attempts, queued_at FROM outbox
              WHERE workspace_id = ?1 AND status IN ('queued', 'deferred') AND coalesce(channel, '') != 'manual'
                AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)
+               -- Held for the agent's review; or, with a language model set up, not drafted yet.
+               AND coalesce(review, '') != 'pending'
+               AND (draft IS NOT NULL OR kind NOT IN ('followup', 'property')
+                    OR NOT EXISTS (SELECT 1 FROM app_settings WHERE key = 'llm'))
                AND (queued_at > ?3 OR (queued_at = ?3 AND id > ?4))
              ORDER BY queued_at, id LIMIT ?5",
         )?

@@ -89,6 +89,8 @@ pub struct Campaign {
     pub id: i64,
     pub name: String,
     pub is_default: bool,
+    /// Drafts wait for the agent's approval before they go.
+    pub review_before_sending: bool,
     pub steps: Vec<Step>,
 }
 
@@ -250,11 +252,14 @@ pub(crate) fn steps_of(conn: &Connection, campaign_id: i64) -> Result<Vec<Step>>
 }
 
 pub fn campaigns(conn: &Connection, ws: &Workspace) -> Result<Vec<Campaign>> {
-    let heads: Vec<(i64, String, bool)> = conn
-        .prepare_cached("SELECT id, name, is_default FROM campaigns WHERE workspace_id = ?1 ORDER BY id")?
-        .query_map([ws.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+    let heads: Vec<(i64, String, bool, bool)> = conn
+        .prepare_cached("SELECT id, name, is_default, review_before_sending FROM campaigns WHERE workspace_id = ?1 ORDER BY id")?
+        .query_map([ws.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    heads.into_iter().map(|(id, name, is_default)| Ok(Campaign { id, name, is_default, steps: steps_of(conn, id)? })).collect()
+    heads
+        .into_iter()
+        .map(|(id, name, is_default, review_before_sending)| Ok(Campaign { id, name, is_default, review_before_sending, steps: steps_of(conn, id)? }))
+        .collect()
 }
 
 pub fn campaign(conn: &Connection, ws: &Workspace, id: i64) -> Result<Campaign> {

@@ -22,6 +22,7 @@ pub mod import;
 pub mod inbox;
 pub mod leads;
 pub mod learned;
+pub mod llm;
 pub mod matching;
 pub mod model;
 pub mod normalize;

@@ -28,12 +28,22 @@ pub struct Message {
     pub next_attempt_at: Option<String>,
     /// For a message no provider can carry (channel `manual`): the wa.me or tel: link.
     pub manual_link: Option<String>,
+    /// Where the text came from: `template`, `model` (a language model wrote it) or `agent`
+    /// (edited in review); absent until drafted.
+    pub draft: Option<String>,
+    /// Why the template went rather than the model's text.
+    pub draft_note: Option<String>,
+    /// `pending` while held for the agent's review, then `approved` or `rejected`.
+    pub review: Option<String>,
+    /// The prompt sent to the model and its answer, for audit.
+    pub llm_prompt: Option<String>,
+    pub llm_answer: Option<String>,
     /// The lead's name, so a list of messages reads without a second lookup.
     pub lead_name: String,
 }
 
 const COLUMNS: &str = "o.id, o.lead_id, o.kind, o.campaign_step, o.property_id, o.channel, o.status, o.body, o.queued_at, \
-    o.sent_at, o.attempts, o.error, l.name, o.next_attempt_at, o.manual_link";
+    o.sent_at, o.attempts, o.error, l.name, o.next_attempt_at, o.manual_link, o.draft, o.draft_note, o.review, o.llm_prompt, o.llm_answer";
 
 fn from_row(r: &Row) -> rusqlite::Result<Message> {
     Ok(Message {
@@ -52,6 +62,11 @@ fn from_row(r: &Row) -> rusqlite::Result<Message> {
         lead_name: r.get(12)?,
         next_attempt_at: r.get(13)?,
         manual_link: r.get(14)?,
+        draft: r.get(15)?,
+        draft_note: r.get(16)?,
+        review: r.get(17)?,
+        llm_prompt: r.get(18)?,
+        llm_answer: r.get(19)?,
     })
 }
 

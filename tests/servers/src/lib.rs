@@ -1,5 +1,6 @@
 //! Local stand-ins for the three messaging providers Leadbook talks to — the Telegram Bot API,
-//! the WhatsApp Business Cloud API and Twilio Programmable Messaging — listening on
+//! the WhatsApp Business Cloud API and Twilio Programmable Messaging — and for an
+//! OpenAI-compatible language model server, listening on
 //! `127.0.0.1` (an ephemeral port each) and speaking the providers' real HTTP contracts (see
 //! `shared/PROVIDERS.md`): real paths, authentication, status codes and JSON bodies. They
 //! record what they receive, so Leadbook's channel clients, delivery and inbox code are tested
@@ -27,10 +28,12 @@
 //! ```
 
 mod http;
+mod openai;
 mod telegram;
 mod twilio;
 mod whatsapp;
 
+pub use openai::{Chat, OpenAi};
 pub use telegram::{Telegram, TgSent, TgUser};
 pub use twilio::{TwSent, Twilio};
 pub use whatsapp::{WaSent, WhatsApp};

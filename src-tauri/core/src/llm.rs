@@ -1,0 +1,235 @@
+//! Messages written for each lead by a language model. A step's rendered template is the base;
+//! when a model is set up (any OpenAI-compatible chat-completions endpoint: a local llama.cpp
+//! or Ollama server works with no internet), it is asked to rewrite the message for this lead
+//! — name, language, areas, budget, the listing, the last reply. Offline, not set up, slow or
+//! failing: the template goes, and the message says why. The prompt and the answer stay on the
+//! message for audit. Campaigns in review mode hold the drafts for the agent.
+
+use crate::book::Book;
+use crate::clock::fmt_time;
+use crate::error::{Error, Result};
+use crate::leads::{self, Lead};
+use crate::secrets::SecretStore;
+use crate::workspace::Workspace;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// How long the model may take for one message before the template goes instead.
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+/// The longest rewrite kept (a chat message, not an essay).
+const MAX_CHARS: usize = 1_000;
+
+/// The model's settings (the key is a secret, kept apart).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LlmSettings {
+    pub base_url: String,
+    pub model: String,
+    /// Seconds the model may take per message (default 20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u64>,
+}
+
+fn secret_name(book_id: &str) -> String {
+    format!("{book_id}/llm")
+}
+
+/// The settings, if a model is set up.
+pub fn settings(conn: &Connection) -> Result<Option<LlmSettings>> {
+    let raw: Option<String> = conn.query_row("SELECT value FROM app_settings WHERE key = 'llm'", [], |r| r.get(0)).optional()?;
+    Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
+}
+
+/// Sets the model up (`key` None keeps a stored one; an empty key removes it).
+pub fn set(conn: &Connection, secrets: &dyn SecretStore, base_url: &str, model: &str, key: Option<&str>, timeout_seconds: Option<u64>) -> Result<LlmSettings> {
+    if timeout_seconds.is_some_and(|t| !(1..=300).contains(&t)) {
+        return Err(Error::validation("timeout", "the model's time limit is 1 to 300 seconds"));
+    }
+    let base_url = crate::channels::base_url(Some(base_url), "", "base_url")?;
+    let model = model.trim();
+    if model.is_empty() || model.len() > 200 {
+        return Err(Error::validation("model", "the model's name is required (like llama3.1 or gpt-4o-mini)"));
+    }
+    let s = LlmSettings { base_url, model: model.to_string(), timeout_seconds };
+    let json = serde_json::to_string(&s).map_err(|e| Error::Internal(e.to_string()))?;
+    conn.execute("INSERT INTO app_settings (key, value) VALUES ('llm', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [json])?;
+    let name = secret_name(&crate::channels::config::book_id(conn)?);
+    match key.map(str::trim) {
+        Some("") => secrets.delete(&name)?,
+        Some(k) => secrets.set(&name, k)?,
+        None => {}
+    }
+    Ok(s)
+}
+
+/// A chat-completions client.
+#[derive(Clone)]
+pub struct Llm {
+    http: reqwest::Client,
+    settings: LlmSettings,
+    key: Option<String>,
+}
+
+impl Llm {
+    /// The book's model, if one is set up.
+    pub fn load(conn: &Connection, secrets: &dyn SecretStore, http: &reqwest::Client) -> Result<Option<Llm>> {
+        let Some(settings) = settings(conn)? else { return Ok(None) };
+        let key = secrets.get(&secret_name(&crate::channels::config::book_id(conn)?))?;
+        Ok(Some(Llm { http: http.clone(), settings, key }))
+    }
+
+    /// The model's text for `messages`, or why there is none.
+    pub async fn complete(&self, messages: &[(String, String)]) -> std::result::Result<String, String> {
+        let body = json!({
+            "model": self.settings.model,
+            "messages": messages.iter().map(|(role, content)| json!({"role": role, "content": content})).collect::<Vec<_>>(),
+            "temperature": 0.4,
+        });
+        let limit = self.settings.timeout_seconds.map_or(TIMEOUT, Duration::from_secs);
+        let mut req = self.http.post(format!("{}/v1/chat/completions", self.settings.base_url)).timeout(limit).json(&body);
+        if let Some(k) = &self.key {
+            req = req.bearer_auth(k);
+        }
+        let resp = req.send().await.map_err(|e| {
+            let e = e.without_url();
+            if e.is_timeout() { "the model took too long".to_string() } else { format!("the model could not be reached: {e}") }
+        })?;
+        let status = resp.status();
+        let v: Value = resp.json().await.map_err(|_| format!("the model answered HTTP {status} with no readable body"))?;
+        if !status.is_success() {
+            return Err(format!("the model refused: HTTP {status} {}", v["error"]["message"].as_str().unwrap_or_default()));
+        }
+        let text = v["choices"][0]["message"]["content"].as_str().map(str::trim).unwrap_or_default();
+        if text.is_empty() {
+            return Err("the model answered with no text".into());
+        }
+        Ok(text.chars().take(MAX_CHARS).collect())
+    }
+}
+
+/// The conversation that asks for one lead's message.
+pub fn prompt(lead: &Lead, ws: &Workspace, template_text: &str, last_reply: Option<&str>) -> Vec<(String, String)> {
+    let language = match lead.language.unwrap_or(ws.language) {
+        crate::model::Language::En => "English",
+        crate::model::Language::Fa => "Persian (Farsi)",
+        crate::model::Language::Ar => "Arabic",
+    };
+    let system = format!(
+        "You write short, warm WhatsApp/Telegram messages for a real-estate agent in Dubai{agent}. \
+         Rewrite the agent's draft for this one lead in {language}: keep every fact, price and link of the draft, \
+         invent nothing, no more than 3 sentences, no greeting line of its own, no emojis unless the draft has them. \
+         Answer with the message text only.",
+        agent = ws.agent_name.as_deref().map(|a| format!(" named {a}")).unwrap_or_default()
+    );
+    let mut facts = vec![format!("Name: {}", lead.name)];
+    if !lead.locations.is_empty() {
+        facts.push(format!("Areas wanted: {}", lead.locations.join(", ")));
+    }
+    if let Some(b) = lead.budget_max.or(lead.budget_min) {
+        facts.push(format!("Budget: {} {}", ws.currency, crate::templates::thousands(b)));
+    }
+    if let Some(t) = lead.property_type {
+        facts.push(format!("Looking for: {t}{}", lead.bedrooms.map(|b| format!(", {b}+ bedrooms")).unwrap_or_default()));
+    }
+    if let Some(r) = last_reply {
+        facts.push(format!("Their last message: \"{}\"", r.chars().take(300).collect::<String>()));
+    }
+    let user = format!("About the lead:\n{}\n\nThe draft to rewrite:\n{}", facts.join("\n"), template_text);
+    vec![("system".into(), system), ("user".into(), user)]
+}
+
+/// What drafting did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DraftReport {
+    pub rewritten: usize,
+    pub templates: usize,
+    pub held_for_review: usize,
+}
+
+/// Drafts every queued message of `ws` not drafted yet: the model's text when it answers, else
+/// the template (with the reason). Messages of campaigns in review mode wait for the agent.
+pub async fn draft(book: &mut Book, ws: &Workspace, llm: Option<&Llm>) -> Result<DraftReport> {
+    let mut report = DraftReport::default();
+    let pending: Vec<(i64, i64, String, Option<i64>)> = book
+        .conn()
+        .prepare_cached(
+            "SELECT id, lead_id, body, campaign_id FROM outbox
+             WHERE workspace_id = ?1 AND draft IS NULL AND status = 'queued' AND kind IN ('followup', 'property') ORDER BY id LIMIT 200",
+        )?
+        .query_map([ws.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, lead_id, body, campaign) in pending {
+        let lead = leads::get(book.conn(), ws, lead_id)?;
+        let last_reply: Option<String> = book
+            .conn()
+            .prepare_cached("SELECT detail FROM timeline WHERE workspace_id = ?1 AND lead_id = ?2 AND kind = 'replied' ORDER BY at DESC, id DESC LIMIT 1")?
+            .query_row(params![ws.id, lead_id], |r| r.get(0))
+            .optional()?;
+        let review: bool = match campaign {
+            Some(c) => book
+                .conn()
+                .prepare_cached("SELECT review_before_sending FROM campaigns WHERE workspace_id = ?1 AND id = ?2")?
+                .query_row(params![ws.id, c], |r| r.get(0))
+                .optional()?
+                .unwrap_or(false),
+            None => false,
+        };
+        let (text, source, note, asked, answer) = match llm {
+            None => (body.clone(), "template", Some("no language model is set up".to_string()), None, None),
+            Some(m) => {
+                let messages = prompt(&lead, ws, &body, last_reply.as_deref());
+                let asked = serde_json::to_string(&messages.iter().map(|(r, c)| json!({"role": r, "content": c})).collect::<Vec<_>>()).ok();
+                match m.complete(&messages).await {
+                    Ok(t) => (t.clone(), "model", None, asked, Some(t)),
+                    Err(why) => (body.clone(), "template", Some(why), asked, None),
+                }
+            }
+        };
+        let changed = book.write(|tx, now| {
+            Ok(tx
+                .prepare_cached(
+                    "UPDATE outbox SET body = ?3, draft = ?4, draft_note = ?5, llm_prompt = ?6, llm_answer = ?7, review = ?8
+                     WHERE workspace_id = ?1 AND id = ?2 AND draft IS NULL AND status = 'queued'",
+                )?
+                .execute(params![
+                    ws.id, id, text, source,
+                    note.as_ref().map(|n| format!("{n} ({})", fmt_time(now))),
+                    asked, answer, review.then_some("pending")
+                ])?)
+        })?;
+        if changed == 1 {
+            if source == "model" { report.rewritten += 1 } else { report.templates += 1 }
+            if review {
+                report.held_for_review += 1;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// The agent's decision on a held draft: send it (with `text` if edited) or not at all.
+pub fn review(conn: &Connection, ws: &Workspace, id: i64, approve: bool, text: Option<&str>) -> Result<()> {
+    let current: Option<Option<String>> = conn
+        .prepare_cached("SELECT review FROM outbox WHERE workspace_id = ?1 AND id = ?2")?
+        .query_row(params![ws.id, id], |r| r.get(0))
+        .optional()?;
+    match current {
+        None => return Err(Error::not_found(format!("message {id}"))),
+        Some(Some(r)) if r == "pending" => {}
+        Some(_) => return Err(Error::validation("review", "only a draft waiting for review can be approved or rejected")),
+    }
+    if approve {
+        if let Some(t) = text.map(str::trim) {
+            if t.is_empty() || t.chars().count() > 4_096 {
+                return Err(Error::validation("text", "a message is 1 to 4096 characters"));
+            }
+            conn.prepare_cached("UPDATE outbox SET body = ?3, draft = 'agent' WHERE workspace_id = ?1 AND id = ?2")?.execute(params![ws.id, id, t])?;
+        }
+        conn.prepare_cached("UPDATE outbox SET review = 'approved' WHERE workspace_id = ?1 AND id = ?2")?.execute(params![ws.id, id])?;
+    } else {
+        conn.prepare_cached("UPDATE outbox SET review = 'rejected', status = 'failed', error = 'rejected by the agent' WHERE workspace_id = ?1 AND id = ?2")?
+            .execute(params![ws.id, id])?;
+    }
+    Ok(())
+}
