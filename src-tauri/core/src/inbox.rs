@@ -10,6 +10,7 @@ use crate::clock::fmt_time;
 use crate::error::Result;
 use crate::leads::{self, Lead};
 use crate::model::{Channel, Grade, Language, Source};
+use crate::replies::ReplyClass;
 use crate::validate::LeadInput;
 use crate::workspace::Workspace;
 use chrono::{DateTime, Duration, Utc};
@@ -25,6 +26,8 @@ pub struct SyncReport {
     pub opt_outs: usize,
     /// Telegram accounts linked through start links.
     pub linked: usize,
+    /// Replies that said the number reaches someone else.
+    pub wrong_numbers: usize,
     /// Replies from A and B leads: the app raises a desktop notification for each.
     #[serde(skip)]
     pub notices: Vec<Notice>,
@@ -49,7 +52,8 @@ pub enum Taken {
     Linked { lead_id: i64 },
     OptedOut { lead_id: i64, new_lead: bool },
     OptedIn { lead_id: i64 },
-    Reply { lead: Box<Lead>, new_lead: bool },
+    WrongNumber { lead_id: i64 },
+    Reply { lead: Box<Lead>, new_lead: bool, class: ReplyClass },
 }
 
 /// Words that opt a lead out of the channel they arrive on (the whole message, any case).
@@ -108,9 +112,22 @@ pub fn take_in(conn: &Connection, ws: &Workspace, m: &Inbound, now: DateTime<Utc
 
     let word = keyword(text);
     let twilio = m.provider == Provider::Twilio;
-    if STOP.contains(&word.as_str()) || (twilio && STOP_TWILIO.contains(&word.as_str())) {
+    let class = crate::replies::classify(text);
+    let stop_word = STOP.contains(&word.as_str()) || (twilio && STOP_TWILIO.contains(&word.as_str()));
+    if stop_word || class.class == ReplyClass::OptOut {
         leads::set_opt_out(conn, ws, lead_id, m.channel, true, &format!("wrote {}", text.trim()), at)?;
         return Ok(Taken::OptedOut { lead_id, new_lead });
+    }
+    if class.class == ReplyClass::WrongNumber && !new_lead {
+        // Whoever answered is not the lead: this address does not reach them.
+        let gone: &[Channel] = match m.from {
+            Sender::Number(_) => &[Channel::Sms, Channel::Whatsapp],
+            Sender::Telegram { .. } => &[Channel::Telegram],
+        };
+        for c in gone {
+            leads::set_channel_usable(conn, ws, lead_id, *c, false, &format!("wrong number — \"{}\"", text.trim()), at)?;
+        }
+        return Ok(Taken::WrongNumber { lead_id });
     }
     if START.contains(&word.as_str()) && leads::get(conn, ws, lead_id)?.opt_outs.contains(&m.channel) {
         leads::set_opt_out(conn, ws, lead_id, m.channel, false, &format!("wrote {}", text.trim()), at)?;
@@ -118,7 +135,7 @@ pub fn take_in(conn: &Connection, ws: &Workspace, m: &Inbound, now: DateTime<Utc
     }
     let shown: String = if text.is_empty() { "(a message without text)".into() } else { text.chars().take(crate::validate::MAX_NOTES).collect() };
     let lead = leads::record_reply(conn, ws, lead_id, &shown, Some(m.channel), at)?;
-    Ok(Taken::Reply { lead: Box::new(lead), new_lead })
+    Ok(Taken::Reply { lead: Box::new(lead), new_lead, class: class.class })
 }
 
 fn seen_lead(conn: &Connection, ws: &Workspace, m: &Inbound, lead_id: i64) -> Result<()> {
@@ -276,9 +293,14 @@ fn count(report: &mut SyncReport, conn: &Connection, ws: &Workspace, m: &Inbound
             if new_lead { report.new_leads += 1 } else { report.matched += 1 }
         }
         Taken::OptedIn { .. } => report.matched += 1,
-        Taken::Reply { lead, new_lead } => {
+        Taken::WrongNumber { .. } => {
+            report.matched += 1;
+            report.wrong_numbers += 1;
+        }
+        Taken::Reply { lead, new_lead, class } => {
             if new_lead { report.new_leads += 1 } else { report.matched += 1 }
-            if matches!(lead.grade, Grade::A | Grade::B) {
+            // Hot and warm leads, and anyone who says they are interested, are worth a look now.
+            if matches!(lead.grade, Grade::A | Grade::B) || class == ReplyClass::Interested {
                 report.notices.push(Notice { lead_id: lead.id, name: lead.name.clone(), grade: lead.grade, text: m.text.chars().take(200).collect() });
             }
         }

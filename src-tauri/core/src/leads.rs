@@ -486,7 +486,7 @@ pub fn detail(conn: &Connection, ws: &Workspace, id: i64, now: DateTime<Utc>) ->
     let lead = get(conn, ws, id)?;
     let mut timeline = timeline::of_lead(conn, ws.id, id)?;
     // Creation is on the lead itself; the timeline shows it as its first entry.
-    timeline.push(Entry { at: fmt_time(lead.created_at), kind: "created".into(), detail: format!("source {}", lead.source) });
+    timeline.push(Entry { at: fmt_time(lead.created_at), kind: "created".into(), detail: format!("source {}", lead.source), reply_class: None });
     let score_breakdown = scoring::score(&lead, now, &ws.weights).breakdown;
     Ok(LeadDetail { score_breakdown, lead, timeline })
 }
@@ -797,7 +797,8 @@ pub fn record_reply(conn: &Connection, ws: &Workspace, id: i64, text: &str, chan
     lead.rescore(ws, now);
     write(conn, &lead)?;
     let via = channel.map(|c| format!(" via {c}")).unwrap_or_default();
-    timeline::add(conn, ws.id, id, now, "replied", &format!("{text}{via}"))?;
+    let class = crate::replies::classify(text).class;
+    timeline::add_reply(conn, ws.id, id, now, &format!("{text}{via}"), class.as_str())?;
     crate::followup::stop(conn, ws, id, "the lead replied")?;
     lead.next_followup_at = None;
     Ok(lead)

@@ -460,3 +460,31 @@ fn a_sender_no_lead_can_be_made_of_is_skipped_without_blocking_the_others() {
     assert_eq!((r.received, r.new_leads), (2, 1), "{r:?}");
     assert_eq!(w.sync().received, 0, "neither is taken in twice");
 }
+
+#[test]
+fn replies_are_understood_and_drive_the_lead() {
+    let server = Telegram::start(TOKEN);
+    let twilio = Twilio::start(SID, "twilio-secret");
+    let mut w = World::new();
+    w.telegram(&server);
+    w.twilio(&twilio);
+    let leaving = w.lead(tg_lead(501));
+    let cold = w.lead(tg_lead(502));
+    let keen = w.lead(tg_lead(503));
+    let stranger = w.lead(LeadInput { name: Some("Number Owner".into()), whatsapp: Some("0507654321".into()), ..Default::default() });
+    server.push_message(TgUser::new(501, "A"), "Please remove me from your list");
+    server.push_message(TgUser::new(502, "B"), "Thanks but I'm not interested anymore, we bought already");
+    server.push_message(TgUser::new(503, "C"), "Yes! I'm interested, can we view it this weekend?");
+    twilio.push_inbound("whatsapp:+971507654321", "whatsapp:+14155238886", "Wrong number, I don't know anyone by that name");
+    let r = w.sync();
+    assert_eq!((r.received, r.opt_outs, r.wrong_numbers), (4, 1, 1), "{r:?}");
+    assert_eq!(w.book.lead(&w.ws, leaving).unwrap().opt_outs, vec![Channel::Telegram]);
+    let detail = w.book.lead_detail(&w.ws, cold).unwrap();
+    let reply = detail.timeline.iter().find(|e| e.kind == "replied").unwrap();
+    assert_eq!(reply.reply_class.as_deref(), Some("not_interested"));
+    assert!(w.book.enrolments(&w.ws, cold).unwrap().iter().all(|e| e.state != "active"), "follow-ups stopped");
+    assert!(r.notices.iter().any(|n| n.lead_id == keen), "an interested reply is worth a notification whatever the grade");
+    let owner = w.book.lead(&w.ws, stranger).unwrap();
+    assert!(owner.unusable_channels.contains(&Channel::Whatsapp) && owner.unusable_channels.contains(&Channel::Sms));
+    assert_eq!(owner.status.as_str(), "new", "someone else's answer is not the lead's reply");
+}
