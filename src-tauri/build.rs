@@ -46,6 +46,10 @@ const COMMANDS: &[&str] = &[
     "outbox_cancel",
     "outbox_mark_done",
     "lead_telegram_link",
+    "llm_get",
+    "llm_set",
+    "outbox_review",
+    "campaign_set_review",
     "perf_mark",
 ];
 

@@ -526,3 +526,26 @@ fn campaign_stats_lists_steps_under_test_and_promote_wants_a_variant_letter() {
     let r = leadbook(&db, &["campaign", "promote", &campaign, "1", "A"]);
     assert_eq!(r.code, 0, "promoting A ends a test that was never started: harmless");
 }
+
+#[test]
+fn outbox_send_drafts_with_the_language_model_first_and_its_key_is_kept_secret() {
+    let (dir, db) = db();
+    let server = leadbook_test_servers::Telegram::start(BOT_TOKEN);
+    let model = leadbook_test_servers::OpenAi::start(Some("sk-llm-secret-123"));
+    let r = leadbook(&db, &["llm", "set", "--base-url", &model.base_url(), "--model", "llama3.1", "--api-key", "sk-llm-secret-123"]);
+    assert_eq!(r.code, 0, "{:?}", r.stderr);
+    telegram_book(&db, &server, &[77]);
+    let r = leadbook(&db, &["outbox", "send"]);
+    assert_eq!((r.stdout["sent"].as_i64(), r.stdout["drafted"]["rewritten"].as_i64()), (Some(1), Some(1)), "{:?}", r.stderr);
+    let m = &leadbook(&db, &["outbox", "list"]).stdout[0];
+    assert_eq!(m["draft"], "model");
+    assert_eq!(server.sent()[0].text, m["body"].as_str().unwrap());
+    let shown = leadbook(&db, &["llm", "show"]);
+    assert_eq!(shown.stdout["model"], "llama3.1");
+    assert!(!shown.stdout.to_string().contains("sk-llm-secret-123"));
+    let db_bytes = std::fs::read(&db).unwrap();
+    assert!(!db_bytes.windows(17).any(|w| w == b"sk-llm-secret-123"), "the key is not in the database");
+    assert!(std::fs::read_to_string(dir.path().join("leadbook.secrets.json")).unwrap().contains("sk-llm-secret-123"));
+    let r = leadbook(&db, &["campaign", "review", "1", "sometimes"]);
+    assert_eq!((r.code, r.stderr["field"].as_str()), (2, Some("mode")));
+}

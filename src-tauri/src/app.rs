@@ -56,6 +56,10 @@ macro_rules! app_commands {
             commands::channels::outbox_cancel,
             commands::channels::outbox_mark_done,
             commands::channels::lead_telegram_link,
+            commands::intelligence::llm_get,
+            commands::intelligence::llm_set,
+            commands::intelligence::outbox_review,
+            commands::intelligence::campaign_set_review,
             commands::perf::perf_mark,
         ]
     };

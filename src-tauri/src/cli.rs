@@ -70,6 +70,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ChannelCommand,
     },
+    /// The language model that writes each lead's messages (any OpenAI-compatible endpoint).
+    Llm {
+        #[command(subcommand)]
+        command: LlmCommand,
+    },
     /// Replies and new contacts from the channels.
     Inbox {
         #[command(subcommand)]
@@ -273,6 +278,17 @@ pub enum OutboxCommand {
     Cancel { id: i64 },
     /// A message to send by hand (channel manual) was sent by hand.
     Done { id: i64 },
+    /// Decide on a draft held for review: send it (`--approve`, with `--text` to change it) or
+    /// not (`--reject`).
+    Review {
+        id: i64,
+        #[arg(long, conflicts_with = "reject", required_unless_present = "reject")]
+        approve: bool,
+        #[arg(long)]
+        reject: bool,
+        #[arg(long, requires = "approve")]
+        text: Option<String>,
+    },
     /// Settle a message in state `unknown` (the app died while sending it): it arrived
     /// (`--sent`) or it did not and may go again (`--not-sent`).
     Confirm {
@@ -374,6 +390,25 @@ impl ChannelSet {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum LlmCommand {
+    /// Set the model up: its base URL (http://127.0.0.1:11434 for a local Ollama), its name and
+    /// key (`-` reads it from standard input; none keeps the saved one; an empty one removes it).
+    Set {
+        #[arg(long = "base-url", value_name = "URL")]
+        base_url: String,
+        #[arg(long, value_name = "M")]
+        model: String,
+        #[arg(long = "api-key", value_name = "K")]
+        api_key: Option<String>,
+        /// Seconds the model may take per message before the template goes instead (default 20).
+        #[arg(long, value_name = "S")]
+        timeout: Option<u64>,
+    },
+    /// The model's settings (never its key).
+    Show,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum InboxCommand {
     /// Fetch what leads wrote since the last sync and take it in.
     Sync,
@@ -387,6 +422,8 @@ pub enum CampaignCommand {
     Stats,
     /// End a step's A/B test: VARIANT (A, B, …) becomes the step's only text.
     Promote { campaign: i64, step: i64, variant: String },
+    /// Hold the campaign's messages for the agent's review before they go (on|off).
+    Review { campaign: i64, mode: String },
 }
 
 pub enum Parsed {
@@ -531,6 +568,14 @@ fn run(cli: Cli) -> Result<String> {
                 let v = variant_index(&variant)?;
                 out(book.promote_variant(&ws, campaign, step, v)?)
             }
+            CampaignCommand::Review { campaign, mode } => {
+                let on = match mode.trim().to_ascii_lowercase().as_str() {
+                    "on" => true,
+                    "off" => false,
+                    _ => return Err(Error::validation("mode", "review is on or off")),
+                };
+                out(book.set_campaign_review(&ws, campaign, on)?)
+            }
         },
         Command::Property { command } => match command {
             PropertyCommand::Add(args) => {
@@ -559,14 +604,35 @@ fn run(cli: Cli) -> Result<String> {
             OutboxCommand::Confirm { id, sent, not_sent } => out(book.confirm_message(&ws, id, sent && !not_sent)?),
             OutboxCommand::Send => {
                 let secrets = secrets_for(&cli.global);
-                let ch = book.load_channels(&ws, secrets.as_ref(), &http()?)?;
-                let report = runtime()?.block_on(book.deliver(&ws, &ch, &mut Default::default()))?;
-                out(report)
+                let http = http()?;
+                let ch = book.load_channels(&ws, secrets.as_ref(), &http)?;
+                let llm = book.load_llm(secrets.as_ref(), &http)?;
+                let rt = runtime()?;
+                // Drafted first (the model's text, or the template), then delivered.
+                let drafted = rt.block_on(book.draft_messages(&ws, llm.as_ref()))?;
+                let report = rt.block_on(book.deliver(&ws, &ch, &mut Default::default()))?;
+                let mut json = serde_json::to_value(report).map_err(|e| Error::Internal(e.to_string()))?;
+                json["drafted"] = serde_json::to_value(drafted).map_err(|e| Error::Internal(e.to_string()))?;
+                out(json)
             }
+            OutboxCommand::Review { id, approve, reject, text } => out(book.review_message(&ws, id, approve && !reject, text.as_deref())?),
             OutboxCommand::Retry { id } => out(book.retry_message(&ws, id)?),
             OutboxCommand::Cancel { id } => out(book.cancel_message(&ws, id)?),
             OutboxCommand::Done { id } => out(book.mark_message_done(&ws, id)?),
         },
+        Command::Llm { command } => {
+            let secrets = secrets_for(&cli.global);
+            match command {
+                LlmCommand::Set { base_url, model, api_key, timeout } => {
+                    let key = match api_key.as_deref() {
+                        Some("-") => Some(read_stdin_secret()?),
+                        _ => api_key,
+                    };
+                    out(book.set_llm(secrets.as_ref(), &base_url, &model, key.as_deref(), timeout)?)
+                }
+                LlmCommand::Show => out(book.llm_settings()?),
+            }
+        }
         Command::Inbox { command: InboxCommand::Sync } => {
             let secrets = secrets_for(&cli.global);
             let ch = book.load_channels(&ws, secrets.as_ref(), &http()?)?;

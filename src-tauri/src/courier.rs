@@ -95,6 +95,19 @@ async fn deliveries(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secret
                     continue;
                 }
             };
+            // Each message written for its lead (or its template) before it goes.
+            let llm = book.load_llm(secrets.as_ref(), &http).unwrap_or_else(|e| {
+                log::warn!("the language model's settings could not be read: {e}");
+                None
+            });
+            match book.draft_messages(&ws, llm.as_ref()).await {
+                Ok(d) if d.rewritten + d.templates > 0 => {
+                    log::info!("drafted in {}: {d:?}", ws.name);
+                    let _ = app.emit("outbox-changed", ());
+                }
+                Ok(_) => {}
+                Err(e) => log::warn!("drafting in {} failed: {e}", ws.name),
+            }
             match book.deliver(&ws, &ch, &mut pacer).await {
                 Ok(r) => {
                     let tried = r.sent + r.failed + r.deferred + r.unknown > 0;

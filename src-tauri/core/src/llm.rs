@@ -79,6 +79,10 @@ impl Llm {
         Ok(Some(Llm { http: http.clone(), settings, key }))
     }
 
+    pub fn has_key(&self) -> bool {
+        self.key.is_some()
+    }
+
     /// The model's text for `messages`, or why there is none.
     pub async fn complete(&self, messages: &[(String, String)]) -> std::result::Result<String, String> {
         let body = json!({

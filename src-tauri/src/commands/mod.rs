@@ -4,6 +4,7 @@
 pub mod channels;
 pub mod dashboard;
 pub mod followups;
+pub mod intelligence;
 pub mod leads;
 pub mod properties;
 pub mod transfer;

@@ -1,0 +1,55 @@
+//! The language model's settings (never its key back to the UI), drafts held for review, and
+//! each campaign's review mode.
+
+use super::{AppState, CmdResult};
+use leadbook_core::followup::Campaign;
+use leadbook_core::llm::LlmSettings;
+use leadbook_core::outbox::Message;
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, State};
+
+#[derive(Debug, Serialize)]
+pub struct LlmInfo {
+    pub settings: Option<LlmSettings>,
+    pub has_key: bool,
+}
+
+#[tauri::command(async)]
+pub fn llm_get(state: State<'_, AppState>) -> CmdResult<LlmInfo> {
+    let book = state.book();
+    let settings = book.llm_settings()?;
+    let has_key = match &settings {
+        Some(_) => book.load_llm(state.secrets.as_ref(), &leadbook_core::channels::http_client()?)?.is_some_and(|l| l.has_key()),
+        None => false,
+    };
+    Ok(LlmInfo { settings, has_key })
+}
+
+/// Sets the model up; `api_key` null keeps the stored key, "" removes it.
+#[tauri::command(async)]
+pub fn llm_set(state: State<'_, AppState>, base_url: String, model: String, api_key: Option<String>, timeout_seconds: Option<u64>) -> CmdResult<LlmInfo> {
+    {
+        let mut book = state.book();
+        book.set_llm(state.secrets.as_ref(), &base_url, &model, api_key.as_deref(), timeout_seconds)?;
+    }
+    state.courier.wake();
+    llm_get(state)
+}
+
+/// Approves (optionally edited) or rejects a draft held for review.
+#[tauri::command(async)]
+pub fn outbox_review(app: AppHandle, state: State<'_, AppState>, id: i64, approve: bool, text: Option<String>) -> CmdResult<Message> {
+    let mut book = state.book();
+    let ws = book.current_workspace()?;
+    let m = book.review_message(&ws, id, approve, text.as_deref())?;
+    let _ = app.emit("outbox-changed", ());
+    state.courier.wake();
+    Ok(m)
+}
+
+#[tauri::command(async)]
+pub fn campaign_set_review(state: State<'_, AppState>, campaign_id: i64, on: bool) -> CmdResult<Campaign> {
+    let mut book = state.book();
+    let ws = book.current_workspace()?;
+    Ok(book.set_campaign_review(&ws, campaign_id, on)?)
+}
