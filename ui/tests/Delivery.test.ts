@@ -370,6 +370,7 @@ describe('WhatsApp template of a step', () => {
     wa_template: null,
     wa_template_language: null,
     wa_template_params: [],
+    variants: [],
     ...over,
   });
 

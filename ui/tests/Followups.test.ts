@@ -44,6 +44,7 @@ function step(position: number, over: Partial<Step> = {}): Step {
     wa_template: null,
     wa_template_language: null,
     wa_template_params: [],
+    variants: [],
     ...over,
   };
 }

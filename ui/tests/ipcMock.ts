@@ -26,6 +26,7 @@ export function stubIpc() {
   vi.mocked(ipc.leadEnrolments).mockResolvedValue([]);
   vi.mocked(ipc.followupDue).mockResolvedValue([]);
   vi.mocked(ipc.campaignList).mockResolvedValue([]);
+  vi.mocked(ipc.campaignStats).mockResolvedValue([]);
   vi.mocked(ipc.deliveryStatus).mockResolvedValue(makeDeliveryStatus());
   vi.mocked(ipc.onDeliveryStatus).mockResolvedValue(() => {});
   vi.mocked(ipc.onInboxReceived).mockResolvedValue(() => {});

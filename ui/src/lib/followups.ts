@@ -3,7 +3,7 @@
  * splitting a step's offset into days and hours, the template variables, and finding which
  * step and field a backend validation error is about. No Svelte, no IPC: unit-testable.
  */
-import type { AppError, DueItem, Step } from './types';
+import type { AppError, DueItem, Step, StepStats, VariantStats } from './types';
 
 export type DueGroup = 'overdue' | 'waiting' | 'later';
 export const DUE_GROUPS: readonly DueGroup[] = ['overdue', 'waiting', 'later'];
@@ -90,6 +90,7 @@ export function blankStep(after: readonly Step[]): Step {
     wa_template: null,
     wa_template_language: null,
     wa_template_params: [],
+    variants: [],
   };
 }
 
@@ -100,6 +101,7 @@ export function withTemplateFields(step: Step): Step {
     wa_template: step.wa_template ?? null,
     wa_template_language: step.wa_template_language ?? null,
     wa_template_params: Array.isArray(step.wa_template_params) ? [...step.wa_template_params] : [],
+    variants: Array.isArray(step.variants) ? step.variants.map((v) => ({ ...v })) : [],
   };
 }
 
@@ -113,6 +115,7 @@ export const STEP_FIELDS = [
   'wa_template',
   'wa_template_language',
   'wa_template_params',
+  'variants',
 ] as const;
 export type StepField = (typeof STEP_FIELDS)[number];
 
@@ -120,10 +123,43 @@ export type StepField = (typeof STEP_FIELDS)[number];
  * Where a `campaign_update` validation error belongs: the step index (0-based, from "step N"
  * in the message) or null for the whole campaign, and the step field or null.
  */
-export function locateStepError(err: AppError, stepCount: number): { index: number | null; field: StepField | null } {
+export function locateStepError(
+  err: AppError,
+  stepCount: number,
+): { index: number | null; field: StepField | null; variant?: number } {
   const field = (STEP_FIELDS as readonly string[]).includes(err.field ?? '') ? (err.field as StepField) : null;
   const m = /step\s+(\d+)/i.exec(err.message);
   const n = m ? Number(m[1]) : NaN;
   const index = Number.isInteger(n) && n >= 1 && n <= stepCount ? n - 1 : null;
-  return { index: field ? index : null, field };
+  // "step 2 variant B needs a message…": the template field of variant B (1), not of A.
+  const v = /variant\s+([B-D])\b/.exec(err.message);
+  const variant = v ? variantIndex(v[1]) : 0;
+  return variant > 0 && field ? { index, field, variant } : { index: field ? index : null, field };
+}
+
+// ── A/B tests ──
+
+/** At most three variants beside A. */
+export const MAX_VARIANTS = 3;
+
+/** 0 → A, 1 → B… */
+export const variantLabel = (i: number): string => String.fromCharCode(65 + i);
+/** 'B' → 1; 0 for anything else than B–Z. */
+export function variantIndex(label: string): number {
+  const c = label.trim().toUpperCase().charCodeAt(0) - 65;
+  return Number.isInteger(c) && c >= 1 && c < 26 ? c : 0;
+}
+
+/** Fewer sent than this (for a variant or for A) and no verdict is given. */
+export const MIN_SENT = 20;
+
+export type Verdict = 'baseline' | 'too_few' | 'better' | 'worse' | 'no_difference';
+
+/** What to say about variant `v` of a step's figures, against A. */
+export function verdictOf(stats: StepStats, v: VariantStats): Verdict {
+  if (v.variant === 0) return 'baseline';
+  const a = stats.variants.find((x) => x.variant === 0);
+  if (!a || v.sent < MIN_SENT || a.sent < MIN_SENT || !v.versus_a) return 'too_few';
+  if (!v.versus_a.significant) return 'no_difference';
+  return v.versus_a.z > 0 ? 'better' : 'worse';
 }

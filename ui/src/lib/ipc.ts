@@ -46,6 +46,7 @@ import type {
   PropertyStatus,
   Status,
   Step,
+  StepStats,
   TickReport,
   Workspace,
   WorkspacePatch,
@@ -118,6 +119,11 @@ export const leadTelegramLink = (leadId: number) => call<TelegramLink>('lead_tel
 // ── Follow-ups ──────────────────────────────────────────────────────────────────────────
 export const campaignList = () => call<Campaign[]>('campaign_list');
 export const campaignUpdate = (id: number, steps: Step[]) => call<Campaign>('campaign_update', { id, steps });
+/** A/B figures of every step under test (or with messages sent under a variant). */
+export const campaignStats = () => call<StepStats[]>('campaign_stats');
+/** Makes `variant` (0 = keep A) the step's only text; the test ends. */
+export const campaignPromote = (campaignId: number, position: number, variant: number) =>
+  call<Campaign>('campaign_promote', { campaignId, position, variant });
 export const templatePreview = (leadId: number, template: string, language?: 'en' | 'fa' | 'ar') =>
   call<string>('template_preview', language ? { leadId, template, language } : { leadId, template });
 export const followupDue = (limit?: number) =>

@@ -384,6 +384,50 @@ export interface Step {
   wa_template_language: string | null;
   /** Variable names (`first_name`…) filling the template's {{1}}, {{2}}…, rendered like the text. */
   wa_template_params: string[];
+  /** A/B test: the texts B, C, D beside the step's own (A); at most 3. */
+  variants: Variant[];
+}
+
+/** Another text of a step under A/B test (B, C or D), in the three languages. */
+export interface Variant {
+  template_en: string;
+  template_fa: string;
+  template_ar: string;
+}
+
+/** A two-proportion z-test of a variant's reply rate against A's (two-sided). */
+export interface VariantComparison {
+  z: number;
+  p_value: number;
+  /** p < 0.05. */
+  significant: boolean;
+}
+
+/** One variant of a step under test: how many got it and how many replied after it went. */
+export interface VariantStats {
+  /** 0 = A, 1 = B… */
+  variant: number;
+  label: string;
+  sent: number;
+  replied: number;
+  /** 0..1 */
+  reply_rate: number;
+  /** Wilson 95 % interval of the reply rate. */
+  low: number;
+  high: number;
+  /** Against A; null for A itself or with nothing sent. */
+  versus_a: VariantComparison | null;
+}
+
+/** A step's A/B figures (`campaign_stats`). */
+export interface StepStats {
+  campaign_id: number;
+  campaign: string;
+  position: number;
+  label: string;
+  variants: VariantStats[];
+  /** The variant with the best reply rate, if its lead over A is significant. */
+  winner: number | null;
 }
 
 export interface Campaign {

@@ -3,7 +3,8 @@
  * enrolment (derived from when it was created), the due queue, pause/resume and a template
  * preview. Follows the wire contract of the Rust commands; the tick here only counts.
  */
-import type { Campaign, DueItem, Enrolment, Lead, Step, TickReport } from '../lib/types';
+import type { Campaign, DueItem, Enrolment, Lead, Step, StepStats, TickReport, Variant, VariantStats } from '../lib/types';
+import { compare, wilson } from './abtest';
 import { NOT_MINE, type MockContext } from './properties';
 
 const fail = (code: string, message: string, field?: string): never => {
@@ -23,6 +24,7 @@ const step = (position: number, hours: number, label: string, en: string, fa: st
   wa_template: wa?.[0] ?? null,
   wa_template_language: wa?.[1] ?? null,
   wa_template_params: wa?.[2] ?? [],
+  variants: [],
 });
 
 const campaigns = new Map<number, Campaign>();
@@ -41,9 +43,67 @@ function campaignsOf(ws: number): Campaign {
         step(5, 336, 'Check-in', 'Hi {first_name}, still looking in {location}? — {agent_name}', 'سلام {first_name}، هنوز در {location} دنبال خانه هستید؟ — {agent_name}', 'مرحباً {first_name}، هل ما زلت تبحث في {location}؟ — {agent_name}'),
       ],
     };
+    // A test under way: step 2 with a shorter, question-led text B, and step 4 with B and C.
+    c.steps[1].variants = [
+      {
+        template_en: 'Hi {first_name}, shall I send you the three best {property_type} options in {location} within {budget}?',
+        template_fa: 'سلام {first_name}، سه گزینهٔ برتر {property_type} در {location} در حد {budget} را برایتان بفرستم؟',
+        template_ar: 'مرحباً {first_name}، هل أرسل لك أفضل ثلاثة خيارات {property_type} في {location} ضمن {budget}؟',
+      },
+    ];
+    c.steps[3].variants = [
+      {
+        template_en: 'Hi {first_name}, three new homes in {location} this week. Want the photos?',
+        template_fa: 'سلام {first_name}، این هفته سه خانهٔ جدید در {location}. عکس‌ها را بفرستم؟',
+        template_ar: 'مرحباً {first_name}، ثلاثة منازل جديدة في {location} هذا الأسبوع. هل أرسل الصور؟',
+      },
+      {
+        template_en: '{first_name}, a quick one: new listings in {location} just came in. — {agent_name}',
+        template_fa: '{first_name}، کوتاه بگویم: آگهی‌های تازهٔ {location} رسید. — {agent_name}',
+        template_ar: '{first_name}، باختصار: وصلت عقارات جديدة في {location}. — {agent_name}',
+      },
+    ];
     campaigns.set(ws, c);
+    sent.set(ws, new Map([
+      // position → [sent, replied] per variant (A first)
+      [2, [[212, 23], [205, 41]]],
+      [4, [[48, 6], [45, 7], [12, 1]]],
+    ]));
   }
   return c;
+}
+
+/** What went out under each variant: workspace → step position → [sent, replied] per variant. */
+const sent = new Map<number, Map<number, [number, number][]>>();
+
+function stats(ws: number): StepStats[] {
+  const c = campaignsOf(ws);
+  const counts = sent.get(ws) ?? new Map<number, [number, number][]>();
+  const out: StepStats[] = [];
+  for (const s of c.steps) {
+    const of = counts.get(s.position) ?? [];
+    if (s.variants.length === 0 && of.length === 0) continue;
+    const n = Math.max(s.variants.length + 1, of.length);
+    const [aSent, aReplied] = of[0] ?? [0, 0];
+    const variants: VariantStats[] = Array.from({ length: n }, (_, v) => {
+      const [sentN, replied] = of[v] ?? [0, 0];
+      const [low, high] = wilson(replied, sentN);
+      return {
+        variant: v,
+        label: String.fromCharCode(65 + v),
+        sent: sentN,
+        replied,
+        reply_rate: sentN > 0 ? replied / sentN : 0,
+        low,
+        high,
+        versus_a: v === 0 ? null : compare(replied, sentN, aReplied, aSent),
+      };
+    });
+    const best = variants.reduce((b, v) => (v.reply_rate > b.reply_rate ? v : b), variants[0]);
+    const winner = best && best.variant !== 0 && best.versus_a?.significant && best.versus_a.z > 0 ? best.variant : null;
+    out.push({ campaign_id: c.id, campaign: c.name, position: s.position, label: s.label, variants, winner });
+  }
+  return out;
 }
 
 const paused = new Set<number>();
@@ -129,6 +189,18 @@ function validate(steps: Step[]) {
         if (!VARIABLES.includes(m[1])) fail('validation', `step ${i + 1}: unknown variable {${m[1]}}`, f);
       }
     }
+    const variants: Variant[] = s.variants ?? [];
+    if (variants.length > 3) fail('validation', `step ${i + 1} has at most 4 variants (A to D)`, 'variants');
+    variants.forEach((v, j) => {
+      const which = `step ${i + 1} variant ${String.fromCharCode(66 + j)}`;
+      for (const f of ['template_en', 'template_fa', 'template_ar'] as const) {
+        const text = v[f] ?? '';
+        if (!text.trim() || text.length > 1000) fail('validation', `${which} needs a message of 1 to 1000 characters`, f);
+        for (const m of text.matchAll(/\{(\w+)\}/g)) {
+          if (!VARIABLES.includes(m[1])) fail('validation', `${which}: unknown variable {${m[1]}}`, f);
+        }
+      }
+    });
     if (s.channel !== null && !['telegram', 'whatsapp', 'sms'].includes(s.channel))
       fail('validation', "a step's channel is telegram, whatsapp or sms", 'channel');
     const name = s.wa_template?.trim() || null;
@@ -168,7 +240,23 @@ export function followupCommand(cmd: string, args: Record<string, unknown>, ctx:
         wa_template: s.wa_template?.trim() || null,
         wa_template_language: s.wa_template_language?.trim() || null,
         wa_template_params: s.wa_template_params ?? [],
+        variants: (s.variants ?? []).map((v) => ({ template_en: v.template_en, template_fa: v.template_fa, template_ar: v.template_ar })),
       }));
+      return structuredClone(c);
+    }
+    case 'campaign_stats':
+      return stats(ctx.workspace);
+    case 'campaign_promote': {
+      const c = campaignsOf(ctx.workspace);
+      if (Number(args.campaignId) !== c.id) fail('not_found', `no campaign ${String(args.campaignId)}`);
+      const s = c.steps.find((x) => x.position === Number(args.position));
+      if (!s) return fail('not_found', `step ${String(args.position)} of campaign ${c.id}`);
+      const v = Number(args.variant);
+      if (!Number.isInteger(v) || v < 0 || v > s.variants.length)
+        fail('validation', `step ${s.position} has no variant ${String.fromCharCode(65 + v)}`, 'variant');
+      if (v > 0) Object.assign(s, s.variants[v - 1]);
+      s.variants = [];
+      ctx.changed();
       return structuredClone(c);
     }
     case 'template_preview':
