@@ -311,6 +311,10 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE campaigns ADD COLUMN review_before_sending INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX outbox_undrafted ON outbox(workspace_id, id) WHERE draft IS NULL AND status = 'queued';
     "#,
+    // 9: each workspace's lead model, learned from its own won and lost leads.
+    r#"
+    ALTER TABLE workspaces ADD COLUMN learned_model TEXT;
+    "#,
 ];
 
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.

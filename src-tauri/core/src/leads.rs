@@ -62,8 +62,59 @@ pub struct Lead {
 pub struct LeadDetail {
     #[serde(flatten)]
     pub lead: Lead,
+    /// The rule factors, then (with a learned model) a `learned` factor: together they add up
+    /// to the score.
     pub score_breakdown: Vec<Factor>,
+    /// The learned model's part, when the workspace has one.
+    pub learned: Option<Learned>,
     pub timeline: Vec<Entry>,
+}
+
+/// How the workspace's learned model sees a lead.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Learned {
+    /// Chance of a win by the model.
+    pub p_won: f64,
+    /// Points it adds to (or takes from) the rule score.
+    pub points: i64,
+    pub blended: i64,
+    /// Won and lost leads it learned from.
+    pub outcomes: usize,
+    /// What weighs most for this lead (feature, contribution in log-odds).
+    pub top: Vec<(String, f64)>,
+}
+
+/// The learned model's part of a lead's score, if the workspace has a model.
+fn learned_part(lead: &Lead, ws: &Workspace, now: DateTime<Utc>, rule: i64) -> Option<Learned> {
+    let m = ws.learned.as_ref()?;
+    let f = crate::learned::features(lead, now, &crate::learned::History::default());
+    let p_won = m.predict(&f);
+    let (blended, points) = crate::learned::blend(rule, p_won, m.trained_on);
+    Some(Learned { p_won, points, blended, outcomes: m.trained_on, top: m.explain(&f) })
+}
+
+/// Retrains the workspace's model on its won and lost leads (none below 30) and marks every
+/// open lead for rescoring; the next read rescores them with it.
+pub fn retrain(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<bool> {
+    let done: Vec<Lead> = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM leads WHERE workspace_id = ?1 AND status IN ('won', 'lost')"))?
+        .query_map([ws.id], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    // Each as it stood when its outcome was recorded.
+    let samples: Vec<_> = done
+        .iter()
+        .map(|l| (crate::learned::features(l, l.updated_at, &crate::learned::History::default()), l.status == Status::Won))
+        .collect();
+    let model = crate::learned::train(&samples);
+    let json = model.as_ref().and_then(|m| serde_json::to_string(m).ok());
+    let before: Option<String> = conn.query_row("SELECT learned_model FROM workspaces WHERE id = ?1", [ws.id], |r| r.get(0))?;
+    if before == json {
+        return Ok(model.is_some());
+    }
+    conn.execute("UPDATE workspaces SET learned_model = ?2 WHERE id = ?1", params![ws.id, json])?;
+    conn.prepare_cached("UPDATE leads SET score_valid_until = ?2 WHERE workspace_id = ?1 AND status NOT IN ('won', 'lost')")?
+        .execute(params![ws.id, fmt_time(now)])?;
+    Ok(model.is_some())
 }
 
 /// What adding a lead did.
@@ -172,8 +223,8 @@ impl Lead {
 
     fn rescore(&mut self, ws: &Workspace, now: DateTime<Utc>) {
         let s = scoring::score(self, now, &ws.weights);
-        self.score = s.score;
-        self.grade = s.grade;
+        self.score = learned_part(self, ws, now, s.score).map_or(s.score, |l| l.blended);
+        self.grade = Grade::of(Some(self.score));
         self.score_valid_until = s.valid_until;
     }
 }
@@ -487,8 +538,13 @@ pub fn detail(conn: &Connection, ws: &Workspace, id: i64, now: DateTime<Utc>) ->
     let mut timeline = timeline::of_lead(conn, ws.id, id)?;
     // Creation is on the lead itself; the timeline shows it as its first entry.
     timeline.push(Entry { at: fmt_time(lead.created_at), kind: "created".into(), detail: format!("source {}", lead.source), reply_class: None });
-    let score_breakdown = scoring::score(&lead, now, &ws.weights).breakdown;
-    Ok(LeadDetail { score_breakdown, lead, timeline })
+    let rule = scoring::score(&lead, now, &ws.weights);
+    let learned = learned_part(&lead, ws, now, rule.score);
+    let mut score_breakdown = rule.breakdown;
+    if let Some(l) = &learned {
+        score_breakdown.push(Factor { factor: "learned".into(), points: l.points });
+    }
+    Ok(LeadDetail { score_breakdown, learned, lead, timeline })
 }
 
 /// The existing lead (and which key) that `fields` would merge into, if any: the oldest
@@ -775,6 +831,10 @@ pub fn set_status(conn: &Connection, ws: &Workspace, id: i64, status: Status, no
     if matches!(status, Status::Qualified | Status::Viewing | Status::Negotiating | Status::Won | Status::Lost) {
         crate::followup::stop(conn, ws, id, "the lead's status ends nurturing")?;
         lead.next_followup_at = None;
+    }
+    if [from, status].iter().any(|s| matches!(s, Status::Won | Status::Lost)) {
+        // An outcome changed: the agent's own history teaches the score again.
+        retrain(conn, ws, now)?;
     }
     Ok(lead)
 }

@@ -202,6 +202,7 @@ mod tests {
             language: crate::model::Language::En,
             created_at: "2026-01-01T00:00:00Z".into(),
             weights: Default::default(),
+            learned: None,
         }
     }
 

@@ -27,6 +27,9 @@ pub struct Workspace {
     pub created_at: String,
     #[serde(skip)]
     pub weights: Weights,
+    /// The model learned from this workspace's own outcomes, once it has enough of them.
+    #[serde(skip)]
+    pub learned: Option<std::sync::Arc<crate::learned::Model>>,
 }
 
 impl Workspace {
@@ -65,7 +68,7 @@ pub struct WorkspacePatch {
 }
 
 const COLUMNS: &str =
-    "id, name, timezone, phone_region, currency, agent_name, quiet_start, quiet_end, language, created_at, score_weights";
+    "id, name, timezone, phone_region, currency, agent_name, quiet_start, quiet_end, language, created_at, score_weights, learned_model";
 
 fn from_row(r: &Row) -> rusqlite::Result<Workspace> {
     let language: String = r.get(8)?;
@@ -82,6 +85,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Workspace> {
         language: Language::parse("language", &language).unwrap_or(Language::En),
         created_at: r.get(9)?,
         weights: weights.and_then(|w| serde_json::from_str(&w).ok()).unwrap_or_default(),
+        learned: r.get::<_, Option<String>>(11)?.and_then(|m| serde_json::from_str(&m).ok()).map(std::sync::Arc::new),
     })
 }
 

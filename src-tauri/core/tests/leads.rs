@@ -300,3 +300,44 @@ fn a_bulk_import_finds_a_key_a_merge_gave_an_earlier_row() {
     assert_eq!(out[10_002].as_ref().unwrap().merged_into, Some(aisha), "the key the merge added was found");
     assert_eq!(count(&book, "leads"), 10_001);
 }
+
+#[test]
+fn after_thirty_outcomes_the_score_learns_from_the_agents_own_wins() {
+    let (mut book, clock, ws) = book();
+    let add = |book: &mut Book, i: usize, area: &str, source: &str| {
+        book.add_lead(&ws, &LeadInput { locations: vec![area.into()], source: Some(source.into()), phone: Some(format!("0501{i:06}")), ..lead(&format!("L{i}")) })
+            .unwrap()
+            .id
+    };
+    // The agent wins walk-ins in Dubai Hills and loses portal leads in JLT — the rule table
+    // cannot tell these apart (same fields filled).
+    let mut ids = Vec::new();
+    for i in 0..40 {
+        let (area, source, won) = if i % 2 == 0 { ("Dubai Hills", "walk_in", true) } else { ("JLT", "portal", false) };
+        ids.push((add(&mut book, i, area, source), won));
+    }
+    let probe_hot = add(&mut book, 100, "Dubai Hills", "walk_in");
+    let before = book.lead_detail(&ws, probe_hot).unwrap();
+    assert!(before.learned.is_none(), "no model before any outcome");
+    clock.advance(Duration::days(1));
+    for (n, (id, won)) in ids.iter().enumerate() {
+        book.set_status(&ws, *id, if *won { Status::Won } else { Status::Lost }).unwrap();
+        if n == 20 {
+            let ws_now = book.workspace("Default").unwrap();
+            assert!(ws_now.learned.is_none(), "below 30 outcomes the rule score stands alone");
+        }
+    }
+    let ws = book.workspace("Default").unwrap();
+    let model = ws.learned.clone().expect("a model once 40 outcomes are in");
+    assert_eq!(model.trained_on, 40);
+    let probe_cold = add(&mut book, 101, "JLT", "portal");
+    let hot = book.lead_detail(&ws, probe_hot).unwrap();
+    let cold = book.lead_detail(&ws, probe_cold).unwrap();
+    let (h, c) = (hot.learned.clone().unwrap(), cold.learned.clone().unwrap());
+    assert!(h.p_won > 0.7 && c.p_won < 0.3, "{} vs {}", h.p_won, c.p_won);
+    assert_eq!(hot.lead.score, h.blended, "the stored score is the blend (rescored after retraining)");
+    assert!(hot.lead.score > cold.lead.score);
+    let learned_line = hot.score_breakdown.iter().find(|f| f.factor == "learned").unwrap();
+    assert_eq!(learned_line.points, h.points);
+    assert_eq!(hot.score_breakdown.iter().map(|f| f.points).sum::<i64>(), hot.lead.score, "the breakdown adds up to the score");
+}
