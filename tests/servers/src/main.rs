@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use leadbook_test_servers::{Telegram, Twilio, WhatsApp};
+use leadbook_test_servers::{OpenAi, Telegram, Twilio, WhatsApp};
 
 const USAGE: &str = "usage: leadbook-test-servers [--telegram-token T] [--telegram-username U] \
 [--telegram-rate N] [--whatsapp-token T] [--phone-number-id ID] [--approve-template NAME]... \
@@ -106,11 +106,14 @@ fn main() -> ExitCode {
         whatsapp.approve_template(name);
     }
     let twilio = Twilio::start(&args.twilio_sid, &args.twilio_token);
+    // A language model that needs no key and rewrites each draft recognisably.
+    let openai = OpenAi::start(None);
 
     let line = serde_json::json!({
         "telegram": telegram.base_url(),
         "whatsapp": whatsapp.base_url(),
         "twilio": twilio.base_url(),
+        "openai": openai.base_url(),
     });
     let mut stdout = std::io::stdout().lock();
     if writeln!(stdout, "{line}")
