@@ -37,6 +37,8 @@ import type {
   LeadInput,
   LeadPage,
   LeadQuery,
+  LlmInfo,
+  LlmInput,
   Match,
   OutboxMessage,
   OutboxQuery,
@@ -105,6 +107,16 @@ export const outboxMarkDone = (id: number) => call<OutboxMessage>('outbox_mark_d
 export const outboxSendNow = () => call<DeliveryStatus>('outbox_send_now');
 export const deliveryStatus = () => call<DeliveryStatus>('delivery_status');
 
+/** Approves a draft held for review (with the agent's text, or null to keep it) or rejects it. */
+export const outboxReview = (id: number, approve: boolean, text: string | null = null) =>
+  call<OutboxMessage>('outbox_review', { id, approve, text });
+
+// ── The language model ──────────────────────────────────────────────────────────────────
+/** The model's settings and whether a key is stored (never the key). */
+export const llmGet = () => call<LlmInfo>('llm_get');
+/** Saves the model's settings; `apiKey: null` keeps the stored key, "" removes it. */
+export const llmSet = (input: LlmInput) => call<LlmInfo>('llm_set', { ...input });
+
 // ── Channels ────────────────────────────────────────────────────────────────────────────
 export const channelList = () => call<ChannelOverview>('channel_list');
 /** Saves a provider's settings; `secret: null` keeps the stored one. */
@@ -119,6 +131,8 @@ export const leadTelegramLink = (leadId: number) => call<TelegramLink>('lead_tel
 // ── Follow-ups ──────────────────────────────────────────────────────────────────────────
 export const campaignList = () => call<Campaign[]>('campaign_list');
 export const campaignUpdate = (id: number, steps: Step[]) => call<Campaign>('campaign_update', { id, steps });
+/** Holds the campaign's drafts for the agent's approval (or stops doing so). */
+export const campaignSetReview = (campaignId: number, on: boolean) => call<Campaign>('campaign_set_review', { campaignId, on });
 /** A/B figures of every step under test (or with messages sent under a variant). */
 export const campaignStats = () => call<StepStats[]>('campaign_stats');
 /** Makes `variant` (0 = keep A) the step's only text; the test ends. */

@@ -83,15 +83,37 @@ export interface ScoreFactor {
 
 export type TimelineKind = 'created' | 'merged' | 'status_changed' | 'replied' | 'updated' | 'note';
 
+/** How an inbound reply was understood (on the device). */
+export type ReplyClass = 'interested' | 'asks_later' | 'not_interested' | 'opt_out' | 'wrong_number' | 'unclear';
+
 export interface TimelineEntry {
   at: string;
   kind: string;
   detail: string;
+  /** For `replied` entries: the reply's class (absent from older builds). */
+  reply_class?: ReplyClass | (string & {}) | null;
+}
+
+/** How the workspace's learned model (≥ 30 won/lost leads) sees a lead. */
+export interface Learned {
+  /** Chance of a win, 0..1. */
+  p_won: number;
+  /** The model's part of the score (may be negative). */
+  points: number;
+  /** Rule score and model blended: the lead's score. */
+  blended: number;
+  /** Won and lost leads it learned from. */
+  outcomes: number;
+  /** What weighs most for this lead: [feature, contribution in log-odds]. */
+  top: [string, number][];
 }
 
 export interface LeadDetail extends Lead {
+  /** The rule factors, then (with a learned model) a `learned` factor. */
   score_breakdown: ScoreFactor[];
   timeline: TimelineEntry[];
+  /** The learned model's part; null without a model (absent from older builds). */
+  learned?: Learned | null;
 }
 
 export interface LeadInput {
@@ -356,7 +378,20 @@ export interface OutboxMessage {
   manual_link: string | null;
   /** The lead's name (absent from older builds). */
   lead_name?: string;
+  /** Where the text came from; null until drafted (absent from older builds). */
+  draft?: DraftSource | null;
+  /** Why the template went instead of the model's text. */
+  draft_note?: string | null;
+  /** `pending` while held for the agent's review. */
+  review?: ReviewState | null;
+  /** The prompt sent to the model: a JSON array of {role, content}. */
+  llm_prompt?: string | null;
+  /** The model's raw answer. */
+  llm_answer?: string | null;
 }
+
+export type DraftSource = 'template' | 'model' | 'agent';
+export type ReviewState = 'pending' | 'approved' | 'rejected';
 
 export type OutboxChannel = Channel | 'manual';
 
@@ -435,6 +470,8 @@ export interface Campaign {
   name: string;
   is_default: boolean;
   steps: Step[];
+  /** Drafts of this campaign wait for the agent's approval (absent from older builds). */
+  review_before_sending?: boolean;
 }
 
 /** What one follow-up tick did. */
@@ -538,4 +575,27 @@ export interface InboxReceived {
   matched: number;
   new_leads: number;
   opt_outs: number;
+}
+
+// ── The language model (docs/LLM.md) ─────────────────────────────────────────────────
+
+/** Non-secret settings of the OpenAI-compatible endpoint. */
+export interface LlmSettings {
+  base_url: string;
+  model: string;
+  timeout_seconds?: number | null;
+}
+
+/** `llm_get` / `llm_set`: never carries the key, only whether one is stored. */
+export interface LlmInfo {
+  settings: LlmSettings | null;
+  has_key: boolean;
+}
+
+export interface LlmInput {
+  baseUrl: string;
+  model: string;
+  /** null keeps the stored key, "" removes it. */
+  apiKey: string | null;
+  timeoutSeconds: number | null;
 }
