@@ -16,6 +16,7 @@ import type {
   LeadInput,
   LeadPage,
   LeadQuery,
+  Learned,
   ScoreFactor,
   Source,
   Status,
@@ -160,6 +161,24 @@ function generate(count: number) {
     demo.lead.name = '<img src=x onerror="window.__pwned=1">';
     index(demo);
   }
+  // Replies as the device understood them (the timeline's badges), one class each.
+  const replies: [number, number, string, string][] = [
+    [1, 2, 'interested', 'Yes please, send me the 2BR options in the Marina. Can we view on Saturday?'],
+    [2, 30, 'asks_later', 'Busy this month, please get back to me in March.'],
+    [2, 3, 'not_interested', 'Thanks, but we decided to stay where we are. Not looking any more.'],
+    [4, 5, 'asks_later', 'بعد از عید با من تماس بگیرید.'],
+    [6, 8, 'opt_out', 'STOP'],
+    [7, 6, 'wrong_number', 'You have the wrong number, I am not looking for property.'],
+    [8, 4, 'unclear', '👍'],
+  ];
+  for (const [id, daysAgo, cls, text] of replies) {
+    const row = rows.get(id);
+    if (!row) continue;
+    row.replied = true;
+    row.timeline.push({ at: iso(NOW - daysAgo * 86400e3), kind: 'replied', detail: `whatsapp: ${text}`, reply_class: cls });
+    if (cls === 'not_interested' && (row.lead.status === 'lost' || row.lead.status === 'won')) row.lead.status = 'replied';
+    rescore(row.lead, true);
+  }
   // One lead that opted out of WhatsApp and blocked the bot, to show how that looks.
   const blocked = rows.get(5);
   if (blocked) {
@@ -188,13 +207,47 @@ let workspaces: Workspace[] = [
 ];
 let current = 1;
 
+/** A rough stand-in for the device's reply classifier (en/fa/ar keywords). */
+function classify(text: string): string {
+  const s = text.toLowerCase();
+  if (/\b(stop|unsubscribe)\b|لغو|إلغاء/.test(s)) return 'opt_out';
+  if (/wrong number|شماره اشتباه|رقم خاطئ/.test(s)) return 'wrong_number';
+  if (/not interested|no longer|علاقه ندارم|غير مهتم/.test(s)) return 'not_interested';
+  if (/later|next (week|month)|بعدا|بعداً|لاحقا|لاحقاً/.test(s)) return 'asks_later';
+  if (/\b(yes|interested|viewing|send)\b|بله|علاقه|نعم|مهتم/.test(s)) return 'interested';
+  return 'unclear';
+}
+
 // ── Commands ──────────────────────────────────────────────────────────────────────────
 const wsRows = () => [...rows.values()].filter((r) => r.ws === current);
-const detail = (row: Row): LeadDetail => ({
-  ...structuredClone(row.lead),
-  score_breakdown: breakdown(row.lead, row.replied),
-  timeline: [...row.timeline],
-});
+/**
+ * The workspace's learned model (the real one needs ≥ 30 won/lost leads): here a fixed
+ * explanation for the first two leads, so the breakdown shows how it looks.
+ */
+function learnedOf(l: Lead): Learned | null {
+  if (l.id > 2) return null;
+  const area = (l.locations[0] ?? 'Dubai Marina').toLowerCase();
+  const top: [string, number][] =
+    l.id === 1
+      ? [[`source:${l.source}`, 0.62], [`area:${area}`, 0.41], ['response:<1h', 0.38], ['budget_band:1m-2m', 0.17], ['no_contact_30d', -0.29], ['log_days_since_created', -0.12]]
+      : [['response:>7d', -0.55], [`area:${area}`, 0.21], [`source:${l.source}`, -0.18], ['phone', 0.15]];
+  const p_won = l.id === 1 ? 0.62 : 0.18;
+  const points = l.id === 1 ? 8 : -6;
+  return { p_won, points, blended: 0, outcomes: 47, top };
+}
+
+const detail = (row: Row): LeadDetail => {
+  const lead = structuredClone(row.lead);
+  const score_breakdown = breakdown(row.lead, row.replied);
+  const learned = learnedOf(lead);
+  if (learned) {
+    score_breakdown.push({ factor: 'learned', points: learned.points });
+    learned.blended = Math.max(0, Math.min(100, lead.score + learned.points));
+    lead.score = learned.blended;
+    lead.grade = gradeOf(lead.score);
+  }
+  return { ...lead, score_breakdown, learned, timeline: [...row.timeline] };
+};
 function getRow(id: unknown): Row {
   const row = rows.get(Number(id));
   if (!row || row.ws !== current) fail('not_found', `lead ${String(id)} not found`);
@@ -453,7 +506,7 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
       row.replied = true;
       row.lead.last_inbound_at = iso(Date.now());
       if (row.lead.status === 'new' || row.lead.status === 'contacted') row.lead.status = 'replied';
-      row.timeline.push({ at: iso(Date.now()), kind: 'replied', detail: args.channel ? `${String(args.channel)}: ${text}` : text });
+      row.timeline.push({ at: iso(Date.now()), kind: 'replied', detail: args.channel ? `${String(args.channel)}: ${text}` : text, reply_class: classify(text) });
       rescore(row.lead, true);
       changed();
       return detail(row);

@@ -15,6 +15,8 @@ import type {
   DeliveryStatus,
   InboxReceived,
   Lead,
+  LlmInfo,
+  LlmSettings,
   OutboxMessage,
   Provider,
 } from '../lib/types';
@@ -158,6 +160,36 @@ function identity(p: Provider, s: Stored): string {
   return `Leadbook (${s.settings?.account_sid ?? 'AC…'})`;
 }
 
+// ── The language model ────────────────────────────────────────────────────────────────
+/** Per workspace: the settings and (the mock's keychain) the key, never returned. */
+const llm = new Map<number, { settings: LlmSettings | null; key: string | null }>();
+function llmOf(ws: number) {
+  let l = llm.get(ws);
+  if (!l) {
+    l = { settings: { base_url: 'http://127.0.0.1:11434', model: 'llama3.1', timeout_seconds: 20 }, key: null };
+    llm.set(ws, l);
+  }
+  return l;
+}
+const llmInfo = (ws: number): LlmInfo => {
+  const l = llmOf(ws);
+  return { settings: l.settings ? { ...l.settings } : null, has_key: l.key !== null };
+};
+
+/** The prompt the Rust side keeps: system rules, then the template and the lead. */
+function prompt(l: Lead, template: string): string {
+  return JSON.stringify([
+    {
+      role: 'system',
+      content: 'You rewrite a real-estate follow-up for one lead. Keep every fact, price and link; same language; at most 600 characters; no promises. Answer with the message only.',
+    },
+    {
+      role: 'user',
+      content: `Lead: ${l.name}; areas: ${l.locations.join(', ') || 'unknown'}; budget: ${l.budget_max ?? 'unknown'}; type: ${l.property_type ?? 'unknown'}.\nTemplate: ${template}`,
+    },
+  ]);
+}
+
 // ── The outbox ────────────────────────────────────────────────────────────────────────
 type Row = OutboxMessage & { ws: number };
 
@@ -189,9 +221,37 @@ export function ensureSeeded(ctx: MockContext) {
     ...over,
   });
   const digits = (l: Lead) => (l.whatsapp ?? l.phone ?? '+971501234567').replace(/\D/g, '');
+  const first = (l: Lead) => l.name.split(/\s+/)[0];
+  const TEMPLATE = 'Hi {first_name}, this is {agent_name}. Thank you for your interest in {location}.';
+  const byModel = (l: Lead, text: string, over: Partial<OutboxMessage> = {}): Row =>
+    msg(l, { body: text, draft: 'model', draft_note: null, llm_prompt: prompt(l, TEMPLATE), llm_answer: text, review: null, ...over });
+  const pendingA = `Hi ${first(leads[4])}, Nadia here. I saw you are looking around ${leads[4].locations[0] ?? 'Dubai Marina'} — I have two options this week that fit what you described. Shall I send the floor plans?`;
+  const pendingB = `${first(leads[1])}, quick follow-up from Nadia: prices in ${leads[1].locations[0] ?? 'JVC'} moved up 4 % this quarter. Want me to hold a viewing slot for Saturday?`;
   outbox.push(
-    msg(leads[0], { status: 'delivered', sent_at: later(-4 * 3600e3), attempts: 1 }),
-    msg(leads[1], { status: 'read', channel: 'whatsapp', sent_at: later(-3 * 3600e3), attempts: 1, campaign_step: 2 }),
+    byModel(leads[0], `Hi ${first(leads[0])}, Nadia here — thanks for asking about Dubai Marina. Happy to share a shortlist whenever suits you.`, {
+      status: 'delivered',
+      sent_at: later(-4 * 3600e3),
+      attempts: 1,
+      review: 'approved',
+    }),
+    msg(leads[1], {
+      status: 'read',
+      channel: 'whatsapp',
+      sent_at: later(-3 * 3600e3),
+      attempts: 1,
+      campaign_step: 2,
+      draft: 'template',
+      draft_note: 'the model took longer than 20 s',
+      llm_prompt: prompt(leads[1], TEMPLATE),
+      llm_answer: null,
+    }),
+    byModel(leads[4], pendingA, { review: 'pending', queued_at: later(-40 * 60e3) }),
+    byModel(leads[1], pendingB, {
+      review: 'pending',
+      campaign_step: 3,
+      queued_at: later(-20 * 60e3),
+      llm_answer: `${pendingB}\n\n<img src=x onerror="alert(1)">`,
+    }),
     msg(leads[2], { status: 'unknown', channel: 'whatsapp', attempts: 1, error: 'the answer did not arrive (timed out); confirm whether the message arrived' }),
     msg(leads[3], { status: 'failed', attempts: 1, error: 'Forbidden: bot was blocked by the user' }),
     msg(leads[5], {
@@ -211,7 +271,7 @@ function rowsOf(ws: number): Row[] {
 }
 
 export function outboxWaiting(ws: number): number {
-  return rowsOf(ws).filter((m) => m.channel !== 'manual' && ['queued', 'deferred', 'sending'].includes(m.status)).length;
+  return rowsOf(ws).filter((m) => m.channel !== 'manual' && m.review !== 'pending' && ['queued', 'deferred', 'sending'].includes(m.status)).length;
 }
 
 function status(ws: number): DeliveryStatus {
@@ -260,7 +320,7 @@ function deliver(ctx: MockContext) {
   let changedAny = false;
   let tried = false;
   for (const m of rowsOf(ctx.workspace)) {
-    if (m.channel === 'manual') continue;
+    if (m.channel === 'manual' || m.review === 'pending') continue;
     const due = m.status === 'queued' || (m.status === 'deferred' && (!m.next_attempt_at || Date.parse(m.next_attempt_at) <= t));
     if (!due) continue;
     const lead = leads.get(m.lead_id);
@@ -336,6 +396,35 @@ export function deliveryCommand(cmd: string, args: Record<string, unknown>, ctx:
       const c = channelsOf(ctx.workspace);
       c[p] = { state: 'unconfigured', detail: null, settings: null, secret: null, checked_at: null };
       return info(p, c[p]);
+    }
+    case 'llm_get':
+      return llmInfo(ctx.workspace);
+    case 'llm_set': {
+      const base = String(args.baseUrl ?? '').trim();
+      const model = String(args.model ?? '').trim();
+      if (!/^https?:\/\/[^\s/]+/.test(base)) fail('validation', 'base_url must be an http(s) URL (like http://127.0.0.1:11434)', 'base_url');
+      if (!model) fail('validation', "the model's name is required (like llama3.1 or gpt-4o-mini)", 'model');
+      const timeout = args.timeoutSeconds == null ? null : Number(args.timeoutSeconds);
+      if (timeout !== null && (!Number.isInteger(timeout) || timeout < 1 || timeout > 600)) fail('validation', 'the time limit is 1 to 600 seconds', 'timeout');
+      const l = llmOf(ctx.workspace);
+      l.settings = { base_url: base, model, ...(timeout !== null ? { timeout_seconds: timeout } : {}) };
+      if (args.apiKey === '') l.key = null;
+      else if (typeof args.apiKey === 'string') l.key = args.apiKey;
+      return llmInfo(ctx.workspace);
+    }
+    case 'outbox_review': {
+      const m = message(ctx, args.id);
+      if (m.review !== 'pending') fail('usage', 'only a draft waiting for review can be approved or rejected');
+      if (args.approve) {
+        const text = typeof args.text === 'string' && args.text.trim() !== '' ? args.text : null;
+        Object.assign(m, { review: 'approved', ...(text !== null && text !== m.body ? { body: text, draft: 'agent' } : {}) });
+        setTimeout(() => deliver(ctx), 1500);
+      } else {
+        Object.assign(m, { review: 'rejected', status: 'failed', error: 'rejected in review' });
+      }
+      ctx.changed();
+      announce(ctx);
+      return strip(m);
     }
     case 'delivery_status':
       return status(ctx.workspace);

@@ -35,6 +35,8 @@ function campaignsOf(ws: number): Campaign {
       id: ws,
       name: 'New lead nurture',
       is_default: true,
+      // Review mode: the model's drafts wait in the review queue (two are seeded there).
+      review_before_sending: true,
       steps: [
         step(1, 1, 'Introduction', 'Hi {first_name}, this is {agent_name}. Thank you for your interest in {location}.', 'سلام {first_name}، {agent_name} هستم. از علاقه شما به {location} ممنونم.', 'مرحباً {first_name}، معك {agent_name}. شكراً لاهتمامك بـ{location}.'),
         step(2, 72, 'Value', 'Hi {first_name}, homes in {location} within {budget} are moving fast.', 'سلام {first_name}، خانه‌های {location} در حد {budget} سریع فروخته می‌شوند.', 'مرحباً {first_name}، المنازل في {location} ضمن {budget} تُباع بسرعة.'),
@@ -242,6 +244,12 @@ export function followupCommand(cmd: string, args: Record<string, unknown>, ctx:
         wa_template_params: s.wa_template_params ?? [],
         variants: (s.variants ?? []).map((v) => ({ template_en: v.template_en, template_fa: v.template_fa, template_ar: v.template_ar })),
       }));
+      return structuredClone(c);
+    }
+    case 'campaign_set_review': {
+      const c = campaignsOf(ctx.workspace);
+      if (Number(args.campaignId) !== c.id) fail('not_found', `no campaign ${String(args.campaignId)}`);
+      c.review_before_sending = args.on === true;
       return structuredClone(c);
     }
     case 'campaign_stats':
