@@ -31,6 +31,7 @@ export function stubIpc() {
   vi.mocked(ipc.onDeliveryStatus).mockResolvedValue(() => {});
   vi.mocked(ipc.onInboxReceived).mockResolvedValue(() => {});
   vi.mocked(ipc.channelList).mockResolvedValue(makeChannelOverview());
+  vi.mocked(ipc.llmGet).mockResolvedValue({ settings: null, has_key: false });
   return ipc;
 }
 
