@@ -831,8 +831,6 @@ const ar: Messages = {
   "review.rejected": "رُفضت المسودة ولن تُرسل",
   "review.edited": "معدّلة",
   "review.loadFailed": "تعذّر تحميل قائمة المراجعة",
-  "review.sidebar_one": "{count} مسودة للمراجعة",
-  "review.sidebar_other": "{count} مسودات للمراجعة",
   "campaigns.review": "المراجعة قبل الإرسال",
   "campaigns.reviewHint": "تنتظر كل مسودة من هذه الحملة في قائمة المراجعة حتى توافق عليها.",
   "campaigns.reviewOn": "مسودات «{name}» تنتظر الآن مراجعتك",

@@ -832,8 +832,6 @@ const en = {
   "review.rejected": "Draft rejected; it will not be sent",
   "review.edited": "Edited",
   "review.loadFailed": "The review queue could not be loaded",
-  "review.sidebar_one": "{count} draft to review",
-  "review.sidebar_other": "{count} drafts to review",
   "campaigns.review": "Review before sending",
   "campaigns.reviewHint": "Each draft of this campaign waits in the review queue until you approve it.",
   "campaigns.reviewOn": "Drafts of “{name}” now wait for your review",

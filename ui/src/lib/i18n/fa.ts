@@ -831,8 +831,6 @@ const fa: Messages = {
   "review.rejected": "پیش‌نویس رد شد و فرستاده نمی‌شود",
   "review.edited": "ویرایش شده",
   "review.loadFailed": "صف بررسی بارگذاری نشد",
-  "review.sidebar_one": "{count} پیش‌نویس برای بررسی",
-  "review.sidebar_other": "{count} پیش‌نویس برای بررسی",
   "campaigns.review": "بررسی پیش از ارسال",
   "campaigns.reviewHint": "هر پیش‌نویس این کمپین تا تأیید شما در صف بررسی می‌ماند.",
   "campaigns.reviewOn": "پیش‌نویس‌های «{name}» اکنون منتظر بررسی شما می‌مانند",
