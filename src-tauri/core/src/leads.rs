@@ -82,6 +82,8 @@ pub struct Learned {
     pub outcomes: usize,
     /// What weighs most for this lead (feature, contribution in log-odds).
     pub top: Vec<(String, f64)>,
+    /// The model's largest weights (on standardised features), whoever the lead.
+    pub weights: Vec<(String, f64)>,
 }
 
 /// The learned model's part of a lead's score, if the workspace has a model.
@@ -90,7 +92,10 @@ fn learned_part(lead: &Lead, ws: &Workspace, now: DateTime<Utc>, rule: i64) -> O
     let f = crate::learned::features(lead, now, &crate::learned::History::default());
     let p_won = m.predict(&f);
     let (blended, points) = crate::learned::blend(rule, p_won, m.trained_on);
-    Some(Learned { p_won, points, blended, outcomes: m.trained_on, top: m.explain(&f) })
+    let mut weights = m.weights.clone();
+    weights.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+    weights.truncate(10);
+    Some(Learned { p_won, points, blended, outcomes: m.trained_on, top: m.explain(&f), weights })
 }
 
 /// Retrains the workspace's model on its won and lost leads (none below 30) and marks every

@@ -337,6 +337,7 @@ fn after_thirty_outcomes_the_score_learns_from_the_agents_own_wins() {
     assert!(h.p_won > 0.7 && c.p_won < 0.3, "{} vs {}", h.p_won, c.p_won);
     assert_eq!(hot.lead.score, h.blended, "the stored score is the blend (rescored after retraining)");
     assert!(hot.lead.score > cold.lead.score);
+    assert!(h.weights.iter().any(|(name, w)| name.starts_with("area:") && w.abs() > 0.0), "the model's weights are shown: {:?}", h.weights);
     let learned_line = hot.score_breakdown.iter().find(|f| f.factor == "learned").unwrap();
     assert_eq!(learned_line.points, h.points);
     assert_eq!(hot.score_breakdown.iter().map(|f| f.points).sum::<i64>(), hot.lead.score, "the breakdown adds up to the score");
