@@ -190,20 +190,7 @@ mod tests {
     }
 
     fn ws() -> Workspace {
-        Workspace {
-            id: 1,
-            name: "Default".into(),
-            timezone: "Asia/Dubai".into(),
-            phone_region: "AE".into(),
-            currency: "AED".into(),
-            agent_name: None,
-            quiet_start: "09:00".into(),
-            quiet_end: "18:00".into(),
-            language: crate::model::Language::En,
-            created_at: "2026-01-01T00:00:00Z".into(),
-            weights: Default::default(),
-            learned: None,
-        }
+        Workspace::for_tests()
     }
 
     fn all(default_template: bool) -> Channels {

@@ -33,6 +33,25 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Dubai's defaults, for unit tests that need a workspace without a database.
+    #[cfg(test)]
+    pub(crate) fn for_tests() -> Workspace {
+        Workspace {
+            id: 1,
+            name: "Default".into(),
+            timezone: "Asia/Dubai".into(),
+            phone_region: "AE".into(),
+            currency: "AED".into(),
+            agent_name: None,
+            quiet_start: "09:00".into(),
+            quiet_end: "18:00".into(),
+            language: Language::En,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            weights: Default::default(),
+            learned: None,
+        }
+    }
+
     pub fn region(&self) -> phonenumber::country::Id {
         normalize::region(&self.phone_region).unwrap_or(phonenumber::country::Id::AE)
     }
