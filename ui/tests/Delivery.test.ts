@@ -53,6 +53,16 @@ describe('Delivery indicator', () => {
     await screen.findByTestId('delivery-status');
     expect(screen.queryByTestId('delivery-unknown')).toBeNull();
     expect(screen.queryByTestId('delivery-manual')).toBeNull();
+    expect(screen.queryByTestId('delivery-review')).toBeNull();
+  });
+
+  it('counts drafts held for review apart from what waits for the network', async () => {
+    vi.mocked(ipc.deliveryStatus).mockResolvedValue(makeDeliveryStatus({ waiting: 0, review: 3 }));
+    render(DeliveryIndicator);
+    const review = await screen.findByTestId('delivery-review');
+    expect(review.textContent?.trim()).toBe('3 to review');
+    expect(review.getAttribute('href')).toBe('#/followups');
+    expect(text('delivery-headline')).toBe('All sent');
   });
 
   it('follows the delivery-status event', async () => {
@@ -103,11 +113,12 @@ describe('Delivery indicator', () => {
   });
 
   it('summarises without counting negative numbers', () => {
-    expect(summariseDelivery(makeDeliveryStatus({ online: true, waiting: -1, unknown: -2 }))).toEqual({
+    expect(summariseDelivery(makeDeliveryStatus({ online: true, waiting: -1, unknown: -2, review: -3 }))).toEqual({
       tone: 'done',
       headline: { key: 'allSent', count: 0 },
       unknown: 0,
       manual: 0,
+      review: 0,
     });
   });
 });

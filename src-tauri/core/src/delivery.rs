@@ -443,6 +443,8 @@ pub struct Status {
     pub deferred: i64,
     pub unknown: i64,
     pub manual: i64,
+    /// Drafts held for the agent's review (not counted as waiting).
+    pub review: i64,
     pub failed: i64,
     pub next_attempt_at: Option<String>,
     pub last_error: Option<String>,
@@ -452,13 +454,15 @@ pub struct Status {
 pub fn status(conn: &rusqlite::Connection, ws: &Workspace) -> Result<Status> {
     let mut st = Status::default();
     let mut stmt = conn.prepare_cached(
-        "SELECT status, coalesce(channel, '') = 'manual', count(*), min(next_attempt_at) FROM outbox
+        "SELECT CASE WHEN status = 'queued' AND review = 'pending' THEN 'review' ELSE status END,
+                coalesce(channel, '') = 'manual', count(*), min(next_attempt_at) FROM outbox
          WHERE workspace_id = ?1 AND status IN ('queued', 'deferred', 'sending', 'unknown', 'failed') GROUP BY 1, 2",
     )?;
     let rows = stmt.query_map([ws.id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?)))?;
     for row in rows {
         let (status, manual, n, next) = row?;
         match (status.as_str(), manual) {
+            ("review", _) => st.review += n,
             ("queued", true) => st.manual += n,
             ("queued" | "sending", false) => st.waiting += n,
             ("deferred", _) => {

@@ -157,6 +157,8 @@ fn a_held_draft_goes_only_when_approved_as_edited_and_a_rejected_one_never() {
     let held: Vec<_> = w.book.outbox(&w.ws, None, Some(lead)).unwrap().into_iter().filter(|m| m.review.as_deref() == Some("pending")).collect();
     assert_eq!(held.len(), 1);
     assert_eq!(held[0].status, MessageStatus::Queued, "waits");
+    let st = w.book.delivery_status(&w.ws).unwrap();
+    assert_eq!((st.review, st.waiting), (1, 0), "held for the agent, not waiting for the network");
     let before = w.telegram.sent().len();
     w.round();
     assert_eq!(w.telegram.sent().len(), before, "nothing goes while held");

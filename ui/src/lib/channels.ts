@@ -95,6 +95,8 @@ export interface DeliverySummary {
   headline: { key: 'offline' | 'offlineWaiting' | 'waiting' | 'allSent'; count: number };
   unknown: number;
   manual: number;
+  /** Drafts waiting for the agent's review. */
+  review: number;
 }
 
 export function summariseDelivery(s: DeliveryStatus): DeliverySummary {
@@ -111,7 +113,7 @@ export function summariseDelivery(s: DeliveryStatus): DeliverySummary {
     tone = 'done';
     headline = { key: 'allSent', count: 0 };
   }
-  return { tone, headline, unknown: Math.max(0, s.unknown), manual: Math.max(0, s.manual) };
+  return { tone, headline, unknown: Math.max(0, s.unknown), manual: Math.max(0, s.manual), review: Math.max(0, s.review ?? 0) };
 }
 
 /** What a manual message's link opens: a WhatsApp chat or a phone call. */

@@ -558,6 +558,8 @@ export interface DeliveryStatus {
   deferred: number;
   unknown: number;
   manual: number;
+  /** Drafts held for the agent's review (absent from older builds). */
+  review?: number;
   failed: number;
   next_attempt_at: string | null;
   last_error: string | null;

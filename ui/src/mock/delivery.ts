@@ -284,6 +284,7 @@ function status(ws: number): DeliveryStatus {
     deferred: deferred.length,
     unknown: rows.filter((m) => m.status === 'unknown').length,
     manual: rows.filter((m) => m.channel === 'manual' && m.status === 'queued').length,
+    review: rows.filter((m) => m.status === 'queued' && m.review === 'pending').length,
     failed: rows.filter((m) => m.status === 'failed').length,
     next_attempt_at: next,
     last_error: lastError,

@@ -701,6 +701,8 @@ const ar: Messages = {
   'delivery.unknown_other': '{count} بحاجة إلى تأكيد',
   'delivery.manual_one': '{count} للإرسال يدوياً',
   'delivery.manual_other': '{count} للإرسال يدوياً',
+  'delivery.review_one': '{count} للمراجعة',
+  'delivery.review_other': '{count} للمراجعة',
   'delivery.sendNow': 'أرسل الآن',
   'delivery.nextTry': 'المحاولة التالية {when}',
   'outbox.nextTry': 'المحاولة التالية {when}',

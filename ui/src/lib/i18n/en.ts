@@ -702,6 +702,8 @@ const en = {
   'delivery.unknown_other': '{count} to confirm',
   'delivery.manual_one': '{count} to send by hand',
   'delivery.manual_other': '{count} to send by hand',
+  'delivery.review_one': '{count} to review',
+  'delivery.review_other': '{count} to review',
   'delivery.sendNow': 'Send now',
   'delivery.nextTry': 'Next try {when}',
   'outbox.nextTry': 'Next try {when}',

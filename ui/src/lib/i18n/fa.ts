@@ -701,6 +701,8 @@ const fa: Messages = {
   'delivery.unknown_other': '{count} نیاز به تأیید',
   'delivery.manual_one': '{count} برای ارسال دستی',
   'delivery.manual_other': '{count} برای ارسال دستی',
+  'delivery.review_one': '{count} برای بازبینی',
+  'delivery.review_other': '{count} برای بازبینی',
   'delivery.sendNow': 'همین حالا بفرست',
   'delivery.nextTry': 'تلاش بعدی {when}',
   'outbox.nextTry': 'تلاش بعدی {when}',
