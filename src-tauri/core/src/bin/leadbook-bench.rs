@@ -1,7 +1,8 @@
 //! `leadbook-bench`: the figures of SPEC §10 on a deterministic synthetic book, each printed
 //! beside a baseline measured in the same run on the same machine.
 //!
-//! Usage: `leadbook-bench [--leads N] [--only add] [--keep FILE.db]` (default 100 000 leads).
+//! Usage: `leadbook-bench [--leads N] [--only add|export] [--keep FILE.db]` (default 100 000
+//! leads; `--only export` times three xlsx exports of the book).
 //! `--keep` saves the synthetic book, e.g. to open the app on it. Needs the `sqlite3` shell on
 //! PATH for the import baseline. `make bench` runs it in a release build.
 
@@ -73,7 +74,7 @@ fn main() {
             ("--only", Some(v)) => only = Some(v),
             ("--keep", Some(v)) => keep = Some(std::path::PathBuf::from(v)),
             _ => {
-                eprintln!("usage: leadbook-bench [--leads N] [--only add] [--keep FILE.db]");
+                eprintln!("usage: leadbook-bench [--leads N] [--only add|export] [--keep FILE.db]");
                 std::process::exit(2);
             }
         }
@@ -113,6 +114,14 @@ fn main() {
     }
     if only.as_deref() == Some("add") {
         println!("  add: {}", ms(took));
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
+    if only.as_deref() == Some("export") {
+        for _ in 0..3 {
+            let (t, _) = time(|| book.export(&ws, &dir.join("export.xlsx")).expect("export xlsx"));
+            println!("  export: {}", ms(t));
+        }
         let _ = std::fs::remove_dir_all(&dir);
         return;
     }
