@@ -87,7 +87,12 @@ async fn deliveries(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secret
     let http = channels::http_client()?;
     let mut pacer = Pacer::default();
     loop {
-        for ws in book.workspaces()? {
+        // A passing error (the file busy longer than the timeout) skips a round, never ends the loop.
+        let workspaces = book.workspaces().unwrap_or_else(|e| {
+            log::warn!("delivery could not read the workspaces: {e}");
+            vec![]
+        });
+        for ws in workspaces {
             let ch = match book.load_channels(&ws, secrets.as_ref(), &http) {
                 Ok(ch) => ch,
                 Err(e) => {
@@ -142,7 +147,11 @@ async fn inbound(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secrets: 
     let http = channels::http_client()?;
     loop {
         let mut listening: Vec<(Workspace, Channels)> = vec![];
-        for ws in book.workspaces()? {
+        let workspaces = book.workspaces().unwrap_or_else(|e| {
+            log::warn!("reply polling could not read the workspaces: {e}");
+            vec![]
+        });
+        for ws in workspaces {
             if let Ok(ch) = book.load_channels(&ws, secrets.as_ref(), &http) {
                 if ch.telegram.is_some() || ch.twilio.is_some() {
                     listening.push((ws, ch));

@@ -355,8 +355,9 @@ fn record_done(
                 tx.prepare_cached("UPDATE leads SET whatsapp_inbound_at = NULL WHERE workspace_id = ?1 AND id = ?2")?
                     .execute(params![ws.id, d.lead_id])?;
                 let avoid = match d.route {
-                    // The template will go next time; a Twilio sender has no template: route on.
-                    Route::TwilioWhatsapp { .. } => vec![Channel::Whatsapp],
+                    // After free text the template goes next; a Twilio sender has no template,
+                    // and a template refused for the window leaves WhatsApp out: route on.
+                    Route::TwilioWhatsapp { .. } | Route::WhatsappTemplate { .. } => vec![Channel::Whatsapp],
                     _ => vec![],
                 };
                 again.push((d.id, avoid));

@@ -488,3 +488,20 @@ fn replies_are_understood_and_drive_the_lead() {
     assert!(owner.unusable_channels.contains(&Channel::Whatsapp) && owner.unusable_channels.contains(&Channel::Sms));
     assert_eq!(owner.status.as_str(), "new", "someone else's answer is not the lead's reply");
 }
+
+#[test]
+fn a_template_refused_for_the_window_routes_on_instead_of_trying_whatsapp_forever() {
+    let wa = WhatsApp::start("wa-token", "106540352242922");
+    wa.approve_template("new_listing");
+    // Both the free text and the template come back "outside the 24-hour window".
+    let outside = serde_json::json!({"error": {"message": "(#131047) Re-engagement message", "type": "OAuthException", "code": 131047}});
+    wa.fail_next(2, 400, outside);
+    let mut w = World::new();
+    w.whatsapp(&wa);
+    let id = w.lead(LeadInput { name: Some("Layla".into()), whatsapp: Some("0503334444".into()), ..Default::default() });
+    w.book.conn().execute("UPDATE leads SET whatsapp_inbound_at = '2026-03-02T07:00:00Z' WHERE id = ?1", [id]).unwrap();
+    w.announce();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!((r.sent, r.manual), (0, 1), "{r:?}");
+    assert!(wa.sent().is_empty());
+}
