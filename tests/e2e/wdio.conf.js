@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import net from 'node:net';
+import readline from 'node:readline';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,20 @@ export function cli(db, ...args) {
   const r = spawnSync(app, ['--db', db, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`leadbook ${args.join(' ')} failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
+}
+
+/**
+ * Starts the local provider servers (tests/servers) with `args`; resolves to the process and the
+ * base URLs it prints ({telegram, whatsapp, twilio, openai}). The caller kills it.
+ */
+export async function startProviderServers(args = []) {
+  const bin = path.resolve(here, '../../target/debug/leadbook-test-servers');
+  const proc = spawn(bin, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    readline.createInterface({ input: proc.stdout }).once('line', resolve);
+    proc.once('error', reject);
+  });
+  return { proc, urls: JSON.parse(line) };
 }
 
 /** The book every spec starts from: known grade counts, a lead to collide with, a hostile name. */

@@ -2,14 +2,8 @@
 // sets the bot up in Settings → Channels, tests the connection, and a listing alert for "Hot
 // Lead" (Telegram id 77 in the seeded book) goes out through it. A buyer no channel reaches
 // gets a message to send by hand, which the agent marks as sent.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { cli } from '../wdio.conf.js';
+import { cli, startProviderServers } from '../wdio.conf.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const serversBin = path.resolve(here, '../../../target/debug/leadbook-test-servers');
 const TOKEN = '7000000001:E2E-token';
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 const inCard = async (provider, id) => (await byTestId(`channel-card-${provider}`)).$(`[data-testid="${id}"]`);
@@ -19,12 +13,7 @@ let urls;
 
 describe('Channels', () => {
   before(async () => {
-    servers = spawn(serversBin, ['--telegram-token', TOKEN, '--telegram-username', 'leadbook_e2e_bot'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const line = await new Promise((resolve, reject) => {
-      readline.createInterface({ input: servers.stdout }).once('line', resolve);
-      servers.once('error', reject);
-    });
-    urls = JSON.parse(line);
+    ({ proc: servers, urls } = await startProviderServers(['--telegram-token', TOKEN, '--telegram-username', 'leadbook_e2e_bot']));
   });
 
   after(() => {

@@ -2,14 +2,8 @@
 // the agent sets a language model up in Settings, a listing alert for "Hot Lead" is written by
 // it (the outbox says so and keeps the prompt), and a reply that says "not interested" shows its
 // class on the timeline with the suggestion to mark the lead lost.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { cli } from '../wdio.conf.js';
+import { cli, startProviderServers } from '../wdio.conf.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const serversBin = path.resolve(here, '../../../target/debug/leadbook-test-servers');
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 
 let servers;
@@ -17,12 +11,7 @@ let urls;
 
 describe('Intelligence', () => {
   before(async () => {
-    servers = spawn(serversBin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const line = await new Promise((resolve, reject) => {
-      readline.createInterface({ input: servers.stdout }).once('line', resolve);
-      servers.once('error', reject);
-    });
-    urls = JSON.parse(line);
+    ({ proc: servers, urls } = await startProviderServers());
   });
 
   after(() => {
