@@ -187,7 +187,14 @@ impl Book {
                 }
             });
             let bulk = rows.len() >= BULK_ROWS;
-            self.write(|tx, _| {
+            // A big import checks no foreign keys row by row: every row it writes refers to the
+            // workspace, the default campaign or the lead it has just written or found, in this
+            // transaction (tests run `PRAGMA foreign_key_check` after one). The pragma only
+            // changes outside a transaction, and is back on before this returns, whatever happened.
+            if bulk {
+                self.conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+            }
+            let written = self.write(|tx, _| {
                 // A big import into a smaller book rebuilds the leads' secondary indexes once at
                 // the end (a sort) instead of updating them row by row, and keeps the book's
                 // identity keys in memory so a row with new keys needs no lookup. Inside the
@@ -207,7 +214,7 @@ impl Book {
                 } else {
                     vec![]
                 };
-                let mut known = if small_book { Some(leads::KnownKeys::load(tx, ws)?) } else { None };
+                let mut known = if small_book { Some(leads::BulkKeys::load(tx, ws)?) } else { None };
                 let plan = crate::followup::default_plan(tx, ws, now)?;
                 let mut out = Vec::with_capacity(rows.len());
                 for batch in rx_rows {
@@ -228,7 +235,11 @@ impl Book {
                     tx.execute_batch(sql)?;
                 }
                 Ok(out)
-            })
+            });
+            if bulk {
+                self.conn.execute_batch("PRAGMA foreign_keys = ON")?;
+            }
+            written
         })
     }
 
@@ -243,7 +254,11 @@ impl Book {
         progress: &mut dyn FnMut(usize, usize),
         cancel: &AtomicBool,
     ) -> Result<crate::import::Report> {
-        let mut table = crate::import::read(path, format)?;
+        // libphonenumber's rules take a moment to load: on another thread while the file is read.
+        let mut table = std::thread::scope(|s| {
+            s.spawn(crate::normalize::load_phone_rules);
+            crate::import::read(path, format)
+        })?;
         if let Some(m) = mapping {
             if m.len() != table.headers.len() {
                 return Err(crate::Error::validation("mapping", format!("the mapping has {} columns, the file {}", m.len(), table.headers.len())));

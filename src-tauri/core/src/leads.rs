@@ -555,15 +555,15 @@ pub fn detail(conn: &Connection, ws: &Workspace, id: i64, now: DateTime<Utc>) ->
 /// The existing lead (and which key) that `fields` would merge into, if any: the oldest
 /// of the leads sharing a key with it.
 fn find_match(conn: &Connection, ws: &Workspace, fields: &LeadFields) -> Result<Option<(i64, &'static str)>> {
-    find_match_keys(conn, ws, &keys_of(fields))
+    find_match_keys(conn, ws, None, &keys_of(fields))
 }
 
-fn find_match_keys(conn: &Connection, ws: &Workspace, keys: &[Key]) -> Result<Option<(i64, &'static str)>> {
+fn find_match_keys(conn: &Connection, ws: &Workspace, bulk: Option<&BulkKeys>, keys: &[Key]) -> Result<Option<(i64, &'static str)>> {
     let mut best: Option<(i64, &'static str)> = None;
-    for (kind, value, field) in keys.iter().cloned() {
-        if let Some(owner) = key_owner(conn, ws.id, kind, &value)? {
+    for (kind, value, field) in keys {
+        if let Some(owner) = owner_of(conn, ws.id, bulk, kind, value)? {
             if best.is_none_or(|(b, _)| owner < b) {
-                best = Some((owner, field));
+                best = Some((owner, *field));
             }
         }
     }
@@ -645,58 +645,84 @@ impl Prepared {
     }
 }
 
-/// The identity keys a bulk import has seen in its workspace (those of the book when it began,
-/// and each it adds): a row none of whose keys is here needs no lookup.
+/// A big import's identity keys with their owners, held in memory for its whole transaction:
+/// the book's when it began and each the import adds. Rows are de-duplicated against this map
+/// alone — no `lead_keys` lookup per key — while every key is still written as it is added.
 #[derive(Default)]
-pub struct KnownKeys(std::collections::HashSet<(&'static str, String)>);
+pub struct BulkKeys {
+    /// Owner by value, one map per key kind (see [`kind_slot`]).
+    owners: [std::collections::HashMap<String, i64>; 4],
+}
 
-impl KnownKeys {
-    pub fn load(conn: &Connection, ws: &Workspace) -> Result<KnownKeys> {
-        let mut set = std::collections::HashSet::new();
-        let mut stmt = conn.prepare("SELECT kind, value FROM lead_keys WHERE workspace_id = ?1")?;
+fn kind_slot(kind: &str) -> Option<usize> {
+    ["linkedin", "email", "phone", "telegram"].iter().position(|k| *k == kind)
+}
+
+impl BulkKeys {
+    pub fn load(conn: &Connection, ws: &Workspace) -> Result<BulkKeys> {
+        let mut keys = BulkKeys::default();
+        let mut stmt = conn.prepare("SELECT kind, value, lead_id FROM lead_keys WHERE workspace_id = ?1")?;
         let mut rows = stmt.query([ws.id])?;
         while let Some(r) = rows.next()? {
             let kind: String = r.get(0)?;
-            let kind = match kind.as_str() {
-                "linkedin" => "linkedin",
-                "email" => "email",
-                "phone" => "phone",
-                "telegram" => "telegram",
-                _ => continue,
-            };
-            set.insert((kind, r.get(1)?));
+            if let Some(slot) = kind_slot(&kind) {
+                keys.owners[slot].insert(r.get(1)?, r.get(2)?);
+            }
         }
-        Ok(KnownKeys(set))
+        Ok(keys)
+    }
+
+    fn owner(&self, kind: &str, value: &str) -> Option<i64> {
+        kind_slot(kind).and_then(|slot| self.owners[slot].get(value).copied())
+    }
+
+    /// What `INSERT OR IGNORE INTO lead_keys` did: a key that has an owner keeps it.
+    fn record(&mut self, kind: &str, value: String, lead_id: i64) {
+        if let Some(slot) = kind_slot(kind) {
+            self.owners[slot].entry(value).or_insert(lead_id);
+        }
     }
 }
 
-/// [`add_planned`] for a prepared row; with `known`, keys never seen are not looked up.
+/// The lead owning a key: from the import's map during a bulk import, else from `lead_keys`.
+fn owner_of(conn: &Connection, ws: i64, bulk: Option<&BulkKeys>, kind: &str, value: &str) -> Result<Option<i64>> {
+    match bulk {
+        Some(b) => Ok(b.owner(kind, value)),
+        None => key_owner(conn, ws, kind, value),
+    }
+}
+
+/// [`add_planned`] for a prepared row; with `bulk`, keys are looked up in the import's map
+/// instead of `lead_keys` (see [`BulkKeys`]).
 pub fn add_prepared(
     conn: &Connection,
     ws: &Workspace,
     p: Prepared,
     now: DateTime<Utc>,
     plan: Option<(i64, DateTime<Utc>)>,
-    mut known: Option<&mut KnownKeys>,
+    mut bulk: Option<&mut BulkKeys>,
 ) -> Result<AddOutcome> {
     let keys = lead_keys(&p.lead);
-    let maybe_known = known.as_ref().is_none_or(|k| keys.iter().any(|(kind, value, _)| k.0.contains(&(*kind, value.clone()))));
-    let found = if maybe_known { find_match_keys(conn, ws, &keys)? } else { None };
+    let found = find_match_keys(conn, ws, bulk.as_deref(), &keys)?;
+    let record_key = |bulk: &mut Option<&mut BulkKeys>, kind: &'static str, value: String, lead_id: i64| -> Result<()> {
+        insert_key(conn, ws.id, kind, &value, lead_id)?;
+        if let Some(b) = bulk.as_deref_mut() {
+            b.record(kind, value, lead_id);
+        }
+        Ok(())
+    };
     if let Some((target, key)) = found {
         let fields = p.lead.fields();
         let mut lead = get(conn, ws, target)?;
         let before = lead.clone();
-        let ignored = absorb(conn, &mut lead, &fields)?;
+        let ignored = absorb(&mut lead, &fields, &|kind, value| owner_of(conn, ws.id, bulk.as_deref(), kind, value))?;
         lead.updated_at = now;
         lead.rescore(ws, now);
         write(conn, &lead)?;
         sync_match(conn, Some(&before), Some(&lead))?;
+        // The merged lead may have gained keys: later rows must find them.
         for (kind, value, _) in lead_keys(&lead) {
-            insert_key(conn, ws.id, kind, &value, lead.id)?;
-            // The merged lead may have gained keys: later rows must find them.
-            if let Some(k) = known.as_deref_mut() {
-                k.0.insert((kind, value));
-            }
+            record_key(&mut bulk, kind, value, lead.id)?;
         }
         let mut detail = format!("merged a duplicate from {} (same {})", fields.source, key.replace('_', " "));
         if !ignored.is_empty() {
@@ -713,10 +739,7 @@ pub fn add_prepared(
         crate::followup::enrol(conn, ws, lead.id, campaign, now, due)?;
     }
     for (kind, value, _) in keys {
-        insert_key(conn, ws.id, kind, &value, lead.id)?;
-        if let Some(k) = known.as_deref_mut() {
-            k.0.insert((kind, value));
-        }
+        record_key(&mut bulk, kind, value, lead.id)?;
     }
     insert_match_rows(conn, &lead, &matches)?;
     Ok(AddOutcome { id: lead.id, created: true, merged_into: None, score: lead.score, grade: lead.grade })
@@ -725,11 +748,10 @@ pub fn add_prepared(
 /// The merge rules: blanks are filled, lists are unioned, name, source, status and creation
 /// time stay. A key value that another lead owns is not taken. Notes are appended rather than
 /// lost. Returns the fields whose differing incoming value was not kept.
-fn absorb(conn: &Connection, into: &mut Lead, f: &LeadFields) -> Result<Vec<&'static str>> {
+fn absorb(into: &mut Lead, f: &LeadFields, owner: &dyn Fn(&str, &str) -> Result<Option<i64>>) -> Result<Vec<&'static str>> {
     let mut ignored = Vec::new();
-    let free = |kind: &str, value: &str| -> Result<bool> {
-        Ok(key_owner(conn, into.workspace_id, kind, value)?.is_none_or(|o| o == into.id))
-    };
+    let id = into.id;
+    let free = |kind: &str, value: &str| -> Result<bool> { Ok(owner(kind, value)?.is_none_or(|o| o == id)) };
     macro_rules! fill {
         ($field:ident, $name:literal, $key:expr) => {
             match (&into.$field, &f.$field) {
@@ -882,7 +904,7 @@ pub fn merge(conn: &Connection, ws: &Workspace, keep: i64, other: i64, now: Date
     // Free the other lead's keys first so the kept lead may take them.
     delete_keys(conn, &gone)?;
     sync_match(conn, Some(&gone), None)?;
-    let ignored = absorb(conn, &mut lead, &gone.fields())?;
+    let ignored = absorb(&mut lead, &gone.fields(), &|kind, value| key_owner(conn, ws.id, kind, value))?;
     if gone.created_at < lead.created_at {
         lead.created_at = gone.created_at;
         lead.source = gone.source;

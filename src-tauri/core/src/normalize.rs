@@ -16,6 +16,12 @@ pub fn region(code: &str) -> Result<Region> {
         .map_err(|_| Error::validation("phone_region", format!("unknown phone region '{}'", code.trim())))
 }
 
+/// Loads libphonenumber's metadata (every region's rules, compiled once per process) ahead of
+/// the first number, so a caller can do it beside other work.
+pub fn load_phone_rules() {
+    let _ = phonenumber::metadata::DATABASE.by_id("AE");
+}
+
 /// Parses a phone number written any usual way and returns it in E.164 (`+971501234567`).
 /// Numbers without a country code are read in `default_region`.
 pub fn phone(field: &str, raw: &str, default_region: Region) -> Result<String> {

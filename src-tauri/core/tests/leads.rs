@@ -302,6 +302,31 @@ fn a_bulk_import_finds_a_key_a_merge_gave_an_earlier_row() {
 }
 
 #[test]
+fn a_bulk_import_leaves_every_reference_whole_and_foreign_keys_enforced_after() {
+    let (mut book, _, ws) = book();
+    // The bulk path writes without row-by-row foreign-key checks; what it wrote must pass them.
+    let rows: Vec<LeadInput> = leadbook_core::synth::leads(12_000, 7).iter().map(|r| r.to_input()).collect();
+    let out = book.add_inputs(&ws, rows).unwrap();
+    assert!(out.iter().any(|o| o.as_ref().is_ok_and(|o| !o.created)), "some rows merged (timeline rows, key updates)");
+    let broken: i64 = book.conn().query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(broken, 0, "no row refers to a lead, campaign or workspace that is not there");
+    let keys_without_lead: i64 =
+        book.conn().query_row("SELECT count(*) FROM lead_keys k WHERE NOT EXISTS (SELECT 1 FROM leads l WHERE l.id = k.lead_id)", [], |r| r.get(0)).unwrap();
+    assert_eq!(keys_without_lead, 0);
+    // Checked again afterwards, also after a bulk import that was cancelled half-way.
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let more: Vec<LeadInput> = (0..10_000).map(|i| LeadInput { email: Some(format!("more{i}@example.ae")), ..lead("More") }).collect();
+    let e = book
+        .add_inputs_with(&ws, more, &mut |done| if done > 0 { cancel.store(true, std::sync::atomic::Ordering::Relaxed) }, &cancel)
+        .unwrap_err();
+    assert_eq!(e.code(), "cancelled");
+    let on: i64 = book.conn().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    assert_eq!(on, 1);
+    let dangling = book.conn().execute("INSERT INTO lead_keys (workspace_id, kind, value, lead_id) VALUES (?1, 'email', 'nobody@x.ae', 999999)", [ws.id]);
+    assert!(dangling.is_err(), "a key for a lead that does not exist is refused");
+}
+
+#[test]
 fn after_thirty_outcomes_the_score_learns_from_the_agents_own_wins() {
     let (mut book, clock, ws) = book();
     let add = |book: &mut Book, i: usize, area: &str, source: &str| {
