@@ -82,7 +82,7 @@ pub fn csv(conn: &Connection, ws: &Workspace, path: &Path) -> Result<Exported> {
 }
 
 fn excel_time(t: DateTime<Utc>) -> Option<ExcelDateTime> {
-    ExcelDateTime::parse_from_str(&t.format("%Y-%m-%dT%H:%M:%S").to_string()).ok()
+    ExcelDateTime::from_timestamp(t.timestamp()).ok()
 }
 
 fn grade_fill(g: Grade) -> Color {
@@ -114,7 +114,7 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
         Grade::ALL.iter().map(|g| (*g, Format::new().set_background_color(grade_fill(*g)).set_bold().set_align(FormatAlign::Center))).collect();
 
     // Leads.
-    let sheet = wb.add_worksheet().set_name("Leads").map_err(xlsx_err)?;
+    let sheet = wb.add_worksheet_with_constant_memory().set_name("Leads").map_err(xlsx_err)?;
     header(sheet, LEAD_HEADERS, rtl).map_err(xlsx_err)?;
     let mut row: u32 = 0;
     let n = all_leads(conn, ws, |l| {
@@ -123,8 +123,10 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
         let w = |res: std::result::Result<&mut Worksheet, XlsxError>| res.map(|_| ()).map_err(xlsx_err);
         w(sheet.write_number(r, 0, l.id as f64))?;
         w(sheet.write_string(r, 1, &l.name))?;
-        let gf = &grades.iter().find(|(g, _)| *g == l.grade).map(|(_, f)| f.clone()).unwrap_or_default();
-        w(sheet.write_string_with_format(r, 2, l.grade.as_str(), gf))?;
+        match grades.iter().find(|(g, _)| *g == l.grade) {
+            Some((_, gf)) => w(sheet.write_string_with_format(r, 2, l.grade.as_str(), gf))?,
+            None => w(sheet.write_string(r, 2, l.grade.as_str()))?,
+        }
         w(sheet.write_number(r, 3, l.score as f64))?;
         w(sheet.write_string(r, 4, l.status.as_str()))?;
         w(sheet.write_string(r, 5, l.source.as_str()))?;

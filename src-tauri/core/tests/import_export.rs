@@ -190,6 +190,39 @@ fn the_xlsx_export_reads_back_with_its_sheets_types_and_text_kept_as_text() {
     assert_eq!(summary.get((3, 0)), Some(&Data::String("A Hot".into())));
 }
 
+/// The XML of one part of an xlsx file.
+fn xlsx_part(path: &Path, part: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    std::io::read_to_string(zip.by_name(part).unwrap()).unwrap()
+}
+
+#[test]
+fn the_leads_sheet_keeps_its_frozen_header_autofilter_widths_and_true_dates_and_mirrors_for_persian() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut book, ws) = book();
+    for i in 0..3 {
+        book.add_lead(&ws, &LeadInput { name: Some(format!("Lead {i}")), phone: Some(format!("050123456{i}")), ..Default::default() }).unwrap();
+    }
+    let path = dir.path().join("book.xlsx");
+    book.export(&ws, &path).unwrap();
+    let mut wb = open_workbook_auto(&path).unwrap();
+    let leads = wb.worksheet_range("Leads").unwrap();
+    let Some(Data::DateTime(created)) = leads.get((1, 21)) else { panic!("created is not a date: {:?}", leads.get((1, 21))) };
+    assert_eq!(created.as_datetime().unwrap().to_string(), "2026-03-02 06:00:00", "the moment the book recorded (UTC)");
+    let xml = xlsx_part(&path, "xl/worksheets/sheet1.xml");
+    assert!(xml.contains(r#"state="frozen""#) && xml.contains(r#"ySplit="1""#), "header row frozen");
+    assert!(xml.contains(r#"<autoFilter ref="A1:Z4"/>"#), "autofilter over the header and the three leads");
+    assert!(xml.contains("<cols>") && xml.contains("customWidth"), "column widths");
+    assert!(!xml.contains("rightToLeft"), "an English workspace reads left to right");
+
+    let patch = leadbook_core::workspace::WorkspacePatch { language: Some("fa".into()), ..Default::default() };
+    let ws = book.update_workspace(ws.id, &patch).unwrap();
+    book.export(&ws, &path).unwrap();
+    for sheet in 1..=4 {
+        assert!(xlsx_part(&path, &format!("xl/worksheets/sheet{sheet}.xml")).contains(r#"rightToLeft="1""#), "sheet {sheet} mirrored");
+    }
+}
+
 #[test]
 fn the_csv_export_has_a_bom_and_neutralises_formulas() {
     let dir = tempfile::tempdir().unwrap();
