@@ -15,7 +15,8 @@
 # TYPE_DELAY_MS (between keys, default 120: a quick typist).
 # The window runs as a user's would: WEBKIT_DISABLE_COMPOSITING_MODE and friends are passed through
 # from the caller's environment, never set here (see docs/BENCHMARKS-app.md); the figures' header
-# names any WEBKIT_* variable in effect, and the load average before and after the typing.
+# names any WEBKIT_* variable in effect, and the load average before and after the typing. With no
+# GPU render node the app itself chooses CPU painting (docs/DECISIONS.md); the header says so.
 # How it measures: with LEADBOOK_PERF_OUT set, the app opens on the lead list (LEADBOOK_OPEN) and
 # its UI reports paints through the `perf_mark` command (ui/src/lib/perf.ts); a mark is taken in
 # the task after the frame that shows the rows (requestAnimationFrame, then setTimeout 0).
@@ -170,6 +171,9 @@ verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v + 0 <= t + 0) ? "PASS" : "
 
 echo
 webkit_env=$(env | grep '^WEBKIT_' | tr '\n' ' ' || true)
+if [ -z "$webkit_env" ] && ! ls /dev/dri/renderD* >/dev/null 2>&1; then
+  webkit_env="no GPU render node: CPU painting (the app's choice)"
+fi
 echo "App figures ($(basename "$bin") $(dirname "$bin" | xargs basename), $(nproc) cores, Xvfb 1280×820, $(date -u +%F)${webkit_env:+, $webkit_env}):"
 echo "load average (1, 5, 15 min) before typing: $load_before; after: $load_typed"
 echo
