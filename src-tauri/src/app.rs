@@ -65,7 +65,6 @@ macro_rules! app_commands {
     };
 }
 
-/// Opens the window; returns the process exit code.
 /// On a machine with no GPU (no DRM render node: a virtual machine, a remote desktop, Xvfb),
 /// WebKit would still paint through OpenGL — Mesa's software rasteriser, slower than Skia's own
 /// CPU painting: measured under Xvfb, a search keystroke took 134 ms to paint that way and 87–99
@@ -86,6 +85,7 @@ fn prefer_cpu_painting_without_gpu() -> bool {
     true
 }
 
+/// Opens the window; returns the process exit code.
 pub fn run(global: Global) -> i32 {
     commands::perf::mark_start();
     let cpu_painting = prefer_cpu_painting_without_gpu();

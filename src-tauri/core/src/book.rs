@@ -197,8 +197,9 @@ impl Book {
             let written = self.write(|tx, _| {
                 // A big import into a smaller book rebuilds the leads' secondary indexes once at
                 // the end (a sort) instead of updating them row by row, and keeps the book's
-                // identity keys in memory so a row with new keys needs no lookup. Inside the
-                // transaction: other connections keep reading the old, fully indexed snapshot.
+                // identity keys with their owners in memory, so de-duplicating a row needs no
+                // lookup in `lead_keys`. Inside the transaction: other connections keep reading
+                // the old, fully indexed snapshot.
                 let existing: i64 = tx.query_row("SELECT count(*) FROM leads", [], |r| r.get(0))?;
                 let small_book = bulk && existing < rows.len() as i64;
                 let rebuild: Vec<String> = if small_book {
