@@ -25,6 +25,8 @@ const LEAD_HEADERS: &[&str] = &[
     "LinkedIn", "Budget min (AED)", "Budget max (AED)", "Areas", "Property type", "Bedrooms", "Purpose", "Language",
     "Tags", "Notes", "Created", "Updated", "Last contacted", "Last inbound", "Next follow-up",
 ];
+/// Where the times begin in [`LEAD_HEADERS`] (Created … Next follow-up, to the end).
+const FIRST_TIME_COLUMN: usize = 21;
 
 fn xlsx_err(e: XlsxError) -> Error {
     Error::Internal(format!("writing the workbook failed: {e}"))
@@ -81,8 +83,15 @@ pub fn csv(conn: &Connection, ws: &Workspace, path: &Path) -> Result<Exported> {
     Ok(Exported { path: path.display().to_string(), leads: n })
 }
 
-fn excel_time(t: DateTime<Utc>) -> Option<ExcelDateTime> {
-    ExcelDateTime::from_timestamp(t.timestamp()).ok()
+/// An Excel date-time (which has no zone) showing the wall-clock time in the workspace's zone:
+/// the agent reads "due 10:00" as Dubai time, not UTC.
+fn excel_time(t: DateTime<Utc>, tz: chrono_tz::Tz) -> Option<ExcelDateTime> {
+    ExcelDateTime::from_timestamp(t.with_timezone(&tz).naive_local().and_utc().timestamp()).ok()
+}
+
+/// A date column's header names the zone its times are in: "Created (Asia/Dubai)".
+fn zoned(header: &str, tz: chrono_tz::Tz) -> String {
+    format!("{header} ({})", tz.name())
 }
 
 fn grade_fill(g: Grade) -> Color {
@@ -114,8 +123,10 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
         Grade::ALL.iter().map(|g| (*g, Format::new().set_background_color(grade_fill(*g)).set_bold().set_align(FormatAlign::Center))).collect();
 
     // Leads.
+    let tz = ws.tz();
     let sheet = wb.add_worksheet_with_constant_memory().set_name("Leads").map_err(xlsx_err)?;
-    header(sheet, LEAD_HEADERS, rtl).map_err(xlsx_err)?;
+    let lead_headers: Vec<String> = LEAD_HEADERS.iter().enumerate().map(|(c, h)| if c >= FIRST_TIME_COLUMN { zoned(h, tz) } else { h.to_string() }).collect();
+    header(sheet, &lead_headers.iter().map(String::as_str).collect::<Vec<_>>(), rtl).map_err(xlsx_err)?;
     let mut row: u32 = 0;
     let n = all_leads(conn, ws, |l| {
         row += 1;
@@ -159,7 +170,7 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
             w(sheet.write_string(r, 19, l.tags.join("; ")))?;
         }
         for (c, t) in [(21u16, Some(l.created_at)), (22, Some(l.updated_at)), (23, l.last_contacted_at), (24, l.last_inbound_at), (25, l.next_followup_at)] {
-            if let Some(d) = t.and_then(excel_time) {
+            if let Some(d) = t.and_then(|t| excel_time(t, tz)) {
                 w(sheet.write_datetime_with_format(r, c, &d, &date))?;
             }
         }
@@ -177,7 +188,8 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
     // Properties.
     let props = crate::properties::list(conn, ws)?;
     let sheet = wb.add_worksheet().set_name("Properties").map_err(xlsx_err)?;
-    let ph = ["ID", "Title", "Area", "Price (AED)", "Type", "Bedrooms", "Purpose", "RERA permit", "Status", "Created"];
+    let created = zoned("Created", tz);
+    let ph = ["ID", "Title", "Area", "Price (AED)", "Type", "Bedrooms", "Purpose", "RERA permit", "Status", created.as_str()];
     header(sheet, &ph, rtl).map_err(xlsx_err)?;
     for (i, p) in props.iter().enumerate() {
         let r = i as u32 + 1;
@@ -197,7 +209,7 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
                 sheet.write_string(r, 7, permit)?;
             }
             sheet.write_string(r, 8, p.status.as_str())?;
-            if let Some(d) = excel_time(p.created_at) {
+            if let Some(d) = excel_time(p.created_at, tz) {
                 sheet.write_datetime_with_format(r, 9, &d, &date)?;
             }
             Ok(())
@@ -209,7 +221,8 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
 
     // Follow-ups: what is due and when.
     let sheet = wb.add_worksheet().set_name("Follow-ups").map_err(xlsx_err)?;
-    let fh = ["Lead ID", "Lead", "Grade", "Campaign", "Step", "Step name", "Due", "Overdue"];
+    let due_header = zoned("Due", tz);
+    let fh = ["Lead ID", "Lead", "Grade", "Campaign", "Step", "Step name", due_header.as_str(), "Overdue"];
     header(sheet, &fh, rtl).map_err(xlsx_err)?;
     for (i, d) in due.iter().enumerate() {
         let r = i as u32 + 1;
@@ -220,7 +233,7 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
             sheet.write_string(r, 3, &d.campaign)?;
             sheet.write_number(r, 4, d.step as f64)?;
             sheet.write_string(r, 5, &d.label)?;
-            if let Some(t) = crate::clock::parse_time(&d.due_at).and_then(excel_time) {
+            if let Some(t) = crate::clock::parse_time(&d.due_at).and_then(|t| excel_time(t, tz)) {
                 sheet.write_datetime_with_format(r, 6, &t, &date)?;
             }
             sheet.write_boolean(r, 7, d.overdue || d.waiting_for_window)?;

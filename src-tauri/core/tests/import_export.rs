@@ -197,7 +197,7 @@ fn xlsx_part(path: &Path, part: &str) -> String {
 }
 
 #[test]
-fn the_leads_sheet_keeps_its_frozen_header_autofilter_widths_and_true_dates_and_mirrors_for_persian() {
+fn the_leads_sheet_keeps_its_frozen_header_autofilter_widths_and_local_dates_and_mirrors_for_persian() {
     let dir = tempfile::tempdir().unwrap();
     let (mut book, ws) = book();
     for i in 0..3 {
@@ -208,7 +208,8 @@ fn the_leads_sheet_keeps_its_frozen_header_autofilter_widths_and_true_dates_and_
     let mut wb = open_workbook_auto(&path).unwrap();
     let leads = wb.worksheet_range("Leads").unwrap();
     let Some(Data::DateTime(created)) = leads.get((1, 21)) else { panic!("created is not a date: {:?}", leads.get((1, 21))) };
-    assert_eq!(created.as_datetime().unwrap().to_string(), "2026-03-02 06:00:00", "the moment the book recorded (UTC)");
+    assert_eq!(created.as_datetime().unwrap().to_string(), "2026-03-02 10:00:00", "06:00 UTC as the Dubai wall clock shows it");
+    assert_eq!(leads.get((0, 21)), Some(&Data::String("Created (Asia/Dubai)".into())), "the header names the zone");
     let xml = xlsx_part(&path, "xl/worksheets/sheet1.xml");
     assert!(xml.contains(r#"state="frozen""#) && xml.contains(r#"ySplit="1""#), "header row frozen");
     assert!(xml.contains(r#"<autoFilter ref="A1:Z4"/>"#), "autofilter over the header and the three leads");
