@@ -247,6 +247,14 @@ pub fn set(
         let what = if provider == Provider::Twilio { "the auth token" } else { "the token" };
         return Err(Error::validation("secret", format!("{what} is required")));
     }
+    if let (Provider::Telegram, Some(token)) = (provider, secret) {
+        if let Some(other) = workspace_with_bot(conn, ws, secrets, token)? {
+            return Err(Error::validation(
+                "secret",
+                format!("this bot already serves the workspace '{other}': Telegram gives a bot's messages to one reader, so each workspace needs its own bot (@BotFather makes one)"),
+            ));
+        }
+    }
     let json = serde_json::to_string(&settings).map_err(|e| Error::Internal(e.to_string()))?;
     // A new token or new settings get a fresh start: the agent just fixed what needed attention.
     conn.prepare_cached(
@@ -259,6 +267,21 @@ pub fn set(
         secrets.set(&name, s)?;
     }
     info(conn, ws, secrets, provider)
+}
+
+/// The other workspace of this book whose Telegram token is for the same bot (the id before the
+/// token's colon), if any. Two workspaces polling one bot would take each other's replies.
+fn workspace_with_bot(conn: &Connection, ws: &Workspace, secrets: &dyn SecretStore, token: &str) -> Result<Option<String>> {
+    let bot = |t: &str| t.split_once(':').map(|(id, _)| id.to_string()).unwrap_or_else(|| t.to_string());
+    let book = book_id(conn)?;
+    for other in crate::workspace::list(conn)?.into_iter().filter(|o| o.id != ws.id) {
+        if let Some(theirs) = secrets.get(&secret_name(&book, &other, Provider::Telegram))? {
+            if bot(&theirs) == bot(token) {
+                return Ok(Some(other.name));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// Forgets a provider's settings and secret.
@@ -463,6 +486,24 @@ mod tests {
         assert_eq!(info_of(&book, &other, &store).state, "unconfigured");
         book.write(|tx, _| remove(tx, &ws, &store, Provider::Telegram)).unwrap();
         assert_eq!(store.get(&name).unwrap(), None);
+    }
+
+    #[test]
+    fn one_telegram_bot_serves_one_workspace() {
+        let mut book = Book::open_in_memory(Arc::new(FixedClock::at("2026-03-02T06:00:00Z"))).unwrap();
+        let ws = book.workspace("Default").unwrap();
+        let other = book.add_workspace("Abu Dhabi", None).unwrap();
+        let store = MemoryStore::default();
+        let none = Settings::default();
+        book.write(|tx, now| set(tx, &ws, &store, Provider::Telegram, &none, Some("123456:FIRST"), now)).unwrap();
+        // The same bot with its token regenerated is still the same bot.
+        let err = book.write(|tx, now| set(tx, &other, &store, Provider::Telegram, &none, Some("123456:REGENERATED"), now)).unwrap_err();
+        assert_eq!(err.field(), Some("secret"));
+        assert!(err.to_string().contains("'Default'") && !err.to_string().contains("FIRST"), "{err}");
+        assert_eq!(info_of(&book, &other, &store).state, "unconfigured", "nothing was saved");
+        // Its own bot is welcome, and the first workspace may take a new token for its own bot.
+        book.write(|tx, now| set(tx, &other, &store, Provider::Telegram, &none, Some("654321:SECOND"), now)).unwrap();
+        book.write(|tx, now| set(tx, &ws, &store, Provider::Telegram, &none, Some("123456:ROTATED"), now)).unwrap();
     }
 
     fn info_of(book: &Book, ws: &Workspace, store: &MemoryStore) -> ChannelInfo {
