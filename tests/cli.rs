@@ -245,7 +245,7 @@ fn a_bad_listing_is_refused_and_another_workspaces_listing_is_not_found() {
 
 /// 2 000 leads created at 10:00 in Dubai on Monday 2 March 2026, through the core itself.
 fn book_with_due_leads(db: &Path, n: usize) {
-    use leadbook_core::{validate::LeadInput, Book, FixedClock};
+    use leadbook_core::{leads::validate::LeadInput, Book, FixedClock};
     let mut book = Book::open(db, std::sync::Arc::new(FixedClock::at("2026-03-02T06:00:00Z"))).unwrap();
     let ws = book.workspace("Default").unwrap();
     let rows = (0..n).map(|i| LeadInput { name: Some(format!("Lead {i}")), phone: Some(format!("050{i:07}")), ..Default::default() }).collect();
@@ -342,7 +342,7 @@ fn two_processes_reactivating_one_listing_tell_each_buyer_once() {
         leadbook(&db, &["lead", "add", "--name", &format!("Buyer {i}"), "--phone", &format!("050{:07}", i), "--locations", "JVC"]);
     }
     {
-        use leadbook_core::{validate::LeadInput, Book, FixedClock};
+        use leadbook_core::{leads::validate::LeadInput, Book, FixedClock};
         let mut book = Book::open(&db, std::sync::Arc::new(FixedClock::at("2026-03-02T06:00:00Z"))).unwrap();
         let ws = book.workspace("Default").unwrap();
         let rows = (5..800)
@@ -354,7 +354,7 @@ fn two_processes_reactivating_one_listing_tell_each_buyer_once() {
     leadbook(&db, &["property", "status", &id, "reserved"]);
     // Clear what the first announcement queued, so the race decides everything.
     {
-        let conn = leadbook_core::db::open(&db).unwrap();
+        let conn = leadbook_core::store::open(&db, &leadbook_core::workflows::SETUP).unwrap();
         conn.execute("DELETE FROM outbox", []).unwrap();
     }
     let spawn = || {
@@ -379,7 +379,7 @@ fn outbox_confirm_settles_only_unknown_messages() {
     leadbook(&db, &["property", "add", "--title", "JVC 1BR", "--location", "JVC", "--price", "900000"]);
     let r = leadbook(&db, &["outbox", "confirm", "1", "--sent"]);
     assert_eq!((r.code, r.stderr["field"].as_str()), (2, Some("status")), "a queued message is not the agent's to confirm");
-    leadbook_core::db::open(&db).unwrap().execute("UPDATE outbox SET status = 'unknown' WHERE id = 1", []).unwrap();
+    leadbook_core::store::open(&db, &leadbook_core::workflows::SETUP).unwrap().execute("UPDATE outbox SET status = 'unknown' WHERE id = 1", []).unwrap();
     let r = leadbook(&db, &["outbox", "confirm", "1", "--sent", "--not-sent"]);
     assert_eq!((r.code, r.stderr["code"].as_str()), (2, Some("usage")));
     let r = leadbook(&db, &["outbox", "confirm", "1", "--sent"]);

@@ -5,10 +5,10 @@ use clap::{Args, Parser, Subcommand};
 use leadbook_core::clock::parse_time;
 use leadbook_core::leads::LeadQuery;
 use leadbook_core::model::{Channel, Grade, MessageStatus, PropertyStatus, Source, Status};
-use leadbook_core::properties::PropertyInput;
-use leadbook_core::validate::{split_list, LeadInput};
-use leadbook_core::channels::config::Settings;
-use leadbook_core::channels::Provider;
+use leadbook_core::listings::properties::PropertyInput;
+use leadbook_core::leads::validate::{split_list, LeadInput};
+use leadbook_core::messaging::channels::config::Settings;
+use leadbook_core::messaging::channels::Provider;
 use leadbook_core::{Book, Clock, Error, FixedClock, Result, SystemClock};
 use serde::Serialize;
 use std::ffi::OsString;
@@ -506,7 +506,7 @@ fn secrets_for(global: &Global) -> Box<dyn leadbook_core::secrets::SecretStore> 
 }
 
 fn http() -> Result<reqwest::Client> {
-    leadbook_core::channels::http_client()
+    leadbook_core::messaging::channels::http_client()
 }
 
 /// A runtime for one command's network calls.
@@ -542,7 +542,7 @@ fn run(cli: Cli) -> Result<String> {
     if let Command::Restore { file } = &command {
         let path = cli.global.db.clone().unwrap_or_else(crate::paths::default_db);
         drop(book);
-        leadbook_core::backup::restore(&path, file)?;
+        leadbook_core::transfer::backup::restore(&path, file)?;
         return out(serde_json::json!({"restored": path, "from": file}));
     }
     let ws = book.workspace(cli.global.workspace.as_deref().unwrap_or(leadbook_core::workspace::DEFAULT))?;

@@ -3,8 +3,8 @@
 //! for the network. Tells the UI through `delivery-status`, `outbox-changed` and
 //! `inbox-received`, and raises a desktop notification when an A or B lead replies.
 
-use leadbook_core::channels::{self, config::Channels};
-use leadbook_core::delivery::{self, Pacer};
+use leadbook_core::messaging::channels::{self, config::Channels};
+use leadbook_core::messaging::delivery::{self, Pacer};
 use leadbook_core::secrets::SecretStore;
 use leadbook_core::workspace::Workspace;
 use leadbook_core::{Book, Clock, Result};
@@ -184,7 +184,7 @@ async fn inbound(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secrets: 
 }
 
 /// A desktop notification for each reply from an A or B lead.
-fn notify(app: &AppHandle, notices: &[leadbook_core::inbox::Notice]) {
+fn notify(app: &AppHandle, notices: &[leadbook_core::messaging::inbox::Notice]) {
     use tauri_plugin_notification::NotificationExt;
     for n in notices.iter().take(5) {
         let shown = app.notification().builder().title(format!("{} ({}) replied", n.name, n.grade)).body(&n.text).show();

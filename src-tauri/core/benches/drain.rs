@@ -6,14 +6,14 @@
 //! no database at all — the most this machine and server let through at that limit.
 //! `--messages N` (default 5 000).
 
-use leadbook_core::channels::config::Settings;
-use leadbook_core::channels::telegram::Telegram as Client;
-use leadbook_core::channels::{self, Provider, SendOutcome};
-use leadbook_core::delivery::{self, Pacer};
+use leadbook_core::messaging::channels::config::Settings;
+use leadbook_core::messaging::channels::telegram::Telegram as Client;
+use leadbook_core::messaging::channels::{self, Provider, SendOutcome};
+use leadbook_core::messaging::delivery::{self, Pacer};
 use leadbook_core::model::MessageStatus;
-use leadbook_core::properties::PropertyInput;
+use leadbook_core::listings::properties::PropertyInput;
 use leadbook_core::secrets::MemoryStore;
-use leadbook_core::validate::LeadInput;
+use leadbook_core::leads::validate::LeadInput;
 use leadbook_core::{Book, FixedClock};
 use leadbook_test_servers::Telegram;
 use std::collections::HashSet;

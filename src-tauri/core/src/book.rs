@@ -6,20 +6,21 @@ use crate::clock::Clock;
 use crate::dashboard::{self, Dashboard};
 use crate::error::Result;
 use crate::leads::{self, AddOutcome, DuplicateMatch, Lead, LeadDetail, LeadPage, LeadQuery};
-use crate::followup::{self, Campaign, Enrolment, Step, TickReport};
-use crate::matching::{self, Match, Notified};
+use crate::followups::{self, Campaign, Enrolment, Step, TickReport};
+use crate::listings::matching::{self, Match, Notified};
 use crate::model::{Channel, MessageStatus, PropertyStatus, Status};
-use crate::channels::config::{self, ChannelInfo, ChannelOverview, Channels, Settings};
-use crate::channels::{Identity, Provider};
+use crate::messaging::channels::config::{self, ChannelInfo, ChannelOverview, Channels, Settings};
+use crate::messaging::channels::{Identity, Provider};
 use crate::outbox;
 use crate::secrets::SecretStore;
-use crate::{delivery, inbox};
-use crate::properties::{self, Property, PropertyInput};
-use crate::validate::{LeadFields, LeadInput};
+use crate::messaging::{delivery, inbox};
+use crate::listings::properties::{self, Property, PropertyInput};
+use crate::leads::validate::{LeadFields, LeadInput};
 use crate::workspace::{self, Workspace, WorkspacePatch};
-use crate::{db, Error};
-use chrono::{DateTime, SubsecRound, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+use crate::store::Store;
+use crate::{workflows, Error};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -37,74 +38,70 @@ pub struct PropertyAdded {
 const BULK_ROWS: usize = 10_000;
 
 pub struct Book {
-    conn: Connection,
-    clock: Arc<dyn Clock>,
-    path: Option<PathBuf>,
+    store: Store,
 }
 
 impl Book {
     /// Opens (creating and migrating) the book at `path`.
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Book> {
-        Ok(Book { conn: db::open(path)?, clock, path: Some(path.to_path_buf()) })
+        Ok(Book { store: Store::open(path, clock, &workflows::SETUP)? })
     }
 
     pub fn open_in_memory(clock: Arc<dyn Clock>) -> Result<Book> {
-        Ok(Book { conn: db::open_in_memory()?, clock, path: None })
+        Ok(Book { store: Store::open_in_memory(clock, &workflows::SETUP)? })
     }
 
-    /// Caps SQLite's page cache of this connection at `kib` KiB (64 MiB by default, which bulk
-    /// imports want). A long-lived window connection needs the hot indexes only: the operating
-    /// system's file cache holds the rest without counting against the process.
+    /// The store under the facade: the engines and the import work on it directly.
+    pub fn store(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// See [`Store::set_cache_kib`].
     pub fn set_cache_kib(&self, kib: u32) -> Result<()> {
-        self.conn.execute_batch(&format!("PRAGMA cache_size = -{kib}"))?;
-        Ok(())
+        self.store.set_cache_kib(kib)
     }
 
     /// Now, to the second (what the database stores).
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now().trunc_subsecs(0)
+        self.store.now()
     }
 
     pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
+        self.store.path()
     }
 
     /// Read access for queries that live outside this type (benchmarks, tests).
     pub fn conn(&self) -> &Connection {
-        &self.conn
+        self.store.conn()
     }
 
     /// Runs `f` in one write transaction: all of it is saved, or none.
     pub fn write<T>(&mut self, f: impl FnOnce(&Transaction, DateTime<Utc>) -> Result<T>) -> Result<T> {
-        let now = self.now();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx, now)?;
-        tx.commit()?;
-        Ok(out)
+        self.store.write(f)
     }
 
     // --- workspaces ---
 
     pub fn workspaces(&self) -> Result<Vec<Workspace>> {
-        workspace::list(&self.conn)
+        workspace::list(self.conn())
     }
 
     pub fn workspace(&self, name: &str) -> Result<Workspace> {
-        workspace::by_name(&self.conn, name)
+        workspace::by_name(self.conn(), name)
     }
 
     pub fn workspace_by_id(&self, id: i64) -> Result<Workspace> {
-        workspace::by_id(&self.conn, id)
+        workspace::by_id(self.conn(), id)
     }
 
     pub fn add_workspace(&mut self, name: &str, timezone: Option<&str>) -> Result<Workspace> {
-        self.write(|tx, now| workspace::add(tx, name, timezone, now))
+        self.write(|tx, now| workflows::add_workspace(tx, name, timezone, now))
     }
 
     /// The workspace the app showed last (it persists across restarts), else `Default`.
     pub fn current_workspace(&self) -> Result<Workspace> {
         let id: Option<i64> = self
-            .conn
+            .conn()
             .query_row("SELECT CAST(value AS INTEGER) FROM app_settings WHERE key = 'current_workspace'", [], |r| r.get(0))
             .optional()?;
         match id.map(|id| self.workspace_by_id(id)) {
@@ -138,7 +135,7 @@ impl Book {
     /// Adds many validated leads in one transaction (imports, benchmarks).
     pub fn add_leads(&mut self, ws: &Workspace, rows: Vec<LeadFields>) -> Result<Vec<AddOutcome>> {
         self.write(|tx, now| {
-            let plan = crate::followup::default_plan(tx, ws, now)?;
+            let plan = crate::followups::default_plan(tx, ws, now)?;
             rows.into_iter().map(|f| leads::add_planned(tx, ws, f, now, plan)).collect()
         })
     }
@@ -160,7 +157,7 @@ impl Book {
         cancel: &AtomicBool,
     ) -> Result<Vec<Result<AddOutcome>>> {
         let region = ws.region();
-        self.add_rows_with(ws, &rows, &|row: &LeadInput| crate::validate::lead(row, region), progress, cancel)
+        self.add_rows_with(ws, &rows, &|row: &LeadInput| crate::leads::validate::lead(row, region), progress, cancel)
     }
 
     /// Adds `rows` in one transaction, each turned into lead fields by `to_fields`. A second
@@ -192,7 +189,7 @@ impl Book {
             // transaction (tests run `PRAGMA foreign_key_check` after one). The pragma only
             // changes outside a transaction, and is back on before this returns, whatever happened.
             if bulk {
-                self.conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+                self.conn().execute_batch("PRAGMA foreign_keys = OFF")?;
             }
             let written = self.write(|tx, _| {
                 // A big import into a smaller book rebuilds the leads' secondary indexes once at
@@ -216,7 +213,7 @@ impl Book {
                     vec![]
                 };
                 let mut known = if small_book { Some(leads::BulkKeys::load(tx, ws)?) } else { None };
-                let plan = crate::followup::default_plan(tx, ws, now)?;
+                let plan = crate::followups::default_plan(tx, ws, now)?;
                 let mut out = Vec::with_capacity(rows.len());
                 for batch in rx_rows {
                     if cancel.load(Ordering::Relaxed) {
@@ -238,7 +235,7 @@ impl Book {
                 Ok(out)
             });
             if bulk {
-                self.conn.execute_batch("PRAGMA foreign_keys = ON")?;
+                self.conn().execute_batch("PRAGMA foreign_keys = ON")?;
             }
             written
         })
@@ -251,14 +248,14 @@ impl Book {
         ws: &Workspace,
         path: &Path,
         format: &str,
-        mapping: Option<Vec<Option<crate::import::Field>>>,
+        mapping: Option<Vec<Option<crate::transfer::import::Field>>>,
         progress: &mut dyn FnMut(usize, usize),
         cancel: &AtomicBool,
-    ) -> Result<crate::import::Report> {
+    ) -> Result<crate::transfer::import::Report> {
         // libphonenumber's rules take a moment to load: on another thread while the file is read.
         let mut table = std::thread::scope(|s| {
-            s.spawn(crate::normalize::load_phone_rules);
-            crate::import::read(path, format)
+            s.spawn(crate::model::normalize::load_phone_rules);
+            crate::transfer::import::read(path, format)
         })?;
         if let Some(m) = mapping {
             if m.len() != table.headers.len() {
@@ -267,21 +264,21 @@ impl Book {
             table.mapping = m;
         }
         let source = if table.format == "linkedin" { "linkedin" } else { "import" };
-        let mut report = crate::import::Report::default();
+        let mut report = crate::transfer::import::Report::default();
         let total = table.total_rows;
         let region = ws.region();
         let mapping = &table.mapping;
         // Cells → input → fields on the preparing thread, beside the writing.
         let to_fields = |(_, cells): &(usize, Vec<String>)| {
-            let input = crate::import::row_to_input(cells, mapping, source).map_err(|(field, reason)| crate::Error::validation(&field, reason))?;
-            crate::validate::lead(&input, region)
+            let input = crate::transfer::import::row_to_input(cells, mapping, source).map_err(|(field, reason)| crate::Error::validation(&field, reason))?;
+            crate::leads::validate::lead(&input, region)
         };
         let results = self.add_rows_with(ws, &table.rows, &to_fields, &mut |done| progress(done, total), cancel)?;
         for ((row, _), r) in table.rows.iter().map(|(line, cells)| (*line, cells)).zip(results) {
             match r {
                 Ok(o) if o.created => report.imported += 1,
                 Ok(_) => report.merged += 1,
-                Err(e) => report.rejected.push(crate::import::Rejected {
+                Err(e) => report.rejected.push(crate::transfer::import::Rejected {
                     row,
                     reason: match e.field() {
                         Some(f) => format!("{f}: {e}"),
@@ -296,22 +293,22 @@ impl Book {
     }
 
     pub fn find_duplicate(&self, ws: &Workspace, input: &LeadInput) -> Result<Option<DuplicateMatch>> {
-        leads::find_duplicate(&self.conn, ws, input)
+        leads::find_duplicate(self.conn(), ws, input)
     }
 
     pub fn lead(&mut self, ws: &Workspace, id: i64) -> Result<Lead> {
         self.refresh_scores(ws)?;
-        leads::get(&self.conn, ws, id)
+        leads::get(self.conn(), ws, id)
     }
 
     pub fn lead_detail(&mut self, ws: &Workspace, id: i64) -> Result<LeadDetail> {
         self.refresh_scores(ws)?;
-        leads::detail(&self.conn, ws, id, self.now())
+        leads::detail(self.conn(), ws, id, self.now())
     }
 
     pub fn list_leads(&mut self, ws: &Workspace, q: &LeadQuery) -> Result<LeadPage> {
         self.refresh_scores(ws)?;
-        leads::list(&self.conn, ws, q)
+        leads::list(self.conn(), ws, q)
     }
 
     pub fn update_lead(&mut self, ws: &Workspace, id: i64, input: &LeadInput) -> Result<Lead> {
@@ -333,7 +330,7 @@ impl Book {
     /// Rescores the leads whose time-based factors have changed since they were scored.
     pub fn refresh_scores(&mut self, ws: &Workspace) -> Result<usize> {
         let now = self.now();
-        let stale: bool = self.conn.query_row(
+        let stale: bool = self.conn().query_row(
             "SELECT EXISTS (SELECT 1 FROM leads WHERE workspace_id = ?1 AND score_valid_until <= ?2)",
             rusqlite::params![ws.id, crate::clock::fmt_time(now)],
             |r| r.get(0),
@@ -346,17 +343,17 @@ impl Book {
 
     pub fn dashboard(&mut self, ws: &Workspace) -> Result<Dashboard> {
         self.refresh_scores(ws)?;
-        dashboard::compute(&self.conn, ws, self.now())
+        dashboard::compute(self.conn(), ws, self.now())
     }
 
     // --- properties and matching ---
 
     pub fn properties(&self, ws: &Workspace) -> Result<Vec<Property>> {
-        properties::list(&self.conn, ws)
+        properties::list(self.conn(), ws)
     }
 
     pub fn property(&self, ws: &Workspace, id: i64) -> Result<Property> {
-        properties::get(&self.conn, ws, id)
+        properties::get(self.conn(), ws, id)
     }
 
     /// Adds a listing and tells every matching buyer, in one transaction.
@@ -390,8 +387,8 @@ impl Book {
     /// Every lead matching listing `id`, ranked.
     pub fn property_matches(&mut self, ws: &Workspace, id: i64) -> Result<Vec<Match>> {
         self.refresh_scores(ws)?;
-        let p = properties::get(&self.conn, ws, id)?;
-        matching::matches(&self.conn, ws, &p)
+        let p = properties::get(self.conn(), ws, id)?;
+        matching::matches(self.conn(), ws, &p)
     }
 
     /// Messages the app was sending when it died become `unknown` (run once at start-up).
@@ -407,9 +404,9 @@ impl Book {
     /// The workspace's outbox, oldest first.
     pub fn outbox(&self, ws: &Workspace, status: Option<MessageStatus>, lead: Option<i64>) -> Result<Vec<outbox::Message>> {
         if let Some(id) = lead {
-            leads::get(&self.conn, ws, id)?;
+            leads::get(self.conn(), ws, id)?;
         }
-        outbox::list(&self.conn, ws, status, lead)
+        outbox::list(self.conn(), ws, status, lead)
     }
 
     /// Try a failed or deferred message again now.
@@ -431,7 +428,7 @@ impl Book {
 
     /// Every provider's state and settings, never a secret; where the secrets are.
     pub fn channels(&self, ws: &Workspace, secrets: &dyn SecretStore) -> Result<ChannelOverview> {
-        config::overview(&self.conn, ws, secrets)
+        config::overview(self.conn(), ws, secrets)
     }
 
     /// Saves a provider's settings and (if given) its secret.
@@ -441,7 +438,7 @@ impl Book {
 
     /// A provider's stored settings, if it has any.
     pub fn channel_settings(&self, ws: &Workspace, provider: Provider) -> Result<Option<Settings>> {
-        Ok(config::row(&self.conn, ws, provider)?.map(|r| r.settings))
+        Ok(config::row(self.conn(), ws, provider)?.map(|r| r.settings))
     }
 
     pub fn remove_channel(&mut self, ws: &Workspace, secrets: &dyn SecretStore, provider: Provider) -> Result<ChannelInfo> {
@@ -450,7 +447,7 @@ impl Book {
 
     /// The workspace's configured providers, ready to send and poll.
     pub fn load_channels(&self, ws: &Workspace, secrets: &dyn SecretStore, http: &reqwest::Client) -> Result<Channels> {
-        Channels::load(&self.conn, ws, secrets, http)
+        Channels::load(self.conn(), ws, secrets, http)
     }
 
     /// "Test connection": asks the provider who we are, and records the answer on the channel.
@@ -463,22 +460,22 @@ impl Book {
 
     /// Sends every due message of `ws` once (SPEC §6).
     pub async fn deliver(&mut self, ws: &Workspace, ch: &Channels, pacer: &mut delivery::Pacer) -> Result<delivery::Report> {
-        delivery::deliver(self, ws, ch, pacer).await
+        delivery::deliver(&mut self.store, ws, ch, pacer).await
     }
 
     /// Takes in what leads wrote since the last sync.
     pub async fn sync_inbox(&mut self, ws: &Workspace, ch: &Channels, wait: std::time::Duration) -> Result<inbox::SyncReport> {
-        inbox::sync(self, ws, ch, wait).await
+        inbox::sync(&mut self.store, ws, ch, wait).await
     }
 
     /// Counts for the window's "offline — N waiting" line.
     pub fn delivery_status(&self, ws: &Workspace) -> Result<delivery::Status> {
-        delivery::status(&self.conn, ws)
+        delivery::status(self.conn(), ws)
     }
 
     /// The lead's Telegram start link; the bot's username must be set.
     pub fn telegram_link(&mut self, ws: &Workspace, lead_id: i64) -> Result<(String, String)> {
-        let bot = config::row(&self.conn, ws, Provider::Telegram)?.and_then(|r| r.settings.bot_username);
+        let bot = config::row(self.conn(), ws, Provider::Telegram)?.and_then(|r| r.settings.bot_username);
         let Some(bot) = bot else {
             return Err(Error::validation("bot_username", "set the bot's username in Settings → Channels → Telegram first"));
         };
@@ -488,27 +485,27 @@ impl Book {
     // --- language model ---
 
     /// Sets the language model up (an OpenAI-compatible endpoint); `key` None keeps the stored one.
-    pub fn set_llm(&mut self, secrets: &dyn SecretStore, base_url: &str, model: &str, key: Option<&str>, timeout_seconds: Option<u64>) -> Result<crate::llm::LlmSettings> {
-        self.write(|tx, _| crate::llm::set(tx, secrets, base_url, model, key, timeout_seconds))
+    pub fn set_llm(&mut self, secrets: &dyn SecretStore, base_url: &str, model: &str, key: Option<&str>, timeout_seconds: Option<u64>) -> Result<crate::messaging::drafting::LlmSettings> {
+        self.write(|tx, _| crate::messaging::drafting::set(tx, secrets, base_url, model, key, timeout_seconds))
     }
 
-    pub fn llm_settings(&self) -> Result<Option<crate::llm::LlmSettings>> {
-        crate::llm::settings(&self.conn)
+    pub fn llm_settings(&self) -> Result<Option<crate::messaging::drafting::LlmSettings>> {
+        crate::messaging::drafting::settings(self.conn())
     }
 
-    pub fn load_llm(&self, secrets: &dyn SecretStore, http: &reqwest::Client) -> Result<Option<crate::llm::Llm>> {
-        crate::llm::Llm::load(&self.conn, secrets, http)
+    pub fn load_llm(&self, secrets: &dyn SecretStore, http: &reqwest::Client) -> Result<Option<crate::messaging::drafting::Llm>> {
+        crate::messaging::drafting::Llm::load(self.conn(), secrets, http)
     }
 
     /// Drafts the queued messages not drafted yet (the model's text, or the template).
-    pub async fn draft_messages(&mut self, ws: &Workspace, llm: Option<&crate::llm::Llm>) -> Result<crate::llm::DraftReport> {
-        crate::llm::draft(self, ws, llm).await
+    pub async fn draft_messages(&mut self, ws: &Workspace, llm: Option<&crate::messaging::drafting::Llm>) -> Result<crate::messaging::drafting::DraftReport> {
+        crate::messaging::drafting::draft(&mut self.store, ws, llm).await
     }
 
     /// The agent approves (optionally edited) or rejects a draft held for review.
     pub fn review_message(&mut self, ws: &Workspace, id: i64, approve: bool, text: Option<&str>) -> Result<outbox::Message> {
         self.write(|tx, _| {
-            crate::llm::review(tx, ws, id, approve, text)?;
+            crate::messaging::drafting::review(tx, ws, id, approve, text)?;
             outbox::get(tx, ws, id)
         })
     }
@@ -516,9 +513,9 @@ impl Book {
     /// Turns a campaign's "review before sending" on or off.
     pub fn set_campaign_review(&mut self, ws: &Workspace, campaign_id: i64, on: bool) -> Result<Campaign> {
         self.write(|tx, _| {
-            followup::campaign(tx, ws, campaign_id)?;
+            followups::campaign(tx, ws, campaign_id)?;
             tx.execute("UPDATE campaigns SET review_before_sending = ?3 WHERE workspace_id = ?1 AND id = ?2", rusqlite::params![ws.id, campaign_id, on])?;
-            followup::campaign(tx, ws, campaign_id)
+            followups::campaign(tx, ws, campaign_id)
         })
     }
 
@@ -527,7 +524,7 @@ impl Book {
     /// One follow-up tick for `ws`: one write transaction, whatever other process runs too.
     pub fn followup_tick(&mut self, ws: &Workspace) -> Result<TickReport> {
         self.refresh_scores(ws)?;
-        self.write(|tx, now| followup::tick(tx, ws, now))
+        self.write(|tx, now| followups::tick(tx, ws, now))
     }
 
     /// One tick for every workspace (the app's timer).
@@ -545,68 +542,68 @@ impl Book {
     }
 
     /// What goes out today (and what is late), earliest first.
-    pub fn due_queue(&self, ws: &Workspace, limit: usize) -> Result<Vec<followup::DueItem>> {
-        followup::due_queue(&self.conn, ws, self.now(), limit)
+    pub fn due_queue(&self, ws: &Workspace, limit: usize) -> Result<Vec<followups::DueItem>> {
+        followups::due_queue(self.conn(), ws, self.now(), limit)
     }
 
     pub fn campaigns(&self, ws: &Workspace) -> Result<Vec<Campaign>> {
-        followup::campaigns(&self.conn, ws)
+        followups::campaigns(self.conn(), ws)
     }
 
     pub fn update_campaign_steps(&mut self, ws: &Workspace, id: i64, steps: &[Step]) -> Result<Campaign> {
-        self.write(|tx, _| followup::update_steps(tx, ws, id, steps))
+        self.write(|tx, _| followups::update_steps(tx, ws, id, steps))
     }
 
     /// A/B figures of every step under test.
-    pub fn campaign_stats(&self, ws: &Workspace) -> Result<Vec<followup::StepStats>> {
-        followup::stats(&self.conn, ws)
+    pub fn campaign_stats(&self, ws: &Workspace) -> Result<Vec<followups::StepStats>> {
+        followups::stats(self.conn(), ws)
     }
 
     /// Ends a step's A/B test: variant `v` (0 = A) becomes its text.
     pub fn promote_variant(&mut self, ws: &Workspace, campaign_id: i64, position: i64, v: usize) -> Result<Campaign> {
-        self.write(|tx, _| followup::promote(tx, ws, campaign_id, position, v))
+        self.write(|tx, _| followups::promote(tx, ws, campaign_id, position, v))
     }
 
     pub fn enrolments(&self, ws: &Workspace, lead_id: i64) -> Result<Vec<Enrolment>> {
-        leads::get(&self.conn, ws, lead_id)?;
-        followup::enrolments(&self.conn, ws, lead_id)
+        leads::get(self.conn(), ws, lead_id)?;
+        followups::enrolments(self.conn(), ws, lead_id)
     }
 
     pub fn pause_followups(&mut self, ws: &Workspace, lead_id: i64) -> Result<Vec<Enrolment>> {
         self.write(|tx, _| {
-            followup::pause(tx, ws, lead_id)?;
-            followup::enrolments(tx, ws, lead_id)
+            followups::pause(tx, ws, lead_id)?;
+            followups::enrolments(tx, ws, lead_id)
         })
     }
 
     pub fn resume_followups(&mut self, ws: &Workspace, lead_id: i64) -> Result<Vec<Enrolment>> {
         self.write(|tx, _| {
-            followup::resume(tx, ws, lead_id)?;
-            followup::enrolments(tx, ws, lead_id)
+            followups::resume(tx, ws, lead_id)?;
+            followups::enrolments(tx, ws, lead_id)
         })
     }
 
     /// A template rendered for one lead (the editor's live preview).
     pub fn preview_template(&self, ws: &Workspace, lead_id: i64, template: &str, language: Option<crate::model::Language>) -> Result<String> {
-        let mut lead = leads::get(&self.conn, ws, lead_id)?;
+        let mut lead = leads::get(self.conn(), ws, lead_id)?;
         if language.is_some() {
             lead.language = language;
         }
-        Ok(crate::templates::render(template, &crate::templates::Context { lead: &lead, workspace: ws, property: None }))
+        Ok(crate::followups::templates::render(template, &crate::followups::templates::Context { lead: &lead, workspace: ws, property: None }))
     }
 
     // --- export ---
 
     /// Exports the workspace to `path`: `.xlsx` (the whole book) or `.csv` (the leads).
-    pub fn export(&mut self, ws: &Workspace, path: &Path) -> Result<crate::export::Exported> {
+    pub fn export(&mut self, ws: &Workspace, path: &Path) -> Result<crate::transfer::export::Exported> {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
         match ext.as_str() {
             "xlsx" => {
                 let dashboard = self.dashboard(ws)?;
                 let due = self.due_queue(ws, 100_000)?;
-                crate::export::xlsx(&self.conn, ws, &dashboard, &due, path)
+                crate::transfer::export::xlsx(self.conn(), ws, &dashboard, &due, path)
             }
-            "csv" => crate::export::csv(&self.conn, ws, path),
+            "csv" => crate::transfer::export::csv(self.conn(), ws, path),
             _ => Err(Error::Usage(format!("export to .xlsx or .csv, not '{}'", path.display()))),
         }
     }
@@ -615,11 +612,11 @@ impl Book {
 
     /// Today's backup beside the database file, if it was not made yet; keeps the last 7.
     pub fn daily_backup(&self) -> Result<Option<PathBuf>> {
-        let path = self.path.as_deref().ok_or_else(|| Error::Usage("an in-memory book has no backups".into()))?;
-        crate::backup::daily(&self.conn, path, self.now())
+        let path = self.store.path().ok_or_else(|| Error::Usage("an in-memory book has no backups".into()))?;
+        crate::transfer::backup::daily(self.conn(), path, self.now())
     }
 
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
-        crate::backup::to_file(&self.conn, dest)
+        crate::transfer::backup::to_file(self.conn(), dest)
     }
 }

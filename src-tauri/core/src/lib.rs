@@ -1,42 +1,45 @@
 //! `leadbook-core`: everything Leadbook knows, without a window.
 //!
-//! The SQLite store and its migrations ([`db`]), the vocabulary ([`model`]), validation and
-//! normalisation ([`normalize`], [`validate`]), workspaces, leads with their de-duplication,
-//! scoring and timeline, the dashboard, backups, and the synthetic book used by benchmarks.
+//! The crate is laid out by capability, lowest first; a module uses only the ones above it in
+//! this list (a test, `tests/architecture.rs`, fails on a cycle):
+//!
+//! - [`error`], [`clock`] — the one error type; "now" from a clock tests control.
+//! - [`model`] — the vocabulary (sources, statuses, channels…), area names, the normalisers.
+//! - [`store`] — opening the SQLite file, migrations, the write transaction, row helpers.
+//! - [`secrets`] — where provider secrets live (keychain or owner-only file).
+//! - [`workspace`] — the separate books in one database and their settings.
+//! - [`leads`] — the lead: validation, identity keys and merging, scoring, the learned score,
+//!   the timeline, the list and search.
+//! - [`listings`] — properties and matching them to leads.
+//! - [`outbox`] — every message Leadbook will send, has sent or holds, and its states.
+//! - [`followups`] — campaigns, templates, A/B variants, enrolments and the tick.
+//! - [`messaging`] — routing, delivery, the inbox, understanding replies, drafting with a
+//!   language model, and the provider clients (`channels`).
+//! - [`workflows`] — what spans several areas: a new lead joins the default campaign, a status
+//!   that ends nurturing stops it, a new listing alerts its buyers.
+//! - [`dashboard`], [`transfer`] — the manager's figures; import, export and backups.
+//! - [`book`] — the facade the shells use: each method one transaction calling one operation.
+//! - [`synth`] — the deterministic synthetic book of the benchmarks.
+//!
 //! The desktop app and the command line are thin shells over [`Book`]; nothing here depends on
 //! Tauri, so it builds and tests on a machine with no display.
 
-pub mod abtest;
-pub mod areas;
-pub mod backup;
-pub mod book;
-pub mod channels;
-pub mod clock;
-pub mod dashboard;
-pub mod db;
-pub mod delivery;
 pub mod error;
-pub mod export;
-pub mod followup;
-pub mod import;
-pub mod inbox;
-pub mod leads;
-pub mod learned;
-pub mod llm;
-pub mod matching;
+pub mod clock;
 pub mod model;
-pub mod normalize;
-pub mod outbox;
-pub mod properties;
-pub mod replies;
-pub mod routing;
-pub mod scoring;
+pub mod store;
 pub mod secrets;
-pub mod synth;
-pub mod templates;
-pub mod timeline;
-pub mod validate;
 pub mod workspace;
+pub mod leads;
+pub mod listings;
+pub mod outbox;
+pub mod followups;
+pub mod messaging;
+pub mod workflows;
+pub mod dashboard;
+pub mod transfer;
+pub mod book;
+pub mod synth;
 
 pub use book::Book;
 pub use clock::{Clock, FixedClock, SystemClock};

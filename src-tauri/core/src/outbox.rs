@@ -2,7 +2,7 @@
 //! queue; delivery (the channel issue) moves messages on.
 
 use crate::error::Result;
-use crate::leads::enum_col;
+use crate::store::rows::enum_col;
 use crate::model::{MessageKind, MessageStatus};
 use crate::workspace::Workspace;
 use rusqlite::types::Value;
@@ -189,9 +189,9 @@ mod tests {
     fn a_message_left_sending_becomes_unknown_and_only_the_agent_decides_its_fate() {
         let mut book = Book::open_in_memory(Arc::new(FixedClock::at("2026-03-02T06:00:00Z"))).unwrap();
         let ws = book.workspace("Default").unwrap();
-        let input = crate::validate::LeadInput { name: Some("A".into()), phone: Some("0501234567".into()), locations: vec!["JVC".into()], ..Default::default() };
+        let input = crate::leads::validate::LeadInput { name: Some("A".into()), phone: Some("0501234567".into()), locations: vec!["JVC".into()], ..Default::default() };
         book.add_lead(&ws, &input).unwrap();
-        book.add_property(&ws, &crate::properties::PropertyInput { title: Some("T".into()), location: Some("JVC".into()), price: Some(1), ..Default::default() }).unwrap();
+        book.add_property(&ws, &crate::listings::properties::PropertyInput { title: Some("T".into()), location: Some("JVC".into()), price: Some(1), ..Default::default() }).unwrap();
         let id = book.outbox(&ws, None, None).unwrap()[0].id;
         book.conn().execute("UPDATE outbox SET status = 'sending'", []).unwrap();
         assert_eq!(mark_interrupted(book.conn()).unwrap(), 1);

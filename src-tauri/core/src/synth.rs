@@ -2,7 +2,7 @@
 //! Latin, Arabic and Persian script, phones in mixed spellings, areas and budgets, about 5 %
 //! duplicates and 2 % dirty rows; and properties. The same seed always gives the same book.
 
-use crate::validate::LeadInput;
+use crate::leads::validate::LeadInput;
 
 /// SplitMix64: small, fast and good enough to make test data; not for anything secret.
 pub struct Rng(u64);
@@ -87,7 +87,7 @@ impl Row {
             source: s(&self.source),
             budget_min: self.budget_min.parse().ok(),
             budget_max: self.budget_max.parse().ok(),
-            locations: crate::validate::split_list(&self.locations),
+            locations: crate::leads::validate::split_list(&self.locations),
             property_type: s(&self.property_type),
             bedrooms: self.bedrooms.parse().ok(),
             purpose: s(&self.purpose),

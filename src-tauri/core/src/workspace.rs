@@ -4,8 +4,8 @@
 use crate::clock::fmt_time;
 use crate::error::{Error, Result};
 use crate::model::Language;
-use crate::normalize;
-use crate::scoring::Weights;
+use crate::model::normalize;
+use crate::leads::scoring::Weights;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
@@ -29,7 +29,7 @@ pub struct Workspace {
     pub weights: Weights,
     /// The model learned from this workspace's own outcomes, once it has enough of them.
     #[serde(skip)]
-    pub learned: Option<std::sync::Arc<crate::learned::Model>>,
+    pub learned: Option<std::sync::Arc<crate::leads::learned::Model>>,
 }
 
 impl Workspace {
@@ -108,6 +108,22 @@ fn from_row(r: &Row) -> rusqlite::Result<Workspace> {
     })
 }
 
+/// Every workspace's id.
+pub fn ids(conn: &Connection) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare("SELECT id FROM workspaces ORDER BY id")?;
+    let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+/// Creates the `Default` workspace in a book that has none; its id, or None if there was one.
+pub fn create_first(conn: &Connection, now: DateTime<Utc>) -> Result<Option<i64>> {
+    let created = conn.execute(
+        "INSERT INTO workspaces (name, created_at) SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM workspaces)",
+        params![DEFAULT, fmt_time(now)],
+    )?;
+    Ok((created > 0).then(|| conn.last_insert_rowid()))
+}
+
 pub fn list(conn: &Connection) -> Result<Vec<Workspace>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM workspaces ORDER BY id"))?;
     let rows = stmt.query_map([], from_row)?;
@@ -162,9 +178,7 @@ pub fn add(conn: &Connection, name: &str, timezone: Option<&str>, now: DateTime<
         "INSERT INTO workspaces (name, timezone, created_at) VALUES (?1, ?2, ?3)",
         params![name, tz, fmt_time(now)],
     )?;
-    let id = conn.last_insert_rowid();
-    crate::followup::ensure_default(conn, id, now)?;
-    by_id(conn, id)
+    by_id(conn, conn.last_insert_rowid())
 }
 
 pub fn update(conn: &Connection, id: i64, patch: &WorkspacePatch) -> Result<Workspace> {

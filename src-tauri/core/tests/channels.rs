@@ -3,13 +3,13 @@
 //! Telegram start links, WhatsApp's 24-hour window and refused tokens.
 
 use chrono::Duration;
-use leadbook_core::channels::config::{Channels, Settings};
-use leadbook_core::channels::{self, Provider};
-use leadbook_core::delivery::Pacer;
+use leadbook_core::messaging::channels::config::{Channels, Settings};
+use leadbook_core::messaging::channels::{self, Provider};
+use leadbook_core::messaging::delivery::Pacer;
 use leadbook_core::model::{Channel, MessageStatus};
-use leadbook_core::properties::PropertyInput;
+use leadbook_core::listings::properties::PropertyInput;
 use leadbook_core::secrets::MemoryStore;
-use leadbook_core::validate::LeadInput;
+use leadbook_core::leads::validate::LeadInput;
 use leadbook_core::workspace::Workspace;
 use leadbook_core::{Book, FixedClock};
 use leadbook_test_servers::{Telegram, TgUser, Twilio, WhatsApp};
@@ -77,13 +77,13 @@ impl World {
         self.book.add_property(&self.ws, &p).unwrap().notified.queued
     }
 
-    fn deliver(&mut self, pacer: &mut Pacer) -> leadbook_core::delivery::Report {
+    fn deliver(&mut self, pacer: &mut Pacer) -> leadbook_core::messaging::delivery::Report {
         let ch = self.channels();
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(self.book.deliver(&self.ws, &ch, pacer)).unwrap()
     }
 
-    fn sync(&mut self) -> leadbook_core::inbox::SyncReport {
+    fn sync(&mut self) -> leadbook_core::messaging::inbox::SyncReport {
         let ch = self.channels();
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(self.book.sync_inbox(&self.ws, &ch, std::time::Duration::ZERO)).unwrap()

@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Duration, Timelike, Utc};
 use leadbook_core::clock::parse_time;
-use leadbook_core::followup::Step;
+use leadbook_core::followups::Step;
 use leadbook_core::model::Status;
 use leadbook_core::outbox::Message;
-use leadbook_core::validate::LeadInput;
+use leadbook_core::leads::validate::LeadInput;
 use leadbook_core::workspace::Workspace;
 use leadbook_core::{Book, FixedClock};
 use std::sync::Arc;
@@ -231,7 +231,7 @@ fn the_campaign_editor_refuses_unknown_variables_and_steps_out_of_order() {
 fn an_ab_tested_step_splits_the_leads_counts_replies_per_variant_and_promotes_the_winner() {
     let (mut book, clock, ws) = book_at(MONDAY_10_DUBAI);
     let mut c = book.campaigns(&ws).unwrap().remove(0);
-    c.steps[0].variants.push(leadbook_core::followup::Variant {
+    c.steps[0].variants.push(leadbook_core::followups::Variant {
         template_en: "B: {first_name}, shall I send you three homes in {location}?".into(),
         template_fa: "ب: {first_name}".into(),
         template_ar: "ب: {first_name}".into(),
@@ -247,7 +247,7 @@ fn an_ab_tested_step_splits_the_leads_counts_replies_per_variant_and_promotes_th
     let b: Vec<&Message> = msgs.iter().filter(|m| m.body.starts_with("B: ")).collect();
     assert!((170..=230).contains(&b.len()), "about half get B: {}", b.len());
     for m in &msgs {
-        let expected = leadbook_core::abtest::assign(m.lead_id, c.id, 2);
+        let expected = leadbook_core::followups::abtest::assign(m.lead_id, c.id, 2);
         assert_eq!(m.body.starts_with("B: "), expected == 1, "the variant is the lead's fixed one");
     }
     // They went out; every B lead answers, one A lead in ten does.

@@ -1,9 +1,9 @@
 //! Import (LinkedIn and any sheet) and export (xlsx read back with calamine, CSV) — SPEC §7.
 
 use calamine::{open_workbook_auto, Data, Reader};
-use leadbook_core::import::Report;
+use leadbook_core::transfer::import::Report;
 use leadbook_core::leads::LeadQuery;
-use leadbook_core::validate::LeadInput;
+use leadbook_core::leads::validate::LeadInput;
 use leadbook_core::workspace::Workspace;
 use leadbook_core::{Book, FixedClock};
 use std::path::{Path, PathBuf};
@@ -172,7 +172,7 @@ fn the_xlsx_export_reads_back_with_its_sheets_types_and_text_kept_as_text() {
     let (mut book, ws) = book();
     book.add_lead(&ws, &LeadInput { name: Some("=HYPERLINK(\"http://x\",\"y\")".into()), phone: Some("0501234567".into()), budget_max: Some(2_000_000), ..Default::default() }).unwrap();
     book.add_lead(&ws, &LeadInput { name: Some("مریم حسینی".into()), ..Default::default() }).unwrap();
-    book.add_property(&ws, &leadbook_core::properties::PropertyInput { title: Some("Villa".into()), location: Some("Palm".into()), price: Some(9_000_000), ..Default::default() }).unwrap();
+    book.add_property(&ws, &leadbook_core::listings::properties::PropertyInput { title: Some("Villa".into()), location: Some("Palm".into()), price: Some(9_000_000), ..Default::default() }).unwrap();
     let path = dir.path().join("book.xlsx");
     let out = book.export(&ws, &path).unwrap();
     assert_eq!(out.leads, 2);

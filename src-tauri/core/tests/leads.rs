@@ -4,7 +4,7 @@
 use chrono::Duration;
 use leadbook_core::leads::{LeadQuery, SortBy};
 use leadbook_core::model::{Grade, Source, Status};
-use leadbook_core::validate::LeadInput;
+use leadbook_core::leads::validate::LeadInput;
 use leadbook_core::workspace::Workspace;
 use leadbook_core::{Book, FixedClock};
 use std::sync::Arc;
@@ -151,7 +151,7 @@ fn timelines_of_another_workspace_are_not_shown() {
     let other = book.add_workspace("Second Agency", None).unwrap();
     let theirs = book.add_lead(&other, &lead("Theirs")).unwrap().id;
     book.record_reply(&other, theirs, "call me", None).unwrap();
-    let timeline = leadbook_core::timeline::of_lead(book.conn(), ws.id, theirs).unwrap();
+    let timeline = leadbook_core::leads::timeline::of_lead(book.conn(), ws.id, theirs).unwrap();
     assert!(timeline.is_empty());
     assert_eq!(book.dashboard(&ws).unwrap().replies_this_week, 0);
     assert_eq!(book.dashboard(&other).unwrap().replies_this_week, 1);
@@ -276,7 +276,7 @@ fn many_leads_are_added_in_one_transaction_with_duplicates_merged() {
     let (mut book, _, ws) = book();
     let rows = leadbook_core::synth::leads(2_000, 3);
     let region = ws.region();
-    let valid: Vec<_> = rows.iter().filter_map(|r| leadbook_core::validate::lead(&r.to_input(), region).ok()).collect();
+    let valid: Vec<_> = rows.iter().filter_map(|r| leadbook_core::leads::validate::lead(&r.to_input(), region).ok()).collect();
     let rejected = rows.len() - valid.len();
     let outcomes = book.add_leads(&ws, valid).unwrap();
     let merged = outcomes.iter().filter(|o| !o.created).count();

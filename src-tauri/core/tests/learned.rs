@@ -6,9 +6,9 @@
 use chrono::{DateTime, Duration, Utc};
 use leadbook_core::clock::parse_time;
 use leadbook_core::leads::Lead;
-use leadbook_core::learned::{self, auc, features, train, Features, History, Model, MIN_OUTCOMES};
+use leadbook_core::leads::learned::{self, auc, features, train, Features, History, Model, MIN_OUTCOMES};
 use leadbook_core::model::{PropertyType, Source};
-use leadbook_core::scoring::{self, Weights};
+use leadbook_core::leads::scoring::{self, Weights};
 
 /// xorshift64*: deterministic test data, no rand crate.
 struct XorShift(u64);

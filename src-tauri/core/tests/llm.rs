@@ -3,13 +3,13 @@
 //! slow, refusing), the prompt and answer are kept, review mode holds drafts, and nothing is
 //! sent twice.
 
-use leadbook_core::channels::config::Settings;
-use leadbook_core::channels::{self, Provider};
-use leadbook_core::delivery::Pacer;
+use leadbook_core::messaging::channels::config::Settings;
+use leadbook_core::messaging::channels::{self, Provider};
+use leadbook_core::messaging::delivery::Pacer;
 use leadbook_core::model::MessageStatus;
-use leadbook_core::properties::PropertyInput;
+use leadbook_core::listings::properties::PropertyInput;
 use leadbook_core::secrets::MemoryStore;
-use leadbook_core::validate::LeadInput;
+use leadbook_core::leads::validate::LeadInput;
 use leadbook_core::workspace::Workspace;
 use leadbook_core::{Book, FixedClock};
 use leadbook_test_servers::{OpenAi, Telegram};
@@ -64,7 +64,7 @@ impl World {
     }
 
     /// What the app's courier does each round: draft, then deliver.
-    fn round(&mut self) -> (leadbook_core::llm::DraftReport, leadbook_core::delivery::Report) {
+    fn round(&mut self) -> (leadbook_core::messaging::drafting::DraftReport, leadbook_core::messaging::delivery::Report) {
         let http = channels::http_client().unwrap();
         let llm = self.book.load_llm(&self.secrets, &http).unwrap();
         let ch = self.book.load_channels(&self.ws, &self.secrets, &http).unwrap();

@@ -2,8 +2,8 @@
 //! completeness, telling each buyer once, and workspace isolation.
 
 use leadbook_core::model::{PropertyStatus, Status};
-use leadbook_core::properties::PropertyInput;
-use leadbook_core::validate::LeadInput;
+use leadbook_core::listings::properties::PropertyInput;
+use leadbook_core::leads::validate::LeadInput;
 use leadbook_core::workspace::Workspace;
 use leadbook_core::{Book, FixedClock};
 use std::sync::Arc;

@@ -2,9 +2,9 @@
 //! the agent's hand on outbox messages, Telegram start links.
 
 use super::{payload, AppState, CmdResult};
-use leadbook_core::channels::config::{ChannelInfo, ChannelOverview, Settings};
-use leadbook_core::channels::{self, Identity, Provider};
-use leadbook_core::delivery;
+use leadbook_core::messaging::channels::config::{ChannelInfo, ChannelOverview, Settings};
+use leadbook_core::messaging::channels::{self, Identity, Provider};
+use leadbook_core::messaging::delivery;
 use leadbook_core::outbox::Message;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};

@@ -2,7 +2,7 @@
 //! the window is open.
 
 use super::{payload, AppState, CmdResult};
-use leadbook_core::followup::{Campaign, DueItem, Enrolment, Step, StepStats, TickReport};
+use leadbook_core::followups::{Campaign, DueItem, Enrolment, Step, StepStats, TickReport};
 use leadbook_core::model::Language;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, State};

@@ -2,8 +2,8 @@
 //! each campaign's review mode.
 
 use super::{AppState, CmdResult};
-use leadbook_core::followup::Campaign;
-use leadbook_core::llm::LlmSettings;
+use leadbook_core::followups::Campaign;
+use leadbook_core::messaging::drafting::LlmSettings;
 use leadbook_core::outbox::Message;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
@@ -19,7 +19,7 @@ pub fn llm_get(state: State<'_, AppState>) -> CmdResult<LlmInfo> {
     let book = state.book();
     let settings = book.llm_settings()?;
     let has_key = match &settings {
-        Some(_) => book.load_llm(state.secrets.as_ref(), &leadbook_core::channels::http_client()?)?.is_some_and(|l| l.has_key()),
+        Some(_) => book.load_llm(state.secrets.as_ref(), &leadbook_core::messaging::channels::http_client()?)?.is_some_and(|l| l.has_key()),
         None => false,
     };
     Ok(LlmInfo { settings, has_key })

@@ -5,7 +5,7 @@
 use super::{payload, AppState, CmdResult};
 use leadbook_core::leads::{AddOutcome, DuplicateMatch, LeadDetail, LeadPage, LeadQuery};
 use leadbook_core::model::{Channel, Status};
-use leadbook_core::validate::LeadInput;
+use leadbook_core::leads::validate::LeadInput;
 use serde_json::Value;
 use tauri::{AppHandle, Emitter, State};
 

@@ -87,7 +87,7 @@ mod tests {
 
     #[test]
     fn a_malformed_payload_is_a_usage_error() {
-        let e = payload::<leadbook_core::validate::LeadInput>("lead", serde_json::json!({"budget_max": "lots"})).unwrap_err();
+        let e = payload::<leadbook_core::leads::validate::LeadInput>("lead", serde_json::json!({"budget_max": "lots"})).unwrap_err();
         assert_eq!(e.0.code(), "usage");
     }
 }

@@ -3,10 +3,10 @@
 
 use super::{payload, AppState, CmdResult};
 use leadbook_core::book::PropertyAdded;
-use leadbook_core::matching::Match;
+use leadbook_core::listings::matching::Match;
 use leadbook_core::model::{MessageStatus, PropertyStatus};
 use leadbook_core::outbox::Message;
-use leadbook_core::properties::{Property, PropertyInput};
+use leadbook_core::listings::properties::{Property, PropertyInput};
 use tauri::{Manager, AppHandle, Emitter, State};
 
 /// The outbox has new alerts: tell the UI, and deliver them now rather than at the next round.

@@ -2,8 +2,8 @@
 //! import itself with progress events and cancel, and export to xlsx or csv.
 
 use super::{payload, AppState, CmdResult};
-use leadbook_core::export::Exported;
-use leadbook_core::import::{self, Field, Report};
+use leadbook_core::transfer::export::Exported;
+use leadbook_core::transfer::import::{self, Field, Report};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -54,7 +54,7 @@ pub fn import_run(
     let mut book = state.book();
     let ws = book.current_workspace()?;
     // The import's b-trees want the big cache; the window goes back to its small one after.
-    book.set_cache_kib(leadbook_core::db::DEFAULT_CACHE_KIB)?;
+    book.set_cache_kib(leadbook_core::store::DEFAULT_CACHE_KIB)?;
     let report = book.import_file(
         &ws,
         &path,

@@ -168,7 +168,7 @@ fn main() {
             listings
                 .iter()
                 .map(|p| {
-                    let input = leadbook_core::properties::PropertyInput {
+                    let input = leadbook_core::listings::properties::PropertyInput {
                         title: Some(p.title.clone()),
                         location: Some(p.location.clone()),
                         price: Some(p.price),
@@ -177,7 +177,7 @@ fn main() {
                         purpose: Some(p.purpose.clone()),
                         permit: None,
                     };
-                    Ok(leadbook_core::properties::add(tx, &ws, &input, now)?.id)
+                    Ok(leadbook_core::listings::properties::add(tx, &ws, &input, now)?.id)
                 })
                 .collect()
         })
@@ -191,7 +191,7 @@ fn main() {
         matched += m.len();
         ours.push(d);
         let p = book.property(&ws, *id).expect("listing");
-        let sql = leadbook_core::matching::MATCH_SQL.replace("{cols}", "l.*");
+        let sql = leadbook_core::listings::matching::MATCH_SQL.replace("{cols}", "l.*");
         bare.push(
             time(|| {
                 let mut stmt = book.conn().prepare_cached(&sql).unwrap();

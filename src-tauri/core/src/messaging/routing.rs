@@ -3,13 +3,13 @@
 //! it), else SMS, else a manual task with a click-to-chat or call link. A channel the lead
 //! opted out of, or that a provider said cannot reach the lead, is never used.
 
-use crate::channels::config::Channels;
-use crate::channels::whatsapp::{in_window, Template};
-use crate::channels::Provider;
-use crate::followup::Step;
+use crate::messaging::channels::config::Channels;
+use crate::messaging::channels::whatsapp::{in_window, Template};
+use crate::messaging::channels::Provider;
+use crate::followups::Step;
 use crate::leads::Lead;
 use crate::model::Channel;
-use crate::templates::{self, Context};
+use crate::followups::templates::{self, Context};
 use crate::workspace::Workspace;
 use chrono::{DateTime, Utc};
 
@@ -133,7 +133,7 @@ pub fn route(t: &Target, ch: &Channels, avoid: &[Channel], now: DateTime<Utc>) -
 
 /// The step's template, else the workspace's default one (whose one parameter is the lead's
 /// first name), with its parameters rendered for the lead.
-fn template_for(t: &Target, settings: &crate::channels::config::Settings) -> Option<Template> {
+fn template_for(t: &Target, settings: &crate::messaging::channels::config::Settings) -> Option<Template> {
     let ctx = Context { lead: t.lead, workspace: t.workspace, property: None };
     let render = |var: &str| templates::render(&format!("{{{var}}}"), &ctx);
     if let Some(step) = t.step {
@@ -181,8 +181,8 @@ fn percent_encode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::channels::config::{Settings, TelegramChannel, TwilioChannel, WhatsappChannel};
-    use crate::channels::{telegram::Telegram, twilio::Twilio, whatsapp::WhatsApp};
+    use crate::messaging::channels::config::{Settings, TelegramChannel, TwilioChannel, WhatsappChannel};
+    use crate::messaging::channels::{telegram::Telegram, twilio::Twilio, whatsapp::WhatsApp};
     use crate::clock::parse_time;
 
     fn now() -> DateTime<Utc> {

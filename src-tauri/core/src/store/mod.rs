@@ -4,10 +4,69 @@
 //! (one identity key per workspace, …) are unique indexes, and every write runs in one
 //! `BEGIN IMMEDIATE` transaction, so two processes on one file cannot interleave.
 
+pub mod rows;
+
+use crate::clock::Clock;
 use crate::error::Result;
-use rusqlite::Connection;
-use std::path::Path;
+use chrono::{DateTime, SubsecRound, Utc};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
+
+/// One connection to the book and the clock it reads "now" from. The engines (delivery, the
+/// inbox, drafting) and the import work on a `Store`; [`crate::Book`] is a thin facade over one.
+pub struct Store {
+    conn: Connection,
+    clock: Arc<dyn Clock>,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens (creating and migrating) the book at `path`.
+    pub fn open(path: &Path, clock: Arc<dyn Clock>, setup: &Setup) -> Result<Store> {
+        Ok(Store { conn: open(path, setup)?, clock, path: Some(path.to_path_buf()) })
+    }
+
+    pub fn open_in_memory(clock: Arc<dyn Clock>, setup: &Setup) -> Result<Store> {
+        Ok(Store { conn: open_in_memory(setup)?, clock, path: None })
+    }
+
+    /// Caps SQLite's page cache of this connection at `kib` KiB (64 MiB by default, which bulk
+    /// imports want). A long-lived window connection needs the hot indexes only: the operating
+    /// system's file cache holds the rest without counting against the process.
+    pub fn set_cache_kib(&self, kib: u32) -> Result<()> {
+        self.conn.execute_batch(&format!("PRAGMA cache_size = -{kib}"))?;
+        Ok(())
+    }
+
+    /// Now, to the second (what the database stores).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now().trunc_subsecs(0)
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Read access: queries run on the connection directly.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`): all of it is saved, or none.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction, DateTime<Utc>) -> Result<T>) -> Result<T> {
+        let now = self.now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx, now)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
 
 /// The schema, one entry per version. Never edit a released entry: add a new one.
 /// `PRAGMA user_version` records how many have been applied.
@@ -320,23 +379,33 @@ pub const MIGRATIONS: &[&str] = &[
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.
 pub const DEFAULT_CACHE_KIB: u32 = 64 * 1024;
 
+/// What the areas above the store add to the schema: data changes a migration needs that SQL
+/// alone cannot make, and what a new book starts with. [`crate::workflows::SETUP`] is the one
+/// the app uses; the store never calls up into the areas itself.
+pub struct Setup {
+    /// Runs inside migration `version`'s transaction, after its SQL.
+    pub after_migration: fn(&Transaction, usize) -> Result<()>,
+    /// Runs after every migration: creates what an empty book must have.
+    pub ensure_defaults: fn(&Connection) -> Result<()>,
+}
+
 /// Opens (creating if needed) the database at `path`, owner-readable only, and migrates it.
-pub fn open(path: &Path) -> Result<Connection> {
+pub fn open(path: &Path, setup: &Setup) -> Result<Connection> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
     create_private_file(path)?;
     let mut conn = Connection::open(path)?;
     configure(&conn)?;
-    migrate(&mut conn)?;
+    migrate(&mut conn, setup)?;
     Ok(conn)
 }
 
 /// An in-memory database with the full schema, for tests and benchmarks.
-pub fn open_in_memory() -> Result<Connection> {
+pub fn open_in_memory(setup: &Setup) -> Result<Connection> {
     let mut conn = Connection::open_in_memory()?;
     configure(&conn)?;
-    migrate(&mut conn)?;
+    migrate(&mut conn, setup)?;
     Ok(conn)
 }
 
@@ -369,16 +438,16 @@ fn create_private_file(_path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Applies every migration not yet applied, each in its own transaction, then makes sure the
-/// `Default` workspace exists.
-pub fn migrate(conn: &mut Connection) -> Result<()> {
-    migrate_to(conn, MIGRATIONS.len())?;
-    ensure_default_workspace(conn)
+/// Applies every migration not yet applied, each in its own transaction, then lets `setup`
+/// create what an empty book must have.
+pub fn migrate(conn: &mut Connection, setup: &Setup) -> Result<()> {
+    migrate_to(conn, MIGRATIONS.len(), setup)?;
+    (setup.ensure_defaults)(conn)
 }
 
 /// Applies migrations up to `target` (a schema version). Used by tests to build every
 /// earlier version.
-pub fn migrate_to(conn: &mut Connection, target: usize) -> Result<()> {
+pub fn migrate_to(conn: &mut Connection, target: usize, setup: &Setup) -> Result<()> {
     let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
     if current > MIGRATIONS.len() {
         return Err(crate::Error::Internal(format!(
@@ -394,39 +463,9 @@ pub fn migrate_to(conn: &mut Connection, target: usize) -> Result<()> {
             continue;
         }
         tx.execute_batch(sql)?;
-        after_migration(&tx, i + 1)?;
+        (setup.after_migration)(&tx, i + 1)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
-    }
-    Ok(())
-}
-
-/// Data changes a schema version needs that SQL alone cannot make.
-fn after_migration(tx: &rusqlite::Transaction, version: usize) -> Result<()> {
-    if version == 2 {
-        // Leads written before matching existed get their area keys.
-        crate::leads::backfill_match_index(tx)?;
-    }
-    if version == 3 {
-        // Every workspace gets the default campaign. Leads that existed before follow-ups are
-        // not enrolled: catching up would send them a check-in out of the blue.
-        let ids: Vec<i64> = tx.prepare("SELECT id FROM workspaces")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-        for id in ids {
-            crate::followup::ensure_default(tx, id, chrono::Utc::now())?;
-        }
-    }
-    Ok(())
-}
-
-fn ensure_default_workspace(conn: &Connection) -> Result<()> {
-    let now = chrono::Utc::now();
-    let created = conn.execute(
-        "INSERT INTO workspaces (name, created_at)
-         SELECT 'Default', ?1 WHERE NOT EXISTS (SELECT 1 FROM workspaces)",
-        [crate::clock::fmt_time(now)],
-    )?;
-    if created > 0 {
-        crate::followup::ensure_default(conn, conn.last_insert_rowid(), now)?;
     }
     Ok(())
 }
@@ -435,48 +474,14 @@ fn ensure_default_workspace(conn: &Connection) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn version(conn: &Connection) -> i64 {
-        conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap()
-    }
-
-    #[test]
-    fn migrations_apply_from_empty_and_from_every_earlier_version() {
-        for start in 0..=MIGRATIONS.len() {
-            let mut conn = Connection::open_in_memory().unwrap();
-            migrate_to(&mut conn, start).unwrap();
-            assert_eq!(version(&conn) as usize, start);
-            migrate(&mut conn).unwrap();
-            assert_eq!(version(&conn) as usize, MIGRATIONS.len());
-            // Running again changes nothing.
-            migrate(&mut conn).unwrap();
-            let n: i64 = conn.query_row("SELECT count(*) FROM workspaces", [], |r| r.get(0)).unwrap();
-            assert_eq!(n, 1, "exactly one Default workspace");
-        }
-    }
-
-    #[test]
-    fn leads_written_before_matching_existed_are_indexed_for_matching() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        migrate_to(&mut conn, 1).unwrap();
-        conn.execute_batch(
-            "INSERT INTO workspaces (id, name, created_at) VALUES (1, 'Default', '2026-01-01T00:00:00Z');
-             INSERT INTO leads (workspace_id, name, source, locations, budget_max, created_at, updated_at)
-             VALUES (1, 'Old buyer', 'manual', '[\"JVC\", \"Marina\"]', 900000, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
-             INSERT INTO leads (workspace_id, name, source, created_at, updated_at)
-             VALUES (1, 'No criteria', 'manual', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');",
-        )
-        .unwrap();
-        migrate(&mut conn).unwrap();
-        let mut stmt = conn.prepare("SELECT area_key, budget_max FROM lead_match ORDER BY area_key").unwrap();
-        let rows: Vec<(String, i64)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
-        assert_eq!(rows, vec![("dubai marina".to_string(), 900_000), ("jumeirah village circle".to_string(), 900_000)]);
-    }
+    /// The schema alone, with nothing from the areas above.
+    const BARE: Setup = Setup { after_migration: |_, _| Ok(()), ensure_defaults: |_| Ok(()) };
 
     #[test]
     fn the_database_file_is_readable_by_its_owner_only_and_in_wal_mode() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub").join("leadbook.db");
-        let conn = open(&path).unwrap();
+        let conn = open(&path, &BARE).unwrap();
         let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
         let fk: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
@@ -493,6 +498,6 @@ mod tests {
     fn a_database_from_a_newer_build_is_refused_untouched() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "user_version", 999).unwrap();
-        assert!(migrate(&mut conn).is_err());
+        assert!(migrate(&mut conn, &BARE).is_err());
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::leads::Lead;
 use crate::model::Language;
-use crate::properties::Property;
+use crate::listings::properties::Property;
 use crate::workspace::Workspace;
 
 /// What a template can say, and what it says instead when the value is missing.

@@ -1,6 +1,9 @@
 //! The closed vocabularies of the domain (sources, statuses, grades, …), each with one text
 //! form shared by the database, JSON, the command line and the UI.
 
+pub mod areas;
+pub mod normalize;
+
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 

@@ -75,12 +75,12 @@ pub fn restore(db_path: &Path, from: &Path) -> Result<()> {
     if ok.is_err() {
         return Err(Error::Usage(format!("{} is not a Leadbook backup", from.display())));
     }
-    let mut dest = crate::db::open(db_path)?;
+    let mut dest = crate::store::open(db_path, &crate::workflows::SETUP)?;
     {
         let backup = Backup::new(&src, &mut dest)?;
         backup.run_to_completion(256, Duration::from_millis(5), None)?;
     }
-    crate::db::migrate(&mut dest)?;
+    crate::store::migrate(&mut dest, &crate::workflows::SETUP)?;
     Ok(())
 }
 
@@ -93,7 +93,7 @@ mod tests {
     fn daily_backups_keep_the_last_seven_and_restore_brings_data_back() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("leadbook.db");
-        let conn = crate::db::open(&db).unwrap();
+        let conn = crate::store::open(&db, &crate::workflows::SETUP).unwrap();
         conn.execute("INSERT INTO workspaces (name, created_at) VALUES ('Agency', 'x')", []).unwrap();
         for day in 1..=9 {
             let now = parse_time(&format!("2026-03-{day:02}T10:00:00Z")).unwrap();
@@ -108,7 +108,7 @@ mod tests {
         conn.execute("DELETE FROM workspaces WHERE name = 'Agency'", []).unwrap();
         drop(conn);
         restore(&db, &dir_for(&db).join("leadbook-2026-03-09.db")).unwrap();
-        let conn = crate::db::open(&db).unwrap();
+        let conn = crate::store::open(&db, &crate::workflows::SETUP).unwrap();
         let n: i64 = conn.query_row("SELECT count(*) FROM workspaces WHERE name = 'Agency'", [], |r| r.get(0)).unwrap();
         assert_eq!(n, 1);
     }
@@ -117,7 +117,7 @@ mod tests {
     fn restoring_a_file_that_is_not_a_backup_changes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("leadbook.db");
-        crate::db::open(&db).unwrap();
+        crate::store::open(&db, &crate::workflows::SETUP).unwrap();
         let junk = dir.path().join("junk.db");
         std::fs::write(&junk, b"not a database at all, not even close.........").unwrap();
         let e = restore(&db, &junk).unwrap_err();

@@ -12,7 +12,7 @@
 
 use crate::leads::Lead;
 use crate::model::Source;
-use crate::scoring::{NO_CONTACT, RECENT_INBOUND};
+use crate::leads::scoring::{NO_CONTACT, RECENT_INBOUND};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -56,7 +56,7 @@ pub struct History {
 pub struct Features {
     /// One value per [`Features::names`] entry, in that order.
     pub values: Vec<f64>,
-    /// The lead's area keys ([`crate::areas::key`]), de-duplicated, in the lead's order.
+    /// The lead's area keys ([`crate::model::areas::key`]), de-duplicated, in the lead's order.
     pub areas: Vec<String>,
 }
 
@@ -132,7 +132,7 @@ pub fn features(lead: &Lead, now: DateTime<Utc>, ctx: &History) -> Features {
     values.push(days.ln_1p());
 
     let mut areas: Vec<String> = Vec::new();
-    for key in lead.locations.iter().map(|l| crate::areas::key(l)).filter(|k| !k.is_empty()) {
+    for key in lead.locations.iter().map(|l| crate::model::areas::key(l)).filter(|k| !k.is_empty()) {
         if !areas.contains(&key) {
             areas.push(key);
         }

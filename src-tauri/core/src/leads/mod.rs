@@ -6,12 +6,18 @@
 //! and Telegram user id) live in `lead_keys`, whose primary key makes each value belong to at
 //! most one lead per workspace, across processes.
 
-use crate::clock::{fmt_time, parse_time};
+pub mod learned;
+pub mod scoring;
+pub mod timeline;
+pub mod validate;
+
+use crate::clock::fmt_time;
 use crate::error::{Error, Result};
+use crate::store::rows::{enum_col, json_col, opt_enum_col, time_col, bad_column};
 use crate::model::{Channel, Grade, Language, PropertyType, Purpose, Source, Status};
-use crate::scoring::{self, Factor};
-use crate::timeline::{self, Entry};
-use crate::validate::{self, LeadFields, LeadInput};
+use scoring::Factor;
+use timeline::Entry;
+use validate::{LeadFields, LeadInput};
 use crate::workspace::Workspace;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -89,9 +95,9 @@ pub struct Learned {
 /// The learned model's part of a lead's score, if the workspace has a model.
 fn learned_part(lead: &Lead, ws: &Workspace, now: DateTime<Utc>, rule: i64) -> Option<Learned> {
     let m = ws.learned.as_ref()?;
-    let f = crate::learned::features(lead, now, &crate::learned::History::default());
+    let f = crate::leads::learned::features(lead, now, &crate::leads::learned::History::default());
     let p_won = m.predict(&f);
-    let (blended, points) = crate::learned::blend(rule, p_won, m.trained_on);
+    let (blended, points) = crate::leads::learned::blend(rule, p_won, m.trained_on);
     let mut weights = m.weights.clone();
     weights.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
     weights.truncate(10);
@@ -108,9 +114,9 @@ pub fn retrain(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<
     // Each as it stood when its outcome was recorded.
     let samples: Vec<_> = done
         .iter()
-        .map(|l| (crate::learned::features(l, l.updated_at, &crate::learned::History::default()), l.status == Status::Won))
+        .map(|l| (crate::leads::learned::features(l, l.updated_at, &crate::leads::learned::History::default()), l.status == Status::Won))
         .collect();
-    let model = crate::learned::train(&samples);
+    let model = crate::leads::learned::train(&samples);
     let json = model.as_ref().and_then(|m| serde_json::to_string(m).ok());
     let before: Option<String> = conn.query_row("SELECT learned_model FROM workspaces WHERE id = ?1", [ws.id], |r| r.get(0))?;
     if before == json {
@@ -297,7 +303,7 @@ fn match_rows(l: &Lead) -> Vec<MatchRow> {
     if matches!(l.status, Status::Won | Status::Lost) {
         return vec![];
     }
-    let mut keys: Vec<String> = l.locations.iter().map(|a| crate::areas::key(a)).collect();
+    let mut keys: Vec<String> = l.locations.iter().map(|a| crate::model::areas::key(a)).collect();
     keys.sort();
     keys.dedup();
     let other_criteria = l.budget_min.is_some() || l.budget_max.is_some() || l.property_type.is_some() || l.bedrooms.is_some() || l.purpose.is_some();
@@ -393,30 +399,6 @@ macro_rules! v1_columns {
 pub(crate) const COLUMNS: &str = concat!(v1_columns!(), ", unusable_channels");
 /// What [`from_row`] reads, from a schema without `unusable_channels`.
 const V1_COLUMNS: &str = concat!(v1_columns!(), ", '[]'");
-
-pub(crate) fn bad_column(i: usize, e: impl std::fmt::Display) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.to_string().into())
-}
-
-pub(crate) fn enum_col<T>(r: &Row, i: usize, parse: fn(&str, &str) -> Result<T>) -> rusqlite::Result<T> {
-    let s: String = r.get(i)?;
-    parse("column", &s).map_err(|e| bad_column(i, e))
-}
-
-pub(crate) fn opt_enum_col<T>(r: &Row, i: usize, parse: fn(&str, &str) -> Result<T>) -> rusqlite::Result<Option<T>> {
-    let s: Option<String> = r.get(i)?;
-    s.map(|s| parse("column", &s).map_err(|e| bad_column(i, e))).transpose()
-}
-
-pub(crate) fn json_col<T: serde::de::DeserializeOwned>(r: &Row, i: usize) -> rusqlite::Result<T> {
-    let s: String = r.get(i)?;
-    serde_json::from_str(&s).map_err(|e| bad_column(i, e))
-}
-
-pub(crate) fn time_col(r: &Row, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    let s: Option<String> = r.get(i)?;
-    s.map(|s| parse_time(&s).ok_or_else(|| bad_column(i, format!("bad time '{s}'")))).transpose()
-}
 
 pub(crate) fn from_row(r: &Row) -> rusqlite::Result<Lead> {
     let score: Option<i64> = r.get(21)?;
@@ -578,10 +560,10 @@ pub fn find_duplicate(conn: &Connection, ws: &Workspace, input: &LeadInput) -> R
     let region = ws.region();
     let lenient = |f: &mut LeadInput| {
         let keep = |v: &Option<String>, check: &dyn Fn(&str) -> bool| v.as_deref().filter(|s| check(s)).map(String::from);
-        f.email = keep(&f.email, &|s| crate::normalize::email(s).is_ok());
-        f.phone = keep(&f.phone, &|s| crate::normalize::phone("phone", s, region).is_ok());
-        f.whatsapp = keep(&f.whatsapp, &|s| crate::normalize::phone("whatsapp", s, region).is_ok());
-        f.linkedin_url = keep(&f.linkedin_url, &|s| crate::normalize::linkedin(s).is_ok());
+        f.email = keep(&f.email, &|s| crate::model::normalize::email(s).is_ok());
+        f.phone = keep(&f.phone, &|s| crate::model::normalize::phone("phone", s, region).is_ok());
+        f.whatsapp = keep(&f.whatsapp, &|s| crate::model::normalize::phone("whatsapp", s, region).is_ok());
+        f.linkedin_url = keep(&f.linkedin_url, &|s| crate::model::normalize::linkedin(s).is_ok());
         f.telegram_id = f.telegram_id.filter(|id| *id > 0);
     };
     lenient(&mut probe);
@@ -613,7 +595,7 @@ pub fn add(conn: &Connection, ws: &Workspace, input: &LeadInput, now: DateTime<U
 
 /// [`add`] for fields that have already been validated (imports validate up front).
 pub fn add_valid(conn: &Connection, ws: &Workspace, fields: LeadFields, now: DateTime<Utc>) -> Result<AddOutcome> {
-    let plan = crate::followup::default_plan(conn, ws, now)?;
+    let plan = crate::followups::default_plan(conn, ws, now)?;
     add_planned(conn, ws, fields, now, plan)
 }
 
@@ -736,7 +718,7 @@ pub fn add_prepared(
     lead.next_followup_at = plan.map(|(_, due)| due);
     insert(conn, &mut lead, &search)?;
     if let Some((campaign, due)) = plan {
-        crate::followup::enrol(conn, ws, lead.id, campaign, now, due)?;
+        crate::followups::enrol(conn, ws, lead.id, campaign, now, due)?;
     }
     for (kind, value, _) in keys {
         record_key(&mut bulk, kind, value, lead.id)?;
@@ -856,7 +838,7 @@ pub fn set_status(conn: &Connection, ws: &Workspace, id: i64, status: Status, no
     sync_match(conn, Some(&before), Some(&lead))?;
     timeline::add(conn, ws.id, id, now, "status_changed", &format!("{from} → {status}"))?;
     if matches!(status, Status::Qualified | Status::Viewing | Status::Negotiating | Status::Won | Status::Lost) {
-        crate::followup::stop(conn, ws, id, "the lead's status ends nurturing")?;
+        crate::followups::stop(conn, ws, id, "the lead's status ends nurturing")?;
         lead.next_followup_at = None;
     }
     if [from, status].iter().any(|s| matches!(s, Status::Won | Status::Lost)) {
@@ -884,9 +866,9 @@ pub fn record_reply(conn: &Connection, ws: &Workspace, id: i64, text: &str, chan
     lead.rescore(ws, now);
     write(conn, &lead)?;
     let via = channel.map(|c| format!(" via {c}")).unwrap_or_default();
-    let class = crate::replies::classify(text).class;
+    let class = crate::messaging::replies::classify(text).class;
     timeline::add_reply(conn, ws.id, id, now, &format!("{text}{via}"), class.as_str())?;
-    crate::followup::stop(conn, ws, id, "the lead replied")?;
+    crate::followups::stop(conn, ws, id, "the lead replied")?;
     lead.next_followup_at = None;
     Ok(lead)
 }

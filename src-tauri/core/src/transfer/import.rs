@@ -8,7 +8,7 @@
 //! whole import is one transaction, so a failure or a cancel leaves the book as it was.
 
 use crate::error::{Error, Result};
-use crate::validate::{split_list, LeadInput};
+use crate::leads::validate::{split_list, LeadInput};
 use serde::Serialize;
 use std::path::Path;
 

@@ -215,7 +215,7 @@ pub fn row(conn: &Connection, ws: &Workspace, provider: Provider) -> Result<Opti
         .query_row(params![ws.id, provider.as_str()], |r| {
             let s: String = r.get(0)?;
             Ok(Row {
-                settings: serde_json::from_str(&s).map_err(|e| crate::leads::bad_column(0, e))?,
+                settings: serde_json::from_str(&s).map_err(|e| crate::store::rows::bad_column(0, e))?,
                 state: r.get(1)?,
                 detail: r.get(2)?,
                 cursor: r.get(3)?,

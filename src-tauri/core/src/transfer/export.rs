@@ -114,7 +114,7 @@ fn header(sheet: &mut Worksheet, names: &[&str], rtl: bool) -> std::result::Resu
 }
 
 /// The whole workspace as an `.xlsx` workbook.
-pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[crate::followup::DueItem], path: &Path) -> Result<Exported> {
+pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[crate::followups::DueItem], path: &Path) -> Result<Exported> {
     let rtl = matches!(ws.language, Language::Fa | Language::Ar);
     let mut wb = Workbook::new();
     let date = Format::new().set_num_format("yyyy-mm-dd hh:mm");
@@ -186,7 +186,7 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
     }
 
     // Properties.
-    let props = crate::properties::list(conn, ws)?;
+    let props = crate::listings::properties::list(conn, ws)?;
     let sheet = wb.add_worksheet().set_name("Properties").map_err(xlsx_err)?;
     let created = zoned("Created", tz);
     let ph = ["ID", "Title", "Area", "Price (AED)", "Type", "Bedrooms", "Purpose", "RERA permit", "Status", created.as_str()];

@@ -3,15 +3,15 @@
 //! lead), then either a Telegram start link (links the account), an opt-out or opt-in keyword,
 //! or a reply — which stops the lead's follow-ups, rescores it and lands on its timeline.
 
-use crate::book::Book;
-use crate::channels::config::{self, Channels};
-use crate::channels::{Inbound, Provider, Sender};
+use crate::store::Store;
+use crate::messaging::channels::config::{self, Channels};
+use crate::messaging::channels::{Inbound, Provider, Sender};
 use crate::clock::fmt_time;
 use crate::error::Result;
 use crate::leads::{self, Lead};
 use crate::model::{Channel, Grade, Language, Source};
-use crate::replies::ReplyClass;
-use crate::validate::LeadInput;
+use crate::messaging::replies::ReplyClass;
+use crate::leads::validate::LeadInput;
 use crate::workspace::Workspace;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -112,7 +112,7 @@ pub fn take_in(conn: &Connection, ws: &Workspace, m: &Inbound, now: DateTime<Utc
 
     let word = keyword(text);
     let twilio = m.provider == Provider::Twilio;
-    let class = crate::replies::classify(text);
+    let class = crate::messaging::replies::classify(text);
     let stop_word = STOP.contains(&word.as_str()) || (twilio && STOP_TWILIO.contains(&word.as_str()));
     if stop_word || class.class == ReplyClass::OptOut {
         leads::set_opt_out(conn, ws, lead_id, m.channel, true, &format!("wrote {}", text.trim()), at)?;
@@ -133,7 +133,7 @@ pub fn take_in(conn: &Connection, ws: &Workspace, m: &Inbound, now: DateTime<Utc
         leads::set_opt_out(conn, ws, lead_id, m.channel, false, &format!("wrote {}", text.trim()), at)?;
         return Ok(Taken::OptedIn { lead_id });
     }
-    let shown: String = if text.is_empty() { "(a message without text)".into() } else { text.chars().take(crate::validate::MAX_NOTES).collect() };
+    let shown: String = if text.is_empty() { "(a message without text)".into() } else { text.chars().take(crate::leads::validate::MAX_NOTES).collect() };
     let lead = leads::record_reply(conn, ws, lead_id, &shown, Some(m.channel), at)?;
     Ok(Taken::Reply { lead: Box::new(lead), new_lead, class: class.class })
 }
@@ -158,7 +158,7 @@ fn find(conn: &Connection, ws: &Workspace, from: &Sender) -> Result<Option<i64>>
 fn create(conn: &Connection, ws: &Workspace, m: &Inbound, at: DateTime<Utc>) -> Result<Option<i64>> {
     let full = sender_input(m);
     let bare = LeadInput {
-        name: full.name.as_ref().map(|n| n.chars().take(crate::validate::MAX_NAME).collect()),
+        name: full.name.as_ref().map(|n| n.chars().take(crate::leads::validate::MAX_NAME).collect()),
         telegram_id: full.telegram_id,
         phone: full.phone.clone(),
         whatsapp: full.whatsapp.clone(),
@@ -168,7 +168,7 @@ fn create(conn: &Connection, ws: &Workspace, m: &Inbound, at: DateTime<Utc>) -> 
     for input in [full, bare] {
         match leads::add(conn, ws, &input, at) {
             Ok(added) => {
-                crate::timeline::add(conn, ws.id, added.id, at, "created", &format!("first wrote via {}", m.channel))?;
+                crate::leads::timeline::add(conn, ws.id, added.id, at, "created", &format!("first wrote via {}", m.channel))?;
                 return Ok(Some(added.id));
             }
             Err(e) if e.is_user_error() => continue,
@@ -224,11 +224,11 @@ pub fn telegram_link(conn: &Connection, ws: &Workspace, lead_id: i64, bot_userna
 
 /// Polls every configured provider that can be polled and takes in what arrived. `wait` is
 /// Telegram's long-poll time (0 from the command line).
-pub async fn sync(book: &mut Book, ws: &Workspace, ch: &Channels, wait: std::time::Duration) -> Result<SyncReport> {
+pub async fn sync(store: &mut Store, ws: &Workspace, ch: &Channels, wait: std::time::Duration) -> Result<SyncReport> {
     let mut report = SyncReport::default();
     if let Some(tg) = ch.telegram.as_ref().filter(|t| !t.attention) {
         // Read the offset afresh: another process may have moved it.
-        let mut offset = config::row(book.conn(), ws, Provider::Telegram)?.and_then(|r| r.cursor).and_then(|c| c.parse::<i64>().ok()).or(tg.cursor);
+        let mut offset = config::row(store.conn(), ws, Provider::Telegram)?.and_then(|r| r.cursor).and_then(|c| c.parse::<i64>().ok()).or(tg.cursor);
         loop {
             let batch = match tg.client.updates(offset, if report.received == 0 { wait } else { std::time::Duration::ZERO }).await {
                 Ok(b) => b,
@@ -242,7 +242,7 @@ pub async fn sync(book: &mut Book, ws: &Workspace, ch: &Channels, wait: std::tim
                 // A server that does not honour the offset must not keep us here.
                 break;
             }
-            book.write(|tx, now| {
+            store.write(|tx, now| {
                 for m in &batch.messages {
                     count(&mut report, tx, ws, m, now)?;
                 }
@@ -253,7 +253,7 @@ pub async fn sync(book: &mut Book, ws: &Workspace, ch: &Channels, wait: std::tim
         }
     }
     if let Some(tw) = ch.twilio.as_ref().filter(|t| !t.attention) {
-        let today = book.now().date_naive();
+        let today = store.now().date_naive();
         let since = tw.cursor.as_deref().and_then(|c| chrono::NaiveDate::parse_from_str(c, "%Y-%m-%d").ok()).unwrap_or(today - Duration::days(1));
         // An alphanumeric sender (the UAE's) cannot receive: nothing to poll there.
         let numbers = [tw.settings.from.clone().filter(|f| f.starts_with('+')), tw.settings.whatsapp_from.clone().map(|w| format!("whatsapp:{w}"))];
@@ -261,7 +261,7 @@ pub async fn sync(book: &mut Book, ws: &Workspace, ch: &Channels, wait: std::tim
         for to in numbers.into_iter().flatten() {
             match tw.client.inbound(&to, since).await {
                 Ok(messages) => {
-                    book.write(|tx, now| {
+                    store.write(|tx, now| {
                         for m in &messages {
                             latest = latest.max(m.at.date_naive());
                             count(&mut report, tx, ws, m, now)?;
@@ -272,7 +272,7 @@ pub async fn sync(book: &mut Book, ws: &Workspace, ch: &Channels, wait: std::tim
                 Err(e) => report.errors.push(format!("Twilio: {e}")),
             }
         }
-        book.write(|tx, _| config::set_cursor(tx, ws, Provider::Twilio, &latest.format("%Y-%m-%d").to_string()))?;
+        store.write(|tx, _| config::set_cursor(tx, ws, Provider::Twilio, &latest.format("%Y-%m-%d").to_string()))?;
     }
     Ok(report)
 }

@@ -2,10 +2,10 @@
 //! `matching`'s job.
 
 use crate::clock::fmt_time;
-use crate::leads::{bad_column, enum_col, opt_enum_col, time_col};
+use crate::store::rows::{bad_column, enum_col, opt_enum_col, time_col};
 use crate::error::{Error, Result};
 use crate::model::{ListingPurpose, PropertyStatus, PropertyType};
-use crate::normalize;
+use crate::model::normalize;
 use crate::workspace::Workspace;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -133,7 +133,7 @@ pub fn add(conn: &Connection, ws: &Workspace, input: &PropertyInput, now: DateTi
              status, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'available', ?10, ?10)",
     )?
     .execute(params![
-        ws.id, v.title, v.location, crate::areas::key(&v.location), v.price, v.property_type.map(|t| t.as_str()),
+        ws.id, v.title, v.location, crate::model::areas::key(&v.location), v.price, v.property_type.map(|t| t.as_str()),
         v.bedrooms, v.purpose.as_str(), v.permit, fmt_time(now),
     ])?;
     get(conn, ws, conn.last_insert_rowid())
@@ -147,7 +147,7 @@ pub fn update(conn: &Connection, ws: &Workspace, id: i64, input: &PropertyInput,
              purpose = ?9, permit = ?10, updated_at = ?11 WHERE workspace_id = ?1 AND id = ?2",
     )?
     .execute(params![
-        ws.id, id, v.title, v.location, crate::areas::key(&v.location), v.price, v.property_type.map(|t| t.as_str()),
+        ws.id, id, v.title, v.location, crate::model::areas::key(&v.location), v.price, v.property_type.map(|t| t.as_str()),
         v.bedrooms, v.purpose.as_str(), v.permit, fmt_time(now),
     ])?;
     get(conn, ws, id)

@@ -12,11 +12,13 @@
 //! a day, two in any 7 days) would be broken; after a gap, queues only the most recent due
 //! step and marks the earlier ones skipped; queues the message and advances.
 
+pub mod abtest;
+pub mod templates;
+
 use crate::clock::{fmt_time, parse_time};
 use crate::error::{Error, Result};
 use crate::leads::{self, Lead};
 use crate::model::{Channel, Language, Status};
-use crate::templates;
 use crate::workspace::Workspace;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -230,7 +232,7 @@ pub(crate) fn steps_of(conn: &Connection, campaign_id: i64) -> Result<Vec<Step>>
                 channel: r.get(6)?,
                 wa_template: r.get(7)?,
                 wa_template_language: r.get(8)?,
-                wa_template_params: crate::leads::json_col(r, 9)?,
+                wa_template_params: crate::store::rows::json_col(r, 9)?,
                 variants: vec![],
             })
         })?
@@ -573,7 +575,7 @@ pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Tic
         }
         let ctx = templates::Context { lead: &lead, workspace: ws, property: None };
         // Under an A/B test the enrolment's variant, fixed per lead for the whole campaign.
-        let variant = (!latest.variants.is_empty()).then(|| crate::abtest::assign(lead_id, campaign_id, latest.variants.len() + 1));
+        let variant = (!latest.variants.is_empty()).then(|| crate::followups::abtest::assign(lead_id, campaign_id, latest.variants.len() + 1));
         let body = templates::render(latest.variant_template(variant.unwrap_or(0), ctx.language()), &ctx);
         conn.prepare_cached(
             "INSERT INTO outbox (workspace_id, lead_id, kind, campaign_step, campaign_id, channel, status, body, queued_at, variant)
@@ -611,7 +613,7 @@ pub struct VariantStats {
     pub low: f64,
     pub high: f64,
     /// Against variant A (absent for A itself, or with nothing sent).
-    pub versus_a: Option<crate::abtest::Comparison>,
+    pub versus_a: Option<crate::followups::abtest::Comparison>,
 }
 
 /// A step's A/B figures.
@@ -653,7 +655,7 @@ pub fn stats(conn: &Connection, ws: &Workspace) -> Result<Vec<StepStats>> {
             let variants: Vec<VariantStats> = (0..n)
                 .map(|v| {
                     let (sent, replied) = of(v);
-                    let (low, high) = crate::abtest::wilson(replied, sent);
+                    let (low, high) = crate::followups::abtest::wilson(replied, sent);
                     VariantStats {
                         variant: v,
                         label: variant_label(v),
@@ -662,7 +664,7 @@ pub fn stats(conn: &Connection, ws: &Workspace) -> Result<Vec<StepStats>> {
                         reply_rate: if sent > 0 { replied as f64 / sent as f64 } else { 0.0 },
                         low,
                         high,
-                        versus_a: if v == 0 { None } else { crate::abtest::compare(replied, sent, a_replied, a_sent) },
+                        versus_a: if v == 0 { None } else { crate::followups::abtest::compare(replied, sent, a_replied, a_sent) },
                     }
                 })
                 .collect();

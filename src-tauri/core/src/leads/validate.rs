@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{Language, PropertyType, Purpose, Source};
-use crate::normalize;
+use crate::model::normalize;
 use phonenumber::country::Id as Region;
 use serde::{Deserialize, Serialize};
 

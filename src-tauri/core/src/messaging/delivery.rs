@@ -4,15 +4,15 @@
 //! provider said. A message is sent at most once: anything that may have reached the provider
 //! without an answer becomes `unknown` for the agent, never a resend.
 
-use crate::book::Book;
-use crate::channels::config::{self, Channels};
-use crate::channels::{Effect, Provider, SendOutcome};
+use crate::store::Store;
+use crate::messaging::channels::config::{self, Channels};
+use crate::messaging::channels::{Effect, Provider, SendOutcome};
 use crate::clock::{fmt_time, parse_time};
 use crate::error::Result;
-use crate::followup::Step;
+use crate::followups::Step;
 use crate::leads;
 use crate::model::Channel;
-use crate::routing::{self, Route, Target};
+use crate::messaging::routing::{self, Route, Target};
 use crate::workspace::Workspace;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
@@ -115,9 +115,9 @@ struct Done {
 
 /// Delivers every due message of `ws` once through `ch`; returns when none is left to try now
 /// (deferred ones wait for their time; a provider that cannot be reached is left for later).
-pub async fn deliver(book: &mut Book, ws: &Workspace, ch: &Channels, pacer: &mut Pacer) -> Result<Report> {
+pub async fn deliver(store: &mut Store, ws: &Workspace, ch: &Channels, pacer: &mut Pacer) -> Result<Report> {
     let mut report = Report::default();
-    book.write(|tx, now| sweep_stale(tx, Some(ws), now))?;
+    store.write(|tx, now| sweep_stale(tx, Some(ws), now))?;
     let mut flying: JoinSet<Done> = JoinSet::new();
     // Providers found unreachable this round: their messages stay queued, untouched.
     let mut unreachable: Vec<Provider> = vec![];
@@ -125,45 +125,45 @@ pub async fn deliver(book: &mut Book, ws: &Workspace, ch: &Channels, pacer: &mut
     let mut again: Vec<(i64, Vec<Channel>)> = vec![];
     let mut after: (String, i64) = (String::new(), 0);
     loop {
-        let page = due_page(book, ws, &after)?;
+        let page = due_page(store, ws, &after)?;
         let Some(last) = page.last() else { break };
         after = (last.1.clone(), last.0.id);
         for (due, _) in page {
-            let Some((due, route)) = prepare(book, ws, ch, &mut report, due, &[])? else { continue };
+            let Some((due, route)) = prepare(store, ws, ch, &mut report, due, &[])? else { continue };
             let provider = route.provider().unwrap_or(Provider::Telegram);
             let slot = pacer.slot(provider, &route.recipient());
             tokio::time::sleep_until(slot).await;
             // What came back while waiting may say the provider cannot be reached.
             while let Some(done) = flying.try_join_next() {
-                record_done(book, ws, pacer, &mut report, &mut unreachable, &mut again, joined(done)?)?;
+                record_done(store, ws, pacer, &mut report, &mut unreachable, &mut again, joined(done)?)?;
             }
             if !unreachable.contains(&provider) {
-                launch(book, ws, ch, pacer, &mut flying, due, route, slot)?;
+                launch(store, ws, ch, pacer, &mut flying, due, route, slot)?;
             }
             while flying.len() >= IN_FLIGHT {
                 if let Some(done) = flying.join_next().await {
-                    record_done(book, ws, pacer, &mut report, &mut unreachable, &mut again, joined(done)?)?;
+                    record_done(store, ws, pacer, &mut report, &mut unreachable, &mut again, joined(done)?)?;
                 }
             }
         }
     }
     loop {
         while let Some(done) = flying.join_next().await {
-            record_done(book, ws, pacer, &mut report, &mut unreachable, &mut again, joined(done)?)?;
+            record_done(store, ws, pacer, &mut report, &mut unreachable, &mut again, joined(done)?)?;
         }
         if again.is_empty() {
             break;
         }
         for (id, avoid) in std::mem::take(&mut again) {
-            let Some(due) = due_by_id(book, ws, id)? else { continue };
-            let Some((due, route)) = prepare(book, ws, ch, &mut report, due, &avoid)? else { continue };
+            let Some(due) = due_by_id(store, ws, id)? else { continue };
+            let Some((due, route)) = prepare(store, ws, ch, &mut report, due, &avoid)? else { continue };
             let provider = route.provider().unwrap_or(Provider::Telegram);
             if unreachable.contains(&provider) {
                 continue;
             }
             let slot = pacer.slot(provider, &route.recipient());
             tokio::time::sleep_until(slot).await;
-            launch(book, ws, ch, pacer, &mut flying, due, route, slot)?;
+            launch(store, ws, ch, pacer, &mut flying, due, route, slot)?;
         }
     }
     Ok(report)
@@ -175,14 +175,14 @@ fn joined(r: std::result::Result<Done, tokio::task::JoinError>) -> Result<Done> 
 
 /// Routes a due message. A message no provider can carry becomes the agent's (manual) and one
 /// whose provider needs attention waits: both `None`. Otherwise the message and its route.
-fn prepare(book: &mut Book, ws: &Workspace, ch: &Channels, report: &mut Report, due: Due, avoid: &[Channel]) -> Result<Option<(Due, Route)>> {
-    let now = book.now();
-    let lead = leads::get(book.conn(), ws, due.lead_id)?;
+fn prepare(store: &mut Store, ws: &Workspace, ch: &Channels, report: &mut Report, due: Due, avoid: &[Channel]) -> Result<Option<(Due, Route)>> {
+    let now = store.now();
+    let lead = leads::get(store.conn(), ws, due.lead_id)?;
     let step = match (due.campaign_id, due.step) {
-        (Some(c), Some(p)) => step_of(book, c, p)?,
+        (Some(c), Some(p)) => step_of(store, c, p)?,
         _ => None,
     };
-    let wa_inbound: Option<String> = book
+    let wa_inbound: Option<String> = store
         .conn()
         .prepare_cached("SELECT whatsapp_inbound_at FROM leads WHERE id = ?1")?
         .query_row([lead.id], |r| r.get(0))?;
@@ -191,7 +191,7 @@ fn prepare(book: &mut Book, ws: &Workspace, ch: &Channels, report: &mut Report, 
     match &route {
         Route::Wait { .. } => Ok(None),
         Route::Manual { link } => {
-            let changed = book.write(|tx, _| {
+            let changed = store.write(|tx, _| {
                 Ok(tx
                     .prepare_cached(
                         "UPDATE outbox SET channel = 'manual', manual_link = ?3, status = 'queued', next_attempt_at = NULL,
@@ -209,8 +209,8 @@ fn prepare(book: &mut Book, ws: &Workspace, ch: &Channels, report: &mut Report, 
 
 /// Claims the message and sends it on its own task; `slot` is when its turn came.
 #[allow(clippy::too_many_arguments)]
-fn launch(book: &mut Book, ws: &Workspace, ch: &Channels, pacer: &mut Pacer, flying: &mut JoinSet<Done>, due: Due, route: Route, slot: Instant) -> Result<()> {
-    if !claim(book, ws, due.id, route.channel())? {
+fn launch(store: &mut Store, ws: &Workspace, ch: &Channels, pacer: &mut Pacer, flying: &mut JoinSet<Done>, due: Due, route: Route, slot: Instant) -> Result<()> {
+    if !claim(store, ws, due.id, route.channel())? {
         return Ok(());
     }
     // The next slot counts from this one, not from when the claim finished: the pace is the
@@ -255,8 +255,8 @@ fn send_future(ch: &Channels, route: &Route, body: String) -> Option<SendFuture>
 
 /// Claims a due message for sending; `false` if another process took it first or it is no
 /// longer due.
-fn claim(book: &mut Book, ws: &Workspace, id: i64, channel: &str) -> Result<bool> {
-    book.write(|tx, now| {
+fn claim(store: &mut Store, ws: &Workspace, id: i64, channel: &str) -> Result<bool> {
+    store.write(|tx, now| {
         let n = tx
             .prepare_cached(
                 "UPDATE outbox SET status = 'sending', sending_since = ?3, channel = ?4, attempts = attempts + 1, manual_link = NULL
@@ -270,7 +270,7 @@ fn claim(book: &mut Book, ws: &Workspace, id: i64, channel: &str) -> Result<bool
 
 #[allow(clippy::too_many_arguments)]
 fn record_done(
-    book: &mut Book,
+    store: &mut Store,
     ws: &Workspace,
     pacer: &mut Pacer,
     report: &mut Report,
@@ -298,7 +298,7 @@ fn record_done(
         }
         _ => {}
     }
-    book.write(|tx, now| {
+    store.write(|tx, now| {
         let set = |status: &str, error: Option<&str>, next: Option<String>| -> Result<()> {
             tx.prepare_cached(
                 "UPDATE outbox SET status = ?3, error = ?4, next_attempt_at = ?5, sending_since = NULL WHERE workspace_id = ?1 AND id = ?2",
@@ -383,9 +383,9 @@ pub fn backoff(id: i64, attempts: i64, retry_after: Option<Duration>) -> Duratio
 }
 
 /// Due messages after `after` (queued time, id), oldest first, with their queued time.
-fn due_page(book: &Book, ws: &Workspace, after: &(String, i64)) -> Result<Vec<(Due, String)>> {
-    let now = fmt_time(book.now());
-    let rows = book
+fn due_page(store: &Store, ws: &Workspace, after: &(String, i64)) -> Result<Vec<(Due, String)>> {
+    let now = fmt_time(store.now());
+    let rows = store
         .conn()
         .prepare_cached(
             "SELECT id, lead_id, body, campaign_id, campaign_step, attempts, queued_at FROM outbox
@@ -405,8 +405,8 @@ fn due_page(book: &Book, ws: &Workspace, after: &(String, i64)) -> Result<Vec<(D
     Ok(rows)
 }
 
-fn due_by_id(book: &Book, ws: &Workspace, id: i64) -> Result<Option<Due>> {
-    Ok(book
+fn due_by_id(store: &Store, ws: &Workspace, id: i64) -> Result<Option<Due>> {
+    Ok(store
         .conn()
         .prepare_cached(
             "SELECT id, lead_id, body, campaign_id, campaign_step, attempts FROM outbox
@@ -418,8 +418,8 @@ fn due_by_id(book: &Book, ws: &Workspace, id: i64) -> Result<Option<Due>> {
         .optional()?)
 }
 
-fn step_of(book: &Book, campaign_id: i64, position: i64) -> Result<Option<Step>> {
-    Ok(crate::followup::steps_of(book.conn(), campaign_id)?.into_iter().find(|s| s.position == position))
+fn step_of(store: &Store, campaign_id: i64, position: i64) -> Result<Option<Step>> {
+    Ok(crate::followups::steps_of(store.conn(), campaign_id)?.into_iter().find(|s| s.position == position))
 }
 
 /// Messages left `sending` longer than [`SENDING_GRACE`] (or with no claim time: written

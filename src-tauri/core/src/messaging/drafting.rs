@@ -5,7 +5,7 @@
 //! failing: the template goes, and the message says why. The prompt and the answer stay on the
 //! message for audit. Campaigns in review mode hold the drafts for the agent.
 
-use crate::book::Book;
+use crate::store::Store;
 use crate::clock::fmt_time;
 use crate::error::{Error, Result};
 use crate::leads::{self, Lead};
@@ -46,7 +46,7 @@ pub fn set(conn: &Connection, secrets: &dyn SecretStore, base_url: &str, model: 
     if timeout_seconds.is_some_and(|t| !(1..=300).contains(&t)) {
         return Err(Error::validation("timeout", "the model's time limit is 1 to 300 seconds"));
     }
-    let base_url = crate::channels::base_url(Some(base_url), "", "base_url")?;
+    let base_url = crate::messaging::channels::base_url(Some(base_url), "", "base_url")?;
     let model = model.trim();
     if model.is_empty() || model.len() > 200 {
         return Err(Error::validation("model", "the model's name is required (like llama3.1 or gpt-4o-mini)"));
@@ -54,7 +54,7 @@ pub fn set(conn: &Connection, secrets: &dyn SecretStore, base_url: &str, model: 
     let s = LlmSettings { base_url, model: model.to_string(), timeout_seconds };
     let json = serde_json::to_string(&s).map_err(|e| Error::Internal(e.to_string()))?;
     conn.execute("INSERT INTO app_settings (key, value) VALUES ('llm', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [json])?;
-    let name = secret_name(&crate::channels::config::book_id(conn)?);
+    let name = secret_name(&crate::messaging::channels::config::book_id(conn)?);
     match key.map(str::trim) {
         Some("") => secrets.delete(&name)?,
         Some(k) => secrets.set(&name, k)?,
@@ -75,7 +75,7 @@ impl Llm {
     /// The book's model, if one is set up.
     pub fn load(conn: &Connection, secrets: &dyn SecretStore, http: &reqwest::Client) -> Result<Option<Llm>> {
         let Some(settings) = settings(conn)? else { return Ok(None) };
-        let key = secrets.get(&secret_name(&crate::channels::config::book_id(conn)?))?;
+        let key = secrets.get(&secret_name(&crate::messaging::channels::config::book_id(conn)?))?;
         Ok(Some(Llm { http: http.clone(), settings, key }))
     }
 
@@ -131,7 +131,7 @@ pub fn prompt(lead: &Lead, ws: &Workspace, template_text: &str, last_reply: Opti
         facts.push(format!("Areas wanted: {}", lead.locations.join(", ")));
     }
     if let Some(b) = lead.budget_max.or(lead.budget_min) {
-        facts.push(format!("Budget: {} {}", ws.currency, crate::templates::thousands(b)));
+        facts.push(format!("Budget: {} {}", ws.currency, crate::followups::templates::thousands(b)));
     }
     if let Some(t) = lead.property_type {
         facts.push(format!("Looking for: {t}{}", lead.bedrooms.map(|b| format!(", {b}+ bedrooms")).unwrap_or_default()));
@@ -153,9 +153,9 @@ pub struct DraftReport {
 
 /// Drafts every queued message of `ws` not drafted yet: the model's text when it answers, else
 /// the template (with the reason). Messages of campaigns in review mode wait for the agent.
-pub async fn draft(book: &mut Book, ws: &Workspace, llm: Option<&Llm>) -> Result<DraftReport> {
+pub async fn draft(store: &mut Store, ws: &Workspace, llm: Option<&Llm>) -> Result<DraftReport> {
     let mut report = DraftReport::default();
-    let pending: Vec<(i64, i64, String, Option<i64>)> = book
+    let pending: Vec<(i64, i64, String, Option<i64>)> = store
         .conn()
         .prepare_cached(
             "SELECT id, lead_id, body, campaign_id FROM outbox
@@ -164,14 +164,14 @@ pub async fn draft(book: &mut Book, ws: &Workspace, llm: Option<&Llm>) -> Result
         .query_map([ws.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (id, lead_id, body, campaign) in pending {
-        let lead = leads::get(book.conn(), ws, lead_id)?;
-        let last_reply: Option<String> = book
+        let lead = leads::get(store.conn(), ws, lead_id)?;
+        let last_reply: Option<String> = store
             .conn()
             .prepare_cached("SELECT detail FROM timeline WHERE workspace_id = ?1 AND lead_id = ?2 AND kind = 'replied' ORDER BY at DESC, id DESC LIMIT 1")?
             .query_row(params![ws.id, lead_id], |r| r.get(0))
             .optional()?;
         let review: bool = match campaign {
-            Some(c) => book
+            Some(c) => store
                 .conn()
                 .prepare_cached("SELECT review_before_sending FROM campaigns WHERE workspace_id = ?1 AND id = ?2")?
                 .query_row(params![ws.id, c], |r| r.get(0))
@@ -190,7 +190,7 @@ pub async fn draft(book: &mut Book, ws: &Workspace, llm: Option<&Llm>) -> Result
                 }
             }
         };
-        let changed = book.write(|tx, now| {
+        let changed = store.write(|tx, now| {
             Ok(tx
                 .prepare_cached(
                     "UPDATE outbox SET body = ?3, draft = ?4, draft_note = ?5, llm_prompt = ?6, llm_answer = ?7, review = ?8

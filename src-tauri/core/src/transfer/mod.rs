@@ -1,0 +1,7 @@
+//! Getting a book in and out (SPEC §7, §11): [`import`] reads CSV, LinkedIn exports and sheets
+//! into validated rows; [`export`] writes xlsx and CSV; [`backup`] copies the live file and
+//! restores one.
+
+pub mod backup;
+pub mod export;
+pub mod import;
