@@ -18,11 +18,12 @@ use crate::listings::properties::{self, Property, PropertyInput};
 use crate::leads::validate::{LeadFields, LeadInput};
 use crate::workspace::{self, Workspace, WorkspacePatch};
 use crate::store::Store;
+use crate::transfer::bulk;
 use crate::{workflows, Error};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 /// What adding a listing (or making it available again) did.
@@ -33,9 +34,6 @@ pub struct PropertyAdded {
     #[serde(flatten)]
     pub notified: Notified,
 }
-
-/// From this many rows on, an import into a smaller book rebuilds the leads' indexes at the end.
-const BULK_ROWS: usize = 10_000;
 
 pub struct Book {
     store: Store,
@@ -129,26 +127,24 @@ impl Book {
     // --- leads ---
 
     pub fn add_lead(&mut self, ws: &Workspace, input: &LeadInput) -> Result<AddOutcome> {
-        self.write(|tx, now| leads::add(tx, ws, input, now))
+        self.write(|tx, now| workflows::add_lead(tx, ws, input, now))
     }
 
     /// Adds many validated leads in one transaction (imports, benchmarks).
     pub fn add_leads(&mut self, ws: &Workspace, rows: Vec<LeadFields>) -> Result<Vec<AddOutcome>> {
         self.write(|tx, now| {
-            let plan = crate::followups::default_plan(tx, ws, now)?;
-            rows.into_iter().map(|f| leads::add_planned(tx, ws, f, now, plan)).collect()
+            let plan = workflows::default_plan(tx, ws, now)?;
+            rows.into_iter().map(|f| workflows::add_valid(tx, ws, f, now, plan)).collect()
         })
     }
 
-    /// Validates and adds many leads in one transaction (imports). Validation runs on another
-    /// thread while this one stores, in row order, so earlier rows win de-duplication. Each row
-    /// gets its own outcome; a row that fails validation changes nothing.
+    /// Validates and adds many leads in one transaction (imports); see [`bulk::add_inputs`].
     pub fn add_inputs(&mut self, ws: &Workspace, rows: Vec<LeadInput>) -> Result<Vec<Result<AddOutcome>>> {
-        self.add_inputs_with(ws, rows, &mut |_| {}, &AtomicBool::new(false))
+        bulk::add_inputs(&mut self.store, ws, rows, &mut |_| {}, &AtomicBool::new(false))
     }
 
-    /// [`Book::add_inputs`], reporting how many rows are done every 1 000 rows and stopping — with
-    /// nothing kept — as soon as `cancel` is set.
+    /// [`Book::add_inputs`], reporting progress and stopping — with nothing kept — as soon as
+    /// `cancel` is set.
     pub fn add_inputs_with(
         &mut self,
         ws: &Workspace,
@@ -156,93 +152,10 @@ impl Book {
         progress: &mut dyn FnMut(usize),
         cancel: &AtomicBool,
     ) -> Result<Vec<Result<AddOutcome>>> {
-        let region = ws.region();
-        self.add_rows_with(ws, &rows, &|row: &LeadInput| crate::leads::validate::lead(row, region), progress, cancel)
+        bulk::add_inputs(&mut self.store, ws, rows, progress, cancel)
     }
 
-    /// Adds `rows` in one transaction, each turned into lead fields by `to_fields`. A second
-    /// thread validates and prepares each row (the lead it would be, scored, its search text and
-    /// match rows) while this one writes; one outcome per row, in order.
-    fn add_rows_with<T: Sync>(
-        &mut self,
-        ws: &Workspace,
-        rows: &[T],
-        to_fields: &(dyn Fn(&T) -> Result<LeadFields> + Sync),
-        progress: &mut dyn FnMut(usize),
-        cancel: &AtomicBool,
-    ) -> Result<Vec<Result<AddOutcome>>> {
-        // One moment for the whole import: rows are scored on the other thread with it.
-        let now = self.now();
-        let (tx_rows, rx_rows) = std::sync::mpsc::sync_channel::<Vec<Result<leads::Prepared>>>(16);
-        std::thread::scope(|s| {
-            s.spawn(move || {
-                for chunk in rows.chunks(512) {
-                    let batch = chunk.iter().map(|row| to_fields(row).map(|f| leads::Prepared::new(f, ws, now))).collect();
-                    if tx_rows.send(batch).is_err() {
-                        break;
-                    }
-                }
-            });
-            let bulk = rows.len() >= BULK_ROWS;
-            // A big import checks no foreign keys row by row: every row it writes refers to the
-            // workspace, the default campaign or the lead it has just written or found, in this
-            // transaction (tests run `PRAGMA foreign_key_check` after one). The pragma only
-            // changes outside a transaction, and is back on before this returns, whatever happened.
-            if bulk {
-                self.conn().execute_batch("PRAGMA foreign_keys = OFF")?;
-            }
-            let written = self.write(|tx, _| {
-                // A big import into a smaller book rebuilds the leads' secondary indexes once at
-                // the end (a sort) instead of updating them row by row, and keeps the book's
-                // identity keys with their owners in memory, so de-duplicating a row needs no
-                // lookup in `lead_keys`. Inside the transaction: other connections keep reading
-                // the old, fully indexed snapshot.
-                let existing: i64 = tx.query_row("SELECT count(*) FROM leads", [], |r| r.get(0))?;
-                let small_book = bulk && existing < rows.len() as i64;
-                let rebuild: Vec<String> = if small_book {
-                    let sqls: Vec<(String, String)> = tx
-                        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads' AND sql IS NOT NULL")?
-                        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                        .collect::<rusqlite::Result<_>>()?;
-                    for (name, _) in &sqls {
-                        // Index names come from our own schema, never from input.
-                        tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
-                    }
-                    sqls.into_iter().map(|(_, sql)| sql).collect()
-                } else {
-                    vec![]
-                };
-                let mut known = if small_book { Some(leads::BulkKeys::load(tx, ws)?) } else { None };
-                let plan = crate::followups::default_plan(tx, ws, now)?;
-                let mut out = Vec::with_capacity(rows.len());
-                for batch in rx_rows {
-                    if cancel.load(Ordering::Relaxed) {
-                        return Err(crate::Error::Cancelled);
-                    }
-                    if out.len() % 1_000 < 512 {
-                        progress(out.len());
-                    }
-                    for prepared in batch {
-                        out.push(match prepared {
-                            Ok(p) => Ok(leads::add_prepared(tx, ws, p, now, plan, known.as_mut())?),
-                            Err(e) => Err(e),
-                        });
-                    }
-                }
-                for sql in &rebuild {
-                    tx.execute_batch(sql)?;
-                }
-                Ok(out)
-            });
-            if bulk {
-                self.conn().execute_batch("PRAGMA foreign_keys = ON")?;
-            }
-            written
-        })
-    }
-
-    /// Imports a CSV or XLSX file (SPEC §7) in one transaction. `mapping` overrides the
-    /// columns detected from the header (one entry per column).
+    /// Imports a CSV or XLSX file (SPEC §7) in one transaction; see [`bulk::import_file`].
     pub fn import_file(
         &mut self,
         ws: &Workspace,
@@ -252,44 +165,7 @@ impl Book {
         progress: &mut dyn FnMut(usize, usize),
         cancel: &AtomicBool,
     ) -> Result<crate::transfer::import::Report> {
-        // libphonenumber's rules take a moment to load: on another thread while the file is read.
-        let mut table = std::thread::scope(|s| {
-            s.spawn(crate::model::normalize::load_phone_rules);
-            crate::transfer::import::read(path, format)
-        })?;
-        if let Some(m) = mapping {
-            if m.len() != table.headers.len() {
-                return Err(crate::Error::validation("mapping", format!("the mapping has {} columns, the file {}", m.len(), table.headers.len())));
-            }
-            table.mapping = m;
-        }
-        let source = if table.format == "linkedin" { "linkedin" } else { "import" };
-        let mut report = crate::transfer::import::Report::default();
-        let total = table.total_rows;
-        let region = ws.region();
-        let mapping = &table.mapping;
-        // Cells → input → fields on the preparing thread, beside the writing.
-        let to_fields = |(_, cells): &(usize, Vec<String>)| {
-            let input = crate::transfer::import::row_to_input(cells, mapping, source).map_err(|(field, reason)| crate::Error::validation(&field, reason))?;
-            crate::leads::validate::lead(&input, region)
-        };
-        let results = self.add_rows_with(ws, &table.rows, &to_fields, &mut |done| progress(done, total), cancel)?;
-        for ((row, _), r) in table.rows.iter().map(|(line, cells)| (*line, cells)).zip(results) {
-            match r {
-                Ok(o) if o.created => report.imported += 1,
-                Ok(_) => report.merged += 1,
-                Err(e) => report.rejected.push(crate::transfer::import::Rejected {
-                    row,
-                    reason: match e.field() {
-                        Some(f) => format!("{f}: {e}"),
-                        None => e.to_string(),
-                    },
-                }),
-            }
-        }
-        report.rejected.sort_by_key(|r| r.row);
-        progress(total, total);
-        Ok(report)
+        bulk::import_file(&mut self.store, ws, path, format, mapping, progress, cancel)
     }
 
     pub fn find_duplicate(&self, ws: &Workspace, input: &LeadInput) -> Result<Option<DuplicateMatch>> {
@@ -316,15 +192,15 @@ impl Book {
     }
 
     pub fn set_status(&mut self, ws: &Workspace, id: i64, status: Status) -> Result<Lead> {
-        self.write(|tx, now| leads::set_status(tx, ws, id, status, now))
+        self.write(|tx, now| workflows::set_status(tx, ws, id, status, now))
     }
 
     pub fn record_reply(&mut self, ws: &Workspace, id: i64, text: &str, channel: Option<Channel>) -> Result<Lead> {
-        self.write(|tx, now| leads::record_reply(tx, ws, id, text, channel, now))
+        self.write(|tx, now| workflows::record_reply(tx, ws, id, text, channel, now))
     }
 
     pub fn merge_leads(&mut self, ws: &Workspace, keep: i64, other: i64) -> Result<Lead> {
-        self.write(|tx, now| leads::merge(tx, ws, keep, other, now))
+        self.write(|tx, now| workflows::merge_leads(tx, ws, keep, other, now))
     }
 
     /// Rescores the leads whose time-based factors have changed since they were scored.
@@ -360,7 +236,7 @@ impl Book {
     pub fn add_property(&mut self, ws: &Workspace, input: &PropertyInput) -> Result<PropertyAdded> {
         self.write(|tx, now| {
             let property = properties::add(tx, ws, input, now)?;
-            let notified = matching::notify(tx, ws, &property, now)?;
+            let notified = workflows::notify_buyers(tx, ws, &property, now)?;
             Ok(PropertyAdded { id: property.id, property, notified })
         })
     }
@@ -376,7 +252,7 @@ impl Book {
             let before = properties::get(tx, ws, id)?;
             let property = properties::set_status(tx, ws, id, status, now)?;
             let notified = if before.status != PropertyStatus::Available && status == PropertyStatus::Available {
-                matching::notify(tx, ws, &property, now)?
+                workflows::notify_buyers(tx, ws, &property, now)?
             } else {
                 Notified { matched: 0, queued: 0, unreachable: 0, unreachable_leads: vec![] }
             };

@@ -12,6 +12,7 @@
 //!   the timeline, the list and search.
 //! - [`listings`] — properties and matching them to leads.
 //! - [`outbox`] — every message Leadbook will send, has sent or holds, and its states.
+//! - [`tasks`] — what only the agent can do (call a buyer no channel reaches).
 //! - [`followups`] — campaigns, templates, A/B variants, enrolments and the tick.
 //! - [`messaging`] — routing, delivery, the inbox, understanding replies, drafting with a
 //!   language model, and the provider clients (`channels`).
@@ -33,6 +34,7 @@ pub mod workspace;
 pub mod leads;
 pub mod listings;
 pub mod outbox;
+pub mod tasks;
 pub mod followups;
 pub mod messaging;
 pub mod workflows;

@@ -179,6 +179,24 @@ pub fn mark_done(conn: &Connection, ws: &Workspace, id: i64, now: chrono::DateTi
     Ok(done)
 }
 
+/// Queues the alert about listing `property_id` for a lead; a lead is told about a listing
+/// once (the unique key makes a second alert a no-op). How many were queued (0 or 1).
+pub fn queue_alert(conn: &Connection, ws: &Workspace, lead_id: i64, property_id: i64, body: &str, now: chrono::DateTime<chrono::Utc>) -> Result<usize> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO outbox (workspace_id, lead_id, kind, property_id, status, body, queued_at)
+         VALUES (?1, ?2, 'property', ?3, 'queued', ?4, ?5)",
+    )?;
+    Ok(stmt.execute(rusqlite::params![ws.id, lead_id, property_id, body, crate::clock::fmt_time(now)])?)
+}
+
+/// A merge moved lead `from` into lead `to`: its messages go too; a listing both were told
+/// about stays told once (the duplicate stays with `from` and is deleted with it).
+pub fn move_to_lead(conn: &Connection, ws: &Workspace, from: i64, to: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE OR IGNORE outbox SET lead_id = ?3 WHERE workspace_id = ?1 AND lead_id = ?2")?
+        .execute(rusqlite::params![ws.id, from, to])?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

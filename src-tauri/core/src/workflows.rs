@@ -6,9 +6,15 @@
 //! here.
 
 use crate::error::Result;
+use crate::followups::{self, templates};
+use crate::leads::validate::{self, LeadFields, LeadInput};
+use crate::leads::{self, AddOutcome, BulkKeys, Lead, Prepared};
+use crate::listings::matching::{self, Notified};
+use crate::listings::properties::Property;
+use crate::model::{Channel, PropertyStatus, Status};
 use crate::store::Setup;
 use crate::workspace::{self, Workspace};
-use crate::{followups, leads};
+use crate::{outbox, tasks};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction};
 
@@ -45,6 +51,97 @@ pub fn add_workspace(conn: &Connection, name: &str, timezone: Option<&str>, now:
     let ws = workspace::add(conn, name, timezone, now)?;
     followups::ensure_default(conn, ws.id, now)?;
     workspace::by_id(conn, ws.id)
+}
+
+/// The default campaign and when its first step falls due for a lead added now, looked up
+/// once per import.
+pub type Plan = Option<(i64, DateTime<Utc>)>;
+
+pub fn default_plan(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Plan> {
+    followups::default_plan(conn, ws, now)
+}
+
+/// Adds a lead (by hand, from a channel): validated, de-duplicated, and — when new — enrolled
+/// in the default campaign.
+pub fn add_lead(conn: &Connection, ws: &Workspace, input: &LeadInput, now: DateTime<Utc>) -> Result<AddOutcome> {
+    let fields = validate::lead(input, ws.region())?;
+    add_valid(conn, ws, fields, now, default_plan(conn, ws, now)?)
+}
+
+/// [`add_lead`] for fields already validated, with the plan looked up by the caller.
+pub fn add_valid(conn: &Connection, ws: &Workspace, fields: LeadFields, now: DateTime<Utc>, plan: Plan) -> Result<AddOutcome> {
+    add_prepared(conn, ws, Prepared::new(fields, ws, now), now, plan, None)
+}
+
+/// [`add_valid`] for a row an import prepared on another thread; with `bulk`, identity keys are
+/// looked up in the import's map.
+pub fn add_prepared(conn: &Connection, ws: &Workspace, p: Prepared, now: DateTime<Utc>, plan: Plan, bulk: Option<&mut BulkKeys>) -> Result<AddOutcome> {
+    let out = leads::add_prepared(conn, ws, p, now, plan.map(|(_, due)| due), bulk)?;
+    if out.created {
+        // Every new lead joins the default campaign.
+        if let Some((campaign, due)) = plan {
+            followups::enrol(conn, ws, out.id, campaign, now, due)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Changes a lead's status; one that ends nurturing (qualified and on) stops its follow-ups.
+pub fn set_status(conn: &Connection, ws: &Workspace, id: i64, status: Status, now: DateTime<Utc>) -> Result<Lead> {
+    let mut lead = leads::set_status(conn, ws, id, status, now)?;
+    if status.ends_nurturing() {
+        followups::stop(conn, ws, id, "the lead's status ends nurturing")?;
+        lead.next_followup_at = None;
+    }
+    Ok(lead)
+}
+
+/// A message from the lead: understood, on its timeline, and its follow-ups stop.
+pub fn record_reply(conn: &Connection, ws: &Workspace, id: i64, text: &str, channel: Option<Channel>, now: DateTime<Utc>) -> Result<Lead> {
+    let class = leads::replies::classify(text.trim()).class;
+    let mut lead = leads::note_reply(conn, ws, id, text, channel, class, now)?;
+    followups::stop(conn, ws, id, "the lead replied")?;
+    lead.next_followup_at = None;
+    Ok(lead)
+}
+
+/// Merges lead `other` into lead `keep` by hand; `other`'s messages and tasks move over (a
+/// listing both were told about stays told once).
+pub fn merge_leads(conn: &Connection, ws: &Workspace, keep: i64, other: i64, now: DateTime<Utc>) -> Result<Lead> {
+    leads::merge(conn, ws, keep, other, now, &|from, to| move_history(conn, ws, from, to))
+}
+
+/// Links a Telegram account to a lead (see [`leads::link_telegram`]).
+pub fn link_telegram(conn: &Connection, ws: &Workspace, id: i64, telegram_id: i64, username: Option<&str>, now: DateTime<Utc>) -> Result<Lead> {
+    leads::link_telegram(conn, ws, id, telegram_id, username, now, &|from, to| move_history(conn, ws, from, to))
+}
+
+fn move_history(conn: &Connection, ws: &Workspace, from: i64, to: i64) -> Result<()> {
+    outbox::move_to_lead(conn, ws, from, to)?;
+    tasks::move_to_lead(conn, ws, from, to)
+}
+
+/// Tells every matching lead about `p` once: a queued message for each reachable one, a
+/// "call" task for each other. Only an available listing is announced.
+pub fn notify_buyers(conn: &Connection, ws: &Workspace, p: &Property, now: DateTime<Utc>) -> Result<Notified> {
+    let found = matching::matches(conn, ws, p)?;
+    let mut result = Notified { matched: found.len(), queued: 0, unreachable: 0, unreachable_leads: vec![] };
+    if p.status != PropertyStatus::Available {
+        return Ok(result);
+    }
+    for m in found {
+        let lead = leads::get(conn, ws, m.id)?;
+        if m.reachable {
+            let ctx = templates::Context { lead: &lead, workspace: ws, property: Some(p) };
+            let body = templates::render(templates::property_alert(ctx.language()), &ctx);
+            result.queued += outbox::queue_alert(conn, ws, lead.id, p.id, &body, now)?;
+        } else {
+            tasks::add_call(conn, ws, lead.id, Some(p.id), &format!("Tell {} about {}", lead.name, p.title), now)?;
+            result.unreachable += 1;
+            result.unreachable_leads.push(m);
+        }
+    }
+    Ok(result)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use crate::clock::fmt_time;
 use crate::error::{Error, Result};
 use crate::model::Language;
 use crate::model::normalize;
-use crate::leads::scoring::Weights;
+use crate::model::score::{Model, Weights};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
@@ -29,7 +29,7 @@ pub struct Workspace {
     pub weights: Weights,
     /// The model learned from this workspace's own outcomes, once it has enough of them.
     #[serde(skip)]
-    pub learned: Option<std::sync::Arc<crate::leads::learned::Model>>,
+    pub learned: Option<std::sync::Arc<Model>>,
 }
 
 impl Workspace {
@@ -106,6 +106,12 @@ fn from_row(r: &Row) -> rusqlite::Result<Workspace> {
         weights: weights.and_then(|w| serde_json::from_str(&w).ok()).unwrap_or_default(),
         learned: r.get::<_, Option<String>>(11)?.and_then(|m| serde_json::from_str(&m).ok()).map(std::sync::Arc::new),
     })
+}
+
+/// Stores the model the workspace learned (None: not enough outcomes yet).
+pub fn set_learned_model(conn: &Connection, id: i64, json: Option<&str>) -> Result<()> {
+    conn.execute("UPDATE workspaces SET learned_model = ?2 WHERE id = ?1", params![id, json])?;
+    Ok(())
 }
 
 /// Every workspace's id.

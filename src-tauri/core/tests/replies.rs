@@ -4,7 +4,7 @@
 //! were written after it and deliberately left untuned, as a held-out check — their misses
 //! (all to `unclear`) show where the lexicon should grow next.
 
-use leadbook_core::messaging::replies::{classify, ReplyClass};
+use leadbook_core::leads::replies::{classify, ReplyClass};
 use std::collections::BTreeMap;
 use std::path::Path;
 

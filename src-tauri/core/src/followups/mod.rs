@@ -18,7 +18,7 @@ pub mod templates;
 use crate::clock::{fmt_time, parse_time};
 use crate::error::{Error, Result};
 use crate::leads::{self, Lead};
-use crate::model::{Channel, Language, Status};
+use crate::model::{Channel, Language};
 use crate::workspace::Workspace;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -491,7 +491,7 @@ fn stop_reason(lead: &Lead, enrolled_at: DateTime<Utc>) -> Option<&'static str> 
     if lead.last_inbound_at.is_some_and(|t| t > enrolled_at) {
         return Some("the lead replied");
     }
-    if matches!(lead.status, Status::Qualified | Status::Viewing | Status::Negotiating | Status::Won | Status::Lost) {
+    if lead.status.ends_nurturing() {
         return Some("the lead's status ends nurturing");
     }
     if [Channel::Telegram, Channel::Whatsapp, Channel::Sms].iter().all(|c| lead.opt_outs.contains(c)) {

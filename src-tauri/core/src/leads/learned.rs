@@ -140,26 +140,7 @@ pub fn features(lead: &Lead, now: DateTime<Utc>, ctx: &History) -> Features {
     Features { values, areas }
 }
 
-/// A trained model. Weights are per standardised feature (`(x − mean) / scale`), so their sizes
-/// compare across features and are what the breakdown shows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Model {
-    /// Feature name → weight on its standardised value, in the order of `mean` and `scale`.
-    pub weights: Vec<(String, f64)>,
-    pub bias: f64,
-    /// The areas (keys) that have a feature, most frequent first.
-    pub areas: Vec<String>,
-    /// Per weight: the training mean and standard deviation of its feature (1 for a constant).
-    #[serde(default)]
-    pub mean: Vec<f64>,
-    #[serde(default)]
-    pub scale: Vec<f64>,
-    /// How many outcomes it learned from.
-    pub trained_on: usize,
-    /// Five-fold cross-validated AUC (out-of-fold predictions pooled); the training-set AUC
-    /// when a fold lacks a class.
-    pub auc: f64,
-}
+pub use crate::model::score::Model;
 
 impl Model {
     /// The probability that the lead is won.

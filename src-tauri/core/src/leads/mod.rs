@@ -7,6 +7,7 @@
 //! most one lead per workspace, across processes.
 
 pub mod learned;
+pub mod replies;
 pub mod scoring;
 pub mod timeline;
 pub mod validate;
@@ -122,7 +123,7 @@ pub fn retrain(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<
     if before == json {
         return Ok(model.is_some());
     }
-    conn.execute("UPDATE workspaces SET learned_model = ?2 WHERE id = ?1", params![ws.id, json])?;
+    crate::workspace::set_learned_model(conn, ws.id, json.as_deref())?;
     conn.prepare_cached("UPDATE leads SET score_valid_until = ?2 WHERE workspace_id = ?1 AND status NOT IN ('won', 'lost')")?
         .execute(params![ws.id, fmt_time(now)])?;
     Ok(model.is_some())
@@ -586,29 +587,11 @@ pub fn find_duplicate(conn: &Connection, ws: &Workspace, input: &LeadInput) -> R
     }
 }
 
-/// Adds a lead, or merges it into the existing lead it shares an identity key with.
-/// Runs inside the caller's write transaction.
-pub fn add(conn: &Connection, ws: &Workspace, input: &LeadInput, now: DateTime<Utc>) -> Result<AddOutcome> {
-    let fields = validate::lead(input, ws.region())?;
-    add_valid(conn, ws, fields, now)
-}
-
-/// [`add`] for fields that have already been validated (imports validate up front).
-pub fn add_valid(conn: &Connection, ws: &Workspace, fields: LeadFields, now: DateTime<Utc>) -> Result<AddOutcome> {
-    let plan = crate::followups::default_plan(conn, ws, now)?;
-    add_planned(conn, ws, fields, now, plan)
-}
-
-/// [`add_valid`] with the default campaign's plan (campaign, first step due) looked up once
-/// by the caller, for imports of many rows.
-pub fn add_planned(
-    conn: &Connection,
-    ws: &Workspace,
-    fields: LeadFields,
-    now: DateTime<Utc>,
-    plan: Option<(i64, DateTime<Utc>)>,
-) -> Result<AddOutcome> {
-    add_prepared(conn, ws, Prepared::new(fields, ws, now), now, plan, None)
+/// Adds a validated lead, or merges it into the existing lead it shares an identity key with;
+/// a new one is stored with `next_followup_at`. Runs inside the caller's write transaction;
+/// enrolling the new lead in the default campaign is [`crate::workflows::add_lead`]'s part.
+pub fn add_valid(conn: &Connection, ws: &Workspace, fields: LeadFields, now: DateTime<Utc>, next_followup_at: Option<DateTime<Utc>>) -> Result<AddOutcome> {
+    add_prepared(conn, ws, Prepared::new(fields, ws, now), now, next_followup_at, None)
 }
 
 /// A valid row made ready to store: the new lead it would be (scored), its search text and its
@@ -674,14 +657,14 @@ fn owner_of(conn: &Connection, ws: i64, bulk: Option<&BulkKeys>, kind: &str, val
     }
 }
 
-/// [`add_planned`] for a prepared row; with `bulk`, keys are looked up in the import's map
+/// [`add_valid`] for a prepared row; with `bulk`, keys are looked up in the import's map
 /// instead of `lead_keys` (see [`BulkKeys`]).
 pub fn add_prepared(
     conn: &Connection,
     ws: &Workspace,
     p: Prepared,
     now: DateTime<Utc>,
-    plan: Option<(i64, DateTime<Utc>)>,
+    next_followup_at: Option<DateTime<Utc>>,
     mut bulk: Option<&mut BulkKeys>,
 ) -> Result<AddOutcome> {
     let keys = lead_keys(&p.lead);
@@ -714,12 +697,8 @@ pub fn add_prepared(
         return Ok(AddOutcome { id: lead.id, created: false, merged_into: Some(lead.id), score: lead.score, grade: lead.grade });
     }
     let Prepared { mut lead, search, matches } = p;
-    // Every new lead joins the default campaign.
-    lead.next_followup_at = plan.map(|(_, due)| due);
+    lead.next_followup_at = next_followup_at;
     insert(conn, &mut lead, &search)?;
-    if let Some((campaign, due)) = plan {
-        crate::followups::enrol(conn, ws, lead.id, campaign, now, due)?;
-    }
     for (kind, value, _) in keys {
         record_key(&mut bulk, kind, value, lead.id)?;
     }
@@ -837,10 +816,6 @@ pub fn set_status(conn: &Connection, ws: &Workspace, id: i64, status: Status, no
     write(conn, &lead)?;
     sync_match(conn, Some(&before), Some(&lead))?;
     timeline::add(conn, ws.id, id, now, "status_changed", &format!("{from} → {status}"))?;
-    if matches!(status, Status::Qualified | Status::Viewing | Status::Negotiating | Status::Won | Status::Lost) {
-        crate::followups::stop(conn, ws, id, "the lead's status ends nurturing")?;
-        lead.next_followup_at = None;
-    }
     if [from, status].iter().any(|s| matches!(s, Status::Won | Status::Lost)) {
         // An outcome changed: the agent's own history teaches the score again.
         retrain(conn, ws, now)?;
@@ -848,8 +823,10 @@ pub fn set_status(conn: &Connection, ws: &Workspace, id: i64, status: Status, no
     Ok(lead)
 }
 
-/// Records a message the lead sent (typed in by the agent now; received from a channel later).
-pub fn record_reply(conn: &Connection, ws: &Workspace, id: i64, text: &str, channel: Option<Channel>, now: DateTime<Utc>) -> Result<Lead> {
+/// Records on the lead a message it sent (typed in by the agent now; received from a channel
+/// later), with what the reply was understood to say. Stopping its follow-ups is
+/// [`crate::workflows::record_reply`]'s part.
+pub fn note_reply(conn: &Connection, ws: &Workspace, id: i64, text: &str, channel: Option<Channel>, class: replies::ReplyClass, now: DateTime<Utc>) -> Result<Lead> {
     let text = text.trim();
     if text.is_empty() {
         return Err(Error::validation("text", "the reply has no text"));
@@ -866,17 +843,17 @@ pub fn record_reply(conn: &Connection, ws: &Workspace, id: i64, text: &str, chan
     lead.rescore(ws, now);
     write(conn, &lead)?;
     let via = channel.map(|c| format!(" via {c}")).unwrap_or_default();
-    let class = crate::messaging::replies::classify(text).class;
     timeline::add_reply(conn, ws.id, id, now, &format!("{text}{via}"), class.as_str())?;
-    crate::followups::stop(conn, ws, id, "the lead replied")?;
-    lead.next_followup_at = None;
     Ok(lead)
 }
 
 /// Merges lead `other` into lead `keep` by hand: the merge rules of an add, the earlier
 /// creation time and its source, the later contact times; `other`'s history moves over and
 /// `other` is gone.
-pub fn merge(conn: &Connection, ws: &Workspace, keep: i64, other: i64, now: DateTime<Utc>) -> Result<Lead> {
+///
+/// `move_history(from, to)` moves what the other areas keep of lead `from` (its messages, its
+/// tasks) to lead `to` before `from` is deleted: see [`crate::workflows::merge_leads`].
+pub fn merge(conn: &Connection, ws: &Workspace, keep: i64, other: i64, now: DateTime<Utc>, move_history: MoveHistory) -> Result<Lead> {
     if keep == other {
         return Err(Error::validation("other", "a lead cannot be merged into itself"));
     }
@@ -902,11 +879,7 @@ pub fn merge(conn: &Connection, ws: &Workspace, keep: i64, other: i64, now: Date
     lead.rescore(ws, now);
     conn.prepare_cached("UPDATE timeline SET lead_id = ?3 WHERE workspace_id = ?1 AND lead_id = ?2")?
         .execute(params![ws.id, other, keep])?;
-    // Messages move over; a property both were told about stays told once.
-    conn.prepare_cached("UPDATE OR IGNORE outbox SET lead_id = ?3 WHERE workspace_id = ?1 AND lead_id = ?2")?
-        .execute(params![ws.id, other, keep])?;
-    conn.prepare_cached("UPDATE OR IGNORE tasks SET lead_id = ?3 WHERE workspace_id = ?1 AND lead_id = ?2")?
-        .execute(params![ws.id, other, keep])?;
+    move_history(other, keep)?;
     conn.prepare_cached("DELETE FROM leads WHERE workspace_id = ?1 AND id = ?2")?.execute(params![ws.id, other])?;
     write(conn, &lead)?;
     sync_match(conn, Some(&before), Some(&lead))?;
@@ -921,6 +894,9 @@ pub fn merge(conn: &Connection, ws: &Workspace, keep: i64, other: i64, now: Date
     Ok(lead)
 }
 
+/// Moves the history other areas keep of one lead to another (see [`merge`]).
+pub type MoveHistory<'a> = &'a dyn Fn(i64, i64) -> Result<()>;
+
 /// The lead of `ws` that owns identity key `kind`/`value` (`telegram` + user id, `phone` +
 /// E.164 number), if any.
 pub fn by_key(conn: &Connection, ws: &Workspace, kind: &str, value: &str) -> Result<Option<i64>> {
@@ -929,13 +905,13 @@ pub fn by_key(conn: &Connection, ws: &Workspace, kind: &str, value: &str) -> Res
 
 /// Links a Telegram account to a lead (the lead pressed Start on its link). If another lead
 /// already has that account (it wrote to the bot before), the two are one person: merged.
-pub fn link_telegram(conn: &Connection, ws: &Workspace, id: i64, telegram_id: i64, username: Option<&str>, now: DateTime<Utc>) -> Result<Lead> {
+pub fn link_telegram(conn: &Connection, ws: &Workspace, id: i64, telegram_id: i64, username: Option<&str>, now: DateTime<Utc>, move_history: MoveHistory) -> Result<Lead> {
     let mut lead = get(conn, ws, id)?;
     if lead.telegram_id == Some(telegram_id) {
         return Ok(lead);
     }
     if let Some(other) = key_owner(conn, ws.id, "telegram", &telegram_id.to_string())?.filter(|o| *o != id) {
-        merge(conn, ws, id, other, now)?;
+        merge(conn, ws, id, other, now, move_history)?;
         lead = get(conn, ws, id)?;
     }
     let before = lead.clone();

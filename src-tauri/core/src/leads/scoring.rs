@@ -8,50 +8,7 @@ use crate::model::{Grade, Source};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Points per factor. A workspace stores only the ones it changes; the rest are the defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Weights {
-    pub phone: i64,
-    pub telegram: i64,
-    pub email: i64,
-    pub linkedin: i64,
-    pub budget: i64,
-    pub location: i64,
-    pub property_type: i64,
-    pub bedrooms: i64,
-    pub source_referral: i64,
-    pub source_portal_or_website: i64,
-    pub source_telegram_or_whatsapp: i64,
-    pub source_linkedin: i64,
-    pub replied: i64,
-    pub active_status: i64,
-    pub recent_inbound: i64,
-    pub no_contact_30d: i64,
-}
-
-impl Default for Weights {
-    fn default() -> Self {
-        Weights {
-            phone: 15,
-            telegram: 10,
-            email: 5,
-            linkedin: 5,
-            budget: 15,
-            location: 10,
-            property_type: 5,
-            bedrooms: 5,
-            source_referral: 15,
-            source_portal_or_website: 10,
-            source_telegram_or_whatsapp: 10,
-            source_linkedin: 5,
-            replied: 20,
-            active_status: 15,
-            recent_inbound: 10,
-            no_contact_30d: -15,
-        }
-    }
-}
+pub use crate::model::score::Weights;
 
 /// One line of a breakdown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

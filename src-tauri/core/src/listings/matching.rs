@@ -8,14 +8,10 @@
 //! filters inside one index and reads only the leads that do match. Results are complete — no
 //! cap — and ranked by grade, then fit.
 
-use crate::clock::fmt_time;
 use crate::error::Result;
-use crate::leads;
-use crate::model::{Channel, Grade, PropertyStatus};
+use crate::model::{Channel, Grade};
 use crate::listings::properties::Property;
-use crate::followups::templates;
 use crate::workspace::Workspace;
-use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 use serde::Serialize;
 
@@ -165,33 +161,3 @@ pub fn matches(conn: &Connection, ws: &Workspace, p: &Property) -> Result<Vec<Ma
     Ok(out)
 }
 
-/// Tells every matching lead about `p` once: a queued message for each reachable one, a
-/// "call" task for each other. Only an available listing is announced.
-pub fn notify(conn: &Connection, ws: &Workspace, p: &Property, now: DateTime<Utc>) -> Result<Notified> {
-    let found = matches(conn, ws, p)?;
-    let mut result = Notified { matched: found.len(), queued: 0, unreachable: 0, unreachable_leads: vec![] };
-    if p.status != PropertyStatus::Available {
-        return Ok(result);
-    }
-    let at = fmt_time(now);
-    let mut queue = conn.prepare_cached(
-        "INSERT OR IGNORE INTO outbox (workspace_id, lead_id, kind, property_id, status, body, queued_at)
-         VALUES (?1, ?2, 'property', ?3, 'queued', ?4, ?5)",
-    )?;
-    let mut task = conn.prepare_cached(
-        "INSERT OR IGNORE INTO tasks (workspace_id, lead_id, property_id, kind, detail, created_at) VALUES (?1, ?2, ?3, 'call', ?4, ?5)",
-    )?;
-    for m in found {
-        let lead = leads::get(conn, ws, m.id)?;
-        if m.reachable {
-            let ctx = templates::Context { lead: &lead, workspace: ws, property: Some(p) };
-            let body = templates::render(templates::property_alert(ctx.language()), &ctx);
-            result.queued += queue.execute(params![ws.id, lead.id, p.id, body, at])?;
-        } else {
-            task.execute(params![ws.id, lead.id, p.id, format!("Tell {} about {}", lead.name, p.title), at])?;
-            result.unreachable += 1;
-            result.unreachable_leads.push(m);
-        }
-    }
-    Ok(result)
-}

@@ -10,7 +10,7 @@ use crate::clock::fmt_time;
 use crate::error::Result;
 use crate::leads::{self, Lead};
 use crate::model::{Channel, Grade, Language, Source};
-use crate::messaging::replies::ReplyClass;
+use crate::leads::replies::ReplyClass;
 use crate::leads::validate::LeadInput;
 use crate::workspace::Workspace;
 use chrono::{DateTime, Duration, Utc};
@@ -89,7 +89,7 @@ pub fn take_in(conn: &Connection, ws: &Workspace, m: &Inbound, now: DateTime<Utc
                 .optional()?
         };
         if let Some(lead_id) = linked {
-            leads::link_telegram(conn, ws, lead_id, *id, username.as_deref(), at)?;
+            crate::workflows::link_telegram(conn, ws, lead_id, *id, username.as_deref(), at)?;
             seen_lead(conn, ws, m, lead_id)?;
             return Ok(Taken::Linked { lead_id });
         }
@@ -112,7 +112,7 @@ pub fn take_in(conn: &Connection, ws: &Workspace, m: &Inbound, now: DateTime<Utc
 
     let word = keyword(text);
     let twilio = m.provider == Provider::Twilio;
-    let class = crate::messaging::replies::classify(text);
+    let class = crate::leads::replies::classify(text);
     let stop_word = STOP.contains(&word.as_str()) || (twilio && STOP_TWILIO.contains(&word.as_str()));
     if stop_word || class.class == ReplyClass::OptOut {
         leads::set_opt_out(conn, ws, lead_id, m.channel, true, &format!("wrote {}", text.trim()), at)?;
@@ -134,7 +134,7 @@ pub fn take_in(conn: &Connection, ws: &Workspace, m: &Inbound, now: DateTime<Utc
         return Ok(Taken::OptedIn { lead_id });
     }
     let shown: String = if text.is_empty() { "(a message without text)".into() } else { text.chars().take(crate::leads::validate::MAX_NOTES).collect() };
-    let lead = leads::record_reply(conn, ws, lead_id, &shown, Some(m.channel), at)?;
+    let lead = crate::workflows::record_reply(conn, ws, lead_id, &shown, Some(m.channel), at)?;
     Ok(Taken::Reply { lead: Box::new(lead), new_lead, class: class.class })
 }
 
@@ -166,7 +166,7 @@ fn create(conn: &Connection, ws: &Workspace, m: &Inbound, at: DateTime<Utc>) -> 
         ..LeadInput::default()
     };
     for input in [full, bare] {
-        match leads::add(conn, ws, &input, at) {
+        match crate::workflows::add_lead(conn, ws, &input, at) {
             Ok(added) => {
                 crate::leads::timeline::add(conn, ws.id, added.id, at, "created", &format!("first wrote via {}", m.channel))?;
                 return Ok(Some(added.id));

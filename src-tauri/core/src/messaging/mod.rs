@@ -3,8 +3,8 @@
 //! - [`routing`] picks the channel for a lead, down to a manual click-to-chat task.
 //! - [`delivery`] claims queued messages and sends them through [`channels`], pacing each
 //!   provider and recording what the provider said.
-//! - [`inbox`] takes what leads sent, links it to leads (or makes new ones) and records replies.
-//! - [`replies`] understands a reply (interested, later, not interested, opt-out…).
+//! - [`inbox`] takes what leads sent, links it to leads (or makes new ones) and records replies (through
+//!   [`crate::workflows`]).
 //! - [`drafting`] has a language model rewrite queued messages for each lead, or says why not.
 //! - [`channels`] are the provider clients; they never touch the database.
 
@@ -12,5 +12,4 @@ pub mod channels;
 pub mod delivery;
 pub mod drafting;
 pub mod inbox;
-pub mod replies;
 pub mod routing;

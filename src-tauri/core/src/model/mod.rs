@@ -3,6 +3,7 @@
 
 pub mod areas;
 pub mod normalize;
+pub mod score;
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -139,6 +140,11 @@ impl Status {
     /// Statuses in which a lead is being actively worked with the agent.
     pub fn is_engaged(self) -> bool {
         matches!(self, Status::Qualified | Status::Viewing | Status::Negotiating)
+    }
+
+    /// Statuses that end automatic nurturing: the agent works the lead by hand, or it is closed.
+    pub fn ends_nurturing(self) -> bool {
+        self.is_engaged() || matches!(self, Status::Won | Status::Lost)
     }
 }
 

@@ -3,5 +3,6 @@
 //! restores one.
 
 pub mod backup;
+pub mod bulk;
 pub mod export;
 pub mod import;
