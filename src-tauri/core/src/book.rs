@@ -205,13 +205,7 @@ impl Book {
 
     /// Rescores the leads whose time-based factors have changed since they were scored.
     pub fn refresh_scores(&mut self, ws: &Workspace) -> Result<usize> {
-        let now = self.now();
-        let stale: bool = self.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM leads WHERE workspace_id = ?1 AND score_valid_until <= ?2)",
-            rusqlite::params![ws.id, crate::clock::fmt_time(now)],
-            |r| r.get(0),
-        )?;
-        if !stale {
+        if !leads::has_stale_scores(self.conn(), ws, self.now())? {
             return Ok(0);
         }
         self.write(|tx, now| leads::refresh_stale_scores(tx, ws, now))
@@ -351,11 +345,7 @@ impl Book {
 
     /// The lead's Telegram start link; the bot's username must be set.
     pub fn telegram_link(&mut self, ws: &Workspace, lead_id: i64) -> Result<(String, String)> {
-        let bot = config::row(self.conn(), ws, Provider::Telegram)?.and_then(|r| r.settings.bot_username);
-        let Some(bot) = bot else {
-            return Err(Error::validation("bot_username", "set the bot's username in Settings → Channels → Telegram first"));
-        };
-        self.write(|tx, now| inbox::telegram_link(tx, ws, lead_id, &bot, now))
+        self.write(|tx, now| inbox::telegram_link(tx, ws, lead_id, now))
     }
 
     // --- language model ---
@@ -388,11 +378,7 @@ impl Book {
 
     /// Turns a campaign's "review before sending" on or off.
     pub fn set_campaign_review(&mut self, ws: &Workspace, campaign_id: i64, on: bool) -> Result<Campaign> {
-        self.write(|tx, _| {
-            followups::campaign(tx, ws, campaign_id)?;
-            tx.execute("UPDATE campaigns SET review_before_sending = ?3 WHERE workspace_id = ?1 AND id = ?2", rusqlite::params![ws.id, campaign_id, on])?;
-            followups::campaign(tx, ws, campaign_id)
-        })
+        self.write(|tx, _| followups::set_review(tx, ws, campaign_id, on))
     }
 
     // --- follow-ups ---
@@ -461,27 +447,15 @@ impl Book {
 
     /// A template rendered for one lead (the editor's live preview).
     pub fn preview_template(&self, ws: &Workspace, lead_id: i64, template: &str, language: Option<crate::model::Language>) -> Result<String> {
-        let mut lead = leads::get(self.conn(), ws, lead_id)?;
-        if language.is_some() {
-            lead.language = language;
-        }
-        Ok(crate::followups::templates::render(template, &crate::followups::templates::Context { lead: &lead, workspace: ws, property: None }))
+        crate::followups::templates::preview(self.conn(), ws, lead_id, template, language)
     }
 
     // --- export ---
 
     /// Exports the workspace to `path`: `.xlsx` (the whole book) or `.csv` (the leads).
     pub fn export(&mut self, ws: &Workspace, path: &Path) -> Result<crate::transfer::export::Exported> {
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-        match ext.as_str() {
-            "xlsx" => {
-                let dashboard = self.dashboard(ws)?;
-                let due = self.due_queue(ws, 100_000)?;
-                crate::transfer::export::xlsx(self.conn(), ws, &dashboard, &due, path)
-            }
-            "csv" => crate::transfer::export::csv(self.conn(), ws, path),
-            _ => Err(Error::Usage(format!("export to .xlsx or .csv, not '{}'", path.display()))),
-        }
+        self.refresh_scores(ws)?;
+        crate::transfer::export::to_path(self.conn(), ws, path, self.now())
     }
 
     // --- backups ---

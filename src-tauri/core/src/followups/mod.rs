@@ -270,6 +270,13 @@ pub fn campaign(conn: &Connection, ws: &Workspace, id: i64) -> Result<Campaign> 
 
 /// Replaces a campaign's steps (the editor saves them all at once). Offsets must increase;
 /// every template must be non-blank and use only known variables.
+/// Turns a campaign's "review before sending" on or off.
+pub fn set_review(conn: &Connection, ws: &Workspace, id: i64, on: bool) -> Result<Campaign> {
+    campaign(conn, ws, id)?;
+    conn.execute("UPDATE campaigns SET review_before_sending = ?3 WHERE workspace_id = ?1 AND id = ?2", params![ws.id, id, on])?;
+    campaign(conn, ws, id)
+}
+
 pub fn update_steps(conn: &Connection, ws: &Workspace, id: i64, steps: &[Step]) -> Result<Campaign> {
     campaign(conn, ws, id)?;
     if steps.is_empty() || steps.len() > 20 {
@@ -452,13 +459,10 @@ pub fn due_queue(conn: &Connection, ws: &Workspace, now: DateTime<Utc>, limit: u
 /// Keeps `leads.next_followup_at` (what the dashboard and the tick's index read) equal to the
 /// earliest due step of the lead's active enrolments.
 fn refresh_next(conn: &Connection, ws: &Workspace, lead_id: i64) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE leads SET next_followup_at =
-            (SELECT min(next_due_at) FROM enrolments WHERE lead_id = ?2 AND state = 'active')
-         WHERE workspace_id = ?1 AND id = ?2",
-    )?
-    .execute(params![ws.id, lead_id])?;
-    Ok(())
+    let next: Option<String> = conn
+        .prepare_cached("SELECT min(next_due_at) FROM enrolments WHERE lead_id = ?1 AND state = 'active'")?
+        .query_row([lead_id], |r| r.get(0))?;
+    leads::set_next_followup(conn, ws, lead_id, next.as_deref())
 }
 
 fn set_state(conn: &Connection, ws: &Workspace, lead_id: i64, from: &str, to: &str, reason: Option<&str>) -> Result<usize> {

@@ -135,6 +135,15 @@ pub fn property_alert(lang: Language) -> &'static str {
     }
 }
 
+/// A template rendered for one lead of `ws` (the editor's live preview), in `language` if given.
+pub fn preview(conn: &rusqlite::Connection, ws: &Workspace, lead_id: i64, template: &str, language: Option<crate::model::Language>) -> crate::error::Result<String> {
+    let mut lead = crate::leads::get(conn, ws, lead_id)?;
+    if language.is_some() {
+        lead.language = language;
+    }
+    Ok(render(template, &Context { lead: &lead, workspace: ws, property: None }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

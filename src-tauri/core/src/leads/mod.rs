@@ -894,6 +894,12 @@ pub fn merge(conn: &Connection, ws: &Workspace, keep: i64, other: i64, now: Date
     Ok(lead)
 }
 
+/// Records when the lead's next follow-up is due (RFC 3339), as its enrolments say.
+pub fn set_next_followup(conn: &Connection, ws: &Workspace, id: i64, at: Option<&str>) -> Result<()> {
+    conn.prepare_cached("UPDATE leads SET next_followup_at = ?3 WHERE workspace_id = ?1 AND id = ?2")?.execute(params![ws.id, id, at])?;
+    Ok(())
+}
+
 /// Moves the history other areas keep of one lead to another (see [`merge`]).
 pub type MoveHistory<'a> = &'a dyn Fn(i64, i64) -> Result<()>;
 
@@ -994,6 +1000,15 @@ pub fn note_whatsapp_inbound(conn: &Connection, ws: &Workspace, id: i64, at: Dat
 }
 
 /// Rescoring leads whose time-based factors changed since they were scored.
+/// Whether any lead's time-based factors changed since it was scored.
+pub fn has_stale_scores(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM leads WHERE workspace_id = ?1 AND score_valid_until <= ?2)",
+        params![ws.id, fmt_time(now)],
+        |r| r.get(0),
+    )?)
+}
+
 pub fn refresh_stale_scores(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<usize> {
     let stale: Vec<Lead> = conn
         .prepare_cached(&format!(

@@ -203,7 +203,11 @@ fn sender_input(m: &Inbound) -> LeadInput {
 }
 
 /// The lead's Telegram start link `https://t.me/<bot>?start=<token>`, made once per lead.
-pub fn telegram_link(conn: &Connection, ws: &Workspace, lead_id: i64, bot_username: &str, now: DateTime<Utc>) -> Result<(String, String)> {
+pub fn telegram_link(conn: &Connection, ws: &Workspace, lead_id: i64, now: DateTime<Utc>) -> Result<(String, String)> {
+    let bot = config::row(conn, ws, Provider::Telegram)?.and_then(|r| r.settings.bot_username);
+    let Some(bot_username) = bot else {
+        return Err(crate::Error::validation("bot_username", "set the bot's username in Settings → Channels → Telegram first"));
+    };
     leads::get(conn, ws, lead_id)?;
     let existing: Option<String> = conn
         .prepare_cached("SELECT token FROM telegram_links WHERE workspace_id = ?1 AND lead_id = ?2")?

@@ -68,6 +68,21 @@ pub fn neutralise(cell: &str) -> String {
 }
 
 /// The leads as CSV: UTF-8 with a byte-order mark, every cell neutralised.
+/// Exports the workspace to `path`: `.xlsx` (the whole book: leads, properties, what is due,
+/// the summary) or `.csv` (the leads), by the file's extension.
+pub fn to_path(conn: &Connection, ws: &Workspace, path: &Path, now: chrono::DateTime<chrono::Utc>) -> Result<Exported> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "xlsx" => {
+            let dashboard = crate::dashboard::compute(conn, ws, now)?;
+            let due = crate::followups::due_queue(conn, ws, now, 100_000)?;
+            xlsx(conn, ws, &dashboard, &due, path)
+        }
+        "csv" => csv(conn, ws, path),
+        _ => Err(crate::Error::Usage(format!("export to .xlsx or .csv, not '{}'", path.display()))),
+    }
+}
+
 pub fn csv(conn: &Connection, ws: &Workspace, path: &Path) -> Result<Exported> {
     let tmp = path.with_extension("csv.partial");
     let file = std::fs::File::create(&tmp)?;
