@@ -462,7 +462,7 @@ pub fn execute(cli: Cli) -> i32 {
     std::panic::set_hook(Box::new(|_| {}));
     let outcome = std::panic::catch_unwind(|| run(cli)).unwrap_or_else(|p| {
         let what = p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned());
-        Err(Error::Internal(format!("unexpected failure: {}", what.unwrap_or_default())))
+        Err(Error::internal(format!("unexpected failure: {}", what.unwrap_or_default())))
     });
     match outcome {
         Ok(json) => {
@@ -511,7 +511,7 @@ fn http() -> Result<reqwest::Client> {
 
 /// A runtime for one command's network calls.
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Error::Internal(format!("no async runtime: {e}")))
+    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Error::internal_from(format!("no async runtime: {e}"), e))
 }
 
 fn read_stdin_secret() -> Result<String> {
@@ -521,7 +521,7 @@ fn read_stdin_secret() -> Result<String> {
 }
 
 fn out<T: Serialize>(v: T) -> Result<String> {
-    serde_json::to_string(&v).map_err(|e| Error::Internal(e.to_string()))
+    serde_json::to_string(&v).map_err(|e| Error::internal_from(e.to_string(), e))
 }
 
 fn parse_opt<T>(v: Option<String>, f: fn(&str, &str) -> Result<T>, field: &str) -> Result<Option<T>> {
@@ -611,8 +611,8 @@ fn run(cli: Cli) -> Result<String> {
                 // Drafted first (the model's text, or the template), then delivered.
                 let drafted = rt.block_on(book.draft_messages(&ws, llm.as_ref()))?;
                 let report = rt.block_on(book.deliver(&ws, &ch, &mut Default::default()))?;
-                let mut json = serde_json::to_value(report).map_err(|e| Error::Internal(e.to_string()))?;
-                json["drafted"] = serde_json::to_value(drafted).map_err(|e| Error::Internal(e.to_string()))?;
+                let mut json = serde_json::to_value(report).map_err(|e| Error::internal_from(e.to_string(), e))?;
+                json["drafted"] = serde_json::to_value(drafted).map_err(|e| Error::internal_from(e.to_string(), e))?;
                 out(json)
             }
             OutboxCommand::Review { id, approve, reject, text } => out(book.review_message(&ws, id, approve && !reject, text.as_deref())?),
@@ -638,7 +638,7 @@ fn run(cli: Cli) -> Result<String> {
             let ch = book.load_channels(&ws, secrets.as_ref(), &http()?)?;
             let report = runtime()?.block_on(book.sync_inbox(&ws, &ch, std::time::Duration::ZERO))?;
             if report.received == 0 && !report.errors.is_empty() {
-                return Err(Error::Offline(report.errors.join("; ")));
+                return Err(Error::offline(report.errors.join("; "), None));
             }
             out(report)
         }

@@ -14,7 +14,7 @@ pub struct Keychain;
 
 impl Keychain {
     fn entry(name: &str) -> Result<keyring::Entry> {
-        keyring::Entry::new(SERVICE, name).map_err(|e| Error::Internal(format!("the keychain refused the entry: {e}")))
+        keyring::Entry::new(SERVICE, name).map_err(|e| Error::internal_from(format!("the keychain refused the entry: {e}"), e))
     }
 
     /// Whether a keychain answers here.
@@ -35,16 +35,16 @@ impl SecretStore for Keychain {
         match Self::entry(name)?.get_password() {
             Ok(s) => Ok(Some(s)),
             Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(Error::Internal(format!("the keychain could not be read: {e}"))),
+            Err(e) => Err(Error::internal_from(format!("the keychain could not be read: {e}"), e)),
         }
     }
     fn set(&self, name: &str, secret: &str) -> Result<()> {
-        Self::entry(name)?.set_password(secret).map_err(|e| Error::Internal(format!("the keychain could not be written: {e}")))
+        Self::entry(name)?.set_password(secret).map_err(|e| Error::internal_from(format!("the keychain could not be written: {e}"), e))
     }
     fn delete(&self, name: &str) -> Result<()> {
         match Self::entry(name)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(Error::Internal(format!("the keychain could not be written: {e}"))),
+            Err(e) => Err(Error::internal_from(format!("the keychain could not be written: {e}"), e)),
         }
     }
     fn kind(&self) -> &'static str {

@@ -104,7 +104,7 @@ impl Book {
             .optional()?;
         match id.map(|id| self.workspace_by_id(id)) {
             Some(Ok(ws)) => Ok(ws),
-            _ => self.workspaces()?.into_iter().next().ok_or_else(|| Error::not_found("workspace")),
+            _ => self.workspaces()?.into_iter().next().ok_or_else(|| Error::none_found(crate::Entity::Workspace)),
         }
     }
 

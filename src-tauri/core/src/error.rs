@@ -4,6 +4,39 @@
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
+/// A failure underneath one of ours, kept as the source of the error it caused.
+pub type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// The kinds of thing a lookup can fail to find (in this workspace, or at all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    Workspace,
+    Lead,
+    Property,
+    Message,
+    Campaign,
+    Step,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Workspace => "workspace",
+            Entity::Lead => "lead",
+            Entity::Property => "property",
+            Entity::Message => "message",
+            Entity::Campaign => "campaign",
+            Entity::Step => "step",
+        }
+    }
+}
+
+impl std::fmt::Display for Entity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Everything that can go wrong in `leadbook-core`.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -11,8 +44,9 @@ pub enum Error {
     #[error("{message}")]
     Validation { field: String, message: String },
     /// The thing asked for does not exist in this workspace (or at all: the two look the same).
-    #[error("{0} not found")]
-    NotFound(String),
+    /// `id` is how it was asked for (`7`, `'Agency'`), when it was.
+    #[error("{entity}{} not found", id.as_ref().map(|i| format!(" {i}")).unwrap_or_default())]
+    NotFound { entity: Entity, id: Option<String> },
     /// A change would give a lead an identity key that another lead already owns.
     #[error("{message}")]
     Duplicate { field: String, message: String, existing_id: i64 },
@@ -23,11 +57,21 @@ pub enum Error {
     Db(#[from] rusqlite::Error),
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
-    #[error("{0}")]
-    Internal(String),
-    /// A provider could not be reached (no network, the server is down).
-    #[error("{0}")]
-    Offline(String),
+    /// Something that should not happen did; `source` is what failed underneath, if anything.
+    #[error("{message}")]
+    Internal {
+        message: String,
+        #[source]
+        source: Option<Source>,
+    },
+    /// A provider could not be reached (no network, the server is down); `source` is the
+    /// transport's error (never with a request URL in it: Telegram's has the token).
+    #[error("{message}")]
+    Offline {
+        message: String,
+        #[source]
+        source: Option<Source>,
+    },
     /// A provider answered with an error (a refused token, a bad setting).
     #[error("{0}")]
     Provider(String),
@@ -43,22 +87,51 @@ impl Error {
         Error::Validation { field: field.to_string(), message: message.into() }
     }
 
-    pub fn not_found(what: impl Into<String>) -> Self {
-        Error::NotFound(what.into())
+    /// `entity` `id` does not exist (in this workspace).
+    pub fn not_found(entity: Entity, id: impl std::fmt::Display) -> Self {
+        Error::NotFound { entity, id: Some(id.to_string()) }
+    }
+
+    /// No `entity` at all (there is none to pick).
+    pub fn none_found(entity: Entity) -> Self {
+        Error::NotFound { entity, id: None }
+    }
+
+    /// An internal failure with nothing underneath.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::Internal { message: message.into(), source: None }
+    }
+
+    /// An internal failure caused by `source`; the message says what we were doing.
+    pub fn internal_from(message: impl Into<String>, source: impl Into<Source>) -> Self {
+        Error::Internal { message: message.into(), source: Some(source.into()) }
+    }
+
+    /// A provider could not be reached.
+    pub fn offline(message: impl Into<String>, source: Option<Source>) -> Self {
+        Error::Offline { message: message.into(), source }
+    }
+
+    /// What was not found, for a `not_found` error.
+    pub fn entity(&self) -> Option<Entity> {
+        match self {
+            Error::NotFound { entity, .. } => Some(*entity),
+            _ => None,
+        }
     }
 
     /// The stable, machine-readable code of this error.
     pub fn code(&self) -> &'static str {
         match self {
             Error::Validation { .. } => "validation",
-            Error::NotFound(_) => "not_found",
+            Error::NotFound { .. } => "not_found",
             Error::Duplicate { .. } => "duplicate",
             Error::Usage(_) => "usage",
             Error::Db(e) if is_busy(e) => "busy",
             Error::Db(_) => "database",
             Error::Io(_) => "io",
-            Error::Internal(_) => "internal",
-            Error::Offline(_) => "offline",
+            Error::Internal { .. } => "internal",
+            Error::Offline { .. } => "offline",
             Error::Provider(_) => "provider",
             Error::Cancelled => "cancelled",
         }
@@ -112,7 +185,25 @@ mod tests {
 
     #[test]
     fn not_found_has_no_field() {
-        let v = serde_json::to_value(Error::not_found("lead 7")).unwrap();
+        let v = serde_json::to_value(Error::not_found(Entity::Lead, 7)).unwrap();
         assert_eq!(v, serde_json::json!({"code":"not_found","message":"lead 7 not found"}));
+    }
+
+    #[test]
+    fn not_found_names_its_entity_as_data() {
+        let e = Error::not_found(Entity::Workspace, "'Agency'");
+        assert_eq!(e.entity(), Some(Entity::Workspace));
+        assert_eq!(e.to_string(), "workspace 'Agency' not found");
+        assert_eq!(Error::none_found(Entity::Workspace).to_string(), "workspace not found");
+        assert_eq!(Error::validation("x", "y").entity(), None);
+    }
+
+    #[test]
+    fn an_internal_error_keeps_what_failed_underneath() {
+        let cause = serde_json::from_str::<i64>("x").unwrap_err();
+        let e = Error::internal_from("reading the settings failed", cause);
+        assert_eq!(e.code(), "internal");
+        assert!(std::error::Error::source(&e).is_some());
+        assert_eq!(e.to_string(), "reading the settings failed");
     }
 }

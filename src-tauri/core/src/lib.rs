@@ -45,4 +45,4 @@ pub mod synth;
 
 pub use book::Book;
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use error::{Error, Result};
+pub use error::{Entity, Error, Result};

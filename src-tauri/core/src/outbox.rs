@@ -114,7 +114,7 @@ pub fn confirm(conn: &Connection, ws: &Workspace, id: i64, arrived: bool, now: c
         .query_row(rusqlite::params![ws.id, id], |r| r.get(0))
         .optional()?;
     match current.as_deref() {
-        None => return Err(crate::Error::not_found(format!("message {id}"))),
+        None => return Err(crate::Error::not_found(crate::Entity::Message, id)),
         Some("unknown") => {}
         Some(other) => return Err(crate::Error::validation("status", format!("only a message in state unknown can be confirmed; this one is {other}"))),
     }
@@ -129,7 +129,7 @@ pub fn get(conn: &Connection, ws: &Workspace, id: i64) -> Result<Message> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM outbox o JOIN leads l ON l.id = o.lead_id WHERE o.workspace_id = ?1 AND o.id = ?2"))?
         .query_row(rusqlite::params![ws.id, id], from_row)
         .optional()?
-        .ok_or_else(|| crate::Error::not_found(format!("message {id}")))
+        .ok_or_else(|| crate::Error::not_found(crate::Entity::Message, id))
 }
 
 /// Changes a message's state by the agent's hand, if it is in one of `from`.

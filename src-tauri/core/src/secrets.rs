@@ -39,7 +39,7 @@ impl FileStore {
     fn read(&self) -> Result<BTreeMap<String, String>> {
         match std::fs::read(&self.path) {
             Ok(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|e| Error::Internal(format!("the secrets file {} is damaged: {e}", self.path.display()))),
+                .map_err(|e| Error::internal(format!("the secrets file {} is damaged: {e}", self.path.display()))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
             Err(e) => Err(e.into()),
         }
@@ -49,7 +49,7 @@ impl FileStore {
         let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
         let tmp = self.path.with_extension("tmp");
-        let bytes = serde_json::to_vec_pretty(all).map_err(|e| Error::Internal(e.to_string()))?;
+        let bytes = serde_json::to_vec_pretty(all).map_err(|e| Error::internal_from(e.to_string(), e))?;
         write_private(&tmp, &bytes)?;
         std::fs::rename(&tmp, &self.path)?;
         Ok(())

@@ -140,14 +140,14 @@ pub fn by_name(conn: &Connection, name: &str) -> Result<Workspace> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM workspaces WHERE name = ?1"))?
         .query_row([name.trim()], from_row)
         .optional()?
-        .ok_or_else(|| Error::not_found(format!("workspace '{}'", name.trim())))
+        .ok_or_else(|| Error::not_found(crate::Entity::Workspace, format!("'{}'", name.trim())))
 }
 
 pub fn by_id(conn: &Connection, id: i64) -> Result<Workspace> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM workspaces WHERE id = ?1"))?
         .query_row([id], from_row)
         .optional()?
-        .ok_or_else(|| Error::not_found(format!("workspace {id}")))
+        .ok_or_else(|| Error::not_found(crate::Entity::Workspace, id))
 }
 
 fn check_name(conn: &Connection, name: &str, except: Option<i64>) -> Result<String> {

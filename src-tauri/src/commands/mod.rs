@@ -81,7 +81,7 @@ mod tests {
             serde_json::to_value(&e).unwrap(),
             serde_json::json!({"code": "validation", "field": "phone", "message": "'12' is not a valid phone number"})
         );
-        let e = CommandError(Error::not_found("lead 9"));
+        let e = CommandError(Error::not_found(leadbook_core::Entity::Lead, 9));
         assert_eq!(serde_json::to_value(&e).unwrap(), serde_json::json!({"code": "not_found", "message": "lead 9 not found"}));
     }
 

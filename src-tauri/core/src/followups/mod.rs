@@ -265,7 +265,7 @@ pub fn campaigns(conn: &Connection, ws: &Workspace) -> Result<Vec<Campaign>> {
 }
 
 pub fn campaign(conn: &Connection, ws: &Workspace, id: i64) -> Result<Campaign> {
-    campaigns(conn, ws)?.into_iter().find(|c| c.id == id).ok_or_else(|| Error::not_found(format!("campaign {id}")))
+    campaigns(conn, ws)?.into_iter().find(|c| c.id == id).ok_or_else(|| Error::not_found(crate::Entity::Campaign, id))
 }
 
 /// Replaces a campaign's steps (the editor saves them all at once). Offsets must increase;
@@ -549,7 +549,7 @@ pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Tic
     let mut steps_cache: Vec<(i64, Vec<Step>)> = Vec::new();
     for (lead_id, campaign_id, enrolled_at_s, next_step) in due {
         let lead = leads::get(conn, ws, lead_id)?;
-        let enrolled_at = parse_time(&enrolled_at_s).ok_or_else(|| Error::Internal(format!("bad enrolment time {enrolled_at_s}")))?;
+        let enrolled_at = parse_time(&enrolled_at_s).ok_or_else(|| Error::internal(format!("bad enrolment time {enrolled_at_s}")))?;
         if let Some(reason) = stop_reason(&lead, enrolled_at) {
             stop(conn, ws, lead_id, reason)?;
             report.stopped += 1;
@@ -684,7 +684,7 @@ pub fn stats(conn: &Connection, ws: &Workspace) -> Result<Vec<StepStats>> {
 pub fn promote(conn: &Connection, ws: &Workspace, campaign_id: i64, position: i64, v: usize) -> Result<Campaign> {
     let c = campaign(conn, ws, campaign_id)?;
     let mut steps = c.steps.clone();
-    let step = steps.iter_mut().find(|s| s.position == position).ok_or_else(|| Error::not_found(format!("step {position} of campaign {campaign_id}")))?;
+    let step = steps.iter_mut().find(|s| s.position == position).ok_or_else(|| Error::not_found(crate::Entity::Step, format!("{position} of campaign {campaign_id}")))?;
     if v > step.variants.len() {
         return Err(Error::validation("variant", format!("step {position} has no variant {}", variant_label(v))));
     }

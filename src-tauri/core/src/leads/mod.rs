@@ -516,7 +516,7 @@ pub fn get(conn: &Connection, ws: &Workspace, id: i64) -> Result<Lead> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM leads WHERE workspace_id = ?1 AND id = ?2"))?
         .query_row(params![ws.id, id], from_row)
         .optional()?
-        .ok_or_else(|| Error::not_found(format!("lead {id}")))
+        .ok_or_else(|| Error::not_found(crate::Entity::Lead, id))
 }
 
 /// The lead with its score breakdown (recomputed: the score is a pure function of the lead,

@@ -114,7 +114,7 @@ pub fn get(conn: &Connection, ws: &Workspace, id: i64) -> Result<Property> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM properties WHERE workspace_id = ?1 AND id = ?2"))?
         .query_row(params![ws.id, id], from_row)
         .optional()?
-        .ok_or_else(|| Error::not_found(format!("property {id}")))
+        .ok_or_else(|| Error::not_found(crate::Entity::Property, id))
 }
 
 /// The workspace's listings, newest first.

@@ -170,7 +170,7 @@ pub async fn deliver(store: &mut Store, ws: &Workspace, ch: &Channels, pacer: &m
 }
 
 fn joined(r: std::result::Result<Done, tokio::task::JoinError>) -> Result<Done> {
-    r.map_err(|e| crate::Error::Internal(format!("a send task failed: {e}")))
+    r.map_err(|e| crate::Error::internal_from(format!("a send task failed: {e}"), e))
 }
 
 /// Routes a due message. A message no provider can carry becomes the agent's (manual) and one

@@ -52,7 +52,7 @@ pub fn set(conn: &Connection, secrets: &dyn SecretStore, base_url: &str, model: 
         return Err(Error::validation("model", "the model's name is required (like llama3.1 or gpt-4o-mini)"));
     }
     let s = LlmSettings { base_url, model: model.to_string(), timeout_seconds };
-    let json = serde_json::to_string(&s).map_err(|e| Error::Internal(e.to_string()))?;
+    let json = serde_json::to_string(&s).map_err(|e| Error::internal_from(e.to_string(), e))?;
     conn.execute("INSERT INTO app_settings (key, value) VALUES ('llm', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [json])?;
     let name = secret_name(&crate::messaging::channels::config::book_id(conn)?);
     match key.map(str::trim) {
@@ -219,7 +219,7 @@ pub fn review(conn: &Connection, ws: &Workspace, id: i64, approve: bool, text: O
         .query_row(params![ws.id, id], |r| r.get(0))
         .optional()?;
     match current {
-        None => return Err(Error::not_found(format!("message {id}"))),
+        None => return Err(Error::not_found(crate::Entity::Message, id)),
         Some(Some(r)) if r == "pending" => {}
         Some(_) => return Err(Error::validation("review", "only a draft waiting for review can be approved or rejected")),
     }

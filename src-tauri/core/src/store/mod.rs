@@ -450,7 +450,7 @@ pub fn migrate(conn: &mut Connection, setup: &Setup) -> Result<()> {
 pub fn migrate_to(conn: &mut Connection, target: usize, setup: &Setup) -> Result<()> {
     let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
     if current > MIGRATIONS.len() {
-        return Err(crate::Error::Internal(format!(
+        return Err(crate::Error::internal(format!(
             "this database was written by a newer Leadbook (schema {current}, this build knows {})",
             MIGRATIONS.len()
         )));

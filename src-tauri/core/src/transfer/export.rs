@@ -29,7 +29,7 @@ const LEAD_HEADERS: &[&str] = &[
 const FIRST_TIME_COLUMN: usize = 21;
 
 fn xlsx_err(e: XlsxError) -> Error {
-    Error::Internal(format!("writing the workbook failed: {e}"))
+    Error::internal_from(format!("writing the workbook failed: {e}"), e)
 }
 
 fn all_leads(conn: &Connection, ws: &Workspace, mut each: impl FnMut(Lead) -> Result<()>) -> Result<usize> {
@@ -89,7 +89,7 @@ pub fn csv(conn: &Connection, ws: &Workspace, path: &Path) -> Result<Exported> {
     let mut out = std::io::BufWriter::new(file);
     std::io::Write::write_all(&mut out, b"\xEF\xBB\xBF")?;
     let mut w = csv::Writer::from_writer(out);
-    let io = |e: csv::Error| Error::Internal(format!("writing the CSV failed: {e}"));
+    let io = |e: csv::Error| Error::internal_from(format!("writing the CSV failed: {e}"), e);
     w.write_record(LEAD_HEADERS).map_err(io)?;
     let n = all_leads(conn, ws, |l| w.write_record(lead_cells(&l).iter().map(|c| neutralise(c))).map_err(io))?;
     w.flush()?;

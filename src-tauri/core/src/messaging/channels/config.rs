@@ -206,7 +206,7 @@ pub fn book_id(conn: &Connection) -> Result<String> {
 pub fn random_token(bytes: usize) -> Result<String> {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut buf = vec![0u8; bytes];
-    getrandom::fill(&mut buf).map_err(|e| Error::Internal(format!("no randomness from the system: {e}")))?;
+    getrandom::fill(&mut buf).map_err(|e| Error::internal(format!("no randomness from the system: {e}")))?;
     Ok(buf.iter().map(|b| ALPHABET[(*b & 63) as usize] as char).collect())
 }
 
@@ -255,7 +255,7 @@ pub fn set(
             ));
         }
     }
-    let json = serde_json::to_string(&settings).map_err(|e| Error::Internal(e.to_string()))?;
+    let json = serde_json::to_string(&settings).map_err(|e| Error::internal_from(e.to_string(), e))?;
     // A new token or new settings get a fresh start: the agent just fixed what needed attention.
     conn.prepare_cached(
         "INSERT INTO channels (workspace_id, provider, settings, state, detail, updated_at) VALUES (?1, ?2, ?3, 'ok', NULL, ?4)

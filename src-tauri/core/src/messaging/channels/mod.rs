@@ -90,7 +90,10 @@ pub fn http_client() -> Result<reqwest::Client> {
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("Leadbook/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| Error::Internal(format!("the HTTP client could not start: {}", e.without_url())))
+        .map_err(|e| {
+            let e = e.without_url();
+            Error::internal_from(format!("the HTTP client could not start: {e}"), e)
+        })
 }
 
 /// A base URL as typed: trimmed, without a trailing slash, http or https only.
@@ -117,7 +120,7 @@ pub(crate) fn transport_outcome(e: reqwest::Error) -> SendOutcome {
 /// A transport error on a call that changes nothing (identity, polling).
 pub(crate) fn transport_error(e: reqwest::Error) -> Error {
     let e = e.without_url();
-    Error::Offline(format!("cannot reach the provider: {}", error_chain(&e)))
+    Error::offline(format!("cannot reach the provider: {}", error_chain(&e)), Some(Box::new(e.without_url())))
 }
 
 /// The error and its causes in one line ("error sending request: connection refused").
