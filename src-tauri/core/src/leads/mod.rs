@@ -6,7 +6,10 @@
 //! and Telegram user id) live in `lead_keys`, whose primary key makes each value belong to at
 //! most one lead per workspace, across processes.
 
+mod keys;
 pub mod learned;
+pub mod match_index;
+mod query;
 pub mod replies;
 pub mod scoring;
 pub mod timeline;
@@ -20,10 +23,15 @@ use scoring::Factor;
 use timeline::Entry;
 use validate::{LeadFields, LeadInput};
 use crate::workspace::Workspace;
+pub use keys::{by_key, BulkKeys};
+pub use match_index::backfill_match_index;
+pub use query::{list, LeadPage, LeadQuery, SortBy};
+use keys::*;
+use match_index::*;
+use query::*;
 use chrono::{DateTime, Utc};
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
-use serde::{Deserialize, Serialize};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
 
 /// A lead as stored. Serialises to the JSON of SPEC §9 (plus notes, tags, opt-outs and the
 /// contact times the app shows).
@@ -241,153 +249,6 @@ impl Lead {
     }
 }
 
-/// An identity key: (kind, value, the field it comes from).
-type Key = (&'static str, String, &'static str);
-
-fn keys_of(f: &LeadFields) -> Vec<Key> {
-    key_values(&f.linkedin_url, &f.email, &f.phone, &f.whatsapp, f.telegram_id)
-}
-
-/// The identity keys of a stored lead (without copying its other fields).
-fn lead_keys(l: &Lead) -> Vec<Key> {
-    key_values(&l.linkedin_url, &l.email, &l.phone, &l.whatsapp, l.telegram_id)
-}
-
-fn key_values(linkedin: &Option<String>, email: &Option<String>, phone: &Option<String>, whatsapp: &Option<String>, telegram: Option<i64>) -> Vec<Key> {
-    let mut keys: Vec<Key> = Vec::with_capacity(5);
-    if let Some(v) = linkedin {
-        keys.push(("linkedin", v.clone(), "linkedin_url"));
-    }
-    if let Some(v) = email {
-        keys.push(("email", v.clone(), "email"));
-    }
-    if let Some(v) = phone {
-        keys.push(("phone", v.clone(), "phone"));
-    }
-    if let Some(v) = whatsapp.as_ref().filter(|w| Some(*w) != phone.as_ref()) {
-        keys.push(("phone", v.clone(), "whatsapp"));
-    }
-    if let Some(v) = telegram {
-        keys.push(("telegram", v.to_string(), "telegram_id"));
-    }
-    keys
-}
-
-fn key_owner(conn: &Connection, ws: i64, kind: &str, value: &str) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached("SELECT lead_id FROM lead_keys WHERE workspace_id = ?1 AND kind = ?2 AND value = ?3")?
-        .query_row(params![ws, kind, value], |r| r.get(0))
-        .optional()?)
-}
-
-fn insert_key(conn: &Connection, ws: i64, kind: &str, value: &str, lead_id: i64) -> Result<()> {
-    conn.prepare_cached("INSERT OR IGNORE INTO lead_keys (workspace_id, kind, value, lead_id) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![ws, kind, value, lead_id])?;
-    Ok(())
-}
-
-/// One row of the match index: an area key and the lead's other criteria.
-#[derive(Debug, Clone, PartialEq)]
-struct MatchRow {
-    area_key: String,
-    budget_min: Option<i64>,
-    budget_max: Option<i64>,
-    property_type: Option<&'static str>,
-    bedrooms: Option<i64>,
-    purpose: Option<&'static str>,
-}
-
-/// The match-index rows of a lead (see `matching`): one per area key — `""` for a lead with
-/// other criteria but no area (it matches any area) — and none for a lead with no criteria at
-/// all or one that is won or lost.
-fn match_rows(l: &Lead) -> Vec<MatchRow> {
-    if matches!(l.status, Status::Won | Status::Lost) {
-        return vec![];
-    }
-    let mut keys: Vec<String> = l.locations.iter().map(|a| crate::model::areas::key(a)).collect();
-    keys.sort();
-    keys.dedup();
-    let other_criteria = l.budget_min.is_some() || l.budget_max.is_some() || l.property_type.is_some() || l.bedrooms.is_some() || l.purpose.is_some();
-    if keys.is_empty() && other_criteria {
-        keys.push(String::new());
-    }
-    keys.into_iter()
-        .map(|area_key| MatchRow {
-            area_key,
-            budget_min: l.budget_min,
-            budget_max: l.budget_max,
-            property_type: l.property_type.map(|t| t.as_str()),
-            bedrooms: l.bedrooms,
-            purpose: l.purpose.map(|p| p.as_str()),
-        })
-        .collect()
-}
-
-/// Moves the match index from the rows of `before` (none for a new lead) to those of `lead`
-/// (none for a lead being deleted).
-fn sync_match(conn: &Connection, before: Option<&Lead>, lead: Option<&Lead>) -> Result<()> {
-    let old = before.map(match_rows).unwrap_or_default();
-    let new = lead.map(match_rows).unwrap_or_default();
-    if old == new {
-        return Ok(());
-    }
-    let Some(any) = lead.or(before) else { return Ok(()) };
-    let mut del = conn.prepare_cached("DELETE FROM lead_match WHERE workspace_id = ?1 AND area_key = ?2 AND lead_id = ?3")?;
-    for r in &old {
-        del.execute(params![any.workspace_id, r.area_key, any.id])?;
-    }
-    insert_match_rows(conn, any, &new)
-}
-
-fn insert_match_rows(conn: &Connection, lead: &Lead, rows: &[MatchRow]) -> Result<()> {
-    let mut ins = conn.prepare_cached(
-        "INSERT OR REPLACE INTO lead_match (workspace_id, area_key, lead_id, budget_min, budget_max, property_type, bedrooms, purpose)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
-    for r in rows {
-        ins.execute(params![lead.workspace_id, r.area_key, lead.id, r.budget_min, r.budget_max, r.property_type, r.bedrooms, r.purpose])?;
-    }
-    Ok(())
-}
-
-/// Fills the match index for every lead (schema version 2 on a book that had leads before).
-pub(crate) fn backfill_match_index(conn: &Connection) -> Result<()> {
-    let all: Vec<Lead> = conn.prepare(&format!("SELECT {V1_COLUMNS} FROM leads"))?.query_map([], from_row)?.collect::<rusqlite::Result<_>>()?;
-    for lead in &all {
-        sync_match(conn, None, Some(lead))?;
-    }
-    Ok(())
-}
-
-/// Removes the keys `lead` holds (by value: the primary key finds them without a lead_id index).
-fn delete_keys(conn: &Connection, lead: &Lead) -> Result<()> {
-    let mut stmt = conn.prepare_cached("DELETE FROM lead_keys WHERE workspace_id = ?1 AND kind = ?2 AND value = ?3 AND lead_id = ?4")?;
-    for (kind, value, _) in lead_keys(&lead) {
-        stmt.execute(params![lead.workspace_id, kind, value, lead.id])?;
-    }
-    Ok(())
-}
-
-/// Moves `lead_keys` from the keys of `before` to exactly those of `lead`. A key another lead
-/// owns is a `duplicate` error.
-fn sync_keys(conn: &Connection, before: &Lead, lead: &Lead) -> Result<()> {
-    let keys = lead_keys(&lead);
-    for (kind, value, field) in &keys {
-        if let Some(owner) = key_owner(conn, lead.workspace_id, kind, value)?.filter(|o| *o != lead.id) {
-            return Err(Error::Duplicate {
-                field: field.to_string(),
-                message: format!("another lead (#{owner}) already has this {}", field.replace('_', " ")),
-                existing_id: owner,
-            });
-        }
-    }
-    delete_keys(conn, before)?;
-    for (kind, value, _) in &keys {
-        insert_key(conn, lead.workspace_id, kind, value, lead.id)?;
-    }
-    Ok(())
-}
-
 /// The columns of schema 1, which migrations before schema 6 read leads with.
 macro_rules! v1_columns {
     () => {
@@ -399,7 +260,7 @@ macro_rules! v1_columns {
 }
 pub(crate) const COLUMNS: &str = concat!(v1_columns!(), ", unusable_channels");
 /// What [`from_row`] reads, from a schema without `unusable_channels`.
-const V1_COLUMNS: &str = concat!(v1_columns!(), ", '[]'");
+pub(super) const V1_COLUMNS: &str = concat!(v1_columns!(), ", '[]'");
 
 pub(crate) fn from_row(r: &Row) -> rusqlite::Result<Lead> {
     let score: Option<i64> = r.get(21)?;
@@ -485,32 +346,6 @@ fn write(conn: &Connection, lead: &Lead) -> Result<()> {
     Ok(())
 }
 
-/// What search looks in, lower-cased, fields separated by a control character so a typed
-/// word never matches across two fields.
-fn search_text(l: &Lead) -> String {
-    let mut s = String::with_capacity(64);
-    let mut push = |v: &str| {
-        if !s.is_empty() {
-            s.push('\u{1f}');
-        }
-        s.push_str(&v.to_lowercase());
-    };
-    push(&l.name);
-    for v in [&l.email, &l.telegram_username].into_iter().flatten() {
-        push(v);
-    }
-    if let Some(url) = &l.linkedin_url {
-        push(url.rsplit('/').next().unwrap_or(url));
-    }
-    for area in &l.locations {
-        push(area);
-    }
-    for phone in [&l.phone, &l.whatsapp].into_iter().flatten() {
-        push(phone.trim_start_matches('+'));
-    }
-    s
-}
-
 /// The lead `id` of workspace `ws`; a lead of another workspace is `not_found`.
 pub fn get(conn: &Connection, ws: &Workspace, id: i64) -> Result<Lead> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM leads WHERE workspace_id = ?1 AND id = ?2"))?
@@ -533,24 +368,6 @@ pub fn detail(conn: &Connection, ws: &Workspace, id: i64, now: DateTime<Utc>) ->
         score_breakdown.push(Factor { factor: "learned".into(), points: l.points });
     }
     Ok(LeadDetail { score_breakdown, learned, lead, timeline })
-}
-
-/// The existing lead (and which key) that `fields` would merge into, if any: the oldest
-/// of the leads sharing a key with it.
-fn find_match(conn: &Connection, ws: &Workspace, fields: &LeadFields) -> Result<Option<(i64, &'static str)>> {
-    find_match_keys(conn, ws, None, &keys_of(fields))
-}
-
-fn find_match_keys(conn: &Connection, ws: &Workspace, bulk: Option<&BulkKeys>, keys: &[Key]) -> Result<Option<(i64, &'static str)>> {
-    let mut best: Option<(i64, &'static str)> = None;
-    for (kind, value, field) in keys {
-        if let Some(owner) = owner_of(conn, ws.id, bulk, kind, value)? {
-            if best.is_none_or(|(b, _)| owner < b) {
-                best = Some((owner, *field));
-            }
-        }
-    }
-    Ok(best)
 }
 
 /// For the form's duplicate warning: the lead this input would merge into. Fields that do not
@@ -607,53 +424,6 @@ impl Prepared {
         let mut lead = Lead::from_fields(fields, ws.id, now);
         lead.rescore(ws, now);
         Prepared { search: search_text(&lead), matches: match_rows(&lead), lead }
-    }
-}
-
-/// A big import's identity keys with their owners, held in memory for its whole transaction:
-/// the book's when it began and each the import adds. Rows are de-duplicated against this map
-/// alone — no `lead_keys` lookup per key — while every key is still written as it is added.
-#[derive(Default)]
-pub struct BulkKeys {
-    /// Owner by value, one map per key kind (see [`kind_slot`]).
-    owners: [std::collections::HashMap<String, i64>; 4],
-}
-
-fn kind_slot(kind: &str) -> Option<usize> {
-    ["linkedin", "email", "phone", "telegram"].iter().position(|k| *k == kind)
-}
-
-impl BulkKeys {
-    pub fn load(conn: &Connection, ws: &Workspace) -> Result<BulkKeys> {
-        let mut keys = BulkKeys::default();
-        let mut stmt = conn.prepare("SELECT kind, value, lead_id FROM lead_keys WHERE workspace_id = ?1")?;
-        let mut rows = stmt.query([ws.id])?;
-        while let Some(r) = rows.next()? {
-            let kind: String = r.get(0)?;
-            if let Some(slot) = kind_slot(&kind) {
-                keys.owners[slot].insert(r.get(1)?, r.get(2)?);
-            }
-        }
-        Ok(keys)
-    }
-
-    fn owner(&self, kind: &str, value: &str) -> Option<i64> {
-        kind_slot(kind).and_then(|slot| self.owners[slot].get(value).copied())
-    }
-
-    /// What `INSERT OR IGNORE INTO lead_keys` did: a key that has an owner keeps it.
-    fn record(&mut self, kind: &str, value: String, lead_id: i64) {
-        if let Some(slot) = kind_slot(kind) {
-            self.owners[slot].entry(value).or_insert(lead_id);
-        }
-    }
-}
-
-/// The lead owning a key: from the import's map during a bulk import, else from `lead_keys`.
-fn owner_of(conn: &Connection, ws: i64, bulk: Option<&BulkKeys>, kind: &str, value: &str) -> Result<Option<i64>> {
-    match bulk {
-        Some(b) => Ok(b.owner(kind, value)),
-        None => key_owner(conn, ws, kind, value),
     }
 }
 
@@ -903,12 +673,6 @@ pub fn set_next_followup(conn: &Connection, ws: &Workspace, id: i64, at: Option<
 /// Moves the history other areas keep of one lead to another (see [`merge`]).
 pub type MoveHistory<'a> = &'a dyn Fn(i64, i64) -> Result<()>;
 
-/// The lead of `ws` that owns identity key `kind`/`value` (`telegram` + user id, `phone` +
-/// E.164 number), if any.
-pub fn by_key(conn: &Connection, ws: &Workspace, kind: &str, value: &str) -> Result<Option<i64>> {
-    key_owner(conn, ws.id, kind, value)
-}
-
 /// Links a Telegram account to a lead (the lead pressed Start on its link). If another lead
 /// already has that account (it wrote to the bot before), the two are one person: merged.
 pub fn link_telegram(conn: &Connection, ws: &Workspace, id: i64, telegram_id: i64, username: Option<&str>, now: DateTime<Utc>, move_history: MoveHistory) -> Result<Lead> {
@@ -1024,124 +788,4 @@ pub fn refresh_stale_scores(conn: &Connection, ws: &Workspace, now: DateTime<Utc
         .execute(params![ws.id, lead.id, lead.score, lead.grade.as_str(), lead.score_valid_until.map(fmt_time)])?;
     }
     Ok(stale.len())
-}
-
-/// Columns the lead list can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SortBy {
-    #[default]
-    Score,
-    Name,
-    CreatedAt,
-    LastContactedAt,
-    BudgetMax,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LeadQuery {
-    pub grade: Option<Grade>,
-    pub status: Option<Status>,
-    pub source: Option<Source>,
-    pub search: Option<String>,
-    pub sort: SortBy,
-    /// Sort direction; `None` is the natural one (highest score, A→Z, newest).
-    pub desc: Option<bool>,
-    pub offset: u32,
-    pub limit: Option<u32>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct LeadPage {
-    pub total: i64,
-    pub rows: Vec<Lead>,
-}
-
-/// What a typed search looks for in `search`: lower-case text, or, for something typed like a
-/// phone number, its digits without the trunk zero ("050 123" finds +97150123…).
-fn search_needle(text: &str) -> Option<String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() >= 3 && text.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
-        return Some(digits.trim_start_matches('0').to_string()).filter(|d| !d.is_empty());
-    }
-    Some(text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
-}
-
-/// Leads of the workspace matching the filters, sorted, one page of them plus the total.
-///
-/// A search scans the covering index `leads_ws_search` (search text and score) once: that gives
-/// the total and, for the usual sort by score, the page's ids without touching the table.
-pub fn list(conn: &Connection, ws: &Workspace, q: &LeadQuery) -> Result<LeadPage> {
-    let needle = q.search.as_deref().and_then(search_needle);
-    let mut filter = String::from("workspace_id = ?");
-    let mut args: Vec<Value> = vec![Value::Integer(ws.id)];
-    if let Some(g) = q.grade {
-        // The grade is a function of the score; a score range uses the score and search indexes.
-        let (lo, hi) = g.score_range();
-        filter.push_str(" AND score BETWEEN ? AND ?");
-        args.extend([Value::Integer(lo), Value::Integer(hi)]);
-    }
-    if let Some(s) = q.status {
-        filter.push_str(" AND status = ?");
-        args.push(Value::Text(s.as_str().into()));
-    }
-    if let Some(s) = q.source {
-        filter.push_str(" AND source = ?");
-        args.push(Value::Text(s.as_str().into()));
-    }
-    let natural_desc = matches!(q.sort, SortBy::Score | SortBy::CreatedAt | SortBy::LastContactedAt | SortBy::BudgetMax);
-    let desc = q.desc.unwrap_or(natural_desc);
-    let limit = q.limit.map_or(usize::MAX, |l| l as usize);
-    let offset = q.offset as usize;
-
-    if let Some(needle) = &needle {
-        filter.push_str(" AND instr(search, ?) > 0");
-        args.push(Value::Text(needle.clone()));
-        let mut hits: Vec<(i64, i64)> = conn
-            .prepare_cached(&format!("SELECT score, id FROM leads INDEXED BY leads_ws_search WHERE {filter}"))?
-            .query_map(params_from_iter(&args), |r| Ok((r.get::<_, Option<i64>>(0)?.unwrap_or(0), r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let total = hits.len() as i64;
-        if q.sort == SortBy::Score {
-            if desc {
-                hits.sort_unstable_by(|a, b| b.cmp(a));
-            } else {
-                hits.sort_unstable();
-            }
-            let ids: Vec<i64> = hits.into_iter().skip(offset).take(limit).map(|(_, id)| id).collect();
-            return Ok(LeadPage { total, rows: by_ids(conn, ws, &ids)? });
-        }
-        let rows = ordered_page(conn, &filter, args, q.sort, desc, limit, offset)?;
-        return Ok(LeadPage { total, rows });
-    }
-    let total: i64 = conn.prepare_cached(&format!("SELECT count(*) FROM leads WHERE {filter}"))?.query_row(params_from_iter(&args), |r| r.get(0))?;
-    let rows = ordered_page(conn, &filter, args, q.sort, desc, limit, offset)?;
-    Ok(LeadPage { total, rows })
-}
-
-fn ordered_page(conn: &Connection, filter: &str, mut args: Vec<Value>, sort: SortBy, desc: bool, limit: usize, offset: usize) -> Result<Vec<Lead>> {
-    let dir = if desc { "DESC" } else { "ASC" };
-    let order = match sort {
-        SortBy::Score => format!("score {dir}, id {dir}"),
-        SortBy::Name => format!("name COLLATE NOCASE {dir}, id {dir}"),
-        SortBy::CreatedAt => format!("created_at {dir}, id {dir}"),
-        SortBy::LastContactedAt => format!("last_contacted_at IS NULL, last_contacted_at {dir}, id {dir}"),
-        SortBy::BudgetMax => format!("budget_max IS NULL, budget_max {dir}, id {dir}"),
-    };
-    args.push(Value::Integer(i64::try_from(limit).unwrap_or(-1)));
-    args.push(Value::Integer(offset as i64));
-    let sql = format!("SELECT {COLUMNS} FROM leads WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?");
-    let rows = conn.prepare_cached(&sql)?.query_map(params_from_iter(&args), from_row)?.collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
-}
-
-/// The leads with these ids, in this order.
-fn by_ids(conn: &Connection, ws: &Workspace, ids: &[i64]) -> Result<Vec<Lead>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM leads WHERE workspace_id = ?1 AND id = ?2"))?;
-    ids.iter().map(|id| Ok(stmt.query_row(params![ws.id, id], from_row)?)).collect()
 }
