@@ -23,10 +23,11 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// A lead as stored. Serialises to the JSON of SPEC §9 (plus notes, tags, opt-outs and the
 /// contact times the app shows).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Lead {
     pub id: i64,
     pub name: String,
@@ -64,7 +65,7 @@ pub struct Lead {
 }
 
 /// `lead show`: the lead, why it has its score, and its history.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct LeadDetail {
     #[serde(flatten)]
     pub lead: Lead,
@@ -77,7 +78,7 @@ pub struct LeadDetail {
 }
 
 /// How the workspace's learned model sees a lead.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Learned {
     /// Chance of a win by the model.
     pub p_won: f64,
@@ -129,7 +130,7 @@ pub fn retrain(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<
 }
 
 /// What adding a lead did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AddOutcome {
     pub id: i64,
     pub created: bool,
@@ -139,7 +140,7 @@ pub struct AddOutcome {
 }
 
 /// An existing lead that shares an identity key with the one being typed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct DuplicateMatch {
     pub lead: Lead,
     pub key: &'static str,
@@ -1036,8 +1037,9 @@ pub fn refresh_stale_scores(conn: &Connection, ws: &Workspace, now: DateTime<Utc
 }
 
 /// Columns the lead list can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "LeadSort")]
 pub enum SortBy {
     #[default]
     Score,
@@ -1047,21 +1049,24 @@ pub enum SortBy {
     BudgetMax,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(default, deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct LeadQuery {
     pub grade: Option<Grade>,
     pub status: Option<Status>,
     pub source: Option<Source>,
     pub search: Option<String>,
+    #[ts(as = "Option<_>", optional)]
     pub sort: SortBy,
     /// Sort direction; `None` is the natural one (highest score, A→Z, newest).
     pub desc: Option<bool>,
+    #[ts(as = "Option<_>", optional)]
     pub offset: u32,
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct LeadPage {
     pub total: i64,
     pub rows: Vec<Lead>,

@@ -7,6 +7,7 @@ use crate::leads::Lead;
 use crate::model::{Grade, Source};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// Points per factor. A workspace stores only the ones it changes; the rest are the defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,7 +55,8 @@ impl Default for Weights {
 }
 
 /// One line of a breakdown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(rename = "ScoreFactor")]
 pub struct Factor {
     pub factor: String,
     pub points: i64,

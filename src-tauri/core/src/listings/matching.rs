@@ -18,9 +18,10 @@ use crate::workspace::Workspace;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 use serde::Serialize;
+use ts_rs::TS;
 
 /// One matching lead.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Match {
     /// The lead's id (also as `lead_id`).
     pub id: i64,
@@ -36,7 +37,7 @@ pub struct Match {
 }
 
 /// What telling the matching buyers did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Notified {
     pub matched: usize,
     /// Messages newly queued (a lead already told about this listing is not told again).
