@@ -8,6 +8,8 @@ pub mod commands;
 pub mod courier;
 pub mod paths;
 pub mod secrets;
+#[cfg(test)]
+mod wire_types;
 
 use std::ffi::OsString;
 

@@ -35,7 +35,7 @@ function step(position: number, over: Partial<Step> = {}): Step {
 
 const B = { template_en: 'Hello {first_name}?', template_fa: 'درود {first_name}؟', template_ar: 'أهلاً {first_name}؟' };
 
-const campaign = (steps: Step[] = [step(1), step(2)]): Campaign => ({ id: 1, name: 'New lead nurture', is_default: true, steps });
+const campaign = (steps: Step[] = [step(1), step(2)]): Campaign => ({ id: 1, name: 'New lead nurture', is_default: true, review_before_sending: false, steps });
 
 function variant(v: number, sent: number, replied: number, over: Partial<VariantStats> = {}): VariantStats {
   const [low, high] = wilson(replied, sent);

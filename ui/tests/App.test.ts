@@ -160,6 +160,7 @@ describe('App', () => {
       ...makeLead({ id, name: id === 2 ? 'Second' : 'First' }),
       score_breakdown: [{ factor: 'phone', points: 15 }],
       timeline: [],
+      learned: null,
     }));
     navigate({ name: 'leads', filters: {} }, { replace: true });
     render(App);

@@ -386,9 +386,9 @@ describe('WhatsApp template of a step', () => {
   });
 
   it('is explained in one line and saved with the step: name, language and parameters in order', async () => {
-    vi.mocked(ipc.campaignUpdate).mockImplementation(async (id, steps) => ({ id, name: 'Nurture', is_default: true, steps }));
+    vi.mocked(ipc.campaignUpdate).mockImplementation(async (id, steps) => ({ id, name: 'Nurture', is_default: true, review_before_sending: false, steps }));
     const onsaved = vi.fn();
-    render(CampaignEditor, { campaign: { id: 1, name: 'Nurture', is_default: true, steps: [step()] }, onsaved, oncancel: () => {} });
+    render(CampaignEditor, { campaign: { id: 1, name: 'Nurture', is_default: true, review_before_sending: false, steps: [step()] }, onsaved, oncancel: () => {} });
     const wa = await screen.findByTestId('step-wa');
     expect(wa.textContent).toContain('Used when the lead has not written on WhatsApp in 24 h.');
     await fireEvent.input(within(wa).getByTestId('step-wa-template'), { target: { value: 'intro_offer' } });
@@ -408,10 +408,10 @@ describe('WhatsApp template of a step', () => {
   });
 
   it('removing a parameter and clearing the name sends them empty', async () => {
-    vi.mocked(ipc.campaignUpdate).mockImplementation(async (id, steps) => ({ id, name: 'Nurture', is_default: true, steps }));
+    vi.mocked(ipc.campaignUpdate).mockImplementation(async (id, steps) => ({ id, name: 'Nurture', is_default: true, review_before_sending: false, steps }));
     const onsaved = vi.fn();
     const start = step({ wa_template: 'intro_offer', wa_template_language: 'en_US', wa_template_params: ['first_name'] });
-    render(CampaignEditor, { campaign: { id: 1, name: 'Nurture', is_default: true, steps: [start] }, onsaved, oncancel: () => {} });
+    render(CampaignEditor, { campaign: { id: 1, name: 'Nurture', is_default: true, review_before_sending: false, steps: [start] }, onsaved, oncancel: () => {} });
     const wa = await screen.findByTestId('step-wa');
     await fireEvent.click(within(wa).getByTestId('step-wa-remove-param'));
     await fireEvent.input(within(wa).getByTestId('step-wa-template'), { target: { value: '' } });
@@ -426,7 +426,7 @@ describe('WhatsApp template of a step', () => {
       field: 'wa_template_language',
       message: 'step 1: a template language is a code such as en_US',
     });
-    render(CampaignEditor, { campaign: { id: 1, name: 'Nurture', is_default: true, steps: [step({ wa_template: 'x' })] }, onsaved: () => {}, oncancel: () => {} });
+    render(CampaignEditor, { campaign: { id: 1, name: 'Nurture', is_default: true, review_before_sending: false, steps: [step({ wa_template: 'x' })] }, onsaved: () => {}, oncancel: () => {} });
     await fireEvent.click(await screen.findByTestId('save-campaign'));
     const error = await screen.findByTestId('step-error-wa_template_language');
     expect(error.textContent).toContain('a template language is a code such as en_US');
@@ -434,12 +434,12 @@ describe('WhatsApp template of a step', () => {
   });
 
   it('a step from an older core without the template fields still edits and saves', async () => {
-    vi.mocked(ipc.campaignUpdate).mockImplementation(async (id, steps) => ({ id, name: 'Nurture', is_default: true, steps }));
+    vi.mocked(ipc.campaignUpdate).mockImplementation(async (id, steps) => ({ id, name: 'Nurture', is_default: true, review_before_sending: false, steps }));
     const onsaved = vi.fn();
     const old = step();
     delete (old as Partial<Step>).wa_template_params;
     delete (old as Partial<Step>).wa_template;
-    render(CampaignEditor, { campaign: { id: 1, name: 'Nurture', is_default: true, steps: [old] }, onsaved, oncancel: () => {} });
+    render(CampaignEditor, { campaign: { id: 1, name: 'Nurture', is_default: true, review_before_sending: false, steps: [old] }, onsaved, oncancel: () => {} });
     await fireEvent.click(await screen.findByTestId('save-campaign'));
     await waitFor(() => expect(onsaved).toHaveBeenCalled());
     expect(vi.mocked(ipc.campaignUpdate).mock.calls[0][1][0]).toMatchObject({ wa_template: null, wa_template_params: [] });
@@ -451,7 +451,7 @@ describe('Inbound messages', () => {
     const ipc = stubIpc();
     let received: (() => void) | undefined;
     vi.mocked(ipc.onInboxReceived).mockImplementation(async (fn) => {
-      received = () => fn({ received: 2, matched: 1, new_leads: 1, opt_outs: 0 });
+      received = () => fn({ received: 2, matched: 1, new_leads: 1, opt_outs: 0, linked: 0, wrong_numbers: 0 });
       return () => {};
     });
     render(App);

@@ -49,7 +49,7 @@ function step(position: number, over: Partial<Step> = {}): Step {
   };
 }
 
-const campaign = (): Campaign => ({ id: 1, name: 'New lead nurture', is_default: true, steps: [1, 2, 3, 4, 5].map((n) => step(n)) });
+const campaign = (): Campaign => ({ id: 1, name: 'New lead nurture', is_default: true, review_before_sending: false, steps: [1, 2, 3, 4, 5].map((n) => step(n)) });
 
 function enrolment(over: Partial<Enrolment> = {}): Enrolment {
   return {
@@ -280,6 +280,12 @@ describe('Follow-ups screen', () => {
       error: null,
       next_attempt_at: null,
       manual_link: null,
+      draft: null,
+      draft_note: null,
+      review: null,
+      llm_prompt: null,
+      llm_answer: null,
+      lead_name: `Lead ${id}`,
     });
     vi.mocked(ipc.outboxList).mockResolvedValue([msg(2, 'failed', '2026-03-02T10:00:00Z'), msg(1, 'queued', '2026-03-02T08:00:00Z')]);
     render(OutboxList);
@@ -307,6 +313,11 @@ describe('Follow-ups screen', () => {
       error: 'the app stopped while sending this message; confirm whether it arrived',
       next_attempt_at: null,
       manual_link: null,
+      draft: null,
+      draft_note: null,
+      review: null,
+      llm_prompt: null,
+      llm_answer: null,
       lead_name: 'Omar Haddad',
     };
     vi.mocked(ipc.outboxList).mockResolvedValue([unknown]);

@@ -217,7 +217,7 @@ describe('Reply classes and the learned score', () => {
       grade: 'A',
       source: 'referral',
       factors: [{ factor: 'phone', points: 15 }, { factor: 'learned', points: -4 }],
-      learned: { p_won: 0.62, points: -4, blended: 70, outcomes: 47, top: [['source:referral', 0.6], ['response:<1h', 0.3], ['area:dubai marina', -0.4]] },
+      learned: { p_won: 0.62, points: -4, blended: 70, outcomes: 47, top: [['source:referral', 0.6], ['response:<1h', 0.3], ['area:dubai marina', -0.4]], weights: [] },
     });
     const learned = screen.getAllByTestId('score-factor').find((f) => f.dataset.factor === 'learned')!;
     expect(learned.textContent?.replace(/\s+/g, ' ').trim()).toBe('Learned from your wins (47 outcomes) −4');
@@ -231,7 +231,7 @@ describe('Reply classes and the learned score', () => {
 
   it('formats the chance in Persian digits', () => {
     setLanguage('fa');
-    render(ScoreBreakdown, { score: 10, grade: 'D', source: 'manual', factors: [], learned: { p_won: 0.5, points: 0, blended: 10, outcomes: 31, top: [] } });
+    render(ScoreBreakdown, { score: 10, grade: 'D', source: 'manual', factors: [], learned: { p_won: 0.5, points: 0, blended: 10, outcomes: 31, top: [], weights: [] } });
     expect(screen.getByTestId('learned-chance').textContent).toContain('۵۰');
   });
 

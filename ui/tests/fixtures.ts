@@ -60,6 +60,7 @@ export function makeDetail(over: Partial<LeadDetail> = {}): LeadDetail {
       { factor: 'no_contact_30d', points: -15 },
     ],
     timeline: [{ at: '2025-03-21T08:00:00Z', kind: 'created', detail: 'added by hand' }],
+    learned: null,
     ...over,
   };
 }
@@ -108,7 +109,8 @@ export function syntheticList(total: number) {
   const fn = async (query: LeadQuery): Promise<LeadPage> => {
     calls.push(query);
     const rows: Lead[] = [];
-    for (let i = query.offset; i < Math.min(total, query.offset + query.limit); i++) {
+    const offset = query.offset ?? 0;
+    for (let i = offset; i < Math.min(total, offset + (query.limit ?? total)); i++) {
       rows.push(makeLead({ id: i + 1, name: `Lead ${i + 1}` }));
     }
     return { total, rows };
@@ -154,12 +156,18 @@ export function makeOutboxMessage(over: Partial<OutboxMessage> = {}): OutboxMess
     error: null,
     next_attempt_at: null,
     manual_link: null,
+    draft: null,
+    draft_note: null,
+    review: null,
+    llm_prompt: null,
+    llm_answer: null,
+    lead_name: 'Hot Lead',
     ...over,
   };
 }
 
 export function makeDeliveryStatus(over: Partial<DeliveryStatus> = {}): DeliveryStatus {
-  return { online: true, waiting: 0, deferred: 0, unknown: 0, manual: 0, failed: 0, next_attempt_at: null, last_error: null, ...over };
+  return { online: true, waiting: 0, deferred: 0, unknown: 0, manual: 0, review: 0, failed: 0, next_attempt_at: null, last_error: null, ...over };
 }
 
 export function makeChannel(provider: Provider, over: Partial<ChannelInfo> = {}): ChannelInfo {

@@ -12,7 +12,11 @@ export function stubIpc() {
   }
   vi.mocked(ipc.workspaceCurrent).mockResolvedValue(workspace);
   vi.mocked(ipc.workspaceList).mockResolvedValue([workspace]);
-  vi.mocked(ipc.workspaceUpdate).mockImplementation(async (_id, patch) => ({ ...workspace, ...patch }));
+  // A field given as null is left as it is, like an absent one.
+  vi.mocked(ipc.workspaceUpdate).mockImplementation(async (_id, patch) => ({
+    ...workspace,
+    ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null && v !== undefined)),
+  }));
   vi.mocked(ipc.dashboard).mockResolvedValue(makeDashboard());
   vi.mocked(ipc.leadList).mockResolvedValue({ total: 0, rows: [] });
   vi.mocked(ipc.leadFindDuplicate).mockResolvedValue(null);

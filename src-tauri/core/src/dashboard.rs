@@ -9,14 +9,18 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection};
 use serde::Serialize;
+use ts_rs::TS;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Dashboard {
+    #[ts(as = "BTreeMap<Grade, i64>")]
     pub grades: BTreeMap<&'static str, i64>,
     pub due_today: i64,
     pub overdue: i64,
+    #[ts(as = "BTreeMap<Status, i64>")]
     pub by_status: BTreeMap<&'static str, i64>,
+    #[ts(as = "BTreeMap<Source, i64>")]
     pub by_source: BTreeMap<&'static str, i64>,
     pub outbox_waiting: i64,
     pub replies_this_week: i64,
@@ -26,7 +30,7 @@ pub struct Dashboard {
     pub weeks: Vec<Week>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Week {
     /// The Monday the week starts on, as YYYY-MM-DD in the workspace's time zone.
     pub week: String,

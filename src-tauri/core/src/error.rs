@@ -2,7 +2,8 @@
 //! `{code, message, field?}`; callers switch on [`Error::code`], never on message text.
 
 use serde::ser::SerializeStruct;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
+use ts_rs::TS;
 
 /// A failure underneath one of ours, kept as the source of the error it caused.
 pub type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -81,6 +82,40 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Every code an error carries (`Error::code`): what the UI switches on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(rename = "ErrorCode")]
+pub enum Code {
+    Validation,
+    NotFound,
+    Duplicate,
+    Usage,
+    Busy,
+    Database,
+    Io,
+    Internal,
+    Offline,
+    Provider,
+    Cancelled,
+}
+
+/// The JSON an error crosses to the UI as (what `Error`'s `Serialize` writes); only its
+/// TypeScript (`WireError`) is used, and a test reads every kind of error back into it.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(rename = "WireError")]
+pub struct Wire {
+    pub code: Code,
+    pub message: String,
+    /// The offending field, for `validation` and `duplicate`.
+    #[ts(optional)]
+    pub field: Option<String>,
+    /// The lead that already has the key, for `duplicate`.
+    #[ts(optional)]
+    pub existing_id: Option<i64>,
+}
 
 impl Error {
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
@@ -181,6 +216,32 @@ mod tests {
         let e = Error::validation("email", "not a valid email address");
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v, serde_json::json!({"code":"validation","field":"email","message":"not a valid email address"}));
+    }
+
+    #[test]
+    fn every_error_reads_back_as_its_wire_type() {
+        let busy = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY), None);
+        let all = [
+            Error::validation("email", "bad"),
+            Error::not_found(Entity::Lead, 1),
+            Error::Duplicate { field: "phone".into(), message: "taken".into(), existing_id: 4 },
+            Error::Usage("bad option".into()),
+            Error::Db(busy),
+            Error::Db(rusqlite::Error::QueryReturnedNoRows),
+            Error::Io(std::io::Error::other("disk")),
+            Error::internal("bug"),
+            Error::offline("no network", None),
+            Error::Provider("refused".into()),
+            Error::Cancelled,
+        ];
+        let mut codes = std::collections::HashSet::new();
+        for e in all {
+            let wire: Wire = serde_json::from_value(serde_json::to_value(&e).unwrap()).unwrap();
+            assert_eq!((wire.message, wire.field.as_deref()), (e.to_string(), e.field()));
+            assert_eq!(wire.existing_id.is_some(), matches!(e, Error::Duplicate { .. }));
+            codes.insert(wire.code);
+        }
+        assert_eq!(codes.len(), 11, "one error of each code, and `Code` has no other");
     }
 
     #[test]

@@ -8,9 +8,11 @@ use crate::workspace::Workspace;
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 use serde::Serialize;
+use ts_rs::TS;
 
 /// An outbox message as SPEC §9 prints it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(rename = "OutboxMessage")]
 pub struct Message {
     pub id: i64,
     pub lead_id: i64,

@@ -9,10 +9,11 @@ use crate::model::score::{Model, Weights};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 pub const DEFAULT: &str = "Default";
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Workspace {
     pub id: i64,
     pub name: String,
@@ -73,13 +74,15 @@ impl Workspace {
 }
 
 /// A change to a workspace's settings; absent fields stay as they are.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(default, deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct WorkspacePatch {
     pub name: Option<String>,
     pub timezone: Option<String>,
     pub phone_region: Option<String>,
     pub currency: Option<String>,
+    #[ts(as = "Option<String>")]
     pub agent_name: Option<Option<String>>,
     pub quiet_start: Option<String>,
     pub quiet_end: Option<String>,

@@ -98,7 +98,7 @@ pub fn outbox_mark_done(app: AppHandle, state: State<'_, AppState>, id: i64) -> 
     Ok(m)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct TelegramLink {
     pub url: String,
     pub token: String,

@@ -8,7 +8,7 @@ use leadbook_core::outbox::Message;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct LlmInfo {
     pub settings: Option<LlmSettings>,
     pub has_key: bool,

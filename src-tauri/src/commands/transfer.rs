@@ -12,8 +12,11 @@ use tauri::{AppHandle, Emitter, State};
 /// Set by `import_cancel`; the running import stops at its next batch and keeps nothing.
 static CANCEL: AtomicBool = AtomicBool::new(false);
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[ts(rename = "ImportPreview")]
 pub struct Preview {
+    /// What the file was read as (see `import::read`).
+    #[ts(type = "\"csv\" | \"linkedin\" | \"xlsx\"")]
     pub format: &'static str,
     pub headers: Vec<String>,
     pub mapping: Vec<Option<Field>>,
@@ -21,10 +24,12 @@ pub struct Preview {
     pub total_rows: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
-struct Progress {
-    done: usize,
-    total: usize,
+/// The `import-progress` event.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "ImportProgress")]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
 }
 
 /// The file's header, the mapping Leadbook detected and its first rows.

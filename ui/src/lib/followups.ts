@@ -3,7 +3,7 @@
  * splitting a step's offset into days and hours, the template variables, and finding which
  * step and field a backend validation error is about. No Svelte, no IPC: unit-testable.
  */
-import type { AppError, DueItem, Step, StepStats, VariantStats } from './types';
+import type { AppError, DueItem, Language, Step, StepStats, VariantStats } from './types';
 
 export type DueGroup = 'overdue' | 'waiting' | 'later';
 export const DUE_GROUPS: readonly DueGroup[] = ['overdue', 'waiting', 'later'];
@@ -36,7 +36,7 @@ export const TEMPLATE_VARIABLES = [
   'price',
 ] as const;
 
-export type TemplateLang = 'en' | 'fa' | 'ar';
+export type TemplateLang = Language;
 export const TEMPLATE_LANGS: readonly TemplateLang[] = ['en', 'fa', 'ar'];
 export type TemplateField = `template_${TemplateLang}`;
 

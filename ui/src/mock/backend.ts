@@ -233,7 +233,7 @@ function learnedOf(l: Lead): Learned | null {
       : [['response:>7d', -0.55], [`area:${area}`, 0.21], [`source:${l.source}`, -0.18], ['phone', 0.15]];
   const p_won = l.id === 1 ? 0.62 : 0.18;
   const points = l.id === 1 ? 8 : -6;
-  return { p_won, points, blended: 0, outcomes: 47, top };
+  return { p_won, points, blended: 0, outcomes: 47, top, weights: top.slice(0, 3) };
 }
 
 const detail = (row: Row): LeadDetail => {
@@ -345,7 +345,7 @@ function list(q: LeadQuery): LeadPage {
     if (y === null) return -1;
     return (x < y ? -1 : 1) * dir;
   });
-  return { total: out.length, rows: out.slice(q.offset, q.offset + q.limit).map((r) => structuredClone(r.lead)) };
+  return { total: out.length, rows: out.slice(q.offset ?? 0, q.limit == null ? undefined : (q.offset ?? 0) + q.limit).map((r) => structuredClone(r.lead)) };
 }
 
 function dashboard(): Dashboard {
@@ -376,7 +376,7 @@ function dashboard(): Dashboard {
   endOfDay.setHours(23, 59, 59, 999);
   for (const { lead } of wsRows()) {
     d.total_leads++;
-    d.grades[lead.grade]++;
+    d.grades[lead.grade] = (d.grades[lead.grade] ?? 0) + 1;
     d.by_status[lead.status] = (d.by_status[lead.status] ?? 0) + 1;
     d.by_source[lead.source] = (d.by_source[lead.source] ?? 0) + 1;
     const next = Date.parse(lead.next_followup_at ?? '');

@@ -9,6 +9,7 @@
  * `?offline=1`.
  */
 import type {
+  Channel,
   ChannelInfo,
   ChannelOverview,
   ChannelState,
@@ -217,6 +218,11 @@ export function ensureSeeded(ctx: MockContext) {
     error: null,
     next_attempt_at: null,
     manual_link: null,
+    draft: null,
+    draft_note: null,
+    review: null,
+    llm_prompt: null,
+    llm_answer: null,
     lead_name: l.name,
     ...over,
   });
@@ -306,7 +312,7 @@ const strip = ({ ws: _ws, ...m }: Row): OutboxMessage => structuredClone(m);
 /** Where a message goes (CHANNELS.md "Routing", simplified), or null when only the agent can send it. */
 function route(l: Lead | undefined, c: Record<Provider, Stored>): { channel: string; provider: Provider } | null {
   if (!l) return null;
-  const usable = (ch: string) => !l.opt_outs.includes(ch) && !l.unusable_channels.includes(ch as Lead['unusable_channels'][number]);
+  const usable = (ch: Channel) => !l.opt_outs.includes(ch) && !l.unusable_channels.includes(ch);
   if (c.telegram.state !== 'unconfigured' && l.telegram_id && usable('telegram')) return { channel: 'telegram', provider: 'telegram' };
   if (c.whatsapp.state !== 'unconfigured' && (l.whatsapp || l.phone) && usable('whatsapp')) return { channel: 'whatsapp', provider: 'whatsapp' };
   if (c.twilio.state !== 'unconfigured' && l.phone && usable('sms')) return { channel: 'sms', provider: 'twilio' };
@@ -475,7 +481,7 @@ export function deliveryCommand(cmd: string, args: Record<string, unknown>, ctx:
         if (lead.telegram_id !== null) return;
         lead.telegram_id = 6_000_000_000 + lead.id;
         ctx.changed();
-        const report: InboxReceived = { received: 1, matched: 1, new_leads: 0, opt_outs: 0 };
+        const report: InboxReceived = { received: 1, matched: 1, new_leads: 0, opt_outs: 0, linked: 0, wrong_numbers: 0 };
         inboxListeners.forEach((fn) => fn(report));
       }, 10_000);
       return { url: `https://t.me/${bot}?start=${token}`, token };

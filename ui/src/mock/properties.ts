@@ -134,6 +134,11 @@ function notify(p: Property, ctx: MockContext): PropertyAdded {
       error: null,
       next_attempt_at: null,
       manual_link: null,
+      draft: null,
+      draft_note: null,
+      review: null,
+      llm_prompt: null,
+      llm_answer: null,
       lead_name: m.name,
     });
     queued++;

@@ -41,7 +41,8 @@ pub fn wilson(successes: i64, trials: i64) -> (f64, f64) {
 }
 
 /// A two-proportion z-test (pooled), two-sided.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ts_rs::TS)]
+#[ts(rename = "VariantComparison")]
 pub struct Comparison {
     pub z: f64,
     pub p_value: f64,

@@ -23,10 +23,11 @@ use crate::workspace::Workspace;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 pub const DEFAULT_CAMPAIGN: &str = "New lead nurture";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Step {
     pub position: i64,
     /// Minutes after enrolment.
@@ -36,6 +37,7 @@ pub struct Step {
     pub template_fa: String,
     pub template_ar: String,
     /// Preferred channel (telegram, whatsapp, sms) or none: routed at delivery.
+    #[ts(type = "\"telegram\" | \"whatsapp\" | \"sms\" | null")]
     pub channel: Option<String>,
     /// The approved WhatsApp template sent instead when the lead has not written on WhatsApp
     /// in 24 hours, its language code (en_US) and its body parameters (variable names).
@@ -52,7 +54,7 @@ pub struct Step {
 }
 
 /// An alternative text of a step, in the three languages.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Variant {
     pub template_en: String,
     pub template_fa: String,
@@ -86,7 +88,7 @@ pub fn variant_label(v: usize) -> String {
     char::from(b'A' + (v % 26) as u8).to_string()
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Campaign {
     pub id: i64,
     pub name: String,
@@ -97,7 +99,7 @@ pub struct Campaign {
 }
 
 /// What one tick did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
 pub struct TickReport {
     pub due: usize,
     pub queued: usize,
@@ -107,7 +109,7 @@ pub struct TickReport {
 }
 
 /// A lead's place in a campaign.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Enrolment {
     pub campaign_id: i64,
     pub campaign: String,
@@ -115,6 +117,7 @@ pub struct Enrolment {
     pub next_step: i64,
     pub steps: i64,
     pub next_due_at: Option<String>,
+    #[ts(type = "\"active\" | \"paused\" | \"stopped\" | \"completed\"")]
     pub state: String,
     pub stop_reason: Option<String>,
 }
@@ -408,7 +411,7 @@ pub fn enrolments(conn: &Connection, ws: &Workspace, lead_id: i64) -> Result<Vec
 }
 
 /// A step waiting to go out, for the due queue.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct DueItem {
     pub lead_id: i64,
     pub name: String,
@@ -606,7 +609,7 @@ pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Tic
 }
 
 /// One variant of a step under test: how many got it, how many replied after it went.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct VariantStats {
     pub variant: usize,
     pub label: String,
@@ -621,7 +624,7 @@ pub struct VariantStats {
 }
 
 /// A step's A/B figures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct StepStats {
     pub campaign_id: i64,
     pub campaign: String,

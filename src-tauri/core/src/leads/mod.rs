@@ -32,10 +32,11 @@ use query::*;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
+use ts_rs::TS;
 
 /// A lead as stored. Serialises to the JSON of SPEC §9 (plus notes, tags, opt-outs and the
 /// contact times the app shows).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Lead {
     pub id: i64,
     pub name: String,
@@ -73,7 +74,7 @@ pub struct Lead {
 }
 
 /// `lead show`: the lead, why it has its score, and its history.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct LeadDetail {
     #[serde(flatten)]
     pub lead: Lead,
@@ -86,7 +87,7 @@ pub struct LeadDetail {
 }
 
 /// How the workspace's learned model sees a lead.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Learned {
     /// Chance of a win by the model.
     pub p_won: f64,
@@ -138,7 +139,7 @@ pub fn retrain(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<
 }
 
 /// What adding a lead did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AddOutcome {
     pub id: i64,
     pub created: bool,
@@ -148,7 +149,7 @@ pub struct AddOutcome {
 }
 
 /// An existing lead that shares an identity key with the one being typed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct DuplicateMatch {
     pub lead: Lead,
     pub key: &'static str,

@@ -9,6 +9,7 @@ use crate::workspace::Workspace;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// What search looks in, lower-cased, fields separated by a control character so a typed
 /// word never matches across two fields.
@@ -37,8 +38,9 @@ pub(super) fn search_text(l: &Lead) -> String {
 }
 
 /// Columns the lead list can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "LeadSort")]
 pub enum SortBy {
     #[default]
     Score,
@@ -48,21 +50,24 @@ pub enum SortBy {
     BudgetMax,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(default, deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct LeadQuery {
     pub grade: Option<Grade>,
     pub status: Option<Status>,
     pub source: Option<Source>,
     pub search: Option<String>,
+    #[ts(as = "Option<_>", optional)]
     pub sort: SortBy,
     /// Sort direction; `None` is the natural one (highest score, A→Z, newest).
     pub desc: Option<bool>,
+    #[ts(as = "Option<_>", optional)]
     pub offset: u32,
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct LeadPage {
     pub total: i64,
     pub rows: Vec<Lead>,

@@ -7,11 +7,13 @@ use crate::leads::Lead;
 use crate::model::{Grade, Source};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 pub use crate::model::score::Weights;
 
 /// One line of a breakdown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(rename = "ScoreFactor")]
 pub struct Factor {
     pub factor: String,
     pub points: i64,

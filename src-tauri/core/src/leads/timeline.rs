@@ -5,8 +5,10 @@ use crate::error::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 use serde::Serialize;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(rename = "TimelineEntry")]
 pub struct Entry {
     pub at: String,
     pub kind: String,
@@ -14,6 +16,7 @@ pub struct Entry {
     /// For a reply: what it says (interested, asks_later, not_interested, opt_out,
     /// wrong_number, unclear), from the on-device classifier.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub reply_class: Option<String>,
 }
 

@@ -7,6 +7,7 @@ use crate::model::{Language, PropertyType, Purpose, Source};
 use crate::model::normalize;
 use phonenumber::country::Id as Region;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 pub const MAX_NAME: usize = 200;
 pub const MAX_NOTES: usize = 10_000;
@@ -15,8 +16,9 @@ pub const MAX_TAGS: usize = 50;
 const MAX_SHORT_TEXT: usize = 200;
 
 /// A lead as typed, imported or received: every field optional and unchecked.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default, deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct LeadInput {
     pub name: Option<String>,
     pub email: Option<String>,
@@ -28,12 +30,14 @@ pub struct LeadInput {
     pub source: Option<String>,
     pub budget_min: Option<i64>,
     pub budget_max: Option<i64>,
+    #[ts(as = "Option<_>", optional)]
     pub locations: Vec<String>,
     pub property_type: Option<String>,
     pub bedrooms: Option<i64>,
     pub purpose: Option<String>,
     pub language: Option<String>,
     pub notes: Option<String>,
+    #[ts(as = "Option<_>", optional)]
     pub tags: Vec<String>,
 }
 

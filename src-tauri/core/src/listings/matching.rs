@@ -14,9 +14,10 @@ use crate::listings::properties::Property;
 use crate::workspace::Workspace;
 use rusqlite::{params, Connection};
 use serde::Serialize;
+use ts_rs::TS;
 
 /// One matching lead.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Match {
     /// The lead's id (also as `lead_id`).
     pub id: i64,
@@ -32,7 +33,7 @@ pub struct Match {
 }
 
 /// What telling the matching buyers did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Notified {
     pub matched: usize,
     /// Messages newly queued (a lead already told about this listing is not told again).

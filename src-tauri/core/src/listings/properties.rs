@@ -10,8 +10,9 @@ use crate::workspace::Workspace;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Property {
     pub id: i64,
     pub title: String,
@@ -31,8 +32,9 @@ pub struct Property {
 }
 
 /// A listing as typed: every field optional and unchecked.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(default, deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct PropertyInput {
     pub title: Option<String>,
     pub location: Option<String>,

@@ -436,7 +436,8 @@ pub fn sweep_stale(conn: &rusqlite::Connection, ws: Option<&Workspace>, now: Dat
 }
 
 /// What the window's status line shows.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]
+#[ts(rename = "DeliveryStatus")]
 pub struct Status {
     /// `None` until something was tried.
     pub online: Option<bool>,

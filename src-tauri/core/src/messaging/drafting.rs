@@ -22,7 +22,7 @@ pub const TIMEOUT: Duration = Duration::from_secs(20);
 const MAX_CHARS: usize = 1_000;
 
 /// The model's settings (the key is a secret, kept apart).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct LlmSettings {
     pub base_url: String,
     pub model: String,

@@ -18,7 +18,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 /// What an inbox sync did (SPEC §9 `inbox sync`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]
+#[ts(rename = "InboxReceived")]
 pub struct SyncReport {
     pub received: usize,
     pub matched: usize,
@@ -33,6 +34,7 @@ pub struct SyncReport {
     pub notices: Vec<Notice>,
     /// Providers that could not be polled, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<_>", optional)]
     pub errors: Vec<String>,
 }
 

@@ -14,7 +14,7 @@ use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, Workbook, Works
 use serde::Serialize;
 use std::path::Path;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Exported {
     pub path: String,
     pub leads: usize,

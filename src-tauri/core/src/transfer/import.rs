@@ -13,8 +13,9 @@ use serde::Serialize;
 use std::path::Path;
 
 /// A lead field a column can feed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "ImportField")]
 pub enum Field {
     Name,
     FirstName,
@@ -91,14 +92,16 @@ pub struct Table {
 }
 
 /// What an import did (SPEC §9).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
+#[ts(rename = "ImportReport")]
 pub struct Report {
     pub imported: usize,
     pub merged: usize,
     pub rejected: Vec<Rejected>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "RejectedRow")]
 pub struct Rejected {
     pub row: usize,
     pub reason: String,

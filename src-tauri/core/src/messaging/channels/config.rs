@@ -13,11 +13,13 @@ use crate::workspace::Workspace;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// The settings of one provider, as typed (no secret). Every field is optional here; each
 /// provider requires its own.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(rename = "ChannelSettings")]
 pub struct Settings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
@@ -62,10 +64,11 @@ impl Settings {
 }
 
 /// A channel as Settings shows it: never its secret.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ChannelInfo {
     pub provider: Provider,
     /// `unconfigured`, `ok` or `needs_attention`.
+    #[ts(type = "\"unconfigured\" | \"ok\" | \"needs_attention\"")]
     pub state: String,
     pub detail: Option<String>,
     pub settings: Option<Settings>,
@@ -76,14 +79,14 @@ pub struct ChannelInfo {
 }
 
 /// Where the secrets are, for Settings' warning.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct SecretStoreInfo {
     pub kind: &'static str,
     pub path: Option<String>,
     pub warning: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ChannelOverview {
     pub secret_store: SecretStoreInfo,
     pub channels: Vec<ChannelInfo>,

@@ -75,7 +75,8 @@ pub enum Sender {
 }
 
 /// The answer to "test connection".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(rename = "ChannelTestResult")]
 pub struct Identity {
     pub ok: bool,
     pub identity: Option<String>,
