@@ -121,7 +121,7 @@ pub(crate) fn transport_outcome(e: reqwest::Error) -> SendOutcome {
 /// A transport error on a call that changes nothing (identity, polling).
 pub(crate) fn transport_error(e: reqwest::Error) -> Error {
     let e = e.without_url();
-    Error::offline(format!("cannot reach the provider: {}", error_chain(&e)), Some(Box::new(e.without_url())))
+    Error::offline(format!("cannot reach the provider: {}", error_chain(&e)), Some(Box::new(e)))
 }
 
 /// The error and its causes in one line ("error sending request: connection refused").
@@ -143,6 +143,26 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 pub(crate) async fn json_body(resp: reqwest::Response) -> std::result::Result<Option<serde_json::Value>, reqwest::Error> {
     let bytes = resp.bytes().await?;
     Ok(serde_json::from_slice(&bytes).ok())
+}
+
+/// Sends a message request and turns what happened into a [`SendOutcome`]: the provider's JSON
+/// answer through `outcome`, an answer that is not JSON through [`unexpected`], a transport
+/// error through [`transport_outcome`]. The one way every provider's send reads its answer.
+pub(crate) async fn send_request(
+    req: reqwest::RequestBuilder,
+    provider: &str,
+    outcome: impl FnOnce(reqwest::StatusCode, &serde_json::Value) -> SendOutcome,
+) -> SendOutcome {
+    let resp = match req.send().await {
+        Ok(r) => r,
+        Err(e) => return transport_outcome(e),
+    };
+    let status = resp.status();
+    match json_body(resp).await {
+        Ok(Some(body)) => outcome(status, &body),
+        Ok(None) => unexpected(status, provider),
+        Err(e) => transport_outcome(e),
+    }
 }
 
 /// An answer we cannot read: server trouble is transient, anything else is permanent.

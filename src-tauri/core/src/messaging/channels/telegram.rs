@@ -2,7 +2,7 @@
 //! `{base}/bot{token}/{method}`; every answer is `{"ok":…}` with `error_code`, `description`
 //! and, on 429, `parameters.retry_after`.
 
-use super::{json_body, transport_error, transport_outcome, unexpected, Effect, Identity, Inbound, Provider, Sender, SendOutcome};
+use super::{json_body, send_request, transport_error, Effect, Identity, Inbound, Provider, Sender, SendOutcome};
 use crate::error::{Error, Result};
 use crate::model::Channel;
 use chrono::{DateTime, Utc};
@@ -50,17 +50,7 @@ impl Telegram {
     /// `sendMessage` to a private chat (the lead's Telegram user id).
     pub async fn send(&self, chat_id: i64, text: &str) -> SendOutcome {
         let req = self.http.post(self.url("sendMessage")).json(&json!({"chat_id": chat_id, "text": text}));
-        let resp = match req.send().await {
-            Ok(r) => r,
-            Err(e) => return transport_outcome(e),
-        };
-        let status = resp.status();
-        let body = match json_body(resp).await {
-            Ok(Some(b)) => b,
-            Ok(None) => return unexpected(status, "Telegram"),
-            Err(e) => return transport_outcome(e),
-        };
-        outcome(status, &body)
+        send_request(req, "Telegram", outcome).await
     }
 
     /// `getUpdates` from `offset`, waiting up to `wait` for the first one (0: answer at once).

@@ -2,7 +2,7 @@
 //! {base}/2010-04-01/Accounts/{sid}/Messages.json` (form, HTTP Basic); inbound by listing the
 //! messages sent to our number. Errors are `{"code":N,"message":…,"status":H}`.
 
-use super::{json_body, transport_error, transport_outcome, unexpected, Effect, Identity, Inbound, Provider, Sender, SendOutcome};
+use super::{json_body, send_request, transport_error, unexpected, Effect, Identity, Inbound, Provider, Sender, SendOutcome};
 use crate::error::{Error, Result};
 use crate::model::Channel;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -45,16 +45,8 @@ impl Twilio {
     /// Sends `body` to `to` (E.164, or `whatsapp:+…`) from `from`.
     pub async fn send(&self, to: &str, from: &str, body: &str) -> SendOutcome {
         let form = [("To", to), ("From", from), ("Body", body)];
-        let resp = match self.http.post(self.messages_url()).basic_auth(&self.sid, Some(&self.token)).form(&form).send().await {
-            Ok(r) => r,
-            Err(e) => return transport_outcome(e),
-        };
-        let status = resp.status();
-        match json_body(resp).await {
-            Ok(Some(b)) => outcome(status, &b),
-            Ok(None) => unexpected(status, "Twilio"),
-            Err(e) => transport_outcome(e),
-        }
+        let req = self.http.post(self.messages_url()).basic_auth(&self.sid, Some(&self.token)).form(&form);
+        send_request(req, "Twilio", outcome).await
     }
 
     /// Messages sent to `to` (our number, `whatsapp:+…` for WhatsApp) since the start of `since`,

@@ -6,7 +6,7 @@
 //! the Cloud API alone Leadbook does not hear WhatsApp replies (Settings says so; Twilio's
 //! WhatsApp sender can be polled).
 
-use super::{json_body, transport_error, transport_outcome, unexpected, Effect, Identity, SendOutcome};
+use super::{json_body, send_request, transport_error, unexpected, Effect, Identity, SendOutcome};
 use crate::error::Result;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -81,16 +81,8 @@ impl WhatsApp {
 
     async fn post(&self, payload: Value) -> SendOutcome {
         let url = format!("{}/{}/{}/messages", self.base, self.version, self.phone_number_id);
-        let resp = match self.http.post(url).bearer_auth(&self.token).json(&payload).send().await {
-            Ok(r) => r,
-            Err(e) => return transport_outcome(e),
-        };
-        let status = resp.status();
-        match json_body(resp).await {
-            Ok(Some(b)) => outcome(status, &b),
-            Ok(None) => unexpected(status, "WhatsApp"),
-            Err(e) => transport_outcome(e),
-        }
+        let req = self.http.post(url).bearer_auth(&self.token).json(&payload);
+        send_request(req, "WhatsApp", outcome).await
     }
 }
 
