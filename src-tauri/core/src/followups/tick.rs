@@ -1,0 +1,129 @@
+//! The tick (SPEC §5): for each due enrolment, stop it, wait (quiet hours, pacing), skip the
+//! steps a closed app missed, or queue exactly one message for the step — in one transaction.
+
+use super::*;
+
+/// What one tick did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+pub struct TickReport {
+    pub due: usize,
+    pub queued: usize,
+    pub stopped: usize,
+    pub deferred: usize,
+    pub skipped: usize,
+}
+
+/// Why a due enrolment stops instead of sending, if it does.
+pub(super) fn stop_reason(lead: &Lead, enrolled_at: DateTime<Utc>) -> Option<&'static str> {
+    if lead.last_inbound_at.is_some_and(|t| t > enrolled_at) {
+        return Some("the lead replied");
+    }
+    if lead.status.ends_nurturing() {
+        return Some("the lead's status ends nurturing");
+    }
+    if [Channel::Telegram, Channel::Whatsapp, Channel::Sms].iter().all(|c| lead.opt_outs.contains(c)) {
+        return Some("the lead opted out of every channel");
+    }
+    None
+}
+
+/// Whether `now` is inside the workspace's sending window (local time).
+pub fn in_window(ws: &Workspace, now: DateTime<Utc>) -> bool {
+    let tz = ws.tz();
+    let local = now.with_timezone(&tz).time();
+    let start = NaiveTime::parse_from_str(&ws.quiet_start, "%H:%M").unwrap_or(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default());
+    let end = NaiveTime::parse_from_str(&ws.quiet_end, "%H:%M").unwrap_or(NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default());
+    if start < end { local >= start && local < end } else { local >= start || local < end }
+}
+
+/// Whether one more automatic message now would break pacing: one per local calendar day,
+/// two in any rolling 7 days.
+pub(super) fn pacing_allows(conn: &Connection, ws: &Workspace, lead_id: i64, now: DateTime<Utc>) -> Result<bool> {
+    let day_start = ws.day_start(ws.local_day(now));
+    let week_start = now - Duration::days(7);
+    let (today, week): (i64, i64) = conn
+        .prepare_cached(
+            "SELECT count(*) FILTER (WHERE queued_at >= ?3), count(*) FROM outbox
+             WHERE lead_id = ?1 AND kind IN ('followup', 'property') AND queued_at > ?2 AND workspace_id = ?4",
+        )?
+        .query_row(params![lead_id, fmt_time(week_start), fmt_time(day_start), ws.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(today < 1 && week < 2)
+}
+
+/// One tick for workspace `ws` at `now`, inside the caller's write transaction.
+pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<TickReport> {
+    let mut report = TickReport::default();
+    let now_s = fmt_time(now);
+    // Due leads come from the leads' own next-follow-up index.
+    let due: Vec<(i64, i64, String, i64)> = conn
+        .prepare_cached(
+            "SELECT e.lead_id, e.campaign_id, e.enrolled_at, e.next_step FROM leads l
+             JOIN enrolments e ON e.lead_id = l.id AND e.state = 'active' AND e.next_due_at <= ?2
+             WHERE l.workspace_id = ?1 AND l.next_followup_at <= ?2
+             ORDER BY e.next_due_at, e.lead_id",
+        )?
+        .query_map(params![ws.id, now_s], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    report.due = due.len();
+    if due.is_empty() {
+        return Ok(report);
+    }
+    let open_window = in_window(ws, now);
+    let mut steps_cache: Vec<(i64, Vec<Step>)> = Vec::new();
+    for (lead_id, campaign_id, enrolled_at_s, next_step) in due {
+        let lead = leads::get(conn, ws, lead_id)?;
+        let enrolled_at = parse_time(&enrolled_at_s).ok_or_else(|| Error::internal(format!("bad enrolment time {enrolled_at_s}")))?;
+        if let Some(reason) = stop_reason(&lead, enrolled_at) {
+            stop(conn, ws, lead_id, reason)?;
+            report.stopped += 1;
+            continue;
+        }
+        if !open_window || !pacing_allows(conn, ws, lead_id, now)? {
+            report.deferred += 1;
+            continue;
+        }
+        if !steps_cache.iter().any(|(id, _)| *id == campaign_id) {
+            steps_cache.push((campaign_id, steps_of(conn, campaign_id)?));
+        }
+        let steps = &steps_cache.iter().find(|(id, _)| *id == campaign_id).map(|(_, s)| s.as_slice()).unwrap_or(&[]);
+        let due_at = |s: &Step| enrolled_at + Duration::minutes(s.offset_minutes);
+        let pending: Vec<&Step> = steps.iter().filter(|s| s.position >= next_step).collect();
+        let Some(latest) = pending.iter().filter(|s| due_at(s) <= now).max_by_key(|s| s.position).copied() else {
+            refresh_next(conn, ws, lead_id)?;
+            continue;
+        };
+        // Catch up without bursts: the earlier due steps are skipped, on the same key.
+        let mut mark = conn.prepare_cached(
+            "INSERT INTO enrolment_steps (lead_id, campaign_id, position, outcome, outbox_id, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for s in pending.iter().filter(|s| s.position < latest.position) {
+            mark.execute(params![lead_id, campaign_id, s.position, "skipped", Option::<i64>::None, now_s])?;
+            report.skipped += 1;
+        }
+        let ctx = templates::Context { lead: &lead, workspace: ws, property: None };
+        // Under an A/B test the enrolment's variant, fixed per lead for the whole campaign.
+        let variant = (!latest.variants.is_empty()).then(|| crate::followups::abtest::assign(lead_id, campaign_id, latest.variants.len() + 1));
+        let body = templates::render(latest.variant_template(variant.unwrap_or(0), ctx.language()), &ctx);
+        conn.prepare_cached(
+            "INSERT INTO outbox (workspace_id, lead_id, kind, campaign_step, campaign_id, channel, status, body, queued_at, variant)
+             VALUES (?1, ?2, 'followup', ?3, ?4, ?5, 'queued', ?6, ?7, ?8)",
+        )?
+        .execute(params![ws.id, lead_id, latest.position, campaign_id, latest.channel, body, now_s, variant.map(|v| v as i64)])?;
+        let outbox_id = conn.last_insert_rowid();
+        mark.execute(params![lead_id, campaign_id, latest.position, "queued", outbox_id, now_s])?;
+        let next = steps.iter().find(|s| s.position > latest.position);
+        conn.prepare_cached(
+            "UPDATE enrolments SET next_step = ?3, next_due_at = ?4, state = ?5 WHERE lead_id = ?1 AND campaign_id = ?2",
+        )?
+        .execute(params![
+            lead_id,
+            campaign_id,
+            next.map_or(latest.position + 1, |s| s.position),
+            next.map(|s| fmt_time(due_at(s))),
+            if next.is_some() { "active" } else { "completed" },
+        ])?;
+        refresh_next(conn, ws, lead_id)?;
+        report.queued += 1;
+    }
+    Ok(report)
+}
