@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { latest, reloadOn } from '../src/lib/latest';
+import { latest, loadAndReloadOn, reloadOn } from '../src/lib/latest';
 import { deferred } from './ipcMock';
 
 describe('latest', () => {
@@ -51,5 +51,20 @@ describe('latest', () => {
     pending.resolve(1);
     await p;
     expect(seen).toEqual([]);
+  });
+
+  it('loadAndReloadOn loads at once and on each event', async () => {
+    let fire: () => void = () => {};
+    const on = async (handler: () => void) => {
+      fire = handler;
+      return () => {};
+    };
+    const load = vi.fn(async () => {});
+    const stop = loadAndReloadOn(latest(), load, on);
+    expect(load).toHaveBeenCalledTimes(1);
+    await Promise.resolve();
+    fire();
+    expect(load).toHaveBeenCalledTimes(2);
+    stop();
   });
 });

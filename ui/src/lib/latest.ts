@@ -51,3 +51,9 @@ export function reloadOn(answers: Latest, reload: () => void, ...events: Subscri
     live.stop();
   };
 }
+
+/** `load` now, and again on every one of `events`, as `reloadOn`. */
+export function loadAndReloadOn(answers: Latest, load: () => Promise<void>, ...events: Subscribe[]): () => void {
+  void load();
+  return reloadOn(answers, () => void load(), ...events);
+}
