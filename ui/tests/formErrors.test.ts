@@ -29,6 +29,17 @@ describe('FormErrors', () => {
     expect(form.describedBy('price')).toBeUndefined();
   });
 
+  it('wires a field: name, error, the ids it is described by, and the edit that clears it', () => {
+    const form = make();
+    form.showProblems({ title: 'required' });
+    const wire = form.wire('title', 'hint-title');
+    expect(wire).toMatchObject({ name: 'title', hintId: 'hint-title', describedby: 'hint-title error-title' });
+    expect(wire.error?.message).toBe('This is required.');
+    wire.onedit();
+    expect(form.wire('title').error).toBeUndefined();
+    expect(form.wire('title').describedby).toBeUndefined();
+  });
+
   it('puts a core error next to the field it names, above the form, or in a toast', () => {
     const form = make();
     form.show({ code: 'validation', field: 'cost', message: 'too low' });

@@ -45,6 +45,21 @@ export class FormErrors<F extends string> {
     return ids.length ? ids.join(' ') : undefined;
   }
 
+  /**
+   * What a TextField or SelectField needs to show `field`'s error (spread it on the field):
+   * its name, the error, the ids it is described by (`hintId` when it has a hint), and the
+   * edit that clears the error.
+   */
+  wire(field: F, hintId?: string) {
+    return {
+      name: field,
+      hintId,
+      error: this.fields[field],
+      describedby: this.describedBy(field, hintId),
+      onedit: () => this.clear(field),
+    };
+  }
+
   clear(field: F) {
     if (this.fields[field]) {
       const next = { ...this.fields };
