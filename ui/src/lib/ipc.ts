@@ -168,60 +168,45 @@ export const perfMark = (name: string, valueMs?: number) =>
   call<void>('perf_mark', valueMs === undefined ? { name } : { name, valueMs });
 
 // ── Events ──────────────────────────────────────────────────────────────────────────────
-/** Calls `handler` whenever the backend says leads changed. Returns an unsubscribe. */
-export async function onLeadsChanged(handler: () => void): Promise<() => void> {
+/** Calls `onevent` with the payload of every `event` the backend emits. Returns an unsubscribe. */
+async function on<T>(event: string, onevent: (payload: T) => void): Promise<() => void> {
   try {
-    return await listen('leads-changed', () => handler());
+    return await listen<T>(event, (e) => onevent(e.payload));
   } catch (e) {
     throw toAppError(e);
   }
+}
+
+/** Calls `handler` whenever the backend says leads changed. Returns an unsubscribe. */
+export function onLeadsChanged(handler: () => void): Promise<() => void> {
+  return on('leads-changed', () => handler());
 }
 
 /** Calls `handler` whenever the backend says the outbox changed. Returns an unsubscribe. */
-export async function onOutboxChanged(handler: () => void): Promise<() => void> {
-  try {
-    return await listen('outbox-changed', () => handler());
-  } catch (e) {
-    throw toAppError(e);
-  }
+export function onOutboxChanged(handler: () => void): Promise<() => void> {
+  return on('outbox-changed', () => handler());
 }
 
 /** Calls `handler` with every `delivery-status` the sender pushes. Returns an unsubscribe. */
-export async function onDeliveryStatus(handler: (s: DeliveryStatus) => void): Promise<() => void> {
-  try {
-    return await listen<DeliveryStatus>('delivery-status', (e) => {
-      if (e.payload) handler(e.payload);
-    });
-  } catch (e) {
-    throw toAppError(e);
-  }
+export function onDeliveryStatus(handler: (s: DeliveryStatus) => void): Promise<() => void> {
+  return on<DeliveryStatus | null>('delivery-status', (payload) => {
+    if (payload) handler(payload);
+  });
 }
 
 /** Calls `handler` after inbound messages were stored (the desktop notification is Rust's). */
-export async function onInboxReceived(handler: (r: InboxReceived | null) => void): Promise<() => void> {
-  try {
-    return await listen<InboxReceived>('inbox-received', (e) => handler(e.payload ?? null));
-  } catch (e) {
-    throw toAppError(e);
-  }
+export function onInboxReceived(handler: (r: InboxReceived | null) => void): Promise<() => void> {
+  return on<InboxReceived | null>('inbox-received', (payload) => handler(payload ?? null));
 }
 
 /** Calls `handler` with `{done, total}` while an import runs. Returns an unsubscribe. */
-export async function onImportProgress(handler: (p: ImportProgress) => void): Promise<() => void> {
-  try {
-    return await listen<ImportProgress>('import-progress', (e) => handler(e.payload));
-  } catch (e) {
-    throw toAppError(e);
-  }
+export function onImportProgress(handler: (p: ImportProgress) => void): Promise<() => void> {
+  return on<ImportProgress>('import-progress', handler);
 }
 
 /** Calls `handler` after every follow-up tick (the app's 60 s timer). Returns an unsubscribe. */
-export async function onFollowupsTicked(handler: (report: TickReport | null) => void): Promise<() => void> {
-  try {
-    return await listen<TickReport>('followups-ticked', (e) => handler(e.payload ?? null));
-  } catch (e) {
-    throw toAppError(e);
-  }
+export function onFollowupsTicked(handler: (report: TickReport | null) => void): Promise<() => void> {
+  return on<TickReport | null>('followups-ticked', (payload) => handler(payload ?? null));
 }
 
 // ── Plugins ─────────────────────────────────────────────────────────────────────────────

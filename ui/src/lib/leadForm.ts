@@ -5,6 +5,9 @@
  */
 import type { Lead, LeadInput, LeadInputField } from './types';
 import { asciiDigits } from './i18n/i18n.svelte';
+import { fieldMapper, text, wholeNumbers, type FieldProblem } from './formValues';
+
+export { parseWholeNumber, type FieldProblem } from './formValues';
 
 export interface LeadFormValues {
   name: string;
@@ -110,20 +113,6 @@ export function formFromLead(lead: Lead): LeadFormValues {
   };
 }
 
-const text = (v: string): string | null => {
-  const trimmed = v.trim();
-  return trimmed === '' ? null : trimmed;
-};
-
-/** Whole number from what was typed: Persian/Arabic digits, thousands separators allowed. */
-export function parseWholeNumber(v: string): number | null | 'invalid' {
-  const cleaned = asciiDigits(v).replace(/[\s,٬،_']/g, '').trim();
-  if (cleaned === '') return null;
-  if (!/^\d+$/.test(cleaned)) return 'invalid';
-  const n = Number(cleaned);
-  return Number.isSafeInteger(n) ? n : 'invalid';
-}
-
 /** Splits "JVC; Marina, Downtown" into areas (`;` and `,` and Arabic `؛`/`،` separate). */
 export function splitList(v: string): string[] {
   return v
@@ -146,8 +135,6 @@ export function uniqueList(items: string[]): string[] {
   return out;
 }
 
-export type FieldProblem = 'notNumber' | 'required';
-
 /**
  * Builds the `LeadInput` (every field present; null = empty) and the problems we can see
  * before asking the backend.
@@ -157,14 +144,7 @@ export function toLeadInput(v: LeadFormValues): {
   problems: Partial<Record<LeadInputField, FieldProblem>>;
 } {
   const problems: Partial<Record<LeadInputField, FieldProblem>> = {};
-  const whole = (field: LeadInputField, raw: string): number | null => {
-    const n = parseWholeNumber(raw);
-    if (n === 'invalid') {
-      problems[field] = 'notNumber';
-      return null;
-    }
-    return n;
-  };
+  const whole = wholeNumbers(problems);
   const input: LeadInput = {
     name: text(v.name),
     email: text(v.email),
@@ -207,8 +187,4 @@ const FIELD_ALIASES: Record<string, LeadInputField> = {
 };
 
 /** Maps the `field` of a backend error to the form field it belongs to (null: the form). */
-export function formFieldFor(field: string | undefined): LeadInputField | null {
-  if (!field) return null;
-  if ((LEAD_FIELDS as readonly string[]).includes(field)) return field as LeadInputField;
-  return FIELD_ALIASES[field] ?? null;
-}
+export const formFieldFor = fieldMapper(LEAD_FIELDS, FIELD_ALIASES);

@@ -4,7 +4,7 @@
  * The backend still has the final word on validity.
  */
 import type { Property, PropertyInput, PropertyInputField } from './types';
-import { parseWholeNumber } from './leadForm';
+import { fieldMapper, text, wholeNumbers, type FieldProblem } from './formValues';
 
 export interface PropertyFormValues {
   title: string;
@@ -50,9 +50,7 @@ export function formFromProperty(p: Property): PropertyFormValues {
   };
 }
 
-export type PropertyProblem = 'required' | 'notNumber';
-
-const text = (v: string): string | null => v.trim() || null;
+export type PropertyProblem = FieldProblem;
 
 /** The `PropertyInput` (every field present) and what is visibly wrong before asking. */
 export function toPropertyInput(v: PropertyFormValues): {
@@ -60,14 +58,7 @@ export function toPropertyInput(v: PropertyFormValues): {
   problems: Partial<Record<PropertyInputField, PropertyProblem>>;
 } {
   const problems: Partial<Record<PropertyInputField, PropertyProblem>> = {};
-  const whole = (field: PropertyInputField, raw: string): number | null => {
-    const n = parseWholeNumber(raw);
-    if (n === 'invalid') {
-      problems[field] = 'notNumber';
-      return null;
-    }
-    return n;
-  };
+  const whole = wholeNumbers(problems);
   const input: PropertyInput = {
     title: text(v.title),
     location: text(v.location),
@@ -90,8 +81,4 @@ const FIELD_ALIASES: Record<string, PropertyInputField> = {
 };
 
 /** Maps the `field` of a backend error to the form field it belongs to (null: the form). */
-export function propertyFieldFor(field: string | undefined): PropertyInputField | null {
-  if (!field) return null;
-  if ((PROPERTY_FIELDS as readonly string[]).includes(field)) return field as PropertyInputField;
-  return FIELD_ALIASES[field] ?? null;
-}
+export const propertyFieldFor = fieldMapper(PROPERTY_FIELDS, FIELD_ALIASES);
