@@ -5,7 +5,8 @@
 //! failing: the template goes, and the message says why. The prompt and the answer stay on the
 //! message for audit. Campaigns in review mode hold the drafts for the agent.
 
-use crate::store::Store;
+use crate::store::settings::Setting;
+use crate::store::{self, Store};
 use crate::clock::fmt_time;
 use crate::error::{Error, Result};
 use crate::leads::{self, Lead};
@@ -37,7 +38,7 @@ fn secret_name(book_id: &str) -> String {
 
 /// The settings, if a model is set up.
 pub fn settings(conn: &Connection) -> Result<Option<LlmSettings>> {
-    let raw: Option<String> = conn.query_row("SELECT value FROM app_settings WHERE key = 'llm'", [], |r| r.get(0)).optional()?;
+    let raw = store::settings::get(conn, Setting::Llm)?;
     Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
 }
 
@@ -53,7 +54,7 @@ pub fn set(conn: &Connection, secrets: &dyn SecretStore, base_url: &str, model: 
     }
     let s = LlmSettings { base_url, model: model.to_string(), timeout_seconds };
     let json = serde_json::to_string(&s).map_err(|e| Error::Internal(e.to_string()))?;
-    conn.execute("INSERT INTO app_settings (key, value) VALUES ('llm', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [json])?;
+    store::settings::set(conn, Setting::Llm, &json)?;
     let name = secret_name(&crate::messaging::channels::config::book_id(conn)?);
     match key.map(str::trim) {
         Some("") => secrets.delete(&name)?,
