@@ -577,12 +577,10 @@ pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Tic
         // Under an A/B test the enrolment's variant, fixed per lead for the whole campaign.
         let variant = (!latest.variants.is_empty()).then(|| crate::followups::abtest::assign(lead_id, campaign_id, latest.variants.len() + 1));
         let body = templates::render(latest.variant_template(variant.unwrap_or(0), ctx.language()), &ctx);
-        conn.prepare_cached(
-            "INSERT INTO outbox (workspace_id, lead_id, kind, campaign_step, campaign_id, channel, status, body, queued_at, variant)
-             VALUES (?1, ?2, 'followup', ?3, ?4, ?5, 'queued', ?6, ?7, ?8)",
-        )?
-        .execute(params![ws.id, lead_id, latest.position, campaign_id, latest.channel, body, now_s, variant.map(|v| v as i64)])?;
-        let outbox_id = conn.last_insert_rowid();
+        let message = crate::outbox::Followup {
+            lead_id, campaign_id, step: latest.position, channel: latest.channel.as_deref(), body: &body, variant: variant.map(|v| v as i64),
+        };
+        let outbox_id = crate::outbox::queue_followup(conn, ws, &message, now)?;
         mark.execute(params![lead_id, campaign_id, latest.position, "queued", outbox_id, now_s])?;
         let next = steps.iter().find(|s| s.position > latest.position);
         conn.prepare_cached(
@@ -641,11 +639,12 @@ pub fn stats(conn: &Connection, ws: &Workspace) -> Result<Vec<StepStats>> {
                         sum(EXISTS (SELECT 1 FROM timeline t WHERE t.lead_id = o.lead_id AND t.kind = 'replied' AND t.at >= o.sent_at))
                  FROM outbox o
                  WHERE o.workspace_id = ?1 AND o.kind = 'followup' AND o.campaign_id = ?2 AND o.campaign_step = ?3
-                   AND o.status IN ('sent', 'delivered', 'read') AND o.variant IS NOT NULL
+                   AND o.status IN (?4, ?5, ?6) AND o.variant IS NOT NULL
                  GROUP BY 1",
             )?;
+            use crate::model::MessageStatus::{Delivered, Read, Sent};
             let counts: Vec<(i64, i64, i64)> =
-                stmt.query_map(params![ws.id, c.id, step.position], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+                stmt.query_map(params![ws.id, c.id, step.position, Sent, Delivered, Read], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
             if count == 1 && counts.is_empty() {
                 continue;
             }

@@ -903,8 +903,7 @@ pub fn merge(conn: &Connection, ws: &Workspace, keep: i64, other: i64, now: Date
     conn.prepare_cached("UPDATE timeline SET lead_id = ?3 WHERE workspace_id = ?1 AND lead_id = ?2")?
         .execute(params![ws.id, other, keep])?;
     // Messages move over; a property both were told about stays told once.
-    conn.prepare_cached("UPDATE OR IGNORE outbox SET lead_id = ?3 WHERE workspace_id = ?1 AND lead_id = ?2")?
-        .execute(params![ws.id, other, keep])?;
+    crate::outbox::move_to_lead(conn, ws, other, keep)?;
     conn.prepare_cached("UPDATE OR IGNORE tasks SET lead_id = ?3 WHERE workspace_id = ?1 AND lead_id = ?2")?
         .execute(params![ws.id, other, keep])?;
     conn.prepare_cached("DELETE FROM leads WHERE workspace_id = ?1 AND id = ?2")?.execute(params![ws.id, other])?;

@@ -174,10 +174,6 @@ pub fn notify(conn: &Connection, ws: &Workspace, p: &Property, now: DateTime<Utc
         return Ok(result);
     }
     let at = fmt_time(now);
-    let mut queue = conn.prepare_cached(
-        "INSERT OR IGNORE INTO outbox (workspace_id, lead_id, kind, property_id, status, body, queued_at)
-         VALUES (?1, ?2, 'property', ?3, 'queued', ?4, ?5)",
-    )?;
     let mut task = conn.prepare_cached(
         "INSERT OR IGNORE INTO tasks (workspace_id, lead_id, property_id, kind, detail, created_at) VALUES (?1, ?2, ?3, 'call', ?4, ?5)",
     )?;
@@ -186,7 +182,7 @@ pub fn notify(conn: &Connection, ws: &Workspace, p: &Property, now: DateTime<Utc
         if m.reachable {
             let ctx = templates::Context { lead: &lead, workspace: ws, property: Some(p) };
             let body = templates::render(templates::property_alert(ctx.language()), &ctx);
-            result.queued += queue.execute(params![ws.id, lead.id, p.id, body, at])?;
+            result.queued += crate::outbox::queue_alert(conn, ws, lead.id, p.id, &body, now)?;
         } else {
             task.execute(params![ws.id, lead.id, p.id, format!("Tell {} about {}", lead.name, p.title), at])?;
             result.unreachable += 1;

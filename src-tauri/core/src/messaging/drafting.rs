@@ -10,6 +10,8 @@ use crate::store::{self, Store};
 use crate::clock::fmt_time;
 use crate::error::{Error, Result};
 use crate::leads::{self, Lead};
+use crate::model::{DraftSource, Review};
+use crate::outbox;
 use crate::secrets::SecretStore;
 use crate::workspace::Workspace;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -156,15 +158,7 @@ pub struct DraftReport {
 /// the template (with the reason). Messages of campaigns in review mode wait for the agent.
 pub async fn draft(store: &mut Store, ws: &Workspace, llm: Option<&Llm>) -> Result<DraftReport> {
     let mut report = DraftReport::default();
-    let pending: Vec<(i64, i64, String, Option<i64>)> = store
-        .conn()
-        .prepare_cached(
-            "SELECT id, lead_id, body, campaign_id FROM outbox
-             WHERE workspace_id = ?1 AND draft IS NULL AND status = 'queued' AND kind IN ('followup', 'property') ORDER BY id LIMIT 200",
-        )?
-        .query_map([ws.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (id, lead_id, body, campaign) in pending {
+    for outbox::Undrafted { id, lead_id, body, campaign_id: campaign } in outbox::undrafted(store.conn(), ws, 200)? {
         let lead = leads::get(store.conn(), ws, lead_id)?;
         let last_reply: Option<String> = store
             .conn()
@@ -181,30 +175,30 @@ pub async fn draft(store: &mut Store, ws: &Workspace, llm: Option<&Llm>) -> Resu
             None => false,
         };
         let (text, source, note, asked, answer) = match llm {
-            None => (body.clone(), "template", Some("no language model is set up".to_string()), None, None),
+            None => (body.clone(), DraftSource::Template, Some("no language model is set up".to_string()), None, None),
             Some(m) => {
                 let messages = prompt(&lead, ws, &body, last_reply.as_deref());
                 let asked = serde_json::to_string(&messages.iter().map(|(r, c)| json!({"role": r, "content": c})).collect::<Vec<_>>()).ok();
                 match m.complete(&messages).await {
-                    Ok(t) => (t.clone(), "model", None, asked, Some(t)),
-                    Err(why) => (body.clone(), "template", Some(why), asked, None),
+                    Ok(t) => (t.clone(), DraftSource::Model, None, asked, Some(t)),
+                    Err(why) => (body.clone(), DraftSource::Template, Some(why), asked, None),
                 }
             }
         };
         let changed = store.write(|tx, now| {
-            Ok(tx
-                .prepare_cached(
-                    "UPDATE outbox SET body = ?3, draft = ?4, draft_note = ?5, llm_prompt = ?6, llm_answer = ?7, review = ?8
-                     WHERE workspace_id = ?1 AND id = ?2 AND draft IS NULL AND status = 'queued'",
-                )?
-                .execute(params![
-                    ws.id, id, text, source,
-                    note.as_ref().map(|n| format!("{n} ({})", fmt_time(now))),
-                    asked, answer, review.then_some("pending")
-                ])?)
+            let note = note.as_ref().map(|n| format!("{n} ({})", fmt_time(now)));
+            let d = outbox::Draft {
+                body: &text,
+                source,
+                note: note.as_deref(),
+                prompt: asked.as_deref(),
+                answer: answer.as_deref(),
+                review: review.then_some(Review::Pending),
+            };
+            outbox::set_draft(tx, ws, id, &d)
         })?;
         if changed == 1 {
-            if source == "model" { report.rewritten += 1 } else { report.templates += 1 }
+            if source == DraftSource::Model { report.rewritten += 1 } else { report.templates += 1 }
             if review {
                 report.held_for_review += 1;
             }
@@ -221,20 +215,18 @@ pub fn review(conn: &Connection, ws: &Workspace, id: i64, approve: bool, text: O
         .optional()?;
     match current {
         None => return Err(Error::not_found(format!("message {id}"))),
-        Some(Some(r)) if r == "pending" => {}
+        Some(Some(r)) if r == Review::Pending.as_str() => {}
         Some(_) => return Err(Error::validation("review", "only a draft waiting for review can be approved or rejected")),
     }
     if approve {
-        if let Some(t) = text.map(str::trim) {
+        let edited = text.map(str::trim);
+        if let Some(t) = edited {
             if t.is_empty() || t.chars().count() > 4_096 {
                 return Err(Error::validation("text", "a message is 1 to 4096 characters"));
             }
-            conn.prepare_cached("UPDATE outbox SET body = ?3, draft = 'agent' WHERE workspace_id = ?1 AND id = ?2")?.execute(params![ws.id, id, t])?;
         }
-        conn.prepare_cached("UPDATE outbox SET review = 'approved' WHERE workspace_id = ?1 AND id = ?2")?.execute(params![ws.id, id])?;
+        outbox::approve(conn, ws, id, edited)
     } else {
-        conn.prepare_cached("UPDATE outbox SET review = 'rejected', status = 'failed', error = 'rejected by the agent' WHERE workspace_id = ?1 AND id = ?2")?
-            .execute(params![ws.id, id])?;
+        outbox::reject(conn, ws, id)
     }
-    Ok(())
 }
