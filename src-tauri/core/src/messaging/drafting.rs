@@ -66,6 +66,24 @@ pub fn set(conn: &Connection, secrets: &dyn SecretStore, base_url: &str, model: 
     Ok(s)
 }
 
+/// Why a message goes with its template rather than the model's text. Its text is the
+/// message's `draft_note` (with the time appended).
+#[derive(Debug, thiserror::Error)]
+pub enum Fallback {
+    #[error("no language model is set up")]
+    NotSetUp,
+    #[error("the model took too long")]
+    Timeout,
+    #[error("the model could not be reached: {0}")]
+    Unreachable(#[source] reqwest::Error),
+    #[error("the model answered HTTP {0} with no readable body")]
+    Unreadable(reqwest::StatusCode),
+    #[error("the model refused: HTTP {status} {message}")]
+    Refused { status: reqwest::StatusCode, message: String },
+    #[error("the model answered with no text")]
+    NoText,
+}
+
 /// A chat-completions client.
 #[derive(Clone)]
 pub struct Llm {
@@ -87,7 +105,7 @@ impl Llm {
     }
 
     /// The model's text for `messages`, or why there is none.
-    pub async fn complete(&self, messages: &[(String, String)]) -> std::result::Result<String, String> {
+    pub async fn complete(&self, messages: &[(String, String)]) -> std::result::Result<String, Fallback> {
         let body = json!({
             "model": self.settings.model,
             "messages": messages.iter().map(|(role, content)| json!({"role": role, "content": content})).collect::<Vec<_>>(),
@@ -100,16 +118,16 @@ impl Llm {
         }
         let resp = req.send().await.map_err(|e| {
             let e = e.without_url();
-            if e.is_timeout() { "the model took too long".to_string() } else { format!("the model could not be reached: {e}") }
+            if e.is_timeout() { Fallback::Timeout } else { Fallback::Unreachable(e) }
         })?;
         let status = resp.status();
-        let v: Value = resp.json().await.map_err(|_| format!("the model answered HTTP {status} with no readable body"))?;
+        let v: Value = resp.json().await.map_err(|_| Fallback::Unreadable(status))?;
         if !status.is_success() {
-            return Err(format!("the model refused: HTTP {status} {}", v["error"]["message"].as_str().unwrap_or_default()));
+            return Err(Fallback::Refused { status, message: v["error"]["message"].as_str().unwrap_or_default().to_string() });
         }
         let text = v["choices"][0]["message"]["content"].as_str().map(str::trim).unwrap_or_default();
         if text.is_empty() {
-            return Err("the model answered with no text".into());
+            return Err(Fallback::NoText);
         }
         Ok(text.chars().take(MAX_CHARS).collect())
     }
@@ -175,7 +193,7 @@ pub async fn draft(store: &mut Store, ws: &Workspace, llm: Option<&Llm>) -> Resu
             None => false,
         };
         let (text, source, note, asked, answer) = match llm {
-            None => (body.clone(), DraftSource::Template, Some("no language model is set up".to_string()), None, None),
+            None => (body.clone(), DraftSource::Template, Some(Fallback::NotSetUp), None, None),
             Some(m) => {
                 let messages = prompt(&lead, ws, &body, last_reply.as_deref());
                 let asked = serde_json::to_string(&messages.iter().map(|(r, c)| json!({"role": r, "content": c})).collect::<Vec<_>>()).ok();
@@ -228,5 +246,24 @@ pub fn review(conn: &Connection, ws: &Workspace, id: i64, approve: bool, text: O
         outbox::approve(conn, ws, id, edited)
     } else {
         outbox::reject(conn, ws, id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::StatusCode;
+
+    #[test]
+    fn each_fallback_reads_as_the_note_messages_have_always_kept() {
+        // The text is stored on the message (`draft_note`) and shown to the agent: it must not drift.
+        assert_eq!(Fallback::NotSetUp.to_string(), "no language model is set up");
+        assert_eq!(Fallback::Timeout.to_string(), "the model took too long");
+        assert_eq!(Fallback::Unreadable(StatusCode::BAD_GATEWAY).to_string(), "the model answered HTTP 502 Bad Gateway with no readable body");
+        assert_eq!(
+            Fallback::Refused { status: StatusCode::TOO_MANY_REQUESTS, message: "slow down".into() }.to_string(),
+            "the model refused: HTTP 429 Too Many Requests slow down"
+        );
+        assert_eq!(Fallback::NoText.to_string(), "the model answered with no text");
     }
 }
