@@ -21,7 +21,7 @@ use crate::store::Store;
 use crate::transfer::bulk;
 use crate::{workflows, Error};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, Transaction};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -98,10 +98,7 @@ impl Book {
 
     /// The workspace the app showed last (it persists across restarts), else `Default`.
     pub fn current_workspace(&self) -> Result<Workspace> {
-        let id: Option<i64> = self
-            .conn()
-            .query_row("SELECT CAST(value AS INTEGER) FROM app_settings WHERE key = 'current_workspace'", [], |r| r.get(0))
-            .optional()?;
+        let id = crate::store::settings::get_i64(self.conn(), crate::store::settings::Setting::CurrentWorkspace)?;
         match id.map(|id| self.workspace_by_id(id)) {
             Some(Ok(ws)) => Ok(ws),
             _ => self.workspaces()?.into_iter().next().ok_or_else(|| Error::none_found(crate::Entity::Workspace)),
@@ -111,11 +108,7 @@ impl Book {
     pub fn set_current_workspace(&mut self, id: i64) -> Result<Workspace> {
         self.write(|tx, _| {
             let ws = workspace::by_id(tx, id)?;
-            tx.execute(
-                "INSERT INTO app_settings (key, value) VALUES ('current_workspace', ?1)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [id.to_string()],
-            )?;
+            crate::store::settings::set(tx, crate::store::settings::Setting::CurrentWorkspace, &id.to_string())?;
             Ok(ws)
         })
     }

@@ -1,14 +1,25 @@
 //! The outbox: every message Leadbook means to send, with its state. Matching and follow-ups
-//! queue; delivery (the channel issue) moves messages on.
+//! queue; drafting writes the text; delivery moves messages on; the agent retries, cancels,
+//! confirms and reviews.
+//!
+//! The one module with SQL that writes `outbox`: every state change is a function here, and its
+//! vocabularies (states, kinds, draft sources, reviews) are bound from their enums, so a state
+//! is spelled once, in `model`.
 
+use crate::clock::fmt_time;
 use crate::error::Result;
 use crate::store::rows::enum_col;
-use crate::model::{MessageKind, MessageStatus};
+use crate::store::settings::Setting;
+use crate::model::{DraftSource, MessageKind, MessageStatus, Review};
 use crate::workspace::Workspace;
+use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
-use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use serde::Serialize;
 use ts_rs::TS;
+
+/// The channel of a message no provider can carry: the agent sends it by hand.
+pub const MANUAL: &str = "manual";
 
 /// An outbox message as SPEC §9 prints it.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -92,9 +103,10 @@ pub fn list(conn: &Connection, ws: &Workspace, status: Option<MessageStatus>, le
 
 /// Messages not yet sent or given up: what "N waiting" counts.
 pub fn waiting(conn: &Connection, ws: &Workspace) -> Result<i64> {
+    use MessageStatus::*;
     Ok(conn
-        .prepare_cached("SELECT count(*) FROM outbox WHERE workspace_id = ?1 AND status IN ('queued', 'deferred', 'sending')")?
-        .query_row([ws.id], |r| r.get(0))?)
+        .prepare_cached("SELECT count(*) FROM outbox WHERE workspace_id = ?1 AND status IN (?2, ?3, ?4)")?
+        .query_row(params![ws.id, Queued, Deferred, Sending], |r| r.get(0))?)
 }
 
 /// At start-up: a message found in `sending` was being sent when the app died. Whether it
@@ -102,43 +114,44 @@ pub fn waiting(conn: &Connection, ws: &Workspace) -> Result<i64> {
 /// Returns how many.
 pub fn mark_interrupted(conn: &Connection) -> Result<usize> {
     Ok(conn.execute(
-        "UPDATE outbox SET status = 'unknown', error = 'the app stopped while sending this message; confirm whether it arrived'
-         WHERE status = 'sending'",
-        [],
+        "UPDATE outbox SET status = ?1, error = 'the app stopped while sending this message; confirm whether it arrived'
+         WHERE status = ?2",
+        params![MessageStatus::Unknown, MessageStatus::Sending],
     )?)
 }
 
 /// The agent's answer for an `unknown` message: it did arrive (`sent`), or it did not and may
 /// go again (`queued`). Only an `unknown` message can be confirmed.
-pub fn confirm(conn: &Connection, ws: &Workspace, id: i64, arrived: bool, now: chrono::DateTime<chrono::Utc>) -> Result<Message> {
+pub fn confirm(conn: &Connection, ws: &Workspace, id: i64, arrived: bool, now: DateTime<Utc>) -> Result<Message> {
     let current: Option<String> = conn
         .prepare_cached("SELECT status FROM outbox WHERE workspace_id = ?1 AND id = ?2")?
-        .query_row(rusqlite::params![ws.id, id], |r| r.get(0))
+        .query_row(params![ws.id, id], |r| r.get(0))
         .optional()?;
     match current.as_deref() {
         None => return Err(crate::Error::not_found(crate::Entity::Message, id)),
-        Some("unknown") => {}
+        Some(s) if s == MessageStatus::Unknown.as_str() => {}
         Some(other) => return Err(crate::Error::validation("status", format!("only a message in state unknown can be confirmed; this one is {other}"))),
     }
-    let (status, sent_at) = if arrived { ("sent", Some(crate::clock::fmt_time(now))) } else { ("queued", None) };
+    let (status, sent_at) = if arrived { (MessageStatus::Sent, Some(fmt_time(now))) } else { (MessageStatus::Queued, None) };
     conn.prepare_cached("UPDATE outbox SET status = ?3, sent_at = ?4, error = NULL WHERE workspace_id = ?1 AND id = ?2")?
-        .execute(rusqlite::params![ws.id, id, status, sent_at])?;
+        .execute(params![ws.id, id, status, sent_at])?;
     get(conn, ws, id)
 }
 
 /// The message `id` of the workspace.
 pub fn get(conn: &Connection, ws: &Workspace, id: i64) -> Result<Message> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM outbox o JOIN leads l ON l.id = o.lead_id WHERE o.workspace_id = ?1 AND o.id = ?2"))?
-        .query_row(rusqlite::params![ws.id, id], from_row)
+        .query_row(params![ws.id, id], from_row)
         .optional()?
         .ok_or_else(|| crate::Error::not_found(crate::Entity::Message, id))
 }
 
 /// Changes a message's state by the agent's hand, if it is in one of `from`.
-fn by_hand(conn: &Connection, ws: &Workspace, id: i64, from: &[&str], sql: &str, args: &[&dyn rusqlite::ToSql], verb: &str) -> Result<Message> {
+fn by_hand(conn: &Connection, ws: &Workspace, id: i64, from: &[MessageStatus], sql: &str, args: &[&dyn rusqlite::ToSql], verb: &str) -> Result<Message> {
     let m = get(conn, ws, id)?;
-    if !from.contains(&m.status.as_str()) {
-        return Err(crate::Error::validation("status", format!("a message that is {} cannot be {verb}; only {}", m.status, from.join(" or "))));
+    if !from.contains(&m.status) {
+        let allowed: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+        return Err(crate::Error::validation("status", format!("a message that is {} cannot be {verb}; only {}", m.status, allowed.join(" or "))));
     }
     let mut all: Vec<&dyn rusqlite::ToSql> = vec![&ws.id, &id];
     all.extend_from_slice(args);
@@ -149,54 +162,320 @@ fn by_hand(conn: &Connection, ws: &Workspace, id: i64, from: &[&str], sql: &str,
 /// Try a failed or deferred message again now.
 pub fn retry(conn: &Connection, ws: &Workspace, id: i64) -> Result<Message> {
     by_hand(
-        conn, ws, id, &["failed", "deferred"],
-        "UPDATE outbox SET status = 'queued', next_attempt_at = NULL, error = NULL, channel = CASE channel WHEN 'manual' THEN NULL ELSE channel END
+        conn, ws, id, &[MessageStatus::Failed, MessageStatus::Deferred],
+        "UPDATE outbox SET status = ?3, next_attempt_at = NULL, error = NULL, channel = CASE channel WHEN ?4 THEN NULL ELSE channel END
          WHERE workspace_id = ?1 AND id = ?2",
-        &[], "retried",
+        &[&MessageStatus::Queued, &MANUAL], "retried",
     )
 }
 
 /// The agent does not want it sent.
 pub fn cancel(conn: &Connection, ws: &Workspace, id: i64) -> Result<Message> {
     by_hand(
-        conn, ws, id, &["queued", "deferred"],
-        "UPDATE outbox SET status = 'failed', next_attempt_at = NULL, error = 'cancelled by the agent' WHERE workspace_id = ?1 AND id = ?2",
-        &[], "cancelled",
+        conn, ws, id, &[MessageStatus::Queued, MessageStatus::Deferred],
+        "UPDATE outbox SET status = ?3, next_attempt_at = NULL, error = 'cancelled by the agent' WHERE workspace_id = ?1 AND id = ?2",
+        &[&MessageStatus::Failed], "cancelled",
     )
 }
 
 /// The agent sent a manual message by hand.
-pub fn mark_done(conn: &Connection, ws: &Workspace, id: i64, now: chrono::DateTime<chrono::Utc>) -> Result<Message> {
+pub fn mark_done(conn: &Connection, ws: &Workspace, id: i64, now: DateTime<Utc>) -> Result<Message> {
     let m = get(conn, ws, id)?;
-    if m.channel.as_deref() != Some("manual") {
+    if m.channel.as_deref() != Some(MANUAL) {
         return Err(crate::Error::validation("channel", "only a message to send by hand can be marked as sent by hand"));
     }
-    let at = crate::clock::fmt_time(now);
+    let at = fmt_time(now);
     let done = by_hand(
-        conn, ws, id, &["queued"],
-        "UPDATE outbox SET status = 'sent', sent_at = ?3, error = NULL WHERE workspace_id = ?1 AND id = ?2",
-        &[&at], "marked as sent",
+        conn, ws, id, &[MessageStatus::Queued],
+        "UPDATE outbox SET status = ?4, sent_at = ?3, error = NULL WHERE workspace_id = ?1 AND id = ?2",
+        &[&at, &MessageStatus::Sent], "marked as sent",
     )?;
     crate::leads::mark_contacted(conn, ws, m.lead_id, "manual", now)?;
     Ok(done)
 }
 
+// --- queueing: follow-ups and listing alerts ---
+
+/// A campaign step's message for one lead, as the tick queues it.
+#[derive(Debug, Clone, Copy)]
+pub struct Followup<'a> {
+    pub lead_id: i64,
+    pub campaign_id: i64,
+    /// The step's position in its campaign.
+    pub step: i64,
+    /// The step's preferred channel, if it has one (else routed at delivery).
+    pub channel: Option<&'a str>,
+    pub body: &'a str,
+    /// The A/B variant the lead gets (0 = A), under a test.
+    pub variant: Option<i64>,
+}
+
+/// Queues a follow-up. A second message for the same lead, campaign and step is refused by
+/// the unique key (the tick's exactly-once). The new message's id.
+pub fn queue_followup(conn: &Connection, ws: &Workspace, m: &Followup, now: DateTime<Utc>) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO outbox (workspace_id, lead_id, kind, campaign_step, campaign_id, channel, status, body, queued_at, variant)
+         VALUES (?1, ?2, ?9, ?3, ?4, ?5, ?10, ?6, ?7, ?8)",
+    )?
+    .execute(params![ws.id, m.lead_id, m.step, m.campaign_id, m.channel, m.body, fmt_time(now), m.variant, MessageKind::Followup, MessageStatus::Queued])?;
+    Ok(conn.last_insert_rowid())
+}
+
 /// Queues the alert about listing `property_id` for a lead; a lead is told about a listing
 /// once (the unique key makes a second alert a no-op). How many were queued (0 or 1).
-pub fn queue_alert(conn: &Connection, ws: &Workspace, lead_id: i64, property_id: i64, body: &str, now: chrono::DateTime<chrono::Utc>) -> Result<usize> {
+pub fn queue_alert(conn: &Connection, ws: &Workspace, lead_id: i64, property_id: i64, body: &str, now: DateTime<Utc>) -> Result<usize> {
     let mut stmt = conn.prepare_cached(
         "INSERT OR IGNORE INTO outbox (workspace_id, lead_id, kind, property_id, status, body, queued_at)
-         VALUES (?1, ?2, 'property', ?3, 'queued', ?4, ?5)",
+         VALUES (?1, ?2, ?6, ?3, ?7, ?4, ?5)",
     )?;
-    Ok(stmt.execute(rusqlite::params![ws.id, lead_id, property_id, body, crate::clock::fmt_time(now)])?)
+    Ok(stmt.execute(params![ws.id, lead_id, property_id, body, fmt_time(now), MessageKind::Property, MessageStatus::Queued])?)
 }
 
 /// A merge moved lead `from` into lead `to`: its messages go too; a listing both were told
 /// about stays told once (the duplicate stays with `from` and is deleted with it).
 pub fn move_to_lead(conn: &Connection, ws: &Workspace, from: i64, to: i64) -> Result<()> {
     conn.prepare_cached("UPDATE OR IGNORE outbox SET lead_id = ?3 WHERE workspace_id = ?1 AND lead_id = ?2")?
-        .execute(rusqlite::params![ws.id, from, to])?;
+        .execute(params![ws.id, from, to])?;
     Ok(())
+}
+
+// --- drafting and review ---
+
+/// A queued message no text was drafted for yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Undrafted {
+    pub id: i64,
+    pub lead_id: i64,
+    /// The rendered template.
+    pub body: String,
+    pub campaign_id: Option<i64>,
+}
+
+/// Up to `limit` queued follow-ups and alerts of `ws` not drafted yet, oldest first.
+pub fn undrafted(conn: &Connection, ws: &Workspace, limit: usize) -> Result<Vec<Undrafted>> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT id, lead_id, body, campaign_id FROM outbox
+             WHERE workspace_id = ?1 AND draft IS NULL AND status = ?2 AND kind IN (?3, ?4) ORDER BY id LIMIT ?5",
+        )?
+        .query_map(params![ws.id, MessageStatus::Queued, MessageKind::Followup, MessageKind::Property, limit as i64], |r| {
+            Ok(Undrafted { id: r.get(0)?, lead_id: r.get(1)?, body: r.get(2)?, campaign_id: r.get(3)? })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// The text drafting settled on for one message.
+#[derive(Debug, Clone, Copy)]
+pub struct Draft<'a> {
+    pub body: &'a str,
+    pub source: DraftSource,
+    /// Why the template went rather than the model's text.
+    pub note: Option<&'a str>,
+    /// The prompt sent to the model and its answer, for audit.
+    pub prompt: Option<&'a str>,
+    pub answer: Option<&'a str>,
+    /// `Some(Pending)` to hold it for the agent's review.
+    pub review: Option<Review>,
+}
+
+/// Writes a message's draft, if it is still queued and undrafted (another process may have
+/// drafted it meanwhile). How many were written (0 or 1).
+pub fn set_draft(conn: &Connection, ws: &Workspace, id: i64, d: &Draft) -> Result<usize> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE outbox SET body = ?3, draft = ?4, draft_note = ?5, llm_prompt = ?6, llm_answer = ?7, review = ?8
+             WHERE workspace_id = ?1 AND id = ?2 AND draft IS NULL AND status = ?9",
+        )?
+        .execute(params![ws.id, id, d.body, d.source, d.note, d.prompt, d.answer, d.review, MessageStatus::Queued])?)
+}
+
+/// The agent approves a held draft, with `edited` as its text if they changed it.
+pub fn approve(conn: &Connection, ws: &Workspace, id: i64, edited: Option<&str>) -> Result<()> {
+    if let Some(t) = edited {
+        conn.prepare_cached("UPDATE outbox SET body = ?3, draft = ?4 WHERE workspace_id = ?1 AND id = ?2")?
+            .execute(params![ws.id, id, t, DraftSource::Agent])?;
+    }
+    conn.prepare_cached("UPDATE outbox SET review = ?3 WHERE workspace_id = ?1 AND id = ?2")?.execute(params![ws.id, id, Review::Approved])?;
+    Ok(())
+}
+
+/// The agent rejects a held draft: it will never go.
+pub fn reject(conn: &Connection, ws: &Workspace, id: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE outbox SET review = ?3, status = ?4, error = 'rejected by the agent' WHERE workspace_id = ?1 AND id = ?2")?
+        .execute(params![ws.id, id, Review::Rejected, MessageStatus::Failed])?;
+    Ok(())
+}
+
+// --- delivery ---
+
+/// A message due to be sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Due {
+    pub id: i64,
+    pub lead_id: i64,
+    pub body: String,
+    pub campaign_id: Option<i64>,
+    pub campaign_step: Option<i64>,
+    pub attempts: i64,
+    pub queued_at: String,
+}
+
+fn due_from_row(r: &Row) -> rusqlite::Result<Due> {
+    Ok(Due {
+        id: r.get(0)?,
+        lead_id: r.get(1)?,
+        body: r.get(2)?,
+        campaign_id: r.get(3)?,
+        campaign_step: r.get(4)?,
+        attempts: r.get(5)?,
+        queued_at: r.get(6)?,
+    })
+}
+
+/// Up to `limit` messages of `ws` due at `now` after `after` (queued time, id), oldest first:
+/// queued or deferred to no later than now, not the agent's to send by hand, not held for
+/// review, and — with a language model set up — drafted.
+pub fn due_page(conn: &Connection, ws: &Workspace, now: DateTime<Utc>, after: (&str, i64), limit: usize) -> Result<Vec<Due>> {
+    use MessageStatus::*;
+    let rows = conn
+        .prepare_cached(
+            "SELECT id, lead_id, body, campaign_id, campaign_step, attempts, queued_at FROM outbox
+             WHERE workspace_id = ?1 AND status IN (?6, ?7) AND coalesce(channel, '') != ?8
+               AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)
+               -- Held for the agent's review; or, with a language model set up, not drafted yet.
+               AND coalesce(review, '') != ?9
+               AND (draft IS NOT NULL OR kind NOT IN (?10, ?11)
+                    OR NOT EXISTS (SELECT 1 FROM app_settings WHERE key = ?12))
+               AND (queued_at > ?3 OR (queued_at = ?3 AND id > ?4))
+             ORDER BY queued_at, id LIMIT ?5",
+        )?
+        .query_map(
+            params![
+                ws.id, fmt_time(now), after.0, after.1, limit as i64,
+                Queued, Deferred, MANUAL, Review::Pending, MessageKind::Followup, MessageKind::Property, Setting::Llm
+            ],
+            due_from_row,
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Message `id` of `ws` if it is still queued or deferred.
+pub fn due_by_id(conn: &Connection, ws: &Workspace, id: i64) -> Result<Option<Due>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, lead_id, body, campaign_id, campaign_step, attempts, queued_at FROM outbox
+             WHERE workspace_id = ?1 AND id = ?2 AND status IN (?3, ?4)",
+        )?
+        .query_row(params![ws.id, id, MessageStatus::Queued, MessageStatus::Deferred], due_from_row)
+        .optional()?)
+}
+
+/// No provider can carry the message: it becomes the agent's to send by hand (through `link`,
+/// if there is one), if it is still queued or deferred. How many changed (0 or 1).
+pub fn to_manual(conn: &Connection, ws: &Workspace, id: i64, link: Option<&str>) -> Result<usize> {
+    use MessageStatus::*;
+    Ok(conn
+        .prepare_cached(
+            "UPDATE outbox SET channel = ?4, manual_link = ?3, status = ?5, next_attempt_at = NULL,
+                error = 'no channel can reach this lead: send it by hand'
+             WHERE workspace_id = ?1 AND id = ?2 AND status IN (?5, ?6)",
+        )?
+        .execute(params![ws.id, id, link, MANUAL, Queued, Deferred])?)
+}
+
+/// Claims a due message for sending through `channel`: `queued|deferred → sending` in one
+/// conditional UPDATE, so two processes never send the same message. `false` if another
+/// process took it first or it is no longer due.
+pub fn claim(conn: &Connection, ws: &Workspace, id: i64, channel: &str, now: DateTime<Utc>) -> Result<bool> {
+    use MessageStatus::*;
+    let n = conn
+        .prepare_cached(
+            "UPDATE outbox SET status = ?5, sending_since = ?3, channel = ?4, attempts = attempts + 1, manual_link = NULL
+             WHERE workspace_id = ?1 AND id = ?2 AND status IN (?6, ?7)
+               AND (next_attempt_at IS NULL OR next_attempt_at <= ?3)",
+        )?
+        .execute(params![ws.id, id, fmt_time(now), channel, Sending, Queued, Deferred])?;
+    Ok(n == 1)
+}
+
+/// The provider took the message (its id for it: `provider_id`).
+pub fn record_sent(conn: &Connection, ws: &Workspace, id: i64, provider_id: &str, now: DateTime<Utc>) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE outbox SET status = ?5, sent_at = ?3, provider_message_id = ?4, error = NULL, next_attempt_at = NULL,
+            sending_since = NULL WHERE workspace_id = ?1 AND id = ?2",
+    )?
+    .execute(params![ws.id, id, fmt_time(now), provider_id, MessageStatus::Sent])?;
+    Ok(())
+}
+
+/// A send that did not go: `failed`, `deferred` (to try again at `next_attempt_at`) or
+/// `unknown`, with why.
+pub fn record_outcome(conn: &Connection, ws: &Workspace, id: i64, status: MessageStatus, error: Option<&str>, next_attempt_at: Option<DateTime<Utc>>) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE outbox SET status = ?3, error = ?4, next_attempt_at = ?5, sending_since = NULL WHERE workspace_id = ?1 AND id = ?2",
+    )?
+    .execute(params![ws.id, id, status, error, next_attempt_at.map(fmt_time)])?;
+    Ok(())
+}
+
+/// The message goes back to the queue (the channel needs the agent, or must be routed again);
+/// this attempt does not count.
+pub fn requeue(conn: &Connection, ws: &Workspace, id: i64, reason: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE outbox SET status = ?4, error = ?3, attempts = max(attempts - 1, 0), sending_since = NULL
+         WHERE workspace_id = ?1 AND id = ?2",
+    )?
+    .execute(params![ws.id, id, reason, MessageStatus::Queued])?;
+    Ok(())
+}
+
+/// Messages `sending` since `cutoff` or before (or with no claim time: written before claims
+/// had one) become `unknown`. `ws` limits it to one workspace; `None` is every workspace.
+/// Returns how many.
+pub fn sweep_stale_sending(conn: &Connection, ws: Option<&Workspace>, cutoff: DateTime<Utc>) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE outbox SET status = ?3, sending_since = NULL,
+            error = 'Leadbook stopped while sending this message; confirm whether it arrived'
+         WHERE status = ?4 AND (sending_since IS NULL OR sending_since <= ?1) AND (?2 IS NULL OR workspace_id = ?2)",
+        params![fmt_time(cutoff), ws.map(|w| w.id), MessageStatus::Unknown, MessageStatus::Sending],
+    )?)
+}
+
+/// How many messages of one kind a workspace has, for the status line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tally {
+    pub status: MessageStatus,
+    /// Queued, but held for the agent's review.
+    pub held_for_review: bool,
+    /// The agent's to send by hand.
+    pub manual: bool,
+    pub count: i64,
+    /// The earliest retry among them.
+    pub next_attempt_at: Option<String>,
+}
+
+/// The messages of `ws` still in play or given up (queued, deferred, sending, unknown,
+/// failed), counted by state, review hold and manual channel.
+pub fn tally(conn: &Connection, ws: &Workspace) -> Result<Vec<Tally>> {
+    use MessageStatus::*;
+    let rows = conn
+        .prepare_cached(
+            "SELECT status, coalesce(status = ?2 AND review = ?3, 0), coalesce(channel, '') = ?4, count(*), min(next_attempt_at) FROM outbox
+             WHERE workspace_id = ?1 AND status IN (?5, ?6, ?7, ?8, ?9) GROUP BY 1, 2, 3",
+        )?
+        .query_map(params![ws.id, Queued, Review::Pending, MANUAL, Queued, Deferred, Sending, Unknown, Failed], |r| {
+            Ok(Tally {
+                status: enum_col(r, 0, MessageStatus::parse)?,
+                held_for_review: r.get(1)?,
+                manual: r.get(2)?,
+                count: r.get(3)?,
+                next_attempt_at: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
 }
 
 #[cfg(test)]
@@ -204,6 +483,74 @@ mod tests {
     use super::*;
     use crate::{Book, FixedClock};
     use std::sync::Arc;
+
+    /// A book with one lead and one queued listing alert for it.
+    fn book_with_an_alert() -> (Book, Workspace, i64) {
+        let mut book = Book::open_in_memory(Arc::new(FixedClock::at("2026-03-02T06:00:00Z"))).unwrap();
+        let ws = book.workspace("Default").unwrap();
+        let input = crate::leads::validate::LeadInput { name: Some("A".into()), phone: Some("0501234567".into()), locations: vec!["JVC".into()], ..Default::default() };
+        book.add_lead(&ws, &input).unwrap();
+        book.add_property(&ws, &crate::listings::properties::PropertyInput { title: Some("T".into()), location: Some("JVC".into()), price: Some(1), ..Default::default() }).unwrap();
+        let id = book.outbox(&ws, None, None).unwrap()[0].id;
+        (book, ws, id)
+    }
+
+    fn column<T: rusqlite::types::FromSql>(book: &Book, col: &str, id: i64) -> T {
+        book.conn().query_row(&format!("SELECT {col} FROM outbox WHERE id = ?1"), [id], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn every_state_bound_from_its_enum_is_the_text_the_column_holds_and_reads_back() {
+        let (book, ws, id) = book_with_an_alert();
+        let conn = book.conn();
+        assert_eq!(column::<String>(&book, "kind", id), MessageKind::Property.as_str());
+        for &s in MessageStatus::ALL {
+            record_outcome(conn, &ws, id, s, None, None).unwrap();
+            assert_eq!(column::<String>(&book, "status", id), s.as_str(), "stored as its text");
+            assert_eq!(get(conn, &ws, id).unwrap().status, s, "read back as itself");
+            let found: i64 = conn.query_row("SELECT count(*) FROM outbox WHERE id = ?1 AND status = ?2", params![id, s], |r| r.get(0)).unwrap();
+            assert_eq!(found, 1, "{s} bound in a WHERE finds the row");
+            assert_eq!(list(conn, &ws, Some(s), None).unwrap().len(), 1);
+        }
+        for &source in DraftSource::ALL {
+            conn.execute("UPDATE outbox SET draft = NULL, status = 'queued' WHERE id = ?1", [id]).unwrap();
+            let d = Draft { body: "hi", source, note: None, prompt: None, answer: None, review: Some(Review::Pending) };
+            assert_eq!(set_draft(conn, &ws, id, &d).unwrap(), 1);
+            assert_eq!(get(conn, &ws, id).unwrap().draft.as_deref(), Some(source.as_str()));
+            assert_eq!(get(conn, &ws, id).unwrap().review.as_deref(), Some("pending"));
+        }
+        approve(conn, &ws, id, Some("edited")).unwrap();
+        let m = get(conn, &ws, id).unwrap();
+        assert_eq!((m.body.as_str(), m.draft.as_deref(), m.review.as_deref()), ("edited", Some("agent"), Some("approved")));
+        reject(conn, &ws, id).unwrap();
+        let m = get(conn, &ws, id).unwrap();
+        assert_eq!((m.status, m.review.as_deref()), (MessageStatus::Failed, Some("rejected")));
+    }
+
+    #[test]
+    fn a_due_message_is_claimed_once_and_counted_where_the_status_line_shows_it() {
+        let (book, ws, id) = book_with_an_alert();
+        let conn = book.conn();
+        let now = book.now();
+        let due = due_page(conn, &ws, now, ("", 0), 10).unwrap();
+        assert_eq!(due.iter().map(|d| d.id).collect::<Vec<_>>(), [id]);
+        assert_eq!(waiting(conn, &ws).unwrap(), 1);
+        assert!(claim(conn, &ws, id, "telegram", now).unwrap());
+        assert!(!claim(conn, &ws, id, "telegram", now).unwrap(), "a message is claimed once");
+        assert_eq!(due_by_id(conn, &ws, id).unwrap(), None, "sending is no longer due");
+        let t = tally(conn, &ws).unwrap();
+        assert_eq!((t.len(), t[0].status, t[0].count, t[0].manual), (1, MessageStatus::Sending, 1, false));
+        requeue(conn, &ws, id, "fix the channel").unwrap();
+        assert_eq!(to_manual(conn, &ws, id, Some("tel:+971501234567")).unwrap(), 1);
+        let m = get(conn, &ws, id).unwrap();
+        assert_eq!((m.status, m.channel.as_deref(), m.attempts), (MessageStatus::Queued, Some(MANUAL), 0));
+        assert!(due_page(conn, &ws, now, ("", 0), 10).unwrap().is_empty(), "the agent's to send by hand");
+        let t = tally(conn, &ws).unwrap();
+        assert_eq!((t.len(), t[0].status, t[0].manual, t[0].held_for_review), (1, MessageStatus::Queued, true, false));
+        record_sent(conn, &ws, id, "p-1", now).unwrap();
+        assert_eq!(column::<String>(&book, "provider_message_id", id), "p-1");
+        assert!(tally(conn, &ws).unwrap().is_empty(), "sent is not in play");
+    }
 
     #[test]
     fn a_message_left_sending_becomes_unknown_and_only_the_agent_decides_its_fate() {

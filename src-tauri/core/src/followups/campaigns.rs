@@ -226,8 +226,6 @@ pub fn campaign(conn: &Connection, ws: &Workspace, id: i64) -> Result<Campaign> 
     campaigns(conn, ws)?.into_iter().find(|c| c.id == id).ok_or_else(|| Error::not_found(crate::Entity::Campaign, id))
 }
 
-/// Replaces a campaign's steps (the editor saves them all at once). Offsets must increase;
-/// every template must be non-blank and use only known variables.
 /// Turns a campaign's "review before sending" on or off.
 pub fn set_review(conn: &Connection, ws: &Workspace, id: i64, on: bool) -> Result<Campaign> {
     campaign(conn, ws, id)?;
@@ -235,6 +233,8 @@ pub fn set_review(conn: &Connection, ws: &Workspace, id: i64, on: bool) -> Resul
     campaign(conn, ws, id)
 }
 
+/// Replaces a campaign's steps (the editor saves them all at once). Offsets must increase;
+/// every template must be non-blank and use only known variables.
 pub fn update_steps(conn: &Connection, ws: &Workspace, id: i64, steps: &[Step]) -> Result<Campaign> {
     campaign(conn, ws, id)?;
     if steps.is_empty() || steps.len() > 20 {

@@ -43,11 +43,12 @@ pub fn stats(conn: &Connection, ws: &Workspace) -> Result<Vec<StepStats>> {
                         sum(EXISTS (SELECT 1 FROM timeline t WHERE t.lead_id = o.lead_id AND t.kind = 'replied' AND t.at >= o.sent_at))
                  FROM outbox o
                  WHERE o.workspace_id = ?1 AND o.kind = 'followup' AND o.campaign_id = ?2 AND o.campaign_step = ?3
-                   AND o.status IN ('sent', 'delivered', 'read') AND o.variant IS NOT NULL
+                   AND o.status IN (?4, ?5, ?6) AND o.variant IS NOT NULL
                  GROUP BY 1",
             )?;
+            use crate::model::MessageStatus::{Delivered, Read, Sent};
             let counts: Vec<(i64, i64, i64)> =
-                stmt.query_map(params![ws.id, c.id, step.position], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+                stmt.query_map(params![ws.id, c.id, step.position, Sent, Delivered, Read], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
             if count == 1 && counts.is_empty() {
                 continue;
             }

@@ -104,12 +104,10 @@ pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Tic
         // Under an A/B test the enrolment's variant, fixed per lead for the whole campaign.
         let variant = (!latest.variants.is_empty()).then(|| crate::followups::abtest::assign(lead_id, campaign_id, latest.variants.len() + 1));
         let body = templates::render(latest.variant_template(variant.unwrap_or(0), ctx.language()), &ctx);
-        conn.prepare_cached(
-            "INSERT INTO outbox (workspace_id, lead_id, kind, campaign_step, campaign_id, channel, status, body, queued_at, variant)
-             VALUES (?1, ?2, 'followup', ?3, ?4, ?5, 'queued', ?6, ?7, ?8)",
-        )?
-        .execute(params![ws.id, lead_id, latest.position, campaign_id, latest.channel, body, now_s, variant.map(|v| v as i64)])?;
-        let outbox_id = conn.last_insert_rowid();
+        let message = crate::outbox::Followup {
+            lead_id, campaign_id, step: latest.position, channel: latest.channel.as_deref(), body: &body, variant: variant.map(|v| v as i64),
+        };
+        let outbox_id = crate::outbox::queue_followup(conn, ws, &message, now)?;
         mark.execute(params![lead_id, campaign_id, latest.position, "queued", outbox_id, now_s])?;
         let next = steps.iter().find(|s| s.position > latest.position);
         conn.prepare_cached(

@@ -755,6 +755,13 @@ pub fn mark_contacted(conn: &Connection, ws: &Workspace, id: i64, channel: &str,
     Ok(lead)
 }
 
+/// The provider says the lead's WhatsApp window is closed: our record of its last inbound
+/// message there was stale.
+pub fn close_whatsapp_window(conn: &Connection, ws: &Workspace, id: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE leads SET whatsapp_inbound_at = NULL WHERE workspace_id = ?1 AND id = ?2")?.execute(params![ws.id, id])?;
+    Ok(())
+}
+
 /// The lead wrote on WhatsApp at `at`: free text may go to it for 24 hours.
 pub fn note_whatsapp_inbound(conn: &Connection, ws: &Workspace, id: i64, at: DateTime<Utc>) -> Result<()> {
     conn.prepare_cached(
@@ -764,7 +771,6 @@ pub fn note_whatsapp_inbound(conn: &Connection, ws: &Workspace, id: i64, at: Dat
     Ok(())
 }
 
-/// Rescoring leads whose time-based factors changed since they were scored.
 /// Whether any lead's time-based factors changed since it was scored.
 pub fn has_stale_scores(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<bool> {
     Ok(conn.query_row(
@@ -774,6 +780,7 @@ pub fn has_stale_scores(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -
     )?)
 }
 
+/// Rescoring leads whose time-based factors changed since they were scored.
 pub fn refresh_stale_scores(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<usize> {
     let stale: Vec<Lead> = conn
         .prepare_cached(&format!(

@@ -7,15 +7,15 @@
 use crate::store::Store;
 use crate::messaging::channels::config::{self, Channels};
 use crate::messaging::channels::{Effect, Provider, SendOutcome};
-use crate::clock::{fmt_time, parse_time};
+use crate::clock::parse_time;
 use crate::error::Result;
 use crate::followups::Step;
 use crate::leads;
-use crate::model::Channel;
+use crate::model::{Channel, MessageStatus};
+use crate::outbox::{self, Due};
 use crate::messaging::routing::{self, Route, Target};
 use crate::workspace::Workspace;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -94,16 +94,6 @@ impl Pacer {
     }
 }
 
-/// One due message, as read.
-struct Due {
-    id: i64,
-    lead_id: i64,
-    body: String,
-    campaign_id: Option<i64>,
-    step: Option<i64>,
-    attempts: i64,
-}
-
 /// A send in flight and its answer.
 struct Done {
     id: i64,
@@ -125,10 +115,10 @@ pub async fn deliver(store: &mut Store, ws: &Workspace, ch: &Channels, pacer: &m
     let mut again: Vec<(i64, Vec<Channel>)> = vec![];
     let mut after: (String, i64) = (String::new(), 0);
     loop {
-        let page = due_page(store, ws, &after)?;
+        let page = outbox::due_page(store.conn(), ws, store.now(), (&after.0, after.1), PAGE)?;
         let Some(last) = page.last() else { break };
-        after = (last.1.clone(), last.0.id);
-        for (due, _) in page {
+        after = (last.queued_at.clone(), last.id);
+        for due in page {
             let Some((due, route)) = prepare(store, ws, ch, &mut report, due, &[])? else { continue };
             let provider = route.provider().unwrap_or(Provider::Telegram);
             let slot = pacer.slot(provider, &route.recipient());
@@ -155,7 +145,7 @@ pub async fn deliver(store: &mut Store, ws: &Workspace, ch: &Channels, pacer: &m
             break;
         }
         for (id, avoid) in std::mem::take(&mut again) {
-            let Some(due) = due_by_id(store, ws, id)? else { continue };
+            let Some(due) = outbox::due_by_id(store.conn(), ws, id)? else { continue };
             let Some((due, route)) = prepare(store, ws, ch, &mut report, due, &avoid)? else { continue };
             let provider = route.provider().unwrap_or(Provider::Telegram);
             if unreachable.contains(&provider) {
@@ -178,7 +168,7 @@ fn joined(r: std::result::Result<Done, tokio::task::JoinError>) -> Result<Done> 
 fn prepare(store: &mut Store, ws: &Workspace, ch: &Channels, report: &mut Report, due: Due, avoid: &[Channel]) -> Result<Option<(Due, Route)>> {
     let now = store.now();
     let lead = leads::get(store.conn(), ws, due.lead_id)?;
-    let step = match (due.campaign_id, due.step) {
+    let step = match (due.campaign_id, due.campaign_step) {
         (Some(c), Some(p)) => step_of(store, c, p)?,
         _ => None,
     };
@@ -191,15 +181,7 @@ fn prepare(store: &mut Store, ws: &Workspace, ch: &Channels, report: &mut Report
     match &route {
         Route::Wait { .. } => Ok(None),
         Route::Manual { link } => {
-            let changed = store.write(|tx, _| {
-                Ok(tx
-                    .prepare_cached(
-                        "UPDATE outbox SET channel = 'manual', manual_link = ?3, status = 'queued', next_attempt_at = NULL,
-                            error = 'no channel can reach this lead: send it by hand'
-                         WHERE workspace_id = ?1 AND id = ?2 AND status IN ('queued', 'deferred')",
-                    )?
-                    .execute(params![ws.id, due.id, link])?)
-            })?;
+            let changed = store.write(|tx, _| outbox::to_manual(tx, ws, due.id, link.as_deref()))?;
             report.manual += changed;
             Ok(None)
         }
@@ -256,16 +238,7 @@ fn send_future(ch: &Channels, route: &Route, body: String) -> Option<SendFuture>
 /// Claims a due message for sending; `false` if another process took it first or it is no
 /// longer due.
 fn claim(store: &mut Store, ws: &Workspace, id: i64, channel: &str) -> Result<bool> {
-    store.write(|tx, now| {
-        let n = tx
-            .prepare_cached(
-                "UPDATE outbox SET status = 'sending', sending_since = ?3, channel = ?4, attempts = attempts + 1, manual_link = NULL
-                 WHERE workspace_id = ?1 AND id = ?2 AND status IN ('queued', 'deferred')
-                   AND (next_attempt_at IS NULL OR next_attempt_at <= ?3)",
-            )?
-            .execute(params![ws.id, id, fmt_time(now), channel])?;
-        Ok(n == 1)
-    })
+    store.write(|tx, now| outbox::claim(tx, ws, id, channel, now))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -299,25 +272,15 @@ fn record_done(
         _ => {}
     }
     store.write(|tx, now| {
-        let set = |status: &str, error: Option<&str>, next: Option<String>| -> Result<()> {
-            tx.prepare_cached(
-                "UPDATE outbox SET status = ?3, error = ?4, next_attempt_at = ?5, sending_since = NULL WHERE workspace_id = ?1 AND id = ?2",
-            )?
-            .execute(params![ws.id, d.id, status, error, next])?;
-            Ok(())
-        };
+        let set = |status: MessageStatus, error: Option<&str>, next: Option<DateTime<Utc>>| outbox::record_outcome(tx, ws, d.id, status, error, next);
         match &d.outcome {
             SendOutcome::Sent { provider_id } => {
-                tx.prepare_cached(
-                    "UPDATE outbox SET status = 'sent', sent_at = ?3, provider_message_id = ?4, error = NULL, next_attempt_at = NULL,
-                        sending_since = NULL WHERE workspace_id = ?1 AND id = ?2",
-                )?
-                .execute(params![ws.id, d.id, fmt_time(now), provider_id])?;
+                outbox::record_sent(tx, ws, d.id, provider_id, now)?;
                 leads::mark_contacted(tx, ws, d.lead_id, d.route.channel(), now)?;
                 report.sent += 1;
             }
             SendOutcome::Failed { reason, effect } => {
-                set("failed", Some(reason), None)?;
+                set(MessageStatus::Failed, Some(reason), None)?;
                 match (effect, channel) {
                     (Some(Effect::OptOut), Some(c)) => {
                         leads::set_opt_out(tx, ws, d.lead_id, c, true, "the provider says the lead unsubscribed", now)?;
@@ -332,28 +295,19 @@ fn record_done(
             SendOutcome::Deferred { reason, retry_after, .. } => {
                 let wait = backoff(d.id, d.attempts, *retry_after);
                 let next = now + chrono::Duration::from_std(wait).unwrap_or_default();
-                set("deferred", Some(reason), Some(fmt_time(next)))?;
+                set(MessageStatus::Deferred, Some(reason), Some(next))?;
                 report.deferred += 1;
             }
             SendOutcome::NeedsAttention { reason } => {
                 // Nothing is lost: the message goes back to the queue and waits for the agent
                 // to fix the channel; this attempt does not count.
-                tx.prepare_cached(
-                    "UPDATE outbox SET status = 'queued', error = ?3, attempts = max(attempts - 1, 0), sending_since = NULL
-                     WHERE workspace_id = ?1 AND id = ?2",
-                )?
-                .execute(params![ws.id, d.id, reason])?;
+                outbox::requeue(tx, ws, d.id, reason)?;
                 config::set_state(tx, ws, provider, Some(reason), now)?;
             }
             SendOutcome::OutsideWindow { reason } => {
                 // Our idea of the window was stale: it is closed. Go again now, another way.
-                tx.prepare_cached(
-                    "UPDATE outbox SET status = 'queued', error = ?3, attempts = max(attempts - 1, 0), sending_since = NULL
-                     WHERE workspace_id = ?1 AND id = ?2",
-                )?
-                .execute(params![ws.id, d.id, reason])?;
-                tx.prepare_cached("UPDATE leads SET whatsapp_inbound_at = NULL WHERE workspace_id = ?1 AND id = ?2")?
-                    .execute(params![ws.id, d.lead_id])?;
+                outbox::requeue(tx, ws, d.id, reason)?;
+                leads::close_whatsapp_window(tx, ws, d.lead_id)?;
                 let avoid = match d.route {
                     // After free text the template goes next; a Twilio sender has no template,
                     // and a template refused for the window leaves WhatsApp out: route on.
@@ -363,7 +317,7 @@ fn record_done(
                 again.push((d.id, avoid));
             }
             SendOutcome::Unknown { reason } => {
-                set("unknown", Some(&format!("{reason}; confirm whether it arrived")), None)?;
+                set(MessageStatus::Unknown, Some(&format!("{reason}; confirm whether it arrived")), None)?;
                 report.unknown += 1;
             }
         }
@@ -382,42 +336,6 @@ pub fn backoff(id: i64, attempts: i64, retry_after: Option<Duration>) -> Duratio
     exp.mul_f64(jitter).max(retry_after.unwrap_or_default())
 }
 
-/// Due messages after `after` (queued time, id), oldest first, with their queued time.
-fn due_page(store: &Store, ws: &Workspace, after: &(String, i64)) -> Result<Vec<(Due, String)>> {
-    let now = fmt_time(store.now());
-    let rows = store
-        .conn()
-        .prepare_cached(
-            "SELECT id, lead_id, body, campaign_id, campaign_step, attempts, queued_at FROM outbox
-             WHERE workspace_id = ?1 AND status IN ('queued', 'deferred') AND coalesce(channel, '') != 'manual'
-               AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)
-               -- Held for the agent's review; or, with a language model set up, not drafted yet.
-               AND coalesce(review, '') != 'pending'
-               AND (draft IS NOT NULL OR kind NOT IN ('followup', 'property')
-                    OR NOT EXISTS (SELECT 1 FROM app_settings WHERE key = 'llm'))
-               AND (queued_at > ?3 OR (queued_at = ?3 AND id > ?4))
-             ORDER BY queued_at, id LIMIT ?5",
-        )?
-        .query_map(params![ws.id, now, after.0, after.1, PAGE as i64], |r| {
-            Ok((Due { id: r.get(0)?, lead_id: r.get(1)?, body: r.get(2)?, campaign_id: r.get(3)?, step: r.get(4)?, attempts: r.get(5)? }, r.get(6)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
-}
-
-fn due_by_id(store: &Store, ws: &Workspace, id: i64) -> Result<Option<Due>> {
-    Ok(store
-        .conn()
-        .prepare_cached(
-            "SELECT id, lead_id, body, campaign_id, campaign_step, attempts FROM outbox
-             WHERE workspace_id = ?1 AND id = ?2 AND status IN ('queued', 'deferred')",
-        )?
-        .query_row(params![ws.id, id], |r| {
-            Ok(Due { id: r.get(0)?, lead_id: r.get(1)?, body: r.get(2)?, campaign_id: r.get(3)?, step: r.get(4)?, attempts: r.get(5)? })
-        })
-        .optional()?)
-}
-
 fn step_of(store: &Store, campaign_id: i64, position: i64) -> Result<Option<Step>> {
     Ok(crate::followups::steps_of(store.conn(), campaign_id)?.into_iter().find(|s| s.position == position))
 }
@@ -427,12 +345,7 @@ fn step_of(store: &Store, campaign_id: i64, position: i64) -> Result<Option<Step
 /// `ws` limits it to one workspace; `None` is every workspace (start-up).
 pub fn sweep_stale(conn: &rusqlite::Connection, ws: Option<&Workspace>, now: DateTime<Utc>) -> Result<usize> {
     let cutoff = now - chrono::Duration::from_std(SENDING_GRACE).unwrap_or_default();
-    Ok(conn.execute(
-        "UPDATE outbox SET status = 'unknown', sending_since = NULL,
-            error = 'Leadbook stopped while sending this message; confirm whether it arrived'
-         WHERE status = 'sending' AND (sending_since IS NULL OR sending_since <= ?1) AND (?2 IS NULL OR workspace_id = ?2)",
-        params![fmt_time(cutoff), ws.map(|w| w.id)],
-    )?)
+    outbox::sweep_stale_sending(conn, ws, cutoff)
 }
 
 /// What the window's status line shows.
@@ -454,20 +367,15 @@ pub struct Status {
 
 /// Counts for the status line (`online` and `last_error` are the caller's to fill).
 pub fn status(conn: &rusqlite::Connection, ws: &Workspace) -> Result<Status> {
+    use MessageStatus::*;
     let mut st = Status::default();
-    let mut stmt = conn.prepare_cached(
-        "SELECT CASE WHEN status = 'queued' AND review = 'pending' THEN 'review' ELSE status END,
-                coalesce(channel, '') = 'manual', count(*), min(next_attempt_at) FROM outbox
-         WHERE workspace_id = ?1 AND status IN ('queued', 'deferred', 'sending', 'unknown', 'failed') GROUP BY 1, 2",
-    )?;
-    let rows = stmt.query_map([ws.id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?)))?;
-    for row in rows {
-        let (status, manual, n, next) = row?;
-        match (status.as_str(), manual) {
-            ("review", _) => st.review += n,
-            ("queued", true) => st.manual += n,
-            ("queued" | "sending", false) => st.waiting += n,
-            ("deferred", _) => {
+    for t in outbox::tally(conn, ws)? {
+        let (n, next) = (t.count, t.next_attempt_at);
+        match (t.status, t.held_for_review, t.manual) {
+            (_, true, _) => st.review += n,
+            (Queued, false, true) => st.manual += n,
+            (Queued | Sending, false, false) => st.waiting += n,
+            (Deferred, ..) => {
                 st.waiting += n;
                 st.deferred += n;
                 st.next_attempt_at = match (st.next_attempt_at.take(), next) {
@@ -475,8 +383,8 @@ pub fn status(conn: &rusqlite::Connection, ws: &Workspace) -> Result<Status> {
                     (a, b) => a.or(b),
                 };
             }
-            ("unknown", _) => st.unknown += n,
-            ("failed", _) => st.failed += n,
+            (Unknown, ..) => st.unknown += n,
+            (Failed, ..) => st.failed += n,
             _ => {}
         }
     }

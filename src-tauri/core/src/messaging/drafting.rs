@@ -5,10 +5,13 @@
 //! failing: the template goes, and the message says why. The prompt and the answer stay on the
 //! message for audit. Campaigns in review mode hold the drafts for the agent.
 
-use crate::store::Store;
+use crate::store::settings::Setting;
+use crate::store::{self, Store};
 use crate::clock::fmt_time;
 use crate::error::{Error, Result};
 use crate::leads::{self, Lead};
+use crate::model::{DraftSource, Review};
+use crate::outbox;
 use crate::secrets::SecretStore;
 use crate::workspace::Workspace;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -37,7 +40,7 @@ fn secret_name(book_id: &str) -> String {
 
 /// The settings, if a model is set up.
 pub fn settings(conn: &Connection) -> Result<Option<LlmSettings>> {
-    let raw: Option<String> = conn.query_row("SELECT value FROM app_settings WHERE key = 'llm'", [], |r| r.get(0)).optional()?;
+    let raw = store::settings::get(conn, Setting::Llm)?;
     Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
 }
 
@@ -53,7 +56,7 @@ pub fn set(conn: &Connection, secrets: &dyn SecretStore, base_url: &str, model: 
     }
     let s = LlmSettings { base_url, model: model.to_string(), timeout_seconds };
     let json = serde_json::to_string(&s).map_err(|e| Error::internal_from(e.to_string(), e))?;
-    conn.execute("INSERT INTO app_settings (key, value) VALUES ('llm', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [json])?;
+    store::settings::set(conn, Setting::Llm, &json)?;
     let name = secret_name(&crate::messaging::channels::config::book_id(conn)?);
     match key.map(str::trim) {
         Some("") => secrets.delete(&name)?,
@@ -61,6 +64,24 @@ pub fn set(conn: &Connection, secrets: &dyn SecretStore, base_url: &str, model: 
         None => {}
     }
     Ok(s)
+}
+
+/// Why a message goes with its template rather than the model's text. Its text is the
+/// message's `draft_note` (with the time appended).
+#[derive(Debug, thiserror::Error)]
+pub enum Fallback {
+    #[error("no language model is set up")]
+    NotSetUp,
+    #[error("the model took too long")]
+    Timeout,
+    #[error("the model could not be reached: {0}")]
+    Unreachable(#[source] reqwest::Error),
+    #[error("the model answered HTTP {0} with no readable body")]
+    Unreadable(reqwest::StatusCode),
+    #[error("the model refused: HTTP {status} {message}")]
+    Refused { status: reqwest::StatusCode, message: String },
+    #[error("the model answered with no text")]
+    NoText,
 }
 
 /// A chat-completions client.
@@ -84,7 +105,7 @@ impl Llm {
     }
 
     /// The model's text for `messages`, or why there is none.
-    pub async fn complete(&self, messages: &[(String, String)]) -> std::result::Result<String, String> {
+    pub async fn complete(&self, messages: &[(String, String)]) -> std::result::Result<String, Fallback> {
         let body = json!({
             "model": self.settings.model,
             "messages": messages.iter().map(|(role, content)| json!({"role": role, "content": content})).collect::<Vec<_>>(),
@@ -97,16 +118,16 @@ impl Llm {
         }
         let resp = req.send().await.map_err(|e| {
             let e = e.without_url();
-            if e.is_timeout() { "the model took too long".to_string() } else { format!("the model could not be reached: {e}") }
+            if e.is_timeout() { Fallback::Timeout } else { Fallback::Unreachable(e) }
         })?;
         let status = resp.status();
-        let v: Value = resp.json().await.map_err(|_| format!("the model answered HTTP {status} with no readable body"))?;
+        let v: Value = resp.json().await.map_err(|_| Fallback::Unreadable(status))?;
         if !status.is_success() {
-            return Err(format!("the model refused: HTTP {status} {}", v["error"]["message"].as_str().unwrap_or_default()));
+            return Err(Fallback::Refused { status, message: v["error"]["message"].as_str().unwrap_or_default().to_string() });
         }
         let text = v["choices"][0]["message"]["content"].as_str().map(str::trim).unwrap_or_default();
         if text.is_empty() {
-            return Err("the model answered with no text".into());
+            return Err(Fallback::NoText);
         }
         Ok(text.chars().take(MAX_CHARS).collect())
     }
@@ -155,15 +176,7 @@ pub struct DraftReport {
 /// the template (with the reason). Messages of campaigns in review mode wait for the agent.
 pub async fn draft(store: &mut Store, ws: &Workspace, llm: Option<&Llm>) -> Result<DraftReport> {
     let mut report = DraftReport::default();
-    let pending: Vec<(i64, i64, String, Option<i64>)> = store
-        .conn()
-        .prepare_cached(
-            "SELECT id, lead_id, body, campaign_id FROM outbox
-             WHERE workspace_id = ?1 AND draft IS NULL AND status = 'queued' AND kind IN ('followup', 'property') ORDER BY id LIMIT 200",
-        )?
-        .query_map([ws.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (id, lead_id, body, campaign) in pending {
+    for outbox::Undrafted { id, lead_id, body, campaign_id: campaign } in outbox::undrafted(store.conn(), ws, 200)? {
         let lead = leads::get(store.conn(), ws, lead_id)?;
         let last_reply: Option<String> = store
             .conn()
@@ -180,30 +193,30 @@ pub async fn draft(store: &mut Store, ws: &Workspace, llm: Option<&Llm>) -> Resu
             None => false,
         };
         let (text, source, note, asked, answer) = match llm {
-            None => (body.clone(), "template", Some("no language model is set up".to_string()), None, None),
+            None => (body.clone(), DraftSource::Template, Some(Fallback::NotSetUp), None, None),
             Some(m) => {
                 let messages = prompt(&lead, ws, &body, last_reply.as_deref());
                 let asked = serde_json::to_string(&messages.iter().map(|(r, c)| json!({"role": r, "content": c})).collect::<Vec<_>>()).ok();
                 match m.complete(&messages).await {
-                    Ok(t) => (t.clone(), "model", None, asked, Some(t)),
-                    Err(why) => (body.clone(), "template", Some(why), asked, None),
+                    Ok(t) => (t.clone(), DraftSource::Model, None, asked, Some(t)),
+                    Err(why) => (body.clone(), DraftSource::Template, Some(why), asked, None),
                 }
             }
         };
         let changed = store.write(|tx, now| {
-            Ok(tx
-                .prepare_cached(
-                    "UPDATE outbox SET body = ?3, draft = ?4, draft_note = ?5, llm_prompt = ?6, llm_answer = ?7, review = ?8
-                     WHERE workspace_id = ?1 AND id = ?2 AND draft IS NULL AND status = 'queued'",
-                )?
-                .execute(params![
-                    ws.id, id, text, source,
-                    note.as_ref().map(|n| format!("{n} ({})", fmt_time(now))),
-                    asked, answer, review.then_some("pending")
-                ])?)
+            let note = note.as_ref().map(|n| format!("{n} ({})", fmt_time(now)));
+            let d = outbox::Draft {
+                body: &text,
+                source,
+                note: note.as_deref(),
+                prompt: asked.as_deref(),
+                answer: answer.as_deref(),
+                review: review.then_some(Review::Pending),
+            };
+            outbox::set_draft(tx, ws, id, &d)
         })?;
         if changed == 1 {
-            if source == "model" { report.rewritten += 1 } else { report.templates += 1 }
+            if source == DraftSource::Model { report.rewritten += 1 } else { report.templates += 1 }
             if review {
                 report.held_for_review += 1;
             }
@@ -220,20 +233,37 @@ pub fn review(conn: &Connection, ws: &Workspace, id: i64, approve: bool, text: O
         .optional()?;
     match current {
         None => return Err(Error::not_found(crate::Entity::Message, id)),
-        Some(Some(r)) if r == "pending" => {}
+        Some(Some(r)) if r == Review::Pending.as_str() => {}
         Some(_) => return Err(Error::validation("review", "only a draft waiting for review can be approved or rejected")),
     }
     if approve {
-        if let Some(t) = text.map(str::trim) {
+        let edited = text.map(str::trim);
+        if let Some(t) = edited {
             if t.is_empty() || t.chars().count() > 4_096 {
                 return Err(Error::validation("text", "a message is 1 to 4096 characters"));
             }
-            conn.prepare_cached("UPDATE outbox SET body = ?3, draft = 'agent' WHERE workspace_id = ?1 AND id = ?2")?.execute(params![ws.id, id, t])?;
         }
-        conn.prepare_cached("UPDATE outbox SET review = 'approved' WHERE workspace_id = ?1 AND id = ?2")?.execute(params![ws.id, id])?;
+        outbox::approve(conn, ws, id, edited)
     } else {
-        conn.prepare_cached("UPDATE outbox SET review = 'rejected', status = 'failed', error = 'rejected by the agent' WHERE workspace_id = ?1 AND id = ?2")?
-            .execute(params![ws.id, id])?;
+        outbox::reject(conn, ws, id)
     }
-    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::StatusCode;
+
+    #[test]
+    fn each_fallback_reads_as_the_note_messages_have_always_kept() {
+        // The text is stored on the message (`draft_note`) and shown to the agent: it must not drift.
+        assert_eq!(Fallback::NotSetUp.to_string(), "no language model is set up");
+        assert_eq!(Fallback::Timeout.to_string(), "the model took too long");
+        assert_eq!(Fallback::Unreadable(StatusCode::BAD_GATEWAY).to_string(), "the model answered HTTP 502 Bad Gateway with no readable body");
+        assert_eq!(
+            Fallback::Refused { status: StatusCode::TOO_MANY_REQUESTS, message: "slow down".into() }.to_string(),
+            "the model refused: HTTP 429 Too Many Requests slow down"
+        );
+        assert_eq!(Fallback::NoText.to_string(), "the model answered with no text");
+    }
 }

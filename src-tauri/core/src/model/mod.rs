@@ -38,6 +38,13 @@ macro_rules! text_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        /// Bound in SQL as its text form, so no statement spells the vocabulary itself.
+        impl rusqlite::types::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(rusqlite::types::ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(self.as_str().as_bytes())))
+            }
+        }
     };
 }
 
@@ -112,6 +119,17 @@ text_enum!(
         Queued = "queued", Sending = "sending", Sent = "sent", Delivered = "delivered", Read = "read",
         Failed = "failed", Deferred = "deferred", Unknown = "unknown",
     }
+);
+
+text_enum!(
+    /// Where an outbox message's text came from: the step's `template`, a language `model`, or
+    /// the `agent` (edited in review).
+    DraftSource { Template = "template", Model = "model", Agent = "agent" }
+);
+
+text_enum!(
+    /// A drafted message held for the agent: `pending` until approved or rejected.
+    Review { Pending = "pending", Approved = "approved", Rejected = "rejected" }
 );
 
 impl ListingPurpose {

@@ -5,6 +5,7 @@
 //! `BEGIN IMMEDIATE` transaction, so two processes on one file cannot interleave.
 
 pub mod rows;
+pub mod settings;
 
 use crate::clock::Clock;
 use crate::error::Result;

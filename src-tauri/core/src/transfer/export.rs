@@ -67,7 +67,6 @@ pub fn neutralise(cell: &str) -> String {
     }
 }
 
-/// The leads as CSV: UTF-8 with a byte-order mark, every cell neutralised.
 /// Exports the workspace to `path`: `.xlsx` (the whole book: leads, properties, what is due,
 /// the summary) or `.csv` (the leads), by the file's extension.
 pub fn to_path(conn: &Connection, ws: &Workspace, path: &Path, now: chrono::DateTime<chrono::Utc>) -> Result<Exported> {
@@ -83,6 +82,7 @@ pub fn to_path(conn: &Connection, ws: &Workspace, path: &Path, now: chrono::Date
     }
 }
 
+/// The leads as CSV: UTF-8 with a byte-order mark, every cell neutralised.
 pub fn csv(conn: &Connection, ws: &Workspace, path: &Path) -> Result<Exported> {
     let tmp = path.with_extension("csv.partial");
     let file = std::fs::File::create(&tmp)?;

@@ -9,6 +9,7 @@ use super::{base_url, Identity, Provider};
 use crate::clock::fmt_time;
 use crate::error::{Error, Result};
 use crate::secrets::SecretStore;
+use crate::store::settings::{self, Setting};
 use crate::workspace::Workspace;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -196,13 +197,12 @@ pub fn secret_name(book_id: &str, ws: &Workspace, provider: Provider) -> String 
 
 /// The book's own random id (made once, kept in `app_settings`).
 pub fn book_id(conn: &Connection) -> Result<String> {
-    let found: Option<String> = conn.query_row("SELECT value FROM app_settings WHERE key = 'book_id'", [], |r| r.get(0)).optional()?;
-    if let Some(id) = found {
+    if let Some(id) = settings::get(conn, Setting::BookId)? {
         return Ok(id);
     }
-    let id = random_token(16)?;
-    conn.execute("INSERT OR IGNORE INTO app_settings (key, value) VALUES ('book_id', ?1)", [&id])?;
-    Ok(conn.query_row("SELECT value FROM app_settings WHERE key = 'book_id'", [], |r| r.get(0))?)
+    // Another process may have made one meanwhile: the first one kept is the book's.
+    settings::set_if_absent(conn, Setting::BookId, &random_token(16)?)?;
+    settings::get(conn, Setting::BookId)?.ok_or(Error::Db(rusqlite::Error::QueryReturnedNoRows))
 }
 
 /// `bytes` random bytes as URL-safe text (`[A-Za-z0-9_-]`).
