@@ -161,6 +161,21 @@ impl Book {
         bulk::import_file(&mut self.store, ws, path, format, mapping, progress, cancel)
     }
 
+    /// [`Book::import_file`] with a CSV's encoding chosen (`auto` detects it).
+    #[allow(clippy::too_many_arguments)]
+    pub fn import_file_with(
+        &mut self,
+        ws: &Workspace,
+        path: &Path,
+        format: &str,
+        encoding: &str,
+        mapping: Option<Vec<Option<crate::transfer::import::Field>>>,
+        progress: &mut dyn FnMut(usize, usize),
+        cancel: &AtomicBool,
+    ) -> Result<crate::transfer::import::Report> {
+        bulk::import_file_with(&mut self.store, ws, path, format, encoding, mapping, progress, cancel)
+    }
+
     pub fn find_duplicate(&self, ws: &Workspace, input: &LeadInput) -> Result<Option<DuplicateMatch>> {
         leads::find_duplicate(self.conn(), ws, input)
     }

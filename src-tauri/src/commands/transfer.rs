@@ -18,6 +18,11 @@ pub struct Preview {
     /// What the file was read as (see `import::read`).
     #[ts(type = "\"csv\" | \"linkedin\" | \"xlsx\"")]
     pub format: &'static str,
+    /// The encoding a CSV's text was decoded from (`utf-8`, `utf-16le`, `windows-1256`…);
+    /// absent for a spreadsheet. `import_preview`/`import_run` take another to override it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub encoding: Option<String>,
     pub headers: Vec<String>,
     pub mapping: Vec<Option<Field>>,
     pub sample: Vec<Vec<String>>,
@@ -34,10 +39,11 @@ pub struct Progress {
 
 /// The file's header, the mapping Leadbook detected and its first rows.
 #[tauri::command(async)]
-pub fn import_preview(path: PathBuf, format: Option<String>) -> CmdResult<Preview> {
-    let t = import::read(&path, format.as_deref().unwrap_or("auto"))?;
+pub fn import_preview(path: PathBuf, format: Option<String>, encoding: Option<String>) -> CmdResult<Preview> {
+    let t = import::read_with(&path, format.as_deref().unwrap_or("auto"), encoding.as_deref().unwrap_or("auto"))?;
     Ok(Preview {
         format: t.format,
+        encoding: t.encoding,
         sample: t.rows.iter().take(10).map(|(_, cells)| cells.clone()).collect(),
         total_rows: t.total_rows,
         headers: t.headers,
@@ -53,6 +59,7 @@ pub fn import_run(
     path: PathBuf,
     format: Option<String>,
     mapping: Option<serde_json::Value>,
+    encoding: Option<String>,
 ) -> CmdResult<Report> {
     let mapping: Option<Vec<Option<Field>>> = mapping.map(|m| payload("column mapping", m)).transpose()?;
     CANCEL.store(false, Ordering::Relaxed);
@@ -60,10 +67,11 @@ pub fn import_run(
     let ws = book.current_workspace()?;
     // The import's b-trees want the big cache; the window goes back to its small one after.
     book.set_cache_kib(leadbook_core::store::DEFAULT_CACHE_KIB)?;
-    let report = book.import_file(
+    let report = book.import_file_with(
         &ws,
         &path,
         format.as_deref().unwrap_or("auto"),
+        encoding.as_deref().unwrap_or("auto"),
         mapping,
         &mut |done, total| {
             let _ = app.emit("import-progress", Progress { done, total });

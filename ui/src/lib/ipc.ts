@@ -150,11 +150,12 @@ export const followupResume = (leadId: number) => call<Enrolment[]>('followup_re
 // ── Import and export ───────────────────────────────────────────────────────────────────
 /** `auto` lets the backend detect LinkedIn's Connections.csv, any CSV, or an XLSX sheet. */
 export type ImportFormatChoice = 'auto' | ImportFormat;
-export const importPreview = (path: string, format: ImportFormatChoice = 'auto') =>
-  call<ImportPreview>('import_preview', { path, format });
+/** `encoding` overrides the detected encoding of a CSV (`utf-8`, `utf-16le`, `windows-1256`, `windows-1252`…). */
+export const importPreview = (path: string, format: ImportFormatChoice = 'auto', encoding?: string) =>
+  call<ImportPreview>('import_preview', encoding ? { path, format, encoding } : { path, format });
 /** Runs the import; `import-progress` events report progress; rejects `{code:'cancelled'}` after `importCancel`. */
-export const importRun = (path: string, format: ImportFormatChoice, mapping: (ImportField | null)[]) =>
-  call<ImportReport>('import_run', { path, format, mapping });
+export const importRun = (path: string, format: ImportFormatChoice, mapping: (ImportField | null)[], encoding?: string) =>
+  call<ImportReport>('import_run', encoding ? { path, format, mapping, encoding } : { path, format, mapping });
 export const importCancel = () => call<void>('import_cancel');
 /** Writes every lead of the workspace to `path` (`.xlsx` or `.csv`). */
 export const exportRun = (path: string) => call<Exported>('export_run', { path });

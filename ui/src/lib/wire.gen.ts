@@ -754,6 +754,11 @@ export type ImportPreview = {
    * What the file was read as (see `import::read`).
    */
   format: "csv" | "linkedin" | "xlsx",
+  /**
+   * The encoding a CSV's text was decoded from (`utf-8`, `utf-16le`, `windows-1256`…);
+   * absent for a spreadsheet. `import_preview`/`import_run` take another to override it.
+   */
+  encoding?: string,
   headers: Array<string>,
   mapping: Array<ImportField | null>,
   sample: Array<Array<string>>,

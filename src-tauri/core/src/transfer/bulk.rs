@@ -117,10 +117,25 @@ pub fn import_file(
     progress: &mut dyn FnMut(usize, usize),
     cancel: &AtomicBool,
 ) -> Result<import::Report> {
+    import_file_with(store, ws, path, format, "auto", mapping, progress, cancel)
+}
+
+/// [`import_file`] with a CSV's encoding chosen (`auto` detects it; see [`import::read_with`]).
+#[allow(clippy::too_many_arguments)]
+pub fn import_file_with(
+    store: &mut Store,
+    ws: &Workspace,
+    path: &Path,
+    format: &str,
+    encoding: &str,
+    mapping: Option<Vec<Option<import::Field>>>,
+    progress: &mut dyn FnMut(usize, usize),
+    cancel: &AtomicBool,
+) -> Result<import::Report> {
     // libphonenumber's rules take a moment to load: on another thread while the file is read.
     let mut table = std::thread::scope(|s| {
         s.spawn(crate::model::normalize::load_phone_rules);
-        import::read(path, format)
+        import::read_with(path, format, encoding)
     })?;
     if let Some(m) = mapping {
         if m.len() != table.headers.len() {

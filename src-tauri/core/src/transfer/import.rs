@@ -9,6 +9,7 @@
 
 use crate::error::{Error, Result};
 use crate::leads::validate::{split_list, LeadInput};
+use crate::transfer::{decode, limits};
 use serde::Serialize;
 use std::path::Path;
 
@@ -80,10 +81,13 @@ pub fn field_for(header: &str) -> Option<Field> {
 }
 
 /// A sheet read from a file: its header, its data rows with their row numbers in the file,
-/// and the mapping detected from the header (one entry per column).
+/// the mapping detected from the header (one entry per column), and for a CSV the encoding its
+/// text was decoded from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Table {
     pub format: &'static str,
+    /// `utf-8`, `utf-16le`, `windows-1256`…; `None` for a spreadsheet (its text is Unicode).
+    pub encoding: Option<String>,
     pub headers: Vec<String>,
     pub mapping: Vec<Option<Field>>,
     #[serde(skip)]
@@ -107,17 +111,51 @@ pub struct Rejected {
     pub reason: String,
 }
 
-/// Reads `path` (`.csv` or `.xlsx`; `format` may force `linkedin`, `csv` or `xlsx`).
+/// Reads `path` (`.csv`, `.xlsx`, `.xls`, `.xlsb` or `.ods`; `format` may force `linkedin`,
+/// `csv` or `xlsx`), detecting a CSV's encoding.
 pub fn read(path: &Path, format: &str) -> Result<Table> {
+    read_with(path, format, "auto")
+}
+
+/// [`read`] with the encoding of a CSV chosen: `auto` detects it, or one of
+/// [`decode::CHOICES`] (any WHATWG label). A spreadsheet ignores it.
+///
+/// Whatever the file holds, the answer is a table or an error: a file over the limits of
+/// [`limits`] is refused before it is read, and a reader that panics on a malformed
+/// spreadsheet is a validation error naming the file.
+pub fn read_with(path: &Path, format: &str, encoding: &str) -> Result<Table> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let kind = match (format, ext.as_str()) {
-        ("auto", "xlsx" | "xlsm" | "xls" | "ods") | ("xlsx", _) => "xlsx",
-        ("auto", "csv" | "txt") | ("csv" | "linkedin", _) => "csv",
+        ("auto", "xlsx" | "xlsm" | "xlsb" | "xls" | "ods") | ("xlsx", _) => "xlsx",
+        ("auto", "csv" | "txt" | "tsv") | ("csv" | "linkedin", _) => "csv",
         ("auto", _) => return Err(Error::Usage(format!("cannot tell the format of {}; use --format csv|xlsx|linkedin", path.display()))),
         (other, _) => return Err(Error::Usage(format!("unknown format '{other}'; use auto, linkedin, csv or xlsx"))),
     };
-    let grid = if kind == "xlsx" { read_xlsx(path)? } else { read_csv(path)? };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::Io(std::io::Error::new(e.kind(), format!("{} does not exist", path.display()))))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if meta.is_dir() {
+        return Err(Error::validation("file", format!("{} is a folder, not a file: choose the file to import", path.display())));
+    }
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let (grid, encoding) = if kind == "xlsx" {
+        if meta.len() > limits::MAX_SHEET_FILE_BYTES {
+            return Err(limits::too_big(&name, "a spreadsheet", limits::MAX_SHEET_FILE_BYTES));
+        }
+        (read_sheet_guarded(path, &name)?, None)
+    } else {
+        if meta.len() > limits::MAX_CSV_BYTES {
+            return Err(limits::too_big(&name, "a CSV file", limits::MAX_CSV_BYTES));
+        }
+        let (grid, encoding) = read_csv(path, &name, encoding)?;
+        (grid, Some(encoding))
+    };
     let mut table = from_grid(grid)?;
+    table.encoding = encoding;
     table.format = if kind == "xlsx" {
         "xlsx"
     } else if format == "linkedin" || is_linkedin(&table.headers) {
@@ -136,47 +174,215 @@ fn is_linkedin(headers: &[String]) -> bool {
 /// Rows with their 1-based line numbers as a spreadsheet shows them.
 type Grid = Vec<(usize, Vec<String>)>;
 
-fn read_csv(path: &Path) -> Result<Grid> {
+/// The delimiters a CSV may use, in the order they are tried.
+const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
+
+/// Undoes the export's formula neutralisation (`'` before a leading `=`, `+`, `-`, `@`, tab or
+/// CR, see [`crate::transfer::export::neutralise`]): the `'` is not part of the value.
+pub fn unneutralise(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
+/// Reads a CSV: decoded (see [`decode`]), its delimiter found by where a header row appears.
+fn read_csv(path: &Path, name: &str, encoding: &str) -> Result<(Grid, String)> {
     let bytes = std::fs::read(path)?;
-    // CRLF becomes LF so the reader's line numbers are the file's (it miscounts CRLF blank lines).
-    let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)).replace("\r\n", "\n");
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let decode::Decoded { text, encoding } = decode::decode(bytes, encoding, name)?;
+    let text = crlf_to_lf(text)?;
+    if let Some((i, _)) = text.split('\n').enumerate().find(|(_, l)| l.len() > limits::MAX_LINE_BYTES) {
+        return Err(Error::validation(
+            "file",
+            format!("line {} of {name} is longer than {} MB: is it a CSV file?", i + 1, limits::MAX_LINE_BYTES / (1024 * 1024)),
+        ));
+    }
+    let delimiter = DELIMITERS
+        .iter()
+        .copied()
+        .find(|d| parse_csv(&text, *d, Some(50)).is_ok_and(|g| header_row(&g).is_some()))
+        .unwrap_or(b',');
+    Ok((parse_csv(&text, delimiter, None)?, encoding))
+}
+
+/// CRLF becomes LF, in place, so the reader's line numbers are the file's (it miscounts CRLF
+/// blank lines).
+fn crlf_to_lf(text: String) -> Result<String> {
+    if !text.contains("\r\n") {
+        return Ok(text);
+    }
+    let mut bytes = text.into_bytes();
+    let mut w = 0;
+    for r in 0..bytes.len() {
+        if bytes[r] == b'\r' && bytes.get(r + 1) == Some(&b'\n') {
+            continue;
+        }
+        bytes[w] = bytes[r];
+        w += 1;
+    }
+    bytes.truncate(w);
+    // Only ASCII CRs were taken out: still UTF-8.
+    String::from_utf8(bytes).map_err(|e| Error::internal_from("dropping CRs broke the text", e))
+}
+
+fn parse_csv(text: &str, delimiter: u8, limit: Option<usize>) -> Result<Grid> {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut grid = Vec::new();
-    for rec in rdr.records() {
+    for rec in rdr.records().take(limit.unwrap_or(usize::MAX)) {
         let rec = rec.map_err(|e| Error::validation("file", format!("not a readable CSV file: {e}")))?;
         let line = rec.position().map_or(0, |p| p.line() as usize);
-        grid.push((line, rec.iter().map(|c| c.to_string()).collect()));
+        grid.push((line, rec.iter().map(|c| unneutralise(c).to_string()).collect()));
     }
     Ok(grid)
 }
 
-fn read_xlsx(path: &Path) -> Result<Grid> {
-    use calamine::{open_workbook_auto, Data, Reader};
-    let mut wb = open_workbook_auto(path).map_err(|e| Error::validation("file", format!("not a readable spreadsheet: {e}")))?;
-    let first = wb.sheet_names().first().cloned().ok_or_else(|| Error::validation("file", "the workbook has no sheets"))?;
-    let range = wb.worksheet_range(&first).map_err(|e| Error::validation("file", format!("cannot read sheet '{first}': {e}")))?;
+/// Reads the first sheet of a spreadsheet, refusing what would cost too much (see
+/// [`limits`]) and turning a panic of the reader on a malformed file into a validation error.
+fn read_sheet_guarded(path: &Path, name: &str) -> Result<Grid> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_sheet(path, name))).unwrap_or_else(|_| {
+        Err(Error::validation("file", format!("{name} is not a readable spreadsheet: it is damaged or not in a format Leadbook reads")))
+    })
+}
+
+fn read_sheet(path: &Path, name: &str) -> Result<Grid> {
+    use calamine::{Ods, Reader, Xls, Xlsb, Xlsx};
+    use std::io::{BufReader, Cursor};
+    let unreadable = |e: &dyn std::fmt::Display| Error::validation("file", format!("{name} is not a readable spreadsheet: {e}"));
+    let bytes = std::fs::read(path)?;
+    let first_sheet = |names: Vec<String>| names.into_iter().next().ok_or_else(|| Error::validation("file", format!("{name}: the workbook has no sheets")));
+    let cannot_read = |sheet: &str, e: &dyn std::fmt::Display| Error::validation("file", format!("{name}: cannot read sheet '{sheet}': {e}"));
+    if bytes.starts_with(b"PK") {
+        let kind = limits::check_zip(Cursor::new(&bytes), name)?;
+        let reader = BufReader::new(Cursor::new(bytes));
+        match kind {
+            limits::Zipped::Xlsx => {
+                let mut wb = Xlsx::new(reader).map_err(|e| unreadable(&e))?;
+                let sheet = first_sheet(wb.sheet_names())?;
+                let mut cells = wb.worksheet_cells_reader(&sheet).map_err(|e| cannot_read(&sheet, &e))?;
+                let mut sparse = Vec::new();
+                while let Some(c) = cells.next_cell().map_err(|e| cannot_read(&sheet, &e))? {
+                    push_cell(&mut sparse, c.get_position(), ref_text(c.get_value()), name)?;
+                }
+                sparse_to_grid(sparse, name)
+            }
+            limits::Zipped::Xlsb => {
+                let mut wb = Xlsb::new(reader).map_err(|e| unreadable(&e))?;
+                let sheet = first_sheet(wb.sheet_names())?;
+                let mut cells = wb.worksheet_cells_reader(&sheet).map_err(|e| cannot_read(&sheet, &e))?;
+                let mut sparse = Vec::new();
+                while let Some(c) = cells.next_cell().map_err(|e| cannot_read(&sheet, &e))? {
+                    push_cell(&mut sparse, c.get_position(), ref_text(c.get_value()), name)?;
+                }
+                sparse_to_grid(sparse, name)
+            }
+            limits::Zipped::Ods => {
+                let mut wb = Ods::new(reader).map_err(|e| unreadable(&e))?;
+                let sheet = first_sheet(wb.sheet_names())?;
+                let range = wb.worksheet_range(&sheet).map_err(|e| cannot_read(&sheet, &e))?;
+                Ok(range_to_grid(&range))
+            }
+        }
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        limits::check_xls(&bytes, name)?;
+        let mut wb = Xls::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+        let sheet = first_sheet(wb.sheet_names())?;
+        let range = wb.worksheet_range(&sheet).map_err(|e| cannot_read(&sheet, &e))?;
+        Ok(range_to_grid(&range))
+    } else {
+        Err(unreadable(&"it is neither an Excel workbook (.xlsx, .xls, .xlsb) nor an OpenDocument sheet (.ods)"))
+    }
+}
+
+/// A cell kept while a sheet streams: row, column and its text (empty cells are not kept).
+type SparseCell = (u32, u32, String);
+
+fn push_cell(cells: &mut Vec<SparseCell>, (row, col): (u32, u32), text: String, name: &str) -> Result<()> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    if cells.len() as u64 >= limits::MAX_CELLS {
+        return Err(limits::too_many_cells(name, cells.len() as u64 + 1));
+    }
+    cells.push((row, col, text));
+    Ok(())
+}
+
+/// The rows of a streamed sheet, each as wide as its last cell, columns counted from the
+/// sheet's first; no row is made for an empty one, and the rows together hold at most
+/// [`limits::MAX_CELLS`] cells.
+fn sparse_to_grid(mut cells: Vec<SparseCell>, name: &str) -> Result<Grid> {
+    cells.sort_by_key(|(r, c, _)| (*r, *c));
+    let first_col = cells.iter().map(|(_, c, _)| *c).min().unwrap_or(0);
+    let mut held = 0u64;
+    let mut grid: Grid = Vec::new();
+    for (row, col, text) in cells {
+        let col = (col - first_col) as usize;
+        let line = row as usize + 1;
+        if grid.last().is_none_or(|(l, _)| *l != line) {
+            grid.push((line, Vec::new()));
+        }
+        if let Some((_, cells)) = grid.last_mut() {
+            if col >= cells.len() {
+                held += (col + 1 - cells.len()) as u64;
+                if held > limits::MAX_CELLS {
+                    return Err(limits::too_many_cells(name, held));
+                }
+                cells.resize(col + 1, String::new());
+            }
+            cells[col] = text;
+        }
+    }
+    Ok(grid)
+}
+
+fn range_to_grid(range: &calamine::Range<calamine::Data>) -> Grid {
     let start_row = range.start().map_or(0, |(r, _)| r as usize);
-    let cell = |d: &Data| match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
+    range.rows().enumerate().map(|(i, r)| (start_row + i + 1, r.iter().map(data_text).collect())).collect()
+}
+
+fn float_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        f.to_string()
+    }
+}
+
+fn data_text(d: &calamine::Data) -> String {
+    use calamine::Data;
+    match d {
+        Data::Empty | Data::Error(_) => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Float(f) => float_text(*f),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => b.to_string(),
         Data::DateTime(d) => d.as_datetime().map(|t| t.date().to_string()).unwrap_or_default(),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(_) => String::new(),
-    };
-    Ok(range.rows().enumerate().map(|(i, r)| (start_row + i + 1, r.iter().map(cell).collect())).collect())
+    }
+}
+
+fn ref_text(d: &calamine::DataRef<'_>) -> String {
+    use calamine::DataRef;
+    match d {
+        DataRef::Empty | DataRef::Error(_) => String::new(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::SharedString(s) => s.to_string(),
+        DataRef::Float(f) => float_text(*f),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(d) => d.as_datetime().map(|t| t.date().to_string()).unwrap_or_default(),
+    }
+}
+
+/// The index of the header row: the first of the first 50 rows with two or more known column
+/// names (LinkedIn puts notes above it).
+fn header_row(grid: &Grid) -> Option<usize> {
+    grid.iter().take(50).position(|(_, cells)| cells.iter().filter(|c| field_for(c).is_some()).count() >= 2)
 }
 
 /// Finds the header (the first row with two or more known column names — LinkedIn puts notes
 /// above it) and maps its columns.
 fn from_grid(grid: Grid) -> Result<Table> {
-    let pos = grid
-        .iter()
-        .take(50)
-        .position(|(_, cells)| cells.iter().filter(|c| field_for(c).is_some()).count() >= 2)
+    let pos = header_row(&grid)
         .ok_or_else(|| Error::validation("file", "no header row found: the first rows name no columns Leadbook knows (Name, Phone, Email, …)"))?;
     let headers: Vec<String> = grid[pos].1.iter().map(|h| h.trim().to_string()).collect();
     let mut mapping: Vec<Option<Field>> = headers.iter().map(|h| field_for(h)).collect();
@@ -188,7 +394,7 @@ fn from_grid(grid: Grid) -> Result<Table> {
     }
     let rows: Vec<(usize, Vec<String>)> =
         grid.into_iter().skip(pos + 1).filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty())).collect();
-    Ok(Table { format: "csv", total_rows: rows.len(), headers, mapping, rows })
+    Ok(Table { format: "csv", encoding: None, total_rows: rows.len(), headers, mapping, rows })
 }
 
 /// `2,500,000`, `AED 2.5M`, `800k`, `1.2 million` → whole dirhams; `None` for blank.

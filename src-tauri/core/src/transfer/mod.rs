@@ -4,5 +4,7 @@
 
 pub mod backup;
 pub mod bulk;
+pub mod decode;
 pub mod export;
 pub mod import;
+pub mod limits;
