@@ -6,6 +6,7 @@
 //! - [`inbox`] takes what leads sent, links it to leads (or makes new ones) and records replies.
 //! - [`replies`] understands a reply (interested, later, not interested, opt-out…).
 //! - [`drafting`] has a language model rewrite queued messages for each lead, or says why not.
+//! - [`round`] is one workspace's delivery round (model, drafts, delivery), for both shells.
 //! - [`channels`] are the provider clients; they never touch the database.
 
 pub mod channels;
@@ -13,4 +14,5 @@ pub mod delivery;
 pub mod drafting;
 pub mod inbox;
 pub mod replies;
+pub mod round;
 pub mod routing;
