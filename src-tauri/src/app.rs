@@ -123,8 +123,7 @@ pub fn run(global: Global) -> i32 {
             let state = AppState::new(book).with_secrets(secrets.clone());
             let courier = state.courier.clone();
             app.manage(state);
-            commands::followups::start_timer(app.handle().clone());
-            crate::courier::start(app.handle().clone(), path, clock, secrets, courier);
+            crate::background::start(app.handle().clone(), path, clock, secrets, courier);
             Ok(())
         })
         .invoke_handler(app_commands!())
@@ -166,7 +165,8 @@ fn query_escape(text: &str) -> String {
         .collect()
 }
 
-/// Opens the book the window shows; also returns its path and clock for the background work.
+/// Opens the book the window shows; also returns its path and clock for the background work
+/// (`crate::background`: the follow-up tick, delivery, reply polling, the daily backup).
 fn open(app: &tauri::AppHandle, global: &Global) -> Result<(Book, std::path::PathBuf, std::sync::Arc<dyn leadbook_core::Clock>), Box<dyn std::error::Error>> {
     let clock = clock_from(global.now.as_deref())?;
     let path = match &global.db {
@@ -184,11 +184,6 @@ fn open(app: &tauri::AppHandle, global: &Global) -> Result<(Book, std::path::Pat
         Ok(0) => {}
         Ok(n) => log::warn!("{n} message(s) were being sent when Leadbook last stopped; marked unknown for the agent to confirm"),
         Err(e) => log::warn!("could not check for interrupted sends: {e}"),
-    }
-    match book.daily_backup() {
-        Ok(Some(p)) => log::info!("daily backup written to {}", p.display()),
-        Ok(None) => {}
-        Err(e) => log::warn!("daily backup failed: {e}"),
     }
     Ok((book, path, clock))
 }

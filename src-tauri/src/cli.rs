@@ -1,4 +1,5 @@
-//! The command line of SPEC §9: parse, call one `Book` method, print JSON. Errors go to stderr
+//! The command line of SPEC §9: parse, call one core function (mostly a `Book` method), print
+//! JSON. Errors go to stderr
 //! as `{code, message, field?}`; exit 0 on success, 2 for validation and usage errors, 1 else.
 
 use clap::{Args, Parser, Subcommand};
@@ -9,6 +10,8 @@ use leadbook_core::listings::properties::PropertyInput;
 use leadbook_core::leads::validate::{split_list, LeadInput};
 use leadbook_core::messaging::channels::config::Settings;
 use leadbook_core::messaging::channels::Provider;
+use leadbook_core::messaging::delivery::Pacer;
+use leadbook_core::messaging::round::{self, Policy};
 use leadbook_core::{Book, Clock, Error, FixedClock, Result, SystemClock};
 use serde::Serialize;
 use std::ffi::OsString;
@@ -603,17 +606,11 @@ fn run(cli: Cli) -> Result<String> {
             }
             OutboxCommand::Confirm { id, sent, not_sent } => out(book.confirm_message(&ws, id, sent && !not_sent)?),
             OutboxCommand::Send => {
+                // The window's delivery round, stopping at the first failure.
                 let secrets = secrets_for(&cli.global);
-                let http = http()?;
-                let ch = book.load_channels(&ws, secrets.as_ref(), &http)?;
-                let llm = book.load_llm(secrets.as_ref(), &http)?;
-                let rt = runtime()?;
-                // Drafted first (the model's text, or the template), then delivered.
-                let drafted = rt.block_on(book.draft_messages(&ws, llm.as_ref()))?;
-                let report = rt.block_on(book.deliver(&ws, &ch, &mut Default::default()))?;
-                let mut json = serde_json::to_value(report).map_err(|e| Error::internal_from(e.to_string(), e))?;
-                json["drafted"] = serde_json::to_value(drafted).map_err(|e| Error::internal_from(e.to_string(), e))?;
-                out(json)
+                let (http, mut pacer) = (http()?, Pacer::default());
+                let report = runtime()?.block_on(round::run(book.store(), &ws, secrets.as_ref(), &http, &mut pacer, Policy::Strict))?;
+                out(serde_json::to_value(report).map_err(|e| Error::internal_from(e.to_string(), e))?)
             }
             OutboxCommand::Review { id, approve, reject, text } => out(book.review_message(&ws, id, approve && !reject, text.as_deref())?),
             OutboxCommand::Retry { id } => out(book.retry_message(&ws, id)?),

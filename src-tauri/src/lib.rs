@@ -3,9 +3,9 @@
 //! same core and database and prints JSON.
 
 pub mod app;
+pub mod background;
 pub mod cli;
 pub mod commands;
-pub mod courier;
 pub mod paths;
 pub mod secrets;
 #[cfg(test)]

@@ -330,10 +330,7 @@ impl Book {
 
     /// "Test connection": asks the provider who we are, and records the answer on the channel.
     pub async fn test_channel(&mut self, ws: &Workspace, ch: &Channels, provider: Provider) -> Result<Identity> {
-        let id = ch.test(provider).await?;
-        let attention = if id.ok { None } else { id.message.clone() };
-        self.write(|tx, now| config::set_state(tx, ws, provider, attention.as_deref(), now))?;
-        Ok(id)
+        config::test(&mut self.store, ws, ch, provider).await
     }
 
     /// Sends every due message of `ws` once (SPEC §6).

@@ -1,77 +1,70 @@
 //! Channel commands: Settings → Channels (never a secret back to the UI), the status line,
 //! the agent's hand on outbox messages, Telegram start links.
 
-use super::{payload, AppState, CmdResult};
-use leadbook_core::messaging::channels::config::{ChannelInfo, ChannelOverview, Settings};
+use super::AppState;
+use leadbook_core::messaging::channels::config::{self, ChannelInfo, ChannelOverview, Settings};
 use leadbook_core::messaging::channels::{self, Identity, Provider};
 use leadbook_core::messaging::delivery;
 use leadbook_core::outbox::Message;
+use leadbook_core::Result;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
-fn provider(p: &str) -> CmdResult<Provider> {
-    Ok(Provider::parse("provider", p)?)
-}
-
 #[tauri::command(async)]
-pub fn channel_list(state: State<'_, AppState>) -> CmdResult<ChannelOverview> {
+pub fn channel_list(state: State<'_, AppState>) -> Result<ChannelOverview> {
     let book = state.book();
     let ws = book.current_workspace()?;
-    Ok(book.channels(&ws, state.secrets.as_ref())?)
+    book.channels(&ws, state.secrets.as_ref())
 }
 
 /// Saves a provider's settings; `secret` null keeps the stored one.
 #[tauri::command(async)]
-pub fn channel_set(state: State<'_, AppState>, provider: String, settings: serde_json::Value, secret: Option<String>) -> CmdResult<ChannelInfo> {
-    let p = self::provider(&provider)?;
-    let settings: Settings = payload("channel settings", settings)?;
+pub fn channel_set(state: State<'_, AppState>, provider: Provider, settings: Settings, secret: Option<String>) -> Result<ChannelInfo> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
-    let info = book.set_channel(&ws, state.secrets.as_ref(), p, &settings, secret.as_deref())?;
+    let info = book.set_channel(&ws, state.secrets.as_ref(), provider, &settings, secret.as_deref())?;
     state.courier.wake();
     Ok(info)
 }
 
 #[tauri::command(async)]
-pub fn channel_remove(state: State<'_, AppState>, provider: String) -> CmdResult<ChannelInfo> {
-    let p = self::provider(&provider)?;
+pub fn channel_remove(state: State<'_, AppState>, provider: Provider) -> Result<ChannelInfo> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
-    Ok(book.remove_channel(&ws, state.secrets.as_ref(), p)?)
+    book.remove_channel(&ws, state.secrets.as_ref(), provider)
 }
 
-/// Asks the provider who we are; the book is not held while the network answers.
+/// Asks the provider who we are, as `Book::test_channel` does, but without holding the book
+/// while the network answers.
 #[tauri::command]
-pub async fn channel_test(state: State<'_, AppState>, provider: String) -> CmdResult<Identity> {
-    let p = self::provider(&provider)?;
+pub async fn channel_test(state: State<'_, AppState>, provider: Provider) -> Result<Identity> {
     let (ws, ch) = {
         let book = state.book();
         let ws = book.current_workspace()?;
         let ch = book.load_channels(&ws, state.secrets.as_ref(), &channels::http_client()?)?;
         (ws, ch)
     };
-    let id = ch.test(p).await?;
-    let attention = if id.ok { None } else { id.message.clone() };
-    state.book().write(|tx, now| channels::config::set_state(tx, &ws, p, attention.as_deref(), now))?;
+    let id = ch.test(provider).await?;
+    state.book().write(|tx, now| config::record_test(tx, &ws, provider, &id, now))?;
     Ok(id)
 }
 
 #[tauri::command(async)]
-pub fn delivery_status(state: State<'_, AppState>) -> CmdResult<delivery::Status> {
+pub fn delivery_status(state: State<'_, AppState>) -> Result<delivery::Status> {
     let book = state.book();
     let ws = book.current_workspace()?;
-    Ok(state.courier.status(&book, &ws)?)
+    state.courier.status(&book, &ws)
 }
 
 /// Deliver and fetch replies now.
 #[tauri::command(async)]
-pub fn outbox_send_now(state: State<'_, AppState>) -> CmdResult<delivery::Status> {
+pub fn outbox_send_now(state: State<'_, AppState>) -> Result<delivery::Status> {
     state.courier.wake();
     delivery_status(state)
 }
 
 #[tauri::command(async)]
-pub fn outbox_retry(app: AppHandle, state: State<'_, AppState>, id: i64) -> CmdResult<Message> {
+pub fn outbox_retry(app: AppHandle, state: State<'_, AppState>, id: i64) -> Result<Message> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
     let m = book.retry_message(&ws, id)?;
@@ -81,7 +74,7 @@ pub fn outbox_retry(app: AppHandle, state: State<'_, AppState>, id: i64) -> CmdR
 }
 
 #[tauri::command(async)]
-pub fn outbox_cancel(app: AppHandle, state: State<'_, AppState>, id: i64) -> CmdResult<Message> {
+pub fn outbox_cancel(app: AppHandle, state: State<'_, AppState>, id: i64) -> Result<Message> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
     let m = book.cancel_message(&ws, id)?;
@@ -90,7 +83,7 @@ pub fn outbox_cancel(app: AppHandle, state: State<'_, AppState>, id: i64) -> Cmd
 }
 
 #[tauri::command(async)]
-pub fn outbox_mark_done(app: AppHandle, state: State<'_, AppState>, id: i64) -> CmdResult<Message> {
+pub fn outbox_mark_done(app: AppHandle, state: State<'_, AppState>, id: i64) -> Result<Message> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
     let m = book.mark_message_done(&ws, id)?;
@@ -105,7 +98,7 @@ pub struct TelegramLink {
 }
 
 #[tauri::command(async)]
-pub fn lead_telegram_link(state: State<'_, AppState>, lead_id: i64) -> CmdResult<TelegramLink> {
+pub fn lead_telegram_link(state: State<'_, AppState>, lead_id: i64) -> Result<TelegramLink> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
     let (url, token) = book.telegram_link(&ws, lead_id)?;

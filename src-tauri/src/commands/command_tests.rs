@@ -1,31 +1,73 @@
 //! The commands as the UI calls them: JSON payloads in, the answer or the `{code, message,
-//! field?}` error out, over an in-memory book with a fixed clock. The `#[tauri::command]`
-//! wrappers only add the `leads-changed` event to these functions.
+//! field?}` error out, over a book with a fixed clock. The `#[tauri::command]` wrappers only add
+//! events to these functions; `ipc` below does what Tauri does first, deserialising the payload
+//! into the command's argument types.
 
-use super::{leads, workspace, AppState, CommandError};
+use super::{dashboard, leads, transfer, workspace, AppState};
 use leadbook_core::clock::FixedClock;
-use leadbook_core::Book;
+use leadbook_core::leads::LeadQuery;
+use leadbook_core::{Book, Error};
 use serde_json::{json, Value};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
 
 fn state() -> AppState {
     let book = Book::open_in_memory(Arc::new(FixedClock::at("2026-03-02T09:00:00Z"))).expect("an in-memory book");
     AppState::new(book)
 }
 
-fn wire(e: CommandError) -> Value {
+fn wire(e: Error) -> Value {
     serde_json::to_value(&e).expect("errors serialise")
 }
 
+/// The commands with their arguments as JSON, the way the window's IPC hands them over. A
+/// payload that does not fit the argument type never reaches the command: Tauri rejects the call
+/// with a string, which the UI reports as `usage` (ui/src/lib/errors.ts) — as `arg` does here.
+mod ipc {
+    use super::super::{leads, workspace, AppState};
+    use leadbook_core::leads::{AddOutcome, LeadDetail, LeadPage};
+    use leadbook_core::workspace::Workspace;
+    use leadbook_core::{Error, Result};
+    use serde::de::DeserializeOwned;
+    use serde_json::{json, Value};
+
+    pub fn arg<T: DeserializeOwned>(v: Value) -> Result<T> {
+        serde_json::from_value(v).map_err(|e| Error::Usage(format!("malformed payload: {e}")))
+    }
+
+    pub fn list(s: &AppState, query: Value) -> Result<LeadPage> {
+        leads::list(s, &arg(query)?)
+    }
+    pub fn get(s: &AppState, id: i64) -> Result<LeadDetail> {
+        leads::get(s, id)
+    }
+    pub fn add(s: &AppState, input: Value) -> Result<AddOutcome> {
+        leads::add(s, &arg(input)?)
+    }
+    pub fn update(s: &AppState, id: i64, input: Value) -> Result<LeadDetail> {
+        leads::update(s, id, &arg(input)?)
+    }
+    pub fn set_status(s: &AppState, id: i64, status: &str) -> Result<LeadDetail> {
+        leads::set_status(s, id, arg(json!(status))?)
+    }
+    pub fn reply(s: &AppState, id: i64, text: &str, channel: Option<&str>) -> Result<LeadDetail> {
+        leads::reply(s, id, text, channel.map(|c| arg(json!(c))).transpose()?)
+    }
+    pub fn update_workspace(s: &AppState, id: i64, patch: Value) -> Result<Workspace> {
+        workspace::update(s, id, &arg(patch)?)
+    }
+}
+
 fn names(state: &AppState) -> Vec<String> {
-    let page = leads::list(state, json!({"sort": "name", "offset": 0, "limit": 50})).unwrap();
+    let page = ipc::list(state, json!({"sort": "name", "offset": 0, "limit": 50})).unwrap();
     page.rows.into_iter().map(|l| l.name).collect()
 }
 
 #[test]
 fn lead_add_with_a_blank_name_answers_a_validation_error_naming_the_field_and_saves_nothing() {
     let s = state();
-    let e = wire(leads::add(&s, json!({"name": "   ", "phone": "050 123 4567"})).unwrap_err());
+    let e = wire(ipc::add(&s, json!({"name": "   ", "phone": "050 123 4567"})).unwrap_err());
     assert_eq!(e["code"], "validation");
     assert_eq!(e["field"], "name");
     assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()));
@@ -36,28 +78,28 @@ fn lead_add_with_a_blank_name_answers_a_validation_error_naming_the_field_and_sa
 #[test]
 fn lead_add_with_a_bad_phone_names_the_phone_field() {
     let s = state();
-    let e = wire(leads::add(&s, json!({"name": "Aisha", "phone": "12"})).unwrap_err());
+    let e = wire(ipc::add(&s, json!({"name": "Aisha", "phone": "12"})).unwrap_err());
     assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("validation"), Some("phone")));
 }
 
 #[test]
 fn editing_a_lead_onto_another_leads_phone_is_a_duplicate_naming_the_field() {
     let s = state();
-    let first = leads::add(&s, json!({"name": "Aisha Khan", "phone": "0501234567"})).unwrap();
-    let second = leads::add(&s, json!({"name": "Omar Said", "phone": "0507654321"})).unwrap();
-    let e = wire(leads::update(&s, second.id, json!({"name": "Omar Said", "phone": "+971 50 123 4567"})).unwrap_err());
+    let first = ipc::add(&s, json!({"name": "Aisha Khan", "phone": "0501234567"})).unwrap();
+    let second = ipc::add(&s, json!({"name": "Omar Said", "phone": "0507654321"})).unwrap();
+    let e = wire(ipc::update(&s, second.id, json!({"name": "Omar Said", "phone": "+971 50 123 4567"})).unwrap_err());
     assert_eq!(e["code"], "duplicate");
     assert_eq!(e["field"], "phone");
     assert_eq!(e["existing_id"], first.id);
-    let kept = leads::get(&s, second.id).unwrap();
+    let kept = ipc::get(&s, second.id).unwrap();
     assert_eq!(kept.lead.phone.as_deref(), Some("+971507654321"), "the refused edit changed nothing");
 }
 
 #[test]
 fn adding_a_known_phone_merges_and_says_into_which_lead() {
     let s = state();
-    let first = leads::add(&s, json!({"name": "Aisha Khan", "phone": "0501234567"})).unwrap();
-    let again = leads::add(&s, json!({"name": "A. Khan", "phone": "00971501234567", "email": "aisha@example.ae"})).unwrap();
+    let first = ipc::add(&s, json!({"name": "Aisha Khan", "phone": "0501234567"})).unwrap();
+    let again = ipc::add(&s, json!({"name": "A. Khan", "phone": "00971501234567", "email": "aisha@example.ae"})).unwrap();
     assert_eq!(again.merged_into, Some(first.id));
     assert!(!again.created);
     assert_eq!(names(&s), ["Aisha Khan"]);
@@ -66,14 +108,14 @@ fn adding_a_known_phone_merges_and_says_into_which_lead() {
 #[test]
 fn switching_workspace_changes_what_lead_list_returns() {
     let s = state();
-    leads::add(&s, json!({"name": "Default Buyer"})).unwrap();
+    ipc::add(&s, json!({"name": "Default Buyer"})).unwrap();
     let marina = workspace::add(&s, "Marina Homes", Some("Asia/Dubai")).unwrap();
     assert_eq!(names(&s), ["Default Buyer"], "adding a workspace does not switch to it");
 
     assert_eq!(workspace::switch(&s, marina.id).unwrap().name, "Marina Homes");
     assert_eq!(workspace::current(&s).unwrap().id, marina.id);
     assert!(names(&s).is_empty());
-    leads::add(&s, json!({"name": "Marina Seller"})).unwrap();
+    ipc::add(&s, json!({"name": "Marina Seller"})).unwrap();
     assert_eq!(names(&s), ["Marina Seller"]);
 
     let default = workspace::list(&s).unwrap().into_iter().find(|w| w.name == "Default").unwrap();
@@ -84,12 +126,12 @@ fn switching_workspace_changes_what_lead_list_returns() {
 #[test]
 fn a_lead_of_another_workspace_is_not_found() {
     let s = state();
-    let lead = leads::add(&s, json!({"name": "Default Buyer"})).unwrap();
+    let lead = ipc::add(&s, json!({"name": "Default Buyer"})).unwrap();
     let other = workspace::add(&s, "Other", None).unwrap();
     workspace::switch(&s, other.id).unwrap();
-    let e = wire(leads::get(&s, lead.id).unwrap_err());
+    let e = wire(ipc::get(&s, lead.id).unwrap_err());
     assert_eq!(e["code"], "not_found");
-    let e = wire(leads::set_status(&s, lead.id, "won").unwrap_err());
+    let e = wire(ipc::set_status(&s, lead.id, "won").unwrap_err());
     assert_eq!(e["code"], "not_found");
 }
 
@@ -97,48 +139,150 @@ fn a_lead_of_another_workspace_is_not_found() {
 fn a_malformed_payload_is_a_usage_error_and_changes_nothing() {
     let s = state();
     for bad in [json!({"name": 5}), json!({"name": "Aisha", "budget_max": "lots"}), json!("Aisha"), json!(null)] {
-        let e = wire(leads::add(&s, bad.clone()).unwrap_err());
+        let e = wire(ipc::add(&s, bad.clone()).unwrap_err());
         assert_eq!(e["code"], "usage", "{bad} gave {e}");
     }
-    let e = wire(leads::list(&s, json!({"offset": -1, "limit": 10})).unwrap_err());
+    let e = wire(ipc::list(&s, json!({"offset": -1, "limit": 10})).unwrap_err());
     assert_eq!(e["code"], "usage");
-    let e = wire(workspace::update(&s, 1, json!({"colour": "blue"})).unwrap_err());
+    let e = wire(ipc::update_workspace(&s, 1, json!({"colour": "blue"})).unwrap_err());
     assert_eq!(e["code"], "usage");
     assert!(names(&s).is_empty());
 }
 
 #[test]
-fn an_unknown_status_is_a_validation_error_listing_the_allowed_ones() {
+fn an_unknown_status_is_refused_listing_the_allowed_ones() {
     let s = state();
-    let lead = leads::add(&s, json!({"name": "Aisha"})).unwrap();
-    let e = wire(leads::set_status(&s, lead.id, "sold").unwrap_err());
+    let lead = ipc::add(&s, json!({"name": "Aisha"})).unwrap();
+    // Typed arguments: the window's IPC refuses it before the command runs.
+    let e = wire(ipc::set_status(&s, lead.id, "sold").unwrap_err());
+    assert_eq!(e["code"], "usage");
+    assert!(e["message"].as_str().unwrap().contains("negotiating"), "{e}");
+    // The command line parses the text itself: a validation error naming the field.
+    let e = wire(leadbook_core::model::Status::parse("status", "sold").unwrap_err());
     assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("validation"), Some("status")));
     assert!(e["message"].as_str().unwrap().contains("negotiating"), "{e}");
+    assert_eq!(ipc::get(&s, lead.id).unwrap().lead.status, leadbook_core::model::Status::New, "nothing changed");
 }
 
 #[test]
 fn a_status_change_and_a_reply_appear_on_the_timeline() {
     let s = state();
-    let lead = leads::add(&s, json!({"name": "Aisha", "phone": "0501234567"})).unwrap();
-    let detail = leads::set_status(&s, lead.id, "viewing").unwrap();
+    let lead = ipc::add(&s, json!({"name": "Aisha", "phone": "0501234567"})).unwrap();
+    let detail = ipc::set_status(&s, lead.id, "viewing").unwrap();
     assert_eq!(serde_json::to_value(detail.lead.status).unwrap(), "viewing");
-    let detail = leads::reply(&s, lead.id, "Thursday works", Some("whatsapp")).unwrap();
+    let detail = ipc::reply(&s, lead.id, "Thursday works", Some("whatsapp")).unwrap();
     let kinds: Vec<&str> = detail.timeline.iter().map(|e| e.kind.as_str()).collect();
     assert!(kinds.iter().any(|k| k.contains("status")), "{kinds:?}");
     assert!(kinds.iter().any(|k| k.contains("repl") || k.contains("inbound")), "{kinds:?}");
-    let e = wire(leads::reply(&s, lead.id, "hi", Some("pigeon")).unwrap_err());
+    let e = wire(ipc::reply(&s, lead.id, "hi", Some("pigeon")).unwrap_err());
+    assert_eq!(e["code"], "usage", "the IPC refuses an unknown channel: {e}");
+    let e = wire(leadbook_core::model::Channel::parse("channel", "pigeon").unwrap_err());
     assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("validation"), Some("channel")));
 }
 
 #[test]
 fn lead_list_filters_by_grade_and_search() {
     let s = state();
-    leads::add(&s, json!({"name": "Hot Lead", "phone": "0509990001", "telegram_id": 77, "email": "hot@example.ae",
+    ipc::add(&s, json!({"name": "Hot Lead", "phone": "0509990001", "telegram_id": 77, "email": "hot@example.ae",
         "budget_max": 3000000, "locations": ["Palm Jumeirah"], "property_type": "villa", "bedrooms": 4, "source": "referral"}))
     .unwrap();
-    leads::add(&s, json!({"name": "Cold Lead"})).unwrap();
-    let page = leads::list(&s, json!({"grade": "A", "offset": 0, "limit": 10})).unwrap();
+    ipc::add(&s, json!({"name": "Cold Lead"})).unwrap();
+    let page = ipc::list(&s, json!({"grade": "A", "offset": 0, "limit": 10})).unwrap();
     assert_eq!((page.total, page.rows[0].name.as_str()), (1, "Hot Lead"));
-    let page = leads::list(&s, json!({"search": "cold", "offset": 0, "limit": 10})).unwrap();
+    let page = ipc::list(&s, json!({"search": "cold", "offset": 0, "limit": 10})).unwrap();
     assert_eq!((page.total, page.rows[0].name.as_str()), (1, "Cold Lead"));
+}
+
+/// A window's state over a book in a file (an import opens the file again).
+fn file_state(dir: &std::path::Path) -> AppState {
+    let book = Book::open(&dir.join("leadbook.db"), Arc::new(FixedClock::at("2026-03-02T09:00:00Z"))).expect("a book file");
+    AppState::new(book)
+}
+
+fn synth_csv(path: &std::path::Path, rows: usize, seed: u64) {
+    let mut text = String::from(leadbook_core::synth::CSV_HEADER);
+    text.push('\n');
+    for row in leadbook_core::synth::leads(rows, seed) {
+        text.push_str(&row.to_csv_line());
+        text.push('\n');
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+fn every_lead() -> LeadQuery {
+    LeadQuery { limit: Some(5), ..Default::default() }
+}
+
+#[test]
+fn while_a_100_000_row_import_runs_the_other_commands_answer_and_cancel_is_per_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = file_state(dir.path());
+    let big = dir.path().join("big.csv");
+    synth_csv(&big, 100_000, 7);
+
+    let (started, import_started) = mpsc::channel::<()>();
+    let (go_on, carry_on) = mpsc::channel::<()>();
+    let finished = AtomicBool::new(false);
+    let waited_in_vain = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (s, big, finished, waited_in_vain) = (&s, &big, &finished, &waited_in_vain);
+        let importing = scope.spawn(move || {
+            let mut paused = false;
+            let report = transfer::import(s, "a", big, "auto", "auto", None, &mut |done, total| {
+                // Mid-transaction (the last report comes after the commit): let the window work.
+                if !paused && done > 0 && done < total {
+                    paused = true;
+                    started.send(()).unwrap();
+                    // Only a guard against a hang: the other side answers at once unless it is stuck.
+                    if carry_on.recv_timeout(Duration::from_secs(300)).is_err() {
+                        waited_in_vain.store(true, Ordering::Relaxed);
+                    }
+                }
+            });
+            finished.store(true, Ordering::Relaxed);
+            report
+        });
+
+        import_started.recv().expect("the import reports progress from inside its transaction");
+        assert!(transfer::running(&s, "a"));
+        // The window's commands answer, on the book as it was before the import.
+        let page = leads::list(&s, &every_lead()).unwrap();
+        assert_eq!(page.total, 0, "the import's rows are not visible until it commits");
+        assert_eq!(dashboard::get(&s).unwrap().total_leads, 0);
+        assert!(!finished.load(Ordering::Relaxed), "both answered while the import ran");
+        // Cancelling another import leaves this one alone.
+        transfer::cancel(&s, "b");
+        go_on.send(()).unwrap();
+
+        let report = importing.join().unwrap().expect("import a was not cancelled");
+        assert!(!waited_in_vain.load(Ordering::Relaxed));
+        assert_eq!(report.imported + report.merged + report.rejected.len(), 100_000);
+        assert!(report.imported > 90_000, "{} imported", report.imported);
+        assert_eq!(leads::list(&s, &every_lead()).unwrap().total, report.imported as i64);
+    });
+    assert!(!transfer::running(&s, "a"), "a finished import gives its id back");
+
+    // Cancelling an import by its id stops it and keeps nothing.
+    let small = dir.path().join("small.csv");
+    synth_csv(&small, 3_000, 8);
+    let before = leads::list(&s, &every_lead()).unwrap().total;
+    let e = transfer::import(&s, "c", &small, "auto", "auto", None, &mut |_, _| transfer::cancel(&s, "c")).unwrap_err();
+    assert_eq!(e.code(), "cancelled");
+    assert_eq!(leads::list(&s, &every_lead()).unwrap().total, before);
+    assert!(!transfer::running(&s, "c"));
+}
+
+#[test]
+fn an_import_id_runs_once_at_a_time_and_an_in_memory_book_cannot_import_beside_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("few.csv");
+    synth_csv(&csv, 10, 9);
+    let s = file_state(dir.path());
+    let e = transfer::import(&s, "x", &csv, "auto", "auto", None, &mut |_, _| {
+        let again = transfer::import(&s, "x", &csv, "auto", "auto", None, &mut |_, _| {}).unwrap_err();
+        assert_eq!(again.code(), "usage");
+    });
+    assert!(e.is_ok(), "{e:?}");
+    let e = transfer::import(&state(), "y", &csv, "auto", "auto", None, &mut |_, _| {}).unwrap_err();
+    assert_eq!(e.code(), "usage");
 }

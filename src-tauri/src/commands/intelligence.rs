@@ -1,10 +1,11 @@
 //! The language model's settings (never its key back to the UI), drafts held for review, and
 //! each campaign's review mode.
 
-use super::{AppState, CmdResult};
+use super::AppState;
 use leadbook_core::followups::Campaign;
 use leadbook_core::messaging::drafting::LlmSettings;
 use leadbook_core::outbox::Message;
+use leadbook_core::Result;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
@@ -15,7 +16,7 @@ pub struct LlmInfo {
 }
 
 #[tauri::command(async)]
-pub fn llm_get(state: State<'_, AppState>) -> CmdResult<LlmInfo> {
+pub fn llm_get(state: State<'_, AppState>) -> Result<LlmInfo> {
     let book = state.book();
     let settings = book.llm_settings()?;
     let has_key = match &settings {
@@ -27,7 +28,7 @@ pub fn llm_get(state: State<'_, AppState>) -> CmdResult<LlmInfo> {
 
 /// Sets the model up; `api_key` null keeps the stored key, "" removes it.
 #[tauri::command(async)]
-pub fn llm_set(state: State<'_, AppState>, base_url: String, model: String, api_key: Option<String>, timeout_seconds: Option<u64>) -> CmdResult<LlmInfo> {
+pub fn llm_set(state: State<'_, AppState>, base_url: String, model: String, api_key: Option<String>, timeout_seconds: Option<u64>) -> Result<LlmInfo> {
     {
         let mut book = state.book();
         book.set_llm(state.secrets.as_ref(), &base_url, &model, api_key.as_deref(), timeout_seconds)?;
@@ -38,7 +39,7 @@ pub fn llm_set(state: State<'_, AppState>, base_url: String, model: String, api_
 
 /// Approves (optionally edited) or rejects a draft held for review.
 #[tauri::command(async)]
-pub fn outbox_review(app: AppHandle, state: State<'_, AppState>, id: i64, approve: bool, text: Option<String>) -> CmdResult<Message> {
+pub fn outbox_review(app: AppHandle, state: State<'_, AppState>, id: i64, approve: bool, text: Option<String>) -> Result<Message> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
     let m = book.review_message(&ws, id, approve, text.as_deref())?;
@@ -48,8 +49,8 @@ pub fn outbox_review(app: AppHandle, state: State<'_, AppState>, id: i64, approv
 }
 
 #[tauri::command(async)]
-pub fn campaign_set_review(state: State<'_, AppState>, campaign_id: i64, on: bool) -> CmdResult<Campaign> {
+pub fn campaign_set_review(state: State<'_, AppState>, campaign_id: i64, on: bool) -> Result<Campaign> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
-    Ok(book.set_campaign_review(&ws, campaign_id, on)?)
+    book.set_campaign_review(&ws, campaign_id, on)
 }

@@ -1,12 +1,12 @@
 //! Lead commands for the current workspace. Each `#[tauri::command]` is a wrapper over a plain
 //! function of the same name without the `lead_` prefix, which the tests call with an
-//! `AppState` over an in-memory book.
+//! `AppState` over an in-memory book, with the arguments Tauri would have deserialised.
 
-use super::{payload, AppState, CmdResult};
+use super::AppState;
 use leadbook_core::leads::{AddOutcome, DuplicateMatch, LeadDetail, LeadPage, LeadQuery};
 use leadbook_core::model::{Channel, Status};
 use leadbook_core::leads::validate::LeadInput;
-use serde_json::Value;
+use leadbook_core::Result;
 use tauri::{AppHandle, Emitter, State};
 
 /// Tells every screen that leads changed (so lists and the dashboard refetch).
@@ -14,110 +14,104 @@ fn changed(app: &AppHandle) {
     let _ = app.emit("leads-changed", ());
 }
 
-pub fn list(state: &AppState, query: Value) -> CmdResult<LeadPage> {
-    let query: LeadQuery = payload("lead query", query)?;
+pub fn list(state: &AppState, query: &LeadQuery) -> Result<LeadPage> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
-    Ok(book.list_leads(&ws, &query)?)
+    book.list_leads(&ws, query)
 }
 
-pub fn get(state: &AppState, id: i64) -> CmdResult<LeadDetail> {
+pub fn get(state: &AppState, id: i64) -> Result<LeadDetail> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
-    Ok(book.lead_detail(&ws, id)?)
+    book.lead_detail(&ws, id)
 }
 
-pub fn find_duplicate(state: &AppState, input: Value) -> CmdResult<Option<DuplicateMatch>> {
-    let input: LeadInput = payload("lead", input)?;
+pub fn find_duplicate(state: &AppState, input: &LeadInput) -> Result<Option<DuplicateMatch>> {
     let book = state.book();
     let ws = book.current_workspace()?;
-    Ok(book.find_duplicate(&ws, &input)?)
+    book.find_duplicate(&ws, input)
 }
 
-pub fn add(state: &AppState, input: Value) -> CmdResult<AddOutcome> {
-    let input: LeadInput = payload("lead", input)?;
+pub fn add(state: &AppState, input: &LeadInput) -> Result<AddOutcome> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
-    Ok(book.add_lead(&ws, &input)?)
+    book.add_lead(&ws, input)
 }
 
-pub fn update(state: &AppState, id: i64, input: Value) -> CmdResult<LeadDetail> {
-    let input: LeadInput = payload("lead", input)?;
+pub fn update(state: &AppState, id: i64, input: &LeadInput) -> Result<LeadDetail> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
-    book.update_lead(&ws, id, &input)?;
-    Ok(book.lead_detail(&ws, id)?)
+    book.update_lead(&ws, id, input)?;
+    book.lead_detail(&ws, id)
 }
 
-pub fn set_status(state: &AppState, id: i64, status: &str) -> CmdResult<LeadDetail> {
-    let status = Status::parse("status", status)?;
+pub fn set_status(state: &AppState, id: i64, status: Status) -> Result<LeadDetail> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
     book.set_status(&ws, id, status)?;
-    Ok(book.lead_detail(&ws, id)?)
+    book.lead_detail(&ws, id)
 }
 
-pub fn merge(state: &AppState, keep: i64, other: i64) -> CmdResult<LeadDetail> {
+pub fn merge(state: &AppState, keep: i64, other: i64) -> Result<LeadDetail> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
     book.merge_leads(&ws, keep, other)?;
-    Ok(book.lead_detail(&ws, keep)?)
+    book.lead_detail(&ws, keep)
 }
 
-pub fn reply(state: &AppState, id: i64, text: &str, channel: Option<&str>) -> CmdResult<LeadDetail> {
-    let channel = channel.map(|c| Channel::parse("channel", c)).transpose()?;
+pub fn reply(state: &AppState, id: i64, text: &str, channel: Option<Channel>) -> Result<LeadDetail> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
     book.record_reply(&ws, id, text, channel)?;
-    Ok(book.lead_detail(&ws, id)?)
+    book.lead_detail(&ws, id)
 }
 
 #[tauri::command(async)]
-pub fn lead_list(state: State<'_, AppState>, query: Value) -> CmdResult<LeadPage> {
-    list(&state, query)
+pub fn lead_list(state: State<'_, AppState>, query: LeadQuery) -> Result<LeadPage> {
+    list(&state, &query)
 }
 
 #[tauri::command(async)]
-pub fn lead_get(state: State<'_, AppState>, id: i64) -> CmdResult<LeadDetail> {
+pub fn lead_get(state: State<'_, AppState>, id: i64) -> Result<LeadDetail> {
     get(&state, id)
 }
 
 #[tauri::command(async)]
-pub fn lead_find_duplicate(state: State<'_, AppState>, input: Value) -> CmdResult<Option<DuplicateMatch>> {
-    find_duplicate(&state, input)
+pub fn lead_find_duplicate(state: State<'_, AppState>, input: LeadInput) -> Result<Option<DuplicateMatch>> {
+    find_duplicate(&state, &input)
 }
 
 #[tauri::command(async)]
-pub fn lead_add(app: AppHandle, state: State<'_, AppState>, input: Value) -> CmdResult<AddOutcome> {
-    let outcome = add(&state, input)?;
+pub fn lead_add(app: AppHandle, state: State<'_, AppState>, input: LeadInput) -> Result<AddOutcome> {
+    let outcome = add(&state, &input)?;
     changed(&app);
     Ok(outcome)
 }
 
 #[tauri::command(async)]
-pub fn lead_update(app: AppHandle, state: State<'_, AppState>, id: i64, input: Value) -> CmdResult<LeadDetail> {
-    let detail = update(&state, id, input)?;
+pub fn lead_update(app: AppHandle, state: State<'_, AppState>, id: i64, input: LeadInput) -> Result<LeadDetail> {
+    let detail = update(&state, id, &input)?;
     changed(&app);
     Ok(detail)
 }
 
 #[tauri::command(async)]
-pub fn lead_set_status(app: AppHandle, state: State<'_, AppState>, id: i64, status: String) -> CmdResult<LeadDetail> {
-    let detail = set_status(&state, id, &status)?;
+pub fn lead_set_status(app: AppHandle, state: State<'_, AppState>, id: i64, status: Status) -> Result<LeadDetail> {
+    let detail = set_status(&state, id, status)?;
     changed(&app);
     Ok(detail)
 }
 
 #[tauri::command(async)]
-pub fn lead_merge(app: AppHandle, state: State<'_, AppState>, keep: i64, other: i64) -> CmdResult<LeadDetail> {
+pub fn lead_merge(app: AppHandle, state: State<'_, AppState>, keep: i64, other: i64) -> Result<LeadDetail> {
     let detail = merge(&state, keep, other)?;
     changed(&app);
     Ok(detail)
 }
 
 #[tauri::command(async)]
-pub fn lead_reply(app: AppHandle, state: State<'_, AppState>, id: i64, text: String, channel: Option<String>) -> CmdResult<LeadDetail> {
-    let detail = reply(&state, id, &text, channel.as_deref())?;
+pub fn lead_reply(app: AppHandle, state: State<'_, AppState>, id: i64, text: String, channel: Option<Channel>) -> Result<LeadDetail> {
+    let detail = reply(&state, id, &text, channel)?;
     changed(&app);
     Ok(detail)
 }

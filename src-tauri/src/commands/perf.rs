@@ -4,8 +4,7 @@
 //! `name  ms-since-process-start  unix-ms  value-ms  rss-kb`. Without it, marks are ignored.
 //! Nothing here changes what the app does; `tests/bench-app.sh` reads the file.
 
-use super::CmdResult;
-use leadbook_core::Error;
+use leadbook_core::{Error, Result};
 use std::io::Write;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -39,7 +38,7 @@ pub fn mark_line(name: &str, since_start_ms: f64, unix_ms: u128, value_ms: Optio
 }
 
 /// Appends one mark to `out`.
-pub fn record(out: &Path, name: &str, value_ms: Option<f64>) -> CmdResult<()> {
+pub fn record(out: &Path, name: &str, value_ms: Option<f64>) -> Result<()> {
     let since = STARTED.get().map(|s| s.elapsed().as_secs_f64() * 1000.0).unwrap_or(f64::NAN);
     let unix = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
     let line = mark_line(name, since, unix, value_ms, rss_kb());
@@ -50,7 +49,7 @@ pub fn record(out: &Path, name: &str, value_ms: Option<f64>) -> CmdResult<()> {
 
 /// The UI painted something worth timing (`value_ms`: a latency it measured itself).
 #[tauri::command(async)]
-pub fn perf_mark(name: String, value_ms: Option<f64>) -> CmdResult<()> {
+pub fn perf_mark(name: String, value_ms: Option<f64>) -> Result<()> {
     match std::env::var_os("LEADBOOK_PERF_OUT").filter(|v| !v.is_empty()) {
         Some(out) => record(Path::new(&out), &name, value_ms),
         None => Ok(()),

@@ -1,12 +1,13 @@
 //! Listing commands for the current workspace: add (telling the matching buyers), edit,
 //! status, matches; and what a lead was sent.
 
-use super::{payload, AppState, CmdResult};
+use super::AppState;
 use leadbook_core::book::PropertyAdded;
 use leadbook_core::listings::matching::Match;
 use leadbook_core::model::{MessageStatus, PropertyStatus};
 use leadbook_core::outbox::Message;
 use leadbook_core::listings::properties::{Property, PropertyInput};
+use leadbook_core::Result;
 use tauri::{Manager, AppHandle, Emitter, State};
 
 /// The outbox has new alerts: tell the UI, and deliver them now rather than at the next round.
@@ -18,15 +19,14 @@ fn changed(app: &AppHandle) {
 }
 
 #[tauri::command(async)]
-pub fn property_list(state: State<'_, AppState>) -> CmdResult<Vec<Property>> {
+pub fn property_list(state: State<'_, AppState>) -> Result<Vec<Property>> {
     let book = state.book();
     let ws = book.current_workspace()?;
-    Ok(book.properties(&ws)?)
+    book.properties(&ws)
 }
 
 #[tauri::command(async)]
-pub fn property_add(app: AppHandle, state: State<'_, AppState>, input: serde_json::Value) -> CmdResult<PropertyAdded> {
-    let input: PropertyInput = payload("listing", input)?;
+pub fn property_add(app: AppHandle, state: State<'_, AppState>, input: PropertyInput) -> Result<PropertyAdded> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
     let added = book.add_property(&ws, &input)?;
@@ -35,16 +35,14 @@ pub fn property_add(app: AppHandle, state: State<'_, AppState>, input: serde_jso
 }
 
 #[tauri::command(async)]
-pub fn property_update(state: State<'_, AppState>, id: i64, input: serde_json::Value) -> CmdResult<Property> {
-    let input: PropertyInput = payload("listing", input)?;
+pub fn property_update(state: State<'_, AppState>, id: i64, input: PropertyInput) -> Result<Property> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
-    Ok(book.update_property(&ws, id, &input)?)
+    book.update_property(&ws, id, &input)
 }
 
 #[tauri::command(async)]
-pub fn property_set_status(app: AppHandle, state: State<'_, AppState>, id: i64, status: String) -> CmdResult<PropertyAdded> {
-    let status = PropertyStatus::parse("status", &status)?;
+pub fn property_set_status(app: AppHandle, state: State<'_, AppState>, id: i64, status: PropertyStatus) -> Result<PropertyAdded> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
     let done = book.set_property_status(&ws, id, status)?;
@@ -53,24 +51,23 @@ pub fn property_set_status(app: AppHandle, state: State<'_, AppState>, id: i64, 
 }
 
 #[tauri::command(async)]
-pub fn property_matches(state: State<'_, AppState>, id: i64) -> CmdResult<Vec<Match>> {
+pub fn property_matches(state: State<'_, AppState>, id: i64) -> Result<Vec<Match>> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
-    Ok(book.property_matches(&ws, id)?)
+    book.property_matches(&ws, id)
 }
 
 /// The outbox of the current workspace, oldest first; of one lead if `lead_id` is given.
 #[tauri::command(async)]
-pub fn outbox_list(state: State<'_, AppState>, status: Option<String>, lead_id: Option<i64>) -> CmdResult<Vec<Message>> {
-    let status = status.map(|s| MessageStatus::parse("status", &s)).transpose()?;
+pub fn outbox_list(state: State<'_, AppState>, status: Option<MessageStatus>, lead_id: Option<i64>) -> Result<Vec<Message>> {
     let book = state.book();
     let ws = book.current_workspace()?;
-    Ok(book.outbox(&ws, status, lead_id)?)
+    book.outbox(&ws, status, lead_id)
 }
 
 /// The agent settles an `unknown` message: it arrived, or it may go again.
 #[tauri::command(async)]
-pub fn outbox_confirm(app: AppHandle, state: State<'_, AppState>, id: i64, arrived: bool) -> CmdResult<Message> {
+pub fn outbox_confirm(app: AppHandle, state: State<'_, AppState>, id: i64, arrived: bool) -> Result<Message> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
     let m = book.confirm_message(&ws, id, arrived)?;

@@ -63,6 +63,17 @@ export function toAppError(e: unknown): AppError {
   return { code: 'internal', message: e === undefined ? '' : String(e) };
 }
 
+/**
+ * What a rejected command call becomes. Our commands reject with the `{code, message, field?}`
+ * object; a plain string comes from Tauri itself, before any command ran — most often a payload
+ * that does not fit the command's typed arguments ("invalid args `input` for command
+ * `lead_add`: …", "command lead_get missing required key id") — so it is a `usage` error.
+ */
+export function fromInvokeRejection(e: unknown): AppError {
+  if (typeof e === 'string' && !e.trim().startsWith('{')) return { code: 'usage', message: e };
+  return toAppError(e);
+}
+
 /** True for the codes this UI knows how to explain; others are shown as `internal`. */
 export function isKnownCode(code: string): boolean {
   return KNOWN_CODES.has(code);

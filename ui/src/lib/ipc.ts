@@ -1,7 +1,8 @@
 /**
  * The only door to the Rust side. Every Tauri command, event and plugin call the UI makes is
  * a typed function here, so components never touch Tauri and tests stub this one module.
- * Every rejection is normalised to `AppError` ({code, message, field?}).
+ * Every rejection is normalised to `AppError` ({code, message, field?}); one Tauri makes itself
+ * (a payload that does not fit the command's arguments) is a `usage` error.
  */
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
@@ -12,7 +13,7 @@ import {
   requestPermission,
   sendNotification,
 } from '@tauri-apps/plugin-notification';
-import { toAppError } from './errors';
+import { fromInvokeRejection, toAppError } from './errors';
 import type {
   AddOutcome,
   Campaign,
@@ -58,7 +59,7 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   try {
     return await invoke<T>(cmd, args);
   } catch (e) {
-    throw toAppError(e);
+    throw fromInvokeRejection(e);
   }
 }
 
@@ -153,10 +154,30 @@ export type ImportFormatChoice = 'auto' | ImportFormat;
 /** `encoding` overrides the detected encoding of a CSV (`utf-8`, `utf-16le`, `windows-1256`, `windows-1252`…). */
 export const importPreview = (path: string, format: ImportFormatChoice = 'auto', encoding?: string) =>
   call<ImportPreview>('import_preview', encoding ? { path, format, encoding } : { path, format });
-/** Runs the import; `import-progress` events report progress; rejects `{code:'cancelled'}` after `importCancel`. */
-export const importRun = (path: string, format: ImportFormatChoice, mapping: (ImportField | null)[], encoding?: string) =>
-  call<ImportReport>('import_run', encoding ? { path, format, mapping, encoding } : { path, format, mapping });
-export const importCancel = () => call<void>('import_cancel');
+/** The id of the import this window runs now, if any (each import has its own cancel flag). */
+let runningImport: string | null = null;
+let importsStarted = 0;
+/**
+ * Runs the import (under an id of its own, which `importCancel` names); `import-progress`
+ * events report progress; rejects `{code:'cancelled'}` after `importCancel`.
+ */
+export async function importRun(
+  path: string,
+  format: ImportFormatChoice,
+  mapping: (ImportField | null)[],
+  encoding?: string,
+): Promise<ImportReport> {
+  const id = `import-${Date.now()}-${++importsStarted}`;
+  runningImport = id;
+  try {
+    return await call<ImportReport>('import_run', encoding ? { id, path, format, mapping, encoding } : { id, path, format, mapping });
+  } finally {
+    if (runningImport === id) runningImport = null;
+  }
+}
+/** Stops the import `importRun` is running (nothing when none is). */
+export const importCancel = (): Promise<void> =>
+  runningImport === null ? Promise.resolve() : call<void>('import_cancel', { id: runningImport });
 /** Writes every lead of the workspace to `path` (`.xlsx` or `.csv`). */
 export const exportRun = (path: string) => call<Exported>('export_run', { path });
 

@@ -10,6 +10,7 @@ use crate::clock::fmt_time;
 use crate::error::{Error, Result};
 use crate::secrets::SecretStore;
 use crate::store::settings::{self, Setting};
+use crate::store::Store;
 use crate::workspace::Workspace;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -334,6 +335,22 @@ pub fn set_state(conn: &Connection, ws: &Workspace, provider: Provider, attentio
     conn.prepare_cached("UPDATE channels SET state = ?3, detail = ?4, checked_at = ?5 WHERE workspace_id = ?1 AND provider = ?2")?
         .execute(params![ws.id, provider.as_str(), state, attention, fmt_time(now)])?;
     Ok(())
+}
+
+/// "Test connection": asks the provider who we are (no transaction is open meanwhile) and
+/// records the answer on the channel.
+pub async fn test(store: &mut Store, ws: &Workspace, ch: &Channels, provider: Provider) -> Result<Identity> {
+    let id = ch.test(provider).await?;
+    store.write(|tx, now| record_test(tx, ws, provider, &id, now))?;
+    Ok(id)
+}
+
+/// What a test's answer means for the channel: a refusal needs the agent, a success clears that.
+/// For a shell that must not hold the store while the provider answers: [`Channels::test`],
+/// then this in a write.
+pub fn record_test(conn: &Connection, ws: &Workspace, provider: Provider, id: &Identity, now: DateTime<Utc>) -> Result<()> {
+    let attention = if id.ok { None } else { id.message.as_deref() };
+    set_state(conn, ws, provider, attention, now)
 }
 
 pub fn set_cursor(conn: &Connection, ws: &Workspace, provider: Provider, cursor: &str) -> Result<()> {

@@ -1,10 +1,17 @@
-//! While the window is open: delivers the outbox (every 15 s, or at once when woken) and polls
-//! the providers for replies, each on its own connection to the book so the window never waits
-//! for the network. Tells the UI through `delivery-status`, `outbox-changed` and
-//! `inbox-received`, and raises a desktop notification when an A or B lead replies.
+//! What the window does on its own while it is open, each on its own connection to the book so
+//! the window never waits for it (nor for the network):
+//!
+//! - the follow-up tick, at start-up and every 60 s (SPEC §5): `followups-ticked`;
+//! - delivery, every 15 s or at once when woken — the core's [`round`], the same as
+//!   `leadbook outbox send`: `delivery-status` and `outbox-changed`;
+//! - reply polling: `inbox-received`, and a desktop notification when an A or B lead replies;
+//! - the daily backup, at start-up and then whenever the day has changed.
+//!
+//! [`Courier`] is the handle the commands hold: wake delivery, read what it last saw.
 
 use leadbook_core::messaging::channels::{self, config::Channels};
 use leadbook_core::messaging::delivery::{self, Pacer};
+use leadbook_core::messaging::round::{self, Policy};
 use leadbook_core::secrets::SecretStore;
 use leadbook_core::workspace::Workspace;
 use leadbook_core::{Book, Clock, Result};
@@ -14,12 +21,16 @@ use std::time::Duration;
 use tauri::{AppHandle, Emitter};
 use tokio::sync::Notify;
 
+/// How often the follow-up tick runs while the app is open (SPEC §5).
+pub const TICK_EVERY: Duration = Duration::from_secs(60);
 /// How often delivery looks for due messages when nothing wakes it.
 const DELIVER_EVERY: Duration = Duration::from_secs(15);
 /// How often replies are fetched when Telegram's long polling is not in use.
 const POLL_EVERY: Duration = Duration::from_secs(20);
 /// Telegram long-poll wait.
 const LONG_POLL: Duration = Duration::from_secs(20);
+/// How often the daily backup looks whether today's was made (a window left open overnight).
+const BACKUP_CHECK_EVERY: Duration = Duration::from_secs(60 * 60);
 
 #[derive(Debug, Default, Clone)]
 struct Seen {
@@ -63,8 +74,21 @@ impl Courier {
     }
 }
 
-/// Starts delivery and inbound polling for the book at `path`.
+/// Starts the follow-up tick, delivery, reply polling and the daily backups for the book at
+/// `path`.
 pub fn start(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secrets: Arc<dyn SecretStore>, courier: Arc<Courier>) {
+    let (a, p, c, k) = (app.clone(), path.clone(), clock.clone(), courier.clone());
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = followup_ticks(a, p, c, k).await {
+            log::error!("the follow-up tick stopped: {e}");
+        }
+    });
+    let (p, c) = (path.clone(), clock.clone());
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = backups(p, c).await {
+            log::error!("daily backups stopped: {e}");
+        }
+    });
     let (a, p, c, s, k) = (app.clone(), path.clone(), clock.clone(), secrets.clone(), courier.clone());
     tauri::async_runtime::spawn(async move {
         if let Err(e) = deliveries(a, p, c, s, k).await {
@@ -78,12 +102,69 @@ pub fn start(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secrets: Arc<
     });
 }
 
-/// The courier's connections touch a few rows at a time: a small page cache each.
-const COURIER_CACHE_KIB: u32 = 2 * 1024;
+/// The background connections touch a few rows at a time: a small page cache each.
+const BACKGROUND_CACHE_KIB: u32 = 2 * 1024;
+
+fn open(path: &std::path::Path, clock: Arc<dyn Clock>) -> Result<Book> {
+    let book = Book::open(path, clock)?;
+    book.set_cache_kib(BACKGROUND_CACHE_KIB)?;
+    Ok(book)
+}
+
+/// One tick for every workspace at start-up and then every [`TICK_EVERY`], off the runtime's
+/// threads; tells the UI (`followups-ticked`) when something was queued or stopped.
+async fn followup_ticks(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, courier: Arc<Courier>) -> Result<()> {
+    let mut book = Some(open(&path, clock.clone())?);
+    let mut every = tokio::time::interval(TICK_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let Some(mut b) = book.take() else { return Ok(()) };
+        let ran = tauri::async_runtime::spawn_blocking(move || {
+            let r = b.followup_tick_all();
+            (b, r)
+        })
+        .await;
+        match ran {
+            Ok((b, report)) => {
+                book = Some(b);
+                match report {
+                    Ok(r) => {
+                        if r.queued + r.stopped + r.skipped > 0 {
+                            log::info!("follow-up tick: {r:?}");
+                            let _ = app.emit("followups-ticked", r);
+                            let _ = app.emit("outbox-changed", ());
+                            courier.wake();
+                        }
+                    }
+                    Err(e) => log::warn!("follow-up tick failed: {e}"),
+                }
+            }
+            // The tick panicked: its connection went with it; the next tick opens another.
+            Err(e) => {
+                log::warn!("follow-up tick did not run: {e}");
+                book = Some(open(&path, clock.clone())?);
+            }
+        }
+    }
+}
+
+/// Today's backup beside the database if it was not made yet (it keeps 7), at start-up and then
+/// every [`BACKUP_CHECK_EVERY`].
+async fn backups(path: PathBuf, clock: Arc<dyn Clock>) -> Result<()> {
+    let book = open(&path, clock)?;
+    loop {
+        match book.daily_backup() {
+            Ok(Some(p)) => log::info!("daily backup written to {}", p.display()),
+            Ok(None) => {}
+            Err(e) => log::warn!("daily backup failed: {e}"),
+        }
+        tokio::time::sleep(BACKUP_CHECK_EVERY).await;
+    }
+}
 
 async fn deliveries(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secrets: Arc<dyn SecretStore>, courier: Arc<Courier>) -> Result<()> {
-    let mut book = Book::open(&path, clock)?;
-    book.set_cache_kib(COURIER_CACHE_KIB)?;
+    let mut book = open(&path, clock)?;
     let http = channels::http_client()?;
     let mut pacer = Pacer::default();
     loop {
@@ -93,40 +174,31 @@ async fn deliveries(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secret
             vec![]
         });
         for ws in workspaces {
-            let ch = match book.load_channels(&ws, secrets.as_ref(), &http) {
-                Ok(ch) => ch,
+            // Drafting that fails (or a model whose settings cannot be read) never stops delivery.
+            let r = match round::run(book.store(), &ws, secrets.as_ref(), &http, &mut pacer, Policy::KeepGoing).await {
+                Ok(r) => r,
                 Err(e) => {
                     log::warn!("channels of workspace {} could not be loaded: {e}", ws.name);
                     continue;
                 }
             };
-            // Each message written for its lead (or its template) before it goes.
-            let llm = book.load_llm(secrets.as_ref(), &http).unwrap_or_else(|e| {
-                log::warn!("the language model's settings could not be read: {e}");
-                None
-            });
-            match book.draft_messages(&ws, llm.as_ref()).await {
-                Ok(d) if d.rewritten + d.templates > 0 => {
-                    log::info!("drafted in {}: {d:?}", ws.name);
-                    let _ = app.emit("outbox-changed", ());
-                }
-                Ok(_) => {}
-                Err(e) => log::warn!("drafting in {} failed: {e}", ws.name),
+            for p in &r.problems {
+                log::warn!("{} in {} failed: {}", p.step, ws.name, p.error);
             }
-            match book.deliver(&ws, &ch, &mut pacer).await {
-                Ok(r) => {
-                    let tried = r.sent + r.failed + r.deferred + r.unknown > 0;
-                    if r.offline {
-                        courier.saw(Some(false), r.last_error.clone());
-                    } else if tried {
-                        courier.saw(Some(true), r.last_error.clone());
-                    }
-                    if tried || r.manual > 0 {
-                        log::info!("delivery in {}: {r:?}", ws.name);
-                        let _ = app.emit("outbox-changed", ());
-                    }
-                }
-                Err(e) => log::warn!("delivery in {} failed: {e}", ws.name),
+            if r.drafted_any() {
+                log::info!("drafted in {}: {:?}", ws.name, r.drafted);
+            }
+            let d = &r.delivered;
+            if d.offline {
+                courier.saw(Some(false), d.last_error.clone());
+            } else if r.tried_any() {
+                courier.saw(Some(true), d.last_error.clone());
+            }
+            if r.tried_any() || d.manual > 0 {
+                log::info!("delivery in {}: {d:?}", ws.name);
+            }
+            if r.changed_outbox() {
+                let _ = app.emit("outbox-changed", ());
             }
         }
         if let Ok(ws) = book.current_workspace() {
@@ -142,8 +214,7 @@ async fn deliveries(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secret
 }
 
 async fn inbound(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secrets: Arc<dyn SecretStore>, courier: Arc<Courier>) -> Result<()> {
-    let mut book = Book::open(&path, clock)?;
-    book.set_cache_kib(COURIER_CACHE_KIB)?;
+    let mut book = open(&path, clock)?;
     let http = channels::http_client()?;
     loop {
         let mut listening: Vec<(Workspace, Channels)> = vec![];
