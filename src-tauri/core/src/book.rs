@@ -271,7 +271,7 @@ impl Book {
 
     /// Messages the app was sending when it died become `unknown` (run once at start-up).
     pub fn mark_interrupted_sends(&mut self) -> Result<usize> {
-        self.write(|tx, _| outbox::mark_interrupted(tx))
+        self.write(|tx, now| outbox::mark_interrupted(tx, now))
     }
 
     /// The agent's answer for an `unknown` message: it arrived, or it may go again.

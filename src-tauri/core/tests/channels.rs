@@ -505,3 +505,39 @@ fn a_template_refused_for_the_window_routes_on_instead_of_trying_whatsapp_foreve
     assert_eq!((r.sent, r.manual), (0, 1), "{r:?}");
     assert!(wa.sent().is_empty());
 }
+
+#[test]
+fn a_5xx_or_a_page_that_is_not_json_after_the_provider_took_the_message_is_unknown_and_never_resent() {
+    let server = Telegram::start(TOKEN);
+    // A gateway in front of the provider gives up waiting and answers 502 (JSON) or an HTML
+    // 504 page — after the provider took the message.
+    server.answer_after_receive(1, 502, "application/json", r#"{"ok":false,"error_code":502,"description":"Bad Gateway"}"#);
+    let mut w = World::new();
+    w.telegram(&server);
+    w.lead(tg_lead(10_001));
+    w.announce();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!((r.unknown, r.deferred, r.sent), (1, 0, 0), "{r:?}");
+    server.answer_after_receive(1, 504, "text/html", "<html><body>504 Gateway Time-out</body></html>");
+    w.lead(tg_lead(10_002));
+    w.announce();
+    w.deliver(&mut Pacer::default());
+    for _ in 0..4 {
+        w.clock.advance(Duration::hours(1));
+        w.deliver(&mut Pacer::default());
+    }
+    // Three alerts (the second listing goes to both leads): one sendMessage each, however often
+    // delivery runs; the two answered badly are the agent's to confirm.
+    assert_eq!(server.sent().len(), 3);
+    let mut statuses = w.statuses();
+    statuses.sort_by_key(|s| s.as_str());
+    assert_eq!(statuses, vec![MessageStatus::Sent, MessageStatus::Unknown, MessageStatus::Unknown]);
+    // A 429 is the provider's "not now": nothing was taken, it goes again later.
+    let twilio = Twilio::start(SID, "twilio-secret");
+    twilio.fail_next(1, 429, serde_json::json!({"code": 20429, "message": "Too Many Requests", "status": 429}));
+    w.twilio(&twilio);
+    w.lead(LeadInput { name: Some("S".into()), phone: Some("0501212121".into()), ..Default::default() });
+    w.announce();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!(r.deferred, 1, "{r:?}");
+}

@@ -132,7 +132,8 @@ fn outcome(status: reqwest::StatusCode, body: &Value) -> SendOutcome {
         // Blocked by the user, deactivated, or never pressed Start: this lead cannot be
         // reached on Telegram.
         403 => SendOutcome::Failed { reason, effect: Some(Effect::Unusable) },
-        c if c >= 500 => SendOutcome::Deferred { reason, retry_after: None, offline: false },
+        // A gateway error may come after Telegram took the message.
+        c if c >= 500 => super::server_trouble(reason),
         _ => SendOutcome::Failed { reason, effect: None },
     }
 }
@@ -158,7 +159,7 @@ mod tests {
             SendOutcome::Deferred { reason: "Telegram: 429 Too Many Requests: retry after 7".into(), retry_after: Some(Duration::from_secs(7)), offline: false }
         );
         assert!(matches!(e(401, "Unauthorized", Value::Null), SendOutcome::NeedsAttention { .. }));
-        assert!(matches!(e(502, "Bad Gateway", Value::Null), SendOutcome::Deferred { .. }));
+        assert!(matches!(e(502, "Bad Gateway", Value::Null), SendOutcome::Unknown { .. }), "it may have been taken");
         let ok = json!({"ok": true, "result": {"message_id": 42, "chat": {"id": 1}}});
         assert_eq!(outcome(StatusCode::OK, &ok), SendOutcome::Sent { provider_id: "42".into() });
     }

@@ -124,9 +124,9 @@ fn outcome(status: reqwest::StatusCode, body: &Value) -> SendOutcome {
         20003 => SendOutcome::NeedsAttention { reason },
         63016 => SendOutcome::OutsideWindow { reason },
         _ if status == reqwest::StatusCode::UNAUTHORIZED => SendOutcome::NeedsAttention { reason },
-        _ if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS => {
-            SendOutcome::Deferred { reason, retry_after: None, offline: false }
-        }
+        _ if status == reqwest::StatusCode::TOO_MANY_REQUESTS => SendOutcome::Deferred { reason, retry_after: None, offline: false },
+        // A server error may come after the provider took the message.
+        _ if status.is_server_error() => super::server_trouble(reason),
         _ => SendOutcome::Failed { reason, effect: None },
     }
 }

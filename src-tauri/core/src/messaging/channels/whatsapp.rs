@@ -110,9 +110,9 @@ fn outcome(status: reqwest::StatusCode, body: &Value) -> SendOutcome {
         130429 | 131056 | 80007 | 4 | 131048 => SendOutcome::Deferred { reason, retry_after: None, offline: false },
         190 => SendOutcome::NeedsAttention { reason },
         _ if status == reqwest::StatusCode::UNAUTHORIZED => SendOutcome::NeedsAttention { reason },
-        _ if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS => {
-            SendOutcome::Deferred { reason, retry_after: None, offline: false }
-        }
+        _ if status == reqwest::StatusCode::TOO_MANY_REQUESTS => SendOutcome::Deferred { reason, retry_after: None, offline: false },
+        // A server error may come after the provider took the message.
+        _ if status.is_server_error() => super::server_trouble(reason),
         _ => SendOutcome::Failed { reason, effect: None },
     }
 }
