@@ -336,6 +336,14 @@ impl Book {
         Ok(id)
     }
 
+    /// Removes the webhook set on the Telegram bot (the only provider with one Leadbook can
+    /// remove): replies reach `getUpdates` again, and the channel is `ok` unless the token is
+    /// refused. The channel's test result afterwards.
+    pub async fn delete_webhook(&mut self, ws: &Workspace, ch: &Channels, provider: Provider) -> Result<Identity> {
+        ch.delete_webhook(provider).await?;
+        self.test_channel(ws, ch, provider).await
+    }
+
     /// Sends every due message of `ws` once (SPEC §6).
     pub async fn deliver(&mut self, ws: &Workspace, ch: &Channels, pacer: &mut delivery::Pacer) -> Result<delivery::Report> {
         delivery::deliver(&mut self.store, ws, ch, pacer).await

@@ -541,3 +541,74 @@ fn a_5xx_or_a_page_that_is_not_json_after_the_provider_took_the_message_is_unkno
     let r = w.deliver(&mut Pacer::default());
     assert_eq!(r.deferred, 1, "{r:?}");
 }
+
+#[test]
+fn a_voice_note_a_photo_a_document_a_location_or_a_contact_is_a_reply_recorded_with_its_kind_and_caption() {
+    let server = Telegram::start(TOKEN);
+    let mut w = World::new();
+    w.telegram(&server);
+    let ids: Vec<i64> = (0..5).map(|i| w.lead(tg_lead(20_000 + i))).collect();
+    let before: Vec<i64> = ids.iter().map(|id| w.book.lead(&w.ws, *id).unwrap().score).collect();
+    w.clock.advance(Duration::minutes(5));
+    server.push_voice(TgUser::new(20_000, "V"), 7);
+    server.push_photo(TgUser::new(20_001, "P"), Some("the view from the balcony"));
+    server.push_document(TgUser::new(20_002, "D"), "passport.pdf", Some("my passport for the offer"));
+    server.push_location(TgUser::new(20_003, "L"), 25.0805, 55.1403);
+    server.push_contact(TgUser::new(20_004, "C"), "+971501234567", "Omar");
+    let r = w.sync();
+    assert_eq!((r.received, r.matched), (5, 5), "{r:?}");
+    let shown = ["[voice note]", "[photo] the view from the balcony", "[document] my passport for the offer", "[location] 25.080500, 55.140300", "[contact] Omar +971501234567"];
+    for ((id, before), shown) in ids.iter().zip(before).zip(shown) {
+        let detail = w.book.lead_detail(&w.ws, *id).unwrap();
+        assert!(detail.timeline.iter().any(|e| e.kind == "replied" && e.detail.contains(shown)), "{shown}: {:?}", detail.timeline);
+        assert!(detail.lead.score > before, "{shown}: a reply raises the score");
+        assert!(w.book.enrolments(&w.ws, *id).unwrap().iter().all(|e| e.state != "active"), "{shown}: follow-ups stopped");
+    }
+    assert_eq!(w.sync().received, 0, "confirmed once recorded, never twice");
+}
+
+#[test]
+fn a_webhook_on_the_bot_shows_on_the_channel_and_removing_it_lets_the_replies_in() {
+    let server = Telegram::start(TOKEN);
+    server.set_webhook("https://example.com/hook");
+    let mut w = World::new();
+    w.telegram(&server);
+    let id = w.lead(tg_lead(21_001));
+    server.push_message(TgUser::new(21_001, "W"), "Is it still available?");
+    let r = w.sync();
+    assert_eq!(r.received, 0);
+    assert!(r.errors.iter().any(|e| e.contains("webhook")), "{r:?}");
+    let info = w.book.channels(&w.ws, &w.secrets).unwrap().channels.remove(0);
+    assert_eq!(info.state, "needs_attention");
+    assert!(info.detail.as_deref().is_some_and(|d| d.contains("webhook") && d.contains("delete-webhook")), "{info:?}");
+    let ch = w.channels();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let tested = rt.block_on(w.book.test_channel(&w.ws, &ch, Provider::Telegram)).unwrap();
+    assert!(!tested.ok && tested.message.as_deref().is_some_and(|m| m.contains("webhook")), "test connection says so too: {tested:?}");
+    let after = rt.block_on(w.book.delete_webhook(&w.ws, &ch, Provider::Telegram)).unwrap();
+    assert!(after.ok, "{after:?}");
+    assert_eq!(server.webhook(), None);
+    assert_eq!(w.book.channels(&w.ws, &w.secrets).unwrap().channels[0].state, "ok");
+    assert_eq!(w.sync().received, 1, "the message that waited is taken in");
+    assert!(w.book.lead_detail(&w.ws, id).unwrap().timeline.iter().any(|e| e.kind == "replied"));
+}
+
+#[test]
+fn a_bot_cannot_write_first_to_a_telegram_id_that_never_wrote() {
+    let server = Telegram::start(TOKEN);
+    server.require_start();
+    let mut w = World::new();
+    w.telegram(&server);
+    let typed = w.lead(tg_lead(22_001));
+    let wrote = w.lead(tg_lead(22_002));
+    server.push_message(TgUser::new(22_002, "Wrote"), "hello");
+    w.sync();
+    w.announce();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!((r.sent, r.failed), (1, 1), "{r:?}");
+    assert_eq!(server.sent().iter().map(|m| m.chat_id).collect::<Vec<_>>(), vec![22_002]);
+    let m = w.book.outbox(&w.ws, None, Some(typed)).unwrap().remove(0);
+    assert!(m.error.unwrap().contains("can't initiate conversation"));
+    assert_eq!(w.book.lead(&w.ws, typed).unwrap().unusable_channels, vec![Channel::Telegram]);
+    assert!(w.book.lead(&w.ws, wrote).unwrap().unusable_channels.is_empty());
+}

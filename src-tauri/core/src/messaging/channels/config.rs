@@ -411,6 +411,16 @@ impl Channels {
         self.telegram.is_some() || self.whatsapp.is_some() || self.twilio.is_some()
     }
 
+    /// Removes the webhook set on the Telegram bot (`deleteWebhook`); the other providers have
+    /// none Leadbook could remove.
+    pub async fn delete_webhook(&self, provider: Provider) -> Result<()> {
+        match (provider, &self.telegram) {
+            (Provider::Telegram, Some(tg)) => tg.client.delete_webhook().await,
+            (Provider::Telegram, None) => Err(Error::validation("provider", "telegram is not set up")),
+            _ => Err(Error::validation("provider", format!("{provider} has no webhook Leadbook can remove"))),
+        }
+    }
+
     /// "Test connection": the provider's identity endpoint.
     pub async fn test(&self, provider: Provider) -> Result<Identity> {
         let missing = || Error::validation("provider", format!("{provider} is not set up"));

@@ -62,7 +62,11 @@ pub struct Inbound {
     /// The provider's id for it (update id, message sid): each is taken in once.
     pub external_id: String,
     pub from: Sender,
+    /// What they wrote, or the caption (or description) of what they sent.
     pub text: String,
+    /// What they sent when it is not plain text: `voice note`, `photo`, `document`,
+    /// `location`, `contact`, … (`None` for text). Still a reply.
+    pub kind: Option<&'static str>,
     pub at: DateTime<Utc>,
 }
 

@@ -98,6 +98,8 @@ fn inbound(m: &Value) -> Option<Inbound> {
         external_id: m["sid"].as_str()?.to_string(),
         from: Sender::Number(number.to_string()),
         text: m["body"].as_str().unwrap_or_default().to_string(),
+        // A picture or a voice note on WhatsApp arrives with `num_media` > 0.
+        kind: m["num_media"].as_str().and_then(|n| n.parse::<u32>().ok()).filter(|n| *n > 0).map(|_| "media"),
         at: at.with_timezone(&Utc),
     })
 }
