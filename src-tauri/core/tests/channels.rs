@@ -612,3 +612,97 @@ fn a_bot_cannot_write_first_to_a_telegram_id_that_never_wrote() {
     assert_eq!(w.book.lead(&w.ws, typed).unwrap().unusable_channels, vec![Channel::Telegram]);
     assert!(w.book.lead(&w.ws, wrote).unwrap().unusable_channels.is_empty());
 }
+
+#[test]
+fn a_window_opened_on_the_twilio_sender_never_lets_free_text_go_from_the_cloud_number() {
+    let wa = WhatsApp::start("wa-token", "106540352242922");
+    wa.approve_template("new_listing");
+    let twilio = Twilio::start(SID, "twilio-secret");
+    let mut w = World::new();
+    w.whatsapp(&wa);
+    w.twilio(&twilio);
+    let id = w.lead(LeadInput { name: Some("Mona".into()), whatsapp: Some("0505550001".into()), ..Default::default() });
+    twilio.push_inbound("whatsapp:+971505550001", "whatsapp:+14155238886", "Do you have anything in JVC?");
+    w.sync();
+    w.announce();
+    let requests_before = wa.requests();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!(r.sent, 1, "{r:?}");
+    assert_eq!(wa.requests(), requests_before, "no free text tried from the Cloud number");
+    let sent = twilio.sent();
+    assert_eq!((sent.len(), sent[0].to.as_str(), sent[0].from.as_str()), (1, "whatsapp:+971505550001", "whatsapp:+14155238886"));
+    assert_eq!(w.book.outbox(&w.ws, None, Some(id)).unwrap()[0].channel.as_deref(), Some("whatsapp"));
+}
+
+#[test]
+fn a_template_goes_in_the_leads_language_with_exactly_its_declared_parameters() {
+    let wa = WhatsApp::start("wa-token", "106540352242922");
+    wa.declare_template("new_listing", &["en_US", "fa"], 1);
+    let mut w = World::new();
+    let s = Settings {
+        base_url: Some(wa.base_url()),
+        phone_number_id: Some("106540352242922".into()),
+        default_template: Some("new_listing".into()),
+        default_template_language: Some("en_US".into()),
+        template_language_fa: Some("fa".into()),
+        template_language_ar: Some("ar".into()),
+        ..Settings::default()
+    };
+    w.book.set_channel(&w.ws, &w.secrets, Provider::Whatsapp, &s, Some("wa-token")).unwrap();
+    let fa = w.lead(LeadInput { name: Some("Omid Rahimi".into()), whatsapp: Some("0505550002".into()), language: Some("fa".into()), ..Default::default() });
+    let en = w.lead(LeadInput { name: Some("Sara Lee".into()), whatsapp: Some("0505550003".into()), language: Some("en".into()), ..Default::default() });
+    let ar = w.lead(LeadInput { name: Some("Huda Saleh".into()), whatsapp: Some("0505550004".into()), language: Some("ar".into()), ..Default::default() });
+    w.announce();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!((r.sent, r.failed), (2, 1), "{r:?}");
+    let mut got: Vec<(String, Option<String>, Vec<String>)> = wa.sent().into_iter().map(|m| (m.to, m.language, m.params)).collect();
+    got.sort();
+    assert_eq!(got, vec![
+        ("971505550002".to_string(), Some("fa".to_string()), vec!["Omid".to_string()]),
+        ("971505550003".to_string(), Some("en_US".to_string()), vec!["Sara".to_string()]),
+    ]);
+    // Meta never approved it in Arabic: 132001, a clear failure naming the language.
+    let m = w.book.outbox(&w.ws, None, Some(ar)).unwrap().remove(0);
+    assert_eq!(m.status, MessageStatus::Failed);
+    assert!(m.error.as_deref().is_some_and(|e| e.contains("132001")), "{m:?}");
+    let _ = (fa, en);
+    // A code that is not a language code is refused where it is typed.
+    let bad = Settings { template_language_ar: Some("arabic".into()), ..s };
+    let err = w.book.set_channel(&w.ws, &w.secrets, Provider::Whatsapp, &bad, None).unwrap_err();
+    assert_eq!(err.field(), Some("template_language_ar"));
+}
+
+#[test]
+fn a_whatsapp_account_error_puts_the_channel_in_needs_attention_and_the_messages_wait() {
+    let wa = WhatsApp::start("wa-token", "106540352242922");
+    wa.approve_template("new_listing");
+    let permission = serde_json::json!({"error": {"message": "(#10) Application does not have permission for this action", "type": "OAuthException", "code": 10}});
+    wa.fail_next(2, 403, permission);
+    let mut w = World::new();
+    w.whatsapp(&wa);
+    w.lead(LeadInput { name: Some("A".into()), whatsapp: Some("0505550005".into()), ..Default::default() });
+    w.lead(LeadInput { name: Some("B".into()), whatsapp: Some("0505550006".into()), ..Default::default() });
+    w.announce();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!(r.failed, 0, "{r:?}");
+    let info = w.book.channels(&w.ws, &w.secrets).unwrap().channels.remove(1);
+    assert_eq!((info.provider, info.state.as_str()), (Provider::Whatsapp, "needs_attention"));
+    assert!(w.statuses().iter().all(|s| *s == MessageStatus::Queued), "{:?}", w.statuses());
+}
+
+#[test]
+fn a_lead_who_stopped_marketing_messages_misses_the_alert_but_is_not_opted_out_of_whatsapp() {
+    let wa = WhatsApp::start("wa-token", "106540352242922");
+    wa.approve_template("new_listing");
+    wa.stopped_marketing("+971505550007");
+    let mut w = World::new();
+    w.whatsapp(&wa);
+    let id = w.lead(LeadInput { name: Some("M".into()), whatsapp: Some("0505550007".into()), ..Default::default() });
+    w.announce();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!(r.failed, 1, "{r:?}");
+    let lead = w.book.lead(&w.ws, id).unwrap();
+    assert!(lead.opt_outs.is_empty() && lead.unusable_channels.is_empty(), "{lead:?}");
+    let m = w.book.outbox(&w.ws, None, Some(id)).unwrap().remove(0);
+    assert!(m.error.unwrap().contains("131050"));
+}

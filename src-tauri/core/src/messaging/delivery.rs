@@ -172,11 +172,18 @@ fn prepare(store: &mut Store, ws: &Workspace, ch: &Channels, report: &mut Report
         (Some(c), Some(p)) => step_of(store, c, p)?,
         _ => None,
     };
-    let wa_inbound: Option<String> = store
+    let (wa_inbound, wa_via): (Option<String>, Option<String>) = store
         .conn()
-        .prepare_cached("SELECT whatsapp_inbound_at FROM leads WHERE id = ?1")?
-        .query_row([lead.id], |r| r.get(0))?;
-    let target = Target { lead: &lead, workspace: ws, body: &due.body, step: step.as_ref(), whatsapp_inbound_at: wa_inbound.as_deref().and_then(parse_time) };
+        .prepare_cached("SELECT whatsapp_inbound_at, whatsapp_inbound_via FROM leads WHERE id = ?1")?
+        .query_row([lead.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let target = Target {
+        lead: &lead,
+        workspace: ws,
+        body: &due.body,
+        step: step.as_ref(),
+        whatsapp_inbound_at: wa_inbound.as_deref().and_then(parse_time),
+        whatsapp_inbound_via: wa_via.as_deref().and_then(|v| Provider::parse("provider", v).ok()),
+    };
     let route = routing::route(&target, ch, avoid, now);
     match &route {
         Route::Wait { .. } => Ok(None),
@@ -315,9 +322,10 @@ fn record_done(
                 leads::close_whatsapp_window(tx, ws, d.lead_id)?;
                 if outbox::requeue(tx, ws, d.id, reason)? {
                     let avoid = match d.route {
-                        // After free text the template goes next; a Twilio sender has no template,
-                        // and a template refused for the window leaves WhatsApp out: route on.
-                        Route::TwilioWhatsapp { .. } | Route::WhatsappTemplate { .. } => vec![Channel::Whatsapp],
+                        // After free text (from either number) the Cloud API's template goes next,
+                        // the window now being closed; a template refused for the window leaves
+                        // WhatsApp out: route on.
+                        Route::WhatsappTemplate { .. } => vec![Channel::Whatsapp],
                         _ => vec![],
                     };
                     again.push((d.id, avoid));

@@ -107,7 +107,7 @@ pub fn take_in(conn: &Connection, ws: &Workspace, m: &Inbound, now: DateTime<Utc
     };
     seen_lead(conn, ws, m, lead_id)?;
     if m.channel == Channel::Whatsapp {
-        leads::note_whatsapp_inbound(conn, ws, lead_id, at)?;
+        leads::note_whatsapp_inbound(conn, ws, lead_id, at, m.provider.as_str())?;
     }
     // They wrote on this channel: it reaches them.
     leads::set_channel_usable(conn, ws, lead_id, m.channel, true, "", at)?;
