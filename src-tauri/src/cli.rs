@@ -335,6 +335,9 @@ pub enum ChannelCommand {
     Test { provider: String },
     /// Forget a provider's settings and token.
     Remove { provider: String },
+    /// Remove the webhook set on the Telegram bot, so Leadbook hears its messages again
+    /// (`channel delete-webhook telegram`).
+    DeleteWebhook { provider: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -661,6 +664,11 @@ fn run(cli: Cli) -> Result<String> {
                 ChannelCommand::Remove { provider } => {
                     let provider = Provider::parse("provider", &provider)?;
                     out(book.remove_channel(&ws, secrets.as_ref(), provider)?)
+                }
+                ChannelCommand::DeleteWebhook { provider } => {
+                    let provider = Provider::parse("provider", &provider)?;
+                    let ch = book.load_channels(&ws, secrets.as_ref(), &http()?)?;
+                    out(runtime()?.block_on(book.delete_webhook(&ws, &ch, provider))?)
                 }
             }
         }

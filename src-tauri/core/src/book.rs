@@ -271,7 +271,7 @@ impl Book {
 
     /// Messages the app was sending when it died become `unknown` (run once at start-up).
     pub fn mark_interrupted_sends(&mut self) -> Result<usize> {
-        self.write(|tx, _| outbox::mark_interrupted(tx))
+        self.write(|tx, now| outbox::mark_interrupted(tx, now))
     }
 
     /// The agent's answer for an `unknown` message: it arrived, or it may go again.
@@ -331,6 +331,14 @@ impl Book {
     /// "Test connection": asks the provider who we are, and records the answer on the channel.
     pub async fn test_channel(&mut self, ws: &Workspace, ch: &Channels, provider: Provider) -> Result<Identity> {
         config::test(&mut self.store, ws, ch, provider).await
+    }
+
+    /// Removes the webhook set on the Telegram bot (the only provider with one Leadbook can
+    /// remove): replies reach `getUpdates` again, and the channel is `ok` unless the token is
+    /// refused. The channel's test result afterwards.
+    pub async fn delete_webhook(&mut self, ws: &Workspace, ch: &Channels, provider: Provider) -> Result<Identity> {
+        ch.delete_webhook(provider).await?;
+        self.test_channel(ws, ch, provider).await
     }
 
     /// Sends every due message of `ws` once (SPEC §6).

@@ -109,14 +109,22 @@ pub fn waiting(conn: &Connection, ws: &Workspace) -> Result<i64> {
         .query_row(params![ws.id, Queued, Deferred, Sending], |r| r.get(0))?)
 }
 
-/// At start-up: a message found in `sending` was being sent when the app died. Whether it
-/// left is unknown, so it becomes `unknown` for the agent to confirm — never resent on its own.
-/// Returns how many.
-pub fn mark_interrupted(conn: &Connection) -> Result<usize> {
+/// How long a message may stay `sending`: longer than any request may take (the clients'
+/// timeout is 30 s), so one still `sending` after it belonged to a process that died.
+pub const SENDING_GRACE: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// At start-up: a message `sending` for longer than [`SENDING_GRACE`] was being sent when the
+/// app died. Whether it left is unknown, so it becomes `unknown` for the agent to confirm —
+/// never resent on its own. One claimed more recently may be another process's send in flight
+/// (a command-line `outbox send` while the window starts): it is left to finish. Returns how
+/// many.
+pub fn mark_interrupted(conn: &Connection, now: DateTime<Utc>) -> Result<usize> {
+    let cutoff = now - chrono::Duration::from_std(SENDING_GRACE).unwrap_or_default();
     Ok(conn.execute(
-        "UPDATE outbox SET status = ?1, error = 'the app stopped while sending this message; confirm whether it arrived'
-         WHERE status = ?2",
-        params![MessageStatus::Unknown, MessageStatus::Sending],
+        "UPDATE outbox SET status = ?1, sending_since = NULL,
+            error = 'the app stopped while sending this message; confirm whether it arrived'
+         WHERE status = ?2 AND (sending_since IS NULL OR sending_since <= ?3)",
+        params![MessageStatus::Unknown, MessageStatus::Sending, fmt_time(cutoff)],
     )?)
 }
 
@@ -400,8 +408,45 @@ pub fn claim(conn: &Connection, ws: &Workspace, id: i64, channel: &str, now: Dat
     Ok(n == 1)
 }
 
-/// The provider took the message (its id for it: `provider_id`).
-pub fn record_sent(conn: &Connection, ws: &Workspace, id: i64, provider_id: &str, now: DateTime<Utc>) -> Result<()> {
+/// The provider took the message (its id for it: `provider_id`). Only a message still
+/// `sending` takes a send's result: one a sweep already gave to the agent as `unknown` keeps
+/// that state. Whether it took it.
+pub fn settle_sent(conn: &Connection, ws: &Workspace, id: i64, provider_id: &str, now: DateTime<Utc>) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE outbox SET status = ?5, sent_at = ?3, provider_message_id = ?4, error = NULL, next_attempt_at = NULL,
+                sending_since = NULL WHERE workspace_id = ?1 AND id = ?2 AND status = ?6",
+        )?
+        .execute(params![ws.id, id, fmt_time(now), provider_id, MessageStatus::Sent, MessageStatus::Sending])?;
+    Ok(n == 1)
+}
+
+/// A send that did not go: `failed`, `deferred` (to try again at `next_attempt_at`) or
+/// `unknown`, with why — if the message is still `sending` (see [`settle_sent`]). Whether it
+/// took it.
+pub fn settle(conn: &Connection, ws: &Workspace, id: i64, status: MessageStatus, error: Option<&str>, next_attempt_at: Option<DateTime<Utc>>) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE outbox SET status = ?3, error = ?4, next_attempt_at = ?5, sending_since = NULL
+             WHERE workspace_id = ?1 AND id = ?2 AND status = ?6",
+        )?
+        .execute(params![ws.id, id, status, error, next_attempt_at.map(fmt_time), MessageStatus::Sending])?;
+    Ok(n == 1)
+}
+
+/// Sets a message's state whatever it was: for tests that walk a row through every state.
+#[cfg(test)]
+pub(crate) fn record_outcome(conn: &Connection, ws: &Workspace, id: i64, status: MessageStatus, error: Option<&str>, next_attempt_at: Option<DateTime<Utc>>) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE outbox SET status = ?3, error = ?4, next_attempt_at = ?5, sending_since = NULL WHERE workspace_id = ?1 AND id = ?2",
+    )?
+    .execute(params![ws.id, id, status, error, next_attempt_at.map(fmt_time)])?;
+    Ok(())
+}
+
+/// Records a message as sent whatever its state was: for tests.
+#[cfg(test)]
+pub(crate) fn record_sent(conn: &Connection, ws: &Workspace, id: i64, provider_id: &str, now: DateTime<Utc>) -> Result<()> {
     conn.prepare_cached(
         "UPDATE outbox SET status = ?5, sent_at = ?3, provider_message_id = ?4, error = NULL, next_attempt_at = NULL,
             sending_since = NULL WHERE workspace_id = ?1 AND id = ?2",
@@ -410,25 +455,16 @@ pub fn record_sent(conn: &Connection, ws: &Workspace, id: i64, provider_id: &str
     Ok(())
 }
 
-/// A send that did not go: `failed`, `deferred` (to try again at `next_attempt_at`) or
-/// `unknown`, with why.
-pub fn record_outcome(conn: &Connection, ws: &Workspace, id: i64, status: MessageStatus, error: Option<&str>, next_attempt_at: Option<DateTime<Utc>>) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE outbox SET status = ?3, error = ?4, next_attempt_at = ?5, sending_since = NULL WHERE workspace_id = ?1 AND id = ?2",
-    )?
-    .execute(params![ws.id, id, status, error, next_attempt_at.map(fmt_time)])?;
-    Ok(())
-}
-
-/// The message goes back to the queue (the channel needs the agent, or must be routed again);
-/// this attempt does not count.
-pub fn requeue(conn: &Connection, ws: &Workspace, id: i64, reason: &str) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE outbox SET status = ?4, error = ?3, attempts = max(attempts - 1, 0), sending_since = NULL
-         WHERE workspace_id = ?1 AND id = ?2",
-    )?
-    .execute(params![ws.id, id, reason, MessageStatus::Queued])?;
-    Ok(())
+/// The message goes back to the queue (the channel needs the agent, or must be routed again),
+/// if it is still `sending`; this attempt does not count. Whether it went back.
+pub fn requeue(conn: &Connection, ws: &Workspace, id: i64, reason: &str) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE outbox SET status = ?4, error = ?3, attempts = max(attempts - 1, 0), sending_since = NULL
+             WHERE workspace_id = ?1 AND id = ?2 AND status = ?5",
+        )?
+        .execute(params![ws.id, id, reason, MessageStatus::Queued, MessageStatus::Sending])?;
+    Ok(n == 1)
 }
 
 /// Messages `sending` since `cutoff` or before (or with no claim time: written before claims
@@ -561,7 +597,7 @@ mod tests {
         book.add_property(&ws, &crate::listings::properties::PropertyInput { title: Some("T".into()), location: Some("JVC".into()), price: Some(1), ..Default::default() }).unwrap();
         let id = book.outbox(&ws, None, None).unwrap()[0].id;
         book.conn().execute("UPDATE outbox SET status = 'sending'", []).unwrap();
-        assert_eq!(mark_interrupted(book.conn()).unwrap(), 1);
+        assert_eq!(mark_interrupted(book.conn(), book.now()).unwrap(), 1);
         let m = &book.outbox(&ws, None, None).unwrap()[0];
         assert_eq!(m.status, MessageStatus::Unknown);
         assert_eq!(confirm(book.conn(), &ws, id, false, book.now()).unwrap().status, MessageStatus::Queued);
@@ -571,5 +607,39 @@ mod tests {
         assert_eq!((m.status, m.sent_at.as_deref()), (MessageStatus::Sent, Some("2026-03-02T06:00:00Z")));
         let other = book.add_workspace("Other", None).unwrap();
         assert_eq!(confirm(book.conn(), &other, id, true, book.now()).unwrap_err().code(), "not_found");
+    }
+
+    #[test]
+    fn only_a_message_still_sending_takes_a_sends_result() {
+        let (book, ws, id) = book_with_an_alert();
+        let conn = book.conn();
+        let now = book.now();
+        assert!(claim(conn, &ws, id, "telegram", now).unwrap());
+        // A sweep (another process, or a start-up) gave it to the agent meanwhile.
+        conn.execute("UPDATE outbox SET status = 'unknown'", []).unwrap();
+        assert!(!settle_sent(conn, &ws, id, "p-1", now).unwrap());
+        assert!(!settle(conn, &ws, id, MessageStatus::Deferred, Some("later"), Some(now)).unwrap());
+        assert!(!requeue(conn, &ws, id, "again").unwrap());
+        let m = get(conn, &ws, id).unwrap();
+        assert_eq!((m.status, m.error), (MessageStatus::Unknown, None), "the agent's question stands");
+        conn.execute("UPDATE outbox SET status = 'sending'", []).unwrap();
+        assert!(settle_sent(conn, &ws, id, "p-1", now).unwrap());
+        assert_eq!(get(conn, &ws, id).unwrap().status, MessageStatus::Sent);
+        assert!(!settle(conn, &ws, id, MessageStatus::Failed, Some("late"), None).unwrap(), "a sent message stays sent");
+        assert_eq!(get(conn, &ws, id).unwrap().status, MessageStatus::Sent);
+    }
+
+    #[test]
+    fn the_start_up_sweep_leaves_a_send_in_flight_of_another_process_alone() {
+        let (book, ws, id) = book_with_an_alert();
+        let conn = book.conn();
+        let now = book.now();
+        // A command-line send claimed it 30 seconds ago and is waiting for the provider.
+        assert!(claim(conn, &ws, id, "telegram", now - chrono::Duration::seconds(30)).unwrap());
+        assert_eq!(mark_interrupted(conn, now).unwrap(), 0, "a window starting now does not flag it");
+        assert_eq!(get(conn, &ws, id).unwrap().status, MessageStatus::Sending);
+        // Still sending after the grace: whoever sent it died.
+        assert_eq!(mark_interrupted(conn, now + chrono::Duration::seconds(91)).unwrap(), 1);
+        assert_eq!(get(conn, &ws, id).unwrap().status, MessageStatus::Unknown);
     }
 }

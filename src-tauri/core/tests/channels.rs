@@ -505,3 +505,204 @@ fn a_template_refused_for_the_window_routes_on_instead_of_trying_whatsapp_foreve
     assert_eq!((r.sent, r.manual), (0, 1), "{r:?}");
     assert!(wa.sent().is_empty());
 }
+
+#[test]
+fn a_5xx_or_a_page_that_is_not_json_after_the_provider_took_the_message_is_unknown_and_never_resent() {
+    let server = Telegram::start(TOKEN);
+    // A gateway in front of the provider gives up waiting and answers 502 (JSON) or an HTML
+    // 504 page — after the provider took the message.
+    server.answer_after_receive(1, 502, "application/json", r#"{"ok":false,"error_code":502,"description":"Bad Gateway"}"#);
+    let mut w = World::new();
+    w.telegram(&server);
+    w.lead(tg_lead(10_001));
+    w.announce();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!((r.unknown, r.deferred, r.sent), (1, 0, 0), "{r:?}");
+    server.answer_after_receive(1, 504, "text/html", "<html><body>504 Gateway Time-out</body></html>");
+    w.lead(tg_lead(10_002));
+    w.announce();
+    w.deliver(&mut Pacer::default());
+    for _ in 0..4 {
+        w.clock.advance(Duration::hours(1));
+        w.deliver(&mut Pacer::default());
+    }
+    // Three alerts (the second listing goes to both leads): one sendMessage each, however often
+    // delivery runs; the two answered badly are the agent's to confirm.
+    assert_eq!(server.sent().len(), 3);
+    let mut statuses = w.statuses();
+    statuses.sort_by_key(|s| s.as_str());
+    assert_eq!(statuses, vec![MessageStatus::Sent, MessageStatus::Unknown, MessageStatus::Unknown]);
+    // A 429 is the provider's "not now": nothing was taken, it goes again later.
+    let twilio = Twilio::start(SID, "twilio-secret");
+    twilio.fail_next(1, 429, serde_json::json!({"code": 20429, "message": "Too Many Requests", "status": 429}));
+    w.twilio(&twilio);
+    w.lead(LeadInput { name: Some("S".into()), phone: Some("0501212121".into()), ..Default::default() });
+    w.announce();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!(r.deferred, 1, "{r:?}");
+}
+
+#[test]
+fn a_voice_note_a_photo_a_document_a_location_or_a_contact_is_a_reply_recorded_with_its_kind_and_caption() {
+    let server = Telegram::start(TOKEN);
+    let mut w = World::new();
+    w.telegram(&server);
+    let ids: Vec<i64> = (0..5).map(|i| w.lead(tg_lead(20_000 + i))).collect();
+    let before: Vec<i64> = ids.iter().map(|id| w.book.lead(&w.ws, *id).unwrap().score).collect();
+    w.clock.advance(Duration::minutes(5));
+    server.push_voice(TgUser::new(20_000, "V"), 7);
+    server.push_photo(TgUser::new(20_001, "P"), Some("the view from the balcony"));
+    server.push_document(TgUser::new(20_002, "D"), "passport.pdf", Some("my passport for the offer"));
+    server.push_location(TgUser::new(20_003, "L"), 25.0805, 55.1403);
+    server.push_contact(TgUser::new(20_004, "C"), "+971501234567", "Omar");
+    let r = w.sync();
+    assert_eq!((r.received, r.matched), (5, 5), "{r:?}");
+    let shown = ["[voice note]", "[photo] the view from the balcony", "[document] my passport for the offer", "[location] 25.080500, 55.140300", "[contact] Omar +971501234567"];
+    for ((id, before), shown) in ids.iter().zip(before).zip(shown) {
+        let detail = w.book.lead_detail(&w.ws, *id).unwrap();
+        assert!(detail.timeline.iter().any(|e| e.kind == "replied" && e.detail.contains(shown)), "{shown}: {:?}", detail.timeline);
+        assert!(detail.lead.score > before, "{shown}: a reply raises the score");
+        assert!(w.book.enrolments(&w.ws, *id).unwrap().iter().all(|e| e.state != "active"), "{shown}: follow-ups stopped");
+    }
+    assert_eq!(w.sync().received, 0, "confirmed once recorded, never twice");
+}
+
+#[test]
+fn a_webhook_on_the_bot_shows_on_the_channel_and_removing_it_lets_the_replies_in() {
+    let server = Telegram::start(TOKEN);
+    server.set_webhook("https://example.com/hook");
+    let mut w = World::new();
+    w.telegram(&server);
+    let id = w.lead(tg_lead(21_001));
+    server.push_message(TgUser::new(21_001, "W"), "Is it still available?");
+    let r = w.sync();
+    assert_eq!(r.received, 0);
+    assert!(r.errors.iter().any(|e| e.contains("webhook")), "{r:?}");
+    let info = w.book.channels(&w.ws, &w.secrets).unwrap().channels.remove(0);
+    assert_eq!(info.state, "needs_attention");
+    assert!(info.detail.as_deref().is_some_and(|d| d.contains("webhook") && d.contains("delete-webhook")), "{info:?}");
+    let ch = w.channels();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let tested = rt.block_on(w.book.test_channel(&w.ws, &ch, Provider::Telegram)).unwrap();
+    assert!(!tested.ok && tested.message.as_deref().is_some_and(|m| m.contains("webhook")), "test connection says so too: {tested:?}");
+    let after = rt.block_on(w.book.delete_webhook(&w.ws, &ch, Provider::Telegram)).unwrap();
+    assert!(after.ok, "{after:?}");
+    assert_eq!(server.webhook(), None);
+    assert_eq!(w.book.channels(&w.ws, &w.secrets).unwrap().channels[0].state, "ok");
+    assert_eq!(w.sync().received, 1, "the message that waited is taken in");
+    assert!(w.book.lead_detail(&w.ws, id).unwrap().timeline.iter().any(|e| e.kind == "replied"));
+}
+
+#[test]
+fn a_bot_cannot_write_first_to_a_telegram_id_that_never_wrote() {
+    let server = Telegram::start(TOKEN);
+    server.require_start();
+    let mut w = World::new();
+    w.telegram(&server);
+    let typed = w.lead(tg_lead(22_001));
+    let wrote = w.lead(tg_lead(22_002));
+    server.push_message(TgUser::new(22_002, "Wrote"), "hello");
+    w.sync();
+    w.announce();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!((r.sent, r.failed), (1, 1), "{r:?}");
+    assert_eq!(server.sent().iter().map(|m| m.chat_id).collect::<Vec<_>>(), vec![22_002]);
+    let m = w.book.outbox(&w.ws, None, Some(typed)).unwrap().remove(0);
+    assert!(m.error.unwrap().contains("can't initiate conversation"));
+    assert_eq!(w.book.lead(&w.ws, typed).unwrap().unusable_channels, vec![Channel::Telegram]);
+    assert!(w.book.lead(&w.ws, wrote).unwrap().unusable_channels.is_empty());
+}
+
+#[test]
+fn a_window_opened_on_the_twilio_sender_never_lets_free_text_go_from_the_cloud_number() {
+    let wa = WhatsApp::start("wa-token", "106540352242922");
+    wa.approve_template("new_listing");
+    let twilio = Twilio::start(SID, "twilio-secret");
+    let mut w = World::new();
+    w.whatsapp(&wa);
+    w.twilio(&twilio);
+    let id = w.lead(LeadInput { name: Some("Mona".into()), whatsapp: Some("0505550001".into()), ..Default::default() });
+    twilio.push_inbound("whatsapp:+971505550001", "whatsapp:+14155238886", "Do you have anything in JVC?");
+    w.sync();
+    w.announce();
+    let requests_before = wa.requests();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!(r.sent, 1, "{r:?}");
+    assert_eq!(wa.requests(), requests_before, "no free text tried from the Cloud number");
+    let sent = twilio.sent();
+    assert_eq!((sent.len(), sent[0].to.as_str(), sent[0].from.as_str()), (1, "whatsapp:+971505550001", "whatsapp:+14155238886"));
+    assert_eq!(w.book.outbox(&w.ws, None, Some(id)).unwrap()[0].channel.as_deref(), Some("whatsapp"));
+}
+
+#[test]
+fn a_template_goes_in_the_leads_language_with_exactly_its_declared_parameters() {
+    let wa = WhatsApp::start("wa-token", "106540352242922");
+    wa.declare_template("new_listing", &["en_US", "fa"], 1);
+    let mut w = World::new();
+    let s = Settings {
+        base_url: Some(wa.base_url()),
+        phone_number_id: Some("106540352242922".into()),
+        default_template: Some("new_listing".into()),
+        default_template_language: Some("en_US".into()),
+        template_language_fa: Some("fa".into()),
+        template_language_ar: Some("ar".into()),
+        ..Settings::default()
+    };
+    w.book.set_channel(&w.ws, &w.secrets, Provider::Whatsapp, &s, Some("wa-token")).unwrap();
+    let fa = w.lead(LeadInput { name: Some("Omid Rahimi".into()), whatsapp: Some("0505550002".into()), language: Some("fa".into()), ..Default::default() });
+    let en = w.lead(LeadInput { name: Some("Sara Lee".into()), whatsapp: Some("0505550003".into()), language: Some("en".into()), ..Default::default() });
+    let ar = w.lead(LeadInput { name: Some("Huda Saleh".into()), whatsapp: Some("0505550004".into()), language: Some("ar".into()), ..Default::default() });
+    w.announce();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!((r.sent, r.failed), (2, 1), "{r:?}");
+    let mut got: Vec<(String, Option<String>, Vec<String>)> = wa.sent().into_iter().map(|m| (m.to, m.language, m.params)).collect();
+    got.sort();
+    assert_eq!(got, vec![
+        ("971505550002".to_string(), Some("fa".to_string()), vec!["Omid".to_string()]),
+        ("971505550003".to_string(), Some("en_US".to_string()), vec!["Sara".to_string()]),
+    ]);
+    // Meta never approved it in Arabic: 132001, a clear failure naming the language.
+    let m = w.book.outbox(&w.ws, None, Some(ar)).unwrap().remove(0);
+    assert_eq!(m.status, MessageStatus::Failed);
+    assert!(m.error.as_deref().is_some_and(|e| e.contains("132001")), "{m:?}");
+    let _ = (fa, en);
+    // A code that is not a language code is refused where it is typed.
+    let bad = Settings { template_language_ar: Some("arabic".into()), ..s };
+    let err = w.book.set_channel(&w.ws, &w.secrets, Provider::Whatsapp, &bad, None).unwrap_err();
+    assert_eq!(err.field(), Some("template_language_ar"));
+}
+
+#[test]
+fn a_whatsapp_account_error_puts_the_channel_in_needs_attention_and_the_messages_wait() {
+    let wa = WhatsApp::start("wa-token", "106540352242922");
+    wa.approve_template("new_listing");
+    let permission = serde_json::json!({"error": {"message": "(#10) Application does not have permission for this action", "type": "OAuthException", "code": 10}});
+    wa.fail_next(2, 403, permission);
+    let mut w = World::new();
+    w.whatsapp(&wa);
+    w.lead(LeadInput { name: Some("A".into()), whatsapp: Some("0505550005".into()), ..Default::default() });
+    w.lead(LeadInput { name: Some("B".into()), whatsapp: Some("0505550006".into()), ..Default::default() });
+    w.announce();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!(r.failed, 0, "{r:?}");
+    let info = w.book.channels(&w.ws, &w.secrets).unwrap().channels.remove(1);
+    assert_eq!((info.provider, info.state.as_str()), (Provider::Whatsapp, "needs_attention"));
+    assert!(w.statuses().iter().all(|s| *s == MessageStatus::Queued), "{:?}", w.statuses());
+}
+
+#[test]
+fn a_lead_who_stopped_marketing_messages_misses_the_alert_but_is_not_opted_out_of_whatsapp() {
+    let wa = WhatsApp::start("wa-token", "106540352242922");
+    wa.approve_template("new_listing");
+    wa.stopped_marketing("+971505550007");
+    let mut w = World::new();
+    w.whatsapp(&wa);
+    let id = w.lead(LeadInput { name: Some("M".into()), whatsapp: Some("0505550007".into()), ..Default::default() });
+    w.announce();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!(r.failed, 1, "{r:?}");
+    let lead = w.book.lead(&w.ws, id).unwrap();
+    assert!(lead.opt_outs.is_empty() && lead.unusable_channels.is_empty(), "{lead:?}");
+    let m = w.book.outbox(&w.ws, None, Some(id)).unwrap().remove(0);
+    assert!(m.error.unwrap().contains("131050"));
+}

@@ -68,6 +68,9 @@ pub(crate) struct Reply {
     pub delay: Duration,
     /// Close the connection instead of answering.
     pub hangup: bool,
+    /// A body that is not JSON (a proxy's HTML page): its content type and text, sent instead
+    /// of `body`.
+    pub raw: Option<(String, String)>,
 }
 
 impl Reply {
@@ -77,7 +80,15 @@ impl Reply {
             body,
             delay: Duration::ZERO,
             hangup: false,
+            raw: None,
         }
+    }
+
+    /// An answer whose body is `text` of `content_type`, not JSON.
+    pub fn raw(status: u16, content_type: &str, text: &str) -> Reply {
+        let mut reply = Reply::json(status, Value::Null);
+        reply.raw = Some((content_type.to_string(), text.to_string()));
+        reply
     }
 }
 
@@ -91,6 +102,9 @@ pub(crate) struct Common {
     fail_body: Value,
     delay: Duration,
     hangups_left: usize,
+    /// Successful sends still to be answered with `after_reply` (status, content type, body).
+    after_left: usize,
+    after_reply: Option<(u16, String, String)>,
     pub rate: Option<Bucket>,
     pub rejected_429: usize,
 }
@@ -108,6 +122,11 @@ impl Common {
 
     pub fn drop_after_receive(&mut self, n: usize) {
         self.hangups_left = n;
+    }
+
+    pub fn answer_after_receive(&mut self, n: usize, status: u16, content_type: &str, body: &str) {
+        self.after_left = n;
+        self.after_reply = Some((status, content_type.to_string(), body.to_string()));
     }
 
     pub fn limit_rate(&mut self, per_second: u32) {
@@ -133,6 +152,13 @@ impl Common {
         if (200..300).contains(&reply.status) && self.hangups_left > 0 {
             self.hangups_left -= 1;
             reply.hangup = true;
+        } else if (200..300).contains(&reply.status) && self.after_left > 0 {
+            if let Some((status, content_type, body)) = &self.after_reply {
+                self.after_left -= 1;
+                let delay = reply.delay;
+                reply = Reply::raw(*status, content_type, body);
+                reply.delay = delay;
+            }
         }
         reply
     }
@@ -470,13 +496,21 @@ async fn serve(stream: TcpStream, handler: Handler, requests: Arc<AtomicUsize>) 
 }
 
 fn response(reply: Reply) -> hyper::Response<Full<Bytes>> {
-    let body = serde_json::to_vec(&reply.body).unwrap_or_default();
+    let (content_type, body) = match reply.raw {
+        Some((content_type, text)) => (
+            HeaderValue::from_str(&content_type)
+                .unwrap_or(HeaderValue::from_static("text/plain")),
+            text.into_bytes(),
+        ),
+        None => (
+            HeaderValue::from_static("application/json"),
+            serde_json::to_vec(&reply.body).unwrap_or_default(),
+        ),
+    };
     let mut response = hyper::Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() =
         StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(CONTENT_TYPE, content_type);
     response
 }
 
@@ -530,6 +564,16 @@ macro_rules! common_api {
             /// answering: the provider got the message, the client never hears so.
             pub fn drop_after_receive(&self, n: usize) {
                 $crate::http::lock(&self.state).common.drop_after_receive(n)
+            }
+
+            /// Records the next `n` successful sends, then answers them with `status` and a body
+            /// of `content_type` (`text/html` for a proxy's error page, or a JSON text): the
+            /// provider took the message, but what came back says otherwise, as a gateway that
+            /// timed out waiting for the provider's answer does (a 502 or 504).
+            pub fn answer_after_receive(&self, n: usize, status: u16, content_type: &str, body: &str) {
+                $crate::http::lock(&self.state)
+                    .common
+                    .answer_after_receive(n, status, content_type, body)
             }
 
             /// Overall limit on send calls: a token bucket holding `per_second`, refilled at

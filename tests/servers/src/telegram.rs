@@ -1,5 +1,9 @@
-//! The Telegram Bot API: `getMe`, `sendMessage` and `getUpdates` (with long polling) under
-//! `{base}/bot{token}/{method}`.
+//! The Telegram Bot API: `getMe`, `sendMessage`, `getUpdates` (with long polling),
+//! `setWebhook`, `deleteWebhook` and `getWebhookInfo` under `{base}/bot{token}/{method}`.
+//!
+//! As strict as Telegram where Leadbook's behaviour depends on it: `getUpdates` is refused
+//! (409) while a webhook is set, and — once [`Telegram::require_start`] is on — a bot cannot
+//! write first to a user who never wrote to it or pressed Start (403).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -8,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Map, Value};
 use tokio::sync::Notify;
 
-use crate::http::{common_api, lock, unix_now, Bucket, Common, Reply, Request, Server};
+use crate::http::{common_api, lock, unique_hex32, unix_now, Bucket, Common, Reply, Request, Server};
 
 /// The bot's user id in `getMe` and in the `from` of sent messages.
 const BOT_ID: i64 = 7_000_000_001;
@@ -59,7 +63,8 @@ struct Update {
     message_id: i64,
     from: TgUser,
     date: i64,
-    text: String,
+    /// The Message's content fields: `text`, or `voice`, `photo` + `caption`, `location`, …
+    content: Map<String, Value>,
 }
 
 struct State {
@@ -69,6 +74,10 @@ struct State {
     next_update_id: i64,
     updates: VecDeque<Update>,
     polling: bool,
+    /// The URL of the webhook set on the bot, if any.
+    webhook: Option<String>,
+    /// Refuse `sendMessage` to a user who never wrote to the bot.
+    require_start: bool,
     unknown: HashSet<i64>,
     blocked: HashSet<i64>,
     deactivated: HashSet<i64>,
@@ -92,6 +101,8 @@ impl Telegram {
             next_update_id: FIRST_UPDATE_ID,
             updates: VecDeque::new(),
             polling: false,
+            webhook: None,
+            require_start: false,
             unknown: HashSet::new(),
             blocked: HashSet::new(),
             deactivated: HashSet::new(),
@@ -149,6 +160,19 @@ impl Telegram {
 
     /// A user writes `text` to the bot in their private chat; returns the update's id.
     pub fn push_message(&self, from: TgUser, text: &str) -> i64 {
+        let mut content = Map::new();
+        content.insert("text".into(), json!(text));
+        if let Some(entities) = command_entities(text) {
+            content.insert("entities".into(), entities);
+        }
+        self.push_content(from, content)
+    }
+
+    /// A user sends the bot a Message with these content fields, as the Bot API spells them:
+    /// `{"voice": {...}}`, `{"photo": [...], "caption": "..."}`, `{"location": {...}}`,
+    /// `{"contact": {...}}`… (see the `push_voice`, `push_photo`, … shorthands). Returns the
+    /// update's id.
+    pub fn push_content(&self, from: TgUser, content: Map<String, Value>) -> i64 {
         let id = {
             let mut state = lock(&self.state);
             let id = state.next_update_id;
@@ -161,13 +185,77 @@ impl Telegram {
                 message_id,
                 from,
                 date: unix_now(),
-                text: text.to_string(),
+                content,
             };
             state.updates.push_back(update);
             id
         };
         self.arrivals.notify_waiters();
         id
+    }
+
+    /// A voice note of `duration` seconds.
+    pub fn push_voice(&self, from: TgUser, duration: u32) -> i64 {
+        let id = unique_hex32();
+        self.push_content(from, fields(json!({"voice": {
+            "file_id": format!("AwACAgQAAxkBAAI{id}"), "file_unique_id": format!("AgAD{}", &id[..12]),
+            "duration": duration, "mime_type": "audio/ogg", "file_size": 6114,
+        }})))
+    }
+
+    /// A photo (Telegram sends several sizes), with a caption if given.
+    pub fn push_photo(&self, from: TgUser, caption: Option<&str>) -> i64 {
+        let id = unique_hex32();
+        let size = |w: u32, h: u32, suffix: &str| json!({
+            "file_id": format!("AgACAgQAAxkBAAI{id}{suffix}"), "file_unique_id": format!("AQAD{}{suffix}", &id[..10]),
+            "file_size": w * h / 8, "width": w, "height": h,
+        });
+        let mut content = fields(json!({"photo": [size(90, 67, "s"), size(320, 240, "m"), size(1280, 960, "y")]}));
+        if let Some(caption) = caption {
+            content.insert("caption".into(), json!(caption));
+        }
+        self.push_content(from, content)
+    }
+
+    /// A document (a file), with a caption if given.
+    pub fn push_document(&self, from: TgUser, file_name: &str, caption: Option<&str>) -> i64 {
+        let id = unique_hex32();
+        let mut content = fields(json!({"document": {
+            "file_name": file_name, "mime_type": "application/pdf",
+            "file_id": format!("BQACAgQAAxkBAAI{id}"), "file_unique_id": format!("AgAD{}", &id[..12]), "file_size": 48213,
+        }}));
+        if let Some(caption) = caption {
+            content.insert("caption".into(), json!(caption));
+        }
+        self.push_content(from, content)
+    }
+
+    /// A shared location.
+    pub fn push_location(&self, from: TgUser, latitude: f64, longitude: f64) -> i64 {
+        self.push_content(from, fields(json!({"location": {"latitude": latitude, "longitude": longitude}})))
+    }
+
+    /// A shared contact.
+    pub fn push_contact(&self, from: TgUser, phone_number: &str, first_name: &str) -> i64 {
+        self.push_content(from, fields(json!({"contact": {"phone_number": phone_number, "first_name": first_name}})))
+    }
+
+    /// Sets a webhook on the bot (as `setWebhook` does): `getUpdates` now gets 409.
+    pub fn set_webhook(&self, url: &str) {
+        lock(&self.state).webhook = Some(url.to_string());
+    }
+
+    /// The webhook set on the bot, if any.
+    pub fn webhook(&self) -> Option<String> {
+        lock(&self.state).webhook.clone()
+    }
+
+    /// From now on, `sendMessage` to a user who never wrote to the bot (nor pressed Start) is
+    /// refused with 403 `Forbidden: bot can't initiate conversation with a user`, as Telegram
+    /// does. Off by default, so tests whose leads have a typed Telegram id stand for chats that
+    /// already wrote.
+    pub fn require_start(&self) {
+        lock(&self.state).require_start = true;
     }
 
     /// The messages sent successfully, in arrival order.
@@ -245,8 +333,32 @@ impl State {
             error(401, "Unauthorized")
         } else {
             match (method.as_str(), params(request)) {
-                ("getme" | "sendmessage" | "getupdates", Err(reply)) => reply,
+                ("getme" | "sendmessage" | "getupdates" | "setwebhook" | "deletewebhook", Err(reply)) => reply,
                 ("getme", Ok(_)) => json_ok(self.bot()),
+                ("getwebhookinfo", _) => json_ok(json!({
+                    "url": self.webhook.clone().unwrap_or_default(),
+                    "has_custom_certificate": false,
+                    "pending_update_count": self.updates.len(),
+                })),
+                ("setwebhook", Ok(params)) => match params.get("url").and_then(Value::as_str) {
+                    Some(url) if !url.is_empty() => {
+                        self.webhook = Some(url.to_string());
+                        Reply::json(200, json!({"ok": true, "result": true, "description": "Webhook was set"}))
+                    }
+                    _ => {
+                        self.webhook = None;
+                        Reply::json(200, json!({"ok": true, "result": true, "description": "Webhook was deleted"}))
+                    }
+                },
+                ("deletewebhook", Ok(params)) => {
+                    let drop = matches!(params.get("drop_pending_updates"), Some(Value::Bool(true)))
+                        || matches!(params.get("drop_pending_updates"), Some(Value::String(s)) if s == "true");
+                    if drop {
+                        self.updates.clear();
+                    }
+                    let description = if self.webhook.take().is_some() { "Webhook was deleted" } else { "Webhook is already deleted" };
+                    Reply::json(200, json!({"ok": true, "result": true, "description": description}))
+                }
                 ("sendmessage", Ok(params)) => self.send_message(&params),
                 ("getupdates", Ok(params)) => return Answer::Poll(params),
                 _ => error(404, "Not Found"),
@@ -334,6 +446,9 @@ impl State {
         if self.deactivated.contains(&chat_id) {
             return error(403, "Forbidden: user is deactivated");
         }
+        if self.require_start && chat_id > 0 && !self.users.contains_key(&chat_id) {
+            return error(403, "Forbidden: bot can't initiate conversation with a user");
+        }
 
         let message_id = self.next_message_id;
         self.next_message_id += 1;
@@ -349,7 +464,9 @@ impl State {
             "date": unix_now(),
             "text": text,
         });
-        add_command_entity(&mut message, &text);
+        if let (Some(entities), Value::Object(m)) = (command_entities(&text), &mut message) {
+            m.insert("entities".into(), entities);
+        }
         json_ok(message)
     }
 
@@ -406,6 +523,12 @@ async fn get_updates(
     let timeout = int_param(params, "timeout").unwrap_or(0).max(0) as u64;
     {
         let mut s = lock(&state);
+        if s.webhook.is_some() {
+            return error(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+            );
+        }
         if s.polling {
             return error(409, "Conflict: terminated by other long poll or webhook");
         }
@@ -435,15 +558,21 @@ async fn get_updates(
 }
 
 fn update_json(update: &Update) -> Value {
-    let mut message = json!({
-        "message_id": update.message_id,
-        "from": user_json(&update.from),
-        "chat": private_chat(&update.from),
-        "date": update.date,
-        "text": update.text,
-    });
-    add_command_entity(&mut message, &update.text);
-    json!({"update_id": update.id, "message": message})
+    let mut message = Map::new();
+    message.insert("message_id".into(), json!(update.message_id));
+    message.insert("from".into(), user_json(&update.from));
+    message.insert("chat".into(), private_chat(&update.from));
+    message.insert("date".into(), json!(update.date));
+    message.extend(update.content.clone());
+    json!({"update_id": update.id, "message": Value::Object(message)})
+}
+
+/// A JSON object's fields.
+fn fields(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
 }
 
 /// A User object; absent optional fields are omitted, as Telegram does.
@@ -477,18 +606,13 @@ fn insert_some(m: &mut Map<String, Value>, key: &str, value: &Option<String>) {
 
 /// A text starting with a command (`/start payload`) carries a `bot_command` entity, its
 /// length in UTF-16 code units, as Telegram's do.
-fn add_command_entity(message: &mut Value, text: &str) {
+fn command_entities(text: &str) -> Option<Value> {
     if !text.starts_with('/') {
-        return;
+        return None;
     }
     let command = text.split_whitespace().next().unwrap_or(text);
     let length = command.encode_utf16().count();
-    if let Value::Object(m) = message {
-        m.insert(
-            "entities".into(),
-            json!([{"offset": 0, "length": length, "type": "bot_command"}]),
-        );
-    }
+    Some(json!([{"offset": 0, "length": length, "type": "bot_command"}]))
 }
 
 fn json_ok(result: Value) -> Reply {

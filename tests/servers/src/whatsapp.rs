@@ -1,7 +1,7 @@
 //! The WhatsApp Business Cloud API: `POST {base}/v{version}/{phone_number_id}/messages` with a
 //! text or a template message.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Map, Value};
@@ -39,6 +39,9 @@ struct State {
     not_on_whatsapp: HashSet<String>,
     stopped_marketing: HashSet<String>,
     approved: HashSet<String>,
+    /// Templates declared as Meta stores them: name → (the languages it was approved in, the
+    /// number of body parameters it declares).
+    declared: HashMap<String, (Vec<String>, usize)>,
     sent: Vec<WaSent>,
     common: Common,
 }
@@ -56,6 +59,7 @@ impl WhatsApp {
             not_on_whatsapp: HashSet::new(),
             stopped_marketing: HashSet::new(),
             approved: HashSet::new(),
+            declared: HashMap::new(),
             sent: Vec::new(),
             common: Common::default(),
         }));
@@ -105,6 +109,15 @@ impl WhatsApp {
     /// The template `name` may be sent (in any language); others → 404 code 132001.
     pub fn approve_template(&self, name: &str) {
         lock(&self.state).approved.insert(name.to_string());
+    }
+
+    /// The template `name`, approved in exactly these `languages` (`en_US`, `fa`, `ar`…) with
+    /// exactly `params` body parameters, as Meta keeps it: another language → 404 code 132001
+    /// ("template name does not exist in the translation"), another number of parameters → 400
+    /// code 132000.
+    pub fn declare_template(&self, name: &str, languages: &[&str], params: usize) {
+        let languages = languages.iter().map(|l| l.to_string()).collect();
+        lock(&self.state).declared.insert(name.to_string(), (languages, params));
     }
 
     /// The messages accepted, in arrival order.
@@ -214,7 +227,18 @@ impl State {
                 "The recipient phone number is not valid.",
             );
         }
-        if let Some(name) = &message.sent.template {
+        if let Some((languages, params)) = message.sent.template.as_ref().and_then(|n| self.declared.get(n)) {
+            let name = message.sent.template.as_deref().unwrap_or_default();
+            let language = message.sent.language.as_deref().unwrap_or("");
+            if !languages.iter().any(|l| l == language) {
+                let details = format!("template name ({name}) does not exist in {language}");
+                return whatsapp_error(404, 132001, "Template name does not exist in the translation", &details);
+            }
+            if message.sent.params.len() != *params {
+                let details = format!("body: number of localizable_params ({}) does not match the expected number of params ({params})", message.sent.params.len());
+                return whatsapp_error(400, 132000, "Number of parameters does not match the expected number of params", &details);
+            }
+        } else if let Some(name) = &message.sent.template {
             if !self.approved.contains(name) {
                 let language = message.sent.language.as_deref().unwrap_or("");
                 let details = format!("template name ({name}) does not exist in {language}");

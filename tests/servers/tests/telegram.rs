@@ -577,3 +577,52 @@ fn dropping_the_server_frees_its_port() {
         ErrorKind::ConnectionRefused
     );
 }
+
+#[test]
+fn get_updates_is_refused_while_a_webhook_is_set_until_delete_webhook() {
+    let tg = Telegram::start(TOKEN);
+    tg.push_message(TgUser::new(5, "Ray"), "hi");
+    let set = post_json(&tg.base_url(), &format!("/bot{TOKEN}/setWebhook"), &[], &json!({"url": "https://example.com/hook"}));
+    assert_eq!(set.body["result"], json!(true));
+    assert_error(
+        &updates(&tg, "timeout=0"),
+        409,
+        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+    );
+    let info = get(&tg.base_url(), &format!("/bot{TOKEN}/getWebhookInfo"), &[]);
+    assert_eq!(info.body["result"]["url"], json!("https://example.com/hook"));
+    let deleted = post_json(&tg.base_url(), &format!("/bot{TOKEN}/deleteWebhook"), &[], &json!({}));
+    assert_eq!(deleted.body, json!({"ok": true, "result": true, "description": "Webhook was deleted"}));
+    assert_eq!(tg.webhook(), None);
+    let got = updates(&tg, "timeout=0");
+    assert_eq!(got.body["result"][0]["message"]["text"], json!("hi"), "pending updates were kept");
+}
+
+#[test]
+fn with_require_start_a_bot_cannot_write_first() {
+    let tg = Telegram::start(TOKEN);
+    tg.require_start();
+    assert_error(&send(&tg, json!(42), "hello"), 403, "Forbidden: bot can't initiate conversation with a user");
+    tg.push_message(TgUser::new(42, "Ray"), "/start abc");
+    assert_eq!(send(&tg, json!(42), "hello").status, 200, "once the user pressed Start");
+}
+
+#[test]
+fn a_voice_note_a_photo_a_document_a_location_and_a_contact_are_real_message_json() {
+    let tg = Telegram::start(TOKEN);
+    let user = TgUser::new(7, "Ray");
+    tg.push_voice(user.clone(), 4);
+    tg.push_photo(user.clone(), Some("the view"));
+    tg.push_document(user.clone(), "passport.pdf", None);
+    tg.push_location(user.clone(), 25.08, 55.14);
+    tg.push_contact(user, "+971501234567", "Omar");
+    let got = updates(&tg, "timeout=0").body;
+    let m = |i: usize| got["result"][i]["message"].clone();
+    assert_eq!(m(0)["voice"]["duration"], json!(4));
+    assert_eq!(m(0)["chat"]["id"], json!(7));
+    assert!(m(0).get("text").is_none());
+    assert_eq!((m(1)["photo"].as_array().map(Vec::len), m(1)["caption"].clone()), (Some(3), json!("the view")));
+    assert_eq!(m(2)["document"]["file_name"], json!("passport.pdf"));
+    assert_eq!(m(3)["location"], json!({"latitude": 25.08, "longitude": 55.14}));
+    assert_eq!(m(4)["contact"], json!({"phone_number": "+971501234567", "first_name": "Omar"}));
+}

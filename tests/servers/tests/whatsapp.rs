@@ -383,3 +383,27 @@ fn delay_down_and_up() {
     assert_eq!(send(&wa, &text("971501234567", "back")).status, 200);
     assert_eq!(wa.sent().len(), 2);
 }
+
+#[test]
+fn a_declared_template_refuses_another_language_132001_and_another_parameter_count_132000() {
+    let wa = WhatsApp::start(TOKEN, PHONE_ID);
+    wa.declare_template("viewing_reminder", &["en_US", "fa"], 2);
+    let send = |language: &str, params: &[&str]| {
+        let parameters: Vec<Value> = params.iter().map(|p| json!({"type": "text", "text": p})).collect();
+        post_json(
+            &wa.base_url(),
+            &format!("/v21.0/{PHONE_ID}/messages"),
+            &[("authorization", &format!("Bearer {TOKEN}"))],
+            &json!({"messaging_product": "whatsapp", "to": "971501234567", "type": "template",
+                "template": {"name": "viewing_reminder", "language": {"code": language},
+                    "components": [{"type": "body", "parameters": parameters}]}}),
+        )
+    };
+    let r = send("ar", &["Aisha", "Thursday"]);
+    assert_eq!((r.status, r.body["error"]["code"].clone()), (404, json!(132001)), "{}", r.body);
+    let r = send("fa", &["Aisha"]);
+    assert_eq!((r.status, r.body["error"]["code"].clone()), (400, json!(132000)), "{}", r.body);
+    assert!(wa.sent().is_empty());
+    assert_eq!(send("fa", &["Aisha", "Thursday"]).status, 200);
+    assert_eq!(wa.sent()[0].language.as_deref(), Some("fa"));
+}

@@ -666,6 +666,13 @@ export type ChannelSettings = {
   api_version?: string | null,
   default_template?: string | null,
   default_template_language?: string | null,
+  /**
+   * The language code templates go in to a lead who speaks English, Persian or Arabic
+   * (`en_US`, `fa`, `ar`…); unset: the template's default language.
+   */
+  template_language_en?: string | null,
+  template_language_fa?: string | null,
+  template_language_ar?: string | null,
   account_sid?: string | null,
   from?: string | null,
   whatsapp_from?: string | null,

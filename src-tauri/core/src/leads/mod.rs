@@ -762,12 +762,14 @@ pub fn close_whatsapp_window(conn: &Connection, ws: &Workspace, id: i64) -> Resu
     Ok(())
 }
 
-/// The lead wrote on WhatsApp at `at`: free text may go to it for 24 hours.
-pub fn note_whatsapp_inbound(conn: &Connection, ws: &Workspace, id: i64, at: DateTime<Utc>) -> Result<()> {
+/// The lead wrote on WhatsApp at `at` to the business number of provider `via` (`twilio`,
+/// `whatsapp`): free text may go to it from that number for 24 hours.
+pub fn note_whatsapp_inbound(conn: &Connection, ws: &Workspace, id: i64, at: DateTime<Utc>, via: &str) -> Result<()> {
     conn.prepare_cached(
-        "UPDATE leads SET whatsapp_inbound_at = max(coalesce(whatsapp_inbound_at, ''), ?3) WHERE workspace_id = ?1 AND id = ?2",
+        "UPDATE leads SET whatsapp_inbound_via = CASE WHEN ?3 >= coalesce(whatsapp_inbound_at, '') THEN ?4 ELSE whatsapp_inbound_via END,
+            whatsapp_inbound_at = max(coalesce(whatsapp_inbound_at, ''), ?3) WHERE workspace_id = ?1 AND id = ?2",
     )?
-    .execute(params![ws.id, id, fmt_time(at)])?;
+    .execute(params![ws.id, id, fmt_time(at), via])?;
     Ok(())
 }
 

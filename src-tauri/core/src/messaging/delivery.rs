@@ -23,8 +23,8 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 /// A message still `sending` this long after it was claimed belonged to a process that died
-/// (no request lives longer than the client's timeout).
-pub const SENDING_GRACE: Duration = Duration::from_secs(120);
+/// (no request lives longer than the client's timeout). The start-up sweep uses the same.
+pub use crate::outbox::SENDING_GRACE;
 /// Requests in flight at once.
 const IN_FLIGHT: usize = 16;
 /// Backoff of transient failures: doubles from this…
@@ -172,11 +172,18 @@ fn prepare(store: &mut Store, ws: &Workspace, ch: &Channels, report: &mut Report
         (Some(c), Some(p)) => step_of(store, c, p)?,
         _ => None,
     };
-    let wa_inbound: Option<String> = store
+    let (wa_inbound, wa_via): (Option<String>, Option<String>) = store
         .conn()
-        .prepare_cached("SELECT whatsapp_inbound_at FROM leads WHERE id = ?1")?
-        .query_row([lead.id], |r| r.get(0))?;
-    let target = Target { lead: &lead, workspace: ws, body: &due.body, step: step.as_ref(), whatsapp_inbound_at: wa_inbound.as_deref().and_then(parse_time) };
+        .prepare_cached("SELECT whatsapp_inbound_at, whatsapp_inbound_via FROM leads WHERE id = ?1")?
+        .query_row([lead.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let target = Target {
+        lead: &lead,
+        workspace: ws,
+        body: &due.body,
+        step: step.as_ref(),
+        whatsapp_inbound_at: wa_inbound.as_deref().and_then(parse_time),
+        whatsapp_inbound_via: wa_via.as_deref().and_then(|v| Provider::parse("provider", v).ok()),
+    };
     let route = routing::route(&target, ch, avoid, now);
     match &route {
         Route::Wait { .. } => Ok(None),
@@ -272,15 +279,18 @@ fn record_done(
         _ => {}
     }
     store.write(|tx, now| {
-        let set = |status: MessageStatus, error: Option<&str>, next: Option<DateTime<Utc>>| outbox::record_outcome(tx, ws, d.id, status, error, next);
+        // Only a message still `sending` takes this answer: a sweep may have handed it to the
+        // agent as `unknown` meanwhile, and the agent's question stands.
+        let set = |status: MessageStatus, error: Option<&str>, next: Option<DateTime<Utc>>| outbox::settle(tx, ws, d.id, status, error, next);
         match &d.outcome {
             SendOutcome::Sent { provider_id } => {
-                outbox::record_sent(tx, ws, d.id, provider_id, now)?;
-                leads::mark_contacted(tx, ws, d.lead_id, d.route.channel(), now)?;
-                report.sent += 1;
+                if outbox::settle_sent(tx, ws, d.id, provider_id, now)? {
+                    leads::mark_contacted(tx, ws, d.lead_id, d.route.channel(), now)?;
+                    report.sent += 1;
+                }
             }
             SendOutcome::Failed { reason, effect } => {
-                set(MessageStatus::Failed, Some(reason), None)?;
+                // What the provider says of the lead holds whatever became of the row.
                 match (effect, channel) {
                     (Some(Effect::OptOut), Some(c)) => {
                         leads::set_opt_out(tx, ws, d.lead_id, c, true, "the provider says the lead unsubscribed", now)?;
@@ -290,13 +300,16 @@ fn record_done(
                     }
                     _ => {}
                 }
-                report.failed += 1;
+                if set(MessageStatus::Failed, Some(reason), None)? {
+                    report.failed += 1;
+                }
             }
             SendOutcome::Deferred { reason, retry_after, .. } => {
                 let wait = backoff(d.id, d.attempts, *retry_after);
                 let next = now + chrono::Duration::from_std(wait).unwrap_or_default();
-                set(MessageStatus::Deferred, Some(reason), Some(next))?;
-                report.deferred += 1;
+                if set(MessageStatus::Deferred, Some(reason), Some(next))? {
+                    report.deferred += 1;
+                }
             }
             SendOutcome::NeedsAttention { reason } => {
                 // Nothing is lost: the message goes back to the queue and waits for the agent
@@ -306,19 +319,22 @@ fn record_done(
             }
             SendOutcome::OutsideWindow { reason } => {
                 // Our idea of the window was stale: it is closed. Go again now, another way.
-                outbox::requeue(tx, ws, d.id, reason)?;
                 leads::close_whatsapp_window(tx, ws, d.lead_id)?;
-                let avoid = match d.route {
-                    // After free text the template goes next; a Twilio sender has no template,
-                    // and a template refused for the window leaves WhatsApp out: route on.
-                    Route::TwilioWhatsapp { .. } | Route::WhatsappTemplate { .. } => vec![Channel::Whatsapp],
-                    _ => vec![],
-                };
-                again.push((d.id, avoid));
+                if outbox::requeue(tx, ws, d.id, reason)? {
+                    let avoid = match d.route {
+                        // After free text (from either number) the Cloud API's template goes next,
+                        // the window now being closed; a template refused for the window leaves
+                        // WhatsApp out: route on.
+                        Route::WhatsappTemplate { .. } => vec![Channel::Whatsapp],
+                        _ => vec![],
+                    };
+                    again.push((d.id, avoid));
+                }
             }
             SendOutcome::Unknown { reason } => {
-                set(MessageStatus::Unknown, Some(&format!("{reason}; confirm whether it arrived")), None)?;
-                report.unknown += 1;
+                if set(MessageStatus::Unknown, Some(&format!("{reason}; confirm whether it arrived")), None)? {
+                    report.unknown += 1;
+                }
             }
         }
         Ok(())

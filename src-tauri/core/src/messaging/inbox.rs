@@ -107,7 +107,7 @@ pub fn take_in(conn: &Connection, ws: &Workspace, m: &Inbound, now: DateTime<Utc
     };
     seen_lead(conn, ws, m, lead_id)?;
     if m.channel == Channel::Whatsapp {
-        leads::note_whatsapp_inbound(conn, ws, lead_id, at)?;
+        leads::note_whatsapp_inbound(conn, ws, lead_id, at, m.provider.as_str())?;
     }
     // They wrote on this channel: it reaches them.
     leads::set_channel_usable(conn, ws, lead_id, m.channel, true, "", at)?;
@@ -135,7 +135,14 @@ pub fn take_in(conn: &Connection, ws: &Workspace, m: &Inbound, now: DateTime<Utc
         leads::set_opt_out(conn, ws, lead_id, m.channel, false, &format!("wrote {}", text.trim()), at)?;
         return Ok(Taken::OptedIn { lead_id });
     }
-    let shown: String = if text.is_empty() { "(a message without text)".into() } else { text.chars().take(crate::leads::validate::MAX_NOTES).collect() };
+    // A voice note, a photo, a location…: a reply like any, its kind and caption on the timeline.
+    let shown = match (m.kind, text.is_empty()) {
+        (Some(kind), true) => format!("[{kind}]"),
+        (Some(kind), false) => format!("[{kind}] {text}"),
+        (None, true) => "(a message without text)".into(),
+        (None, false) => text.to_string(),
+    };
+    let shown: String = shown.chars().take(crate::leads::validate::MAX_NOTES).collect();
     let lead = crate::workflows::record_reply(conn, ws, lead_id, &shown, Some(m.channel), at)?;
     Ok(Taken::Reply { lead: Box::new(lead), new_lead, class: class.class })
 }
@@ -243,6 +250,13 @@ pub async fn sync(store: &mut Store, ws: &Workspace, ch: &Channels, wait: std::t
                     break;
                 }
             };
+            if let Some(why) = &batch.attention {
+                // A webhook on the bot, or a refused token: the channel shows it until the agent
+                // acts (removes the webhook, saves a new token).
+                store.write(|tx, now| config::set_state(tx, ws, Provider::Telegram, Some(why), now))?;
+                report.errors.push(format!("Telegram: {why}"));
+                break;
+            }
             let Some(next) = batch.next_offset else { break };
             if offset.is_some_and(|o| next <= o) {
                 // A server that does not honour the offset must not keep us here.

@@ -70,6 +70,9 @@ pub struct Target<'a> {
     /// The campaign step it belongs to (its preferred channel and WhatsApp template).
     pub step: Option<&'a Step>,
     pub whatsapp_inbound_at: Option<DateTime<Utc>>,
+    /// The provider whose business number the lead wrote to (the window is that number's);
+    /// `None` when not known (any).
+    pub whatsapp_inbound_via: Option<Provider>,
 }
 
 /// The route of a message; `avoid` lists channels already found closed for it (WhatsApp
@@ -92,25 +95,24 @@ pub fn route(t: &Target, ch: &Channels, avoid: &[Channel], now: DateTime<Utc>) -
             }
             Channel::Whatsapp => {
                 let Some(to) = number.clone() else { continue };
-                let open = in_window(t.whatsapp_inbound_at, now);
-                if let Some(wa) = &ch.whatsapp {
-                    let template = if open { None } else { template_for(t, &wa.settings) };
-                    if open || template.is_some() {
-                        if wa.attention {
-                            return Route::Wait { provider: Provider::Whatsapp };
-                        }
-                        return match template {
-                            Some(template) => Route::WhatsappTemplate { to, template },
-                            None => Route::WhatsappText { to },
-                        };
-                    }
+                // The window is the number's the lead wrote to: free text goes only from it.
+                let open_on = |p: Provider| in_window(t.whatsapp_inbound_at, now) && t.whatsapp_inbound_via.is_none_or(|v| v == p);
+                // Free text inside a window, from the number it is open on (the Cloud number
+                // first); else the Cloud API's template.
+                if let Some(wa) = ch.whatsapp.as_ref().filter(|_| open_on(Provider::Whatsapp)) {
+                    return if wa.attention { Route::Wait { provider: Provider::Whatsapp } } else { Route::WhatsappText { to } };
                 }
-                if let Some(tw) = ch.twilio.as_ref().filter(|_| open) {
+                if let Some(tw) = ch.twilio.as_ref().filter(|_| open_on(Provider::Twilio)) {
                     if let Some(from) = &tw.settings.whatsapp_from {
                         if tw.attention {
                             return Route::Wait { provider: Provider::Twilio };
                         }
                         return Route::TwilioWhatsapp { to: format!("whatsapp:{to}"), from: format!("whatsapp:{from}") };
+                    }
+                }
+                if let Some(wa) = &ch.whatsapp {
+                    if let Some(template) = template_for(t, &wa.settings) {
+                        return if wa.attention { Route::Wait { provider: Provider::Whatsapp } } else { Route::WhatsappTemplate { to, template } };
                     }
                 }
             }
@@ -132,22 +134,31 @@ pub fn route(t: &Target, ch: &Channels, avoid: &[Channel], now: DateTime<Utc>) -
 }
 
 /// The step's template, else the workspace's default one (whose one parameter is the lead's
-/// first name), with its parameters rendered for the lead.
+/// first name), with exactly the parameters it declares rendered for the lead, in the lead's
+/// language: the lead's (else the workspace's) `en`/`fa`/`ar` → the code set for it in the
+/// channel's settings (`template_language_en`…), else the step's or the default template's
+/// language.
 fn template_for(t: &Target, settings: &crate::messaging::channels::config::Settings) -> Option<Template> {
     let ctx = Context { lead: t.lead, workspace: t.workspace, property: None };
     let render = |var: &str| templates::render(&format!("{{{var}}}"), &ctx);
+    let language = t.lead.language.unwrap_or(t.workspace.language);
+    let for_language = match language {
+        crate::model::Language::En => settings.template_language_en.clone(),
+        crate::model::Language::Fa => settings.template_language_fa.clone(),
+        crate::model::Language::Ar => settings.template_language_ar.clone(),
+    };
     if let Some(step) = t.step {
         if let Some(name) = &step.wa_template {
             return Some(Template {
                 name: name.clone(),
-                language: step.wa_template_language.clone().unwrap_or_else(|| "en_US".into()),
+                language: for_language.or_else(|| step.wa_template_language.clone()).unwrap_or_else(|| "en_US".into()),
                 params: step.wa_template_params.iter().map(|v| render(v)).collect(),
             });
         }
     }
     settings.default_template.as_ref().map(|name| Template {
         name: name.clone(),
-        language: settings.default_template_language.clone().unwrap_or_else(|| "en_US".into()),
+        language: for_language.or_else(|| settings.default_template_language.clone()).unwrap_or_else(|| "en_US".into()),
         params: vec![render("first_name")],
     })
 }
@@ -220,7 +231,7 @@ mod tests {
 
     fn go(l: &Lead, ch: &Channels, inbound: Option<&str>) -> Route {
         let w = ws();
-        route(&Target { lead: l, workspace: &w, body: "Hi Aisha", step: None, whatsapp_inbound_at: inbound.and_then(parse_time) }, ch, &[], now())
+        route(&Target { lead: l, workspace: &w, body: "Hi Aisha", step: None, whatsapp_inbound_at: inbound.and_then(parse_time), whatsapp_inbound_via: None }, ch, &[], now())
     }
 
     #[test]
@@ -256,7 +267,7 @@ mod tests {
             position: 1, offset_minutes: 0, label: "x".into(), template_en: "x".into(), template_fa: "x".into(), template_ar: "x".into(),
             channel: Some("sms".into()), wa_template: None, wa_template_language: None, wa_template_params: vec![], variants: vec![],
         };
-        let t = Target { lead: &l, workspace: &w, body: "b", step: Some(&step), whatsapp_inbound_at: None };
+        let t = Target { lead: &l, workspace: &w, body: "b", step: Some(&step), whatsapp_inbound_at: None, whatsapp_inbound_via: None };
         assert_eq!(route(&t, &ch, &[], now()), Route::Sms { to: "+971501234567".into(), from: "LEADBOOK".into() });
         ch.twilio.as_mut().unwrap().attention = true;
         assert_eq!(route(&t, &ch, &[], now()), Route::Wait { provider: Provider::Twilio });
@@ -278,5 +289,44 @@ mod tests {
             go(&l, &ch, Some("2026-03-02T09:00:00Z")),
             Route::TwilioWhatsapp { to: "whatsapp:+971501234567".into(), from: "whatsapp:+14155238886".into() }
         );
+    }
+
+    #[test]
+    fn free_text_goes_only_from_the_number_the_lead_wrote_to() {
+        let ch = all(false);
+        let mut l = lead();
+        l.telegram_id = None;
+        l.opt_outs.push(Channel::Sms);
+        let w = ws();
+        let at = parse_time("2026-03-02T09:00:00Z");
+        let via = |p: Option<Provider>| route(&Target { lead: &l, workspace: &w, body: "b", step: None, whatsapp_inbound_at: at, whatsapp_inbound_via: p }, &ch, &[], now());
+        // She wrote to the Twilio sender: the Cloud number's window is closed (no template set
+        // up here), so the text goes from Twilio's sender.
+        assert_eq!(via(Some(Provider::Twilio)), Route::TwilioWhatsapp { to: "whatsapp:+971501234567".into(), from: "whatsapp:+14155238886".into() });
+        assert_eq!(via(Some(Provider::Whatsapp)), Route::WhatsappText { to: "+971501234567".into() });
+        let mut with_template = all(true);
+        with_template.twilio = None;
+        let t = Target { lead: &l, workspace: &w, body: "b", step: None, whatsapp_inbound_at: at, whatsapp_inbound_via: Some(Provider::Twilio) };
+        assert!(matches!(route(&t, &with_template, &[], now()), Route::WhatsappTemplate { .. }), "never free text from the Cloud number");
+    }
+
+    #[test]
+    fn a_template_goes_in_the_leads_language_with_the_code_the_workspace_set_for_it() {
+        let mut ch = all(true);
+        let wa = &mut ch.whatsapp.as_mut().unwrap().settings;
+        wa.template_language_fa = Some("fa".into());
+        wa.template_language_en = Some("en_GB".into());
+        let mut l = lead();
+        l.telegram_id = None;
+        let lang = |l: &Lead| match go(l, &ch, None) {
+            Route::WhatsappTemplate { template, .. } => template.language,
+            other => panic!("{other:?}"),
+        };
+        l.language = Some(crate::model::Language::Fa);
+        assert_eq!(lang(&l), "fa");
+        l.language = Some(crate::model::Language::Ar);
+        assert_eq!(lang(&l), "en_US", "no code set for Arabic: the default template's language");
+        l.language = None;
+        assert_eq!(lang(&l), "en_GB", "no language of its own: the workspace's (English)");
     }
 }

@@ -375,6 +375,13 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE workspaces ADD COLUMN learned_model TEXT;
     "#,
+    // 10: WhatsApp's 24-hour window belongs to the business number the lead wrote to: the
+    // provider it came through (`twilio` or `whatsapp`). Until now only Twilio's sender could be
+    // heard (the Cloud API has no inbound without webhooks), so every open window was Twilio's.
+    r#"
+    ALTER TABLE leads ADD COLUMN whatsapp_inbound_via TEXT;
+    UPDATE leads SET whatsapp_inbound_via = 'twilio' WHERE whatsapp_inbound_at IS NOT NULL;
+    "#,
 ];
 
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.

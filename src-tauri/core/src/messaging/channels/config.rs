@@ -37,6 +37,14 @@ pub struct Settings {
     pub default_template: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_template_language: Option<String>,
+    /// The language code templates go in to a lead who speaks English, Persian or Arabic
+    /// (`en_US`, `fa`, `ar`…); unset: the template's default language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_language_en: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_language_fa: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_language_ar: Option<String>,
     // Twilio
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_sid: Option<String>,
@@ -58,6 +66,9 @@ impl Settings {
             api_version: pick(&self.api_version, &newer.api_version),
             default_template: pick(&self.default_template, &newer.default_template),
             default_template_language: pick(&self.default_template_language, &newer.default_template_language),
+            template_language_en: pick(&self.template_language_en, &newer.template_language_en),
+            template_language_fa: pick(&self.template_language_fa, &newer.template_language_fa),
+            template_language_ar: pick(&self.template_language_ar, &newer.template_language_ar),
             account_sid: pick(&self.account_sid, &newer.account_sid),
             from: pick(&self.from, &newer.from),
             whatsapp_from: pick(&self.whatsapp_from, &newer.whatsapp_from),
@@ -168,6 +179,22 @@ pub fn validate(provider: Provider, s: &Settings) -> Result<Settings> {
             out.default_template_language = clean(&s.default_template_language);
             if out.default_template.is_some() && out.default_template_language.is_none() {
                 out.default_template_language = Some("en_US".into());
+            }
+            for (given, kept, name) in [
+                (&s.template_language_en, &mut out.template_language_en, "template_language_en"),
+                (&s.template_language_fa, &mut out.template_language_fa, "template_language_fa"),
+                (&s.template_language_ar, &mut out.template_language_ar, "template_language_ar"),
+            ] {
+                if let Some(code) = clean(given) {
+                    // Meta's codes: `fa`, `ar`, `en_US`, `pt_BR`…
+                    let (lang, region) = code.split_once('_').unwrap_or((&code, ""));
+                    let ok = (2..=3).contains(&lang.len()) && lang.chars().all(|c| c.is_ascii_lowercase())
+                        && (region.is_empty() || (region.len() == 2 && region.chars().all(|c| c.is_ascii_uppercase())));
+                    if !ok {
+                        return Err(Error::validation(name, format!("'{code}' is not a template language code (like en_US, fa or ar)")));
+                    }
+                    *kept = Some(code);
+                }
             }
             for (f, n) in [(&s.bot_username, "bot_username"), (&s.account_sid, "account_sid"), (&s.from, "from")] {
                 foreign(f, n)?;
@@ -426,6 +453,16 @@ impl Channels {
     /// Whether any provider can carry messages.
     pub fn any(&self) -> bool {
         self.telegram.is_some() || self.whatsapp.is_some() || self.twilio.is_some()
+    }
+
+    /// Removes the webhook set on the Telegram bot (`deleteWebhook`); the other providers have
+    /// none Leadbook could remove.
+    pub async fn delete_webhook(&self, provider: Provider) -> Result<()> {
+        match (provider, &self.telegram) {
+            (Provider::Telegram, Some(tg)) => tg.client.delete_webhook().await,
+            (Provider::Telegram, None) => Err(Error::validation("provider", "telegram is not set up")),
+            _ => Err(Error::validation("provider", format!("{provider} has no webhook Leadbook can remove"))),
+        }
     }
 
     /// "Test connection": the provider's identity endpoint.

@@ -62,7 +62,11 @@ pub struct Inbound {
     /// The provider's id for it (update id, message sid): each is taken in once.
     pub external_id: String,
     pub from: Sender,
+    /// What they wrote, or the caption (or description) of what they sent.
     pub text: String,
+    /// What they sent when it is not plain text: `voice note`, `photo`, `document`,
+    /// `location`, `contact`, … (`None` for text). Still a reply.
+    pub kind: Option<&'static str>,
     pub at: DateTime<Utc>,
 }
 
@@ -165,19 +169,40 @@ pub(crate) async fn send_request(
     }
 }
 
-/// An answer we cannot read: server trouble is transient, anything else is permanent.
+/// An answer to a send we cannot read (a proxy's HTML page, a success without the message's
+/// id). A 429 is the provider's "not now": nothing was taken. A 5xx or an unreadable success
+/// may come after the provider took the message (a gateway that gave up waiting for it): it
+/// is `unknown`, for the agent to confirm, and never resent on its own. Anything else was
+/// refused.
 pub(crate) fn unexpected(status: reqwest::StatusCode, what: &str) -> SendOutcome {
     let reason = format!("{what} answered HTTP {status} with a body Leadbook does not understand");
-    if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+    if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
         SendOutcome::Deferred { reason, retry_after: None, offline: false }
+    } else if status.is_server_error() || status.is_success() {
+        server_trouble(reason)
     } else {
         SendOutcome::Failed { reason, effect: None }
     }
 }
 
+/// A send answered with a server error (5xx, read or not): the message may have been taken.
+pub(crate) fn server_trouble(reason: String) -> SendOutcome {
+    SendOutcome::Unknown { reason: format!("{reason} (the provider may have taken the message)") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_5xx_or_an_unreadable_answer_to_a_send_is_unknown_and_a_429_is_deferred() {
+        use reqwest::StatusCode;
+        assert!(matches!(unexpected(StatusCode::BAD_GATEWAY, "X"), SendOutcome::Unknown { .. }));
+        assert!(matches!(unexpected(StatusCode::GATEWAY_TIMEOUT, "X"), SendOutcome::Unknown { .. }));
+        assert!(matches!(unexpected(StatusCode::OK, "X"), SendOutcome::Unknown { .. }), "a success we cannot read");
+        assert!(matches!(unexpected(StatusCode::TOO_MANY_REQUESTS, "X"), SendOutcome::Deferred { .. }));
+        assert!(matches!(unexpected(StatusCode::NOT_FOUND, "X"), SendOutcome::Failed { .. }));
+    }
 
     #[test]
     fn a_base_url_is_trimmed_and_must_be_http() {

@@ -98,6 +98,8 @@ fn inbound(m: &Value) -> Option<Inbound> {
         external_id: m["sid"].as_str()?.to_string(),
         from: Sender::Number(number.to_string()),
         text: m["body"].as_str().unwrap_or_default().to_string(),
+        // A picture or a voice note on WhatsApp arrives with `num_media` > 0.
+        kind: m["num_media"].as_str().and_then(|n| n.parse::<u32>().ok()).filter(|n| *n > 0).map(|_| "media"),
         at: at.with_timezone(&Utc),
     })
 }
@@ -124,9 +126,9 @@ fn outcome(status: reqwest::StatusCode, body: &Value) -> SendOutcome {
         20003 => SendOutcome::NeedsAttention { reason },
         63016 => SendOutcome::OutsideWindow { reason },
         _ if status == reqwest::StatusCode::UNAUTHORIZED => SendOutcome::NeedsAttention { reason },
-        _ if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS => {
-            SendOutcome::Deferred { reason, retry_after: None, offline: false }
-        }
+        _ if status == reqwest::StatusCode::TOO_MANY_REQUESTS => SendOutcome::Deferred { reason, retry_after: None, offline: false },
+        // A server error may come after the provider took the message.
+        _ if status.is_server_error() => super::server_trouble(reason),
         _ => SendOutcome::Failed { reason, effect: None },
     }
 }

@@ -105,14 +105,20 @@ fn outcome(status: reqwest::StatusCode, body: &Value) -> SendOutcome {
     match code {
         131047 => SendOutcome::OutsideWindow { reason },
         131026 => SendOutcome::Failed { reason, effect: Some(Effect::Unusable) },
-        131050 => SendOutcome::Failed { reason, effect: Some(Effect::OptOut) },
+        // The lead stopped *marketing* messages from us: this one (an alert or a follow-up)
+        // fails, but WhatsApp is not closed to them — the agent's own messages and free text
+        // inside the window still go.
+        131050 => SendOutcome::Failed { reason, effect: None },
+        // The account itself: permissions (10, 200–299), the phone number or the business
+        // account blocked. The channel needs the agent; every message waits, none fails.
+        10 | 200..=299 | 131031 => SendOutcome::NeedsAttention { reason },
         // Throughput, pair rate limit, too many calls, spam rate: later.
         130429 | 131056 | 80007 | 4 | 131048 => SendOutcome::Deferred { reason, retry_after: None, offline: false },
         190 => SendOutcome::NeedsAttention { reason },
         _ if status == reqwest::StatusCode::UNAUTHORIZED => SendOutcome::NeedsAttention { reason },
-        _ if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS => {
-            SendOutcome::Deferred { reason, retry_after: None, offline: false }
-        }
+        _ if status == reqwest::StatusCode::TOO_MANY_REQUESTS => SendOutcome::Deferred { reason, retry_after: None, offline: false },
+        // A server error may come after the provider took the message.
+        _ if status.is_server_error() => super::server_trouble(reason),
         _ => SendOutcome::Failed { reason, effect: None },
     }
 }
@@ -138,7 +144,11 @@ mod tests {
     fn whatsapp_error_codes_map_to_the_states_of_the_spec() {
         assert!(matches!(err(400, 131047), SendOutcome::OutsideWindow { .. }));
         assert!(matches!(err(400, 131026), SendOutcome::Failed { effect: Some(Effect::Unusable), .. }));
-        assert!(matches!(err(400, 131050), SendOutcome::Failed { effect: Some(Effect::OptOut), .. }));
+        assert!(matches!(err(400, 131050), SendOutcome::Failed { effect: None, .. }), "marketing only: no opt-out of WhatsApp");
+        assert!(matches!(err(403, 10), SendOutcome::NeedsAttention { .. }), "permission");
+        assert!(matches!(err(403, 200), SendOutcome::NeedsAttention { .. }));
+        assert!(matches!(err(403, 299), SendOutcome::NeedsAttention { .. }));
+        assert!(matches!(err(400, 132000), SendOutcome::Failed { effect: None, .. }), "wrong parameter count");
         assert!(matches!(err(429, 130429), SendOutcome::Deferred { .. }));
         assert!(matches!(err(401, 190), SendOutcome::NeedsAttention { .. }));
         assert!(matches!(err(404, 132001), SendOutcome::Failed { effect: None, .. }));
