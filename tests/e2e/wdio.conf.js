@@ -10,7 +10,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const app = process.env.LEADBOOK_BIN ?? path.resolve(here, '../../target/debug/leadbook');
+/** Where cargo put the binaries: its default, or the CARGO_TARGET_DIR the build used. */
+const target = process.env.CARGO_TARGET_DIR ?? path.resolve(here, '../../target');
+const app = process.env.LEADBOOK_BIN ?? path.join(target, 'debug/leadbook');
 const shots = path.join(here, 'screenshots');
 let driver;
 
@@ -26,7 +28,7 @@ export function cli(db, ...args) {
  * base URLs it prints ({telegram, whatsapp, twilio, openai}). The caller kills it.
  */
 export async function startProviderServers(args = []) {
-  const bin = path.resolve(here, '../../target/debug/leadbook-test-servers');
+  const bin = path.join(target, 'debug/leadbook-test-servers');
   const proc = spawn(bin, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await new Promise((resolve, reject) => {
     readline.createInterface({ input: proc.stdout }).once('line', resolve);
