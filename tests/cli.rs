@@ -534,6 +534,8 @@ fn outbox_send_drafts_with_the_language_model_first_and_its_key_is_kept_secret()
     let model = leadbook_test_servers::OpenAi::start(Some("sk-llm-secret-123"));
     let r = leadbook(&db, &["llm", "set", "--base-url", &model.base_url(), "--model", "llama3.1", "--api-key", "sk-llm-secret-123"]);
     assert_eq!(r.code, 0, "{:?}", r.stderr);
+    // Review of the model's messages is on by default; this agent lets them go.
+    assert_eq!(leadbook(&db, &["llm", "review", "off"]).code, 0);
     telegram_book(&db, &server, &[77]);
     let r = leadbook(&db, &["outbox", "send"]);
     assert_eq!((r.stdout["sent"].as_i64(), r.stdout["drafted"]["rewritten"].as_i64()), (Some(1), Some(1)), "{:?}", r.stderr);

@@ -3,7 +3,6 @@
 //! as `{code, message, field?}`; exit 0 on success, 2 for validation and usage errors, 1 else.
 
 use clap::{Args, Parser, Subcommand};
-use leadbook_core::clock::parse_time;
 use leadbook_core::leads::LeadQuery;
 use leadbook_core::model::{Channel, Grade, MessageStatus, PropertyStatus, Source, Status};
 use leadbook_core::listings::properties::PropertyInput;
@@ -410,6 +409,9 @@ pub enum LlmCommand {
         #[arg(long, value_name = "S")]
         timeout: Option<u64>,
     },
+    /// Hold every message the model writes for the agent's review (on, the default) or let them
+    /// go (off). A draft adding a link, price or phone number is held either way.
+    Review { mode: String },
     /// The model's settings (never its key).
     Show,
 }
@@ -484,9 +486,8 @@ pub fn execute(cli: Cli) -> i32 {
 
 pub fn clock_from(now: Option<&str>) -> Result<Arc<dyn Clock>> {
     Ok(match now {
-        Some(t) => Arc::new(FixedClock::new(
-            parse_time(t).ok_or_else(|| Error::Usage(format!("--now '{t}' is not an RFC 3339 time like 2026-03-01T09:00:00Z")))?,
-        )),
+        // Within 2000-01-01 … 2200-12-31: a time past 9999 would be written and never read back.
+        Some(t) => Arc::new(FixedClock::new(leadbook_core::clock::parse_now(t)?)),
         None => Arc::new(SystemClock),
     })
 }
@@ -629,6 +630,14 @@ fn run(cli: Cli) -> Result<String> {
                         _ => api_key,
                     };
                     out(book.set_llm(secrets.as_ref(), &base_url, &model, key.as_deref(), timeout)?)
+                }
+                LlmCommand::Review { mode } => {
+                    let on = match mode.trim().to_ascii_lowercase().as_str() {
+                        "on" => true,
+                        "off" => false,
+                        _ => return Err(Error::validation("mode", "review is on or off")),
+                    };
+                    out(book.write(|tx, _| leadbook_core::messaging::drafting::set_review(tx, on))?)
                 }
                 LlmCommand::Show => out(book.llm_settings()?),
             }

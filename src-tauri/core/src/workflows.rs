@@ -111,9 +111,17 @@ pub fn merge_leads(conn: &Connection, ws: &Workspace, keep: i64, other: i64, now
     leads::merge(conn, ws, keep, other, now, &|from, to| move_history(conn, ws, from, to))
 }
 
-/// Links a Telegram account to a lead (see [`leads::link_telegram`]).
+/// Links a Telegram account to a lead that has none (see [`leads::link_telegram`]): never
+/// merges, never replaces another account.
 pub fn link_telegram(conn: &Connection, ws: &Workspace, id: i64, telegram_id: i64, username: Option<&str>, now: DateTime<Utc>) -> Result<Lead> {
-    leads::link_telegram(conn, ws, id, telegram_id, username, now, &|from, to| move_history(conn, ws, from, to))
+    leads::link_telegram(conn, ws, id, telegram_id, username, now)
+}
+
+/// The agent must decide about lead `lead_id`: a task, and the same words on its timeline
+/// (kind `task`), so the lead's page says it too.
+pub fn task_for_agent(conn: &Connection, ws: &Workspace, lead_id: i64, kind: &str, detail: &str, now: DateTime<Utc>) -> Result<i64> {
+    leads::timeline::add(conn, ws.id, lead_id, now, "task", detail)?;
+    tasks::add(conn, ws, lead_id, kind, detail, now)
 }
 
 fn move_history(conn: &Connection, ws: &Workspace, from: i64, to: i64) -> Result<()> {

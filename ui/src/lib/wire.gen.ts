@@ -747,6 +747,12 @@ export type LlmSettings = {
    * Seconds the model may take per message (default 20).
    */
   timeout_seconds?: number | null,
+  /**
+   * Whether every message the model writes waits for the agent's review (follow-ups and
+   * listing alerts alike). On unless the agent turned it off; settings saved before it
+   * existed read as on.
+   */
+  review?: boolean,
 };
 
 export type LlmInfo = {

@@ -233,6 +233,10 @@ pub fn set_review(conn: &Connection, ws: &Workspace, id: i64, on: bool) -> Resul
     campaign(conn, ws, id)
 }
 
+/// The latest a step may fall after the lead joins: 10 years (3 653 days), in minutes.
+/// Beyond it the due time would leave the calendar (`now + offset` overflows near `i64::MAX`).
+pub const MAX_OFFSET_MINUTES: i64 = 3_653 * 24 * 60;
+
 /// Replaces a campaign's steps (the editor saves them all at once). Offsets must increase;
 /// every template must be non-blank and use only known variables.
 pub fn update_steps(conn: &Connection, ws: &Workspace, id: i64, steps: &[Step]) -> Result<Campaign> {
@@ -244,6 +248,9 @@ pub fn update_steps(conn: &Connection, ws: &Workspace, id: i64, steps: &[Step]) 
     for (i, s) in steps.iter().enumerate() {
         if s.offset_minutes <= last || s.offset_minutes < 0 {
             return Err(Error::validation("offset_minutes", format!("step {} must come after step {}", i + 1, i)));
+        }
+        if s.offset_minutes > MAX_OFFSET_MINUTES {
+            return Err(Error::validation("offset_minutes", format!("step {} is more than 10 years after the lead joins", i + 1)));
         }
         last = s.offset_minutes;
         for (field, t) in [("template_en", &s.template_en), ("template_fa", &s.template_fa), ("template_ar", &s.template_ar)] {

@@ -676,14 +676,22 @@ pub type MoveHistory<'a> = &'a dyn Fn(i64, i64) -> Result<()>;
 
 /// Links a Telegram account to a lead (the lead pressed Start on its link). If another lead
 /// already has that account (it wrote to the bot before), the two are one person: merged.
-pub fn link_telegram(conn: &Connection, ws: &Workspace, id: i64, telegram_id: i64, username: Option<&str>, now: DateTime<Utc>, move_history: MoveHistory) -> Result<Lead> {
+pub fn link_telegram(conn: &Connection, ws: &Workspace, id: i64, telegram_id: i64, username: Option<&str>, now: DateTime<Utc>) -> Result<Lead> {
     let mut lead = get(conn, ws, id)?;
     if lead.telegram_id == Some(telegram_id) {
         return Ok(lead);
     }
+    // Never silently: the account of another lead is that lead's (the agent merges by hand),
+    // and a lead with another account keeps it (SPEC §6a).
     if let Some(other) = key_owner(conn, ws.id, "telegram", &telegram_id.to_string())?.filter(|o| *o != id) {
-        merge(conn, ws, id, other, now, move_history)?;
-        lead = get(conn, ws, id)?;
+        return Err(Error::Duplicate {
+            field: "telegram_id".into(),
+            message: format!("this Telegram account is already lead #{other}'s"),
+            existing_id: other,
+        });
+    }
+    if let Some(had) = lead.telegram_id {
+        return Err(Error::validation("telegram_id", format!("this lead is linked to Telegram {had} already")));
     }
     let before = lead.clone();
     lead.telegram_id = Some(telegram_id);

@@ -86,6 +86,9 @@ pub fn lead(input: &LeadInput, region: Region) -> Result<LeadFields> {
         if v.is_some_and(|b| b < 0) {
             return Err(Error::validation(field, "a budget cannot be negative"));
         }
+        if v.is_some_and(|b| b > normalize::MAX_MONEY) {
+            return Err(Error::validation(field, "a budget is at most 1,000,000,000,000 AED"));
+        }
     }
     if let (Some(min), Some(max)) = (input.budget_min, input.budget_max) {
         if min > max {
@@ -99,7 +102,8 @@ pub fn lead(input: &LeadInput, region: Region) -> Result<LeadFields> {
     let locations = text_list("locations", &input.locations, MAX_LOCATIONS)?;
     let tags = text_list("tags", &input.tags, MAX_TAGS)?;
 
-    let notes = t(&input.notes);
+    // Notes keep their line breaks and tabs (and lose every other control character).
+    let notes = normalize::multiline(input.notes.as_deref());
     if let Some(n) = &notes {
         check_len("notes", n, MAX_NOTES)?;
     }
@@ -200,6 +204,24 @@ mod tests {
     }
 
     #[test]
+    fn names_lose_control_and_bidi_characters_and_notes_keep_their_lines() {
+        let f = lead(
+            &LeadInput {
+                name: Some("Aisha\n\u{202E}Khan\u{7}".into()),
+                notes: Some("line one\r\n\u{202E}line\ttwo\u{1b}".into()),
+                locations: vec!["Dubai\nMarina".into()],
+                tags: vec!["vip\u{2066}".into()],
+                ..Default::default()
+            },
+            ae(),
+        )
+        .unwrap();
+        assert_eq!(f.name, "Aisha Khan");
+        assert_eq!(f.notes.as_deref(), Some("line one\nline\ttwo"));
+        assert_eq!((f.locations, f.tags), (vec!["Dubai Marina".to_string()], vec!["vip".to_string()]));
+    }
+
+    #[test]
     fn source_defaults_to_manual_and_unknown_enumerations_are_refused() {
         assert_eq!(lead(&named("A"), ae()).unwrap().source, Source::Manual);
         for (input, field) in [
@@ -223,6 +245,8 @@ mod tests {
             (LeadInput { notes: Some("n".repeat(10_001)), ..named("A") }, "notes"),
             (LeadInput { locations: (0..21).map(|i| format!("Area {i}")).collect(), ..named("A") }, "locations"),
             (LeadInput { telegram_id: Some(0), ..named("A") }, "telegram_id"),
+            (LeadInput { budget_max: Some(normalize::MAX_MONEY + 1), ..named("A") }, "budget_max"),
+            (LeadInput { budget_min: Some(i64::MAX), ..named("A") }, "budget_min"),
         ];
         for (input, field) in cases {
             assert_eq!(lead(&input, ae()).unwrap_err().field(), Some(field), "{input:?}");

@@ -87,7 +87,9 @@ fn fit(c: &Candidate, p: &Property) -> f64 {
         parts.push(1.0);
     }
     let target = match (c.budget_min, c.budget_max) {
-        (Some(min), Some(max)) => Some((min + max) as f64 / 2.0),
+        // In floating point: two budgets near i64::MAX (a book from before budgets had a bound)
+        // must not overflow.
+        (Some(min), Some(max)) => Some((min as f64 + max as f64) / 2.0),
         (None, Some(max)) => Some(max as f64),
         (Some(min), None) => Some(min as f64),
         (None, None) => None,
@@ -96,7 +98,7 @@ fn fit(c: &Candidate, p: &Property) -> f64 {
         parts.push((1.0 - (p.price as f64 - t).abs() / t).clamp(0.0, 1.0));
     }
     if let (Some(want), Some(has)) = (c.bedrooms, p.bedrooms) {
-        parts.push(1.0 / (1.0 + (has - want) as f64));
+        parts.push(1.0 / (1.0 + (has as f64 - want as f64)));
     }
     if c.has_type {
         parts.push(1.0);

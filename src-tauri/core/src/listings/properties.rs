@@ -66,6 +66,7 @@ fn validate(input: &PropertyInput) -> Result<Valid> {
         return Err(Error::validation("location", "location is longer than 100 characters"));
     }
     let price = match input.price {
+        Some(p) if p > normalize::MAX_MONEY => return Err(Error::validation("price", "a price is at most 1,000,000,000,000 AED")),
         Some(p) if p > 0 => p,
         Some(_) => return Err(Error::validation("price", "the price must be above zero")),
         None => return Err(Error::validation("price", "a listing needs a price")),
@@ -177,6 +178,8 @@ mod tests {
             (PropertyInput { location: None, ..input() }, "location"),
             (PropertyInput { price: Some(0), ..input() }, "price"),
             (PropertyInput { price: None, ..input() }, "price"),
+            (PropertyInput { price: Some(i64::MAX), ..input() }, "price"),
+            (PropertyInput { price: Some(normalize::MAX_MONEY + 1), ..input() }, "price"),
             (PropertyInput { bedrooms: Some(30), ..input() }, "bedrooms"),
             (PropertyInput { purpose: Some("lease".into()), ..input() }, "purpose"),
             (PropertyInput { property_type: Some("castle".into()), ..input() }, "property_type"),

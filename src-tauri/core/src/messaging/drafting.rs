@@ -3,13 +3,16 @@
 //! or Ollama server works with no internet), it is asked to rewrite the message for this lead
 //! — name, language, areas, budget, the listing, the last reply. Offline, not set up, slow or
 //! failing: the template goes, and the message says why. The prompt and the answer stay on the
-//! message for audit. Campaigns in review mode hold the drafts for the agent.
+//! message for audit. What the model writes waits for the agent's review when review is on
+//! (the default once a model is set up), and always when it adds a link, a price or a phone
+//! number the template did not have; campaigns in review mode hold all their messages.
 
 use crate::store::settings::Setting;
 use crate::store::{self, Store};
 use crate::clock::fmt_time;
 use crate::error::{Error, Result};
 use crate::leads::{self, Lead};
+use crate::messaging::channels::config;
 use crate::model::{DraftSource, Review};
 use crate::outbox;
 use crate::secrets::SecretStore;
@@ -32,6 +35,16 @@ pub struct LlmSettings {
     /// Seconds the model may take per message (default 20).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<u64>,
+    /// Whether every message the model writes waits for the agent's review (follow-ups and
+    /// listing alerts alike). On unless the agent turned it off; settings saved before it
+    /// existed read as on.
+    #[serde(default = "on")]
+    #[ts(as = "Option<bool>", optional)]
+    pub review: bool,
+}
+
+fn on() -> bool {
+    true
 }
 
 fn secret_name(book_id: &str) -> String {
@@ -49,21 +62,152 @@ pub fn set(conn: &Connection, secrets: &dyn SecretStore, base_url: &str, model: 
     if timeout_seconds.is_some_and(|t| !(1..=300).contains(&t)) {
         return Err(Error::validation("timeout", "the model's time limit is 1 to 300 seconds"));
     }
-    let base_url = crate::messaging::channels::base_url(Some(base_url), "", "base_url")?;
+    let base_url = config::checked_base_url(Some(base_url), "", "base_url")?;
     let model = model.trim();
     if model.is_empty() || model.len() > 200 {
         return Err(Error::validation("model", "the model's name is required (like llama3.1 or gpt-4o-mini)"));
     }
-    let s = LlmSettings { base_url, model: model.to_string(), timeout_seconds };
+    let before = settings(conn)?;
+    let name = secret_name(&config::book_id(conn)?);
+    // The saved key goes only to the host it was given for.
+    let has_key = secrets.get(&name)?.is_some();
+    config::secret_stays_with_host(before.as_ref().map(|b| b.base_url.as_str()), &base_url, key.is_some(), has_key, "api_key", "the API key")?;
+    // Review stays as the agent left it (on for a model set up for the first time).
+    let review = before.map_or(true, |b| b.review);
+    let s = LlmSettings { base_url, model: model.to_string(), timeout_seconds, review };
     let json = serde_json::to_string(&s).map_err(|e| Error::internal_from(e.to_string(), e))?;
     store::settings::set(conn, Setting::Llm, &json)?;
-    let name = secret_name(&crate::messaging::channels::config::book_id(conn)?);
     match key.map(str::trim) {
         Some("") => secrets.delete(&name)?,
         Some(k) => secrets.set(&name, k)?,
         None => {}
     }
     Ok(s)
+}
+
+/// Turns review of the model's messages on or off (a model must be set up).
+pub fn set_review(conn: &Connection, on: bool) -> Result<LlmSettings> {
+    let Some(mut s) = settings(conn)? else {
+        return Err(Error::validation("review", "set a language model up first"));
+    };
+    s.review = on;
+    let json = serde_json::to_string(&s).map_err(|e| Error::internal_from(e.to_string(), e))?;
+    store::settings::set(conn, Setting::Llm, &json)?;
+    Ok(s)
+}
+
+/// What the model's text adds that the template it rewrote does not say: links, prices (a
+/// number with a currency or a percent sign, or of four digits or more) and phone numbers,
+/// each as written. Digits compare in any script (۱٬۲۰۰٬۰۰۰ is 1,200,000). Empty when it adds
+/// none of these; a draft that adds any is held for the agent whatever the settings.
+pub fn additions(template: &str, draft: &str) -> Vec<String> {
+    let known_links = links(template);
+    let known_numbers: Vec<String> = numbers(template).into_iter().map(|n| n.digits).collect();
+    let mut out: Vec<String> = Vec::new();
+    for l in links(draft) {
+        if !known_links.contains(&l) {
+            out.push(format!("a link ({l})"));
+        }
+    }
+    for n in numbers(draft) {
+        if known_numbers.contains(&n.digits) {
+            continue;
+        }
+        let what = if n.phone { "a phone number" } else if n.money || n.digits.len() >= 4 { "a price" } else { continue };
+        let item = format!("{what} ({})", n.written);
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// The links in `text`, lower-cased, without the punctuation around them.
+fn links(text: &str) -> Vec<String> {
+    const TLDS: &[&str] = &[
+        "com", "net", "org", "ae", "io", "me", "co", "ly", "info", "biz", "app", "link", "site", "online", "xyz", "ir", "uk",
+        "us", "sa", "qa", "to", "gl", "gg", "ru", "de", "shop", "store", "page", "ai",
+    ];
+    let mut out = Vec::new();
+    for word in text.split(char::is_whitespace) {
+        let w = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '/').to_lowercase();
+        let domain = w.split(['/', '?', '#']).next().unwrap_or("");
+        let labels: Vec<&str> = domain.split('.').collect();
+        let bare = labels.len() >= 2
+            && labels.iter().all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+            && labels.last().is_some_and(|tld| TLDS.contains(tld));
+        if w.contains("://") || w.starts_with("www.") || bare {
+            out.push(w);
+        }
+    }
+    out
+}
+
+struct Number {
+    /// Its digits in ASCII, separators dropped.
+    digits: String,
+    written: String,
+    money: bool,
+    phone: bool,
+}
+
+fn ascii_digit(c: char) -> Option<char> {
+    match c {
+        '0'..='9' => Some(c),
+        '\u{0660}'..='\u{0669}' => char::from_digit(c as u32 - 0x0660, 10),
+        '\u{06F0}'..='\u{06F9}' => char::from_digit(c as u32 - 0x06F0, 10),
+        _ => None,
+    }
+}
+
+/// The numbers written in `text`: runs of digits with thousands or decimal separators inside
+/// (`,` `.` `٬` `٫`), and — for a run that starts with `+` or `0`, as phone numbers do — spaces,
+/// dashes and brackets too.
+fn numbers(text: &str) -> Vec<Number> {
+    const CURRENCIES: &[&str] = &["aed", "dhs", "dh", "dirham", "درهم", "د.إ", "$", "usd", "€", "eur", "£", "gbp", "ریال", "ريال", "تومان"];
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let plus = chars[i] == '+' && chars.get(i + 1).and_then(|c| ascii_digit(*c)).is_some();
+        if !plus && ascii_digit(chars[i]).is_none() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let phone_like = plus || ascii_digit(chars[i]) == Some('0');
+        let mut digits = String::new();
+        let mut end = i;
+        if plus {
+            i += 1;
+        }
+        while i < chars.len() {
+            let c = chars[i];
+            if let Some(d) = ascii_digit(c) {
+                digits.push(d);
+                i += 1;
+                end = i;
+            } else if matches!(c, ',' | '.' | '٬' | '٫') || (phone_like && matches!(c, ' ' | '-' | '(' | ')')) {
+                // A separator only inside the number: the next character must carry on.
+                match chars.get(i + 1) {
+                    Some(n) if ascii_digit(*n).is_some() || (phone_like && matches!(n, '(' | ' ')) => i += 1,
+                    _ => break,
+                }
+            } else {
+                break;
+            }
+        }
+        i = end.max(start + 1);
+        let written: String = chars[start..end].iter().collect();
+        let around = |from: usize, to: usize| -> String { chars[from..to].iter().collect::<String>().to_lowercase() };
+        let before = around(start.saturating_sub(6), start);
+        let after = around(end, (end + 6).min(chars.len()));
+        let percent = after.trim_start().starts_with(['%', '٪']);
+        let money = percent || CURRENCIES.iter().any(|c| before.contains(c) || after.contains(c));
+        let phone = (plus || (phone_like && digits.len() >= 7)) && !money;
+        out.push(Number { digits, written, money, phone });
+    }
+    out
 }
 
 /// Why a message goes with its template rather than the model's text. Its text is the
@@ -173,7 +317,9 @@ pub struct DraftReport {
 }
 
 /// Drafts every queued message of `ws` not drafted yet: the model's text when it answers, else
-/// the template (with the reason). Messages of campaigns in review mode wait for the agent.
+/// the template (with the reason). What waits for the agent: every message of a campaign in
+/// review mode; the model's text, follow-up or listing alert, while review is on; and the
+/// model's text that adds a link, price or phone number, always.
 pub async fn draft(store: &mut Store, ws: &Workspace, llm: Option<&Llm>) -> Result<DraftReport> {
     let mut report = DraftReport::default();
     for outbox::Undrafted { id, lead_id, body, campaign_id: campaign } in outbox::undrafted(store.conn(), ws, 200)? {
@@ -193,15 +339,32 @@ pub async fn draft(store: &mut Store, ws: &Workspace, llm: Option<&Llm>) -> Resu
             None => false,
         };
         let (text, source, note, asked, answer) = match llm {
-            None => (body.clone(), DraftSource::Template, Some(Fallback::NotSetUp), None, None),
+            None => (body.clone(), DraftSource::Template, Some(Fallback::NotSetUp.to_string()), None, None),
             Some(m) => {
                 let messages = prompt(&lead, ws, &body, last_reply.as_deref());
                 let asked = serde_json::to_string(&messages.iter().map(|(r, c)| json!({"role": r, "content": c})).collect::<Vec<_>>()).ok();
                 match m.complete(&messages).await {
                     Ok(t) => (t.clone(), DraftSource::Model, None, asked, Some(t)),
-                    Err(why) => (body.clone(), DraftSource::Template, Some(why), asked, None),
+                    Err(why) => (body.clone(), DraftSource::Template, Some(why.to_string()), asked, None),
                 }
             }
+        };
+        // What the model wrote waits for the agent when review is on, and always when it adds a
+        // link, a price or a phone number the template did not have (SPEC §6a). A campaign in
+        // review mode holds all of its messages, the model's or the template's.
+        let (review, note) = if source == DraftSource::Model {
+            let added = additions(&body, &text);
+            if !added.is_empty() {
+                (true, Some(format!("held for review: the model's text adds {} that the template does not have", added.join(", "))))
+            } else if review {
+                (true, Some("held for review: the campaign's messages are reviewed before sending".to_string()))
+            } else if llm.is_some_and(|m| m.settings.review) {
+                (true, Some("held for review: review of the model's messages is on".to_string()))
+            } else {
+                (false, note)
+            }
+        } else {
+            (review, note)
         };
         let changed = store.write(|tx, now| {
             let note = note.as_ref().map(|n| format!("{n} ({})", fmt_time(now)));
@@ -253,6 +416,24 @@ pub fn review(conn: &Connection, ws: &Workspace, id: i64, approve: bool, text: O
 mod tests {
     use super::*;
     use reqwest::StatusCode;
+
+    #[test]
+    fn a_draft_that_adds_a_link_a_price_or_a_phone_number_is_caught() {
+        let template = "Hi Sara, a new listing just came in: JVC 1BR in JVC, AED 1,200,000. Would you like the details? — your agent";
+        // Saying the same in other words (and other digits) adds nothing.
+        assert!(additions(template, "Sara jan, a JVC 1BR for AED 1,200,000 — shall I send the details?").is_empty());
+        assert!(additions(template, "سارا جان، یک آپارتمان یک‌خوابه در JVC به قیمت ۱٬۲۰۰٬۰۰۰ درهم آمده؛ ببینیمش؟").is_empty());
+        assert!(additions(template, "Sara, 1 bedroom, 2 parking spots, 3 minutes to the metro.").is_empty(), "small counts are no prices");
+        let added = additions(template, "Sara, JVC 1BR at AED 1,080,000 (10% off!) — book at https://deals.example.com/jvc or call +971 50 123 4567.");
+        assert_eq!(
+            added,
+            ["a link (https://deals.example.com/jvc)", "a price (1,080,000)", "a price (10)", "a phone number (+971 50 123 4567)"],
+            "{added:?}"
+        );
+        assert_eq!(additions(template, "See bit.ly/x3 or www.example.ae"), ["a link (bit.ly/x3)", "a link (www.example.ae)"]);
+        assert_eq!(additions(template, "Call me on 050 123 4567"), ["a phone number (050 123 4567)"]);
+        assert_eq!(additions("Hi {x}", "Only AED 950 today"), ["a price (950)"]);
+    }
 
     #[test]
     fn each_fallback_reads_as_the_note_messages_have_always_kept() {

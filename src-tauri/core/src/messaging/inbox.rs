@@ -1,7 +1,9 @@
 //! Messages leads send us. Each is taken in once (by the provider's id), in one transaction:
 //! matched to its lead by Telegram user id or E.164 number (an unknown sender becomes a new
-//! lead), then either a Telegram start link (links the account), an opt-out or opt-in keyword,
-//! or a reply — which stops the lead's follow-ups, rescores it and lands on its timeline.
+//! lead), then either a Telegram start link (links the account — once, within 30 days, never
+//! over another account or into another lead: those become a task for the agent), an opt-out
+//! or opt-in keyword, or a reply — which stops the lead's follow-ups, rescores it and lands on
+//! its timeline. An inbound message never merges two leads.
 
 use crate::store::Store;
 use crate::messaging::channels::config::{self, Channels};
@@ -77,23 +79,21 @@ pub fn take_in(conn: &Connection, ws: &Workspace, m: &Inbound, now: DateTime<Utc
     if fresh == 0 {
         return Ok(Taken::AlreadySeen);
     }
-    // The time it was written, but never in the future of our clock.
-    let at = m.at.min(now);
-    let text = m.text.trim();
+    // The time it was written, but never in the future of our clock nor before 2000.
+    let at = m.at.min(now).max(crate::clock::earliest());
+    // Line breaks and tabs stay; other control characters and bidi overrides do not.
+    let cleaned = crate::model::normalize::multiline(Some(&m.text)).unwrap_or_default();
+    let text = cleaned.as_str();
 
     if let (Sender::Telegram { id, username, .. }, Some(rest)) = (&m.from, text.strip_prefix("/start")) {
         let token = rest.trim();
-        let linked: Option<i64> = if token.is_empty() {
-            None
-        } else {
-            conn.prepare_cached("SELECT lead_id FROM telegram_links WHERE workspace_id = ?1 AND token = ?2")?
-                .query_row(params![ws.id, token], |r| r.get(0))
-                .optional()?
-        };
-        if let Some(lead_id) = linked {
-            crate::workflows::link_telegram(conn, ws, lead_id, *id, username.as_deref(), at)?;
-            seen_lead(conn, ws, m, lead_id)?;
-            return Ok(Taken::Linked { lead_id });
+        let link = if token.is_empty() { None } else { start_link(conn, ws, token)? };
+        if let Some(link) = link {
+            if let Some(lead_id) = press_start(conn, ws, &link, *id, username.as_deref(), at)? {
+                seen_lead(conn, ws, m, lead_id)?;
+                return Ok(Taken::Linked { lead_id });
+            }
+            // Not linked: the agent has a task, and the message is the sender's own, below.
         }
     }
 
@@ -211,19 +211,95 @@ fn sender_input(m: &Inbound) -> LeadInput {
     input
 }
 
-/// The lead's Telegram start link `https://t.me/<bot>?start=<token>`, made once per lead.
+/// How long a start link links: 30 days from when it was made (SPEC §6a).
+pub const LINK_LIFETIME: Duration = Duration::days(30);
+
+/// A start link as stored.
+#[derive(Debug, Clone)]
+struct StartLink {
+    token: String,
+    lead_id: i64,
+    created_at: DateTime<Utc>,
+    used_at: Option<String>,
+    used_by: Option<i64>,
+}
+
+fn start_link(conn: &Connection, ws: &Workspace, token: &str) -> Result<Option<StartLink>> {
+    conn.prepare_cached("SELECT token, lead_id, created_at, used_at, used_by FROM telegram_links WHERE workspace_id = ?1 AND token = ?2")?
+        .query_row(params![ws.id, token], link_row)
+        .optional()
+        .map_err(Into::into)
+}
+
+fn link_row(r: &rusqlite::Row) -> rusqlite::Result<StartLink> {
+    let created: String = r.get(2)?;
+    Ok(StartLink {
+        token: r.get(0)?,
+        lead_id: r.get(1)?,
+        created_at: crate::clock::parse_time(&created).ok_or_else(|| crate::store::rows::bad_column(2, format!("bad time '{created}'")))?,
+        used_at: r.get(3)?,
+        used_by: r.get(4)?,
+    })
+}
+
+/// Telegram account `tg` pressed Start on `link`. Links it to the link's lead — once, while
+/// the link is fresh, when the lead has no Telegram account and the account is no other
+/// lead's — and answers that lead. Otherwise nothing is linked or merged: the agent gets a
+/// task saying what happened and which leads, and the answer is `None` (the message is then
+/// the sender's own, on the lead its account belongs to or a new one).
+fn press_start(conn: &Connection, ws: &Workspace, link: &StartLink, tg: i64, username: Option<&str>, at: DateTime<Utc>) -> Result<Option<i64>> {
+    let lead = leads::get(conn, ws, link.lead_id)?;
+    // The account it linked pressing it again (Telegram sends /start each time): nothing new.
+    if lead.telegram_id == Some(tg) {
+        return Ok(Some(lead.id));
+    }
+    let owner = leads::by_key(conn, ws, "telegram", &tg.to_string())?.filter(|o| *o != lead.id);
+    let who = username.map(|u| format!("@{u} ({tg})")).unwrap_or_else(|| tg.to_string());
+    let why = if link.used_at.is_some() {
+        let by = link.used_by.map(|b| format!(" by Telegram {b}")).unwrap_or_default();
+        Some(format!("the link was used already{by}, and a link links once"))
+    } else if at > link.created_at + LINK_LIFETIME {
+        Some(format!("the link expired (it was made {}; links last 30 days)", link.created_at.date_naive()))
+    } else if let Some(had) = lead.telegram_id {
+        Some(format!("{} is linked to Telegram {had} already", lead.name))
+    } else {
+        owner.map(|o| format!("that Telegram account is already lead #{o}; merge the two by hand if they are the same person"))
+    };
+    if link.used_at.is_none() {
+        // Single use: whatever comes of it, this press spends the link.
+        conn.prepare_cached("UPDATE telegram_links SET used_at = ?3, used_by = ?4 WHERE workspace_id = ?1 AND token = ?2 AND used_at IS NULL")?
+            .execute(params![ws.id, link.token, fmt_time(at), tg])?;
+    }
+    match why {
+        None => {
+            crate::workflows::link_telegram(conn, ws, lead.id, tg, username, at)?;
+            Ok(Some(lead.id))
+        }
+        Some(why) => {
+            let detail = format!("Telegram {who} pressed Start on the link of {} (#{}) and was not linked: {why}. Their message is on their own lead.", lead.name, lead.id);
+            crate::workflows::task_for_agent(conn, ws, lead.id, crate::tasks::TELEGRAM_LINK, &detail, at)?;
+            Ok(None)
+        }
+    }
+}
+
+/// The lead's Telegram start link `https://t.me/<bot>?start=<token>`: the same link until it
+/// is used or 30 days old, then a new one.
 pub fn telegram_link(conn: &Connection, ws: &Workspace, lead_id: i64, now: DateTime<Utc>) -> Result<(String, String)> {
     let bot = config::row(conn, ws, Provider::Telegram)?.and_then(|r| r.settings.bot_username);
     let Some(bot_username) = bot else {
         return Err(crate::Error::validation("bot_username", "set the bot's username in Settings → Channels → Telegram first"));
     };
     leads::get(conn, ws, lead_id)?;
-    let existing: Option<String> = conn
-        .prepare_cached("SELECT token FROM telegram_links WHERE workspace_id = ?1 AND lead_id = ?2")?
-        .query_row(params![ws.id, lead_id], |r| r.get(0))
+    let latest: Option<StartLink> = conn
+        .prepare_cached(
+            "SELECT token, lead_id, created_at, used_at, used_by FROM telegram_links WHERE workspace_id = ?1 AND lead_id = ?2
+             ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        )?
+        .query_row(params![ws.id, lead_id], link_row)
         .optional()?;
-    let token = match existing {
-        Some(t) => t,
+    let token = match latest.filter(|l| l.used_at.is_none() && now <= l.created_at + LINK_LIFETIME) {
+        Some(l) => l.token,
         None => {
             // 128 bits in 22 characters of [A-Za-z0-9_-]: within Telegram's 64.
             let t = config::random_token(22)?;

@@ -5,9 +5,64 @@ use crate::error::{Error, Result};
 use phonenumber::country::Id as Region;
 use std::str::FromStr;
 
-/// Trims `s`; a value that is empty after trimming is absent.
+/// The most money any amount may be (whole AED): a trillion. Budgets and prices above it are
+/// typing slips, and every sum of two stays far inside an `i64`.
+pub const MAX_MONEY: i64 = 1_000_000_000_000;
+
+/// Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): one
+/// U+202E makes "gpj.exe" read "exe.jpg". Never kept in what Leadbook stores. (The marks
+/// U+200E/U+200F and the joiners U+200C/U+200D — Persian needs ZWNJ — are kept.)
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A one-line field (name, email, phone, username, area, tag, title): trimmed; line breaks and
+/// tabs become a space, every other control character and bidi control is dropped; a value
+/// that is empty after that is absent.
 pub fn text(s: Option<&str>) -> Option<String> {
-    s.map(str::trim).filter(|t| !t.is_empty()).map(str::to_string)
+    let s = s?;
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            if c.is_whitespace() && !out.ends_with(char::is_whitespace) {
+                out.push(' ');
+            }
+        } else if !is_bidi_control(c) {
+            out.push(c);
+        }
+    }
+    let t = out.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// A multi-line field (notes, an inbound message): trimmed; line breaks (any of `\r\n`, `\r`,
+/// U+2028/U+2029 become `\n`) and tabs stay, every other control character and bidi control is
+/// dropped; a value that is empty after that is absent.
+pub fn multiline(s: Option<&str>) -> Option<String> {
+    let s = s?;
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push('\n');
+            }
+            '\n' | '\u{2028}' | '\u{2029}' => out.push('\n'),
+            '\t' => out.push('\t'),
+            c if c.is_control() || is_bidi_control(c) => {}
+            c => out.push(c),
+        }
+    }
+    let t = out.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// `s` without its prefix `p`, compared without regard to ASCII case.
+fn strip_prefix_ci<'a>(s: &'a str, p: &str) -> Option<&'a str> {
+    s.get(..p.len()).filter(|head| head.eq_ignore_ascii_case(p)).map(|_| &s[p.len()..])
 }
 
 /// Parses a phone region code such as `AE`.
@@ -78,9 +133,9 @@ pub fn email(raw: &str) -> Result<String> {
 pub fn linkedin(raw: &str) -> Result<String> {
     let invalid = || Error::validation("linkedin_url", format!("'{}' is not a LinkedIn profile URL", raw.trim()));
     let s = raw.trim();
-    let rest = s
-        .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"))
+    // The scheme and host in any case (HTTPS://WWW.LINKEDIN.COM/…): only the slug is the lead's.
+    let rest = strip_prefix_ci(s, "https://")
+        .or_else(|| strip_prefix_ci(s, "http://"))
         .unwrap_or(s);
     let rest = rest.split(['?', '#']).next().unwrap_or("");
     let (host, path) = rest.split_once('/').ok_or_else(invalid)?;
@@ -161,6 +216,30 @@ mod tests {
         for bad in ["https://www.linkedin.com/company/emaar", "https://example.com/in/x", "aisha", "https://evillinkedin.com/in/x"] {
             assert!(linkedin(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_linkedin_url_in_upper_case_is_the_same_profile() {
+        for raw in ["HTTPS://WWW.LINKEDIN.COM/in/Aisha-Khan", "Http://LinkedIn.com/IN/aisha-khan/", "WWW.LINKEDIN.COM/in/AISHA-KHAN?TRK=x"] {
+            assert_eq!(linkedin(raw).unwrap(), "https://www.linkedin.com/in/aisha-khan", "{raw}");
+        }
+        assert!(linkedin("HTTPS://EVILLINKEDIN.COM/in/x").is_err());
+    }
+
+    #[test]
+    fn one_line_text_loses_controls_and_bidi_overrides_but_keeps_persian_joiners() {
+        assert_eq!(text(Some("Aisha\nKhan\u{7}")).as_deref(), Some("Aisha Khan"));
+        assert_eq!(text(Some(" \u{202E}gpj.exe\u{202C} ")).as_deref(), Some("gpj.exe"));
+        assert_eq!(text(Some("\u{2066}x\u{2069}\r\n\ty")).as_deref(), Some("x y"));
+        assert_eq!(text(Some("می\u{200C}خواهم")).as_deref(), Some("می\u{200C}خواهم"), "ZWNJ stays");
+        assert_eq!(text(Some("\u{7}\u{202E}\n")), None, "nothing left is absent");
+    }
+
+    #[test]
+    fn multi_line_text_keeps_line_breaks_and_tabs_only() {
+        assert_eq!(multiline(Some("first\r\nsecond\rthird\u{2028}fourth")).as_deref(), Some("first\nsecond\nthird\nfourth"));
+        assert_eq!(multiline(Some("a\tb\u{7}\u{1b}[31m\u{202E}c\u{200C}d")).as_deref(), Some("a\tb[31mc\u{200C}d"));
+        assert_eq!(multiline(Some(" \n\u{0}\n ")), None);
     }
 
     #[test]

@@ -382,6 +382,24 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE leads ADD COLUMN whatsapp_inbound_via TEXT;
     UPDATE leads SET whatsapp_inbound_via = 'twilio' WHERE whatsapp_inbound_at IS NOT NULL;
     "#,
+    // 11: Telegram start links are single-use and expire: a lead may have had several (a new
+    // one replaces a used or expired one, which is kept so that a forwarded old link is
+    // recognised), each says when it was used and by which Telegram account.
+    r#"
+    CREATE TABLE telegram_links_v11 (
+        token        TEXT PRIMARY KEY,
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        lead_id      INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        created_at   TEXT NOT NULL,
+        used_at      TEXT,
+        used_by      INTEGER
+    );
+    INSERT INTO telegram_links_v11 (token, workspace_id, lead_id, created_at)
+        SELECT token, workspace_id, lead_id, created_at FROM telegram_links;
+    DROP TABLE telegram_links;
+    ALTER TABLE telegram_links_v11 RENAME TO telegram_links;
+    CREATE INDEX telegram_links_lead ON telegram_links(workspace_id, lead_id, created_at);
+    "#,
 ];
 
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.

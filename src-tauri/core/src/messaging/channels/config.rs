@@ -132,16 +132,95 @@ fn e164(v: &str, field: &str) -> Result<String> {
     }
 }
 
-/// Checks and tidies `s` for `provider`: what is required is there, ids look like ids.
-pub fn validate(provider: Provider, s: &Settings) -> Result<Settings> {
-    let mut out = Settings { base_url: clean(&s.base_url), ..Settings::default() };
-    let default_base = match provider {
+/// Where requests to a base URL go: scheme, host and port (`https`, `api.telegram.org`, 443).
+/// Two base URLs with the same origin reach the same server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub scheme: String,
+    pub host: String,
+    pub port: Option<u16>,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}://{}", self.scheme, self.host)?;
+        match self.port {
+            Some(p) => write!(f, ":{p}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Origin {
+    /// Whether the host is this machine (127.0.0.0/8, ::1, localhost): nothing sent there
+    /// crosses a network, so plain `http://` is acceptable.
+    pub fn is_loopback(&self) -> bool {
+        let host = self.host.trim_start_matches('[').trim_end_matches(']');
+        match host.parse::<std::net::IpAddr>() {
+            Ok(ip) => ip.is_loopback(),
+            Err(_) => host.eq_ignore_ascii_case("localhost"),
+        }
+    }
+}
+
+/// The origin of a base URL, if it reads as one.
+pub fn origin(url: &str) -> Option<Origin> {
+    let u = reqwest::Url::parse(url).ok()?;
+    Some(Origin { scheme: u.scheme().to_string(), host: u.host_str()?.to_ascii_lowercase(), port: u.port_or_known_default() })
+}
+
+/// A provider's (or the language model's) base URL as typed: an http(s) address whose host can
+/// be read, and `https://` unless that host is this machine. Tokens travel in the request (in
+/// Telegram's path): over plain http to another machine anyone on the way could read them.
+pub fn checked_base_url(typed: Option<&str>, default: &str, field: &str) -> Result<String> {
+    // The scheme in any case (HTTPS://…) is the same scheme.
+    let typed = typed.map(|t| match t.trim().split_once("://") {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http") => format!("{}://{rest}", scheme.to_ascii_lowercase()),
+        _ => t.to_string(),
+    });
+    let url = base_url(typed.as_deref(), default, field)?;
+    let Some(o) = origin(&url) else {
+        return Err(Error::validation(field, format!("'{url}' is not an http(s) address")));
+    };
+    if o.scheme != "https" && !o.is_loopback() {
+        return Err(Error::validation(field, format!("'{url}' must start with https:// (plain http:// only for this machine: 127.0.0.1, ::1, localhost)")));
+    }
+    Ok(url)
+}
+
+/// Refuses to keep a stored secret when its host changes: the secret was given for `before`
+/// and is not sent to `after` until the agent gives it again. `field` names the secret's input
+/// (`token`, `auth_token`, `api_key`).
+pub fn secret_stays_with_host(before: Option<&str>, after: &str, secret_given: bool, has_stored: bool, field: &str, what: &str) -> Result<()> {
+    if secret_given || !has_stored {
+        return Ok(());
+    }
+    let (old, new) = (before.and_then(origin), origin(after));
+    if old.is_some() && old == new {
+        return Ok(());
+    }
+    let from = old.map(|o| o.to_string()).unwrap_or_else(|| "its old address".into());
+    let to = new.map(|o| o.to_string()).unwrap_or_else(|| after.to_string());
+    Err(Error::validation(
+        field,
+        format!("the address moves from {from} to {to}: give {what} again (the saved one is only ever sent to the host it was given for)"),
+    ))
+}
+
+/// The base URL a provider's clients use: its own, else the provider's.
+fn default_base(provider: Provider) -> &'static str {
+    match provider {
         Provider::Telegram => super::telegram::DEFAULT_BASE,
         Provider::Whatsapp => super::whatsapp::DEFAULT_BASE,
         Provider::Twilio => super::twilio::DEFAULT_BASE,
-    };
+    }
+}
+
+/// Checks and tidies `s` for `provider`: what is required is there, ids look like ids.
+pub fn validate(provider: Provider, s: &Settings) -> Result<Settings> {
+    let mut out = Settings { base_url: clean(&s.base_url), ..Settings::default() };
     if out.base_url.is_some() {
-        out.base_url = Some(base_url(out.base_url.as_deref(), default_base, "base_url")?);
+        out.base_url = Some(checked_base_url(out.base_url.as_deref(), default_base(provider), "base_url")?);
     }
     let foreign = |f: &Option<String>, name: &str| -> Result<()> {
         match clean(f) {
@@ -277,6 +356,12 @@ pub fn set(
     } else if secrets.get(&name)?.is_none() {
         let what = if provider == Provider::Twilio { "the auth token" } else { "the token" };
         return Err(Error::validation("secret", format!("{what} is required")));
+    } else {
+        // The saved token goes only where it was given for: a new host needs it again.
+        let before = row(conn, ws, provider)?.map(|r| base_url(r.settings.base_url.as_deref(), default_base(provider), "base_url")).transpose()?;
+        let after = base_url(settings.base_url.as_deref(), default_base(provider), "base_url")?;
+        let (field, what) = if provider == Provider::Twilio { ("auth_token", "the auth token") } else { ("token", "the token") };
+        secret_stays_with_host(before.as_deref(), &after, false, true, field, what)?;
     }
     if let (Provider::Telegram, Some(token)) = (provider, secret) {
         if let Some(other) = workspace_with_bot(conn, ws, secrets, token)? {

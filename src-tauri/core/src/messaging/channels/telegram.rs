@@ -118,9 +118,10 @@ impl Telegram {
         }
         let mut out = Updates::default();
         for u in body["result"].as_array().map(Vec::as_slice).unwrap_or_default() {
-            let Some(id) = u["update_id"].as_i64() else { continue };
-            let next = id.saturating_add(1);
-            out.next_offset = Some(out.next_offset.map_or(next, |o: i64| o.max(next)));
+            // An id with no successor (i64::MAX) is no update Telegram makes: passed over, and
+            // never made the offset, which would confirm every real update below it.
+            let Some((id, after)) = u["update_id"].as_i64().and_then(|id| Some((id, id.checked_add(1)?))) else { continue };
+            out.next_offset = Some(out.next_offset.map_or(after, |o: i64| o.max(after)));
             if let Some(m) = message(id, &u["message"]) {
                 out.messages.push(m);
             }
