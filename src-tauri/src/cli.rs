@@ -637,7 +637,7 @@ fn run(cli: Cli) -> Result<String> {
                         "off" => false,
                         _ => return Err(Error::validation("mode", "review is on or off")),
                     };
-                    out(book.write(|tx, _| leadbook_core::messaging::drafting::set_review(tx, on))?)
+                    out(book.set_llm_review(on)?)
                 }
                 LlmCommand::Show => out(book.llm_settings()?),
             }

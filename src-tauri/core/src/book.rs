@@ -368,6 +368,11 @@ impl Book {
         self.write(|tx, _| crate::messaging::drafting::set(tx, secrets, base_url, model, key, timeout_seconds))
     }
 
+    /// Turns the review of the model's drafts on or off (on by default once a model is set up).
+    pub fn set_llm_review(&mut self, on: bool) -> Result<crate::messaging::drafting::LlmSettings> {
+        self.write(|tx, _| crate::messaging::drafting::set_review(tx, on))
+    }
+
     pub fn llm_settings(&self) -> Result<Option<crate::messaging::drafting::LlmSettings>> {
         crate::messaging::drafting::settings(self.conn())
     }

@@ -86,7 +86,7 @@ fn the_models_text_goes_and_its_prompt_and_answer_are_kept() {
     let mut w = World::new();
     w.model(&model, None);
     // Review of the model's messages is on by default; the agent turned it off.
-    w.book.write(|tx, _| leadbook_core::messaging::drafting::set_review(tx, false)).unwrap();
+    w.book.set_llm_review(false).unwrap();
     w.alert();
     let (drafted, sent) = w.round();
     assert_eq!((drafted.rewritten, sent.sent), (1, 1));

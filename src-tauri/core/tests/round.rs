@@ -65,6 +65,8 @@ impl World {
         let s = Settings { base_url: Some(telegram.base_url()), ..Settings::default() };
         book.set_channel(&ws, &secrets, Provider::Telegram, &s, Some(TOKEN)).unwrap();
         book.set_llm(&secrets, &model.base_url(), "llama3.1", Some("sk-local"), None).unwrap();
+        // The model's drafts go without the agent's review here: the round is what is tested.
+        book.set_llm_review(false).unwrap();
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         World { book, ws, secrets, telegram, model, rt }
     }
