@@ -7,7 +7,7 @@ use crate::dashboard::{self, Dashboard};
 use crate::error::Result;
 use crate::leads::{self, AddOutcome, DuplicateMatch, Lead, LeadDetail, LeadPage, LeadQuery};
 use crate::followups::{self, Campaign, Enrolment, Step, TickReport};
-use crate::listings::matching::{self, Match, Notified};
+use crate::listings::matching::{self, Match};
 use crate::model::{Channel, MessageStatus, PropertyStatus, Status};
 use crate::messaging::channels::config::{self, ChannelInfo, ChannelOverview, Channels, Settings};
 use crate::messaging::channels::{Identity, Provider};
@@ -26,14 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-/// What adding a listing (or making it available again) did.
-#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
-pub struct PropertyAdded {
-    pub id: i64,
-    pub property: Property,
-    #[serde(flatten)]
-    pub notified: Notified,
-}
+pub use crate::workflows::PropertyAdded;
 
 pub struct Book {
     store: Store,
@@ -236,11 +229,7 @@ impl Book {
 
     /// Adds a listing and tells every matching buyer, in one transaction.
     pub fn add_property(&mut self, ws: &Workspace, input: &PropertyInput) -> Result<PropertyAdded> {
-        self.write(|tx, now| {
-            let property = properties::add(tx, ws, input, now)?;
-            let notified = workflows::notify_buyers(tx, ws, &property, now)?;
-            Ok(PropertyAdded { id: property.id, property, notified })
-        })
+        self.write(|tx, now| workflows::add_property(tx, ws, input, now))
     }
 
     pub fn update_property(&mut self, ws: &Workspace, id: i64, input: &PropertyInput) -> Result<Property> {
@@ -250,16 +239,7 @@ impl Book {
     /// Changes a listing's status; one made available again is announced to the matching
     /// buyers not yet told about it.
     pub fn set_property_status(&mut self, ws: &Workspace, id: i64, status: PropertyStatus) -> Result<PropertyAdded> {
-        self.write(|tx, now| {
-            let before = properties::get(tx, ws, id)?;
-            let property = properties::set_status(tx, ws, id, status, now)?;
-            let notified = if before.status != PropertyStatus::Available && status == PropertyStatus::Available {
-                workflows::notify_buyers(tx, ws, &property, now)?
-            } else {
-                Notified { matched: 0, queued: 0, unreachable: 0, unreachable_leads: vec![] }
-            };
-            Ok(PropertyAdded { id, property, notified })
-        })
+        self.write(|tx, now| workflows::set_property_status(tx, ws, id, status, now))
     }
 
     /// Every lead matching listing `id`, ranked.

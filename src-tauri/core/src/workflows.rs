@@ -10,7 +10,7 @@ use crate::followups::{self, templates};
 use crate::leads::validate::{self, LeadFields, LeadInput};
 use crate::leads::{self, AddOutcome, BulkKeys, Lead, Prepared};
 use crate::listings::matching::{self, Notified};
-use crate::listings::properties::Property;
+use crate::listings::properties::{self, Property, PropertyInput};
 use crate::model::{Channel, PropertyStatus, Status};
 use crate::store::Setup;
 use crate::workspace::{self, Workspace};
@@ -127,6 +127,35 @@ pub fn task_for_agent(conn: &Connection, ws: &Workspace, lead_id: i64, kind: &st
 fn move_history(conn: &Connection, ws: &Workspace, from: i64, to: i64) -> Result<()> {
     outbox::move_to_lead(conn, ws, from, to)?;
     tasks::move_to_lead(conn, ws, from, to)
+}
+
+/// What adding a listing (or making it available again) did.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct PropertyAdded {
+    pub id: i64,
+    pub property: Property,
+    #[serde(flatten)]
+    pub notified: Notified,
+}
+
+/// Adds a listing and tells every matching buyer.
+pub fn add_property(conn: &Connection, ws: &Workspace, input: &PropertyInput, now: DateTime<Utc>) -> Result<PropertyAdded> {
+    let property = properties::add(conn, ws, input, now)?;
+    let notified = notify_buyers(conn, ws, &property, now)?;
+    Ok(PropertyAdded { id: property.id, property, notified })
+}
+
+/// Changes a listing's status; one made available again is announced to the matching buyers
+/// not yet told about it.
+pub fn set_property_status(conn: &Connection, ws: &Workspace, id: i64, status: PropertyStatus, now: DateTime<Utc>) -> Result<PropertyAdded> {
+    let before = properties::get(conn, ws, id)?;
+    let property = properties::set_status(conn, ws, id, status, now)?;
+    let notified = if before.status != PropertyStatus::Available && status == PropertyStatus::Available {
+        notify_buyers(conn, ws, &property, now)?
+    } else {
+        Notified { matched: 0, queued: 0, unreachable: 0, unreachable_leads: vec![] }
+    };
+    Ok(PropertyAdded { id, property, notified })
 }
 
 /// Tells every matching lead about `p` once: a queued message for each reachable one, a

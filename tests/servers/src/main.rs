@@ -34,8 +34,14 @@ struct Args {
     twilio_token: String,
 }
 
+/// Why the arguments were not taken: `Help` was asked for, or a message says what is wrong.
+enum Refused {
+    Help,
+    Bad(String),
+}
+
 impl Args {
-    fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+    fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, Refused> {
         let mut parsed = Args {
             telegram_token: "7000000001:AAE-leadbook-test-token".into(),
             telegram_username: None,
@@ -48,18 +54,18 @@ impl Args {
         };
         while let Some(arg) = args.next() {
             if arg == "--help" || arg == "-h" {
-                return Err(String::new());
+                return Err(Refused::Help);
             }
             let (name, inline) = match arg.split_once('=') {
                 Some((name, value)) => (name.to_string(), Some(value.to_string())),
                 None => (arg, None),
             };
             if !OPTIONS.contains(&name.as_str()) {
-                return Err(format!("unknown option {name}"));
+                return Err(Refused::Bad(format!("unknown option {name}")));
             }
             let value = match inline.or_else(|| args.next()) {
                 Some(value) => value,
-                None => return Err(format!("{name} needs a value")),
+                None => return Err(Refused::Bad(format!("{name} needs a value"))),
             };
             match name.as_str() {
                 "--telegram-token" => parsed.telegram_token = value,
@@ -67,7 +73,7 @@ impl Args {
                 "--telegram-rate" => {
                     let rate = value
                         .parse()
-                        .map_err(|_| format!("--telegram-rate: not a number: {value}"))?;
+                        .map_err(|_| Refused::Bad(format!("--telegram-rate: not a number: {value}")))?;
                     parsed.telegram_rate = Some(rate);
                 }
                 "--whatsapp-token" => parsed.whatsapp_token = value,
@@ -85,8 +91,8 @@ impl Args {
 fn main() -> ExitCode {
     let args = match Args::parse(std::env::args().skip(1)) {
         Ok(args) => args,
-        Err(message) => {
-            if !message.is_empty() {
+        Err(refused) => {
+            if let Refused::Bad(message) = refused {
                 eprintln!("leadbook-test-servers: {message}");
             }
             eprintln!("{USAGE}");

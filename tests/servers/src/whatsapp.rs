@@ -215,7 +215,7 @@ impl State {
 
         let message = match parse(&request.body) {
             Ok(message) => message,
-            Err(message) => return graph_error(400, 100, &message, None),
+            Err(Invalid(message)) => return graph_error(400, 100, &message, None),
         };
         let to = digits(&message.to);
         if to.is_empty() {
@@ -316,9 +316,24 @@ struct Message {
     sent: WaSent,
 }
 
+/// Why the Graph API refuses a send call's body: its `(#100) …` message.
+struct Invalid(String);
+
+impl From<&str> for Invalid {
+    fn from(message: &str) -> Self {
+        Invalid(message.to_string())
+    }
+}
+
+impl From<String> for Invalid {
+    fn from(message: String) -> Self {
+        Invalid(message)
+    }
+}
+
 /// Validates a send call's JSON body; the error is the `(#100) …` message. The wording of these
 /// messages follows the Graph API's style; the exact texts are unverified.
-fn parse(body: &[u8]) -> Result<Message, String> {
+fn parse(body: &[u8]) -> Result<Message, Invalid> {
     let body: Map<String, Value> = match serde_json::from_slice(body) {
         Ok(Value::Object(body)) => body,
         _ => return Err("(#100) Invalid parameter".into()),
@@ -379,7 +394,8 @@ fn parse(body: &[u8]) -> Result<Message, String> {
         other => {
             return Err(format!(
             "(#100) Param type must be one of {{text, template}} in this test server, got {other}"
-        ))
+        )
+        .into())
         }
     }
     Ok(Message { to, sent })

@@ -48,7 +48,7 @@ fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
 
 /// The `sqlite3` shell importing the same rows into a table with the same identity and filter
 /// indexes as `leads`: the floor for getting this CSV into SQLite at all.
-fn sqlite3_import(dir: &Path, csv: &Path) -> Result<Duration, String> {
+fn sqlite3_import(dir: &Path, csv: &Path) -> leadbook_core::Result<Duration> {
     let db = dir.join("baseline.db");
     let schema = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
         CREATE TABLE leads (name TEXT, email TEXT, phone TEXT, whatsapp TEXT, linkedin_url TEXT, source TEXT, budget_min TEXT,
@@ -56,13 +56,14 @@ fn sqlite3_import(dir: &Path, csv: &Path) -> Result<Duration, String> {
         CREATE INDEX b_email ON leads(email); CREATE INDEX b_phone ON leads(phone); CREATE INDEX b_whatsapp ON leads(whatsapp);
         CREATE INDEX b_linkedin ON leads(linkedin_url); CREATE INDEX b_source ON leads(source); CREATE INDEX b_name ON leads(name);";
     let run = |sql: &str| {
-        Command::new("sqlite3").arg(&db).arg(sql).output().map_err(|e| format!("sqlite3 shell not found ({e}); apt-get install sqlite3"))
+        Command::new("sqlite3").arg(&db).arg(sql).output()
+            .map_err(|e| leadbook_core::Error::internal_from(format!("sqlite3 shell not found ({e}); apt-get install sqlite3"), e))
     };
     run(schema)?;
     let (took, out) = time(|| run(&format!(".import --csv --skip 1 {} leads", csv.display())));
     let out = out?;
     if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        return Err(leadbook_core::Error::internal(String::from_utf8_lossy(&out.stderr).into_owned()));
     }
     Ok(took)
 }

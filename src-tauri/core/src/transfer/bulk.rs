@@ -150,7 +150,7 @@ pub fn import_file_with(
     let mapping = &table.mapping;
     // Cells → input → fields on the preparing thread, beside the writing.
     let to_fields = |(_, cells): &(usize, Vec<String>)| {
-        let input = import::row_to_input(cells, mapping, source).map_err(|(field, reason)| crate::Error::validation(&field, reason))?;
+        let input = import::row_to_input(cells, mapping, source)?;
         crate::leads::validate::lead(&input, region)
     };
     let results = add_rows(store, ws, &table.rows, &to_fields, &mut |done| progress(done, total), cancel)?;

@@ -397,8 +397,9 @@ fn from_grid(grid: Grid) -> Result<Table> {
     Ok(Table { format: "csv", encoding: None, total_rows: rows.len(), headers, mapping, rows })
 }
 
-/// `2,500,000`, `AED 2.5M`, `800k`, `1.2 million` → whole dirhams; `None` for blank.
-pub fn parse_amount(s: &str) -> std::result::Result<Option<i64>, String> {
+/// `2,500,000`, `AED 2.5M`, `800k`, `1.2 million` → whole dirhams; `None` for blank. A cell
+/// that is not an amount is a validation error on `field`.
+pub fn parse_amount(field: &str, s: &str) -> Result<Option<i64>> {
     let t = s.trim().to_lowercase().replace(['\u{a0}', ' '], "");
     let t = t.trim_start_matches("aed").trim_end_matches("aed").trim_start_matches("dhs").trim_end_matches("dhs").replace(',', "");
     if t.is_empty() {
@@ -411,15 +412,16 @@ pub fn parse_amount(s: &str) -> std::result::Result<Option<i64>, String> {
     } else {
         (t.as_str(), 1.0)
     };
-    let v: f64 = num.parse().map_err(|_| format!("'{}' is not an amount", s.trim()))?;
+    let v: f64 = num.parse().map_err(|_| Error::validation(field, format!("'{}' is not an amount", s.trim())))?;
     if !v.is_finite() || v < 0.0 || v * mult > 1e13 {
-        return Err(format!("'{}' is not a sensible amount", s.trim()));
+        return Err(Error::validation(field, format!("'{}' is not a sensible amount", s.trim())));
     }
     Ok(Some((v * mult).round() as i64))
 }
 
 /// One row as a [`LeadInput`] under `mapping`; `default_source` when the sheet has no source.
-pub fn row_to_input(cells: &[String], mapping: &[Option<Field>], default_source: &str) -> std::result::Result<LeadInput, (String, String)> {
+/// A cell that cannot be read as its field is a validation error naming the field.
+pub fn row_to_input(cells: &[String], mapping: &[Option<Field>], default_source: &str) -> Result<LeadInput> {
     let mut input = LeadInput { source: Some(default_source.to_string()), ..Default::default() };
     let (mut first, mut last, mut company, mut position) = (None, None, None, None);
     let mut notes: Vec<String> = Vec::new();
@@ -430,9 +432,7 @@ pub fn row_to_input(cells: &[String], mapping: &[Option<Field>], default_source:
             continue;
         }
         let s = Some(v.to_string());
-        let number = |f: &str| -> std::result::Result<Option<i64>, (String, String)> {
-            parse_amount(v).map_err(|e| (f.to_string(), e))
-        };
+        let number = |f: &str| parse_amount(f, v);
         match field {
             Field::Name => input.name = s,
             Field::FirstName => first = s,
@@ -451,7 +451,7 @@ pub fn row_to_input(cells: &[String], mapping: &[Option<Field>], default_source:
                 let b = v.to_lowercase();
                 input.bedrooms = Some(if b == "studio" { 0 } else {
                     b.trim_end_matches(['+', ' ']).trim_end_matches("br").trim_end_matches("bed").trim().parse::<i64>()
-                        .map_err(|_| ("bedrooms".to_string(), format!("'{v}' is not a number of bedrooms")))?
+                        .map_err(|_| Error::validation("bedrooms", format!("'{v}' is not a number of bedrooms")))?
                 });
             }
             Field::Purpose => input.purpose = s,
@@ -487,11 +487,12 @@ mod tests {
     #[test]
     fn amounts_are_read_as_agents_write_them() {
         for (s, v) in [("2,500,000", 2_500_000), ("AED 2.5M", 2_500_000), ("800k", 800_000), ("1.2 million", 1_200_000), ("950000 AED", 950_000)] {
-            assert_eq!(parse_amount(s), Ok(Some(v)), "{s}");
+            assert_eq!(parse_amount("budget_max", s).unwrap(), Some(v), "{s}");
         }
-        assert_eq!(parse_amount("  "), Ok(None));
-        assert!(parse_amount("lots").is_err());
-        assert!(parse_amount("-5").is_err());
+        assert_eq!(parse_amount("budget_max", "  ").unwrap(), None);
+        assert!(parse_amount("budget_max", "lots").is_err());
+        let e = parse_amount("budget_min", "-5").unwrap_err();
+        assert_eq!((e.code(), e.field()), ("validation", Some("budget_min")));
     }
 
     #[test]
