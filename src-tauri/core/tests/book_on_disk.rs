@@ -224,7 +224,7 @@ fn restore_planted(plant: &str) -> (leadbook_core::Error, tempfile::TempDir, Pat
     let copy = dir.path().join("copy.db");
     open(&db).unwrap().backup_to(&copy).unwrap();
     rusqlite::Connection::open(&copy).unwrap().execute_batch(plant).unwrap();
-    let e = backup::restore(&db, &copy, Folder::MustExist, at("2026-03-02T10:00:00Z")).err().expect("refused");
+    let e = backup::restore(&db, &copy, Folder::MustExist, at("2026-03-02T10:00:00Z")).expect_err("refused");
     assert!(!files_in(dir.path()).iter().any(|n| n.contains("before-restore")), "nothing was touched");
     (e, dir, db)
 }
@@ -265,7 +265,7 @@ fn restore_refuses_a_backup_from_a_newer_version_or_that_fails_the_integrity_che
     open(&db).unwrap().backup_to(&copy).unwrap();
     let leaf = leads_leaf_pages(&copy)[1];
     corrupt_page(&copy, leaf);
-    let e = backup::restore(&db, &copy, Folder::MustExist, Utc::now()).err().expect("refused");
+    let e = backup::restore(&db, &copy, Folder::MustExist, Utc::now()).expect_err("refused");
     assert_eq!(e.code(), "usage");
     assert!(e.to_string().contains("damaged"), "{e}");
     assert_eq!(lead_names(&mut open(&db).unwrap()).unwrap().len(), 300);

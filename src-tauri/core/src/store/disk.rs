@@ -42,7 +42,7 @@ pub fn dated_backups(db: &Path) -> Vec<(NaiveDate, PathBuf)> {
             (date.format("%Y-%m-%d").to_string() == day).then_some((date, p))
         })
         .collect();
-    all.sort_by(|a, b| b.0.cmp(&a.0));
+    all.sort_by_key(|(day, _)| std::cmp::Reverse(*day));
     all
 }
 
