@@ -9,6 +9,7 @@ use leadbook_core::listings::properties::PropertyInput;
 use leadbook_core::leads::validate::{split_list, LeadInput};
 use leadbook_core::messaging::channels::config::Settings;
 use leadbook_core::messaging::channels::Provider;
+use leadbook_core::store::Folder;
 use leadbook_core::{Book, Clock, Error, FixedClock, Result, SystemClock};
 use serde::Serialize;
 use std::ffi::OsString;
@@ -36,6 +37,23 @@ pub struct Global {
     /// Pretend it is this moment (RFC 3339), for scripts and tests.
     #[arg(long, env = "LEADBOOK_NOW", global = true, value_name = "RFC3339")]
     pub now: Option<String>,
+    /// Make a new book at --db even if its folder does not exist yet (without it, only the
+    /// default book's folder is made: a mistyped path is an error, not an empty book).
+    #[arg(long, global = true)]
+    pub create: bool,
+}
+
+impl Global {
+    /// The book's file: --db (or LEADBOOK_DB), else the default one.
+    pub fn db_path(&self) -> PathBuf {
+        self.db.clone().unwrap_or_else(crate::paths::default_db)
+    }
+
+    /// Whether a missing folder for the book at `path` may be made: at the default place
+    /// (`default`), or when asked with --create.
+    pub fn folder(&self, path: &std::path::Path, default: &std::path::Path) -> Folder {
+        if self.create || path == default { Folder::Create } else { Folder::MustExist }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,12 +113,14 @@ pub enum Command {
     Export { file: PathBuf },
     /// Grade, status and source counts, follow-ups due, replies this week.
     Dashboard,
-    /// Copy the database to FILE (default: today's backup beside the database, keeping 7).
+    /// Copy the database to FILE (default: today's backup beside the database; 7 daily, 4
+    /// weekly and 6 monthly kept). An existing FILE is replaced only if it is a Leadbook backup.
     Backup {
         #[arg(long, value_name = "FILE")]
         to: Option<PathBuf>,
     },
-    /// Replace the database with a backup.
+    /// Replace the database with a backup (checked first), whatever state the database is in;
+    /// the old file is kept as <db>.before-restore-<time>.
     Restore { file: PathBuf },
 }
 
@@ -487,8 +507,8 @@ pub fn clock_from(now: Option<&str>) -> Result<Arc<dyn Clock>> {
 
 pub fn open_book(global: &Global) -> Result<Book> {
     let clock = clock_from(global.now.as_deref())?;
-    let path = global.db.clone().unwrap_or_else(crate::paths::default_db);
-    Book::open(&path, clock)
+    let path = global.db_path();
+    Book::open_in(&path, clock, global.folder(&path, &crate::paths::default_db()))
 }
 
 /// "A" → 0, "b" → 1, …
@@ -532,20 +552,27 @@ fn run(cli: Cli) -> Result<String> {
     let Some(command) = cli.command else {
         return Err(Error::Usage("no command".into()));
     };
+    if let Command::Restore { file } = &command {
+        // Before opening the book: a restore works whatever state the live file is in.
+        let path = cli.global.db_path();
+        let now = clock_from(cli.global.now.as_deref())?.now();
+        let folder = cli.global.folder(&path, &crate::paths::default_db());
+        let done = leadbook_core::transfer::backup::restore(&path, file, folder, now)?;
+        return out(serde_json::json!({"restored": path, "from": file, "before": done.before}));
+    }
     let mut book = open_book(&cli.global)?;
+    // A read that finds the file corrupt marks the book: no later command writes to it.
+    run_on(&mut book, cli.global, command).map_err(|e| book.note(e))
+}
+
+fn run_on(book: &mut Book, global: Global, command: Command) -> Result<String> {
     if let Command::Workspace { command } = &command {
         return match command {
             WorkspaceCommand::Add { name, timezone } => out(book.add_workspace(name, timezone.as_deref())?),
             WorkspaceCommand::List => out(book.workspaces()?),
         };
     }
-    if let Command::Restore { file } = &command {
-        let path = cli.global.db.clone().unwrap_or_else(crate::paths::default_db);
-        drop(book);
-        leadbook_core::transfer::backup::restore(&path, file)?;
-        return out(serde_json::json!({"restored": path, "from": file}));
-    }
-    let ws = book.workspace(cli.global.workspace.as_deref().unwrap_or(leadbook_core::workspace::DEFAULT))?;
+    let ws = book.workspace(global.workspace.as_deref().unwrap_or(leadbook_core::workspace::DEFAULT))?;
     match command {
         Command::Workspace { .. } | Command::Restore { .. } => Err(Error::Usage("handled above".into())),
         Command::Dashboard => out(book.dashboard(&ws)?),
@@ -603,7 +630,7 @@ fn run(cli: Cli) -> Result<String> {
             }
             OutboxCommand::Confirm { id, sent, not_sent } => out(book.confirm_message(&ws, id, sent && !not_sent)?),
             OutboxCommand::Send => {
-                let secrets = secrets_for(&cli.global);
+                let secrets = secrets_for(&global);
                 let http = http()?;
                 let ch = book.load_channels(&ws, secrets.as_ref(), &http)?;
                 let llm = book.load_llm(secrets.as_ref(), &http)?;
@@ -621,7 +648,7 @@ fn run(cli: Cli) -> Result<String> {
             OutboxCommand::Done { id } => out(book.mark_message_done(&ws, id)?),
         },
         Command::Llm { command } => {
-            let secrets = secrets_for(&cli.global);
+            let secrets = secrets_for(&global);
             match command {
                 LlmCommand::Set { base_url, model, api_key, timeout } => {
                     let key = match api_key.as_deref() {
@@ -634,7 +661,7 @@ fn run(cli: Cli) -> Result<String> {
             }
         }
         Command::Inbox { command: InboxCommand::Sync } => {
-            let secrets = secrets_for(&cli.global);
+            let secrets = secrets_for(&global);
             let ch = book.load_channels(&ws, secrets.as_ref(), &http()?)?;
             let report = runtime()?.block_on(book.sync_inbox(&ws, &ch, std::time::Duration::ZERO))?;
             if report.received == 0 && !report.errors.is_empty() {
@@ -643,7 +670,7 @@ fn run(cli: Cli) -> Result<String> {
             out(report)
         }
         Command::Channel { command } => {
-            let secrets = secrets_for(&cli.global);
+            let secrets = secrets_for(&global);
             match command {
                 ChannelCommand::Set { provider } => {
                     let (provider, given, secret) = provider.split();
