@@ -551,3 +551,162 @@ fn outbox_send_drafts_with_the_language_model_first_and_its_key_is_kept_secret()
     let r = leadbook(&db, &["campaign", "review", "1", "sometimes"]);
     assert_eq!((r.code, r.stderr["field"].as_str()), (2, Some("mode")));
 }
+
+// --- the book on disk (issue #14, items 6–10) ---
+
+/// Runs `leadbook` with `args` only (no --db unless given), `env` set, and — when `open_umask`
+/// — under a umask of 0, so what the binary itself does about permissions shows.
+fn leadbook_raw(args: &[&str], env: &[(&str, &str)], open_umask: bool) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_leadbook"));
+    cmd.args(["--now", "2026-03-02T08:00:00Z"])
+        .args(args)
+        .env("LEADBOOK_SECRET_STORE", "file")
+        .env_remove("LEADBOOK_DB")
+        .env_remove("LEADBOOK_NOW")
+        .env_remove("LEADBOOK_WORKSPACE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    #[cfg(unix)]
+    if open_umask {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: only umask, async-signal-safe, between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::umask(0);
+                Ok(())
+            });
+        }
+    }
+    let out = cmd.output().expect("the leadbook binary runs");
+    let parse = |b: &[u8]| {
+        let s = String::from_utf8_lossy(b);
+        if s.trim().is_empty() { Value::Null } else { serde_json::from_str(&s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}")) }
+    };
+    Run { code: out.status.code().unwrap_or(-1), stdout: parse(&out.stdout), stderr: parse(&out.stderr) }
+}
+
+/// Overwrites the header of a leaf page in the middle of the leads table (adding a lead never
+/// reads it; listing them does).
+fn corrupt_a_middle_page_of_the_leads(db: &Path) {
+    use std::io::{Seek, SeekFrom, Write};
+    let root = leadbook_core::store::open(db, &leadbook_core::workflows::SETUP)
+        .unwrap()
+        .query_row("SELECT rootpage FROM sqlite_master WHERE name = 'leads'", [], |r| r.get::<_, i64>(0))
+        .unwrap() as usize;
+    let bytes = std::fs::read(db).unwrap();
+    let size = u16::from_be_bytes([bytes[16], bytes[17]]) as usize;
+    let page = &bytes[(root - 1) * size..root * size];
+    assert_eq!(page[0], 0x05, "an interior root");
+    let cell = u16::from_be_bytes([page[14], page[15]]) as usize; // the second child
+    let leaf = u32::from_be_bytes([page[cell], page[cell + 1], page[cell + 2], page[cell + 3]]) as u64;
+    let mut f = std::fs::OpenOptions::new().write(true).open(db).unwrap();
+    f.seek(SeekFrom::Start((leaf - 1) * size as u64)).unwrap();
+    f.write_all(&[0xFF; 64]).unwrap();
+}
+
+#[test]
+fn a_book_truncated_to_zero_bytes_is_reported_with_the_backup_to_restore_never_made_new() {
+    let (_d, db) = db();
+    leadbook(&db, &["lead", "add", "--name", "Keep me"]);
+    let backup = leadbook(&db, &["backup"]).stdout["path"].as_str().unwrap().to_string();
+    std::fs::File::create(&db).unwrap(); // truncate -s 0
+    for args in [vec!["lead", "list"], vec!["backup"], vec!["lead", "add", "--name", "New"]] {
+        let r = leadbook(&db, &args);
+        assert_eq!((r.code, r.stderr["code"].as_str()), (1, Some("database")), "{args:?}: {:?}", r.stderr);
+        assert!(r.stderr["message"].as_str().unwrap().contains(&format!("leadbook restore {backup}")), "{:?}", r.stderr);
+    }
+    assert_eq!(std::fs::metadata(&db).unwrap().len(), 0, "never silently recreated");
+    let r = leadbook(&db, &["restore", &backup]);
+    assert_eq!(r.code, 0, "{:?}", r.stderr);
+    assert_eq!(r.stdout["before"], Value::Null, "an empty file has nothing to keep");
+    assert_eq!(leadbook(&db, &["lead", "list"]).stdout[0]["name"], "Keep me");
+}
+
+#[test]
+fn a_db_in_a_folder_that_does_not_exist_is_a_usage_error_unless_create_is_given() {
+    let (dir, _) = db();
+    let typo = dir.path().join("no-such-folder").join("leadbook.db");
+    let typo = typo.to_str().unwrap();
+    for (args, env) in [(vec!["--db", typo, "lead", "list"], vec![]), (vec!["lead", "list"], vec![("LEADBOOK_DB", typo)])] {
+        let r = leadbook_raw(&args, &env, false);
+        assert_eq!((r.code, r.stderr["code"].as_str()), (2, Some("usage")), "{args:?} {env:?}");
+        assert!(r.stderr["message"].as_str().unwrap().contains("--create"));
+        assert!(!dir.path().join("no-such-folder").exists(), "nothing was created");
+    }
+    let r = leadbook_raw(&["--db", typo, "--create", "lead", "list"], &[], false);
+    assert_eq!(r.code, 0, "{:?}", r.stderr);
+    assert!(Path::new(typo).is_file());
+}
+
+#[test]
+fn restore_works_over_a_damaged_header_and_copies_the_old_file_first() {
+    let (dir, db) = db();
+    leadbook(&db, &["lead", "add", "--name", "Keep me"]);
+    let copy = dir.path().join("copy.db");
+    assert_eq!(leadbook(&db, &["backup", "--to", copy.to_str().unwrap()]).code, 0);
+    std::fs::write(&db, [0x42u8; 8192]).unwrap();
+    assert_eq!(leadbook(&db, &["lead", "list"]).stderr["code"], "database");
+    let r = leadbook(&db, &["restore", copy.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{:?}", r.stderr);
+    let before = PathBuf::from(r.stdout["before"].as_str().unwrap());
+    assert_eq!(std::fs::read(&before).unwrap(), vec![0x42u8; 8192]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&before).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    assert_eq!(leadbook(&db, &["lead", "list"]).stdout[0]["name"], "Keep me");
+
+    // A backup with a trigger of its own is refused.
+    leadbook_core::store::open(&copy, &leadbook_core::workflows::SETUP)
+        .unwrap()
+        .execute_batch("CREATE TRIGGER t AFTER INSERT ON leads BEGIN UPDATE leads SET notes = 'x'; END;")
+        .unwrap();
+    let r = leadbook(&db, &["restore", copy.to_str().unwrap()]);
+    assert_eq!((r.code, r.stderr["code"].as_str()), (2, Some("usage")), "{:?}", r.stderr);
+}
+
+#[test]
+fn after_lead_list_meets_a_corrupt_page_lead_add_is_refused() {
+    let (_d, db) = db();
+    book_with_due_leads(&db, 400);
+    corrupt_a_middle_page_of_the_leads(&db);
+    let r = leadbook(&db, &["lead", "list", "--limit", "1000"]);
+    assert_eq!((r.code, r.stderr["code"].as_str()), (1, Some("database")), "{:?}", r.stderr);
+    let r = leadbook(&db, &["lead", "add", "--name", "Into a damaged book"]);
+    assert_eq!((r.code, r.stderr["code"].as_str()), (1, Some("database")), "{:?}", r.stdout);
+    assert!(r.stderr["message"].as_str().unwrap().contains("restore"), "{:?}", r.stderr);
+}
+
+#[test]
+fn backup_to_an_existing_file_that_is_not_a_backup_is_refused() {
+    let (dir, db) = db();
+    leadbook(&db, &["lead", "add", "--name", "Keep me"]);
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "mine").unwrap();
+    let r = leadbook(&db, &["backup", "--to", notes.to_str().unwrap()]);
+    assert_eq!((r.code, r.stderr["code"].as_str(), r.stderr["field"].as_str()), (2, Some("validation"), Some("to")));
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "mine");
+}
+
+#[cfg(unix)]
+#[test]
+fn what_the_command_line_writes_is_owner_only_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, db) = db();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let with_db = |args: &[&str]| {
+        let mut all = vec!["--db", db.to_str().unwrap()];
+        all.extend_from_slice(args);
+        leadbook_raw(&all, &[], true)
+    };
+    assert_eq!(with_db(&["lead", "add", "--name", "Aisha"]).code, 0);
+    let backup = PathBuf::from(with_db(&["backup"]).stdout["path"].as_str().unwrap());
+    let csv = dir.path().join("leads.csv");
+    assert_eq!(with_db(&["export", csv.to_str().unwrap()]).code, 0);
+    for p in [&db, &backup, &csv] {
+        assert_eq!(mode(p), 0o600, "{}", p.display());
+    }
+    assert_eq!(mode(backup.parent().unwrap()), 0o700, "folders too: the process's umask is 077");
+}

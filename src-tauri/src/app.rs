@@ -169,12 +169,12 @@ fn query_escape(text: &str) -> String {
 /// (`crate::background`: the follow-up tick, delivery, reply polling, the daily backup).
 fn open(app: &tauri::AppHandle, global: &Global) -> Result<(Book, std::path::PathBuf, std::sync::Arc<dyn leadbook_core::Clock>), Box<dyn std::error::Error>> {
     let clock = clock_from(global.now.as_deref())?;
-    let path = match &global.db {
-        Some(p) => p.clone(),
-        None => app.path().app_data_dir()?.join("leadbook.db"),
-    };
+    let default = app.path().app_data_dir()?.join("leadbook.db");
+    let path = global.db.clone().unwrap_or_else(|| default.clone());
     log::info!("opening the book at {}", path.display());
-    let mut book = Book::open(&path, clock.clone())?;
+    // A --db into a folder that does not exist is reported (the window does not start), never
+    // made an empty book; so is a damaged book.
+    let mut book = Book::open_in(&path, clock.clone(), global.folder(&path, &default)).inspect_err(|e| log::error!("{e}"))?;
     book.set_cache_kib(commands::WINDOW_CACHE_KIB)?;
     if let Some(name) = &global.workspace {
         let ws = book.workspace(name)?;

@@ -11,6 +11,7 @@ use leadbook_core::messaging::channels::config::Settings;
 use leadbook_core::messaging::channels::Provider;
 use leadbook_core::messaging::delivery::Pacer;
 use leadbook_core::messaging::round::{self, Policy};
+use leadbook_core::store::Folder;
 use leadbook_core::{Book, Clock, Error, FixedClock, Result, SystemClock};
 use serde::Serialize;
 use std::ffi::OsString;
@@ -38,6 +39,23 @@ pub struct Global {
     /// Pretend it is this moment (RFC 3339), for scripts and tests.
     #[arg(long, env = "LEADBOOK_NOW", global = true, value_name = "RFC3339")]
     pub now: Option<String>,
+    /// Make a new book at --db even if its folder does not exist yet (without it, only the
+    /// default book's folder is made: a mistyped path is an error, not an empty book).
+    #[arg(long, global = true)]
+    pub create: bool,
+}
+
+impl Global {
+    /// The book's file: --db (or LEADBOOK_DB), else the default one.
+    pub fn db_path(&self) -> PathBuf {
+        self.db.clone().unwrap_or_else(crate::paths::default_db)
+    }
+
+    /// Whether a missing folder for the book at `path` may be made: at the default place
+    /// (`default`), or when asked with --create.
+    pub fn folder(&self, path: &std::path::Path, default: &std::path::Path) -> Folder {
+        if self.create || path == default { Folder::Create } else { Folder::MustExist }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -97,12 +115,14 @@ pub enum Command {
     Export { file: PathBuf },
     /// Grade, status and source counts, follow-ups due, replies this week.
     Dashboard,
-    /// Copy the database to FILE (default: today's backup beside the database, keeping 7).
+    /// Copy the database to FILE (default: today's backup beside the database; 7 daily, 4
+    /// weekly and 6 monthly kept). An existing FILE is replaced only if it is a Leadbook backup.
     Backup {
         #[arg(long, value_name = "FILE")]
         to: Option<PathBuf>,
     },
-    /// Replace the database with a backup.
+    /// Replace the database with a backup (checked first), whatever state the database is in;
+    /// the old file is kept as <db>.before-restore-<time>.
     Restore { file: PathBuf },
 }
 
@@ -494,8 +514,8 @@ pub fn clock_from(now: Option<&str>) -> Result<Arc<dyn Clock>> {
 
 pub fn open_book(global: &Global) -> Result<Book> {
     let clock = clock_from(global.now.as_deref())?;
-    let path = global.db.clone().unwrap_or_else(crate::paths::default_db);
-    Book::open(&path, clock)
+    let path = global.db_path();
+    Book::open_in(&path, clock, global.folder(&path, &crate::paths::default_db()))
 }
 
 /// "A" → 0, "b" → 1, …
@@ -539,20 +559,27 @@ fn run(cli: Cli) -> Result<String> {
     let Some(command) = cli.command else {
         return Err(Error::Usage("no command".into()));
     };
+    if let Command::Restore { file } = &command {
+        // Before opening the book: a restore works whatever state the live file is in.
+        let path = cli.global.db_path();
+        let now = clock_from(cli.global.now.as_deref())?.now();
+        let folder = cli.global.folder(&path, &crate::paths::default_db());
+        let done = leadbook_core::transfer::backup::restore(&path, file, folder, now)?;
+        return out(serde_json::json!({"restored": path, "from": file, "before": done.before}));
+    }
     let mut book = open_book(&cli.global)?;
+    // A read that finds the file corrupt marks the book: no later command writes to it.
+    run_on(&mut book, cli.global, command).map_err(|e| book.note(e))
+}
+
+fn run_on(book: &mut Book, global: Global, command: Command) -> Result<String> {
     if let Command::Workspace { command } = &command {
         return match command {
             WorkspaceCommand::Add { name, timezone } => out(book.add_workspace(name, timezone.as_deref())?),
             WorkspaceCommand::List => out(book.workspaces()?),
         };
     }
-    if let Command::Restore { file } = &command {
-        let path = cli.global.db.clone().unwrap_or_else(crate::paths::default_db);
-        drop(book);
-        leadbook_core::transfer::backup::restore(&path, file)?;
-        return out(serde_json::json!({"restored": path, "from": file}));
-    }
-    let ws = book.workspace(cli.global.workspace.as_deref().unwrap_or(leadbook_core::workspace::DEFAULT))?;
+    let ws = book.workspace(global.workspace.as_deref().unwrap_or(leadbook_core::workspace::DEFAULT))?;
     match command {
         Command::Workspace { .. } | Command::Restore { .. } => Err(Error::Usage("handled above".into())),
         Command::Dashboard => out(book.dashboard(&ws)?),
@@ -611,7 +638,7 @@ fn run(cli: Cli) -> Result<String> {
             OutboxCommand::Confirm { id, sent, not_sent } => out(book.confirm_message(&ws, id, sent && !not_sent)?),
             OutboxCommand::Send => {
                 // The window's delivery round, stopping at the first failure.
-                let secrets = secrets_for(&cli.global);
+                let secrets = secrets_for(&global);
                 let (http, mut pacer) = (http()?, Pacer::default());
                 let report = runtime()?.block_on(round::run(book.store(), &ws, secrets.as_ref(), &http, &mut pacer, Policy::Strict))?;
                 out(serde_json::to_value(report).map_err(|e| Error::internal_from(e.to_string(), e))?)
@@ -622,7 +649,7 @@ fn run(cli: Cli) -> Result<String> {
             OutboxCommand::Done { id } => out(book.mark_message_done(&ws, id)?),
         },
         Command::Llm { command } => {
-            let secrets = secrets_for(&cli.global);
+            let secrets = secrets_for(&global);
             match command {
                 LlmCommand::Set { base_url, model, api_key, timeout } => {
                     let key = match api_key.as_deref() {
@@ -643,7 +670,7 @@ fn run(cli: Cli) -> Result<String> {
             }
         }
         Command::Inbox { command: InboxCommand::Sync } => {
-            let secrets = secrets_for(&cli.global);
+            let secrets = secrets_for(&global);
             let ch = book.load_channels(&ws, secrets.as_ref(), &http()?)?;
             let report = runtime()?.block_on(book.sync_inbox(&ws, &ch, std::time::Duration::ZERO))?;
             if report.received == 0 && !report.errors.is_empty() {
@@ -652,7 +679,7 @@ fn run(cli: Cli) -> Result<String> {
             out(report)
         }
         Command::Channel { command } => {
-            let secrets = secrets_for(&cli.global);
+            let secrets = secrets_for(&global);
             match command {
                 ChannelCommand::Set { provider } => {
                     let (provider, given, secret) = provider.split();

@@ -7,5 +7,12 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // Everything this process creates — the log, SQLite's -wal and -shm, WebKit's caches — is
+    // its owner's only, from the first byte (the core also creates its own files 0600).
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file-creation mask; no thread has started yet.
+    unsafe {
+        libc::umask(0o077);
+    }
     std::process::exit(leadbook_app::main_entry(std::env::args_os().collect()));
 }

@@ -33,9 +33,21 @@ pub struct Book {
 }
 
 impl Book {
-    /// Opens (creating and migrating) the book at `path`.
+    /// Opens (creating and migrating) the book at `path`, making its folder if need be.
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Book> {
         Ok(Book { store: Store::open(path, clock, &workflows::SETUP)? })
+    }
+
+    /// Opens the book at `path`; a new one is made only in a folder `folder` allows (see
+    /// [`crate::store::Folder`]). A damaged book is reported, never made new.
+    pub fn open_in(path: &Path, clock: Arc<dyn Clock>, folder: crate::store::Folder) -> Result<Book> {
+        Ok(Book { store: Store::open_in(path, clock, &workflows::SETUP, folder)? })
+    }
+
+    /// `e`, or — when it says the book's file is corrupt — the damage error, after marking the
+    /// book so that nothing writes to it until a restore (see [`Store::note`]).
+    pub fn note(&self, e: Error) -> Error {
+        self.store.note(e)
     }
 
     pub fn open_in_memory(clock: Arc<dyn Clock>) -> Result<Book> {
@@ -458,12 +470,16 @@ impl Book {
 
     // --- backups ---
 
-    /// Today's backup beside the database file, if it was not made yet; keeps the last 7.
+    /// Today's backup beside the database file, if it was not made yet; rotates the dated ones
+    /// (7 days, 4 weeks, 6 months, and always the newest holding leads: see
+    /// [`crate::transfer::backup`]).
     pub fn daily_backup(&self) -> Result<Option<PathBuf>> {
         let path = self.store.path().ok_or_else(|| Error::Usage("an in-memory book has no backups".into()))?;
         crate::transfer::backup::daily(self.conn(), path, self.now())
     }
 
+    /// A copy of the book at `dest`; an existing file there is replaced only if it is a
+    /// Leadbook database (see [`crate::transfer::backup::to_file`]).
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
         crate::transfer::backup::to_file(self.conn(), dest)
     }

@@ -3,7 +3,11 @@
 //! The database is the source of truth. Invariants that must hold across processes
 //! (one identity key per workspace, …) are unique indexes, and every write runs in one
 //! `BEGIN IMMEDIATE` transaction, so two processes on one file cannot interleave.
+//!
+//! A book found damaged (see [`disk`]) is never written again until a backup is restored over
+//! it: every write answers the damage error.
 
+pub mod disk;
 pub mod rows;
 pub mod settings;
 
@@ -24,9 +28,14 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating and migrating) the book at `path`.
+    /// Opens (creating and migrating) the book at `path`, making its folder if need be.
     pub fn open(path: &Path, clock: Arc<dyn Clock>, setup: &Setup) -> Result<Store> {
-        Ok(Store { conn: open(path, setup)?, clock, path: Some(path.to_path_buf()) })
+        Store::open_in(path, clock, setup, Folder::Create)
+    }
+
+    /// Opens the book at `path`; a new one is made only where `folder` allows.
+    pub fn open_in(path: &Path, clock: Arc<dyn Clock>, setup: &Setup, folder: Folder) -> Result<Store> {
+        Ok(Store { conn: open_in(path, setup, folder)?, clock, path: Some(path.to_path_buf()) })
     }
 
     pub fn open_in_memory(clock: Arc<dyn Clock>, setup: &Setup) -> Result<Store> {
@@ -60,13 +69,36 @@ impl Store {
     }
 
     /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`): all of it is saved, or none.
+    /// A book marked damaged is not written; a write that finds the file corrupt marks it.
     pub fn write<T>(&mut self, f: impl FnOnce(&Transaction, DateTime<Utc>) -> Result<T>) -> Result<T> {
+        if let Some(what) = self.path.as_deref().and_then(|p| disk::damage(p).map(|w| (p, w))) {
+            return Err(disk::damaged(what.0, &what.1));
+        }
         let now = self.now();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx, now)?;
-        tx.commit()?;
-        Ok(out)
+        let run = || -> Result<T> {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx, now)?;
+            tx.commit()?;
+            Ok(out)
+        };
+        run().map_err(|e| disk::note(self.path.as_deref(), e))
     }
+
+    /// `e`, unless it says the book is corrupt: then the book is marked damaged (no connection
+    /// writes to it again until a restore) and the answer is the damage error. For the shells,
+    /// with the errors of reads.
+    pub fn note(&self, e: crate::Error) -> crate::Error {
+        disk::note(self.path.as_deref(), e)
+    }
+}
+
+/// Whether opening a book that does not exist yet may make the folder it goes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Folder {
+    /// Make it (the default book's place, or when the person asked for a new book).
+    Create,
+    /// The folder must exist: a path into a missing folder is a typo, not a new book.
+    MustExist,
 }
 
 /// The schema, one entry per version. Never edit a released entry: add a new one.
@@ -415,16 +447,42 @@ pub struct Setup {
     pub ensure_defaults: fn(&Connection) -> Result<()>,
 }
 
-/// Opens (creating if needed) the database at `path`, owner-readable only, and migrates it.
+/// Opens (creating if needed, folder included) the database at `path`, owner-readable only,
+/// and migrates it.
 pub fn open(path: &Path, setup: &Setup) -> Result<Connection> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
+    open_in(path, setup, Folder::Create)
+}
+
+/// Opens the database at `path`, owner-readable only, and migrates it. A missing or empty file
+/// is a new book only when no backup beside it holds leads (else it is damaged, see [`disk`]),
+/// and only in a folder that exists unless `folder` is [`Folder::Create`].
+pub fn open_in(path: &Path, setup: &Setup, folder: Folder) -> Result<Connection> {
+    if disk::inspect(path)? == disk::Found::New {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            match folder {
+                Folder::Create => std::fs::create_dir_all(dir)?,
+                Folder::MustExist if !dir.is_dir() => {
+                    return Err(crate::Error::Usage(format!(
+                        "there is no folder {} for the book {}; nothing was created (check the path, or ask for a new book there with --create)",
+                        dir.display(),
+                        path.display()
+                    )))
+                }
+                Folder::MustExist => {}
+            }
+        }
+        create_private_file(path)?;
     }
-    create_private_file(path)?;
-    let mut conn = Connection::open(path)?;
-    configure(&conn)?;
-    migrate(&mut conn, setup)?;
-    Ok(conn)
+    disk::tighten(path)?;
+    let opened = (|| -> Result<Connection> {
+        let mut conn = Connection::open(path)?;
+        configure(&conn)?;
+        if disk::damage(path).is_none() {
+            migrate(&mut conn, setup)?;
+        }
+        Ok(conn)
+    })();
+    opened.map_err(|e| disk::note(Some(path), e))
 }
 
 /// An in-memory database with the full schema, for tests and benchmarks.
@@ -449,19 +507,12 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-#[cfg(unix)]
 fn create_private_file(path: &Path) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+    match disk::create_private(path) {
         Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(e.into()),
+        Err(crate::Error::Io(e)) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
     }
-}
-
-#[cfg(not(unix))]
-fn create_private_file(_path: &Path) -> Result<()> {
-    Ok(())
 }
 
 /// Applies every migration not yet applied, each in its own transaction, then lets `setup`

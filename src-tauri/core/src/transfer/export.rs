@@ -85,7 +85,8 @@ pub fn to_path(conn: &Connection, ws: &Workspace, path: &Path, now: chrono::Date
 /// The leads as CSV: UTF-8 with a byte-order mark, every cell neutralised.
 pub fn csv(conn: &Connection, ws: &Workspace, path: &Path) -> Result<Exported> {
     let tmp = path.with_extension("csv.partial");
-    let file = std::fs::File::create(&tmp)?;
+    // Owner-only from the first byte: an export holds every lead's contact details.
+    let file = crate::store::disk::replace_private(&tmp)?;
     let mut out = std::io::BufWriter::new(file);
     std::io::Write::write_all(&mut out, b"\xEF\xBB\xBF")?;
     let mut w = csv::Writer::from_writer(out);
@@ -300,7 +301,7 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
     .map_err(xlsx_err)?;
 
     let tmp = path.with_extension("xlsx.partial");
-    wb.save(&tmp).map_err(xlsx_err)?;
+    wb.save_to_writer(crate::store::disk::replace_private(&tmp)?).map_err(xlsx_err)?;
     std::fs::rename(&tmp, path)?;
     Ok(Exported { path: path.display().to_string(), leads: n })
 }
