@@ -412,12 +412,67 @@ pub fn claim(conn: &Connection, ws: &Workspace, id: i64, channel: &str, now: Dat
 /// `sending` takes a send's result: one a sweep already gave to the agent as `unknown` keeps
 /// that state. Whether it took it.
 pub fn settle_sent(conn: &Connection, ws: &Workspace, id: i64, provider_id: &str, now: DateTime<Utc>) -> Result<bool> {
+    settle_sent_by(conn, ws, id, None, provider_id, now)
+}
+
+/// [`settle_sent`], noting which provider (`twilio`, …) took the message, so that its status
+/// can be followed.
+pub fn settle_sent_by(conn: &Connection, ws: &Workspace, id: i64, provider: Option<&str>, provider_id: &str, now: DateTime<Utc>) -> Result<bool> {
     let n = conn
         .prepare_cached(
             "UPDATE outbox SET status = ?5, sent_at = ?3, provider_message_id = ?4, error = NULL, next_attempt_at = NULL,
-                sending_since = NULL WHERE workspace_id = ?1 AND id = ?2 AND status = ?6",
+                sending_since = NULL, provider = ?7, status_checked_at = NULL WHERE workspace_id = ?1 AND id = ?2 AND status = ?6",
         )?
-        .execute(params![ws.id, id, fmt_time(now), provider_id, MessageStatus::Sent, MessageStatus::Sending])?;
+        .execute(params![ws.id, id, fmt_time(now), provider_id, MessageStatus::Sent, MessageStatus::Sending, provider])?;
+    Ok(n == 1)
+}
+
+/// A sent message whose status is still followed with its provider.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Following {
+    pub id: i64,
+    pub lead_id: i64,
+    pub channel: Option<String>,
+    pub provider_message_id: String,
+}
+
+/// Messages of `ws` taken by `provider` and still only `sent` (no final status yet), sent at
+/// `sent_since` or later and not asked about after `checked_before`: the least recently asked
+/// first, at most `limit`.
+pub fn following(conn: &Connection, ws: &Workspace, provider: &str, sent_since: DateTime<Utc>, checked_before: DateTime<Utc>, limit: usize) -> Result<Vec<Following>> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT id, lead_id, channel, provider_message_id FROM outbox
+             WHERE workspace_id = ?1 AND provider = ?2 AND status = ?3 AND provider_message_id IS NOT NULL
+               AND sent_at >= ?4 AND (status_checked_at IS NULL OR status_checked_at <= ?5)
+             ORDER BY status_checked_at IS NOT NULL, status_checked_at, id LIMIT ?6",
+        )?
+        .query_map(
+            params![ws.id, provider, MessageStatus::Sent, fmt_time(sent_since), fmt_time(checked_before), limit as i64],
+            |r| Ok(Following { id: r.get(0)?, lead_id: r.get(1)?, channel: r.get(2)?, provider_message_id: r.get(3)? }),
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// The provider was asked about a sent message at `now` (and said nothing final).
+pub fn status_checked(conn: &Connection, ws: &Workspace, id: i64, now: DateTime<Utc>) -> Result<()> {
+    conn.prepare_cached("UPDATE outbox SET status_checked_at = ?3 WHERE workspace_id = ?1 AND id = ?2")?
+        .execute(params![ws.id, id, fmt_time(now)])?;
+    Ok(())
+}
+
+/// What the provider reported after the send: `delivered`, `read`, or `failed` with why — only
+/// for a message still `sent` (or `delivered`, on to `read`): a state the agent set stands.
+/// Whether it took it.
+pub fn settle_receipt(conn: &Connection, ws: &Workspace, id: i64, status: MessageStatus, error: Option<&str>, now: DateTime<Utc>) -> Result<bool> {
+    use MessageStatus::*;
+    let n = conn
+        .prepare_cached(
+            "UPDATE outbox SET status = ?3, error = coalesce(?4, error), status_checked_at = ?5
+             WHERE workspace_id = ?1 AND id = ?2 AND status IN (?6, ?7)",
+        )?
+        .execute(params![ws.id, id, status, error, fmt_time(now), Sent, Delivered])?;
     Ok(n == 1)
 }
 

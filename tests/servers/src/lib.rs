@@ -35,5 +35,5 @@ mod whatsapp;
 
 pub use openai::{Chat, OpenAi};
 pub use telegram::{Telegram, TgSent, TgUser};
-pub use twilio::{TwSent, Twilio};
+pub use twilio::{Fate, TwSent, Twilio};
 pub use whatsapp::{WaSent, WhatsApp};

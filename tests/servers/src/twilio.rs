@@ -1,7 +1,13 @@
 //! Twilio Programmable Messaging: `POST` (send) and `GET` (list) on
-//! `{base}/2010-04-01/Accounts/{AccountSid}/Messages.json`, HTTP Basic auth.
+//! `{base}/2010-04-01/Accounts/{AccountSid}/Messages.json`, `GET` of one message on
+//! `…/Messages/{MessageSid}.json`, HTTP Basic auth.
+//!
+//! An accepted message moves on as Twilio moves it: `queued` → `sent` → `delivered` (or
+//! `undelivered`/`failed` with the `error_code` a test set for its recipient). Here it moves one
+//! step each time it is fetched on its own (`GET …/Messages/{sid}.json`), so a test sees each
+//! state in turn; a list moves a queued one to `sent` and shows each where it stands.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
@@ -39,6 +45,21 @@ struct Message {
     inbound: bool,
     /// Unix seconds; also its `date_sent` here (outbound ones are sent at once).
     created: i64,
+    /// Outbound: where it is on its way (`queued`/`accepted`, `sent`, then its fate).
+    status: &'static str,
+    /// The fate it meets after `sent`: `delivered`, or a failure with its error code.
+    fate: Fate,
+    updated: i64,
+}
+
+/// How an outbound message ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    Delivered,
+    /// `undelivered` with this error code (30003–30008, 63016, 21610, …).
+    Undelivered(u32),
+    /// `failed` with this error code.
+    Failed(u32),
 }
 
 struct State {
@@ -49,6 +70,11 @@ struct State {
     invalid: HashSet<String>,
     unsubscribed: HashSet<String>,
     not_mobile: HashSet<String>,
+    fates: HashMap<String, Fate>,
+    /// Fetches of one message (`GET …/Messages/{sid}.json`), per sid.
+    fetches: HashMap<String, usize>,
+    /// Inbound list requests answered, and the `To` of those that failed on purpose.
+    list_failures: HashSet<String>,
     sent: Vec<TwSent>,
     common: Common,
 }
@@ -66,6 +92,9 @@ impl Twilio {
             invalid: HashSet::new(),
             unsubscribed: HashSet::new(),
             not_mobile: HashSet::new(),
+            fates: HashMap::new(),
+            fetches: HashMap::new(),
+            list_failures: HashSet::new(),
             sent: Vec::new(),
             common: Common::default(),
         }));
@@ -101,6 +130,32 @@ impl Twilio {
         lock(&self.state)
             .not_mobile
             .insert(bare(number).to_string());
+    }
+
+    /// Messages accepted for this number from now on end `fate` (instead of `delivered`).
+    /// Numbers match with or without `whatsapp:`.
+    pub fn fate(&self, number: &str, fate: Fate) {
+        lock(&self.state).fates.insert(bare(number).to_string(), fate);
+    }
+
+    /// Listing the messages sent to `to` (exactly as the `To` filter spells it) answers 500
+    /// (code 20500) until [`Twilio::list_works`].
+    pub fn list_fails(&self, to: &str) {
+        lock(&self.state).list_failures.insert(to.to_string());
+    }
+
+    pub fn list_works(&self, to: &str) {
+        lock(&self.state).list_failures.remove(to);
+    }
+
+    /// How many times the message `sid` was fetched on its own.
+    pub fn fetches(&self, sid: &str) -> usize {
+        lock(&self.state).fetches.get(sid).copied().unwrap_or(0)
+    }
+
+    /// The message's status now (`queued`, `sent`, `delivered`, `received`, …).
+    pub fn status_of(&self, sid: &str) -> Option<String> {
+        lock(&self.state).messages.iter().find(|m| m.sid == sid).map(|m| m.status.to_string())
     }
 
     /// Someone texts `to` from `from` (`+971…` or `whatsapp:+971…`) now; returns its sid.
@@ -146,6 +201,15 @@ impl State {
                 json!({"sid": sid, "friendly_name": "Leadbook Test", "status": "active", "type": "Full",
                     "uri": format!("{API}/{sid}.json")}),
             );
+        }
+        if let Some((sid, message_sid)) = message_route(&request.path) {
+            if !self.authorized(request, sid) {
+                return error(401, 20003, "Authenticate");
+            }
+            if request.method != hyper::Method::GET {
+                return error(405, 20004, "Method not allowed");
+            }
+            return self.fetch(message_sid, &request.path);
         }
         let Some(sid) = route(&request.path) else {
             return error(
@@ -233,14 +297,18 @@ impl State {
         }
 
         let sent_from = from.clone().or_else(|| service.clone()).unwrap_or_default();
+        let fate = self.fates.get(number).copied().unwrap_or(Fate::Delivered);
         let sid = self
             .create(&to, from, service, &body, false, unix_now())
             .sid
             .clone();
+        if let Some(m) = self.messages.last_mut() {
+            m.fate = fate;
+        }
         let resource = self
             .messages
             .last()
-            .map_or(Value::Null, |m| m.resource(&self.account_sid, true));
+            .map_or(Value::Null, |m| m.resource(&self.account_sid));
         self.sent.push(TwSent {
             to,
             from: sent_from,
@@ -260,6 +328,11 @@ impl State {
         created: i64,
     ) -> &Message {
         self.next_seq += 1;
+        let status = match (inbound, service.is_some() && from.is_none()) {
+            (true, _) => "received",
+            (false, true) => "accepted",
+            (false, false) => "queued",
+        };
         self.messages.push(Message {
             seq: self.next_seq,
             sid: format!("SM{}", unique_hex32()),
@@ -269,12 +342,30 @@ impl State {
             body: body.to_string(),
             inbound,
             created,
+            status,
+            fate: Fate::Delivered,
+            updated: created,
         });
         self.messages.last().expect("just pushed")
     }
 
+    /// One message, after moving it one step on its way. Unknown sid → 404 code 20404.
+    fn fetch(&mut self, message_sid: &str, path: &str) -> Reply {
+        let account_sid = self.account_sid.clone();
+        let Some(m) = self.messages.iter_mut().find(|m| m.sid == message_sid) else {
+            return error(
+                404,
+                20404,
+                &format!("The requested resource {path} was not found"),
+            );
+        };
+        *self.fetches.entry(message_sid.to_string()).or_default() += 1;
+        m.advance();
+        Reply::json(200, m.resource(&account_sid))
+    }
+
     /// The message list, newest first, filtered and paged as Twilio does.
-    fn list(&self, request: &Request) -> Reply {
+    fn list(&mut self, request: &Request) -> Reply {
         let query = request.query_pairs();
         let get = |name: &str| {
             query
@@ -311,6 +402,9 @@ impl State {
                     _ => (*start..*end).contains(&m.created),
                 })
         };
+        if get("To").is_some_and(|to| self.list_failures.contains(to)) {
+            return error(500, 20500, "Internal Server Error");
+        }
         let mut items: Vec<&Message> = self.messages.iter().filter(matches).collect();
         items.sort_by_key(|m| std::cmp::Reverse((m.created, m.seq)));
 
@@ -330,6 +424,15 @@ impl State {
         let nominal_start = page.saturating_mul(page_size);
         let start = after_token.unwrap_or(nominal_start).min(items.len());
         let end = start.saturating_add(page_size).min(items.len());
+        // Once listed, an outbound message has gone from queued to sent (Twilio moves it on
+        // within moments; on to its fate only when fetched, see the module's documentation).
+        let listed: HashSet<String> = items[start..end].iter().filter(|m| matches!(m.status, "queued" | "accepted")).map(|m| m.sid.clone()).collect();
+        drop(items);
+        for m in self.messages.iter_mut().filter(|m| listed.contains(&m.sid)) {
+            m.advance();
+        }
+        let mut items: Vec<&Message> = self.messages.iter().filter(matches).collect();
+        items.sort_by_key(|m| std::cmp::Reverse((m.created, m.seq)));
         let on_page = &items[start..end];
 
         let base = format!(
@@ -356,7 +459,7 @@ impl State {
         Reply::json(
             200,
             json!({
-                "messages": on_page.iter().map(|m| m.resource(&self.account_sid, false)).collect::<Vec<_>>(),
+                "messages": on_page.iter().map(|m| m.resource(&self.account_sid)).collect::<Vec<_>>(),
                 "end": nominal_start + on_page.len().saturating_sub(1),
                 "first_page_uri": page_uri(0),
                 "next_page_uri": next_page_uri,
@@ -371,29 +474,48 @@ impl State {
 }
 
 impl Message {
-    /// The Message resource. `fresh`: as the create call returns it (queued, not yet sent).
-    fn resource(&self, account_sid: &str, fresh: bool) -> Value {
-        // Simplification: once listed, an outbound message has already gone from queued to
-        // sent (Twilio moves it on asynchronously, and on to delivered or failed).
-        let status = match (self.inbound, fresh) {
-            (true, _) => "received",
-            (false, true) if self.from.is_none() => "accepted",
-            (false, true) => "queued",
-            (false, false) => "sent",
+    /// One step on its way: `queued`/`accepted` → `sent` → its fate; a final state stays.
+    fn advance(&mut self) {
+        let next = match (self.status, self.fate) {
+            ("queued" | "accepted", _) => "sent",
+            ("sent", Fate::Delivered) => "delivered",
+            ("sent", Fate::Undelivered(_)) => "undelivered",
+            ("sent", Fate::Failed(_)) => "failed",
+            (s, _) => s,
         };
+        if next != self.status {
+            self.status = next;
+            self.updated = unix_now().max(self.updated);
+        }
+    }
+
+    /// The error Twilio reports on a message that did not arrive.
+    fn error(&self) -> (Value, Value) {
+        match (self.status, self.fate) {
+            ("undelivered" | "failed", Fate::Undelivered(code) | Fate::Failed(code)) => {
+                (json!(code), json!(error_message(code)))
+            }
+            _ => (Value::Null, Value::Null),
+        }
+    }
+
+    /// The Message resource as it stands.
+    fn resource(&self, account_sid: &str) -> Value {
         let date = rfc2822(self.created);
         let whatsapp = self.to.starts_with("whatsapp:");
         let uri = format!("{API}/{account_sid}/Messages/{}", self.sid);
+        let unsent = matches!(self.status, "queued" | "accepted");
+        let (error_code, error_message) = self.error();
         json!({
             "account_sid": account_sid,
             "api_version": "2010-04-01",
             "body": self.body,
             "date_created": date,
-            "date_sent": if fresh { Value::Null } else { json!(date) },
-            "date_updated": date,
+            "date_sent": if unsent { Value::Null } else { json!(date) },
+            "date_updated": rfc2822(self.updated),
             "direction": if self.inbound { "inbound" } else { "outbound-api" },
-            "error_code": null,
-            "error_message": null,
+            "error_code": error_code,
+            "error_message": error_message,
             "from": self.from,
             "messaging_service_sid": self.service,
             "num_media": "0",
@@ -401,11 +523,27 @@ impl Message {
             "price": null,
             "price_unit": "USD",
             "sid": self.sid,
-            "status": status,
+            "status": self.status,
             "subresource_uris": {"media": format!("{uri}/Media.json")},
             "to": self.to,
             "uri": format!("{uri}.json"),
         })
+    }
+}
+
+/// The wording of Twilio's error codes for messages that did not arrive (from its error
+/// dictionary; Twilio sends `error_message` null on many of them, we send the title).
+fn error_message(code: u32) -> &'static str {
+    match code {
+        30003 => "Unreachable destination handset",
+        30004 => "Message blocked",
+        30005 => "Unknown destination handset",
+        30006 => "Landline or unreachable carrier",
+        30007 => "Message filtered",
+        30008 => "Unknown error",
+        21610 => "Attempt to send to unsubscribed recipient",
+        63016 => "Failed to send freeform message because you are outside the allowed window. Please use a Template.",
+        _ => "Message delivery failed",
     }
 }
 
@@ -428,6 +566,14 @@ fn segments(body: &str) -> usize {
 fn account_route(path: &str) -> Option<&str> {
     let sid = path.strip_prefix(API)?.strip_prefix('/')?.strip_suffix(".json")?;
     (!sid.is_empty() && !sid.contains('/')).then_some(sid)
+}
+
+/// `/2010-04-01/Accounts/{sid}/Messages/{MessageSid}.json` → (the sid, the message's sid).
+fn message_route(path: &str) -> Option<(&str, &str)> {
+    let rest = path.strip_prefix(API)?.strip_prefix('/')?;
+    let (sid, rest) = rest.split_once('/')?;
+    let message = rest.strip_prefix("Messages/")?.strip_suffix(".json")?;
+    (!sid.is_empty() && !message.is_empty() && !message.contains('/')).then_some((sid, message))
 }
 
 /// `/2010-04-01/Accounts/{sid}/Messages.json` → the sid.

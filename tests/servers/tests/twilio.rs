@@ -7,7 +7,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use common::{basic, get, post_form, request, try_post_form};
-use leadbook_test_servers::{TwSent, Twilio};
+use leadbook_test_servers::{Fate, TwSent, Twilio};
 use serde_json::{json, Value};
 
 const SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -418,4 +418,91 @@ fn unknown_paths_get_404_code_20404() {
         &[("Authorization", &basic(SID, TOKEN))],
     );
     assert_error(&response, 404, 20404);
+}
+
+fn fetch(tw: &Twilio, sid: &str, auth: (&str, &str)) -> common::Response {
+    get(
+        &tw.base_url(),
+        &format!("/2010-04-01/Accounts/{SID}/Messages/{sid}.json"),
+        &[("Authorization", &basic(auth.0, auth.1))],
+    )
+}
+
+#[test]
+fn a_sent_message_moves_queued_sent_delivered_when_fetched() {
+    let tw = Twilio::start(SID, TOKEN);
+    let sent = sms(&tw, "+971501234567", "Viewing at 5");
+    let sid = sent.body["sid"].as_str().unwrap().to_string();
+    assert_eq!(sent.body["status"], "queued");
+
+    let first = fetch(&tw, &sid, (SID, TOKEN));
+    assert_eq!(first.status, 200, "{}", first.body);
+    let m = &first.body;
+    assert_eq!((m["sid"].as_str(), m["status"].as_str()), (Some(sid.as_str()), Some("sent")));
+    assert!(m["error_code"].is_null() && m["error_message"].is_null());
+    assert!(is_rfc2822(&m["date_sent"]) && is_rfc2822(&m["date_updated"]), "{m}");
+    assert_eq!(m["uri"], format!("/2010-04-01/Accounts/{SID}/Messages/{sid}.json"));
+    assert_eq!(m["direction"], "outbound-api");
+
+    assert_eq!(fetch(&tw, &sid, (SID, TOKEN)).body["status"], "delivered");
+    // A final status stays.
+    assert_eq!(fetch(&tw, &sid, (SID, TOKEN)).body["status"], "delivered");
+    assert_eq!(tw.fetches(&sid), 3);
+    assert_eq!(tw.status_of(&sid).as_deref(), Some("delivered"));
+    assert_eq!(tw.sent().len(), 1, "fetching sends nothing");
+}
+
+#[test]
+fn a_recipient_set_to_fail_ends_undelivered_or_failed_with_its_error_code() {
+    let tw = Twilio::start(SID, TOKEN);
+    tw.fate("+971501234567", Fate::Undelivered(30005));
+    tw.fate("whatsapp:+971507654321", Fate::Failed(63016));
+    let a = sms(&tw, "+971501234567", "one").body["sid"].as_str().unwrap().to_string();
+    let b = send(&tw, &[("To", "whatsapp:+971507654321"), ("From", "whatsapp:+14155238886"), ("Body", "two")]).body["sid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let c = sms(&tw, "+971509999999", "three").body["sid"].as_str().unwrap().to_string();
+    for sid in [&a, &b, &c] {
+        let m = fetch(&tw, sid, (SID, TOKEN));
+        assert_eq!(m.body["status"], "sent");
+        assert!(m.body["error_code"].is_null(), "no code before the failure");
+    }
+    let a = fetch(&tw, &a, (SID, TOKEN)).body;
+    assert_eq!((a["status"].as_str(), a["error_code"].as_u64()), (Some("undelivered"), Some(30005)));
+    assert_eq!(a["error_message"], "Unknown destination handset");
+    let b = fetch(&tw, &b, (SID, TOKEN)).body;
+    assert_eq!((b["status"].as_str(), b["error_code"].as_u64()), (Some("failed"), Some(63016)));
+    assert_eq!(fetch(&tw, &c, (SID, TOKEN)).body["status"], "delivered", "others are delivered");
+}
+
+#[test]
+fn fetching_an_unknown_sid_is_404_20404_and_bad_auth_is_401_20003() {
+    let tw = Twilio::start(SID, TOKEN);
+    let sid = sms(&tw, "+971501234567", "x").body["sid"].as_str().unwrap().to_string();
+    let missing = fetch(&tw, "SM00000000000000000000000000000000", (SID, TOKEN));
+    let message = assert_error(&missing, 404, 20404);
+    assert!(message.contains("/Messages/SM00000000000000000000000000000000.json"), "{message}");
+    assert_error(&fetch(&tw, &sid, (SID, "wrong")), 401, 20003);
+    // Another account's path, even with good credentials.
+    let other = get(
+        &tw.base_url(),
+        &format!("/2010-04-01/Accounts/ACbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb/Messages/{sid}.json"),
+        &[("Authorization", &basic(SID, TOKEN))],
+    );
+    assert_error(&other, 401, 20003);
+    assert_eq!(tw.fetches(&sid), 0, "refused fetches move nothing on");
+    assert_eq!(tw.status_of(&sid).as_deref(), Some("queued"));
+}
+
+#[test]
+fn a_list_set_to_fail_for_one_number_answers_500_until_it_works_again() {
+    let tw = Twilio::start(SID, TOKEN);
+    tw.push_inbound("+971501234567", OURS, "hi");
+    tw.list_fails(OURS);
+    let to = format!("To={}", OURS.replace('+', "%2B"));
+    assert_error(&list(&tw, &to), 500, 20500);
+    assert_eq!(list(&tw, "To=%2B14155550199").status, 200, "another number is listed");
+    tw.list_works(OURS);
+    assert_eq!(bodies(&list(&tw, &to)), ["hi"]);
 }

@@ -284,7 +284,7 @@ fn record_done(
         let set = |status: MessageStatus, error: Option<&str>, next: Option<DateTime<Utc>>| outbox::settle(tx, ws, d.id, status, error, next);
         match &d.outcome {
             SendOutcome::Sent { provider_id } => {
-                if outbox::settle_sent(tx, ws, d.id, provider_id, now)? {
+                if outbox::settle_sent_by(tx, ws, d.id, Some(provider.as_str()), provider_id, now)? {
                     leads::mark_contacted(tx, ws, d.lead_id, d.route.channel(), now)?;
                     report.sent += 1;
                 }

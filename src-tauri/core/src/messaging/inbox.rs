@@ -350,27 +350,77 @@ pub async fn sync(store: &mut Store, ws: &Workspace, ch: &Channels, wait: std::t
     }
     if let Some(tw) = ch.twilio.as_ref().filter(|t| !t.attention) {
         let today = store.now().date_naive();
-        let since = tw.cursor.as_deref().and_then(|c| chrono::NaiveDate::parse_from_str(c, "%Y-%m-%d").ok()).unwrap_or(today - Duration::days(1));
+        // Read the cursors afresh, like Telegram's offset: another process may have moved them.
+        let stored = config::row(store.conn(), ws, Provider::Twilio)?.and_then(|r| r.cursor).or_else(|| tw.cursor.clone());
+        let mut cursors = TwilioCursors::parse(stored.as_deref());
         // An alphanumeric sender (the UAE's) cannot receive: nothing to poll there.
         let numbers = [tw.settings.from.clone().filter(|f| f.starts_with('+')), tw.settings.whatsapp_from.clone().map(|w| format!("whatsapp:{w}"))];
-        let mut latest = since;
-        for to in numbers.into_iter().flatten() {
-            match tw.client.inbound(&to, since).await {
-                Ok(messages) => {
+        let numbers: Vec<String> = numbers.into_iter().flatten().collect();
+        // Each number keeps its own day: one whose poll failed is asked again from where it was.
+        for to in &numbers {
+            let since = cursors.since(to).unwrap_or(today - Duration::days(1));
+            cursors.set(to, since);
+        }
+        for to in &numbers {
+            let since = cursors.since(to).unwrap_or(today - Duration::days(1));
+            match tw.client.inbound(to, since).await {
+                Ok(polled) => {
                     store.write(|tx, now| {
-                        for m in &messages {
+                        let mut latest = since;
+                        for m in &polled.messages {
                             latest = latest.max(m.at.date_naive());
                             count(&mut report, tx, ws, m, now)?;
                         }
-                        Ok(())
+                        // Cut short by the safety stop: the oldest of the period may be unread,
+                        // so the day stays where it was (what was read is not taken in twice).
+                        if polled.complete {
+                            cursors.set(to, latest);
+                        }
+                        // In the same transaction: a crash never moves a cursor past a message
+                        // not taken in.
+                        config::set_cursor(tx, ws, Provider::Twilio, &cursors.to_text())
                     })?;
                 }
                 Err(e) => report.errors.push(format!("Twilio: {e}")),
             }
         }
-        store.write(|tx, _| config::set_cursor(tx, ws, Provider::Twilio, &latest.format("%Y-%m-%d").to_string()))?;
+        store.write(|tx, _| config::set_cursor(tx, ws, Provider::Twilio, &cursors.to_text()))?;
     }
     Ok(report)
+}
+
+/// Twilio's inbound cursors: for each of our numbers (`+…` for SMS, `whatsapp:+…`), the day
+/// (UTC) its next poll starts from. Stored as a JSON object in the channel's cursor; the older
+/// form, one `YYYY-MM-DD` for every number, still reads.
+#[derive(Debug, Default, PartialEq)]
+struct TwilioCursors {
+    days: std::collections::BTreeMap<String, chrono::NaiveDate>,
+    /// The older single day, for a number not in `days`.
+    shared: Option<chrono::NaiveDate>,
+}
+
+impl TwilioCursors {
+    fn parse(stored: Option<&str>) -> TwilioCursors {
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let Some(text) = stored.map(str::trim).filter(|s| !s.is_empty()) else { return TwilioCursors::default() };
+        match serde_json::from_str::<std::collections::BTreeMap<String, String>>(text) {
+            Ok(map) => TwilioCursors { days: map.into_iter().filter_map(|(k, v)| Some((k, day(&v)?))).collect(), shared: None },
+            Err(_) => TwilioCursors { days: Default::default(), shared: day(text) },
+        }
+    }
+
+    fn since(&self, number: &str) -> Option<chrono::NaiveDate> {
+        self.days.get(number).copied().or(self.shared)
+    }
+
+    fn set(&mut self, number: &str, day: chrono::NaiveDate) {
+        self.days.insert(number.to_string(), day);
+    }
+
+    fn to_text(&self) -> String {
+        let map: std::collections::BTreeMap<&str, String> = self.days.iter().map(|(k, v)| (k.as_str(), v.format("%Y-%m-%d").to_string())).collect();
+        serde_json::to_string(&map).unwrap_or_default()
+    }
 }
 
 fn count(report: &mut SyncReport, conn: &Connection, ws: &Workspace, m: &Inbound, now: DateTime<Utc>) -> Result<()> {

@@ -6,12 +6,16 @@
 //! - [`inbox`] takes what leads sent, links it to leads (or makes new ones) and records replies (through
 //!   [`crate::workflows`]).
 //! - [`drafting`] has a language model rewrite queued messages for each lead, or says why not.
-//! - [`round`] is one workspace's delivery round (model, drafts, delivery), for both shells.
+//! - [`receipts`] follows each message Twilio took to its final status and acts on late
+//!   failures.
+//! - [`round`] is one workspace's delivery round (model, drafts, delivery, receipts), for both
+//!   shells.
 //! - [`channels`] are the provider clients; they never touch the database.
 
 pub mod channels;
 pub mod delivery;
 pub mod drafting;
 pub mod inbox;
+pub mod receipts;
 pub mod round;
 pub mod routing;

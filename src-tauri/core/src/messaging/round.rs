@@ -1,6 +1,6 @@
 //! One delivery round for one workspace, the same for the window's background delivery and
 //! `leadbook outbox send`: load the channels, load the language model, draft what is queued
-//! (the model's text, or the template), deliver what is due.
+//! (the model's text, or the template), deliver what is due, follow what was sent.
 //!
 //! The two callers differ only in what a failure before delivery means, which [`Policy`] says:
 //! the command line stops at the first one; the window, which must keep delivering whatever
@@ -9,6 +9,7 @@
 use super::channels::config::Channels;
 use super::delivery::{self, Pacer};
 use super::drafting::{self, DraftReport, Llm};
+use super::receipts;
 use crate::error::{Error, Result};
 use crate::secrets::SecretStore;
 use crate::store::Store;
@@ -32,6 +33,8 @@ pub enum Step {
     Model,
     Drafting,
     Delivery,
+    /// Following sent messages to their final status.
+    Receipts,
 }
 
 impl std::fmt::Display for Step {
@@ -40,6 +43,7 @@ impl std::fmt::Display for Step {
             Step::Model => "reading the language model's settings",
             Step::Drafting => "drafting",
             Step::Delivery => "delivery",
+            Step::Receipts => "following sent messages",
         })
     }
 }
@@ -57,6 +61,9 @@ pub struct RoundReport {
     #[serde(flatten)]
     pub delivered: delivery::Report,
     pub drafted: DraftReport,
+    /// What following sent messages learned (not in the command line's JSON).
+    #[serde(skip)]
+    pub receipts: receipts::Report,
     /// Failures the round went on after (only with [`Policy::KeepGoing`]).
     #[serde(skip)]
     pub problems: Vec<Problem>,
@@ -65,7 +72,7 @@ pub struct RoundReport {
 impl RoundReport {
     /// Whether the round changed the outbox: a message drafted, tried or handed to the agent.
     pub fn changed_outbox(&self) -> bool {
-        self.drafted_any() || self.tried_any() || self.delivered.manual > 0
+        self.drafted_any() || self.tried_any() || self.delivered.manual > 0 || self.receipts.changed_outbox()
     }
 
     /// Whether a message was drafted (rewritten or its template kept).
@@ -80,7 +87,7 @@ impl RoundReport {
     }
 }
 
-/// Runs one round for `ws`: channels, model, drafts, delivery, in that order. The channels not
+/// Runs one round for `ws`: channels, model, drafts, delivery, receipts, in that order. The channels not
 /// loading ends the round with the error under either policy (there is nothing to deliver
 /// through); the rest is as `policy` says.
 pub async fn run(
@@ -108,6 +115,11 @@ pub async fn run(
     match delivery::deliver(store, ws, &ch, pacer).await {
         Ok(r) => report.delivered = r,
         Err(error) => report.went_on(policy, Step::Delivery, error)?,
+    }
+    // What became of messages sent on earlier rounds (and this one's, first asked now).
+    match receipts::follow(store, ws, &ch).await {
+        Ok(r) => report.receipts = r,
+        Err(error) => report.went_on(policy, Step::Receipts, error)?,
     }
     Ok(report)
 }

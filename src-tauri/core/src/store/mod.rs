@@ -432,6 +432,13 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE telegram_links_v11 RENAME TO telegram_links;
     CREATE INDEX telegram_links_lead ON telegram_links(workspace_id, lead_id, created_at);
     "#,
+    // 12: a Twilio message is followed after the send until its final status: which provider
+    // took each message, and when its status was last asked.
+    r#"
+    ALTER TABLE outbox ADD COLUMN provider TEXT;
+    ALTER TABLE outbox ADD COLUMN status_checked_at TEXT;
+    CREATE INDEX outbox_following ON outbox(workspace_id, provider, status, sent_at);
+    "#,
 ];
 
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.

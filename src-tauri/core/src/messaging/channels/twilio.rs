@@ -9,8 +9,32 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
 pub const DEFAULT_BASE: &str = "https://api.twilio.com";
-/// At most this many pages of inbound messages per poll (100 each).
-const MAX_PAGES: usize = 20;
+/// A safety stop on one poll's pages (100 messages each): far beyond any day's messages to one
+/// number, so a busy day is never cut. Reaching it makes the poll [`Polled::complete`] false.
+pub const MAX_PAGES: usize = 1000;
+
+/// What one inbound poll read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Polled {
+    /// Oldest first.
+    pub messages: Vec<Inbound>,
+    /// Whether every page was read (`false`: the safety stop was reached; the oldest messages
+    /// of the period may be missing, so the caller must not move its cursor on).
+    pub complete: bool,
+}
+
+/// Where a sent message stands (`GET …/Messages/{Sid}.json`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Receipt {
+    /// Not final yet (`queued`, `accepted`, `sending`, `sent`, …): ask again later.
+    Pending,
+    Delivered,
+    Read,
+    /// `undelivered` or `failed`: Twilio's error code (0 when none came) and its words.
+    Failed { code: i64, reason: String },
+    /// Twilio does not know the sid (404): nothing more to learn.
+    Unknown,
+}
 
 #[derive(Clone)]
 pub struct Twilio {
@@ -49,13 +73,38 @@ impl Twilio {
         send_request(req, "Twilio", outcome).await
     }
 
+    /// Where the message `message_sid` stands. A transport error, a refused token or an answer
+    /// we cannot read is an error (ask again on a later round); a 404 is [`Receipt::Unknown`].
+    pub async fn receipt(&self, message_sid: &str) -> Result<Receipt> {
+        // The sid goes into the path: only Twilio's own shape (letters and digits) is asked for.
+        if message_sid.is_empty() || !message_sid.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Ok(Receipt::Unknown);
+        }
+        let url = format!("{}/2010-04-01/Accounts/{}/Messages/{message_sid}.json", self.base, self.sid);
+        let resp = self.http.get(url).basic_auth(&self.sid, Some(&self.token)).send().await.map_err(transport_error)?;
+        let status = resp.status();
+        let body = json_body(resp).await.map_err(transport_error)?.unwrap_or(Value::Null);
+        if status == reqwest::StatusCode::NOT_FOUND && body["code"].as_i64() == Some(20404) {
+            return Ok(Receipt::Unknown);
+        }
+        if !status.is_success() {
+            return Err(Error::Provider(format!("Twilio: {}", describe(status, &body))));
+        }
+        receipt(&body).ok_or_else(|| Error::Provider(format!("Twilio answered HTTP {status} without a message status")))
+    }
+
     /// Messages sent to `to` (our number, `whatsapp:+…` for WhatsApp) since the start of `since`,
-    /// oldest first.
-    pub async fn inbound(&self, to: &str, since: NaiveDate) -> Result<Vec<Inbound>> {
+    /// oldest first, following `next_page_uri` to the end (up to [`MAX_PAGES`]).
+    pub async fn inbound(&self, to: &str, since: NaiveDate) -> Result<Polled> {
+        self.inbound_pages(to, since, MAX_PAGES).await
+    }
+
+    async fn inbound_pages(&self, to: &str, since: NaiveDate, max_pages: usize) -> Result<Polled> {
         let mut out = Vec::new();
         let date = since.format("%Y-%m-%d").to_string();
         let mut next: Option<String> = None;
-        for _ in 0..MAX_PAGES {
+        let mut complete = false;
+        for _ in 0..max_pages {
             let req = match &next {
                 // Twilio's next_page_uri is a path with its query; it stays on our base URL.
                 Some(uri) => self.http.get(format!("{}{}", self.base, uri)),
@@ -74,11 +123,44 @@ impl Twilio {
             }
             match body["next_page_uri"].as_str() {
                 Some(uri) if uri.starts_with('/') => next = Some(uri.to_string()),
-                _ => break,
+                _ => {
+                    complete = true;
+                    break;
+                }
             }
         }
         out.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.external_id.cmp(&b.external_id)));
-        Ok(out)
+        Ok(Polled { messages: out, complete })
+    }
+}
+
+/// A Message resource's status as a [`Receipt`]; `None` without a status.
+fn receipt(m: &Value) -> Option<Receipt> {
+    Some(match m["status"].as_str()? {
+        "delivered" => Receipt::Delivered,
+        "read" => Receipt::Read,
+        "undelivered" | "failed" => {
+            // Twilio sends the code as a number (sometimes as a string) and often no message.
+            let code = m["error_code"].as_i64().or_else(|| m["error_code"].as_str().and_then(|c| c.parse().ok())).unwrap_or(0);
+            let words = m["error_message"].as_str().filter(|w| !w.is_empty()).unwrap_or_else(|| known_error(code));
+            Receipt::Failed { code, reason: format!("Twilio: {code} {words}") }
+        }
+        _ => Receipt::Pending,
+    })
+}
+
+/// Twilio's titles of the late failures Leadbook acts on.
+fn known_error(code: i64) -> &'static str {
+    match code {
+        30003 => "Unreachable destination handset",
+        30004 => "Message blocked",
+        30005 => "Unknown destination handset",
+        30006 => "Landline or unreachable carrier",
+        30007 => "Message filtered",
+        30008 => "Unknown error",
+        21610 => "Attempt to send to unsubscribed recipient",
+        63016 => "Outside the WhatsApp 24-hour window",
+        _ => "message not delivered",
     }
 }
 
@@ -148,6 +230,20 @@ mod tests {
         assert!(matches!(e(401, 20003), SendOutcome::NeedsAttention { .. }));
         assert!(matches!(e(400, 63016), SendOutcome::OutsideWindow { .. }));
         assert_eq!(outcome(StatusCode::CREATED, &json!({"sid": "SM1", "status": "queued"})), SendOutcome::Sent { provider_id: "SM1".into() });
+    }
+
+    #[test]
+    fn a_message_status_reads_as_pending_delivered_read_or_failed_with_its_code() {
+        assert_eq!(receipt(&json!({"status": "sent"})), Some(Receipt::Pending));
+        assert_eq!(receipt(&json!({"status": "queued"})), Some(Receipt::Pending));
+        assert_eq!(receipt(&json!({"status": "delivered", "error_code": null})), Some(Receipt::Delivered));
+        assert_eq!(receipt(&json!({"status": "read"})), Some(Receipt::Read));
+        assert_eq!(
+            receipt(&json!({"status": "undelivered", "error_code": 30005, "error_message": null})),
+            Some(Receipt::Failed { code: 30005, reason: "Twilio: 30005 Unknown destination handset".into() })
+        );
+        assert!(matches!(receipt(&json!({"status": "failed", "error_code": "63016"})), Some(Receipt::Failed { code: 63016, .. })));
+        assert_eq!(receipt(&json!({"sid": "SM1"})), None);
     }
 
     #[test]
