@@ -77,6 +77,14 @@ export function transferCommand(cmd: string, args: Record<string, unknown>, ctx:
     case 'import_cancel':
       cancelled = true;
       return null;
+    // No native dialog in a browser: the typed path is the only way (confirmed as typed).
+    case 'import_choose':
+    case 'export_choose':
+      return null;
+    case 'import_confirm':
+      return checkPath(args.path);
+    case 'export_confirm':
+      return typeof args.path === 'string' ? args.path : '';
     case 'export_run': {
       const p = typeof args.path === 'string' ? args.path : '';
       if (!/\.(csv|xlsx)$/i.test(p)) fail('usage', 'the export path must end in .xlsx or .csv');
