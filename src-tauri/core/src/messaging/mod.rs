@@ -13,5 +13,7 @@ pub mod channels;
 pub mod delivery;
 pub mod drafting;
 pub mod inbox;
+/// The channels' length limits (kept in `model`, below `followups`, which checks them at save).
+pub use crate::model::lengths;
 pub mod round;
 pub mod routing;
