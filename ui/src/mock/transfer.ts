@@ -77,10 +77,13 @@ export function transferCommand(cmd: string, args: Record<string, unknown>, ctx:
     case 'import_cancel':
       cancelled = true;
       return null;
-    // No native dialog in a browser: the typed path is the only way (confirmed as typed).
+    // The dialogs Rust would open: always the same sample path, so the screens can be tried.
     case 'import_choose':
-    case 'export_choose':
-      return null;
+      return '/home/agent/Downloads/Connections.csv';
+    case 'export_choose': {
+      const name = (typeof args.fileName === 'string' && args.fileName ? args.fileName : 'leadbook.xlsx').split(/[\\/]/).pop();
+      return `/home/agent/Downloads/${name}`;
+    }
     case 'import_confirm':
       return checkPath(args.path);
     case 'export_confirm':
