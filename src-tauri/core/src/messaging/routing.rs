@@ -95,7 +95,7 @@ pub fn route(t: &Target, ch: &Channels, avoid: &[Channel], now: DateTime<Utc>) -
                 }
             }
             Channel::Whatsapp => {
-                let Some(to) = number.clone() else { return None };
+                let to = number.clone()?;
                 // The window is the number's the lead wrote to: free text goes only from it.
                 let open_on = |p: Provider| in_window(t.whatsapp_inbound_at, now) && t.whatsapp_inbound_via.is_none_or(|v| v == p);
                 // Free text inside a window, from the number it is open on (the Cloud number
