@@ -66,6 +66,32 @@ describe('Export', () => {
     expect(error.textContent).toContain('The export failed');
     expect(error.textContent).toContain('permission denied');
   });
+
+  it('has Rust confirm a typed path before exporting, and exports to the path Rust confirmed', async () => {
+    vi.mocked(ipc.exportConfirm).mockResolvedValue('/real/book.xlsx');
+    vi.mocked(ipc.exportRun).mockResolvedValue({ path: '/real/book.xlsx', leads: 2 });
+    render(Export);
+    await fireEvent.input(screen.getByTestId('export-path'), { target: { value: '/link/book.xlsx' } });
+    await fireEvent.click(screen.getByTestId('export-run'));
+    await screen.findByTestId('export-saved-path');
+    expect(ipc.exportConfirm).toHaveBeenCalledWith('/link/book.xlsx');
+    expect(ipc.exportRun).toHaveBeenCalledWith('/real/book.xlsx');
+  });
+
+  it('shows a path Rust refuses next to the field and exports nothing', async () => {
+    vi.mocked(ipc.exportConfirm).mockRejectedValue({
+      code: 'validation',
+      field: 'path',
+      message: "'/home/me/.local/share/com.leadbook.desktop/x.csv' is in Leadbook's own data",
+    });
+    render(Export);
+    await fireEvent.input(screen.getByTestId('export-path'), {
+      target: { value: '/home/me/.local/share/com.leadbook.desktop/x.csv' },
+    });
+    await fireEvent.click(screen.getByTestId('export-run'));
+    expect(await screen.findByText(/Leadbook's own data/)).toBeTruthy();
+    expect(ipc.exportRun).not.toHaveBeenCalled();
+  });
 });
 
 describe('withExtension', () => {

@@ -232,6 +232,29 @@ describe('Campaign editor', () => {
     expect(onsaved).not.toHaveBeenCalled();
   });
 
+  it('counts the SMS segments of each language\'s text and warns past 10', async () => {
+    vi.mocked(ipc.templatePreview).mockResolvedValue('…');
+    render(CampaignEditor, { campaign: campaign(), onsaved: () => {}, oncancel: () => {} });
+    const area = screen.getByTestId('step-template-en') as HTMLTextAreaElement;
+    expect(screen.getByTestId('step-sms-segments-en').textContent).toContain('1 SMS segment');
+    await fireEvent.input(area, { target: { value: 'a'.repeat(161) } });
+    expect(screen.getByTestId('step-sms-segments-en').textContent).toContain('2 SMS segments');
+    await fireEvent.input(area, { target: { value: `${'a'.repeat(150)}€[` } });
+    expect(screen.getByTestId('step-sms-segments-en').textContent).toContain('1 SMS segment');
+    expect(screen.queryByTestId('step-sms-too-long')).toBeNull();
+
+    // Persian: any Arabic-script letter makes it UCS-2, 67 code units a segment past 70.
+    await fireEvent.click(screen.getByTestId('step-tab-fa'));
+    const fa = screen.getByTestId('step-template-fa') as HTMLTextAreaElement;
+    await fireEvent.input(fa, { target: { value: 'س'.repeat(71) } });
+    expect(screen.getByTestId('step-sms-segments-fa').textContent).toContain('2 SMS segments');
+    await fireEvent.input(fa, { target: { value: 'س'.repeat(671) } });
+    const counter = screen.getByTestId('step-sms-segments-fa');
+    expect(counter.textContent).toContain('11 SMS segments');
+    expect(counter.classList.contains('over')).toBe(true);
+    expect(screen.getByTestId('step-sms-too-long').textContent).toContain('will not go by SMS');
+  });
+
   it('saves the edited steps, renumbered, with campaign_update', async () => {
     vi.mocked(ipc.templatePreview).mockResolvedValue('…');
     vi.mocked(ipc.campaignUpdate).mockImplementation(async (id, steps) => ({ ...campaign(), id, steps }));

@@ -147,6 +147,36 @@ describe('Import', () => {
     expect((screen.getByTestId('import-path') as HTMLInputElement).value).toBe('/home/me/Connections.csv');
     expect(ipc.importPreview).toHaveBeenCalledWith('/home/me/Connections.csv', 'auto');
   });
+
+  it('has Rust confirm a typed path before previewing it, and previews and imports the path Rust confirmed', async () => {
+    vi.mocked(ipc.importConfirm).mockResolvedValue('/real/Connections.csv');
+    await previewFile('/link/Connections.csv');
+    expect(ipc.importConfirm).toHaveBeenCalledWith('/link/Connections.csv');
+    expect(vi.mocked(ipc.importConfirm).mock.invocationCallOrder[0]).toBeLessThan(
+      vi.mocked(ipc.importPreview).mock.invocationCallOrder[0],
+    );
+    expect(ipc.importPreview).toHaveBeenCalledWith('/real/Connections.csv', 'auto');
+    await fireEvent.click(screen.getByTestId('import-run'));
+    await screen.findByTestId('import-report');
+    expect(vi.mocked(ipc.importRun).mock.calls[0][0]).toBe('/real/Connections.csv');
+  });
+
+  it('shows a path Rust refuses (Leadbook\'s own data) next to the field and previews nothing', async () => {
+    vi.mocked(ipc.importConfirm).mockRejectedValue({
+      code: 'validation',
+      field: 'path',
+      message: "'/home/me/.local/share/com.leadbook.desktop/leadbook.db' is in Leadbook's own data",
+    });
+    render(Import);
+    await fireEvent.input(screen.getByTestId('import-path'), {
+      target: { value: '/home/me/.local/share/com.leadbook.desktop/leadbook.db' },
+    });
+    await fireEvent.click(screen.getByTestId('import-preview'));
+    const error = await screen.findByTestId('import-file-error');
+    expect(error.textContent).toContain("Leadbook's own data");
+    expect(ipc.importPreview).not.toHaveBeenCalled();
+    expect(screen.queryByTestId('import-run')).toBeNull();
+  });
 });
 
 describe('rejectedCsv', () => {

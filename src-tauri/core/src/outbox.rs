@@ -393,6 +393,18 @@ pub fn to_manual(conn: &Connection, ws: &Workspace, id: i64, link: Option<&str>)
         .execute(params![ws.id, id, link, MANUAL, Queued, Deferred])?)
 }
 
+/// Fails a due message that was never sent (too long for every channel that reaches its lead):
+/// `queued|deferred → failed` with `reason`. The number of rows changed (0 or 1).
+pub fn fail_unsent(conn: &Connection, ws: &Workspace, id: i64, reason: &str) -> Result<usize> {
+    use MessageStatus::*;
+    Ok(conn
+        .prepare_cached(
+            "UPDATE outbox SET status = ?4, error = ?3, next_attempt_at = NULL, manual_link = NULL
+             WHERE workspace_id = ?1 AND id = ?2 AND status IN (?5, ?6)",
+        )?
+        .execute(params![ws.id, id, reason, Failed, Queued, Deferred])?)
+}
+
 /// Claims a due message for sending through `channel`: `queued|deferred → sending` in one
 /// conditional UPDATE, so two processes never send the same message. `false` if another
 /// process took it first or it is no longer due.

@@ -706,3 +706,64 @@ fn a_lead_who_stopped_marketing_messages_misses_the_alert_but_is_not_opted_out_o
     let m = w.book.outbox(&w.ws, None, Some(id)).unwrap().remove(0);
     assert!(m.error.unwrap().contains("131050"));
 }
+
+/// The body of every message waiting in the outbox becomes `body` (a reply the agent wrote).
+fn rewrite_bodies(w: &World, body: &str) {
+    w.book.conn().execute("UPDATE outbox SET body = ?1", [body]).unwrap();
+}
+
+#[test]
+fn a_text_over_10_sms_segments_never_reaches_twilio_and_fails_saying_why() {
+    let twilio = Twilio::start(SID, "twilio-secret");
+    let mut w = World::new();
+    w.twilio(&twilio);
+    let long = w.lead(LeadInput { name: Some("Long".into()), phone: Some("0505550001".into()), ..Default::default() });
+    let fits = w.lead(LeadInput { name: Some("Fits".into()), phone: Some("0505550002".into()), ..Default::default() });
+    assert_eq!(w.announce(), 2);
+    // 671 Arabic letters are 11 UCS-2 segments; 670 are 10, the most an SMS may take.
+    w.book.conn().execute("UPDATE outbox SET body = ?1 WHERE lead_id = ?2", (&"س".repeat(671), long)).unwrap();
+    w.book.conn().execute("UPDATE outbox SET body = ?1 WHERE lead_id = ?2", (&"س".repeat(670), fits)).unwrap();
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!((r.sent, r.failed, r.manual), (1, 1, 0));
+    let sent = twilio.sent();
+    assert_eq!(sent.len(), 1, "only the one that fits reached the provider");
+    assert_eq!(sent[0].body.chars().count(), 670);
+    let m = w.book.outbox(&w.ws, None, Some(long)).unwrap().remove(0);
+    assert_eq!(m.status, MessageStatus::Failed);
+    assert!(m.error.as_deref().unwrap_or_default().contains("11 SMS segments"), "{:?}", m.error);
+    // It stays failed: the next round sends nothing more.
+    w.deliver(&mut Pacer::default());
+    assert_eq!(twilio.sent().len(), 1);
+}
+
+#[test]
+fn a_text_over_4096_characters_never_reaches_telegram_or_whatsapp() {
+    let tg = Telegram::start(TOKEN);
+    let wa = WhatsApp::start("wa-token", "106540352242922");
+    let twilio = Twilio::start(SID, "twilio-secret");
+    let mut w = World::new();
+    w.telegram(&tg);
+    w.whatsapp(&wa);
+    w.twilio(&twilio);
+    let id = w.lead(LeadInput { name: Some("Layla".into()), telegram_id: Some(4242), whatsapp: Some("0503334444".into()), ..Default::default() });
+    // She wrote on WhatsApp a minute ago: free text would go there, after Telegram.
+    w.book.conn().execute("UPDATE leads SET whatsapp_inbound_at = '2026-03-02T07:59:00Z' WHERE id = ?1", [id]).unwrap();
+    w.announce();
+    rewrite_bodies(&w, &"a".repeat(4097));
+    let r = w.deliver(&mut Pacer::default());
+    assert_eq!((r.sent, r.failed), (0, 1));
+    assert!(tg.sent().is_empty() && wa.sent().is_empty() && twilio.sent().is_empty(), "nothing over the limit reached a provider");
+    let m = w.book.outbox(&w.ws, None, Some(id)).unwrap().remove(0);
+    assert_eq!(m.status, MessageStatus::Failed);
+    assert!(m.error.as_deref().unwrap_or_default().contains("too long"), "{:?}", m.error);
+
+    // 4 096 characters exactly go to Telegram.
+    let other = w.lead(LeadInput { name: Some("Omar".into()), telegram_id: Some(4343), ..Default::default() });
+    let p = PropertyInput { title: Some("JVC 1BR".into()), location: Some("JVC".into()), price: Some(2), ..Default::default() };
+    w.book.add_property(&w.ws, &p).unwrap();
+    w.book.conn().execute("UPDATE outbox SET body = ?1 WHERE lead_id = ?2", (&"a".repeat(4096), other)).unwrap();
+    w.deliver(&mut Pacer::default());
+    let sent = tg.sent();
+    assert!(sent.iter().all(|m| m.text.chars().count() <= 4096));
+    assert!(sent.iter().any(|m| m.chat_id == 4343 && m.text.chars().count() == 4096), "{} sent", sent.len());
+}

@@ -438,3 +438,27 @@ fn an_inbound_text_loses_its_control_and_bidi_characters_but_keeps_its_lines() {
     assert_eq!(ali.name, "Ali");
     assert_eq!(w.replies(ali.id), ["Hello\nI want\tJVC[2J"]);
 }
+
+#[test]
+fn an_sms_step_over_ten_segments_in_any_language_is_refused_at_save_and_changes_nothing() {
+    let mut w = World::new();
+    let campaign = w.book.campaigns(&w.ws).unwrap()[0].clone();
+    let sms = |en: String, fa: String, ar: String| Step { channel: Some("sms".into()), template_en: en, template_fa: fa, template_ar: ar, ..campaign.steps[0].clone() };
+    let ok = || "Hi {first_name}".to_string();
+    // 671 Persian/Arabic letters are 11 UCS-2 segments (the templates' 1 000-character cap lets
+    // no GSM text reach 11: that takes 1 531 septets).
+    for (field, step) in [
+        ("template_fa", sms(ok(), "س".repeat(671), ok())),
+        ("template_ar", sms(ok(), ok(), "ب".repeat(671))),
+        ("template_en", sms(format!("{}😀", "a".repeat(669)), ok(), ok())),
+    ] {
+        let e = w.book.update_campaign_steps(&w.ws, campaign.id, &[step]).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("validation", Some(field)));
+        assert!(e.to_string().contains("11 SMS segments"), "{e}");
+    }
+    assert_eq!(w.book.campaigns(&w.ws).unwrap()[0].steps, campaign.steps, "nothing was saved");
+    // Ten segments are fine, and so is a long text on a step that does not go by SMS.
+    w.book.update_campaign_steps(&w.ws, campaign.id, &[sms(ok(), "س".repeat(670), ok())]).unwrap();
+    let telegram = Step { channel: Some("telegram".into()), template_fa: "س".repeat(671), ..campaign.steps[0].clone() };
+    w.book.update_campaign_steps(&w.ws, campaign.id, &[telegram]).unwrap();
+}

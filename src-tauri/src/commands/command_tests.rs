@@ -219,6 +219,7 @@ fn while_a_100_000_row_import_runs_the_other_commands_answer_and_cancel_is_per_i
     let s = file_state(dir.path());
     let big = dir.path().join("big.csv");
     synth_csv(&big, 100_000, 7);
+    s.chosen().choose_to_read(&big).unwrap();
 
     let (started, import_started) = mpsc::channel::<()>();
     let (go_on, carry_on) = mpsc::channel::<()>();
@@ -265,6 +266,7 @@ fn while_a_100_000_row_import_runs_the_other_commands_answer_and_cancel_is_per_i
     // Cancelling an import by its id stops it and keeps nothing.
     let small = dir.path().join("small.csv");
     synth_csv(&small, 3_000, 8);
+    s.chosen().choose_to_read(&small).unwrap();
     let before = leads::list(&s, &every_lead()).unwrap().total;
     let e = transfer::import(&s, "c", &small, "auto", "auto", None, &mut |_, _| transfer::cancel(&s, "c")).unwrap_err();
     assert_eq!(e.code(), "cancelled");
@@ -278,11 +280,115 @@ fn an_import_id_runs_once_at_a_time_and_an_in_memory_book_cannot_import_beside_t
     let csv = dir.path().join("few.csv");
     synth_csv(&csv, 10, 9);
     let s = file_state(dir.path());
+    s.chosen().choose_to_read(&csv).unwrap();
     let e = transfer::import(&s, "x", &csv, "auto", "auto", None, &mut |_, _| {
         let again = transfer::import(&s, "x", &csv, "auto", "auto", None, &mut |_, _| {}).unwrap_err();
         assert_eq!(again.code(), "usage");
     });
     assert!(e.is_ok(), "{e:?}");
-    let e = transfer::import(&state(), "y", &csv, "auto", "auto", None, &mut |_, _| {}).unwrap_err();
+    let memory = state();
+    memory.chosen().choose_to_read(&csv).unwrap();
+    let e = transfer::import(&memory, "y", &csv, "auto", "auto", None, &mut |_, _| {}).unwrap_err();
     assert_eq!(e.code(), "usage");
+}
+
+/// A window over a book file in `dir/book/`, with the app's data directory at `dir/data/`.
+fn guarded_state(dir: &std::path::Path) -> AppState {
+    std::fs::create_dir_all(dir.join("book/backups")).unwrap();
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    let book = Book::open(&dir.join("book/leadbook.db"), Arc::new(FixedClock::at("2026-03-02T09:00:00Z"))).expect("a book file");
+    AppState::new(book).with_data_dir(dir.join("data"))
+}
+
+fn refused_on_path(e: leadbook_core::Error) -> String {
+    let wire = serde_json::to_value(&e).unwrap();
+    assert_eq!((wire["code"].as_str(), wire["field"].as_str()), (Some("validation"), Some("path")), "{wire}");
+    wire["message"].as_str().unwrap_or_default().to_string()
+}
+
+#[test]
+fn import_preview_and_export_refuse_a_path_not_chosen_in_this_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = guarded_state(dir.path());
+    let csv = dir.path().join("leads.csv");
+    synth_csv(&csv, 5, 3);
+    let out = dir.path().join("out.csv");
+
+    // Straight to the commands, as a script in the webview would: refused, nothing read or written.
+    let msg = refused_on_path(transfer::preview(&s, &csv, "auto", "auto").unwrap_err());
+    assert!(msg.contains("Choose button"), "{msg}");
+    refused_on_path(transfer::import(&s, "i", &csv, "auto", "auto", None, &mut |_, _| {}).unwrap_err());
+    refused_on_path(transfer::export(&s, &out).unwrap_err());
+    assert!(!out.exists(), "nothing was written");
+    assert_eq!(leads::list(&s, &every_lead()).unwrap().total, 0, "nothing was imported");
+
+    // Chosen (picked in the dialog, or typed and confirmed): the same calls work.
+    let real = s.chosen().choose_to_read(&csv).unwrap();
+    assert_eq!(transfer::preview(&s, &csv, "auto", "auto").unwrap().total_rows, 5);
+    assert_eq!(transfer::preview(&s, &real, "auto", "auto").unwrap().total_rows, 5);
+    let report = transfer::import(&s, "i", &csv, "auto", "auto", None, &mut |_, _| {}).unwrap();
+    assert_eq!(report.imported + report.merged, 5);
+    // Chosen to read is not chosen to write, and the other way round.
+    refused_on_path(transfer::export(&s, &csv).unwrap_err());
+    s.chosen().choose_to_write(&out).unwrap();
+    refused_on_path(transfer::preview(&s, &out, "auto", "auto").unwrap_err());
+    assert_eq!(transfer::export(&s, &out).unwrap().leads, 5);
+    // Another file in the same folder is still not chosen; a fresh session forgets everything.
+    refused_on_path(transfer::export(&s, &dir.path().join("other.csv")).unwrap_err());
+    let fresh = guarded_state(&dir.path().join("again"));
+    refused_on_path(transfer::preview(&fresh, &csv, "auto", "auto").unwrap_err());
+}
+
+#[test]
+fn a_typed_path_is_confirmed_only_when_it_is_a_readable_file_or_a_writable_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = guarded_state(dir.path());
+    let mut chosen = s.chosen();
+    for bad in [std::path::PathBuf::from("leads.csv"), dir.path().join("missing.csv"), dir.path().to_path_buf()] {
+        refused_on_path(chosen.choose_to_read(&bad).unwrap_err());
+    }
+    refused_on_path(chosen.choose_to_write(std::path::Path::new("out.csv")).unwrap_err());
+    refused_on_path(chosen.choose_to_write(&dir.path().join("no-such-folder/out.csv")).unwrap_err());
+    refused_on_path(chosen.choose_to_write(&dir.path().join("book")).unwrap_err());
+    drop(chosen);
+    assert!(transfer::preview(&s, &dir.path().join("missing.csv"), "auto", "auto").is_err());
+}
+
+#[test]
+fn the_app_data_directory_and_the_books_own_files_are_always_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = guarded_state(dir.path());
+    let book = dir.path().join("book/leadbook.db");
+    std::fs::write(dir.path().join("book/leadbook.secrets.json"), "{}").unwrap();
+    std::fs::write(dir.path().join("book/backups/leadbook-2026-03-01.db"), "x").unwrap();
+    std::fs::write(dir.path().join("data/anything.csv"), "name\nA\n").unwrap();
+    let guarded = [
+        book.clone(),
+        dir.path().join("book/leadbook.secrets.json"),
+        dir.path().join("book/backups/leadbook-2026-03-01.db"),
+        dir.path().join("data/anything.csv"),
+    ];
+    for p in &guarded {
+        let msg = refused_on_path(s.chosen().choose_to_read(p).unwrap_err());
+        assert!(msg.contains("Leadbook's own data"), "{msg}");
+        refused_on_path(s.chosen().choose_to_write(p).unwrap_err());
+        refused_on_path(transfer::preview(&s, p, "auto", "auto").unwrap_err());
+        refused_on_path(transfer::export(&s, p).unwrap_err());
+    }
+    // A new file there, the journal, and a symlink from outside into the data are refused too.
+    refused_on_path(s.chosen().choose_to_write(&dir.path().join("data/new.xlsx")).unwrap_err());
+    refused_on_path(s.chosen().choose_to_write(&dir.path().join("book/leadbook.db-wal")).unwrap_err());
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("innocent.csv");
+        std::os::unix::fs::symlink(&book, &link).unwrap();
+        refused_on_path(s.chosen().choose_to_read(&link).unwrap_err());
+        refused_on_path(s.chosen().choose_to_write(&link).unwrap_err());
+    }
+    // The book is untouched and still opens.
+    assert!(leads::list(&s, &every_lead()).is_ok());
+    // A file beside the book that is not one of its own is fine.
+    let beside = dir.path().join("book/clients.csv");
+    synth_csv(&beside, 2, 1);
+    assert!(s.chosen().choose_to_read(&beside).is_ok());
 }

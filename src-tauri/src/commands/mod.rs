@@ -4,6 +4,7 @@
 //! core's, and cross to the UI as `{code, message, field?}`.
 
 pub mod channels;
+pub mod chosen;
 pub mod dashboard;
 pub mod followups;
 pub mod intelligence;
@@ -38,6 +39,8 @@ pub struct AppState {
     clock: Arc<dyn Clock>,
     /// The imports running now, each with its own cancel flag, by the id the UI gave it.
     imports: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    /// The files the agent chose to import from or export to in this session (see `chosen`).
+    chosen: Mutex<chosen::Chosen>,
     /// Where channel tokens are (the OS keychain, or an owner-only file).
     pub secrets: Arc<dyn SecretStore>,
     /// Delivery and inbound polling in the background.
@@ -49,11 +52,13 @@ impl AppState {
     pub fn new(mut book: Book) -> Self {
         let path = book.path().map(PathBuf::from);
         let clock = book.store().clock().clone();
+        let chosen = chosen::Chosen::new(crate::paths::default_db().parent().map(PathBuf::from), path.clone());
         AppState {
             book: Mutex::new(book),
             path,
             clock,
             imports: Mutex::new(HashMap::new()),
+            chosen: Mutex::new(chosen),
             secrets: Arc::new(MemoryStore::default()),
             courier: Arc::new(Courier::default()),
         }

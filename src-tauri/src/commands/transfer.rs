@@ -1,5 +1,7 @@
 //! Import and export commands: a preview of a file with the detected column mapping, the
-//! import itself with progress events and cancel, and export to xlsx or csv.
+//! import itself with progress events and cancel, and export to xlsx or csv. Each takes only a
+//! path the agent chose in this session (the dialog Rust opens, or a typed path confirmed with
+//! `import_confirm`/`export_confirm`), never one in the app's data directory: see `chosen`.
 //!
 //! An import runs on a connection of its own to the book file, not on the window's: its one
 //! long transaction holds no lock the other commands wait for (they keep reading the book as it
@@ -14,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tauri::{AppHandle, Emitter, State};
+use tauri_plugin_dialog::DialogExt;
 
 #[derive(Debug, Serialize, ts_rs::TS)]
 #[ts(rename = "ImportPreview")]
@@ -40,10 +43,70 @@ pub struct Progress {
     pub total: usize,
 }
 
-/// The file's header, the mapping Leadbook detected and its first rows.
+/// Opens the system's file dialog (from Rust, not the webview) for a CSV or XLSX file to import;
+/// the file picked is remembered as chosen for this session. `None` when the agent cancelled.
 #[tauri::command(async)]
-pub fn import_preview(path: PathBuf, format: Option<String>, encoding: Option<String>) -> Result<Preview> {
-    let t = import::read_with(&path, format.as_deref().unwrap_or("auto"), encoding.as_deref().unwrap_or("auto"))?;
+pub fn import_choose(app: AppHandle, state: State<'_, AppState>, title: Option<String>) -> Result<Option<PathBuf>> {
+    let mut dialog = app.dialog().file().add_filter("CSV / Excel", &["csv", "xlsx"]);
+    if let Some(title) = title {
+        dialog = dialog.set_title(title);
+    }
+    let Some(picked) = dialog.blocking_pick_file() else { return Ok(None) };
+    let path = picked.into_path().map_err(|e| Error::validation("path", format!("the file dialog gave no local file: {e}")))?;
+    state.chosen().choose_to_read(&path).map(Some)
+}
+
+/// A path the agent typed in the Import screen's field and confirmed with Preview: a regular file
+/// they can read, outside the app's data directory, remembered as chosen. Returns it resolved.
+#[tauri::command(async)]
+pub fn import_confirm(state: State<'_, AppState>, path: PathBuf) -> Result<PathBuf> {
+    state.chosen().choose_to_read(&path)
+}
+
+/// Opens the system's save dialog (from Rust) for the export's file, starting at `file_name`;
+/// the path is remembered as chosen for this session. `None` when the agent cancelled.
+#[tauri::command(async)]
+pub fn export_choose(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    title: Option<String>,
+    file_name: Option<String>,
+    format: Option<String>,
+) -> Result<Option<PathBuf>> {
+    let mut dialog = app.dialog().file();
+    dialog = match format.as_deref() {
+        Some("csv") => dialog.add_filter("CSV", &["csv"]),
+        _ => dialog.add_filter("Excel", &["xlsx"]),
+    };
+    if let Some(title) = title {
+        dialog = dialog.set_title(title);
+    }
+    // The field's path (a folder and a name) or just a name.
+    if let Some(start) = file_name.map(PathBuf::from) {
+        if let Some(dir) = start.parent().filter(|d| d.is_absolute() && d.is_dir()) {
+            dialog = dialog.set_directory(dir);
+        }
+        if let Some(name) = start.file_name() {
+            dialog = dialog.set_file_name(name.to_string_lossy());
+        }
+    }
+    let Some(picked) = dialog.blocking_save_file() else { return Ok(None) };
+    let path = picked.into_path().map_err(|e| Error::validation("path", format!("the save dialog gave no local file: {e}")))?;
+    state.chosen().choose_to_write(&path).map(Some)
+}
+
+/// A path the agent typed in the Export screen's field and confirmed with Export: in an existing
+/// folder, outside the app's data directory, remembered as chosen. Returns it resolved.
+#[tauri::command(async)]
+pub fn export_confirm(state: State<'_, AppState>, path: PathBuf) -> Result<PathBuf> {
+    state.chosen().choose_to_write(&path)
+}
+
+/// The file's header, the mapping Leadbook detected and its first rows, for a file chosen in
+/// this session (else a validation error on `path`).
+pub fn preview(state: &AppState, path: &Path, format: &str, encoding: &str) -> Result<Preview> {
+    let path = state.chosen().chosen_to_read(path)?;
+    let t = import::read_with(&path, format, encoding)?;
     Ok(Preview {
         format: t.format,
         encoding: t.encoding,
@@ -52,6 +115,12 @@ pub fn import_preview(path: PathBuf, format: Option<String>, encoding: Option<St
         headers: t.headers,
         mapping: t.mapping,
     })
+}
+
+/// The file's header, the mapping Leadbook detected and its first rows.
+#[tauri::command(async)]
+pub fn import_preview(state: State<'_, AppState>, path: PathBuf, format: Option<String>, encoding: Option<String>) -> Result<Preview> {
+    preview(&state, &path, format.as_deref().unwrap_or("auto"), encoding.as_deref().unwrap_or("auto"))
 }
 
 /// Imports `path` into the current workspace as import `id`, in one transaction on a connection
@@ -66,6 +135,7 @@ pub fn import(
     mapping: Option<Vec<Option<Field>>>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Report> {
+    let path = &state.chosen().chosen_to_read(path)?;
     let ws = state.book().current_workspace()?;
     let flag = Arc::new(AtomicBool::new(false));
     {
@@ -116,10 +186,16 @@ pub fn import_cancel(state: State<'_, AppState>, id: String) {
     cancel(&state, &id);
 }
 
-/// Exports the current workspace to `path` (.xlsx or .csv).
-#[tauri::command(async)]
-pub fn export_run(state: State<'_, AppState>, path: PathBuf) -> Result<Exported> {
+/// Exports the current workspace to `path` (.xlsx or .csv), a file chosen in this session.
+pub fn export(state: &AppState, path: &Path) -> Result<Exported> {
+    let path = state.chosen().chosen_to_write(path)?;
     let mut book = state.book();
     let ws = book.current_workspace()?;
     book.export(&ws, &path)
+}
+
+/// Exports the current workspace to `path` (.xlsx or .csv).
+#[tauri::command(async)]
+pub fn export_run(state: State<'_, AppState>, path: PathBuf) -> Result<Exported> {
+    export(&state, &path)
 }

@@ -7,7 +7,6 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { openUrl } from '@tauri-apps/plugin-opener';
-import { open as openDialog, save as saveDialog } from '@tauri-apps/plugin-dialog';
 import {
   isPermissionGranted,
   requestPermission,
@@ -178,7 +177,22 @@ export async function importRun(
 /** Stops the import `importRun` is running (nothing when none is). */
 export const importCancel = (): Promise<void> =>
   runningImport === null ? Promise.resolve() : call<void>('import_cancel', { id: runningImport });
-/** Writes every lead of the workspace to `path` (`.xlsx` or `.csv`). */
+/**
+ * The system's file dialog for an import, opened by Rust (the webview cannot open files itself):
+ * resolves to the chosen path, which Rust now lets `importPreview`/`importRun` read, or null.
+ */
+export const pickImportFile = (title: string) => call<string | null>('import_choose', { title });
+/**
+ * A path the agent typed, confirmed with Preview: Rust checks it is a readable file outside
+ * Leadbook's own data and lets the import read it; resolves to the path as Rust resolved it.
+ */
+export const importConfirm = (path: string) => call<string>('import_confirm', { path });
+/** The system's save dialog for an export, opened by Rust; resolves to the path or null. */
+export const pickExportPath = (title: string, format: 'xlsx' | 'csv', fileName: string) =>
+  call<string | null>('export_choose', { title, format, fileName });
+/** A typed export path, confirmed with Export: Rust checks it and lets `exportRun` write it. */
+export const exportConfirm = (path: string) => call<string>('export_confirm', { path });
+/** Writes every lead of the workspace to `path` (`.xlsx` or `.csv`), a path chosen or confirmed above. */
 export const exportRun = (path: string) => call<Exported>('export_run', { path });
 
 // ── Dashboard ───────────────────────────────────────────────────────────────────────────
@@ -236,39 +250,6 @@ export function onFollowupsTicked(handler: (report: TickReport | null) => void):
 export async function openExternal(url: string): Promise<void> {
   try {
     await openUrl(url);
-  } catch (e) {
-    throw toAppError(e);
-  }
-}
-
-/** Native file picker for imports; resolves to a path or null when cancelled. */
-export async function pickImportFile(title: string): Promise<string | null> {
-  try {
-    const picked = await openDialog({
-      title,
-      multiple: false,
-      directory: false,
-      filters: [{ name: 'CSV / Excel', extensions: ['csv', 'xlsx'] }],
-    });
-    return typeof picked === 'string' ? picked : null;
-  } catch (e) {
-    throw toAppError(e);
-  }
-}
-
-/** Native "save as" dialog for exports; resolves to a path or null when cancelled. */
-export async function pickExportPath(title: string, format: 'xlsx' | 'csv', defaultPath: string): Promise<string | null> {
-  try {
-    const picked = await saveDialog({
-      title,
-      defaultPath,
-      filters: [
-        format === 'xlsx'
-          ? { name: 'Excel', extensions: ['xlsx'] }
-          : { name: 'CSV', extensions: ['csv'] },
-      ],
-    });
-    return typeof picked === 'string' ? picked : null;
   } catch (e) {
     throw toAppError(e);
   }

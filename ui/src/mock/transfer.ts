@@ -77,6 +77,17 @@ export function transferCommand(cmd: string, args: Record<string, unknown>, ctx:
     case 'import_cancel':
       cancelled = true;
       return null;
+    // The dialogs Rust would open: always the same sample path, so the screens can be tried.
+    case 'import_choose':
+      return '/home/agent/Downloads/Connections.csv';
+    case 'export_choose': {
+      const name = (typeof args.fileName === 'string' && args.fileName ? args.fileName : 'leadbook.xlsx').split(/[\\/]/).pop();
+      return `/home/agent/Downloads/${name}`;
+    }
+    case 'import_confirm':
+      return checkPath(args.path);
+    case 'export_confirm':
+      return typeof args.path === 'string' ? args.path : '';
     case 'export_run': {
       const p = typeof args.path === 'string' ? args.path : '';
       if (!/\.(csv|xlsx)$/i.test(p)) fail('usage', 'the export path must end in .xlsx or .csv');

@@ -3,6 +3,7 @@
 //! before sending, and promoting an A/B test's winner.
 
 use super::*;
+use crate::model::lengths;
 
 pub const DEFAULT_CAMPAIGN: &str = "New lead nurture";
 
@@ -239,6 +240,21 @@ pub const MAX_OFFSET_MINUTES: i64 = 3_653 * 24 * 60;
 
 /// Replaces a campaign's steps (the editor saves them all at once). Offsets must increase;
 /// every template must be non-blank and use only known variables.
+/// A step sent by SMS: each language's text (as written, before its variables are filled in)
+/// fits in [`lengths::SMS_MAX_SEGMENTS`] segments.
+fn check_sms_length(which: &str, texts: [&String; 3]) -> Result<()> {
+    for (field, t) in ["template_en", "template_fa", "template_ar"].into_iter().zip(texts) {
+        let segments = lengths::sms_segments(t);
+        if segments > lengths::SMS_MAX_SEGMENTS {
+            return Err(Error::validation(
+                field,
+                format!("{which} is {segments} SMS segments; an SMS step has at most {}", lengths::SMS_MAX_SEGMENTS),
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub fn update_steps(conn: &Connection, ws: &Workspace, id: i64, steps: &[Step]) -> Result<Campaign> {
     campaign(conn, ws, id)?;
     if steps.is_empty() || steps.len() > 20 {
@@ -264,6 +280,12 @@ pub fn update_steps(conn: &Connection, ws: &Workspace, id: i64, steps: &[Step]) 
         if let Some(c) = &s.channel {
             if c != "telegram" && c != "whatsapp" && c != "sms" {
                 return Err(Error::validation("channel", "a step's channel is telegram, whatsapp or sms"));
+            }
+        }
+        if s.channel.as_deref() == Some("sms") {
+            check_sms_length(&format!("step {}", i + 1), [&s.template_en, &s.template_fa, &s.template_ar])?;
+            for (j, v) in s.variants.iter().enumerate() {
+                check_sms_length(&format!("step {} variant {}", i + 1, variant_label(j + 1)), [&v.template_en, &v.template_fa, &v.template_ar])?;
             }
         }
         check_wa_template(i + 1, s)?;

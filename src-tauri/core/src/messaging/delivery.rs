@@ -187,6 +187,11 @@ fn prepare(store: &mut Store, ws: &Workspace, ch: &Channels, report: &mut Report
     let route = routing::route(&target, ch, avoid, now);
     match &route {
         Route::Wait { .. } => Ok(None),
+        Route::TooLong { reason } => {
+            // Sent nowhere: the agent reads why on the message and shortens it.
+            report.failed += store.write(|tx, _| outbox::fail_unsent(tx, ws, due.id, reason))?;
+            Ok(None)
+        }
         Route::Manual { link } => {
             let changed = store.write(|tx, _| outbox::to_manual(tx, ws, due.id, link.as_deref()))?;
             report.manual += changed;
@@ -238,7 +243,7 @@ fn send_future(ch: &Channels, route: &Route, body: String) -> Option<SendFuture>
             let c = ch.twilio.as_ref()?.client.clone();
             Box::pin(async move { c.send(&to, &from, &body).await })
         }
-        Route::Manual { .. } | Route::Wait { .. } => return None,
+        Route::Manual { .. } | Route::Wait { .. } | Route::TooLong { .. } => return None,
     })
 }
 

@@ -17,5 +17,7 @@ pub mod delivery;
 pub mod drafting;
 pub mod inbox;
 pub mod receipts;
+/// The channels' length limits (kept in `model`, below `followups`, which checks them at save).
+pub use crate::model::lengths;
 pub mod round;
 pub mod routing;

@@ -1,14 +1,15 @@
 //! Which way a message goes to its lead (SPEC §6): the step's channel if usable, else
 //! Telegram if linked, else WhatsApp (free text inside the 24-hour window, a template outside
 //! it), else SMS, else a manual task with a click-to-chat or call link. A channel the lead
-//! opted out of, or that a provider said cannot reach the lead, is never used.
+//! opted out of, or that a provider said cannot reach the lead, is never used, nor one the text
+//! is too long for (over 10 SMS segments; over 4 096 characters on Telegram or WhatsApp).
 
 use crate::messaging::channels::config::Channels;
 use crate::messaging::channels::whatsapp::{in_window, Template};
 use crate::messaging::channels::Provider;
 use crate::followups::Step;
 use crate::leads::Lead;
-use crate::model::Channel;
+use crate::model::{lengths, Channel};
 use crate::followups::templates::{self, Context};
 use crate::workspace::Workspace;
 use chrono::{DateTime, Utc};
@@ -29,6 +30,9 @@ pub enum Route {
     /// The provider this lead should get it through needs the agent (its token was refused):
     /// the message waits rather than going another way.
     Wait { provider: Provider },
+    /// Too long for every channel that reaches the lead (`model::lengths`): it fails, sent
+    /// nowhere, with `reason`.
+    TooLong { reason: String },
 }
 
 impl Route {
@@ -38,7 +42,7 @@ impl Route {
             Route::Telegram { .. } => "telegram",
             Route::WhatsappText { .. } | Route::WhatsappTemplate { .. } | Route::TwilioWhatsapp { .. } => "whatsapp",
             Route::Sms { .. } => "sms",
-            Route::Manual { .. } | Route::Wait { .. } => "manual",
+            Route::Manual { .. } | Route::Wait { .. } | Route::TooLong { .. } => "manual",
         }
     }
 
@@ -47,7 +51,7 @@ impl Route {
             Route::Telegram { .. } => Some(Provider::Telegram),
             Route::WhatsappText { .. } | Route::WhatsappTemplate { .. } => Some(Provider::Whatsapp),
             Route::TwilioWhatsapp { .. } | Route::Sms { .. } => Some(Provider::Twilio),
-            Route::Manual { .. } => None,
+            Route::Manual { .. } | Route::TooLong { .. } => None,
             Route::Wait { provider } => Some(*provider),
         }
     }
@@ -57,7 +61,7 @@ impl Route {
         match self {
             Route::Telegram { chat_id } => chat_id.to_string(),
             Route::WhatsappText { to } | Route::WhatsappTemplate { to, .. } | Route::TwilioWhatsapp { to, .. } | Route::Sms { to, .. } => to.clone(),
-            Route::Manual { .. } | Route::Wait { .. } => String::new(),
+            Route::Manual { .. } | Route::Wait { .. } | Route::TooLong { .. } => String::new(),
         }
     }
 }
@@ -83,36 +87,33 @@ pub fn route(t: &Target, ch: &Channels, avoid: &[Channel], now: DateTime<Utc>) -
     let order = preferred.into_iter().chain([Channel::Telegram, Channel::Whatsapp, Channel::Sms]);
     let closed = |c: Channel| lead.opt_outs.contains(&c) || lead.unusable_channels.contains(&c) || avoid.contains(&c);
     let number = lead.whatsapp.clone().or_else(|| lead.phone.clone());
-    for c in order {
-        if closed(c) {
-            continue;
-        }
+    let via = |c: Channel| -> Option<Route> {
         match c {
             Channel::Telegram => {
                 if let (Some(id), Some(tg)) = (lead.telegram_id, &ch.telegram) {
-                    return if tg.attention { Route::Wait { provider: Provider::Telegram } } else { Route::Telegram { chat_id: id } };
+                    return Some(if tg.attention { Route::Wait { provider: Provider::Telegram } } else { Route::Telegram { chat_id: id } });
                 }
             }
             Channel::Whatsapp => {
-                let Some(to) = number.clone() else { continue };
+                let to = number.clone()?;
                 // The window is the number's the lead wrote to: free text goes only from it.
                 let open_on = |p: Provider| in_window(t.whatsapp_inbound_at, now) && t.whatsapp_inbound_via.is_none_or(|v| v == p);
                 // Free text inside a window, from the number it is open on (the Cloud number
                 // first); else the Cloud API's template.
                 if let Some(wa) = ch.whatsapp.as_ref().filter(|_| open_on(Provider::Whatsapp)) {
-                    return if wa.attention { Route::Wait { provider: Provider::Whatsapp } } else { Route::WhatsappText { to } };
+                    return Some(if wa.attention { Route::Wait { provider: Provider::Whatsapp } } else { Route::WhatsappText { to } });
                 }
                 if let Some(tw) = ch.twilio.as_ref().filter(|_| open_on(Provider::Twilio)) {
                     if let Some(from) = &tw.settings.whatsapp_from {
                         if tw.attention {
-                            return Route::Wait { provider: Provider::Twilio };
+                            return Some(Route::Wait { provider: Provider::Twilio });
                         }
-                        return Route::TwilioWhatsapp { to: format!("whatsapp:{to}"), from: format!("whatsapp:{from}") };
+                        return Some(Route::TwilioWhatsapp { to: format!("whatsapp:{to}"), from: format!("whatsapp:{from}") });
                     }
                 }
                 if let Some(wa) = &ch.whatsapp {
                     if let Some(template) = template_for(t, &wa.settings) {
-                        return if wa.attention { Route::Wait { provider: Provider::Whatsapp } } else { Route::WhatsappTemplate { to, template } };
+                        return Some(if wa.attention { Route::Wait { provider: Provider::Whatsapp } } else { Route::WhatsappTemplate { to, template } });
                     }
                 }
             }
@@ -120,17 +121,56 @@ pub fn route(t: &Target, ch: &Channels, avoid: &[Channel], now: DateTime<Utc>) -
                 let to = lead.phone.clone().or_else(|| lead.whatsapp.clone());
                 if let (Some(to), Some(tw)) = (to, &ch.twilio) {
                     if tw.attention {
-                        return Route::Wait { provider: Provider::Twilio };
+                        return Some(Route::Wait { provider: Provider::Twilio });
                     }
                     if let Some(from) = tw.settings.from.clone() {
-                        return Route::Sms { to, from };
+                        return Some(Route::Sms { to, from });
                     }
                 }
             }
             Channel::Email => {}
         }
+        None
+    };
+    // A text too long for a channel goes another way (an approved WhatsApp template does not
+    // carry the text: it may still go); too long for every way that reaches the lead, it fails.
+    let mut too_long = false;
+    for c in order {
+        if closed(c) {
+            continue;
+        }
+        let Some(route) = via(c) else { continue };
+        if !matches!(route, Route::WhatsappTemplate { .. }) && !fits(c, t.body) {
+            too_long = true;
+            continue;
+        }
+        return route;
+    }
+    if too_long {
+        return Route::TooLong { reason: too_long_reason(t.body) };
     }
     Route::Manual { link: manual_link(lead, t.body) }
+}
+
+/// Whether `body` is within what `channel` carries (see `model::lengths`).
+pub fn fits(channel: Channel, body: &str) -> bool {
+    match channel {
+        Channel::Telegram => lengths::chars(body) <= lengths::TELEGRAM_MAX,
+        Channel::Whatsapp => lengths::chars(body) <= lengths::WHATSAPP_MAX,
+        Channel::Sms => lengths::sms_segments(body) <= lengths::SMS_MAX_SEGMENTS,
+        Channel::Email => true,
+    }
+}
+
+/// Why a message no channel reaching its lead can carry failed.
+fn too_long_reason(body: &str) -> String {
+    format!(
+        "too long to send: {} characters ({} SMS segments); Telegram and WhatsApp carry at most {} characters and an SMS at most {} segments — shorten it and send it again",
+        lengths::chars(body),
+        lengths::sms_segments(body),
+        lengths::TELEGRAM_MAX,
+        lengths::SMS_MAX_SEGMENTS
+    )
 }
 
 /// The step's template, else the workspace's default one (whose one parameter is the lead's
@@ -271,6 +311,36 @@ mod tests {
         assert_eq!(route(&t, &ch, &[], now()), Route::Sms { to: "+971501234567".into(), from: "LEADBOOK".into() });
         ch.twilio.as_mut().unwrap().attention = true;
         assert_eq!(route(&t, &ch, &[], now()), Route::Wait { provider: Provider::Twilio });
+    }
+
+    #[test]
+    fn a_text_too_long_for_a_channel_routes_on_and_too_long_for_every_one_fails() {
+        let ch = all(true);
+        let l = lead();
+        let w = ws();
+        let step = Step {
+            position: 1, offset_minutes: 0, label: "x".into(), template_en: "x".into(), template_fa: "x".into(), template_ar: "x".into(),
+            channel: Some("sms".into()), wa_template: None, wa_template_language: None, wa_template_params: vec![], variants: vec![],
+        };
+        let at = |body: &str, step: Option<&Step>, inbound: Option<&str>| {
+            route(&Target { lead: &l, workspace: &w, body, step, whatsapp_inbound_at: inbound.and_then(parse_time), whatsapp_inbound_via: None }, &ch, &[], now())
+        };
+        // 670 Arabic letters are 10 SMS segments, 671 are 11: the SMS step's text goes by Telegram.
+        assert!(matches!(at(&"س".repeat(670), Some(&step), None), Route::Sms { .. }));
+        assert_eq!(at(&"س".repeat(671), Some(&step), None), Route::Telegram { chat_id: 42 });
+        // 4 096 characters go to Telegram; 4 097 do not: free WhatsApp text cannot carry them
+        // either, the approved template (which does not carry the text) can.
+        assert_eq!(at(&"a".repeat(4096), None, None), Route::Telegram { chat_id: 42 });
+        assert!(matches!(at(&"a".repeat(4097), None, None), Route::WhatsappTemplate { .. }));
+        // Inside the window (free text only), nothing can carry 4 097 characters: it fails.
+        let Route::TooLong { reason } = at(&"a".repeat(4097), None, Some("2026-03-02T09:00:00Z")) else { panic!("too long") };
+        assert!(reason.contains("4097 characters") && reason.contains("27 SMS segments"), "{reason}");
+        // A lead no provider reaches still becomes the agent's, whatever the length.
+        let mut hand = lead();
+        hand.telegram_id = None;
+        let none = Channels { telegram: None, whatsapp: None, twilio: None };
+        let t = Target { lead: &hand, workspace: &w, body: &"a".repeat(5000), step: None, whatsapp_inbound_at: None, whatsapp_inbound_via: None };
+        assert!(matches!(route(&t, &none, &[], now()), Route::Manual { .. }));
     }
 
     #[test]

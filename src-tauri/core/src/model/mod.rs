@@ -2,6 +2,7 @@
 //! form shared by the database, JSON, the command line and the UI.
 
 pub mod areas;
+pub mod lengths;
 pub mod normalize;
 pub mod score;
 
