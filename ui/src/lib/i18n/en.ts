@@ -825,7 +825,6 @@ const en = {
   'llm.reviewHint': 'Each message the model writes waits in the review queue until you approve it. A draft that adds a link, price or phone number is always held.',
   'llm.reviewOn': 'The model\'s drafts now wait for your review',
   'llm.reviewOff': 'The model\'s drafts now go without review',
-  'llm.reviewFailed': 'The review setting could not be changed',
   "llmInvalid.base_url": "Enter the server address, like http://127.0.0.1:11434.",
   "llmInvalid.model": "Enter the model's name.",
   "llmInvalid.timeout": "Enter a whole number of seconds from 1 to 600.",
