@@ -443,7 +443,9 @@ export function deliveryCommand(cmd: string, args: Record<string, unknown>, ctx:
       const timeout = args.timeoutSeconds == null ? null : Number(args.timeoutSeconds);
       if (timeout !== null && (!Number.isInteger(timeout) || timeout < 1 || timeout > 600)) fail('validation', 'the time limit is 1 to 600 seconds', 'timeout');
       const l = llmOf(ctx.workspace);
-      l.settings = { base_url: base, model, ...(timeout !== null ? { timeout_seconds: timeout } : {}) };
+      // Saving keeps the review setting, as the core's set_llm does.
+      const review = l.settings?.review;
+      l.settings = { base_url: base, model, ...(timeout !== null ? { timeout_seconds: timeout } : {}), ...(review !== undefined ? { review } : {}) };
       if (args.apiKey === '') l.key = null;
       else if (typeof args.apiKey === 'string') l.key = args.apiKey;
       return llmInfo(ctx.workspace);
