@@ -176,6 +176,58 @@ describe('Settings → Channels', () => {
     expect(within(tg).getByTestId('channel-test-result').dataset.ok).toBe('false');
   });
 
+  it('a webhook on the Telegram bot shows on its card with "Remove the webhook", which removes it', async () => {
+    const detail =
+      'a webhook is set on this bot, so Telegram gives its messages to that address and not to Leadbook: replies are not heard until it is removed (leadbook channel delete-webhook telegram)';
+    vi.mocked(ipc.channelList).mockResolvedValue(
+      makeChannelOverview({
+        channels: [telegramOk({ state: 'needs_attention', detail, webhook: true }), makeChannel('whatsapp'), makeChannel('twilio')],
+      }),
+    );
+    vi.mocked(ipc.channelDeleteWebhook).mockResolvedValue(telegramOk());
+    render(ChannelSettings);
+    const tg = await card('telegram');
+    expect(within(tg).getByTestId('channel-state').textContent).toContain('Needs attention');
+    expect(within(tg).getByTestId('channel-webhook-hint').textContent).toContain('through a webhook');
+    await fireEvent.click(within(tg).getByTestId('channel-remove-webhook'));
+    expect(ipc.channelDeleteWebhook).toHaveBeenCalledWith('telegram');
+    await waitFor(() => expect(within(tg).getByTestId('channel-state').textContent).toContain('Connected'));
+    expect(within(tg).queryByTestId('channel-remove-webhook')).toBeNull();
+    expect(within(tg).queryByTestId('channel-attention')).toBeNull();
+    await waitFor(() => expect(get(toasts).map((t) => t.message)).toContain('The webhook was removed; replies reach Leadbook again'));
+  });
+
+  it('offers no webhook removal when the attention is for another reason, and says why a removal failed', async () => {
+    vi.mocked(ipc.channelList).mockResolvedValue(
+      makeChannelOverview({
+        channels: [
+          telegramOk({ state: 'needs_attention', detail: 'Unauthorized (401): the bot token was refused' }),
+          makeChannel('whatsapp'),
+          makeChannel('twilio'),
+        ],
+      }),
+    );
+    render(ChannelSettings);
+    const tg = await card('telegram');
+    expect(within(tg).getByTestId('channel-attention')).toBeTruthy();
+    expect(within(tg).queryByTestId('channel-remove-webhook')).toBeNull();
+  });
+
+  it('a refused webhook removal keeps the offer and shows the reason', async () => {
+    vi.mocked(ipc.channelList).mockResolvedValue(
+      makeChannelOverview({
+        channels: [telegramOk({ state: 'needs_attention', detail: 'a webhook is set', webhook: true }), makeChannel('whatsapp'), makeChannel('twilio')],
+      }),
+    );
+    vi.mocked(ipc.channelDeleteWebhook).mockRejectedValue({ code: 'offline', message: 'network unreachable: connection refused' });
+    render(ChannelSettings);
+    const tg = await card('telegram');
+    await fireEvent.click(within(tg).getByTestId('channel-remove-webhook'));
+    const error = await within(tg).findByTestId('channel-webhook-error');
+    expect(error.textContent).toContain('The webhook could not be removed: network unreachable: connection refused');
+    expect(within(tg).getByTestId('channel-remove-webhook')).toBeTruthy();
+  });
+
   it('Remove asks first, then forgets the provider', async () => {
     vi.mocked(ipc.channelRemove).mockResolvedValue(makeChannel('telegram'));
     render(ChannelSettings);

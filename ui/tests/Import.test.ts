@@ -139,6 +139,67 @@ describe('Import', () => {
     expect(screen.queryByTestId('import-run')).toBeNull();
   });
 
+  it('shows the encoding a CSV was read in and reads it again in the one chosen', async () => {
+    vi.mocked(ipc.importPreview).mockImplementation(async (_p, _f, enc) => ({
+      ...preview,
+      format: 'csv',
+      encoding: enc ?? 'windows-1256',
+    }));
+    await previewFile('/data/arabic.csv');
+    expect(ipc.importPreview).toHaveBeenCalledWith('/data/arabic.csv', 'auto');
+    expect(screen.getByTestId('import-format').textContent).toBe('CSV');
+    expect(screen.getByTestId('import-encoding').textContent).toBe('Arabic (Windows-1256)');
+    const choice = screen.getByTestId('import-encoding-choice') as HTMLSelectElement;
+    expect(choice.value).toBe('auto');
+    expect([...choice.options].map((o) => o.value)).toEqual([
+      'auto',
+      'utf-8',
+      'utf-16le',
+      'utf-16be',
+      'windows-1256',
+      'windows-1252',
+    ]);
+
+    await fireEvent.change(choice, { target: { value: 'windows-1252' } });
+    await vi.waitFor(() => expect(ipc.importPreview).toHaveBeenLastCalledWith('/data/arabic.csv', 'auto', 'windows-1252'));
+    await vi.waitFor(() =>
+      expect(screen.getByTestId('import-encoding').textContent).toBe('Western (Windows-1252)'),
+    );
+
+    await fireEvent.click(screen.getByTestId('import-run'));
+    await screen.findByTestId('import-report');
+    expect(ipc.importRun).toHaveBeenCalledWith('/data/arabic.csv', 'csv', preview.mapping, 'windows-1252');
+  });
+
+  it('shows a refused encoding as the file error and lets the agent choose another', async () => {
+    vi.mocked(ipc.importPreview).mockImplementation(async (_p, _f, enc) => {
+      if (enc === 'utf-8') {
+        throw { code: 'validation', message: 'arabic.csv is not valid UTF-8 text; choose another encoding' };
+      }
+      return { ...preview, format: 'csv', encoding: enc ?? 'windows-1256' };
+    });
+    await previewFile('/data/arabic.csv');
+    await fireEvent.change(screen.getByTestId('import-encoding-choice'), { target: { value: 'utf-8' } });
+    const error = await screen.findByTestId('import-file-error');
+    expect(error.textContent).toContain('is not valid UTF-8 text; choose another encoding');
+    expect(screen.queryByTestId('import-run')).toBeNull();
+
+    const choice = screen.getByTestId('import-encoding-choice') as HTMLSelectElement;
+    expect(choice.value).toBe('utf-8');
+    await fireEvent.change(choice, { target: { value: 'auto' } });
+    await screen.findByTestId('import-preview-table');
+    expect(ipc.importPreview).toHaveBeenLastCalledWith('/data/arabic.csv', 'auto');
+    expect(screen.queryByTestId('import-file-error')).toBeNull();
+    expect(screen.getByTestId('import-encoding').textContent).toBe('Arabic (Windows-1256)');
+  });
+
+  it('shows no encoding for a spreadsheet', async () => {
+    vi.mocked(ipc.importPreview).mockResolvedValue({ ...preview, format: 'xlsx' });
+    await previewFile('/data/leads.xlsx');
+    expect(screen.queryByTestId('import-encoding')).toBeNull();
+    expect(screen.queryByTestId('import-encoding-choice')).toBeNull();
+  });
+
   it('previews the file chosen in the native picker', async () => {
     vi.mocked(ipc.pickImportFile).mockResolvedValue('/home/me/Connections.csv');
     render(Import);

@@ -97,6 +97,39 @@ describe('Settings → Language model', () => {
     expect((await screen.findByTestId('llm-error-timeout')).textContent).toContain('1 to 600');
     expect(ipc.llmSet).not.toHaveBeenCalled();
   });
+
+  it('"Hold the model\'s drafts for my review" is on by default and turns review off and on with llm_set_review', async () => {
+    const settings = { base_url: 'http://127.0.0.1:11434', model: 'llama3.1', timeout_seconds: 20 };
+    vi.mocked(ipc.llmSetReview).mockImplementation(async (on) => ({ settings: { ...settings, review: on }, has_key: true }));
+    render(LlmSettings);
+    const box = (await screen.findByTestId('llm-review')) as HTMLInputElement;
+    expect(screen.getByTestId('llm-review-field').textContent).toContain("Hold the model's drafts for my review");
+    expect(box.checked, 'settings saved before review existed read as on').toBe(true);
+    await fireEvent.click(box);
+    await waitFor(() => expect(ipc.llmSetReview).toHaveBeenCalledWith(false));
+    await waitFor(() => expect(box.checked).toBe(false));
+    await fireEvent.click(box);
+    await waitFor(() => expect(ipc.llmSetReview).toHaveBeenLastCalledWith(true));
+    await waitFor(() => expect(box.checked).toBe(true));
+    expect(ipc.llmSet).not.toHaveBeenCalled();
+  });
+
+  it('puts the review toggle back when llm_set_review is refused, and hides it until a model is set up', async () => {
+    vi.mocked(ipc.llmGet).mockResolvedValue({ settings: { base_url: 'http://127.0.0.1:11434', model: 'llama3.1', review: false }, has_key: false });
+    vi.mocked(ipc.llmSetReview).mockRejectedValue({ code: 'io', message: 'disk I/O error' });
+    const { unmount } = render(LlmSettings);
+    const box = (await screen.findByTestId('llm-review')) as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    await fireEvent.click(box);
+    await waitFor(() => expect(ipc.llmSetReview).toHaveBeenCalledWith(true));
+    await waitFor(() => expect(box.checked).toBe(false));
+    unmount();
+
+    vi.mocked(ipc.llmGet).mockResolvedValue({ settings: null, has_key: false });
+    render(LlmSettings);
+    await screen.findByTestId('llm-state');
+    expect(screen.queryByTestId('llm-review')).toBeNull();
+  });
 });
 
 describe('Drafts in the outbox', () => {

@@ -581,6 +581,7 @@ fn a_webhook_on_the_bot_shows_on_the_channel_and_removing_it_lets_the_replies_in
     let info = w.book.channels(&w.ws, &w.secrets).unwrap().channels.remove(0);
     assert_eq!(info.state, "needs_attention");
     assert!(info.detail.as_deref().is_some_and(|d| d.contains("webhook") && d.contains("delete-webhook")), "{info:?}");
+    assert!(info.webhook, "the channel says a webhook is why, for the window's offer to remove it: {info:?}");
     let ch = w.channels();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let tested = rt.block_on(w.book.test_channel(&w.ws, &ch, Provider::Telegram)).unwrap();
@@ -588,7 +589,8 @@ fn a_webhook_on_the_bot_shows_on_the_channel_and_removing_it_lets_the_replies_in
     let after = rt.block_on(w.book.delete_webhook(&w.ws, &ch, Provider::Telegram)).unwrap();
     assert!(after.ok, "{after:?}");
     assert_eq!(server.webhook(), None);
-    assert_eq!(w.book.channels(&w.ws, &w.secrets).unwrap().channels[0].state, "ok");
+    let info = w.book.channels(&w.ws, &w.secrets).unwrap().channels.remove(0);
+    assert_eq!((info.state.as_str(), info.webhook), ("ok", false));
     assert_eq!(w.sync().received, 1, "the message that waited is taken in");
     assert!(w.book.lead_detail(&w.ws, id).unwrap().timeline.iter().any(|e| e.kind == "replied"));
 }

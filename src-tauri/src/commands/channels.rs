@@ -49,6 +49,30 @@ pub async fn channel_test(state: State<'_, AppState>, provider: Provider) -> Res
     Ok(id)
 }
 
+/// Removes the webhook set on the Telegram bot, as `Book::delete_webhook` does, but without
+/// holding the book while Telegram answers; then tests the bot and records that, so the channel
+/// is `ok` again unless the token is refused. The channel as Settings shows it afterwards.
+pub async fn delete_webhook(state: &AppState, provider: Provider) -> Result<ChannelInfo> {
+    let (ws, ch) = {
+        let book = state.book();
+        let ws = book.current_workspace()?;
+        let ch = book.load_channels(&ws, state.secrets.as_ref(), &channels::http_client()?)?;
+        (ws, ch)
+    };
+    ch.delete_webhook(provider).await?;
+    let id = ch.test(provider).await?;
+    let mut book = state.book();
+    book.write(|tx, now| config::record_test(tx, &ws, provider, &id, now))?;
+    config::info(book.conn(), &ws, state.secrets.as_ref(), provider)
+}
+
+#[tauri::command]
+pub async fn channel_delete_webhook(state: State<'_, AppState>, provider: Provider) -> Result<ChannelInfo> {
+    let info = delete_webhook(&state, provider).await?;
+    state.courier.wake();
+    Ok(info)
+}
+
 #[tauri::command(async)]
 pub fn delivery_status(state: State<'_, AppState>) -> Result<delivery::Status> {
     let book = state.book();

@@ -392,3 +392,85 @@ fn the_app_data_directory_and_the_books_own_files_are_always_refused() {
     synth_csv(&beside, 2, 1);
     assert!(s.chosen().choose_to_read(&beside).is_ok());
 }
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime").block_on(f)
+}
+
+const TG_TOKEN: &str = "7000000001:AAE-test-token";
+
+/// A Telegram channel on the fake Bot API, tested once (as "Test connection" does).
+fn telegram_state(server: &leadbook_test_servers::Telegram) -> AppState {
+    use leadbook_core::messaging::channels::{config::Settings, Provider};
+    let s = state();
+    {
+        let mut book = s.book();
+        let ws = book.current_workspace().expect("a workspace");
+        let settings = Settings { base_url: Some(server.base_url()), bot_username: Some("leadbook_test_bot".into()), ..Settings::default() };
+        book.set_channel(&ws, s.secrets.as_ref(), Provider::Telegram, &settings, Some(TG_TOKEN)).expect("telegram set up");
+        let ch = book.load_channels(&ws, s.secrets.as_ref(), &leadbook_core::messaging::channels::http_client().expect("a client")).expect("channels");
+        block_on(book.test_channel(&ws, &ch, Provider::Telegram)).expect("the test answers");
+    }
+    s
+}
+
+fn telegram_info(s: &AppState) -> leadbook_core::messaging::channels::config::ChannelInfo {
+    let book = s.book();
+    let ws = book.current_workspace().expect("a workspace");
+    let mut all = book.channels(&ws, s.secrets.as_ref()).expect("the channels").channels;
+    all.remove(all.iter().position(|c| c.provider.as_str() == "telegram").expect("telegram is listed"))
+}
+
+#[test]
+fn a_webhook_on_the_bot_is_flagged_on_the_channel_and_channel_delete_webhook_removes_it() {
+    use leadbook_core::messaging::channels::Provider;
+    let server = leadbook_test_servers::Telegram::start(TG_TOKEN);
+    server.set_webhook("https://example.com/hook");
+    let s = telegram_state(&server);
+    let before = telegram_info(&s);
+    assert_eq!((before.state.as_str(), before.webhook), ("needs_attention", true), "{before:?}");
+    let listed = serde_json::to_value(&before).expect("serialises");
+    assert_eq!(listed["webhook"], true, "the window sees the flag: {listed}");
+
+    let after = block_on(super::channels::delete_webhook(&s, Provider::Telegram)).expect("the webhook is removed");
+    assert_eq!(server.webhook(), None, "Telegram was asked to delete it");
+    assert_eq!((after.state.as_str(), after.webhook, after.detail.as_deref()), ("ok", false, None), "{after:?}");
+    assert_eq!(telegram_info(&s), after, "what the command answers is what is recorded");
+    let listed = serde_json::to_value(&after).expect("serialises");
+    assert!(listed.get("webhook").is_none(), "without a webhook the channel reads as before: {listed}");
+}
+
+#[test]
+fn channel_delete_webhook_on_a_provider_without_one_is_a_validation_error_and_changes_nothing() {
+    use leadbook_core::messaging::channels::Provider;
+    let server = leadbook_test_servers::Telegram::start(TG_TOKEN);
+    server.set_webhook("https://example.com/hook");
+    let s = telegram_state(&server);
+    let e = wire(block_on(super::channels::delete_webhook(&s, Provider::Whatsapp)).unwrap_err());
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("validation"), Some("provider")), "{e}");
+    assert_eq!(server.webhook().as_deref(), Some("https://example.com/hook"));
+    assert!(telegram_info(&s).webhook, "the Telegram channel still says so");
+
+    let fresh = state();
+    let e = wire(block_on(super::channels::delete_webhook(&fresh, Provider::Telegram)).unwrap_err());
+    assert_eq!(e["code"], "validation", "telegram not set up: {e}");
+}
+
+#[test]
+fn llm_set_review_turns_the_review_of_the_models_drafts_off_and_on_and_needs_a_model() {
+    use super::intelligence;
+    let s = state();
+    let e = wire(intelligence::set_review(&s, false).unwrap_err());
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("validation"), Some("review")), "no model yet: {e}");
+    assert!(intelligence::get(&s).expect("llm_get").settings.is_none(), "nothing was saved");
+
+    s.book().set_llm(s.secrets.as_ref(), "http://127.0.0.1:11434", "llama3.1", None, None).expect("a model");
+    assert!(intelligence::get(&s).expect("llm_get").settings.expect("set up").review, "on by default once a model is set");
+    let off = intelligence::set_review(&s, false).expect("review off");
+    assert!(!off.settings.as_ref().expect("set up").review);
+    assert!(!intelligence::get(&s).expect("llm_get").settings.expect("set up").review, "kept");
+    let on = intelligence::set_review(&s, true).expect("review on");
+    let settings = on.settings.expect("set up");
+    assert!(settings.review);
+    assert_eq!((settings.base_url.as_str(), settings.model.as_str()), ("http://127.0.0.1:11434", "llama3.1"), "the rest is untouched");
+}

@@ -17,6 +17,10 @@ pub struct LlmInfo {
 
 #[tauri::command(async)]
 pub fn llm_get(state: State<'_, AppState>) -> Result<LlmInfo> {
+    get(&state)
+}
+
+pub fn get(state: &AppState) -> Result<LlmInfo> {
     let book = state.book();
     let settings = book.llm_settings()?;
     let has_key = match &settings {
@@ -35,6 +39,20 @@ pub fn llm_set(state: State<'_, AppState>, base_url: String, model: String, api_
     }
     state.courier.wake();
     llm_get(state)
+}
+
+/// Holds the model's drafts for the agent's review, or lets them go (`Book::set_llm_review`);
+/// refused while no model is set up.
+pub fn set_review(state: &AppState, on: bool) -> Result<LlmInfo> {
+    state.book().set_llm_review(on)?;
+    get(state)
+}
+
+#[tauri::command(async)]
+pub fn llm_set_review(state: State<'_, AppState>, on: bool) -> Result<LlmInfo> {
+    let info = set_review(&state, on)?;
+    state.courier.wake();
+    Ok(info)
 }
 
 /// Approves (optionally edited) or rejects a draft held for review.

@@ -116,6 +116,8 @@ export const outboxReview = (id: number, approve: boolean, text: string | null =
 export const llmGet = () => call<LlmInfo>('llm_get');
 /** Saves the model's settings; `apiKey: null` keeps the stored key, "" removes it. */
 export const llmSet = (input: LlmInput) => call<LlmInfo>('llm_set', { ...input });
+/** Holds every draft the model writes for the agent's review (`on`), or lets them go; validation on `review` without a model. */
+export const llmSetReview = (on: boolean) => call<LlmInfo>('llm_set_review', { on });
 
 // ── Channels ────────────────────────────────────────────────────────────────────────────
 export const channelList = () => call<ChannelOverview>('channel_list');
@@ -123,6 +125,8 @@ export const channelList = () => call<ChannelOverview>('channel_list');
 export const channelSet = (provider: Provider, settings: Record<string, string | null>, secret: string | null) =>
   call<ChannelInfo>('channel_set', { provider, settings, secret });
 export const channelTest = (provider: Provider) => call<ChannelTestResult>('channel_test', { provider });
+/** Removes the webhook set on the Telegram bot (`info.webhook`), so replies reach Leadbook; the channel afterwards. */
+export const channelDeleteWebhook = (provider: Provider) => call<ChannelInfo>('channel_delete_webhook', { provider });
 /** Forgets a provider's settings and deletes its secret. */
 export const channelRemove = (provider: Provider) => call<ChannelInfo>('channel_remove', { provider });
 /** A deep link that links the lead's Telegram when they press Start; validation on `bot_username` if unset. */

@@ -653,6 +653,12 @@ export type ChannelInfo = {
    */
   inbound: boolean,
   checked_at: string | null,
+  /**
+   * A webhook is set on the Telegram bot, so its messages go to that address and not to
+   * Leadbook: the window offers to remove it (`channel_delete_webhook`). Present only when
+   * true, so `channel list` reads as before for every channel without one.
+   */
+  webhook?: boolean,
 };
 
 /**

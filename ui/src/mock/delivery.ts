@@ -38,6 +38,8 @@ const SETTINGS: Record<Provider, string[]> = {
 interface Stored {
   state: ChannelState;
   detail: string | null;
+  /** A webhook is set on the Telegram bot (`?webhook=1`): replies go elsewhere until removed. */
+  webhook?: boolean;
   settings: Record<string, string | null> | null;
   /** The mock's keychain. Never copied into an answer. */
   secret: string | null;
@@ -75,9 +77,11 @@ function channelsOf(ws: number): Record<Provider, Stored> {
     const blank = (): Stored => ({ state: 'unconfigured', detail: null, settings: null, secret: null, checked_at: null });
     c = { telegram: blank(), whatsapp: blank(), twilio: blank() };
     if (!none) {
+      const webhook = params.get('webhook') === '1';
       c.telegram = {
-        state: 'ok',
-        detail: null,
+        state: webhook ? 'needs_attention' : 'ok',
+        detail: webhook ? WEBHOOK_SET : null,
+        webhook,
         settings: { base_url: null, bot_username: 'leadbook_bot' },
         secret: '7012345678:AAH-mock-token-never-shown',
         checked_at: later(-3 * 3600e3),
@@ -104,8 +108,13 @@ function info(provider: Provider, s: Stored): ChannelInfo {
     has_secret: s.secret !== null,
     inbound: provider !== 'whatsapp',
     checked_at: s.checked_at,
+    ...(s.webhook && s.state === 'needs_attention' ? { webhook: true } : {}),
   };
 }
+
+/** What the core says while a webhook is set on the bot (telegram.rs `WEBHOOK_SET`). */
+const WEBHOOK_SET =
+  'a webhook is set on this bot, so Telegram gives its messages to that address and not to Leadbook: replies are not heard until it is removed (leadbook channel delete-webhook telegram)';
 
 function overview(ws: number): ChannelOverview {
   const c = channelsOf(ws);
@@ -395,8 +404,22 @@ export function deliveryCommand(cmd: string, args: Record<string, unknown>, ctx:
         Object.assign(stored, { state: 'needs_attention', detail: why });
         return { ok: false, identity: null, message: why };
       }
+      if (p === 'telegram' && stored.webhook) {
+        Object.assign(stored, { state: 'needs_attention', detail: WEBHOOK_SET });
+        return { ok: false, identity: identity(p, stored), message: WEBHOOK_SET };
+      }
       Object.assign(stored, { state: 'ok', detail: null });
       return { ok: true, identity: identity(p, stored), message: null };
+    }
+    case 'channel_delete_webhook': {
+      const p = provider(args.provider);
+      const stored = channelsOf(ctx.workspace)[p];
+      if (p !== 'telegram') fail('validation', `${p} has no webhook Leadbook can remove`, 'provider');
+      if (stored.secret === null) fail('validation', 'telegram is not set up', 'provider');
+      if (!networkUp()) fail('offline', 'network unreachable: connection refused');
+      Object.assign(stored, { webhook: false, state: 'ok', detail: null, checked_at: now() });
+      deliver(ctx);
+      return info(p, stored);
     }
     case 'channel_remove': {
       const p = provider(args.provider);
@@ -406,6 +429,12 @@ export function deliveryCommand(cmd: string, args: Record<string, unknown>, ctx:
     }
     case 'llm_get':
       return llmInfo(ctx.workspace);
+    case 'llm_set_review': {
+      const l = llmOf(ctx.workspace);
+      if (!l.settings) fail('validation', 'set a language model up first', 'review');
+      l.settings = { ...l.settings!, review: args.on === true };
+      return llmInfo(ctx.workspace);
+    }
     case 'llm_set': {
       const base = String(args.baseUrl ?? '').trim();
       const model = String(args.model ?? '').trim();
@@ -414,7 +443,9 @@ export function deliveryCommand(cmd: string, args: Record<string, unknown>, ctx:
       const timeout = args.timeoutSeconds == null ? null : Number(args.timeoutSeconds);
       if (timeout !== null && (!Number.isInteger(timeout) || timeout < 1 || timeout > 600)) fail('validation', 'the time limit is 1 to 600 seconds', 'timeout');
       const l = llmOf(ctx.workspace);
-      l.settings = { base_url: base, model, ...(timeout !== null ? { timeout_seconds: timeout } : {}) };
+      // Saving keeps the review setting, as the core's set_llm does.
+      const review = l.settings?.review;
+      l.settings = { base_url: base, model, ...(timeout !== null ? { timeout_seconds: timeout } : {}), ...(review !== undefined ? { review } : {}) };
       if (args.apiKey === '') l.key = null;
       else if (typeof args.apiKey === 'string') l.key = args.apiKey;
       return llmInfo(ctx.workspace);

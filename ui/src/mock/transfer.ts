@@ -62,8 +62,11 @@ export function transferCommand(cmd: string, args: Record<string, unknown>, ctx:
     case 'import_preview': {
       const p = checkPath(args.path);
       const xlsx = /\.xlsx$/i.test(p);
+      // A CSV says which encoding its text was read in; a chosen one is used as given.
+      const encoding = xlsx ? undefined : typeof args.encoding === 'string' ? args.encoding : 'utf-8';
       const preview: ImportPreview = {
         format: xlsx ? 'xlsx' : args.format === 'csv' ? 'csv' : 'linkedin',
+        ...(encoding ? { encoding } : {}),
         headers: HEADERS,
         mapping: ['first_name', 'last_name', 'linkedin_url', 'email', 'company', 'position', null],
         sample: SAMPLE,

@@ -89,6 +89,12 @@ pub struct ChannelInfo {
     /// Whether Leadbook hears replies through it (WhatsApp Cloud: no).
     pub inbound: bool,
     pub checked_at: Option<String>,
+    /// A webhook is set on the Telegram bot, so its messages go to that address and not to
+    /// Leadbook: the window offers to remove it (`channel_delete_webhook`). Present only when
+    /// true, so `channel list` reads as before for every channel without one.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
+    pub webhook: bool,
 }
 
 /// Where the secrets are, for Settings' warning.
@@ -417,6 +423,10 @@ pub fn info(conn: &Connection, ws: &Workspace, secrets: &dyn SecretStore, provid
     Ok(match row {
         Some(r) => ChannelInfo {
             provider,
+            webhook: has_secret
+                && provider == Provider::Telegram
+                && r.state == "needs_attention"
+                && r.detail.as_deref() == Some(super::telegram::WEBHOOK_SET),
             state: if has_secret { r.state } else { "unconfigured".into() },
             detail: r.detail,
             settings: Some(r.settings),
@@ -424,7 +434,7 @@ pub fn info(conn: &Connection, ws: &Workspace, secrets: &dyn SecretStore, provid
             inbound,
             checked_at: r.checked_at,
         },
-        None => ChannelInfo { provider, state: "unconfigured".into(), detail: None, settings: None, has_secret, inbound, checked_at: None },
+        None => ChannelInfo { provider, state: "unconfigured".into(), detail: None, settings: None, has_secret, inbound, checked_at: None, webhook: false },
     })
 }
 
