@@ -251,30 +251,26 @@ fn read_sheet(path: &Path, name: &str) -> Result<Grid> {
     let bytes = std::fs::read(path)?;
     let first_sheet = |names: Vec<String>| names.into_iter().next().ok_or_else(|| Error::validation("file", format!("{name}: the workbook has no sheets")));
     let cannot_read = |sheet: &str, e: &dyn std::fmt::Display| Error::validation("file", format!("{name}: cannot read sheet '{sheet}': {e}"));
+    // Xlsx and Xlsb stream their cells one by one through methods of the same names on two
+    // types: a far-away cell costs one cell, never the rectangle up to it.
+    macro_rules! stream_cells {
+        ($open:expr) => {{
+            let mut wb = $open.map_err(|e| unreadable(&e))?;
+            let sheet = first_sheet(wb.sheet_names())?;
+            let mut cells = wb.worksheet_cells_reader(&sheet).map_err(|e| cannot_read(&sheet, &e))?;
+            let mut sparse = Vec::new();
+            while let Some(c) = cells.next_cell().map_err(|e| cannot_read(&sheet, &e))? {
+                push_cell(&mut sparse, c.get_position(), ref_text(c.get_value()), name)?;
+            }
+            sparse_to_grid(sparse, name)
+        }};
+    }
     if bytes.starts_with(b"PK") {
         let kind = limits::check_zip(Cursor::new(&bytes), name)?;
         let reader = BufReader::new(Cursor::new(bytes));
         match kind {
-            limits::Zipped::Xlsx => {
-                let mut wb = Xlsx::new(reader).map_err(|e| unreadable(&e))?;
-                let sheet = first_sheet(wb.sheet_names())?;
-                let mut cells = wb.worksheet_cells_reader(&sheet).map_err(|e| cannot_read(&sheet, &e))?;
-                let mut sparse = Vec::new();
-                while let Some(c) = cells.next_cell().map_err(|e| cannot_read(&sheet, &e))? {
-                    push_cell(&mut sparse, c.get_position(), ref_text(c.get_value()), name)?;
-                }
-                sparse_to_grid(sparse, name)
-            }
-            limits::Zipped::Xlsb => {
-                let mut wb = Xlsb::new(reader).map_err(|e| unreadable(&e))?;
-                let sheet = first_sheet(wb.sheet_names())?;
-                let mut cells = wb.worksheet_cells_reader(&sheet).map_err(|e| cannot_read(&sheet, &e))?;
-                let mut sparse = Vec::new();
-                while let Some(c) = cells.next_cell().map_err(|e| cannot_read(&sheet, &e))? {
-                    push_cell(&mut sparse, c.get_position(), ref_text(c.get_value()), name)?;
-                }
-                sparse_to_grid(sparse, name)
-            }
+            limits::Zipped::Xlsx => stream_cells!(Xlsx::new(reader)),
+            limits::Zipped::Xlsb => stream_cells!(Xlsb::new(reader)),
             limits::Zipped::Ods => {
                 let mut wb = Ods::new(reader).map_err(|e| unreadable(&e))?;
                 let sheet = first_sheet(wb.sheet_names())?;
