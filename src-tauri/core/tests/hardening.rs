@@ -462,3 +462,18 @@ fn an_sms_step_over_ten_segments_in_any_language_is_refused_at_save_and_changes_
     let telegram = Step { channel: Some("telegram".into()), template_fa: "س".repeat(671), ..campaign.steps[0].clone() };
     w.book.update_campaign_steps(&w.ws, campaign.id, &[telegram]).unwrap();
 }
+
+#[test]
+fn a_step_offset_stored_beyond_the_bound_counts_as_ten_years_instead_of_overflowing() {
+    let mut book = Book::open_in_memory(Arc::new(FixedClock::at("2026-03-02T09:00:00Z"))).unwrap();
+    let ws = book.workspace("Default").unwrap();
+    // An older build, or a hand edit, left offsets no save would take.
+    book.conn().execute("UPDATE campaign_steps SET offset_minutes = 9223372036854775807 WHERE position >= 1", []).unwrap();
+    let lead = book
+        .add_lead(&ws, &leadbook_core::leads::validate::LeadInput { name: Some("Far Future".into()), phone: Some("0501234567".into()), ..Default::default() })
+        .expect("adding a lead plans its first step without overflowing");
+    let report = book.followup_tick(&ws).expect("the tick reads the offsets without overflowing");
+    assert_eq!(report.queued, 0, "nothing is due for ten years");
+    let next = book.lead(&ws, lead.id).unwrap().next_followup_at.expect("still enrolled");
+    assert_eq!(next.format("%Y").to_string(), "2036");
+}

@@ -238,6 +238,12 @@ pub fn set_review(conn: &Connection, ws: &Workspace, id: i64, on: bool) -> Resul
 /// Beyond it the due time would leave the calendar (`now + offset` overflows near `i64::MAX`).
 pub const MAX_OFFSET_MINUTES: i64 = 3_653 * 24 * 60;
 
+/// How long after enrolment a step falls due. Saving bounds an offset to ten years; one stored
+/// beyond that (by an older build, or by hand) counts as ten years instead of overflowing.
+pub fn step_offset(offset_minutes: i64) -> Duration {
+    Duration::minutes(offset_minutes.clamp(0, MAX_OFFSET_MINUTES))
+}
+
 /// Replaces a campaign's steps (the editor saves them all at once). Offsets must increase;
 /// every template must be non-blank and use only known variables.
 /// A step sent by SMS: each language's text (as written, before its variables are filled in)

@@ -26,7 +26,7 @@ pub fn default_plan(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Re
         )?
         .query_row([ws.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?)))
         .optional()?
-        .and_then(|(id, offset)| offset.map(|o| (id, now + Duration::minutes(o)))))
+        .and_then(|(id, offset)| offset.map(|o| (id, now + step_offset(o)))))
 }
 
 /// Enrols lead `lead_id` in `campaign_id` at `now`, first step due at `due`. Enrolling twice

@@ -86,7 +86,7 @@ pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Tic
             steps_cache.push((campaign_id, steps_of(conn, campaign_id)?));
         }
         let steps = &steps_cache.iter().find(|(id, _)| *id == campaign_id).map(|(_, s)| s.as_slice()).unwrap_or(&[]);
-        let due_at = |s: &Step| enrolled_at + Duration::minutes(s.offset_minutes);
+        let due_at = |s: &Step| enrolled_at + step_offset(s.offset_minutes);
         let pending: Vec<&Step> = steps.iter().filter(|s| s.position >= next_step).collect();
         let Some(latest) = pending.iter().filter(|s| due_at(s) <= now).max_by_key(|s| s.position).copied() else {
             refresh_next(conn, ws, lead_id)?;
