@@ -501,27 +501,6 @@ pub fn settle(conn: &Connection, ws: &Workspace, id: i64, status: MessageStatus,
     Ok(n == 1)
 }
 
-/// Sets a message's state whatever it was: for tests that walk a row through every state.
-#[cfg(test)]
-pub(crate) fn record_outcome(conn: &Connection, ws: &Workspace, id: i64, status: MessageStatus, error: Option<&str>, next_attempt_at: Option<DateTime<Utc>>) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE outbox SET status = ?3, error = ?4, next_attempt_at = ?5, sending_since = NULL WHERE workspace_id = ?1 AND id = ?2",
-    )?
-    .execute(params![ws.id, id, status, error, next_attempt_at.map(fmt_time)])?;
-    Ok(())
-}
-
-/// Records a message as sent whatever its state was: for tests.
-#[cfg(test)]
-pub(crate) fn record_sent(conn: &Connection, ws: &Workspace, id: i64, provider_id: &str, now: DateTime<Utc>) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE outbox SET status = ?5, sent_at = ?3, provider_message_id = ?4, error = NULL, next_attempt_at = NULL,
-            sending_since = NULL WHERE workspace_id = ?1 AND id = ?2",
-    )?
-    .execute(params![ws.id, id, fmt_time(now), provider_id, MessageStatus::Sent])?;
-    Ok(())
-}
-
 /// The message goes back to the queue (the channel needs the agent, or must be routed again),
 /// if it is still `sending`; this attempt does not count. Whether it went back.
 pub fn requeue(conn: &Connection, ws: &Workspace, id: i64, reason: &str) -> Result<bool> {
@@ -584,6 +563,25 @@ pub fn tally(conn: &Connection, ws: &Workspace) -> Result<Vec<Tally>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Sets a message's state whatever it was: for tests that walk a row through every state.
+    fn record_outcome(conn: &Connection, ws: &Workspace, id: i64, status: MessageStatus, error: Option<&str>, next_attempt_at: Option<DateTime<Utc>>) -> Result<()> {
+        conn.prepare_cached(
+            "UPDATE outbox SET status = ?3, error = ?4, next_attempt_at = ?5, sending_since = NULL WHERE workspace_id = ?1 AND id = ?2",
+        )?
+        .execute(params![ws.id, id, status, error, next_attempt_at.map(fmt_time)])?;
+        Ok(())
+    }
+
+    /// Records a message as sent whatever its state was: for tests.
+    fn record_sent(conn: &Connection, ws: &Workspace, id: i64, provider_id: &str, now: DateTime<Utc>) -> Result<()> {
+        conn.prepare_cached(
+            "UPDATE outbox SET status = ?5, sent_at = ?3, provider_message_id = ?4, error = NULL, next_attempt_at = NULL,
+                sending_since = NULL WHERE workspace_id = ?1 AND id = ?2",
+        )?
+        .execute(params![ws.id, id, fmt_time(now), provider_id, MessageStatus::Sent])?;
+        Ok(())
+    }
     use crate::{Book, FixedClock};
     use std::sync::Arc;
 

@@ -62,14 +62,23 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The code of a file as the checks read it: up to its first `#[cfg(test)]`, without comments.
+/// The code of a file as the checks read it: up to its test module (the first `#[cfg(test)]`
+/// followed by a `mod`), without comments. A single item marked `#[cfg(test)]` above that is
+/// read like the rest: it is no reason to stop reading the file.
 fn code_of(text: &str) -> String {
-    let text = text.split("#[cfg(test)]").next().unwrap_or_default();
-    text.lines()
+    let lines: Vec<&str> = text.lines().collect();
+    let end = (0..lines.len())
+        .find(|&i| {
+            lines[i].trim() == "#[cfg(test)]"
+                && lines[i + 1..].iter().map(|l| l.trim()).find(|l| !l.is_empty()).is_some_and(|l| l.starts_with("mod ") || l.starts_with("pub mod "))
+        })
+        .unwrap_or(lines.len());
+    lines[..end]
+        .iter()
         .filter(|l| !l.trim_start().starts_with("//"))
         .map(|l| match l.find(" // ") {
             Some(i) => &l[..i],
-            None => l,
+            None => *l,
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -359,4 +368,7 @@ fn the_checks_see_what_they_check() {
     g.entry("b".into()).or_default().insert("a".into(), BTreeSet::new());
     assert_eq!(cycles(&g), vec![vec!["a".to_string(), "b".to_string()]]);
     assert!(code_of("x\n#[cfg(test)]\nmod tests { crate::book }").find("book").is_none());
+    // A test-only item in the middle of a file does not hide what comes after it.
+    let code = code_of("#[cfg(test)]\nfn helper() {}\nfn real() { crate::outbox::x() }\n#[cfg(test)]\n\nmod tests { crate::book }");
+    assert!(code.contains("crate::outbox") && !code.contains("crate::book"), "{code}");
 }
