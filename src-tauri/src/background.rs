@@ -149,16 +149,32 @@ async fn followup_ticks(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, co
     }
 }
 
-/// Today's backup beside the database if it was not made yet (it keeps 7), at start-up and then
-/// every [`BACKUP_CHECK_EVERY`].
+/// Today's backup beside the database if it was not made yet (rotation keeps days, weeks and
+/// months), at start-up and then every [`BACKUP_CHECK_EVERY`]; off the runtime's threads, as the
+/// tick is: copying and checking a big book takes seconds.
 async fn backups(path: PathBuf, clock: Arc<dyn Clock>) -> Result<()> {
-    let book = open(&path, clock)?;
+    let mut book = open(&path, clock.clone())?;
     loop {
-        match book.daily_backup() {
-            Ok(Some(p)) => log::info!("daily backup written to {}", p.display()),
-            Ok(None) => {}
-            Err(e) => log::warn!("daily backup failed: {e}"),
-        }
+        let ran = tauri::async_runtime::spawn_blocking(move || {
+            let r = book.daily_backup();
+            (book, r)
+        })
+        .await;
+        book = match ran {
+            Ok((b, report)) => {
+                match report {
+                    Ok(Some(p)) => log::info!("daily backup written to {}", p.display()),
+                    Ok(None) => {}
+                    Err(e) => log::warn!("daily backup failed: {e}"),
+                }
+                b
+            }
+            // The backup panicked: its connection went with it; the next check opens another.
+            Err(e) => {
+                log::warn!("daily backup did not run: {e}");
+                open(&path, clock.clone())?
+            }
+        };
         tokio::time::sleep(BACKUP_CHECK_EVERY).await;
     }
 }
