@@ -52,9 +52,15 @@ impl SecretStore for Keychain {
     }
 }
 
-/// The store for the book at `db`: the keychain if there is one, else `<db>.secrets.json`.
+/// Where the secrets of the book at `db` are kept when there is no keychain: beside it, as
+/// `<db stem>.secrets.json`.
+pub fn file_for(db: &Path) -> std::path::PathBuf {
+    db.with_extension("secrets.json")
+}
+
+/// The store for the book at `db`: the keychain if there is one, else [`file_for`] it.
 pub fn for_book(db: &Path) -> Box<dyn SecretStore> {
-    let file = || Box::new(FileStore::new(db.with_extension("secrets.json"))) as Box<dyn SecretStore>;
+    let file = || Box::new(FileStore::new(file_for(db))) as Box<dyn SecretStore>;
     match std::env::var("LEADBOOK_SECRET_STORE").as_deref() {
         Ok("file") => file(),
         _ if Keychain::available() => Box::new(Keychain),

@@ -48,11 +48,10 @@ impl Chosen {
         }
         let Some(book) = &self.book else { return false };
         let book = resolved(book);
-        let Some(book_dir) = book.parent() else { return false };
-        if path.starts_with(book_dir.join("backups")) {
+        if path.starts_with(leadbook_core::store::disk::backups_dir(&book)) {
             return true;
         }
-        let mut own = vec![book.clone(), book.with_extension("secrets.json")];
+        let mut own = vec![book.clone(), crate::secrets::file_for(&book)];
         for tail in ["-wal", "-shm", "-journal"] {
             let mut name = book.clone().into_os_string();
             name.push(tail);
