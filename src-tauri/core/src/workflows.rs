@@ -206,8 +206,9 @@ pub fn add_unparsed_as_lead(conn: &Connection, ws: &Workspace, id: i64, input: &
 fn enquiry_input(ws: &Workspace, e: &Enquiry) -> Result<LeadInput> {
     let region = ws.region();
     let t = |s: &Option<String>| crate::model::normalize::text(s.as_deref());
-    let phone = t(&e.phone).filter(|p| crate::model::normalize::phone("phone", p, region).is_ok());
-    let email = t(&e.email).filter(|m| crate::model::normalize::email(m).is_ok());
+    // Each as the lead will have it (E.164, lower case): a caller without a name is named so.
+    let phone = t(&e.phone).and_then(|p| crate::model::normalize::phone("phone", &p, region).ok());
+    let email = t(&e.email).and_then(|m| crate::model::normalize::email(&m).ok());
     if phone.is_none() && email.is_none() {
         let given = [t(&e.phone), t(&e.email)].into_iter().flatten().collect::<Vec<_>>();
         let why = if given.is_empty() {

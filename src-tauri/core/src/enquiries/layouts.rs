@@ -109,12 +109,17 @@ pub fn enquiry(mail: &Mail, portal: Option<Portal>, now: DateTime<Utc>) -> Enqui
     let mut e = Enquiry::new(portal, kind, EnquiryVia::Email, at);
     let lines: Vec<&str> = mail.text.lines().map(str::trim).collect();
 
+    let mut listing_id = None;
     match portal {
         Some(Portal::PropertyFinder) => property_finder(&lines, &mut e),
-        Some(Portal::Bayut) => bayut(&lines, &mut e),
+        Some(Portal::Bayut) => listing_id = bayut(&lines, &mut e),
         _ => {}
     }
     labelled_lines(&lines, &mut e);
+    if e.listing_reference.is_none() {
+        // Bayut's own listing id, when the agent's reference is missing.
+        e.listing_reference = listing_id;
+    }
     links(mail, &mut e);
     if e.email.is_none() && portal.is_none() {
         // A web form's mail often answers to the enquirer.
@@ -149,7 +154,7 @@ fn property_finder(lines: &[&str], e: &mut Enquiry) {
             }
             // A quoted message in the lines that follow.
             if e.message.is_none() {
-                for next in lines.iter().skip(i + 1).take(8) {
+                for next in lines.iter().skip(i + 1).filter(|l| !l.is_empty()).take(12) {
                     let q = next.trim();
                     if q.chars().count() > 2 && (q.starts_with('"') || q.starts_with('“')) {
                         e.message = Some(q.trim_matches(['"', '“', '”']).trim().to_string());
@@ -161,9 +166,9 @@ fn property_finder(lines: &[&str], e: &mut Enquiry) {
     }
 }
 
-/// Bayut: the lines under `INQUIRY MESSAGE` up to the next section are the message; the
-/// `Bayut ID:` is the listing's, used as a reference when there is no other.
-fn bayut(lines: &[&str], e: &mut Enquiry) {
+/// Bayut: the lines under `INQUIRY MESSAGE` up to the next section are the message. Answers
+/// the `Bayut ID:` (the listing's id at Bayut), a reference when there is no other.
+fn bayut(lines: &[&str], e: &mut Enquiry) -> Option<String> {
     let mut in_message = false;
     let mut message: Vec<&str> = vec![];
     let mut bayut_id = None;
@@ -191,9 +196,7 @@ fn bayut(lines: &[&str], e: &mut Enquiry) {
     if !message.is_empty() {
         e.message = Some(message.join("\n"));
     }
-    if let Some(id) = bayut_id {
-        e.listing_reference.get_or_insert(id);
-    }
+    bayut_id
 }
 
 /// Every `label: value` line; a value alone on the line after its label; a message runs on to
@@ -256,7 +259,7 @@ fn labelled_lines(lines: &[&str], e: &mut Enquiry) {
 fn phone_part(v: &str) -> String {
     let v = v.trim().trim_start_matches("tel:");
     let end = v.find(|c: char| !(c.is_numeric() || " +-()./".contains(c))).unwrap_or(v.len());
-    let part = v[..end].trim();
+    let part = v[..end].trim().trim_end_matches(['(', '-', '.', '/', ' ']);
     if part.chars().filter(|c| c.is_numeric()).count() >= 5 { part.to_string() } else { v.to_string() }
 }
 

@@ -242,7 +242,10 @@ fn delivery_report(msg: &mail_parser::Message) -> Report {
                     }
                 }
                 "action" if value.eq_ignore_ascii_case("failed") => r.failed = true,
-                "diagnostic-code" if r.diagnostic.is_none() => r.diagnostic = Some(value.chars().take(300).collect()),
+                // The server's own words win over a bare status code.
+                "diagnostic-code" if r.diagnostic.as_deref().is_none_or(|d| d.starts_with("status ")) => {
+                    r.diagnostic = Some(value.chars().take(300).collect())
+                }
                 "status" if r.diagnostic.is_none() && value.starts_with('5') => r.diagnostic = Some(format!("status {value}")),
                 "message-id" if r.original_message_id.is_none() => r.original_message_id = Some(bare_id(&value)).filter(|s| !s.is_empty()),
                 _ => {}
@@ -295,11 +298,10 @@ pub fn html_to_text(html: &str) -> String {
         let closing = tag.starts_with('/');
         let name: String = tag.trim_start_matches('/').chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
         if name.is_empty() {
-            // `< 5` or `<!DOCTYPE …>`: a doctype is dropped, anything else is text.
+            // `<!DOCTYPE …>` and `<?xml …?>` are dropped; `< 5` is text, read on from after it.
             if !tag.starts_with('!') && !tag.starts_with('?') {
                 text.push('<');
-                text.push_str(tag);
-                text.push('>');
+                rest = after;
             }
             continue;
         }
@@ -413,7 +415,7 @@ mod tests {
             <table><tr><td>Name:</td><td><b>Aisha  Khan</b></td></tr>\
             <tr><td>Email:</td><td><a href=\"mailto:a@x.ae\">a@x.ae</a></td></tr></table>\
             <p>Tom &amp; Jerry&nbsp;&#1605;&#x645; &bogus; 5 < 6</p><!-- hidden --><script>alert(1)</script></body></html>";
-        assert_eq!(html_to_text(html), "Name: Aisha Khan\nEmail: a@x.ae\nTom & Jerry مم &bogus; 5 < 6");
+        assert_eq!(html_to_text(html), "Name: Aisha Khan\n\nEmail: a@x.ae\n\nTom & Jerry مم &bogus; 5 < 6");
     }
 
     #[test]
