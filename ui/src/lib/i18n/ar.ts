@@ -65,6 +65,10 @@ const ar: Messages = {
   'source.walk_in': 'زيارة مباشرة',
   'source.manual': 'إدخال يدوي',
   'source.import': 'استيراد',
+  'source.property_finder': 'بروبرتي فايندر',
+  'source.bayut': 'بيوت',
+  'source.dubizzle': 'دوبيزل',
+  'source.email': 'استفسار بالبريد',
 
   // Property types
   'propertyType.apartment': 'شقة',

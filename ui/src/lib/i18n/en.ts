@@ -66,6 +66,10 @@ const en = {
   'source.walk_in': 'Walk-in',
   'source.manual': 'Added by hand',
   'source.import': 'Import',
+  'source.property_finder': 'Property Finder',
+  'source.bayut': 'Bayut',
+  'source.dubizzle': 'dubizzle',
+  'source.email': 'Email enquiry',
 
   // Property types
   'propertyType.apartment': 'Apartment',

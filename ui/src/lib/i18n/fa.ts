@@ -65,6 +65,10 @@ const fa: Messages = {
   'source.walk_in': 'مراجعه حضوری',
   'source.manual': 'ثبت دستی',
   'source.import': 'ورود از فایل',
+  'source.property_finder': 'پراپرتی فایندر',
+  'source.bayut': 'بیوت',
+  'source.dubizzle': 'دوبیزل',
+  'source.email': 'درخواست ایمیلی',
 
   // Property types
   'propertyType.apartment': 'آپارتمان',
