@@ -513,6 +513,9 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
     }
     case 'dashboard':
       return dashboard();
+    case 'unparsed_list':
+    case 'email_sender_list':
+      return [];
     default: {
       const answer = propertyCommand(cmd, args, ctx);
       if (answer !== NOT_MINE) return answer;
