@@ -87,6 +87,21 @@ fn a_property_finder_enquiry_in_html_tables_becomes_a_lead_linked_to_its_listing
 }
 
 #[test]
+fn an_enquiry_naming_a_listings_reference_links_that_listing() {
+    let (mut book, _, ws) = book();
+    let villa = book
+        .add_property(&ws, &PropertyInput { title: Some("Ranches villa".into()), location: Some("Arabian Ranches".into()), price: Some(250_000), purpose: Some("rent".into()), reference: Some("by-778".into()), ..Default::default() })
+        .unwrap();
+    let id = enquiry_lead(&book.take_mail(&ws, &fixture("bayut-enquiry.eml")).unwrap());
+    assert_eq!(book.lead_enquiries(&ws, id).unwrap()[0].property_id, Some(villa.id), "matched ignoring case");
+    // Another workspace's listing with the same reference is not linked.
+    let other = book.add_workspace("Agency", None).unwrap();
+    book.add_property(&other, &PropertyInput { title: Some("Theirs".into()), location: Some("JLT".into()), price: Some(1), reference: Some("DZ-1190".into()), ..Default::default() }).unwrap();
+    let dz = enquiry_lead(&book.take_mail(&ws, &fixture("dubizzle-enquiry.eml")).unwrap());
+    assert_eq!(book.lead_enquiries(&ws, dz).unwrap()[0].property_id, None);
+}
+
+#[test]
 fn bayut_and_dubizzle_enquiries_are_read_by_their_layouts() {
     let (mut book, _, ws) = book();
     let bayut = { let id = enquiry_lead(&book.take_mail(&ws, &fixture("bayut-enquiry.eml")).unwrap()); book.lead(&ws, id).unwrap() };
