@@ -543,3 +543,28 @@ fn truncated_and_garbled_fixtures_never_panic_nor_fail() {
     }
 }
 
+
+#[test]
+fn a_bounce_returning_the_whole_message_is_read_too() {
+    let (mut book, clock, ws) = book();
+    let (lead, message) = lead_with_a_followup(&mut book, &clock, &ws);
+    let ours = email_in::message_id(&ws, message, "primehomes.ae");
+    let raw = String::from_utf8(bounce_mail(&ours, "john.smith@example.com"))
+        .unwrap()
+        .replace("Content-Type: text/rfc822-headers\r\n\r\n", "Content-Type: message/rfc822\r\n\r\n")
+        .replace("Message-ID: <leadbook", "Content-Type: text/plain\r\nMessage-ID: <leadbook")
+        .replace("\r\n\r\n--B1--", "\r\n\r\nHello John, your viewing?\r\n\r\n--B1--");
+    assert_eq!(book.take_mail(&ws, raw.as_bytes()).unwrap(), MailTaken::Bounce { lead_id: lead, outbox_id: Some(message) });
+}
+
+#[test]
+fn an_html_only_reply_is_read_without_its_quoted_thread() {
+    let (mut book, clock, ws) = book();
+    let (lead, _) = lead_with_a_followup(&mut book, &clock, &ws);
+    let raw = "From: john.smith@example.com\r\nTo: sara@primehomes.ae\r\nSubject: Re: viewing\r\nMessage-ID: <html-reply@example.com>\r\n\
+MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<div dir=\"ltr\">Sunday at 5 is good &amp; thanks</div><br>\
+<div class=\"gmail_quote\"><div>On Sat, 7 Mar 2026, Sara &lt;sara@primehomes.ae&gt; wrote:</div><blockquote>Would you like a viewing?</blockquote></div>\r\n";
+    let MailTaken::Reply { lead_id, .. } = book.take_mail(&ws, raw.as_bytes()).unwrap() else { panic!() };
+    assert_eq!(lead_id, lead);
+    assert_eq!(timeline_kinds(&mut book, &ws, lead, "replied"), vec!["Sunday at 5 is good & thanks via email".to_string()]);
+}
