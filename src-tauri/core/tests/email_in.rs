@@ -315,6 +315,16 @@ fn a_reply_naming_our_message_id_is_the_leads_reply_from_any_address() {
 }
 
 #[test]
+fn an_answer_to_our_message_from_a_listed_senders_domain_is_a_reply_not_an_enquiry() {
+    let (mut book, clock, ws) = book();
+    let (lead, message) = lead_with_a_followup(&mut book, &clock, &ws);
+    book.add_email_sender(&ws, "@example.com", None).unwrap();
+    let ours = email_in::message_id(&ws, message, "primehomes.ae");
+    let raw = reply_mail("john.smith@example.com", "Re: viewing", Some(&ours), "Name: John\r\nPhone: 0501234567\r\nSee you then", "r3@example.com");
+    assert!(matches!(book.take_mail(&ws, &raw).unwrap(), MailTaken::Reply { lead_id, .. } if lead_id == lead));
+}
+
+#[test]
 fn another_workspaces_message_ids_are_not_ours() {
     let (mut book, clock, ws) = book();
     let (_, message) = lead_with_a_followup(&mut book, &clock, &ws);
