@@ -468,9 +468,8 @@ fn a_merge_by_hand_keeps_the_enquiries_of_both_leads() {
 
 // --- bad input: a clear outcome, never a panic, never an error -------------------------------
 
-#[test]
-fn a_30_mb_message_is_read_up_to_its_cap_and_its_enquiry_still_taken() {
-    let (mut book, _, ws) = book();
+/// A dubizzle enquiry with a brochure attached that makes the mail 30 MB.
+fn thirty_mb_mail() -> Vec<u8> {
     let head = "From: dubizzle <no-reply@email.dubizzle.com>\r\nTo: sara@primehomes.ae\r\nSubject: dubizzle - someone is interested in your villa\r\n\
 Message-ID: <big-1@email.dubizzle.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"X\"\r\n\r\n--X\r\n\
 Content-Type: text/plain; charset=utf-8\r\n\r\nName: Big Mail\r\nTelephone: 0501231234\r\n\r\n--X\r\nContent-Type: application/pdf\r\n\
@@ -481,6 +480,13 @@ Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\
         raw.extend_from_slice(line);
     }
     raw.extend_from_slice(b"--X--\r\n");
+    raw
+}
+
+#[test]
+fn a_30_mb_message_is_read_up_to_its_cap_and_its_enquiry_still_taken() {
+    let (mut book, _, ws) = book();
+    let raw = thirty_mb_mail();
     let taken = book.take_mail(&ws, &raw).unwrap();
     let lead = book.lead(&ws, enquiry_lead(&taken)).unwrap();
     assert_eq!(lead.phone.as_deref(), Some("+971501231234"));
@@ -577,4 +583,38 @@ MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<div dir=\"lt
     let MailTaken::Reply { lead_id, .. } = book.take_mail(&ws, raw.as_bytes()).unwrap() else { panic!() };
     assert_eq!(lead_id, lead);
     assert_eq!(timeline_kinds(&mut book, &ws, lead, "replied"), vec!["Sunday at 5 is good & thanks via email".to_string()]);
+}
+
+const CHILD_ENV: &str = "LEADBOOK_MAIL_CHILD";
+
+/// Not a test of its own: the body the child process runs (it does nothing in a normal run).
+#[test]
+fn child_takes_a_30_mb_mail() {
+    if std::env::var(CHILD_ENV).is_err() {
+        return;
+    }
+    let (mut book, _, ws) = book();
+    let raw = thirty_mb_mail();
+    let taken = book.take_mail(&ws, &raw).unwrap();
+    // SAFETY: getrusage writes into the zeroed struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    println!("TAKEN {} PEAK_KIB {}", matches!(taken, MailTaken::Enquiry { .. }), usage.ru_maxrss);
+}
+
+#[test]
+fn taking_a_30_mb_mail_costs_a_few_times_its_size_at_most() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_takes_a_30_mb_mail", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    let line = text.lines().find_map(|l| l.split_once("TAKEN ").map(|(_, a)| a)).unwrap_or_else(|| panic!("no answer: {text}"));
+    let (taken, peak) = line.split_once(" PEAK_KIB ").unwrap();
+    assert_eq!(taken, "true");
+    let peak_mib = peak.trim().parse::<u64>().unwrap() / 1024;
+    // The mail itself is 30 MB; only its first 4 MB are parsed, the attachment never decoded.
+    assert!(peak_mib < 120, "peak {peak_mib} MiB");
 }
