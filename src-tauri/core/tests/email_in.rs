@@ -618,3 +618,16 @@ fn taking_a_30_mb_mail_costs_a_few_times_its_size_at_most() {
     // The mail itself is 30 MB; only its first 4 MB are parsed, the attachment never decoded.
     assert!(peak_mib < 120, "peak {peak_mib} MiB");
 }
+
+#[test]
+fn a_listed_domain_covers_its_subdomains_and_an_address_names_its_portal() {
+    let (mut book, _, ws) = book();
+    book.add_email_sender(&ws, "@primehomes.ae", None).unwrap();
+    let sub = String::from_utf8(fixture("form-persian.eml")).unwrap().replace("forms@primehomes.ae", "wp@forms.primehomes.ae");
+    assert!(matches!(book.take_mail(&ws, sub.as_bytes()).unwrap(), MailTaken::Enquiry { .. }));
+    // A portal address Leadbook does not know yet, listed with its portal: its leads are that portal's.
+    book.add_email_sender(&ws, "leads@bayut-mailer.example", Some(Portal::Bayut)).unwrap();
+    let moved = String::from_utf8(fixture("bayut-enquiry.eml")).unwrap().replace("noreply@bayut.com", "leads@bayut-mailer.example");
+    let id = enquiry_lead(&book.take_mail(&ws, moved.as_bytes()).unwrap());
+    assert_eq!(book.lead(&ws, id).unwrap().source, Source::Bayut);
+}
