@@ -17,6 +17,11 @@ pub enum Entity {
     Message,
     Campaign,
     Step,
+    Task,
+    Call,
+    Viewing,
+    Deal,
+    SmartList,
 }
 
 impl Entity {
@@ -28,6 +33,11 @@ impl Entity {
             Entity::Message => "message",
             Entity::Campaign => "campaign",
             Entity::Step => "step",
+            Entity::Task => "task",
+            Entity::Call => "call",
+            Entity::Viewing => "viewing",
+            Entity::Deal => "deal",
+            Entity::SmartList => "list",
         }
     }
 }
