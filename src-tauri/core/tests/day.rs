@@ -84,13 +84,24 @@ fn a_no_answer_call_at_ten_holds_the_days_automatic_step() {
 fn two_unanswered_calls_in_a_week_hold_the_automatic_steps_for_seven_days() {
     let (mut book, clock, ws) = book_at(MONDAY_10_DUBAI);
     let lead = buyer(&mut book, &ws, "Aisha Khan", "0501234567");
+    // Step one an hour after, on Monday.
+    clock.set(t("2026-03-02T07:00:00Z"));
     book.followup_tick(&ws).unwrap();
     assert_eq!(messages(&book, &ws, lead, MessageKind::Followup).len(), 1, "step one, on Monday");
     clock.set(t("2026-03-04T06:00:00Z"));
     book.log_call(&ws, lead, CallOutcome::Busy, None, Some(0)).unwrap();
-    clock.set(t("2026-03-06T06:00:00Z"));
-    book.followup_tick(&ws).unwrap();
-    assert_eq!(messages(&book, &ws, lead, MessageKind::Followup).len(), 1, "a message and a call are the week's two contacts");
+    // Step two falls due on Thursday: a message and a call are already the week's two contacts.
+    clock.set(t("2026-03-05T06:00:00Z"));
+    for _ in 0..8 {
+        clock.advance(Duration::hours(12));
+        book.followup_tick(&ws).unwrap();
+    }
+    assert_eq!(clock.now(), t("2026-03-09T06:00:00Z"));
+    assert_eq!(messages(&book, &ws, lead, MessageKind::Followup).len(), 1, "held while Monday's message is in the last seven days");
+    // Once Monday's message is more than seven days old, the step goes.
+    clock.set(t("2026-03-09T07:30:00Z"));
+    let r = book.followup_tick(&ws).unwrap();
+    assert_eq!(messages(&book, &ws, lead, MessageKind::Followup).len(), 2, "{r:?} {:?} {:?}", book.enrolments(&ws, lead).unwrap(), messages(&book, &ws, lead, MessageKind::Followup));
 }
 
 #[test]
