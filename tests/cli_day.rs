@@ -179,3 +179,19 @@ fn today_lists_calls_that_wait_for_the_window_before_nine() {
     assert_eq!(later["in_call_window"], true);
     assert_eq!(later["calls"][0]["waits_until"], Value::Null);
 }
+
+#[test]
+fn calendar_export_writes_an_ics_file_and_refuses_another_extension() {
+    let (d, db) = db();
+    let id = lead(&db, "Aisha", "0501234567");
+    let p = ok(&db, &["property", "add", "--title", "JVC 2BR", "--location", "JVC", "--price", "1500000"])["id"].to_string();
+    ok(&db, &["viewing", "add", "--lead", &id, "--property", &p, "--at", "2026-03-03T10:00:00Z"]);
+    let file = d.path().join("viewings.ics");
+    let r = ok(&db, &["calendar", "export", file.to_str().unwrap()]);
+    assert_eq!(r["events"], 1);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with("BEGIN:VCALENDAR\r\n") && text.contains("BEGIN:VTIMEZONE\r\nTZID:Asia/Dubai"), "{text}");
+    assert!(text.contains("DTSTART;TZID=Asia/Dubai:20260303T140000"), "{text}");
+    let r = leadbook(&db, &["calendar", "export", d.path().join("v.txt").to_str().unwrap()]);
+    assert_eq!((r.code, r.stderr["code"].as_str()), (2, Some("usage")));
+}

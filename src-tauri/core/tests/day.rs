@@ -356,3 +356,22 @@ fn todays_viewings_are_those_of_the_local_day() {
     assert_eq!(book.today(&ws).unwrap().viewings.len(), 1);
     let _ = clock.now();
 }
+
+#[test]
+fn delivery_takes_a_viewings_confirmation_in_the_window_and_its_reminder_only_at_its_time_and_never_once_cancelled() {
+    use leadbook_core::outbox::due_page;
+    let (mut book, _clock, ws) = book_at(MONDAY_8_DUBAI);
+    let lead = buyer(&mut book, &ws, "Aisha Khan", "0501234567");
+    let p = listing(&mut book, &ws, "JVC 2BR");
+    let booked = book.book_viewing(&ws, &ViewingInput { lead_id: lead, property_id: p, at: "2026-03-03T12:00:00Z".into(), ..Default::default() }).unwrap();
+    let due_at = |book: &Book, at: &str| -> Vec<i64> {
+        let ids: Vec<i64> = messages(book, &ws, lead, MessageKind::Viewing).iter().map(|m| m.id).collect();
+        due_page(book.conn(), &ws, t(at), ("", 0), 100).unwrap().into_iter().map(|d| d.id).filter(|id| ids.contains(id)).collect()
+    };
+    let ids: Vec<i64> = messages(&book, &ws, lead, MessageKind::Viewing).iter().map(|m| m.id).collect();
+    assert!(due_at(&book, MONDAY_8_DUBAI).is_empty(), "08:00 in Dubai: nothing goes before 09:00");
+    assert_eq!(due_at(&book, "2026-03-02T05:00:00Z"), [ids[0]], "the confirmation at 09:00");
+    assert_eq!(due_at(&book, "2026-03-03T10:00:00Z"), ids, "the reminder at its time");
+    book.set_viewing_status(&ws, booked.id, ViewingStatus::Cancelled).unwrap();
+    assert!(due_at(&book, "2026-03-03T10:00:00Z").is_empty(), "a cancelled viewing's messages never go");
+}
