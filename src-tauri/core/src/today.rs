@@ -87,7 +87,7 @@ pub fn today(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<To
 
     let due_today = TaskFilter { open: true, due_before: Some(fmt_time(tomorrow)), ..Default::default() };
     let mut open_calls = tasks::list(conn, ws, &TaskFilter { open: true, kind: Some(TaskKind::Call), ..Default::default() })?;
-    open_calls.retain(|t| t.lead_id.is_some() && t.due().is_none_or(|d| d < tomorrow));
+    open_calls.retain(|t| t.lead_id.is_some() && t.due().map_or(true, |d| d < tomorrow));
     let mut calls = Vec::with_capacity(open_calls.len());
     for t in open_calls {
         let Some(lead_id) = t.lead_id else { continue };

@@ -11,8 +11,11 @@ use leadbook_core::{Book, FixedClock};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// A property's parameters, as the parser gives them: (name, values).
+type Params = Vec<(String, Vec<String>)>;
+
 struct Event {
-    props: BTreeMap<String, (String, Vec<(String, Vec<String>)>)>,
+    props: BTreeMap<String, (String, Params)>,
 }
 
 fn read(path: &std::path::Path) -> (Vec<Event>, Vec<(NaiveDateTime, i32)>) {

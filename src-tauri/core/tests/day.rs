@@ -375,3 +375,18 @@ fn delivery_takes_a_viewings_confirmation_in_the_window_and_its_reminder_only_at
     book.set_viewing_status(&ws, booked.id, ViewingStatus::Cancelled).unwrap();
     assert!(due_at(&book, "2026-03-03T10:00:00Z").is_empty(), "a cancelled viewing's messages never go");
 }
+
+#[test]
+fn another_workspaces_today_shows_nothing_of_this_one() {
+    let (mut book, _clock, ws) = book_at(MONDAY_10_DUBAI);
+    let lead = buyer(&mut book, &ws, "Aisha Khan", "0501234567");
+    let p = listing(&mut book, &ws, "JVC 2BR");
+    book.add_task(&ws, &TaskInput { title: "Call".into(), lead_id: Some(lead), kind: Some(TaskKind::Call), due_at: Some(MONDAY_10_DUBAI.into()), ..Default::default() }).unwrap();
+    book.book_viewing(&ws, &ViewingInput { lead_id: lead, property_id: p, at: "2026-03-02T12:00:00Z".into(), ..Default::default() }).unwrap();
+    let mine = book.today(&ws).unwrap();
+    assert_eq!((mine.calls.len(), mine.viewings.len()), (1, 1));
+    let other = book.add_workspace("Other", None).unwrap();
+    let theirs = book.today(&other).unwrap();
+    assert!(theirs.calls.is_empty() && theirs.viewings.is_empty() && theirs.tasks.is_empty() && theirs.new_leads.is_empty() && theirs.replies.is_empty());
+    assert_eq!(theirs.manual_count, 0);
+}
