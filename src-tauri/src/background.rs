@@ -5,6 +5,7 @@
 //! - delivery, every 15 s or at once when woken — the core's [`round`], the same as
 //!   `leadbook outbox send`: `delivery-status` and `outbox-changed`;
 //! - reply polling: `inbox-received`, and a desktop notification when an A or B lead replies;
+//! - with the tick, a desktop notification for each task at its due time (once: `tasks-due`);
 //! - the daily backup, at start-up and then whenever the day has changed.
 //!
 //! [`Courier`] is the handle the commands hold: wake delivery, read what it last saw.
@@ -122,12 +123,14 @@ async fn followup_ticks(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, co
         let Some(mut b) = book.take() else { return Ok(()) };
         let ran = tauri::async_runtime::spawn_blocking(move || {
             let r = b.followup_tick_all();
-            (b, r)
+            let due = due_tasks(&mut b);
+            (b, r, due)
         })
         .await;
         match ran {
-            Ok((b, report)) => {
+            Ok((b, report, due)) => {
                 book = Some(b);
+                notify_tasks(&app, &due);
                 match report {
                     Ok(r) => {
                         if r.queued + r.stopped + r.skipped > 0 {
@@ -267,6 +270,33 @@ async fn inbound(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secrets: 
         }
         let pause = if long { Duration::from_secs(1) } else { POLL_EVERY };
         tokio::time::sleep(pause).await;
+    }
+}
+
+/// The tasks of every workspace that fell due since the last tick, each claimed once (another
+/// window on the same book does not notify it again).
+fn due_tasks(book: &mut Book) -> Vec<leadbook_core::tasks::Task> {
+    let mut due = Vec::new();
+    for ws in book.workspaces().unwrap_or_default() {
+        match book.claim_due_tasks(&ws) {
+            Ok(mut t) => due.append(&mut t),
+            Err(e) => log::warn!("due tasks of workspace {} could not be read: {e}", ws.id),
+        }
+    }
+    due
+}
+
+/// A desktop notification for each task at its due time, while the app is open.
+fn notify_tasks(app: &AppHandle, due: &[leadbook_core::tasks::Task]) {
+    use tauri_plugin_notification::NotificationExt;
+    for t in due {
+        let body = t.lead_name.as_deref().map(|n| format!("{} — {n}", t.kind)).unwrap_or_else(|| t.kind.to_string());
+        if let Err(e) = app.notification().builder().title(&t.title).body(body).show() {
+            log::warn!("the notification could not be shown: {e}");
+        }
+    }
+    if !due.is_empty() {
+        let _ = app.emit("tasks-due", due.len());
     }
 }
 

@@ -12,6 +12,10 @@ use leadbook_core::messaging::channels::Provider;
 use leadbook_core::messaging::delivery::Pacer;
 use leadbook_core::messaging::round::{self, Policy};
 use leadbook_core::store::Folder;
+use leadbook_core::tasks::calls::CallOutcome;
+use leadbook_core::tasks::deals::{DealInput, DealKind, DealStage};
+use leadbook_core::tasks::viewings::{ViewingInput, ViewingStatus};
+use leadbook_core::tasks::{TaskFilter, TaskInput, TaskKind};
 use leadbook_core::{Book, Clock, Error, FixedClock, Result, SystemClock};
 use serde::Serialize;
 use std::ffi::OsString;
@@ -127,9 +131,180 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         to: Option<PathBuf>,
     },
+    /// The agent's day: calls to make, messages to send by hand, today's viewings, tasks due,
+    /// new leads not answered yet, replies waiting.
+    Today,
+    /// The agent's tasks.
+    Task {
+        #[command(subcommand)]
+        command: TaskCommand,
+    },
+    /// Calls with leads.
+    Call {
+        #[command(subcommand)]
+        command: CallCommand,
+    },
+    /// Viewings of listings with leads.
+    Viewing {
+        #[command(subcommand)]
+        command: ViewingCommand,
+    },
+    /// Deals and their commission.
+    Deal {
+        #[command(subcommand)]
+        command: DealCommand,
+    },
+    /// The viewings as a calendar file.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+    /// Saved lead-list filters (smart lists).
+    List {
+        #[command(subcommand)]
+        command: ListCommand,
+    },
     /// Replace the database with a backup (checked first), whatever state the database is in;
     /// the old file is kept as <db>.before-restore-<time>.
     Restore { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TaskCommand {
+    /// A task: → {"id":..}.
+    Add {
+        #[arg(long)]
+        title: String,
+        #[arg(long, value_name = "ID")]
+        lead: Option<i64>,
+        #[arg(long, value_name = "ID")]
+        property: Option<i64>,
+        #[arg(long, value_name = "RFC3339")]
+        due: Option<String>,
+        /// call, message, viewing, document or other (the default).
+        #[arg(long, value_name = "K")]
+        kind: Option<String>,
+    },
+    /// Tasks, soonest due first.
+    List {
+        /// Only those not done.
+        #[arg(long)]
+        open: bool,
+        #[arg(long = "due-before", value_name = "RFC3339")]
+        due_before: Option<String>,
+    },
+    Done { id: i64 },
+    Snooze {
+        id: i64,
+        #[arg(long, value_name = "RFC3339")]
+        until: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CallCommand {
+    /// Log a call with lead LEAD: → {"id":..,"lead_id":..,"do_not_market":bool}.
+    Log {
+        lead: i64,
+        /// answered, no_answer, busy, declined or wrong_number.
+        #[arg(long, value_name = "O")]
+        outcome: String,
+        #[arg(long)]
+        notes: Option<String>,
+        #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+        duration: Option<i64>,
+    },
+    /// The lead's calls, newest first.
+    List { lead: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ViewingCommand {
+    /// Book a viewing: → {"id":..,"confirmation_queued":bool,"reminder_at":RFC3339|null}.
+    Add {
+        #[arg(long, value_name = "ID")]
+        lead: i64,
+        #[arg(long, value_name = "ID")]
+        property: i64,
+        #[arg(long, value_name = "RFC3339")]
+        at: String,
+        #[arg(long = "duration-min", value_name = "N", allow_negative_numbers = true)]
+        duration_min: Option<i64>,
+        /// The meeting point.
+        #[arg(long, value_name = "T")]
+        place: Option<String>,
+    },
+    /// Viewings starting in FROM…TO, earliest first.
+    List {
+        #[arg(long, value_name = "RFC3339")]
+        from: Option<String>,
+        #[arg(long, value_name = "RFC3339")]
+        to: Option<String>,
+    },
+    /// scheduled, done, no_show or cancelled (what was not sent of it then never goes).
+    Status { id: i64, status: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Write every viewing to FILE.ics (RFC 5545): → {"path":..,"events":N}.
+    Export { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DealCommand {
+    /// Open a deal: → {"id":..,"commission":N,"vat":N,"agent_share":N}.
+    Add {
+        #[arg(long, value_name = "ID")]
+        lead: i64,
+        #[arg(long, value_name = "ID")]
+        property: Option<i64>,
+        #[arg(long, value_name = "sale|rent")]
+        kind: String,
+        /// AED: the price, or the annual rent.
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        value: i64,
+        #[arg(long, value_name = "S")]
+        stage: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        close: Option<String>,
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    /// Move a deal to STAGE (won or lost set the lead's status).
+    Stage { id: i64, stage: String },
+    List {
+        #[arg(long, value_name = "S")]
+        stage: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ListCommand {
+    /// Save the lead-list filters under NAME (replacing a list of that name).
+    Save {
+        name: String,
+        #[arg(long)]
+        grade: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        source: Option<String>,
+        #[arg(long)]
+        search: Option<String>,
+        /// Only leads marked do not market (true) or only the others (false).
+        #[arg(long = "do-not-market", value_name = "true|false")]
+        do_not_market: Option<bool>,
+    },
+    /// The leads of list NAME, as `lead list` prints them.
+    Show {
+        name: String,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+    Delete { name: String },
+    /// Every list with its count.
+    All,
 }
 
 #[derive(Debug, Subcommand)]
@@ -242,6 +417,18 @@ pub enum LeadCommand {
     Merge { keep: i64, other: i64 },
     /// The lead's Telegram start link (https://t.me/<bot>?start=…): pressing Start links it.
     TelegramLink { id: i64 },
+    /// Mark the lead do not market: nothing automatic goes to it.
+    DoNotMarket {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Undo do not market by hand, saying why.
+    Market {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -785,6 +972,72 @@ fn run_on(book: &mut Book, global: Global, command: Command) -> Result<String> {
                 }
             }
         }
+        Command::Today => out(book.today(&ws)?),
+        Command::Task { command } => match command {
+            TaskCommand::Add { title, lead, property, due, kind } => {
+                let kind = parse_opt(kind, TaskKind::parse, "kind")?;
+                let t = book.add_task(&ws, &TaskInput { title, lead_id: lead, property_id: property, due_at: due, kind, detail: None })?;
+                out(serde_json::json!({ "id": t.id }))
+            }
+            TaskCommand::List { open, due_before } => out(book.tasks(&ws, &TaskFilter { open, due_before, ..Default::default() })?),
+            TaskCommand::Done { id } => out(book.task_done(&ws, id)?),
+            TaskCommand::Snooze { id, until } => out(book.snooze_task(&ws, id, &until)?),
+        },
+        Command::Call { command } => match command {
+            CallCommand::Log { lead, outcome, notes, duration } => {
+                let outcome = CallOutcome::parse("outcome", &outcome)?;
+                out(book.log_call(&ws, lead, outcome, notes.as_deref(), duration)?)
+            }
+            CallCommand::List { lead } => out(book.calls(&ws, lead)?),
+        },
+        Command::Viewing { command } => match command {
+            ViewingCommand::Add { lead, property, at, duration_min, place } => {
+                let booked = book.book_viewing(&ws, &ViewingInput { lead_id: lead, property_id: property, at, duration_min, place })?;
+                out(serde_json::json!({ "id": booked.id, "confirmation_queued": booked.confirmation_queued, "reminder_at": booked.reminder_at }))
+            }
+            ViewingCommand::List { from, to } => {
+                let time = |f: &str, v: Option<String>| v.map(|s| leadbook_core::tasks::parse_input_time(f, &s)).transpose();
+                out(book.viewings(&ws, time("from", from)?, time("to", to)?, None)?)
+            }
+            ViewingCommand::Status { id, status } => out(book.set_viewing_status(&ws, id, ViewingStatus::parse("status", &status)?)?),
+        },
+        Command::Calendar { command: CalendarCommand::Export { file } } => out(book.export_calendar(&ws, &file)?),
+        Command::Deal { command } => match command {
+            DealCommand::Add { lead, property, kind, value, stage, close, notes } => {
+                let input = DealInput {
+                    lead_id: lead,
+                    property_id: property,
+                    kind: DealKind::parse("kind", &kind)?,
+                    value,
+                    stage: parse_opt(stage, DealStage::parse, "stage")?,
+                    expected_close: close,
+                    notes,
+                };
+                let d = book.add_deal(&ws, &input)?;
+                out(serde_json::json!({ "id": d.id, "commission": d.commission, "vat": d.vat, "agent_share": d.agent_share }))
+            }
+            DealCommand::Stage { id, stage } => out(book.set_deal_stage(&ws, id, DealStage::parse("stage", &stage)?)?),
+            DealCommand::List { stage } => out(book.deals(&ws, parse_opt(stage, DealStage::parse, "stage")?)?),
+        },
+        Command::List { command } => match command {
+            ListCommand::Save { name, grade, status, source, search, do_not_market } => {
+                let q = LeadQuery {
+                    grade: parse_opt(grade, Grade::parse, "grade")?,
+                    status: parse_opt(status, Status::parse, "status")?,
+                    source: parse_opt(source, Source::parse, "source")?,
+                    search,
+                    do_not_market,
+                    ..Default::default()
+                };
+                out(book.save_list(&ws, &name, &q)?)
+            }
+            ListCommand::Show { name, limit } => out(book.show_list(&ws, &name, limit)?.rows),
+            ListCommand::Delete { name } => {
+                book.delete_list(&ws, &name)?;
+                out(serde_json::json!({ "deleted": name }))
+            }
+            ListCommand::All => out(book.lists(&ws)?),
+        },
         Command::Backup { to } => match to {
             Some(dest) => {
                 book.backup_to(&dest)?;
@@ -818,6 +1071,8 @@ fn run_on(book: &mut Book, global: Global, command: Command) -> Result<String> {
             }
             LeadCommand::Edit { id, fields } => out(book.update_lead(&ws, id, &fields.into_input())?),
             LeadCommand::Merge { keep, other } => out(book.merge_leads(&ws, keep, other)?),
+            LeadCommand::DoNotMarket { id, reason } => out(book.set_do_not_market(&ws, id, true, &reason)?),
+            LeadCommand::Market { id, reason } => out(book.set_do_not_market(&ws, id, false, &reason)?),
             LeadCommand::TelegramLink { id } => {
                 let (url, token) = book.telegram_link(&ws, id)?;
                 out(serde_json::json!({ "url": url, "token": token }))

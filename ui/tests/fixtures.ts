@@ -46,6 +46,8 @@ export function makeLead(over: Partial<Lead> = {}): Lead {
     next_followup_at: null,
     opt_outs: [],
     unusable_channels: [],
+    do_not_market_at: null,
+    do_not_market_reason: null,
     ...over,
   };
 }
@@ -86,6 +88,7 @@ export function makeDashboard(over: Partial<Dashboard> = {}): Dashboard {
     replies_this_week: 9,
     total_leads: 1336,
     weeks: makeWeeks(),
+    pipeline: { stages: [], earned_this_month: 0, earned_this_year: 0 },
     ...over,
   };
 }

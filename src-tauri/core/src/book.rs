@@ -19,7 +19,11 @@ use crate::leads::validate::{LeadFields, LeadInput};
 use crate::workspace::{self, Workspace, WorkspacePatch};
 use crate::store::Store;
 use crate::transfer::bulk;
-use crate::{workflows, Error};
+use crate::{tasks, workflows, Error};
+use crate::leads::lists::SmartList;
+use crate::tasks::calls::CallOutcome;
+use crate::tasks::deals::{Deal, DealInput, DealStage};
+use crate::tasks::viewings::{Viewing, ViewingInput, ViewingStatus};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction};
 use std::path::{Path, PathBuf};
@@ -190,9 +194,23 @@ impl Book {
         leads::get(self.conn(), ws, id)
     }
 
+    /// The lead with its score breakdown and timeline; the timeline shows its tasks too (each
+    /// at its due time, or when it was made).
     pub fn lead_detail(&mut self, ws: &Workspace, id: i64) -> Result<LeadDetail> {
         self.refresh_scores(ws)?;
-        leads::detail(self.conn(), ws, id, self.now())
+        let mut detail = leads::detail(self.conn(), ws, id, self.now())?;
+        let of_lead = tasks::list(self.conn(), ws, &tasks::TaskFilter { lead_id: Some(id), ..Default::default() })?;
+        for t in of_lead.into_iter().filter(|t| t.origin != tasks::TELEGRAM_LINK) {
+            let state = if t.done_at.is_some() { "done" } else { "open" };
+            detail.timeline.push(leads::timeline::Entry {
+                at: t.due_at.clone().unwrap_or_else(|| t.created_at.clone()),
+                kind: format!("task_{state}"),
+                detail: format!("{} task: {}", t.kind, t.title),
+                reply_class: None,
+            });
+        }
+        detail.timeline.sort_by(|a, b| b.at.cmp(&a.at));
+        Ok(detail)
     }
 
     pub fn list_leads(&mut self, ws: &Workspace, q: &LeadQuery) -> Result<LeadPage> {
@@ -507,6 +525,106 @@ impl Book {
     /// A template rendered for one lead (the editor's live preview).
     pub fn preview_template(&self, ws: &Workspace, lead_id: i64, template: &str, language: Option<crate::model::Language>) -> Result<String> {
         crate::followups::templates::preview(self.conn(), ws, lead_id, template, language)
+    }
+
+    // --- the agent's day (SPEC §13) ---
+
+    /// Today at the book's now.
+    pub fn today(&mut self, ws: &Workspace) -> Result<crate::today::Today> {
+        self.refresh_scores(ws)?;
+        crate::today::today(self.conn(), ws, self.now())
+    }
+
+    pub fn add_task(&mut self, ws: &Workspace, input: &tasks::TaskInput) -> Result<tasks::Task> {
+        self.write(|tx, now| tasks::create(tx, ws, input, now))
+    }
+
+    pub fn tasks(&self, ws: &Workspace, filter: &tasks::TaskFilter) -> Result<Vec<tasks::Task>> {
+        tasks::list(self.conn(), ws, filter)
+    }
+
+    pub fn task_done(&mut self, ws: &Workspace, id: i64) -> Result<tasks::Task> {
+        self.write(|tx, now| tasks::done(tx, ws, id, now))
+    }
+
+    pub fn snooze_task(&mut self, ws: &Workspace, id: i64, until: &str) -> Result<tasks::Task> {
+        self.write(|tx, now| tasks::snooze(tx, ws, id, until, now))
+    }
+
+    /// Tasks due now not notified yet, each claimed for notifying once (the window's timer).
+    pub fn claim_due_tasks(&mut self, ws: &Workspace) -> Result<Vec<tasks::Task>> {
+        self.write(|tx, now| {
+            let due = tasks::due_unnotified(tx, ws, now)?;
+            let mut mine = Vec::with_capacity(due.len());
+            for t in due {
+                if tasks::mark_notified(tx, ws, t.id, now)? {
+                    mine.push(t);
+                }
+            }
+            Ok(mine)
+        })
+    }
+
+    pub fn log_call(&mut self, ws: &Workspace, lead_id: i64, outcome: CallOutcome, notes: Option<&str>, duration_s: Option<i64>) -> Result<workflows::CallLogged> {
+        self.write(|tx, now| workflows::log_call(tx, ws, lead_id, outcome, notes, duration_s, now))
+    }
+
+    pub fn calls(&self, ws: &Workspace, lead_id: i64) -> Result<Vec<tasks::calls::Call>> {
+        leads::get(self.conn(), ws, lead_id)?;
+        tasks::calls::of_lead(self.conn(), ws, lead_id)
+    }
+
+    /// Marks a lead do not market (`on`) or back, with a reason.
+    pub fn set_do_not_market(&mut self, ws: &Workspace, lead_id: i64, on: bool, reason: &str) -> Result<Lead> {
+        self.write(|tx, now| workflows::set_do_not_market(tx, ws, lead_id, on, reason, now))
+    }
+
+    pub fn book_viewing(&mut self, ws: &Workspace, input: &ViewingInput) -> Result<workflows::ViewingBooked> {
+        self.write(|tx, now| workflows::book_viewing(tx, ws, input, now))
+    }
+
+    pub fn set_viewing_status(&mut self, ws: &Workspace, id: i64, status: ViewingStatus) -> Result<Viewing> {
+        self.write(|tx, now| workflows::set_viewing_status(tx, ws, id, status, now))
+    }
+
+    pub fn viewings(&self, ws: &Workspace, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>, lead: Option<i64>) -> Result<Vec<Viewing>> {
+        tasks::viewings::list(self.conn(), ws, from, to, lead)
+    }
+
+    pub fn add_deal(&mut self, ws: &Workspace, input: &DealInput) -> Result<Deal> {
+        self.write(|tx, now| workflows::add_deal(tx, ws, input, now))
+    }
+
+    pub fn set_deal_stage(&mut self, ws: &Workspace, id: i64, stage: DealStage) -> Result<Deal> {
+        self.write(|tx, now| workflows::set_deal_stage(tx, ws, id, stage, now))
+    }
+
+    pub fn deals(&self, ws: &Workspace, stage: Option<DealStage>) -> Result<Vec<Deal>> {
+        tasks::deals::list(self.conn(), ws, stage)
+    }
+
+    pub fn save_list(&mut self, ws: &Workspace, name: &str, filter: &LeadQuery) -> Result<SmartList> {
+        self.write(|tx, now| leads::lists::save(tx, ws, name, filter, now))
+    }
+
+    pub fn show_list(&mut self, ws: &Workspace, name: &str, limit: Option<u32>) -> Result<LeadPage> {
+        self.refresh_scores(ws)?;
+        leads::lists::show(self.conn(), ws, name, limit)
+    }
+
+    pub fn delete_list(&mut self, ws: &Workspace, name: &str) -> Result<()> {
+        self.write(|tx, _| leads::lists::delete(tx, ws, name))
+    }
+
+    /// Every saved list with its live count (the sidebar).
+    pub fn lists(&mut self, ws: &Workspace) -> Result<Vec<SmartList>> {
+        self.refresh_scores(ws)?;
+        leads::lists::all(self.conn(), ws)
+    }
+
+    /// Writes every viewing of `ws` to `path` as an RFC 5545 calendar (`.ics`).
+    pub fn export_calendar(&self, ws: &Workspace, path: &Path) -> Result<crate::transfer::calendar::Exported> {
+        crate::transfer::calendar::to_path(self.conn(), ws, path, self.now())
     }
 
     // --- export ---

@@ -28,6 +28,9 @@ pub struct Dashboard {
     /// The last 12 weeks (Monday to Sunday, local time), oldest first: the chart of new leads
     /// and replies over time.
     pub weeks: Vec<Week>,
+    /// Deals by stage (count, value, expected commission) and the commission earned this
+    /// month and this year (local time).
+    pub pipeline: crate::tasks::deals::Pipeline,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -120,5 +123,11 @@ pub fn compute(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<
         by_source,
         outbox_waiting: crate::outbox::waiting(conn, ws)?,
         replies_this_week,
+        pipeline: {
+            let today = ws.local_day(now);
+            let month = today.with_day(1).unwrap_or(today);
+            let year = today.with_ordinal(1).unwrap_or(today);
+            crate::tasks::deals::pipeline(conn, ws, ws.day_start(month), ws.day_start(year))?
+        },
     })
 }

@@ -21,6 +21,11 @@ pub enum Entity {
     Sender,
     /// A mail kept in the unparsed list.
     Mail,
+    Task,
+    Call,
+    Viewing,
+    Deal,
+    SmartList,
 }
 
 impl Entity {
@@ -34,6 +39,11 @@ impl Entity {
             Entity::Step => "step",
             Entity::Sender => "sender",
             Entity::Mail => "mail",
+            Entity::Task => "task",
+            Entity::Call => "call",
+            Entity::Viewing => "viewing",
+            Entity::Deal => "deal",
+            Entity::SmartList => "list",
         }
     }
 }

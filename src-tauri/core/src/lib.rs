@@ -12,15 +12,17 @@
 //!   the timeline, the list and search.
 //! - [`listings`] — properties and matching them to leads.
 //! - [`outbox`] — every message Leadbook will send, has sent or holds, and its states.
-//! - [`tasks`] — what only the agent can do (call a buyer no channel reaches).
 //! - [`enquiries`] — portal and lead-sender enquiries: reading them out of mail, the senders,
 //!   the unparsed list, the portals' lead ids.
+//! - [`tasks`] — the agent's day: tasks (what only the agent can do), logged calls, viewings,
+//!   deals and their commission.
 //! - [`followups`] — campaigns, templates, A/B variants, enrolments and the tick.
 //! - [`messaging`] — routing, delivery, the inbox, understanding replies, drafting with a
 //!   language model, and the provider clients (`channels`).
 //! - [`workflows`] — what spans several areas: a new lead joins the default campaign, a status
 //!   that ends nurturing stops it, a new listing alerts its buyers.
-//! - [`dashboard`], [`transfer`] — the manager's figures; import, export and backups.
+//! - [`dashboard`], [`today`], [`transfer`] — the manager's figures; the agent's Today; import,
+//!   export and backups.
 //! - [`book`] — the facade the shells use: each method one transaction calling one operation.
 //! - [`synth`] — the deterministic synthetic book of the benchmarks.
 //!
@@ -42,6 +44,7 @@ pub mod followups;
 pub mod messaging;
 pub mod workflows;
 pub mod dashboard;
+pub mod today;
 pub mod transfer;
 pub mod book;
 pub mod synth;

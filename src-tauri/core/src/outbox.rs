@@ -560,6 +560,71 @@ pub fn tally(conn: &Connection, ws: &Workspace) -> Result<Vec<Tally>> {
     Ok(rows)
 }
 
+// --- the agent's day: viewings, do not market, messages to send by hand ---
+
+/// Which message of a viewing: the confirmation when it is booked, the reminder before it.
+pub const VIEWING_CONFIRMATION: &str = "confirmation";
+pub const VIEWING_REMINDER: &str = "reminder";
+
+/// Queues a viewing's `part` (confirmation or reminder) for its lead, to leave no earlier than
+/// `not_before` (none: now). Each part of a viewing is queued once (the unique key makes a
+/// second a no-op). How many were queued (0 or 1).
+#[allow(clippy::too_many_arguments)]
+pub fn queue_viewing(conn: &Connection, ws: &Workspace, lead_id: i64, property_id: i64, viewing_id: i64, part: &str, body: &str, not_before: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<usize> {
+    Ok(conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO outbox (workspace_id, lead_id, kind, property_id, viewing_id, viewing_part, status, body, queued_at, next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![ws.id, lead_id, MessageKind::Viewing, property_id, viewing_id, part, MessageStatus::Queued, body, fmt_time(now), not_before.map(fmt_time)])?)
+}
+
+/// The viewing's messages not sent yet never go (it was cancelled, or is over). How many.
+pub fn cancel_viewing(conn: &Connection, ws: &Workspace, viewing_id: i64, why: &str) -> Result<usize> {
+    use MessageStatus::*;
+    Ok(conn
+        .prepare_cached(
+            "UPDATE outbox SET status = ?3, next_attempt_at = NULL, error = ?4
+             WHERE workspace_id = ?1 AND viewing_id = ?2 AND status IN (?5, ?6)",
+        )?
+        .execute(params![ws.id, viewing_id, Failed, why, Queued, Deferred])?)
+}
+
+/// The viewing's messages, in queueing order: (part, status, next attempt).
+pub fn of_viewing(conn: &Connection, ws: &Workspace, viewing_id: i64) -> Result<Vec<(String, MessageStatus, Option<String>)>> {
+    let rows = conn
+        .prepare_cached("SELECT viewing_part, status, next_attempt_at FROM outbox WHERE workspace_id = ?1 AND viewing_id = ?2 ORDER BY id")?
+        .query_map(params![ws.id, viewing_id], |r| Ok((r.get(0)?, enum_col(r, 1, MessageStatus::parse)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// The lead is marked do not market: its automatic messages not sent yet never go. How many.
+pub fn cancel_automatic(conn: &Connection, ws: &Workspace, lead_id: i64) -> Result<usize> {
+    use MessageStatus::*;
+    Ok(conn
+        .prepare_cached(
+            "UPDATE outbox SET status = ?3, next_attempt_at = NULL, error = 'the lead is marked do not market'
+             WHERE workspace_id = ?1 AND lead_id = ?2 AND status IN (?4, ?5) AND kind IN (?6, ?7, ?8)",
+        )?
+        .execute(params![ws.id, lead_id, Failed, Queued, Deferred, MessageKind::Followup, MessageKind::Property, MessageKind::Viewing])?)
+}
+
+/// Messages waiting for the agent to send by hand: how many, and the oldest `limit`.
+pub fn manual_page(conn: &Connection, ws: &Workspace, limit: usize) -> Result<(i64, Vec<Message>)> {
+    let count: i64 = conn
+        .prepare_cached("SELECT count(*) FROM outbox WHERE workspace_id = ?1 AND status = ?2 AND channel = ?3")?
+        .query_row(params![ws.id, MessageStatus::Queued, MANUAL], |r| r.get(0))?;
+    let rows = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM outbox o JOIN leads l ON l.id = o.lead_id
+             WHERE o.workspace_id = ?1 AND o.status = ?2 AND o.channel = ?3 ORDER BY o.queued_at, o.id LIMIT ?4"
+        ))?
+        .query_map(params![ws.id, MessageStatus::Queued, MANUAL, limit as i64], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok((count, rows))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

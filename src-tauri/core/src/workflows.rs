@@ -16,7 +16,11 @@ use crate::model::{Channel, PropertyStatus, Status};
 use crate::store::Setup;
 use crate::workspace::{self, Workspace};
 use crate::{outbox, tasks};
-use chrono::{DateTime, Utc};
+use crate::clock::fmt_time;
+use crate::tasks::calls::{self, CallOutcome};
+use crate::tasks::deals::{self, Deal, DealInput, DealStage};
+use crate::tasks::viewings::{self, Viewing, ViewingInput, ViewingStatus};
+use chrono::{DateTime, NaiveTime, Utc};
 use rusqlite::{Connection, Transaction};
 
 /// The app's [`Setup`] of the store: the data migrations and the `Default` workspace.
@@ -269,6 +273,10 @@ pub fn notify_buyers(conn: &Connection, ws: &Workspace, p: &Property, now: DateT
     }
     for m in found {
         let lead = leads::get(conn, ws, m.id)?;
+        if lead.do_not_market_at.is_some() {
+            // Nothing automatic goes to a lead marked do not market, not even a task to call it.
+            continue;
+        }
         if m.reachable {
             let ctx = templates::Context { lead: &lead, workspace: ws, property: Some(p) };
             let body = templates::render(templates::property_alert(ctx.language()), &ctx);
@@ -280,6 +288,197 @@ pub fn notify_buyers(conn: &Connection, ws: &Workspace, p: &Property, now: DateT
         }
     }
     Ok(result)
+}
+
+// --- the agent's day (SPEC §13) ---
+
+/// What logging a call did.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct CallLogged {
+    pub id: i64,
+    pub lead_id: i64,
+    pub do_not_market: bool,
+}
+
+/// Logs a call with a lead. A call is a contact (last contacted, pacing); `answered` moves a new
+/// lead to contacted; `declined` stops its follow-ups, marks it do not market and drops its
+/// automatic messages not sent yet; `wrong_number` marks its phone unusable (SMS, and WhatsApp
+/// when it is the same number). The lead's open call tasks are done.
+pub fn log_call(conn: &Connection, ws: &Workspace, lead_id: i64, outcome: CallOutcome, notes: Option<&str>, duration_s: Option<i64>, now: DateTime<Utc>) -> Result<CallLogged> {
+    let lead = leads::get(conn, ws, lead_id)?;
+    let id = calls::insert(conn, ws, lead_id, outcome, notes, duration_s, now)?;
+    let mut detail = format!("call: {outcome}");
+    if let Some(d) = duration_s {
+        detail.push_str(&format!(", {d} s"));
+    }
+    if let Some(n) = notes.map(str::trim).filter(|n| !n.is_empty()) {
+        detail.push_str(&format!(" — {n}"));
+    }
+    leads::note_call(conn, ws, lead_id, outcome == CallOutcome::Answered, &detail, now)?;
+    match outcome {
+        CallOutcome::Declined => {
+            set_do_not_market(conn, ws, lead_id, true, "declined on a call", now)?;
+        }
+        CallOutcome::WrongNumber => {
+            leads::set_channel_usable(conn, ws, lead_id, Channel::Sms, false, "wrong number (logged call)", now)?;
+            if lead.whatsapp.is_none() || lead.whatsapp == lead.phone {
+                leads::set_channel_usable(conn, ws, lead_id, Channel::Whatsapp, false, "wrong number (logged call)", now)?;
+            }
+        }
+        _ => {}
+    }
+    tasks::complete_calls(conn, ws, lead_id, now)?;
+    let do_not_market = leads::get(conn, ws, lead_id)?.do_not_market_at.is_some();
+    Ok(CallLogged { id, lead_id, do_not_market })
+}
+
+/// Marks a lead do not market by hand (`on`) or back, with a reason. Marking it stops its
+/// follow-ups and drops its automatic messages not sent yet; marking it back restarts nothing
+/// by itself (the agent resumes follow-ups by hand).
+pub fn set_do_not_market(conn: &Connection, ws: &Workspace, lead_id: i64, on: bool, reason: &str, now: DateTime<Utc>) -> Result<Lead> {
+    let lead = leads::set_do_not_market(conn, ws, lead_id, on, reason, now)?;
+    if on {
+        followups::stop(conn, ws, lead_id, "the lead is marked do not market")?;
+        leads::set_next_followup(conn, ws, lead_id, None)?;
+        outbox::cancel_automatic(conn, ws, lead_id)?;
+    }
+    leads::get(conn, ws, lead.id)
+}
+
+/// What booking a viewing did.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct ViewingBooked {
+    pub id: i64,
+    pub viewing: Viewing,
+    pub confirmation_queued: bool,
+    /// When the reminder is to go (none: too close to the viewing, or nothing goes to the lead).
+    pub reminder_at: Option<String>,
+}
+
+/// `day` at `time` in the workspace's zone (the earlier of two, in a shift back).
+fn local_at(ws: &Workspace, day: chrono::NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone;
+    ws.tz().from_local_datetime(&day.and_time(time)).earliest().map(|t| t.with_timezone(&Utc))
+}
+
+fn window_times(ws: &Workspace) -> (NaiveTime, NaiveTime) {
+    let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default();
+    let six = NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default();
+    (NaiveTime::parse_from_str(&ws.quiet_start, "%H:%M").unwrap_or(nine), NaiveTime::parse_from_str(&ws.quiet_end, "%H:%M").unwrap_or(six))
+}
+
+/// The first moment at or after `t` inside the workspace's sending window.
+pub fn window_opens(ws: &Workspace, t: DateTime<Utc>) -> DateTime<Utc> {
+    if followups::in_window(ws, t) {
+        return t;
+    }
+    let (start, _) = window_times(ws);
+    let day = ws.local_day(t);
+    [day, day.succ_opt().unwrap_or(day), day + chrono::Duration::days(2)]
+        .into_iter()
+        .filter_map(|d| local_at(ws, d, start))
+        .find(|s| *s > t && followups::in_window(ws, *s))
+        .unwrap_or(t)
+}
+
+/// The last minute at or before `t` inside the workspace's sending window.
+fn window_last_before(ws: &Workspace, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if followups::in_window(ws, t) {
+        return Some(t);
+    }
+    let (_, end) = window_times(ws);
+    let day = ws.local_day(t);
+    [day, day.pred_opt().unwrap_or(day), day - chrono::Duration::days(2)]
+        .into_iter()
+        .filter_map(|d| local_at(ws, d, end).map(|e| e - chrono::Duration::minutes(1)))
+        .find(|e| *e <= t && followups::in_window(ws, *e))
+}
+
+fn viewing_text(ws: &Workspace, lead: &Lead, p: &Property, v: &Viewing, template: fn(crate::model::Language) -> &'static str) -> Result<String> {
+    let ctx = templates::Context { lead, workspace: ws, property: Some(p) };
+    let lang = ctx.language();
+    let time = v.starts()?.with_timezone(&ws.tz()).format("%Y-%m-%d %H:%M").to_string();
+    Ok(templates::render(template(lang), &ctx)
+        .replace(templates::TIME_MARK, &time)
+        .replace(templates::PLACE_MARK, &templates::place_phrase(lang, v.place.as_deref())))
+}
+
+/// The workspace's reminder lead time before a viewing, in minutes.
+fn reminder_minutes(conn: &Connection, ws: &Workspace) -> Result<i64> {
+    Ok(conn.query_row("SELECT viewing_reminder_min FROM workspaces WHERE id = ?1", [ws.id], |r| r.get(0))?)
+}
+
+/// Books a viewing: a lead earlier in the funnel moves to `viewing`; its confirmation is queued
+/// in the lead's language (transactional: not paced, but only inside the sending window) and its
+/// reminder for the workspace's lead time before (two hours by default; moved back into the
+/// window, never after the viewing). Each goes once. Nothing is queued to a lead marked do not
+/// market.
+pub fn book_viewing(conn: &Connection, ws: &Workspace, input: &ViewingInput, now: DateTime<Utc>) -> Result<ViewingBooked> {
+    let viewing = viewings::insert(conn, ws, input, now)?;
+    let mut lead = leads::get(conn, ws, viewing.lead_id)?;
+    if matches!(lead.status, Status::New | Status::Contacted | Status::Replied | Status::Qualified) {
+        lead = set_status(conn, ws, lead.id, Status::Viewing, now)?;
+    }
+    let local = viewing.starts()?.with_timezone(&ws.tz()).format("%Y-%m-%d %H:%M");
+    leads::timeline::add(conn, ws.id, lead.id, now, "viewing", &format!("viewing #{} of {} booked for {local}", viewing.id, viewing.property_title))?;
+    let property = properties::get(conn, ws, viewing.property_id)?;
+    let mut booked = ViewingBooked { id: viewing.id, viewing: viewing.clone(), confirmation_queued: false, reminder_at: None };
+    if lead.do_not_market_at.is_some() {
+        return Ok(booked);
+    }
+    let starts = viewing.starts()?;
+    let opens = window_opens(ws, now);
+    if opens < starts {
+        let body = viewing_text(ws, &lead, &property, &viewing, templates::viewing_confirmation)?;
+        let not_before = (opens > now).then_some(opens);
+        booked.confirmation_queued = outbox::queue_viewing(conn, ws, lead.id, property.id, viewing.id, outbox::VIEWING_CONFIRMATION, &body, not_before, now)? == 1;
+    }
+    let wanted = starts - chrono::Duration::minutes(reminder_minutes(conn, ws)?);
+    if let Some(at) = window_last_before(ws, wanted).filter(|at| *at > now) {
+        let body = viewing_text(ws, &lead, &property, &viewing, templates::viewing_reminder)?;
+        outbox::queue_viewing(conn, ws, lead.id, property.id, viewing.id, outbox::VIEWING_REMINDER, &body, Some(at), now)?;
+        booked.reminder_at = Some(fmt_time(at));
+    }
+    Ok(booked)
+}
+
+/// Moves a viewing to `status`. Any status but `scheduled` means its confirmation and reminder
+/// not sent yet never go (a cancelled viewing's reminder is never sent).
+pub fn set_viewing_status(conn: &Connection, ws: &Workspace, id: i64, status: ViewingStatus, now: DateTime<Utc>) -> Result<Viewing> {
+    let v = viewings::set_status(conn, ws, id, status, now)?;
+    if status != ViewingStatus::Scheduled {
+        outbox::cancel_viewing(conn, ws, id, &format!("the viewing is {status}"))?;
+        leads::timeline::add(conn, ws.id, v.lead_id, now, "viewing", &format!("viewing #{id} of {}: {status}", v.property_title))?;
+    }
+    Ok(v)
+}
+
+/// Opens a deal; one opened won or lost sets the lead's status.
+pub fn add_deal(conn: &Connection, ws: &Workspace, input: &DealInput, now: DateTime<Utc>) -> Result<Deal> {
+    let d = deals::insert(conn, ws, input, now)?;
+    leads::timeline::add(conn, ws.id, d.lead_id, now, "deal", &format!("deal #{} opened: {} of AED {} at {}", d.id, d.kind, d.value, d.stage))?;
+    close_lead(conn, ws, &d, now)?;
+    Ok(d)
+}
+
+/// Moves a deal to `stage`; won or lost sets the lead's status (and so retrains the learned
+/// score).
+pub fn set_deal_stage(conn: &Connection, ws: &Workspace, id: i64, stage: DealStage, now: DateTime<Utc>) -> Result<Deal> {
+    let before = deals::get(conn, ws, id)?;
+    let d = deals::set_stage(conn, ws, id, stage, now)?;
+    if before.stage != d.stage {
+        leads::timeline::add(conn, ws.id, d.lead_id, now, "deal", &format!("deal #{id}: {} → {}", before.stage, d.stage))?;
+        close_lead(conn, ws, &d, now)?;
+    }
+    Ok(d)
+}
+
+fn close_lead(conn: &Connection, ws: &Workspace, d: &Deal, now: DateTime<Utc>) -> Result<()> {
+    match d.stage {
+        DealStage::Won => set_status(conn, ws, d.lead_id, Status::Won, now).map(|_| ()),
+        DealStage::Lost => set_status(conn, ws, d.lead_id, Status::Lost, now).map(|_| ()),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

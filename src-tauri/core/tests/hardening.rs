@@ -103,7 +103,7 @@ fn a_forwarded_start_link_links_only_its_first_user_and_the_second_becomes_a_tas
     assert_eq!(w.book.lead(&w.ws, aisha).unwrap().telegram_id, Some(111), "never re-linked");
     let tasks = w.tasks();
     assert_eq!(tasks.len(), 1, "{tasks:?}");
-    assert_eq!((tasks[0].kind.as_str(), tasks[0].lead_id), (tasks::TELEGRAM_LINK, aisha));
+    assert_eq!((tasks[0].origin.as_str(), tasks[0].lead_id), (tasks::TELEGRAM_LINK, Some(aisha)));
     assert!(tasks[0].detail.contains("@someone_else (222)") && tasks[0].detail.contains("used already"), "{}", tasks[0].detail);
     // What they wrote is on their own, new lead.
     let stranger = w.lead_with_telegram(222).expect("a lead of their own");

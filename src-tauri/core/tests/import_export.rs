@@ -177,7 +177,7 @@ fn the_xlsx_export_reads_back_with_its_sheets_types_and_text_kept_as_text() {
     let out = book.export(&ws, &path).unwrap();
     assert_eq!(out.leads, 2);
     let mut wb = open_workbook_auto(&path).unwrap();
-    assert_eq!(wb.sheet_names(), vec!["Leads", "Properties", "Follow-ups", "Summary"]);
+    assert_eq!(wb.sheet_names(), vec!["Leads", "Properties", "Follow-ups", "Deals", "Summary"]);
     let leads = wb.worksheet_range("Leads").unwrap();
     assert_eq!(leads.height(), 3, "header and two leads");
     assert_eq!(leads.get((0, 1)), Some(&Data::String("Name".into())));
@@ -188,6 +188,32 @@ fn the_xlsx_export_reads_back_with_its_sheets_types_and_text_kept_as_text() {
     assert_eq!(wb.worksheet_range("Properties").unwrap().height(), 2);
     let summary = wb.worksheet_range("Summary").unwrap();
     assert_eq!(summary.get((3, 0)), Some(&Data::String("A Hot".into())));
+}
+
+#[test]
+fn the_xlsx_export_has_a_deals_sheet_with_each_deals_commission() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut book, ws) = book();
+    let lead = book.add_lead(&ws, &LeadInput { name: Some("Aisha".into()), ..Default::default() }).unwrap().id;
+    let input = leadbook_core::tasks::deals::DealInput {
+        lead_id: lead,
+        property_id: None,
+        kind: leadbook_core::tasks::deals::DealKind::Sale,
+        value: 2_500_000,
+        stage: None,
+        expected_close: Some("2026-06-30".into()),
+        notes: None,
+    };
+    book.add_deal(&ws, &input).unwrap();
+    let path = dir.path().join("book.xlsx");
+    book.export(&ws, &path).unwrap();
+    let mut wb = open_workbook_auto(&path).unwrap();
+    let deals = wb.worksheet_range("Deals").unwrap();
+    assert_eq!(deals.height(), 2, "header and one deal");
+    assert_eq!(deals.get((1, 2)), Some(&Data::String("Aisha".into())));
+    assert_eq!(deals.get((1, 5)), Some(&Data::String("offer".into())));
+    assert!(matches!(deals.get((1, 7)), Some(Data::Float(v)) if *v == 50_000.0), "{:?}", deals.get((1, 7)));
+    assert!(matches!(deals.get((1, 8)), Some(Data::Float(v)) if *v == 2_500.0));
 }
 
 /// The XML of one part of an xlsx file.

@@ -42,7 +42,7 @@ export type PropertyStatus = "available" | "reserved" | "sold";
 /**
  * Why a message is in the outbox.
  */
-export type MessageKind = "followup" | "property" | "manual";
+export type MessageKind = "followup" | "property" | "manual" | "viewing";
 
 /**
  * Where a message stands: queued → sending → sent (→ delivered/read), or failed
@@ -154,6 +154,12 @@ export type Lead = {
   last_contacted_at: string | null,
   last_inbound_at: string | null,
   next_followup_at: string | null,
+  /**
+   * When the lead was marked do not market (it declined on a call, or by hand): nothing
+   * automatic goes to it until the agent marks it back, with a reason.
+   */
+  do_not_market_at: string | null,
+  do_not_market_reason: string | null,
 };
 
 /**
@@ -201,6 +207,12 @@ export type LeadDetail = {
   last_contacted_at: string | null,
   last_inbound_at: string | null,
   next_followup_at: string | null,
+  /**
+   * When the lead was marked do not market (it declined on a call, or by hand): nothing
+   * automatic goes to it until the agent marks it back, with a reason.
+   */
+  do_not_market_at: string | null,
+  do_not_market_reason: string | null,
 };
 
 /**
@@ -301,6 +313,10 @@ export type LeadQuery = {
   status?: Status | null,
   source?: Source | null,
   search?: string | null,
+  /**
+   * Only the leads marked do not market (`true`) or only the others (`false`).
+   */
+  do_not_market?: boolean | null,
   sort?: LeadSort,
   /**
    * Sort direction; `None` is the natural one (highest score, A→Z, newest).
@@ -331,6 +347,11 @@ export type Dashboard = {
    * and replies over time.
    */
   weeks: Array<Week>,
+  /**
+   * Deals by stage (count, value, expected commission) and the commission earned this
+   * month and this year (local time).
+   */
+  pipeline: Pipeline,
 };
 
 export type Week = {
@@ -854,6 +875,326 @@ export type UnparsedMail = {
    * The lead the agent made of it.
    */
   lead_id: number | null,
+// ── The agent's day
+
+export type Today = {
+  now: string,
+  /**
+   * Whether marketing calls may be made now (the workspace's window, 09:00–18:00 by default).
+   */
+  in_call_window: boolean,
+  /**
+   * When calls may be made next, if not now; `calls_wait_label` says it for people ("after 09:00").
+   */
+  calls_wait_until: string | null,
+  calls_wait_label: string | null,
+  /**
+   * A leads first, overdue before the rest, then by due time.
+   */
+  calls: Array<CallToMake>,
+  manual_count: number,
+  manual: Array<OutboxMessage>,
+  viewings: Array<Viewing>,
+  /**
+   * Other tasks due today or overdue, soonest first.
+   */
+  tasks: Array<Task>,
+  /**
+   * Oldest first.
+   */
+  new_leads: Array<NewLead>,
+  /**
+   * Newest reply first.
+   */
+  replies: Array<ReplyWaiting>,
+};
+
+/**
+ * A call to make: an open call task of a lead.
+ */
+export type CallToMake = {
+  task_id: number,
+  lead_id: number,
+  lead_name: string,
+  grade: Grade,
+  phone: string | null,
+  title: string,
+  due_at: string | null,
+  /**
+   * Due before now.
+   */
+  overdue: boolean,
+  /**
+   * Outside the calling window: when it opens (the row waits until then).
+   */
+  waits_until: string | null,
+};
+
+/**
+ * A new lead nobody has contacted yet.
+ */
+export type NewLead = {
+  lead_id: number,
+  name: string,
+  grade: Grade,
+  created_at: string,
+  /**
+   * Minutes since it arrived.
+   */
+  age_minutes: number,
+};
+
+/**
+ * A lead that wrote last: its reply waits for the agent.
+ */
+export type ReplyWaiting = {
+  lead_id: number,
+  name: string,
+  grade: Grade,
+  replied_at: string,
+  text: string,
+};
+
+/**
+ * A task for the agent, as listed.
+ */
+export type Task = {
+  id: number,
+  lead_id: number | null,
+  property_id: number | null,
+  kind: TaskKind,
+  /**
+   * Who made it: `agent`, `matching` or `telegram_link`.
+   */
+  origin: string,
+  title: string,
+  detail: string,
+  due_at: string | null,
+  snoozed_until: string | null,
+  created_at: string,
+  done_at: string | null,
+  /**
+   * The lead's name, so a list reads without a second lookup.
+   */
+  lead_name: string | null,
+};
+
+/**
+ * What a task asks of the agent.
+ */
+export type TaskKind = "call" | "message" | "viewing" | "document" | "other";
+
+/**
+ * What the agent types to make a task.
+ */
+export type TaskInput = {
+  title: string,
+  lead_id?: number | null,
+  property_id?: number | null,
+  /**
+   * RFC 3339; none: no due time.
+   */
+  due_at?: string | null,
+  kind?: TaskKind | null,
+  detail?: string | null,
+};
+
+/**
+ * Which tasks a list shows.
+ */
+export type TaskFilter = {
+  /**
+   * Only those not done.
+   */
+  open?: boolean,
+  /**
+   * Only those due (or snoozed until) before this time.
+   */
+  due_before?: string | null,
+  lead_id?: number | null,
+  kind?: TaskKind | null,
+};
+
+/**
+ * A logged call.
+ */
+export type Call = {
+  id: number,
+  lead_id: number,
+  outcome: CallOutcome,
+  notes: string | null,
+  duration_s: number | null,
+  at: string,
+};
+
+/**
+ * How a call went.
+ */
+export type CallOutcome = "answered" | "no_answer" | "busy" | "declined" | "wrong_number";
+
+/**
+ * What logging a call did.
+ */
+export type CallLogged = {
+  id: number,
+  lead_id: number,
+  do_not_market: boolean,
+};
+
+/**
+ * A viewing, with the names a list shows.
+ */
+export type Viewing = {
+  id: number,
+  lead_id: number,
+  property_id: number,
+  /**
+   * RFC 3339, UTC.
+   */
+  at: string,
+  duration_min: number,
+  /**
+   * The meeting point.
+   */
+  place: string | null,
+  status: ViewingStatus,
+  created_at: string,
+  updated_at: string,
+  lead_name: string,
+  property_title: string,
+};
+
+/**
+ * Where a viewing stands.
+ */
+export type ViewingStatus = "scheduled" | "done" | "no_show" | "cancelled";
+
+/**
+ * What the agent types to book a viewing.
+ */
+export type ViewingInput = {
+  lead_id: number,
+  property_id: number,
+  /**
+   * RFC 3339.
+   */
+  at: string,
+  duration_min?: number | null,
+  place?: string | null,
+};
+
+/**
+ * What booking a viewing did.
+ */
+export type ViewingBooked = {
+  id: number,
+  viewing: Viewing,
+  confirmation_queued: boolean,
+  /**
+   * When the reminder is to go (none: too close to the viewing, or nothing goes to the lead).
+   */
+  reminder_at: string | null,
+};
+
+/**
+ * A deal as listed.
+ */
+export type Deal = {
+  id: number,
+  lead_id: number,
+  property_id: number | null,
+  kind: DealKind,
+  /**
+   * AED: the price of a sale, the annual rent of a rental.
+   */
+  value: number,
+  stage: DealStage,
+  /**
+   * YYYY-MM-DD.
+   */
+  expected_close: string | null,
+  commission: number,
+  vat: number,
+  agent_share: number,
+  notes: string | null,
+  created_at: string,
+  updated_at: string,
+  /**
+   * When it was won or lost.
+   */
+  closed_at: string | null,
+  lead_name: string,
+};
+
+/**
+ * A sale (value: the price) or a rental (value: the annual rent).
+ */
+export type DealKind = "sale" | "rent";
+
+/**
+ * Where a deal stands. A sale goes offer → mou_signed → noc → transfer, a rental offer →
+ * contract → ejari → keys; either ends won or lost.
+ */
+export type DealStage = "offer" | "mou_signed" | "noc" | "transfer" | "contract" | "ejari" | "keys" | "won" | "lost";
+
+/**
+ * What the agent types to open a deal.
+ */
+export type DealInput = {
+  lead_id: number,
+  property_id?: number | null,
+  kind: DealKind,
+  value: number,
+  stage?: DealStage | null,
+  /**
+   * YYYY-MM-DD.
+   */
+  expected_close?: string | null,
+  notes?: string | null,
+};
+
+/**
+ * The pipeline by stage (every stage, in funnel order, zeros included), and the commission
+ * (before VAT) of the deals won since `month_start` and since `year_start`.
+ */
+export type Pipeline = {
+  stages: Array<StageFigures>,
+  earned_this_month: number,
+  earned_this_year: number,
+};
+
+/**
+ * One stage of the pipeline.
+ */
+export type StageFigures = {
+  stage: DealStage,
+  count: number,
+  /**
+   * AED.
+   */
+  value: number,
+  /**
+   * Commission before VAT, AED.
+   */
+  commission: number,
+};
+
+/**
+ * A saved list with how many leads it holds now.
+ */
+export type SmartList = {
+  id: number,
+  name: string,
+  filter: LeadQuery,
+  count: number,
+};
+
+/**
+ * What an export wrote.
+ */
+export type CalendarExported = {
+  path: string,
+  events: number,
 };
 
 // ── Import and export

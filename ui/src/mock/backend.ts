@@ -148,6 +148,8 @@ function generate(count: number) {
       next_followup_at: r() < 0.4 ? iso(NOW + Math.floor((r() - 0.3) * 10 * 86400e3)) : null,
       opt_outs: [],
       unusable_channels: [],
+      do_not_market_at: null,
+      do_not_market_reason: null,
     };
     if (lead.budget_max && r() < 0.5) lead.budget_min = Math.round(lead.budget_max * 0.6);
     const replied = ['replied', 'qualified', 'viewing', 'negotiating', 'won'].includes(status);
@@ -359,6 +361,7 @@ function dashboard(): Dashboard {
     replies_this_week: 0,
     total_leads: 0,
     weeks: [],
+    pipeline: { stages: [], earned_this_month: 0, earned_this_year: 0 },
   };
   // 12 weeks, Monday to Monday (UTC), oldest first.
   const monday = new Date(NOW);
@@ -455,6 +458,8 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
         next_followup_at: iso(Date.now() + 3600e3),
         opt_outs: [],
         unusable_channels: [],
+        do_not_market_at: null,
+        do_not_market_reason: null,
         ...v,
       } as Lead;
       const row: Row = { lead, ws: current, replied: false, timeline: [{ at: now, kind: 'created', detail: 'added by hand' }], search: '' };

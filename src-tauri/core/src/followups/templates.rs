@@ -135,6 +135,39 @@ pub fn property_alert(lang: Language) -> &'static str {
     }
 }
 
+/// Where a viewing's time and meeting point go in its messages: filled after the template's
+/// variables, so a typed meeting point is never read as one.
+pub const TIME_MARK: &str = "⟦time⟧";
+pub const PLACE_MARK: &str = "⟦place⟧";
+
+/// The confirmation a lead gets when a viewing is booked.
+pub fn viewing_confirmation(lang: Language) -> &'static str {
+    match lang {
+        Language::En => "Hi {first_name}, your viewing of {property_title} in {property_location} is booked for ⟦time⟧⟦place⟧. See you there! — {agent_name}",
+        Language::Fa => "سلام {first_name}، بازدید شما از {property_title} در {property_location} برای ⟦time⟧ رزرو شد⟦place⟧. می‌بینمتان! — {agent_name}",
+        Language::Ar => "مرحباً {first_name}، تم حجز معاينتك لـ {property_title} في {property_location} بتاريخ ⟦time⟧⟦place⟧. نراك هناك! — {agent_name}",
+    }
+}
+
+/// The reminder a lead gets before a viewing.
+pub fn viewing_reminder(lang: Language) -> &'static str {
+    match lang {
+        Language::En => "Reminder: your viewing of {property_title} is at ⟦time⟧⟦place⟧. — {agent_name}",
+        Language::Fa => "یادآوری: بازدید شما از {property_title} در ⟦time⟧ است⟦place⟧. — {agent_name}",
+        Language::Ar => "تذكير: معاينتك لـ {property_title} في ⟦time⟧⟦place⟧. — {agent_name}",
+    }
+}
+
+/// How a meeting point reads after the time, in `lang`.
+pub fn place_phrase(lang: Language, place: Option<&str>) -> String {
+    match (place, lang) {
+        (None, _) => String::new(),
+        (Some(p), Language::En) => format!(" (meeting point: {p})"),
+        (Some(p), Language::Fa) => format!(" (محل ملاقات: {p})"),
+        (Some(p), Language::Ar) => format!(" (نقطة اللقاء: {p})"),
+    }
+}
+
 /// A template rendered for one lead of `ws` (the editor's live preview), in `language` if given.
 pub fn preview(conn: &rusqlite::Connection, ws: &Workspace, lead_id: i64, template: &str, language: Option<crate::model::Language>) -> crate::error::Result<String> {
     let mut lead = crate::leads::get(conn, ws, lead_id)?;

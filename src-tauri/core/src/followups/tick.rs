@@ -21,6 +21,9 @@ pub(super) fn stop_reason(lead: &Lead, enrolled_at: DateTime<Utc>) -> Option<&'s
     if lead.status.ends_nurturing() {
         return Some("the lead's status ends nurturing");
     }
+    if lead.do_not_market_at.is_some() {
+        return Some("the lead is marked do not market");
+    }
     if [Channel::Telegram, Channel::Whatsapp, Channel::Sms].iter().all(|c| lead.opt_outs.contains(c)) {
         return Some("the lead opted out of every channel");
     }
@@ -36,18 +39,20 @@ pub fn in_window(ws: &Workspace, now: DateTime<Utc>) -> bool {
     if start < end { local >= start && local < end } else { local >= start || local < end }
 }
 
-/// Whether one more automatic message now would break pacing: one per local calendar day,
-/// two in any rolling 7 days.
+/// Whether one more automatic message now would break pacing: one unanswered contact per
+/// local calendar day, two in any rolling 7 days — automatic messages and the agent's
+/// unanswered calls together (SPEC §13).
 pub(super) fn pacing_allows(conn: &Connection, ws: &Workspace, lead_id: i64, now: DateTime<Utc>) -> Result<bool> {
     let day_start = ws.day_start(ws.local_day(now));
     let week_start = now - Duration::days(7);
-    let (today, week): (i64, i64) = conn
+    let (today, week) = conn
         .prepare_cached(
             "SELECT count(*) FILTER (WHERE queued_at >= ?3), count(*) FROM outbox
              WHERE lead_id = ?1 AND kind IN ('followup', 'property') AND queued_at > ?2 AND workspace_id = ?4",
         )?
-        .query_row(params![lead_id, fmt_time(week_start), fmt_time(day_start), ws.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(today < 1 && week < 2)
+        .query_row(params![lead_id, fmt_time(week_start), fmt_time(day_start), ws.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+    let (calls_today, calls_week) = crate::tasks::calls::unanswered_counts(conn, ws, lead_id, day_start, week_start)?;
+    Ok(today + calls_today < 1 && week + calls_week < 2)
 }
 
 /// One tick for workspace `ws` at `now`, inside the caller's write transaction.

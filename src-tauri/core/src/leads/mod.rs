@@ -8,6 +8,7 @@
 
 mod keys;
 pub mod learned;
+pub mod lists;
 pub mod match_index;
 mod query;
 pub mod replies;
@@ -67,6 +68,10 @@ pub struct Lead {
     pub last_contacted_at: Option<DateTime<Utc>>,
     pub last_inbound_at: Option<DateTime<Utc>>,
     pub next_followup_at: Option<DateTime<Utc>>,
+    /// When the lead was marked do not market (it declined on a call, or by hand): nothing
+    /// automatic goes to it until the agent marks it back, with a reason.
+    pub do_not_market_at: Option<DateTime<Utc>>,
+    pub do_not_market_reason: Option<String>,
     #[serde(skip)]
     pub workspace_id: i64,
     #[serde(skip)]
@@ -187,6 +192,8 @@ impl Lead {
             last_contacted_at: None,
             last_inbound_at: None,
             next_followup_at: None,
+            do_not_market_at: None,
+            do_not_market_reason: None,
             workspace_id: 0,
             score_valid_until: None,
         }
@@ -259,9 +266,9 @@ macro_rules! v1_columns {
     last_contacted_at, last_inbound_at, next_followup_at"
     };
 }
-pub(crate) const COLUMNS: &str = concat!(v1_columns!(), ", unusable_channels");
+pub(crate) const COLUMNS: &str = concat!(v1_columns!(), ", unusable_channels, do_not_market_at, do_not_market_reason");
 /// What [`from_row`] reads, from a schema without `unusable_channels`.
-pub(super) const V1_COLUMNS: &str = concat!(v1_columns!(), ", '[]'");
+pub(super) const V1_COLUMNS: &str = concat!(v1_columns!(), ", '[]', NULL, NULL");
 
 pub(crate) fn from_row(r: &Row) -> rusqlite::Result<Lead> {
     let score: Option<i64> = r.get(21)?;
@@ -297,6 +304,8 @@ pub(crate) fn from_row(r: &Row) -> rusqlite::Result<Lead> {
         last_inbound_at: time_col(r, 27)?,
         next_followup_at: time_col(r, 28)?,
         unusable_channels: json_col(r, 29)?,
+        do_not_market_at: time_col(r, 30)?,
+        do_not_market_reason: r.get(31)?,
     })
 }
 
@@ -760,6 +769,49 @@ pub fn mark_contacted(conn: &Connection, ws: &Workspace, id: i64, channel: &str,
     lead.updated_at = now;
     lead.rescore(ws, now);
     write(conn, &lead)?;
+    Ok(lead)
+}
+
+/// The agent called the lead: last contact now (a call is a contact); a call that was
+/// `answered` moves a new lead to contacted (it is not a reply by the lead).
+pub fn note_call(conn: &Connection, ws: &Workspace, id: i64, answered: bool, detail: &str, now: DateTime<Utc>) -> Result<Lead> {
+    let mut lead = get(conn, ws, id)?;
+    lead.last_contacted_at = Some(now);
+    timeline::add(conn, ws.id, id, now, "call", detail)?;
+    if answered && lead.status == Status::New {
+        lead.status = Status::Contacted;
+        timeline::add(conn, ws.id, id, now, "status_changed", "new → contacted (answered a call)")?;
+    }
+    lead.updated_at = now;
+    lead.rescore(ws, now);
+    write(conn, &lead)?;
+    Ok(lead)
+}
+
+/// The longest reason for marking a lead do not market (or back).
+pub const MAX_MARKET_REASON: usize = 500;
+
+/// Marks the lead do not market (`on`) or back (`!on`), with a reason the timeline keeps.
+/// Returns the lead; marking it as it already is changes nothing.
+pub fn set_do_not_market(conn: &Connection, ws: &Workspace, id: i64, on: bool, reason: &str, now: DateTime<Utc>) -> Result<Lead> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Error::validation("reason", "say why (the lead's timeline keeps it)"));
+    }
+    if reason.chars().count() > MAX_MARKET_REASON {
+        return Err(Error::validation("reason", format!("a reason is at most {MAX_MARKET_REASON} characters")));
+    }
+    let mut lead = get(conn, ws, id)?;
+    if lead.do_not_market_at.is_some() == on {
+        return Ok(lead);
+    }
+    lead.do_not_market_at = on.then_some(now);
+    lead.do_not_market_reason = on.then(|| reason.to_string());
+    conn.prepare_cached("UPDATE leads SET do_not_market_at = ?3, do_not_market_reason = ?4, updated_at = ?5 WHERE workspace_id = ?1 AND id = ?2")?
+        .execute(params![ws.id, id, lead.do_not_market_at.map(fmt_time), lead.do_not_market_reason, fmt_time(now)])?;
+    lead.updated_at = now;
+    let (kind, verb) = if on { ("do_not_market", "marked do not market") } else { ("marketable", "may be marketed to again") };
+    timeline::add(conn, ws.id, id, now, kind, &format!("{verb}: {reason}"))?;
     Ok(lead)
 }
 

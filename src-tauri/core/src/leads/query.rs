@@ -38,7 +38,7 @@ pub(super) fn search_text(l: &Lead) -> String {
 }
 
 /// Columns the lead list can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(rename = "LeadSort")]
 pub enum SortBy {
@@ -50,7 +50,7 @@ pub enum SortBy {
     BudgetMax,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default, deny_unknown_fields)]
 #[ts(optional_fields = nullable)]
 pub struct LeadQuery {
@@ -58,6 +58,8 @@ pub struct LeadQuery {
     pub status: Option<Status>,
     pub source: Option<Source>,
     pub search: Option<String>,
+    /// Only the leads marked do not market (`true`) or only the others (`false`).
+    pub do_not_market: Option<bool>,
     #[ts(as = "Option<_>", optional)]
     pub sort: SortBy,
     /// Sort direction; `None` is the natural one (highest score, A→Z, newest).
@@ -108,6 +110,11 @@ pub fn list(conn: &Connection, ws: &Workspace, q: &LeadQuery) -> Result<LeadPage
     if let Some(s) = q.source {
         filter.push_str(" AND source = ?");
         args.push(Value::Text(s.as_str().into()));
+    }
+    match q.do_not_market {
+        Some(true) => filter.push_str(" AND do_not_market_at IS NOT NULL"),
+        Some(false) => filter.push_str(" AND do_not_market_at IS NULL"),
+        None => {}
     }
     let natural_desc = matches!(q.sort, SortBy::Score | SortBy::CreatedAt | SortBy::LastContactedAt | SortBy::BudgetMax);
     let desc = q.desc.unwrap_or(natural_desc);

@@ -155,7 +155,7 @@ text_enum!(PropertyStatus { Available = "available", Reserved = "reserved", Sold
 
 text_enum!(
     /// Why a message is in the outbox.
-    MessageKind { Followup = "followup", Property = "property", Manual = "manual" }
+    MessageKind { Followup = "followup", Property = "property", Manual = "manual", Viewing = "viewing" }
 );
 
 text_enum!(

@@ -501,6 +501,109 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (workspace_id, message_key)
     ) WITHOUT ROWID;
     "#,
+    // 14: the agent's day (SPEC §13). Tasks get a title, an optional lead, a due time, a kind
+    // of the agent's (call, message, viewing, document, other) and a snooze; the call tasks
+    // matching made keep their once-per-lead-and-listing key through `origin`, the inbox's
+    // Telegram-link decisions become `other` tasks. Logged calls, viewings, deals and saved
+    // lead-list filters get their tables; a lead can be marked do not market; the outbox
+    // knows which viewing a confirmation or reminder is for (each once); every workspace has
+    // its commission defaults (basis points) and its viewing reminder lead time.
+    r#"
+    CREATE TABLE tasks_new (
+        id            INTEGER PRIMARY KEY,
+        workspace_id  INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        lead_id       INTEGER REFERENCES leads(id) ON DELETE CASCADE,
+        property_id   INTEGER REFERENCES properties(id) ON DELETE CASCADE,
+        kind          TEXT NOT NULL,
+        origin        TEXT NOT NULL DEFAULT 'agent',
+        title         TEXT NOT NULL,
+        detail        TEXT NOT NULL DEFAULT '',
+        due_at        TEXT,
+        snoozed_until TEXT,
+        notified_at   TEXT,
+        created_at    TEXT NOT NULL,
+        done_at       TEXT
+    );
+    INSERT INTO tasks_new (id, workspace_id, lead_id, property_id, kind, origin, title, detail, due_at, created_at, done_at)
+        SELECT id, workspace_id, lead_id, property_id,
+               CASE kind WHEN 'call' THEN 'call' ELSE 'other' END,
+               CASE kind WHEN 'call' THEN 'matching' WHEN 'telegram_link' THEN 'telegram_link' ELSE kind END,
+               CASE kind WHEN 'call' THEN detail WHEN 'telegram_link' THEN 'Telegram link to decide' ELSE detail END,
+               detail, created_at, created_at, done_at
+        FROM tasks;
+    DROP TABLE tasks;
+    ALTER TABLE tasks_new RENAME TO tasks;
+    CREATE UNIQUE INDEX tasks_once ON tasks(workspace_id, lead_id, property_id) WHERE origin = 'matching';
+    CREATE INDEX tasks_ws_open ON tasks(workspace_id, done_at, due_at);
+    CREATE INDEX tasks_lead ON tasks(lead_id, created_at);
+
+    CREATE TABLE calls (
+        id           INTEGER PRIMARY KEY,
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        lead_id      INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        outcome      TEXT NOT NULL,
+        notes        TEXT,
+        duration_s   INTEGER,
+        at           TEXT NOT NULL
+    );
+    CREATE INDEX calls_lead ON calls(lead_id, at);
+
+    CREATE TABLE viewings (
+        id           INTEGER PRIMARY KEY,
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        lead_id      INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        property_id  INTEGER NOT NULL REFERENCES properties(id) ON DELETE CASCADE,
+        at           TEXT NOT NULL,
+        duration_min INTEGER NOT NULL,
+        place        TEXT,
+        status       TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+    );
+    CREATE INDEX viewings_ws_at ON viewings(workspace_id, at);
+    CREATE INDEX viewings_lead ON viewings(lead_id, at);
+
+    CREATE TABLE deals (
+        id             INTEGER PRIMARY KEY,
+        workspace_id   INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        lead_id        INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        property_id    INTEGER REFERENCES properties(id) ON DELETE SET NULL,
+        kind           TEXT NOT NULL,
+        value          INTEGER NOT NULL,
+        stage          TEXT NOT NULL,
+        expected_close TEXT,
+        commission     INTEGER NOT NULL,
+        vat            INTEGER NOT NULL,
+        agent_share    INTEGER NOT NULL,
+        notes          TEXT,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        closed_at      TEXT
+    );
+    CREATE INDEX deals_ws_stage ON deals(workspace_id, stage);
+
+    CREATE TABLE smart_lists (
+        id           INTEGER PRIMARY KEY,
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        name         TEXT NOT NULL COLLATE NOCASE,
+        filter       TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        UNIQUE (workspace_id, name)
+    );
+
+    ALTER TABLE leads ADD COLUMN do_not_market_at TEXT;
+    ALTER TABLE leads ADD COLUMN do_not_market_reason TEXT;
+
+    ALTER TABLE outbox ADD COLUMN viewing_id INTEGER REFERENCES viewings(id) ON DELETE CASCADE;
+    ALTER TABLE outbox ADD COLUMN viewing_part TEXT;
+    CREATE UNIQUE INDEX outbox_viewing_once ON outbox(viewing_id, viewing_part) WHERE viewing_id IS NOT NULL;
+
+    ALTER TABLE workspaces ADD COLUMN commission_sale_bp INTEGER NOT NULL DEFAULT 200;
+    ALTER TABLE workspaces ADD COLUMN commission_rent_bp INTEGER NOT NULL DEFAULT 500;
+    ALTER TABLE workspaces ADD COLUMN vat_bp INTEGER NOT NULL DEFAULT 500;
+    ALTER TABLE workspaces ADD COLUMN agent_share_bp INTEGER NOT NULL DEFAULT 5000;
+    ALTER TABLE workspaces ADD COLUMN viewing_reminder_min INTEGER NOT NULL DEFAULT 120;
+    "#,
 ];
 
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.

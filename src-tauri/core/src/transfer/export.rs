@@ -258,6 +258,48 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
         .map_err(xlsx_err)?;
     }
     sheet.autofilter(0, 0, due.len().max(1) as u32, (fh.len() - 1) as u16).map_err(xlsx_err)?;
+
+    // Deals: the pipeline with each deal's commission.
+    let deals = crate::tasks::deals::list(conn, ws, None)?;
+    let sheet = wb.add_worksheet().set_name("Deals").map_err(xlsx_err)?;
+    let opened = zoned("Opened", tz);
+    let closed = zoned("Closed", tz);
+    let dh = [
+        "ID", "Lead ID", "Lead", "Listing ID", "Kind", "Stage", "Value (AED)", "Commission (AED)", "VAT (AED)", "Agent's share (AED)",
+        "Expected close", opened.as_str(), closed.as_str(), "Notes",
+    ];
+    header(sheet, &dh, rtl).map_err(xlsx_err)?;
+    for (i, d) in deals.iter().enumerate() {
+        let r = i as u32 + 1;
+        (|| -> std::result::Result<(), XlsxError> {
+            sheet.write_number(r, 0, d.id as f64)?;
+            sheet.write_number(r, 1, d.lead_id as f64)?;
+            sheet.write_string(r, 2, &d.lead_name)?;
+            if let Some(p) = d.property_id {
+                sheet.write_number(r, 3, p as f64)?;
+            }
+            sheet.write_string(r, 4, d.kind.as_str())?;
+            sheet.write_string(r, 5, d.stage.as_str())?;
+            for (c, v) in [(6u16, d.value), (7, d.commission), (8, d.vat), (9, d.agent_share)] {
+                sheet.write_number_with_format(r, c, v as f64, &money)?;
+            }
+            if let Some(c) = &d.expected_close {
+                sheet.write_string(r, 10, c)?;
+            }
+            for (c, t) in [(11u16, Some(d.created_at.as_str())), (12, d.closed_at.as_deref())] {
+                if let Some(t) = t.and_then(crate::clock::parse_time).and_then(|t| excel_time(t, tz)) {
+                    sheet.write_datetime_with_format(r, c, &t, &date)?;
+                }
+            }
+            if let Some(n) = &d.notes {
+                sheet.write_string(r, 13, n)?;
+            }
+            Ok(())
+        })()
+        .map_err(xlsx_err)?;
+    }
+    sheet.autofilter(0, 0, deals.len().max(1) as u32, (dh.len() - 1) as u16).map_err(xlsx_err)?;
+    sheet.set_column_width(2, 28).map_err(xlsx_err)?;
     sheet.set_column_width(1, 28).map_err(xlsx_err)?;
     sheet.set_column_width(6, 17).map_err(xlsx_err)?;
 

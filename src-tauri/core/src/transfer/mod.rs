@@ -4,6 +4,7 @@
 
 pub mod backup;
 pub mod bulk;
+pub mod calendar;
 pub mod decode;
 pub mod export;
 pub mod import;

@@ -502,6 +502,7 @@ const ar: Messages = {
   'outbox.kind.followup': 'متابعة',
   'outbox.kind.property': 'عقار',
   'outbox.kind.manual': 'رسالة',
+  'outbox.kind.viewing': 'معاينة',
   'outbox.confirmQuestion': 'توقف ليدبوك أثناء إرسال هذه الرسالة. هل وصلت؟',
   'outbox.confirmSent': 'وصلت',
   'outbox.confirmNotSent': 'أعد الإرسال',

@@ -503,6 +503,7 @@ const en = {
   'outbox.kind.followup': 'Follow-up',
   'outbox.kind.property': 'Listing',
   'outbox.kind.manual': 'Message',
+  'outbox.kind.viewing': 'Viewing',
   'outbox.confirmQuestion': 'Leadbook stopped while sending this. Did it arrive?',
   'outbox.confirmSent': 'It arrived',
   'outbox.confirmNotSent': 'Send it again',

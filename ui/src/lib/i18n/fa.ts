@@ -502,6 +502,7 @@ const fa: Messages = {
   'outbox.kind.followup': 'پیگیری',
   'outbox.kind.property': 'آگهی',
   'outbox.kind.manual': 'پیام',
+  'outbox.kind.viewing': 'بازدید',
   'outbox.confirmQuestion': 'لیدبوک هنگام ارسال این پیام متوقف شد. به دست گیرنده رسید؟',
   'outbox.confirmSent': 'رسید',
   'outbox.confirmNotSent': 'دوباره بفرست',
