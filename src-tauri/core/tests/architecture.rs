@@ -32,6 +32,7 @@ const OWNERS: &[(&str, &str)] = &[
     ("channels", "messaging"),
     ("inbound_seen", "messaging"),
     ("telegram_links", "messaging"),
+    ("portals", "messaging"),
 ];
 
 /// Where the schema lives: its migrations write whatever they must.

@@ -760,7 +760,24 @@ pub fn mark_contacted(conn: &Connection, ws: &Workspace, id: i64, channel: &str,
     lead.updated_at = now;
     lead.rescore(ws, now);
     write(conn, &lead)?;
+    note_answered(conn, ws, id, now)?;
     Ok(lead)
+}
+
+/// The lead was answered at `at` (a message sent to it, by Leadbook or by hand, or a call
+/// logged): only the first time is kept, the end of its speed to lead (SPEC §12).
+pub fn note_answered(conn: &Connection, ws: &Workspace, id: i64, at: DateTime<Utc>) -> Result<()> {
+    conn.prepare_cached("UPDATE leads SET first_answered_at = ?3 WHERE workspace_id = ?1 AND id = ?2 AND first_answered_at IS NULL")?
+        .execute(params![ws.id, id, fmt_time(at)])?;
+    Ok(())
+}
+
+/// When the lead was first answered, if it was.
+pub fn first_answered_at(conn: &Connection, ws: &Workspace, id: i64) -> Result<Option<String>> {
+    conn.prepare_cached("SELECT first_answered_at FROM leads WHERE workspace_id = ?1 AND id = ?2")?
+        .query_row(params![ws.id, id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::not_found(crate::Entity::Lead, id))
 }
 
 /// The provider says the lead's WhatsApp window is closed: our record of its last inbound
