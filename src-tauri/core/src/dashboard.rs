@@ -165,7 +165,7 @@ fn speed_to_lead(conn: &Connection, ws: &Workspace, week_start: DateTime<Utc>, n
     };
     let mut minutes: Vec<i64> = vec![];
     {
-        let sql = format!("SELECT created_at, first_answered_at FROM leads WHERE workspace_id = ?1 AND first_answered_at >= ?2 AND source IN ({marks})");
+        let sql = format!("SELECT coalesce(arrived_at, created_at), first_answered_at FROM leads WHERE workspace_id = ?1 AND first_answered_at >= ?2 AND source IN ({marks})");
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params_from_iter(args(week_start)))?;
         while let Some(r) = rows.next()? {
@@ -185,8 +185,8 @@ fn speed_to_lead(conn: &Connection, ws: &Workspace, week_start: DateTime<Utc>, n
     let mut unanswered_total = 0;
     {
         let sql = format!(
-            "SELECT id, name, source, created_at FROM leads WHERE workspace_id = ?1 AND first_answered_at IS NULL AND created_at >= ?2
-             AND source IN ({marks}) ORDER BY created_at, id"
+            "SELECT id, name, source, coalesce(arrived_at, created_at) AS arrived FROM leads WHERE workspace_id = ?1
+             AND first_answered_at IS NULL AND coalesce(arrived_at, created_at) >= ?2 AND source IN ({marks}) ORDER BY arrived, id"
         );
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params_from_iter(args(now - UNANSWERED_WINDOW)))?;

@@ -195,7 +195,9 @@ fn bayut_v1_reads_dubai_times_and_pages_past_the_total() {
     assert_eq!((get("is_lead"), get("per_page"), get("created_from")), (Some("1".into()), Some("100".into()), Some("2026-02-23".into())));
     assert_eq!(w.info(Portal::Bayut).cursor.as_deref(), Some("2026-03-01 10:29:00"), "Dubai wall-clock time of the last");
     let first = w.leads().into_iter().find(|l| l.name == "Omid 0").unwrap();
-    assert_eq!(leadbook_core::clock::fmt_time(first.created_at), "2026-03-01T04:00:00Z", "08:00 in Dubai");
+    let arrived = leadbook_core::leads::arrived_at(w.book.conn(), &w.ws, first.id).unwrap().unwrap();
+    assert_eq!(leadbook_core::clock::fmt_time(arrived), "2026-03-01T04:00:00Z", "08:00 in Dubai");
+    assert_eq!(first.source.as_str(), "bayut");
     // The next poll asks from the last lead's Dubai day; everything again is a repeat.
     assert_eq!(w.poll().portal_leads, 0);
     assert_eq!(b.v1_queries().last().unwrap().iter().find(|(k, _)| k == "created_from").unwrap().1, "2026-03-01");
@@ -320,4 +322,28 @@ fn speed_to_lead_median_is_over_this_weeks_answers() {
     // Another workspace's leads are not counted here.
     let other = w.book.add_workspace("Other", None).unwrap();
     assert_eq!(w.book.dashboard(&other).unwrap().speed_to_lead.answered_this_week, 0);
+}
+
+#[test]
+fn the_same_enquiry_by_api_and_by_email_is_one_lead_either_way_round() {
+    let mail = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mail/pf-enquiry.eml")).unwrap();
+    for api_first in [true, false] {
+        let pf = pf_server();
+        pf.add_lead(PfLead::new("pf-77", "2026-03-02T05:15:00Z", "John Smith").phone("+971501234567").email("john.smith@example.com").listing("PH-4521"));
+        let mut w = World::new();
+        w.property_finder(&pf);
+        if api_first {
+            assert_eq!(w.poll().new_leads, 1);
+            w.book.take_mail(&w.ws, &mail).unwrap();
+        } else {
+            w.book.take_mail(&w.ws, &mail).unwrap();
+            let r = w.poll();
+            assert_eq!((r.portal_leads, r.new_leads), (0, 0), "the email's enquiry again: {r:?}");
+        }
+        let leads = w.leads();
+        assert_eq!(leads.len(), 1, "api first: {api_first}");
+        assert_eq!(w.book.lead_enquiries(&w.ws, leads[0].id).unwrap().len(), 1, "one enquiry on the lead, api first: {api_first}");
+        // Polled again, the portal's lead id is a repeat.
+        assert_eq!(w.poll().portal_leads, 0);
+    }
 }

@@ -5,6 +5,8 @@
 //!   provider and recording what the provider said.
 //! - [`inbox`] takes what leads sent, links it to leads (or makes new ones) and records replies (through
 //!   [`crate::workflows`]).
+//! - [`email_in`] takes each mail of the agent's mailbox: an enquiry, a reply, an opt-out, a
+//!   bounce, or nothing.
 //! - [`drafting`] has a language model rewrite queued messages for each lead, or says why not.
 //! - [`receipts`] follows each message Twilio took to its final status and acts on late
 //!   failures.
@@ -15,6 +17,7 @@
 pub mod channels;
 pub mod delivery;
 pub mod drafting;
+pub mod email_in;
 pub mod inbox;
 pub mod portals;
 pub mod receipts;

@@ -19,6 +19,9 @@ use crate::messaging::channels::Identity;
 use crate::secrets::SecretStore;
 use crate::store::Store;
 use crate::workspace::Workspace;
+use crate::enquiries::Enquiry;
+use crate::model::EnquiryVia;
+use crate::workflows::EnquiryTaken;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -357,7 +360,7 @@ pub async fn poll(store: &mut Store, ws: &Workspace, portals: &Portals) -> Resul
         let portal = loaded.portal;
         let wait = *loaded.not_before.lock().unwrap_or_else(|p| p.into_inner());
         if wait.is_some_and(|w| Instant::now() < w) {
-            report.errors.push(format!("{}: waiting out the portal's rate limit", portal.title()));
+            report.errors.push(format!("{}: waiting out the portal's rate limit", portal.label()));
             continue;
         }
         // Read the cursor afresh: another process may have moved it.
@@ -372,26 +375,33 @@ pub async fn poll(store: &mut Store, ws: &Workspace, portals: &Portals) -> Resul
             };
             match fetched {
                 Err(e) => {
-                    report.errors.push(format!("{}: {e}", portal.title()));
+                    report.errors.push(format!("{}: {e}", portal.label()));
                     break;
                 }
                 Ok(Fetched::RateLimited { retry_after }) => {
                     *loaded.not_before.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now() + retry_after);
-                    report.errors.push(format!("{}: the portal is limiting requests; the next round goes on from here", portal.title()));
+                    report.errors.push(format!("{}: the portal is limiting requests; the next round goes on from here", portal.label()));
                     break;
                 }
                 Ok(Fetched::Attention { reason }) => {
                     store.write(|tx, now| set_state(tx, ws, portal, Some(&reason), now))?;
-                    report.errors.push(format!("{}: {reason}", portal.title()));
+                    report.errors.push(format!("{}: {reason}", portal.label()));
                     break;
                 }
                 Ok(Fetched::Page { leads, more }) => {
                     store.write(|tx, now| {
                         for lead in &leads {
-                            let taken = take(tx, ws, lead, now)?;
-                            if !taken.repeat {
-                                report.portal_leads += 1;
-                                report.new_leads += usize::from(taken.new_lead);
+                            match take(tx, ws, lead, now)? {
+                                Some(t) if !t.repeat => {
+                                    report.portal_leads += 1;
+                                    report.new_leads += usize::from(t.new_lead);
+                                }
+                                Some(_) => {}
+                                None => report.errors.push(format!(
+                                    "{}: lead {} gives no phone or email Leadbook can use; it is in the portal, not here",
+                                    portal.label(),
+                                    lead.portal_lead_id
+                                )),
                             }
                         }
                         // In the same transaction: a crash never moves the cursor past a lead
@@ -411,52 +421,26 @@ pub async fn poll(store: &mut Store, ws: &Workspace, portals: &Portals) -> Resul
     Ok(report)
 }
 
-/// What taking one portal lead in did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Taken {
-    pub new_lead: bool,
-    /// The portal's lead was taken in before (read again from the cursor): nothing changed.
-    pub repeat: bool,
+/// The enquiry a portal's lead is, for the intake every way in shares.
+pub fn enquiry(lead: &PortalLead) -> Enquiry {
+    let mut e = Enquiry::new(Some(lead.portal), lead.kind, EnquiryVia::Api, lead.at);
+    e.portal_lead_id = Some(lead.portal_lead_id.clone());
+    e.name = lead.name.clone();
+    // A WhatsApp lead may give its number only as its WhatsApp contact.
+    e.phone = lead.phone.clone().or_else(|| lead.whatsapp.clone().filter(|w| w.trim_start().starts_with('+')));
+    e.email = lead.email.clone();
+    e.message = lead.message.clone();
+    e.listing_reference = lead.listing_reference.clone();
+    e
 }
 
-/// Takes one portal lead in (inside the page's transaction).
-// Interim until the shared enquiry intake lands: seen once by the portal's lead id, a new lead
-// answered at once, the enquiry on the timeline.
-fn take(conn: &Connection, ws: &Workspace, lead: &PortalLead, now: DateTime<Utc>) -> Result<Taken> {
-    let fresh = conn
-        .prepare_cached("INSERT OR IGNORE INTO inbound_seen (workspace_id, provider, external_id, at) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![ws.id, lead.portal.as_str(), lead.portal_lead_id, fmt_time(now)])?;
-    if fresh == 0 {
-        return Ok(Taken { new_lead: false, repeat: true });
+/// Takes one portal lead in (inside the page's transaction), through the shared intake:
+/// validation, de-duplication by phone, email and the portal's lead id, the listing linked,
+/// the timeline, the arrival time. One that gives no way to reach the person is no lead: `None`.
+fn take(conn: &Connection, ws: &Workspace, lead: &PortalLead, now: DateTime<Utc>) -> Result<Option<EnquiryTaken>> {
+    match crate::workflows::take_enquiry(conn, ws, &enquiry(lead), now) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if e.is_user_error() => Ok(None),
+        Err(e) => Err(e),
     }
-    let input = crate::leads::validate::LeadInput {
-        name: lead.name.clone().or_else(|| lead.phone.clone()).or_else(|| lead.email.clone()),
-        phone: lead.phone.clone(),
-        email: lead.email.clone(),
-        source: Some(crate::model::Source::Portal.as_str().into()),
-        ..Default::default()
-    };
-    // What the portal says goes through the same validation as anything typed; a phone or an
-    // email that does not pass is left out rather than losing the enquiry.
-    let tries = [input.clone(), crate::leads::validate::LeadInput { phone: None, ..input.clone() }, crate::leads::validate::LeadInput { email: None, ..input.clone() }];
-    let mut added = None;
-    for attempt in &tries {
-        match crate::workflows::add_inbound_lead(conn, ws, attempt, lead.at.min(now)) {
-            Ok(a) => {
-                added = Some(a);
-                break;
-            }
-            Err(e) if e.is_user_error() => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    let Some(added) = added else { return Ok(Taken { new_lead: false, repeat: false }) };
-    let what = match (&lead.listing_reference, &lead.message) {
-        (Some(r), Some(m)) => format!("{} enquiry about {r}: {m}", lead.portal.title()),
-        (Some(r), None) => format!("{} enquiry about {r}", lead.portal.title()),
-        (None, Some(m)) => format!("{} enquiry: {m}", lead.portal.title()),
-        (None, None) => format!("{} enquiry", lead.portal.title()),
-    };
-    crate::leads::timeline::add(conn, ws.id, added.id, lead.at.min(now), "enquiry", &what)?;
-    Ok(Taken { new_lead: added.created, repeat: false })
 }

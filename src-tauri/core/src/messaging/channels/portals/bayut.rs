@@ -76,10 +76,10 @@ impl Bayut {
         Ok(match self.page(day_start, 1).await? {
             Fetched::Page { .. } => {
                 let which = if self.uses_legacy() { "the older api-v7 endpoint" } else { "the leads API" };
-                Identity { ok: true, identity: Some(format!("{}: the token reads leads ({which})", self.portal.title())), message: None }
+                Identity { ok: true, identity: Some(format!("{}: the token reads leads ({which})", self.portal.label())), message: None }
             }
             Fetched::Attention { reason } => Identity { ok: false, identity: None, message: Some(reason) },
-            Fetched::RateLimited { .. } => return Err(Error::Provider(format!("{} is limiting requests just now (HTTP 429); try again in a minute", self.portal.title()))),
+            Fetched::RateLimited { .. } => return Err(Error::Provider(format!("{} is limiting requests just now (HTTP 429); try again in a minute", self.portal.label()))),
         })
     }
 
@@ -106,7 +106,7 @@ impl Bayut {
 
     /// What every answer can mean beyond leads: a login page or 401/403 (a refused key), 429.
     fn refused(&self, a: &Answer) -> Option<Fetched> {
-        let title = self.portal.title();
+        let title = self.portal.label();
         if a.html || a.status == StatusCode::UNAUTHORIZED || a.status == StatusCode::FORBIDDEN {
             let why = if a.html { "answered with its login page".to_string() } else { format!("refused it (HTTP {})", a.status.as_u16()) };
             return Some(Fetched::Attention {
@@ -134,10 +134,10 @@ impl Bayut {
             return Ok(V1::Gone);
         }
         if a.status == StatusCode::UNPROCESSABLE_ENTITY {
-            return Err(Error::Provider(format!("{} refused the dates asked for: {}", self.portal.title(), message(&a.body))));
+            return Err(Error::Provider(format!("{} refused the dates asked for: {}", self.portal.label(), message(&a.body))));
         }
         if !a.status.is_success() {
-            return Err(Error::Provider(format!("{}: HTTP {} {}", self.portal.title(), a.status.as_u16(), message(&a.body))));
+            return Err(Error::Provider(format!("{}: HTTP {} {}", self.portal.label(), a.status.as_u16(), message(&a.body))));
         }
         let Some(data) = a.body["data"].as_array() else { return Err(unreadable(self.portal, a.status)) };
         let mut leads: Vec<PortalLead> = data.iter().filter_map(|v| self.v1_lead(v)).collect();
@@ -175,7 +175,7 @@ impl Bayut {
             return Ok(f);
         }
         if !a.status.is_success() {
-            return Err(Error::Provider(format!("{} (api-v7): HTTP {} {}", self.portal.title(), a.status.as_u16(), message(&a.body))));
+            return Err(Error::Provider(format!("{} (api-v7): HTTP {} {}", self.portal.label(), a.status.as_u16(), message(&a.body))));
         }
         let Some(rows) = a.body.as_array() else { return Err(unreadable(self.portal, a.status)) };
         let mut seen = HashSet::new();

@@ -9,33 +9,9 @@ pub mod propertyfinder;
 
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-crate::model::text_enum!(
-    /// A portal whose lead API Leadbook can poll.
-    Portal { PropertyFinder = "property_finder", Bayut = "bayut", Dubizzle = "dubizzle" }
-);
-
-impl Portal {
-    /// The portal's name as the agent knows it.
-    pub fn title(self) -> &'static str {
-        match self {
-            Portal::PropertyFinder => "Property Finder",
-            Portal::Bayut => "Bayut",
-            Portal::Dubizzle => "dubizzle",
-        }
-    }
-}
-
-/// How the lead reached the portal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LeadKind {
-    /// A message: an email form, a WhatsApp click, an SMS.
-    Message,
-    /// A phone call to the agent's tracked number.
-    Call,
-}
+pub use crate::model::{EnquiryKind as LeadKind, Portal};
 
 /// One lead as a portal's API gives it.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,7 +85,7 @@ pub(crate) fn text(v: &serde_json::Value) -> Option<String> {
 
 /// A portal answered something Leadbook cannot read as leads.
 pub(crate) fn unreadable(portal: Portal, status: reqwest::StatusCode) -> Error {
-    Error::Provider(format!("{} answered HTTP {status} with a body Leadbook does not understand", portal.title()))
+    Error::Provider(format!("{} answered HTTP {status} with a body Leadbook does not understand", portal.label()))
 }
 
 #[cfg(test)]
