@@ -86,6 +86,7 @@ export function makeDashboard(over: Partial<Dashboard> = {}): Dashboard {
     replies_this_week: 9,
     total_leads: 1336,
     weeks: makeWeeks(),
+    speed_to_lead: { median_minutes: 6, answered_this_week: 4, unanswered: [], unanswered_total: 0 },
     ...over,
   };
 }
