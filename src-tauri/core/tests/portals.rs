@@ -347,3 +347,29 @@ fn the_same_enquiry_by_api_and_by_email_is_one_lead_either_way_round() {
         assert_eq!(w.poll().portal_leads, 0);
     }
 }
+
+#[test]
+fn a_lead_who_writes_first_on_telegram_is_answered_at_once_and_the_send_records_its_first_answer() {
+    use leadbook_core::messaging::channels::config::Settings;
+    use leadbook_core::messaging::channels::Provider;
+    use leadbook_test_servers::{Telegram, TgUser};
+    let server = Telegram::start("7000000001:AAE-test-token");
+    let mut w = World::new();
+    let s = Settings { base_url: Some(server.base_url()), bot_username: Some("leadbook_test_bot".into()), ..Settings::default() };
+    w.book.set_channel(&w.ws, &w.secrets, Provider::Telegram, &s, Some("7000000001:AAE-test-token")).unwrap();
+    server.push_message(TgUser::new(555001, "Maryam"), "Hello, do you have a 2 bedroom in JVC?");
+    let ch = w.book.load_channels(&w.ws, &w.secrets, &channels::http_client().unwrap()).unwrap();
+    let r = World::rt().block_on(w.book.sync_inbox(&w.ws, &ch, std::time::Duration::ZERO)).unwrap();
+    assert_eq!(r.new_leads, 1);
+    let lead = w.leads().pop().unwrap();
+    assert!(w.book.enrolments(&w.ws, lead.id).unwrap().iter().all(|e| e.state == "active"), "her first message is no reply to us");
+    assert_eq!(w.book.followup_tick(&w.ws).unwrap().queued, 1, "answered at once, not in an hour");
+    w.clock.advance(Duration::minutes(2));
+    let mut pacer = leadbook_core::messaging::delivery::Pacer::default();
+    let sent = World::rt().block_on(w.book.deliver(&w.ws, &ch, &mut pacer)).unwrap();
+    assert_eq!(sent.sent, 1, "{sent:?}");
+    assert_eq!(server.sent().len(), 1);
+    let answered = leadbook_core::leads::first_answered_at(w.book.conn(), &w.ws, lead.id).unwrap();
+    assert_eq!(answered.as_deref(), Some("2026-03-02T08:02:00Z"));
+    assert_eq!(w.book.dashboard(&w.ws).unwrap().speed_to_lead.answered_this_week, 1);
+}
