@@ -19,7 +19,6 @@ use leadbook_core::workspace::{Workspace, WorkspacePatch};
 use leadbook_core::{book::PropertyAdded, dashboard::Dashboard, dashboard::SpeedToLead, dashboard::Unanswered, dashboard::Week};
 use crate::commands::portals::PortalTested;
 use leadbook_core::messaging::portals::{PollReport, PortalInfo, PortalSecrets, PortalSettings};
-use leadbook_core::model::Portal;
 use ts_rs::{Config, TS};
 
 /// The generated file, from the repository root.
@@ -112,8 +111,10 @@ fn groups(cfg: &Config) -> Vec<(&'static str, Vec<Decl>)> {
             Comparison),
         group!(cfg, "Channels and delivery": ChannelOverview, SecretStoreInfo, ChannelInfo, Settings, Identity,
             delivery::Status, SyncReport, TelegramLink),
-        group!(cfg, "Portals' lead APIs": Portal, PortalInfo, PortalSettings, PortalSecrets, PollReport, PortalTested),
+        group!(cfg, "Portals' lead APIs": PortalInfo, PortalSettings, PortalSecrets, PollReport, PortalTested),
         group!(cfg, "The language model": LlmSettings, LlmInfo),
+        group!(cfg, "Enquiries": leadbook_core::model::Portal, leadbook_core::model::EnquiryKind, leadbook_core::model::EnquiryVia,
+            leadbook_core::enquiries::Recorded, leadbook_core::enquiries::senders::Sender, leadbook_core::enquiries::unparsed::Unparsed),
         group!(cfg, "Import and export": transfer::Preview, import::Field, transfer::Progress, import::Report,
             import::Rejected, Exported),
     ]

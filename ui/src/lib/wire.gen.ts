@@ -391,6 +391,10 @@ export type Property = {
   bedrooms: number | null,
   purpose: ListingPurpose,
   permit: string | null,
+  /**
+   * The agent's (or the portal's) reference for the listing, which enquiries name.
+   */
+  reference: string | null,
   status: PropertyStatus,
   created_at: string,
   updated_at: string,
@@ -407,6 +411,7 @@ export type PropertyInput = {
   bedrooms?: number | null,
   purpose?: string | null,
   permit?: string | null,
+  reference?: string | null,
 };
 
 /**
@@ -787,11 +792,6 @@ export type TelegramLink = {
 // ── Portals' lead APIs
 
 /**
- * A listing portal whose enquiries Leadbook reads (by email or by its API).
- */
-export type Portal = "property_finder" | "bayut" | "dubizzle";
-
-/**
  * A portal as Settings shows it: never its secrets.
  */
 export type PortalInfo = {
@@ -888,6 +888,90 @@ export type LlmSettings = {
 export type LlmInfo = {
   settings: LlmSettings | null,
   has_key: boolean,
+};
+
+// ── Enquiries
+
+/**
+ * A listing portal whose enquiries Leadbook reads (by email or by its API).
+ */
+export type Portal = "property_finder" | "bayut" | "dubizzle";
+
+/**
+ * What an enquiry is: a written message, or a call (a call summary, a missed call).
+ */
+export type EnquiryKind = "message" | "call";
+
+/**
+ * How an enquiry reached Leadbook: a notification email, or the portal's API.
+ */
+export type EnquiryVia = "email" | "api";
+
+/**
+ * An enquiry as kept on a lead.
+ */
+export type LeadEnquiry = {
+  id: number,
+  lead_id: number,
+  portal: Portal | null,
+  kind: EnquiryKind,
+  via: EnquiryVia,
+  portal_lead_id: string | null,
+  message: string | null,
+  listing_reference: string | null,
+  permit: string | null,
+  /**
+   * The workspace's listing it named, if one matched.
+   */
+  property_id: number | null,
+  at: string,
+  received_at: string,
+};
+
+/**
+ * A sender whose mail is read as an enquiry.
+ */
+export type EmailSender = {
+  /**
+   * An address (`leads@agency.ae`) or a whole domain (`@agency.ae`).
+   */
+  pattern: string,
+  /**
+   * The portal its enquiries come from; `None` for a lead sender that is no portal.
+   */
+  portal: Portal | null,
+  /**
+   * One of the portals' own senders, always known (it cannot be removed).
+   */
+  builtin: boolean,
+  created_at: string | null,
+};
+
+/**
+ * A mail in the unparsed list.
+ */
+export type UnparsedMail = {
+  id: number,
+  received_at: string,
+  from: string | null,
+  subject: string | null,
+  portal: Portal | null,
+  /**
+   * Why it could not be read.
+   */
+  reason: string,
+  /**
+   * The mail's text (HTML made text), to be shown as text.
+   */
+  raw_text: string,
+  /**
+   * Dismissed or added as a lead.
+   */
+  resolved: boolean,
+  /**
+   * The lead the agent made of it.
+   */
+  lead_id: number | null,
 };
 
 // ── Import and export

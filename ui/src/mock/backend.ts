@@ -60,7 +60,7 @@ const LAST = ['Al Mansouri', 'Rahimi', 'Karimi', 'Smith', 'Haddad', 'Petrova', '
 const NAMES_FA = ['امید رحیمی', 'مریم کریمی', 'رضا حسینی', 'نیلوفر شریفی', 'زهرا مرادی'];
 const NAMES_AR = ['أحمد المنصوري', 'فاطمة حداد', 'يوسف ناصر', 'عائشة إبراهيم', 'ليلى خان'];
 const AREAS = ['JVC', 'Dubai Marina', 'Downtown Dubai', 'Palm Jumeirah', 'JLT', 'Business Bay', 'Arabian Ranches', 'Dubai Hills', 'Al Barsha', 'Mirdif', 'Damac Hills', 'Jumeirah'];
-const SOURCES: Source[] = ['linkedin', 'telegram', 'whatsapp', 'referral', 'portal', 'website', 'walk_in', 'manual', 'import'];
+const SOURCES: Source[] = ['linkedin', 'telegram', 'whatsapp', 'referral', 'portal', 'website', 'walk_in', 'manual', 'import', 'property_finder', 'bayut', 'dubizzle', 'email'];
 const STATUSES: Status[] = ['new', 'contacted', 'replied', 'qualified', 'viewing', 'negotiating', 'won', 'lost'];
 const TYPES = ['apartment', 'villa', 'townhouse', 'penthouse', 'office', 'land'] as const;
 
@@ -523,6 +523,9 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
     case 'portal_test':
     case 'portal_remove':
       return portalCommand(cmd, args);
+    case 'unparsed_list':
+    case 'email_sender_list':
+      return [];
     default: {
       const answer = propertyCommand(cmd, args, ctx);
       if (answer !== NOT_MINE) return answer;
