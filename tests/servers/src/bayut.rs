@@ -228,21 +228,21 @@ impl State {
     fn v1(&mut self, request: &Request) -> Reply {
         let q = request.query_pairs();
         let get = |name: &str| q.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-        let day = |name: &str| -> Result<Option<NaiveDate>, Reply> {
+        let day = |name: &str| -> Result<Option<NaiveDate>, Box<Reply>> {
             match get(name) {
                 None => Ok(None),
                 Some(d) => NaiveDate::parse_from_str(&d, "%Y-%m-%d")
                     .map(Some)
-                    .map_err(|_| invalid(name, &format!("The {} does not match the format Y-m-d.", name.replace('_', " ")))),
+                    .map_err(|_| Box::new(invalid(name, &format!("The {} does not match the format Y-m-d.", name.replace('_', " "))))),
             }
         };
         let from = match day("created_from") {
             Ok(d) => d,
-            Err(r) => return r,
+            Err(r) => return *r,
         };
         let to = match day("created_to") {
             Ok(d) => d,
-            Err(r) => return r,
+            Err(r) => return *r,
         };
         if let (Some(f), Some(t)) = (from, to) {
             if t < f {
@@ -267,8 +267,8 @@ impl State {
         let mut all: Vec<&ByLead> = self
             .leads
             .iter()
-            .filter(|l| from.is_none_or(|f| l.at().date() >= f) && to.is_none_or(|t| l.at().date() <= t))
-            .filter(|l| channel.as_deref().is_none_or(|c| l.channel == c))
+            .filter(|l| from.map_or(true, |f| l.at().date() >= f) && to.map_or(true, |t| l.at().date() <= t))
+            .filter(|l| channel.as_deref().map_or(true, |c| l.channel == c))
             .collect();
         all.sort_by(|a, b| a.at().cmp(&b.at()).then(a.id.cmp(&b.id)));
         let total = all.len();
@@ -295,7 +295,7 @@ impl State {
             return invalid("type", "The selected type is invalid.");
         }
         let mut rows: Vec<Value> = vec![];
-        for l in self.leads.iter().filter(|l| since.is_none_or(|s| l.at() >= s)) {
+        for l in self.leads.iter().filter(|l| since.map_or(true, |s| l.at() >= s)) {
             rows.push(l.older());
             if self.older_repeats {
                 rows.push(l.older());

@@ -335,21 +335,21 @@ impl State {
             _ => return invalid("perPage", "must be between 1 and 50"),
         };
         let now = self.now.unwrap_or_else(Utc::now);
-        let time = |name: &str| -> Result<Option<DateTime<Utc>>, Reply> {
+        let time = |name: &str| -> Result<Option<DateTime<Utc>>, Box<Reply>> {
             match get(name) {
                 None => Ok(None),
                 Some(t) => DateTime::parse_from_rfc3339(&t)
                     .map(|t| Some(t.with_timezone(&Utc)))
-                    .map_err(|_| invalid(name, "must be an RFC 3339 date-time")),
+                    .map_err(|_| Box::new(invalid(name, "must be an RFC 3339 date-time"))),
             }
         };
         let from = match time("createdAtFrom") {
             Ok(t) => t,
-            Err(r) => return r,
+            Err(r) => return *r,
         };
         let to = match time("createdAtTo") {
             Ok(t) => t,
-            Err(r) => return r,
+            Err(r) => return *r,
         };
         if from.is_some_and(|f| f < now - chrono::Duration::days(MAX_BACK_DAYS)) {
             return invalid("createdAtFrom", "must be within the last 3 months");
@@ -370,8 +370,8 @@ impl State {
         let mut all: Vec<&PfLead> = self
             .leads
             .iter()
-            .filter(|l| from.is_none_or(|f| l.created_at >= f) && to.is_none_or(|t| l.created_at <= t))
-            .filter(|l| channel.as_deref().is_none_or(|c| l.channel == c))
+            .filter(|l| from.map_or(true, |f| l.created_at >= f) && to.map_or(true, |t| l.created_at <= t))
+            .filter(|l| channel.as_deref().map_or(true, |c| l.channel == c))
             .collect();
         all.sort_by(|a, b| if order_by == "id" { a.id.cmp(&b.id) } else { a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)) });
         if desc {
