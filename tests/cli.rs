@@ -710,3 +710,58 @@ fn what_the_command_line_writes_is_owner_only_whatever_the_umask() {
     }
     assert_eq!(mode(backup.parent().unwrap()), 0o700, "folders too: the process's umask is 077");
 }
+
+fn leadbook_stdin(db: &Path, args: &[&str], input: &str) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadbook"))
+        .args(["--db", db.to_str().unwrap(), "--now", "2026-03-02T08:00:00Z"])
+        .args(args)
+        .env("LEADBOOK_SECRET_STORE", "file")
+        .env_remove("LEADBOOK_DB")
+        .env_remove("LEADBOOK_NOW")
+        .env_remove("LEADBOOK_WORKSPACE")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let parse = |b: &[u8]| {
+        let s = String::from_utf8_lossy(b);
+        if s.trim().is_empty() { Value::Null } else { serde_json::from_str(&s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}")) }
+    };
+    Run { code: out.status.code().unwrap_or(-1), stdout: parse(&out.stdout), stderr: parse(&out.stderr) }
+}
+
+#[test]
+fn portal_set_test_list_sync_and_remove_work_as_the_spec_writes_them_and_never_print_a_key() {
+    let (_dir, db) = db();
+    let pf = leadbook_test_servers::PropertyFinder::start("pf-key-1", "pf-SECRET-77");
+    pf.set_now("2026-03-02T08:00:00Z");
+    pf.add_lead(leadbook_test_servers::PfLead::new("pf-1", "2026-03-02T07:40:00Z", "Sara").phone("+971501234567").listing("AP-1"));
+    let bayut = leadbook_test_servers::Bayut::start("by-TOKEN-55");
+    bayut.add_lead(leadbook_test_servers::ByLead::new("sms|1", "2026-03-02 11:00:00", "Omid").phone("+971502223344"));
+    let base = pf.base_url();
+    let r = leadbook_stdin(&db, &["portal", "set", "property_finder", "--api-key", "pf-key-1", "--api-secret", "-", "--base-url", &base], "pf-SECRET-77\n");
+    assert_eq!((r.code, r.stdout["state"].as_str()), (0, Some("untested")), "{:?}", r.stderr);
+    let r = leadbook(&db, &["portal", "set", "bayut", "--token", "by-TOKEN-55", "--base-url", &bayut.base_url()]);
+    assert_eq!(r.code, 0, "{:?}", r.stderr);
+    let r = leadbook(&db, &["portal", "test", "property_finder"]);
+    assert_eq!((r.code, r.stdout["ok"].as_bool()), (0, Some(true)), "{:?}", r.stderr);
+    let r = leadbook(&db, &["inbox", "sync"]);
+    assert_eq!((r.code, r.stdout["portal_leads"].as_u64(), r.stdout["new_leads"].as_u64()), (0, Some(2), Some(2)), "{:?} {:?}", r.stdout, r.stderr);
+    let list = leadbook(&db, &["portal", "list"]);
+    let states: Vec<&str> = list.stdout.as_array().unwrap().iter().map(|p| p["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["ok", "untested", "unconfigured"], "{}", list.stdout);
+    let leads = leadbook(&db, &["lead", "list", "--source", "property_finder"]);
+    assert_eq!(leads.stdout.as_array().unwrap().len(), 1);
+    let printed = format!("{}{}", list.stdout, leads.stdout);
+    assert!(!printed.contains("pf-SECRET-77") && !printed.contains("by-TOKEN-55"), "{printed}");
+    let bad = leadbook(&db, &["portal", "test", "idealista"]);
+    assert_eq!((bad.code, bad.stderr["field"].as_str()), (2, Some("portal")));
+    let r = leadbook(&db, &["portal", "remove", "bayut"]);
+    assert_eq!((r.code, r.stdout["state"].as_str()), (0, Some("unconfigured")));
+    let dashboard = leadbook(&db, &["dashboard"]);
+    assert_eq!(dashboard.stdout["speed_to_lead"]["unanswered_total"], 2, "{}", dashboard.stdout);
+}

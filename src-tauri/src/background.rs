@@ -31,6 +31,9 @@ const POLL_EVERY: Duration = Duration::from_secs(20);
 /// Telegram long-poll wait.
 const LONG_POLL: Duration = Duration::from_secs(20);
 /// How often the daily backup looks whether today's was made (a window left open overnight).
+/// The portals' lead APIs are asked every 5 minutes (Property Finder allows 650 requests a
+/// minute; a round is a page or two).
+const PORTALS_EVERY: Duration = Duration::from_secs(5 * 60);
 const BACKUP_CHECK_EVERY: Duration = Duration::from_secs(60 * 60);
 
 #[derive(Debug, Default, Clone)]
@@ -94,6 +97,12 @@ pub fn start(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secrets: Arc<
     tauri::async_runtime::spawn(async move {
         if let Err(e) = deliveries(a, p, c, s, k).await {
             log::error!("delivery stopped: {e}");
+        }
+    });
+    let (a, p, c, s, k) = (app.clone(), path.clone(), clock.clone(), secrets.clone(), courier.clone());
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = portal_polls(a, p, c, s, k).await {
+            log::error!("portal polling stopped: {e}");
         }
     });
     tauri::async_runtime::spawn(async move {
@@ -297,6 +306,54 @@ fn notify_tasks(app: &AppHandle, due: &[leadbook_core::tasks::Task]) {
     }
     if !due.is_empty() {
         let _ = app.emit("tasks-due", due.len());
+    }
+}
+
+/// Polls the portals' lead APIs of every workspace that has one set up; their new leads are
+/// answered by the next tick (speed to lead).
+async fn portal_polls(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secrets: Arc<dyn SecretStore>, courier: Arc<Courier>) -> Result<()> {
+    let mut book = open(&path, clock)?;
+    let http = channels::http_client()?;
+    // Each workspace's clients live across rounds: Property Finder's token and a 429's back-off
+    // are kept until the settings change.
+    let mut loaded: Vec<(Workspace, leadbook_core::messaging::portals::Portals, String)> = vec![];
+    loop {
+        let workspaces = book.workspaces().unwrap_or_else(|e| {
+            log::warn!("portal polling could not read the workspaces: {e}");
+            vec![]
+        });
+        let mut next = vec![];
+        for ws in workspaces {
+            let Ok(infos) = book.portals(&ws, secrets.as_ref()) else { continue };
+            let stamp = serde_json::to_string(&infos.iter().map(|i| (&i.state, &i.settings, i.has_secret)).collect::<Vec<_>>()).unwrap_or_default();
+            let kept = loaded.iter().position(|(w, _, s)| w.id == ws.id && *s == stamp);
+            match kept {
+                Some(i) => next.push(loaded.swap_remove(i)),
+                None => {
+                    if let Ok(p) = book.load_portals(&ws, secrets.as_ref(), &http) {
+                        next.push((ws, p, stamp));
+                    }
+                }
+            }
+        }
+        loaded = next;
+        for (ws, portals, _) in loaded.iter().filter(|(_, p, _)| p.any()) {
+            match book.poll_portals(ws, portals).await {
+                Ok(r) => {
+                    if !r.errors.is_empty() {
+                        log::warn!("portals in {}: {}", ws.name, r.errors.join("; "));
+                    }
+                    if r.portal_leads > 0 {
+                        log::info!("portals in {}: {} enquiries, {} new leads", ws.name, r.portal_leads, r.new_leads);
+                        let _ = app.emit("portal-leads", &r);
+                        let _ = app.emit("outbox-changed", ());
+                        courier.wake();
+                    }
+                }
+                Err(e) => log::warn!("portal polling in {} failed: {e}", ws.name),
+            }
+        }
+        tokio::time::sleep(PORTALS_EVERY).await;
     }
 }
 

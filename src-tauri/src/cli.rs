@@ -8,7 +8,9 @@ use leadbook_core::model::{Channel, Grade, MessageStatus, PropertyStatus, Source
 use leadbook_core::listings::properties::PropertyInput;
 use leadbook_core::leads::validate::{split_list, LeadInput};
 use leadbook_core::messaging::channels::config::Settings;
+use leadbook_core::messaging::channels::portals::Portal;
 use leadbook_core::messaging::channels::Provider;
+use leadbook_core::messaging::portals::{PortalSecrets, PortalSettings};
 use leadbook_core::messaging::delivery::Pacer;
 use leadbook_core::messaging::round::{self, Policy};
 use leadbook_core::store::Folder;
@@ -93,6 +95,12 @@ pub enum Command {
     Channel {
         #[command(subcommand)]
         command: ChannelCommand,
+    },
+    /// Property Finder, Bayut and dubizzle lead APIs: keys and settings (keys go to the OS
+    /// keychain); `inbox sync` polls the ones set up.
+    Portal {
+        #[command(subcommand)]
+        command: PortalCommand,
     },
     /// The language model that writes each lead's messages (any OpenAI-compatible endpoint).
     Llm {
@@ -612,6 +620,77 @@ impl ChannelSet {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum PortalCommand {
+    /// Save a portal's key and settings. A key, secret or token of `-` is read from standard
+    /// input; one not given keeps the saved one; --base-url not given keeps the saved address.
+    Set {
+        #[command(subcommand)]
+        portal: PortalSet,
+    },
+    /// Each portal's state and settings (never a key).
+    List,
+    /// Ask the portal for leads with the saved key (property_finder, bayut or dubizzle).
+    Test { portal: String },
+    /// Forget a portal's key, settings and where its polling had reached.
+    Remove { portal: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PortalSet {
+    /// Property Finder's Enterprise API (PF Expert → Developer Resources).
+    #[command(name = "property_finder", alias = "property-finder")]
+    PropertyFinder {
+        #[arg(long = "api-key", value_name = "K")]
+        api_key: Option<String>,
+        #[arg(long = "api-secret", value_name = "S")]
+        api_secret: Option<String>,
+        #[arg(long = "base-url", value_name = "URL")]
+        base_url: Option<String>,
+    },
+    /// Bayut's Profolio leads API.
+    Bayut {
+        #[arg(long, value_name = "T")]
+        token: Option<String>,
+        #[arg(long = "base-url", value_name = "URL")]
+        base_url: Option<String>,
+        /// Read only the older api-v7 endpoint.
+        #[arg(long)]
+        legacy: bool,
+    },
+    /// dubizzle's Profolio leads API.
+    Dubizzle {
+        #[arg(long, value_name = "T")]
+        token: Option<String>,
+        #[arg(long = "base-url", value_name = "URL")]
+        base_url: Option<String>,
+        #[arg(long)]
+        legacy: bool,
+    },
+}
+
+impl PortalSet {
+    fn split(self) -> Result<(Portal, Option<String>, bool, PortalSecrets)> {
+        let stdin = |v: Option<String>| -> Result<Option<String>> {
+            match v.as_deref() {
+                Some("-") => Ok(Some(read_stdin_secret()?)),
+                _ => Ok(v),
+            }
+        };
+        Ok(match self {
+            PortalSet::PropertyFinder { api_key, api_secret, base_url } => {
+                if api_key.as_deref() == Some("-") && api_secret.as_deref() == Some("-") {
+                    return Err(Error::validation("api_secret", "only one of --api-key and --api-secret can be read from standard input"));
+                }
+                let given = PortalSecrets { api_key: stdin(api_key)?, api_secret: stdin(api_secret)?, token: None };
+                (Portal::PropertyFinder, base_url, false, given)
+            }
+            PortalSet::Bayut { token, base_url, legacy } => (Portal::Bayut, base_url, legacy, PortalSecrets { token: stdin(token)?, ..Default::default() }),
+            PortalSet::Dubizzle { token, base_url, legacy } => (Portal::Dubizzle, base_url, legacy, PortalSecrets { token: stdin(token)?, ..Default::default() }),
+        })
+    }
+}
+
+#[derive(Debug, Subcommand)]
 pub enum LlmCommand {
     /// Set the model up: its base URL (http://127.0.0.1:11434 for a local Ollama), its name and
     /// key (`-` reads it from standard input; none keeps the saved one; an empty one removes it).
@@ -911,11 +990,37 @@ fn run_on(book: &mut Book, global: Global, command: Command) -> Result<String> {
         Command::Inbox { command: InboxCommand::Sync } => {
             let secrets = secrets_for(&global);
             let ch = book.load_channels(&ws, secrets.as_ref(), &http()?)?;
-            let report = runtime()?.block_on(book.sync_inbox(&ws, &ch, std::time::Duration::ZERO))?;
-            if report.received == 0 && !report.errors.is_empty() {
+            let portals = book.load_portals(&ws, secrets.as_ref(), &http()?)?;
+            let rt = runtime()?;
+            let mut report = rt.block_on(book.sync_inbox(&ws, &ch, std::time::Duration::ZERO))?;
+            let polled = rt.block_on(book.poll_portals(&ws, &portals))?;
+            report.add_portals(polled);
+            if report.received == 0 && report.portal_leads == 0 && !report.errors.is_empty() {
                 return Err(Error::offline(report.errors.join("; "), None));
             }
             out(report)
+        }
+        Command::Portal { command } => {
+            let secrets = secrets_for(&global);
+            match command {
+                PortalCommand::Set { portal } => {
+                    let (portal, base_url, legacy, given) = portal.split()?;
+                    // --base-url not given keeps the saved one; an empty one clears it.
+                    let saved = book.portal_settings(&ws, portal)?.unwrap_or_default();
+                    let settings = PortalSettings { base_url: base_url.or(saved.base_url), legacy };
+                    out(book.set_portal(&ws, secrets.as_ref(), portal, &settings, &given)?)
+                }
+                PortalCommand::List => out(book.portals(&ws, secrets.as_ref())?),
+                PortalCommand::Test { portal } => {
+                    let portal = Portal::parse("portal", &portal)?;
+                    let portals = book.load_portals(&ws, secrets.as_ref(), &http()?)?;
+                    out(runtime()?.block_on(book.test_portal(&ws, &portals, portal))?)
+                }
+                PortalCommand::Remove { portal } => {
+                    let portal = Portal::parse("portal", &portal)?;
+                    out(book.remove_portal(&ws, secrets.as_ref(), portal)?)
+                }
+            }
         }
         Command::Email { command } => match command {
             EmailCommand::Senders { command: SendersCommand::Add { pattern, portal } } => {

@@ -16,7 +16,9 @@ use leadbook_core::messaging::{delivery, drafting::LlmSettings, inbox::SyncRepor
 use leadbook_core::model::{Channel, Grade, Language, ListingPurpose, MessageKind, MessageStatus, PropertyStatus, PropertyType, Purpose, Source, Status};
 use leadbook_core::transfer::{export::Exported, import};
 use leadbook_core::workspace::{Workspace, WorkspacePatch};
-use leadbook_core::{book::PropertyAdded, dashboard::Dashboard, dashboard::Week};
+use leadbook_core::{book::PropertyAdded, dashboard::Dashboard, dashboard::SpeedToLead, dashboard::Unanswered, dashboard::Week};
+use crate::commands::portals::PortalTested;
+use leadbook_core::messaging::portals::{PollReport, PortalInfo, PortalSecrets, PortalSettings};
 use ts_rs::{Config, TS};
 
 /// The generated file, from the repository root.
@@ -102,13 +104,14 @@ fn groups(cfg: &Config) -> Vec<(&'static str, Vec<Decl>)> {
         group!(cfg, "Workspaces": Workspace, WorkspacePatch),
         group!(cfg, "Leads": Lead, LeadDetail, Factor, Entry, Learned, LeadInput, AddOutcome, DuplicateMatch, SortBy,
             LeadQuery, LeadPage),
-        group!(cfg, "Dashboard": Dashboard, Week),
+        group!(cfg, "Dashboard": Dashboard, Week, SpeedToLead, Unanswered),
         group!(cfg, "Listings and matching": Property, PropertyInput, Match, Notified, PropertyAdded),
         group!(cfg, "Outbox": leadbook_core::outbox::Message),
         group!(cfg, "Follow-ups": Step, Variant, Campaign, TickReport, DueItem, Enrolment, StepStats, VariantStats,
             Comparison),
         group!(cfg, "Channels and delivery": ChannelOverview, SecretStoreInfo, ChannelInfo, Settings, Identity,
             delivery::Status, SyncReport, TelegramLink),
+        group!(cfg, "Portals' lead APIs": PortalInfo, PortalSettings, PortalSecrets, PollReport, PortalTested),
         group!(cfg, "The language model": LlmSettings, LlmInfo),
         group!(cfg, "Enquiries": leadbook_core::model::Portal, leadbook_core::model::EnquiryKind, leadbook_core::model::EnquiryVia,
             leadbook_core::enquiries::Recorded, leadbook_core::enquiries::senders::Sender, leadbook_core::enquiries::unparsed::Unparsed),

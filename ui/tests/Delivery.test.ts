@@ -451,7 +451,7 @@ describe('Inbound messages', () => {
     const ipc = stubIpc();
     let received: (() => void) | undefined;
     vi.mocked(ipc.onInboxReceived).mockImplementation(async (fn) => {
-      received = () => fn({ received: 2, matched: 1, new_leads: 1, opt_outs: 0, linked: 0, wrong_numbers: 0 });
+      received = () => fn({ received: 2, matched: 1, new_leads: 1, opt_outs: 0, linked: 0, wrong_numbers: 0, portal_leads: 0 });
       return () => {};
     });
     render(App);

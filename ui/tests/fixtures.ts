@@ -89,6 +89,7 @@ export function makeDashboard(over: Partial<Dashboard> = {}): Dashboard {
     total_leads: 1336,
     weeks: makeWeeks(),
     pipeline: { stages: [], earned_this_month: 0, earned_this_year: 0 },
+    speed_to_lead: { median_minutes: 6, answered_this_week: 4, unanswered: [], unanswered_total: 0 },
     ...over,
   };
 }

@@ -13,7 +13,8 @@ use crate::messaging::channels::config::{self, ChannelInfo, ChannelOverview, Cha
 use crate::messaging::channels::{Identity, Provider};
 use crate::outbox;
 use crate::secrets::SecretStore;
-use crate::messaging::{delivery, inbox};
+use crate::messaging::channels::portals::Portal;
+use crate::messaging::{delivery, inbox, portals};
 use crate::listings::properties::{self, Property, PropertyInput};
 use crate::leads::validate::{LeadFields, LeadInput};
 use crate::workspace::{self, Workspace, WorkspacePatch};
@@ -359,6 +360,42 @@ impl Book {
     /// Takes in what leads wrote since the last sync.
     pub async fn sync_inbox(&mut self, ws: &Workspace, ch: &Channels, wait: std::time::Duration) -> Result<inbox::SyncReport> {
         inbox::sync(&mut self.store, ws, ch, wait).await
+    }
+
+    // --- portals' lead APIs ---
+
+    /// Every portal's state and settings, never a secret.
+    pub fn portals(&self, ws: &Workspace, secrets: &dyn SecretStore) -> Result<Vec<portals::PortalInfo>> {
+        portals::list(self.conn(), ws, secrets)
+    }
+
+    /// A portal's stored settings, if it has any.
+    pub fn portal_settings(&self, ws: &Workspace, portal: Portal) -> Result<Option<portals::PortalSettings>> {
+        portals::settings(self.conn(), ws, portal)
+    }
+
+    /// Saves a portal's settings and the secrets given (the stored ones stay otherwise).
+    pub fn set_portal(&mut self, ws: &Workspace, secrets: &dyn SecretStore, portal: Portal, settings: &portals::PortalSettings, given: &portals::PortalSecrets) -> Result<portals::PortalInfo> {
+        self.write(|tx, now| portals::set(tx, ws, secrets, portal, settings, given, now))
+    }
+
+    pub fn remove_portal(&mut self, ws: &Workspace, secrets: &dyn SecretStore, portal: Portal) -> Result<portals::PortalInfo> {
+        self.write(|tx, _| portals::remove(tx, ws, secrets, portal))
+    }
+
+    /// The workspace's configured portals, ready to poll.
+    pub fn load_portals(&self, ws: &Workspace, secrets: &dyn SecretStore, http: &reqwest::Client) -> Result<portals::Portals> {
+        portals::Portals::load(self.conn(), ws, secrets, http)
+    }
+
+    /// "Test connection" of a portal, recorded on it.
+    pub async fn test_portal(&mut self, ws: &Workspace, p: &portals::Portals, portal: Portal) -> Result<Identity> {
+        portals::test(&mut self.store, ws, p, portal).await
+    }
+
+    /// Takes in the leads the portals received since the last poll.
+    pub async fn poll_portals(&mut self, ws: &Workspace, p: &portals::Portals) -> Result<portals::PollReport> {
+        portals::poll(&mut self.store, ws, p).await
     }
 
     // --- email in (SPEC §12) ---

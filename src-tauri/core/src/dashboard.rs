@@ -31,7 +31,37 @@ pub struct Dashboard {
     /// Deals by stage (count, value, expected commission) and the commission earned this
     /// month and this year (local time).
     pub pipeline: crate::tasks::deals::Pipeline,
+    /// How fast the leads who came to the agent were answered (SPEC §12).
+    pub speed_to_lead: SpeedToLead,
 }
+
+/// Speed to lead: from a lead's arrival to the first message sent to it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SpeedToLead {
+    /// The median, in whole minutes, over the leads first answered this week; `None` when none was.
+    pub median_minutes: Option<i64>,
+    /// How many leads were first answered this week.
+    pub answered_this_week: i64,
+    /// Leads that came in the last 7 days and have had no answer yet, oldest first (at most
+    /// [`UNANSWERED_SHOWN`]).
+    pub unanswered: Vec<Unanswered>,
+    /// All of them, shown or not.
+    pub unanswered_total: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Unanswered {
+    pub id: i64,
+    pub name: String,
+    pub source: String,
+    pub arrived_at: String,
+    /// Minutes since it arrived.
+    pub age_minutes: i64,
+}
+
+pub const UNANSWERED_SHOWN: usize = 20;
+/// How long a lead no one answered counts as a new one still waiting.
+pub const UNANSWERED_WINDOW: Duration = Duration::days(7);
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Week {
@@ -129,5 +159,54 @@ pub fn compute(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<
             let year = today.with_ordinal(1).unwrap_or(today);
             crate::tasks::deals::pipeline(conn, ws, ws.day_start(month), ws.day_start(year))?
         },
+        speed_to_lead: speed_to_lead(conn, ws, week_start, now)?,
     })
+}
+
+/// Speed to lead over the leads whose source means they came to the agent.
+fn speed_to_lead(conn: &Connection, ws: &Workspace, week_start: DateTime<Utc>, now: DateTime<Utc>) -> Result<SpeedToLead> {
+    let sources: Vec<Value> = Source::ALL.iter().filter(|s| crate::workflows::comes_to_agent(**s)).map(|s| Value::Text(s.as_str().into())).collect();
+    let marks = (0..sources.len()).map(|i| format!("?{}", i + 3)).collect::<Vec<_>>().join(", ");
+    let args = |t: DateTime<Utc>| {
+        let mut a = vec![Value::Integer(ws.id), Value::Text(fmt_time(t))];
+        a.extend(sources.iter().cloned());
+        a
+    };
+    let mut minutes: Vec<i64> = vec![];
+    {
+        let sql = format!("SELECT coalesce(arrived_at, created_at), first_answered_at FROM leads WHERE workspace_id = ?1 AND first_answered_at >= ?2 AND source IN ({marks})");
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params_from_iter(args(week_start)))?;
+        while let Some(r) = rows.next()? {
+            let (arrived, answered): (String, String) = (r.get(0)?, r.get(1)?);
+            if let (Some(a), Some(b)) = (crate::clock::parse_time(&arrived), crate::clock::parse_time(&answered)) {
+                minutes.push((b - a).num_minutes().max(0));
+            }
+        }
+    }
+    minutes.sort_unstable();
+    let median_minutes = match minutes.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(minutes[n / 2]),
+        n => Some((minutes[n / 2 - 1] + minutes[n / 2]) / 2),
+    };
+    let mut unanswered = vec![];
+    let mut unanswered_total = 0;
+    {
+        let sql = format!(
+            "SELECT id, name, source, coalesce(arrived_at, created_at) AS arrived FROM leads WHERE workspace_id = ?1
+             AND first_answered_at IS NULL AND coalesce(arrived_at, created_at) >= ?2 AND source IN ({marks}) ORDER BY arrived, id"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params_from_iter(args(now - UNANSWERED_WINDOW)))?;
+        while let Some(r) = rows.next()? {
+            unanswered_total += 1;
+            if unanswered.len() < UNANSWERED_SHOWN {
+                let arrived: String = r.get(3)?;
+                let age = crate::clock::parse_time(&arrived).map(|a| (now - a).num_minutes().max(0)).unwrap_or(0);
+                unanswered.push(Unanswered { id: r.get(0)?, name: r.get(1)?, source: r.get(2)?, arrived_at: arrived, age_minutes: age });
+            }
+        }
+    }
+    Ok(SpeedToLead { median_minutes, answered_this_week: minutes.len() as i64, unanswered, unanswered_total })
 }

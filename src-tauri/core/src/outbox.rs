@@ -143,7 +143,12 @@ pub fn confirm(conn: &Connection, ws: &Workspace, id: i64, arrived: bool, now: D
     let (status, sent_at) = if arrived { (MessageStatus::Sent, Some(fmt_time(now))) } else { (MessageStatus::Queued, None) };
     conn.prepare_cached("UPDATE outbox SET status = ?3, sent_at = ?4, error = NULL WHERE workspace_id = ?1 AND id = ?2")?
         .execute(params![ws.id, id, status, sent_at])?;
-    get(conn, ws, id)
+    let m = get(conn, ws, id)?;
+    if arrived {
+        // It reached the lead: an answer, for speed to lead.
+        crate::leads::note_answered(conn, ws, m.lead_id, now)?;
+    }
+    Ok(m)
 }
 
 /// The message `id` of the workspace.

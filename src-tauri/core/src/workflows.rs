@@ -73,6 +73,33 @@ pub fn add_lead(conn: &Connection, ws: &Workspace, input: &LeadInput, now: DateT
     add_valid(conn, ws, fields, now, default_plan(conn, ws, now)?)
 }
 
+/// Adds a lead who came to the agent (a portal enquiry, an email, a first Telegram or
+/// WhatsApp message): like [`add_lead`], but speed to lead (SPEC §12) — the default campaign's
+/// first step falls due now instead of after its offset; the tick still keeps quiet hours.
+pub fn add_inbound_lead(conn: &Connection, ws: &Workspace, input: &LeadInput, now: DateTime<Utc>) -> Result<AddOutcome> {
+    let fields = validate::lead(input, ws.region())?;
+    add_valid(conn, ws, fields, now, at_once(default_plan(conn, ws, now)?, now))
+}
+
+/// Whether a lead of this source came to the agent (wrote first, enquired on a portal or a
+/// web form): such leads are answered at once, and speed to lead is measured on them.
+pub fn comes_to_agent(source: crate::model::Source) -> bool {
+    use crate::model::Source;
+    source.scores_as_portal() || matches!(source, Source::Telegram | Source::Whatsapp | Source::Website)
+}
+
+/// A plan whose first step falls due at `now`: the speed to lead of a lead who came to us.
+pub fn at_once(plan: Plan, now: DateTime<Utc>) -> Plan {
+    plan.map(|(campaign, due)| (campaign, due.min(now)))
+}
+
+/// The first message of a lead made from it: understood and on its timeline, but — unlike a
+/// reply — its follow-ups go on, so the lead who wrote first is answered at once.
+pub fn record_first_message(conn: &Connection, ws: &Workspace, id: i64, text: &str, channel: Option<Channel>, now: DateTime<Utc>) -> Result<Lead> {
+    let class = leads::replies::classify(text.trim()).class;
+    leads::note_reply(conn, ws, id, text, channel, class, now)
+}
+
 /// [`add_lead`] for fields already validated, with the plan looked up by the caller.
 pub fn add_valid(conn: &Connection, ws: &Workspace, fields: LeadFields, now: DateTime<Utc>, plan: Plan) -> Result<AddOutcome> {
     add_prepared(conn, ws, Prepared::new(fields, ws, now), now, plan, None)
@@ -174,7 +201,8 @@ pub fn take_enquiry(conn: &Connection, ws: &Workspace, e: &Enquiry, now: DateTim
             return Ok(EnquiryTaken { lead_id: dup.lead.id, new_lead: false, repeat: true });
         }
     }
-    let out = add_lead(conn, ws, &input, now)?;
+    // Speed to lead: the default campaign's first step answers the enquiry at once.
+    let out = add_inbound_lead(conn, ws, &input, now)?;
     leads::note_arrival(conn, ws, out.id, e.at)?;
     let property_id = properties::find_named(conn, ws, e.listing_reference.as_deref(), e.permit.as_deref())?;
     enquiries::record(conn, ws, out.id, &e, property_id, now)?;

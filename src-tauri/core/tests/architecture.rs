@@ -41,6 +41,7 @@ const OWNERS: &[(&str, &str)] = &[
     ("lead_enquiries", "enquiries"),
     ("email_senders", "enquiries"),
     ("unparsed_mail", "enquiries"),
+    ("portals", "messaging"),
 ];
 
 /// Where the schema lives: its migrations write whatever they must.

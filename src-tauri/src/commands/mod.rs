@@ -14,6 +14,7 @@ pub mod leads;
 pub mod properties;
 pub mod transfer;
 pub mod perf;
+pub mod portals;
 pub mod workspace;
 
 #[cfg(test)]

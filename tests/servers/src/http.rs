@@ -71,6 +71,8 @@ pub(crate) struct Reply {
     /// A body that is not JSON (a proxy's HTML page): its content type and text, sent instead
     /// of `body`.
     pub raw: Option<(String, String)>,
+    /// Extra headers (`Retry-After`, a `Content-Type` other than `application/json`).
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
@@ -81,7 +83,14 @@ impl Reply {
             delay: Duration::ZERO,
             hangup: false,
             raw: None,
+            headers: Vec::new(),
         }
+    }
+
+    /// The same answer with the header `name: value` (it replaces one of the same name).
+    pub fn with_header(mut self, name: &str, value: &str) -> Reply {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
     }
 
     /// An answer whose body is `text` of `content_type`, not JSON.
@@ -511,6 +520,14 @@ fn response(reply: Reply) -> hyper::Response<Full<Bytes>> {
     *response.status_mut() =
         StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     response.headers_mut().insert(CONTENT_TYPE, content_type);
+    for (name, value) in &reply.headers {
+        if let (Ok(name), Ok(value)) = (
+            hyper::header::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            response.headers_mut().insert(name, value);
+        }
+    }
     response
 }
 

@@ -27,13 +27,17 @@
 //! assert!(telegram.sent().iter().all(|m| m.chat_id == 336435018));
 //! ```
 
+mod bayut;
 mod http;
 mod openai;
+mod propertyfinder;
 mod telegram;
 mod twilio;
 mod whatsapp;
 
+pub use bayut::{Bayut, ByLead};
 pub use openai::{Chat, OpenAi};
+pub use propertyfinder::{PfLead, PropertyFinder};
 pub use telegram::{Telegram, TgSent, TgUser};
 pub use twilio::{Fate, TwSent, Twilio};
 pub use whatsapp::{WaSent, WhatsApp};

@@ -286,7 +286,7 @@ fn split_path(path: &str) -> Option<(&str, &str)> {
 
 /// The parameters from the query string and the body (JSON or form), the body winning.
 /// Multipart bodies are not supported (our client never sends them).
-fn params(request: &Request) -> Result<Map<String, Value>, Reply> {
+fn params(request: &Request) -> Result<Map<String, Value>, Box<Reply>> {
     let mut params: Map<String, Value> = request
         .query_pairs()
         .into_iter()
@@ -297,7 +297,7 @@ fn params(request: &Request) -> Result<Map<String, Value>, Reply> {
         // Guess: the exact description Telegram gives for a malformed JSON body is unverified.
         match serde_json::from_slice::<Value>(&request.body) {
             Ok(Value::Object(body)) => params.extend(body),
-            _ => return Err(error(400, "Bad Request: can't parse JSON object")),
+            _ => return Err(Box::new(error(400, "Bad Request: can't parse JSON object"))),
         }
     } else if content_type == "application/x-www-form-urlencoded" {
         params.extend(
@@ -333,7 +333,7 @@ impl State {
             error(401, "Unauthorized")
         } else {
             match (method.as_str(), params(request)) {
-                ("getme" | "sendmessage" | "getupdates" | "setwebhook" | "deletewebhook", Err(reply)) => reply,
+                ("getme" | "sendmessage" | "getupdates" | "setwebhook" | "deletewebhook", Err(reply)) => *reply,
                 ("getme", Ok(_)) => json_ok(self.bot()),
                 ("getwebhookinfo", _) => json_ok(json!({
                     "url": self.webhook.clone().unwrap_or_default(),

@@ -17,6 +17,10 @@ import type {
   AddOutcome,
   Campaign,
   ChannelInfo,
+  PortalInfo,
+  PortalSecrets,
+  PortalSettings,
+  PortalTested,
   ChannelOverview,
   ChannelTestResult,
   DeliveryStatus,
@@ -144,6 +148,13 @@ export const channelTest = (provider: Provider) => call<ChannelTestResult>('chan
 export const channelDeleteWebhook = (provider: Provider) => call<ChannelInfo>('channel_delete_webhook', { provider });
 /** Forgets a provider's settings and deletes its secret. */
 export const channelRemove = (provider: Provider) => call<ChannelInfo>('channel_remove', { provider });
+/** Settings → Portals: each portal's state, never a key. */
+export const portalList = () => call<PortalInfo[]>('portal_list');
+/** Saves a portal; a secret left null keeps the stored one. */
+export const portalSet = (portal: Portal, settings: PortalSettings, secrets: PortalSecrets) =>
+  call<PortalInfo>('portal_set', { portal, settings, secrets });
+export const portalTest = (portal: Portal) => call<PortalTested>('portal_test', { portal });
+export const portalRemove = (portal: Portal) => call<PortalInfo>('portal_remove', { portal });
 /** A deep link that links the lead's Telegram when they press Start; validation on `bot_username` if unset. */
 export const leadTelegramLink = (leadId: number) => call<TelegramLink>('lead_telegram_link', { leadId });
 

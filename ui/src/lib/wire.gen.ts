@@ -352,6 +352,9 @@ export type Dashboard = {
    * month and this year (local time).
    */
   pipeline: Pipeline,
+   * How fast the leads who came to the agent were answered (SPEC §12).
+   */
+  speed_to_lead: SpeedToLead,
 };
 
 export type Week = {
@@ -361,6 +364,40 @@ export type Week = {
   week: string,
   new_leads: number,
   replies: number,
+};
+
+/**
+ * Speed to lead: from a lead's arrival to the first message sent to it.
+ */
+export type SpeedToLead = {
+  /**
+   * The median, in whole minutes, over the leads first answered this week; `None` when none was.
+   */
+  median_minutes: number | null,
+  /**
+   * How many leads were first answered this week.
+   */
+  answered_this_week: number,
+  /**
+   * Leads that came in the last 7 days and have had no answer yet, oldest first (at most
+   * [`UNANSWERED_SHOWN`]).
+   */
+  unanswered: Array<Unanswered>,
+  /**
+   * All of them, shown or not.
+   */
+  unanswered_total: number,
+};
+
+export type Unanswered = {
+  id: number,
+  name: string,
+  source: string,
+  arrived_at: string,
+  /**
+   * Minutes since it arrived.
+   */
+  age_minutes: number,
 };
 
 // ── Listings and matching
@@ -758,6 +795,10 @@ export type InboxReceived = {
    */
   wrong_numbers: number,
   /**
+   * Enquiries the portals' lead APIs gave that were not taken in before (SPEC §12).
+   */
+  portal_leads: number,
+  /**
    * Providers that could not be polled, and why.
    */
   errors?: Array<string>,
@@ -766,6 +807,82 @@ export type InboxReceived = {
 export type TelegramLink = {
   url: string,
   token: string,
+};
+
+// ── Portals' lead APIs
+
+/**
+ * A portal as Settings shows it: never its secrets.
+ */
+export type PortalInfo = {
+  portal: Portal,
+  /**
+   * `unconfigured`, `untested`, `ok` or `needs_attention`.
+   */
+  state: "unconfigured" | "untested" | "ok" | "needs_attention",
+  detail: string | null,
+  settings: PortalSettings | null,
+  has_secret: boolean,
+  checked_at: string | null,
+  /**
+   * Where the next poll starts (the last lead seen), if any was.
+   */
+  cursor: string | null,
+};
+
+/**
+ * A portal's settings as typed (no secret).
+ */
+export type PortalSettings = {
+  /**
+   * The API's address (tests, a proxy); the portal's own when unset.
+   */
+  base_url?: string | null,
+  /**
+   * Bayut/dubizzle: read only the older `api-v7` endpoint.
+   */
+  legacy?: boolean,
+};
+
+/**
+ * The secrets a portal needs, as given (each optional on a later save: the stored one stays).
+ */
+export type PortalSecrets = {
+  /**
+   * Property Finder's API key.
+   */
+  api_key: string | null,
+  /**
+   * Property Finder's API secret.
+   */
+  api_secret: string | null,
+  /**
+   * Bayut's or dubizzle's Profolio token.
+   */
+  token: string | null,
+};
+
+/**
+ * What one round of polling did.
+ */
+export type PollReport = {
+  /**
+   * Enquiries taken in for the first time (new leads and repeats of known ones).
+   */
+  portal_leads: number,
+  /**
+   * Of them, those that made a new lead.
+   */
+  new_leads: number,
+  /**
+   * Portals that could not be read this round, and why.
+   */
+  errors: Array<string>,
+};
+
+export type PortalTested = {
+  result: ChannelTestResult,
+  info: PortalInfo,
 };
 
 // ── The language model

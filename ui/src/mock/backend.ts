@@ -9,6 +9,10 @@
 import type {
   AddOutcome,
   Dashboard,
+  Portal,
+  PortalInfo,
+  PortalSecrets,
+  PortalSettings,
   DuplicateMatch,
   Grade,
   Lead,
@@ -362,6 +366,7 @@ function dashboard(): Dashboard {
     total_leads: 0,
     weeks: [],
     pipeline: { stages: [], earned_this_month: 0, earned_this_year: 0 },
+    speed_to_lead: { median_minutes: null, answered_this_week: 0, unanswered: [], unanswered_total: 0 },
   };
   // 12 weeks, Monday to Monday (UTC), oldest first.
   const monday = new Date(NOW);
@@ -518,6 +523,11 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
     }
     case 'dashboard':
       return dashboard();
+    case 'portal_list':
+    case 'portal_set':
+    case 'portal_test':
+    case 'portal_remove':
+      return portalCommand(cmd, args);
     case 'unparsed_list':
     case 'email_sender_list':
       return [];
@@ -532,4 +542,42 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
       return delivery === NOT_MINE ? fail('usage', `unknown command ${cmd}`) : delivery;
     }
   }
+}
+
+// ── Portals' lead APIs (Settings → Channels → Portals) ─────────────────────────────────
+const PORTALS: Portal[] = ['property_finder', 'bayut', 'dubizzle'];
+const portalRows = new Map<Portal, { settings: PortalSettings; secret: boolean; state: PortalInfo['state']; detail: string | null; checked_at: string | null }>();
+
+function portalInfo(p: Portal): PortalInfo {
+  const r = portalRows.get(p);
+  if (!r) return { portal: p, state: 'unconfigured', detail: null, settings: null, has_secret: false, checked_at: null, cursor: null };
+  return { portal: p, state: r.state, detail: r.detail, settings: r.settings, has_secret: r.secret, checked_at: r.checked_at, cursor: null };
+}
+
+function portalCommand(cmd: string, args: Record<string, unknown>): unknown {
+  if (cmd === 'portal_list') return PORTALS.map(portalInfo);
+  const p = args.portal as Portal;
+  if (!PORTALS.includes(p)) fail('validation', `unknown portal '${String(p)}'`, 'portal');
+  if (cmd === 'portal_remove') {
+    portalRows.delete(p);
+    return portalInfo(p);
+  }
+  if (cmd === 'portal_test') {
+    const r = portalRows.get(p);
+    if (!r) fail('validation', `${p} is not set up`, 'portal');
+    // ?portal_refused=1 shows a refused key.
+    const refused = typeof location !== 'undefined' && new URLSearchParams(location.search).has('portal_refused');
+    r!.state = refused ? 'needs_attention' : 'ok';
+    r!.detail = refused ? 'The portal did not accept the key. Make a new one and save it here.' : null;
+    r!.checked_at = iso(Date.now());
+    return { result: refused ? { ok: false, identity: null, message: r!.detail } : { ok: true, identity: 'the key reads leads', message: null }, info: portalInfo(p) };
+  }
+  const secrets = (args.secrets ?? {}) as PortalSecrets;
+  const settings = (args.settings ?? {}) as PortalSettings;
+  const given = (v: string | null | undefined) => typeof v === 'string' && v.trim() !== '';
+  const stored = portalRows.get(p);
+  const fields = p === 'property_finder' ? (['api_key', 'api_secret'] as const) : (['token'] as const);
+  for (const f of fields) if (!given(secrets[f]) && !stored?.secret) fail('validation', `the ${f.replace('_', ' ')} is required`, f);
+  portalRows.set(p, { settings: { base_url: settings.base_url || undefined, legacy: settings.legacy || undefined }, secret: true, state: 'untested', detail: null, checked_at: null });
+  return portalInfo(p);
 }

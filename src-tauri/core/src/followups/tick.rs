@@ -60,14 +60,14 @@ pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Tic
     let mut report = TickReport::default();
     let now_s = fmt_time(now);
     // Due leads come from the leads' own next-follow-up index.
-    let due: Vec<(i64, i64, String, i64)> = conn
+    let due: Vec<(i64, i64, String, i64, String)> = conn
         .prepare_cached(
-            "SELECT e.lead_id, e.campaign_id, e.enrolled_at, e.next_step FROM leads l
+            "SELECT e.lead_id, e.campaign_id, e.enrolled_at, e.next_step, e.next_due_at FROM leads l
              JOIN enrolments e ON e.lead_id = l.id AND e.state = 'active' AND e.next_due_at <= ?2
              WHERE l.workspace_id = ?1 AND l.next_followup_at <= ?2
              ORDER BY e.next_due_at, e.lead_id",
         )?
-        .query_map(params![ws.id, now_s], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .query_map(params![ws.id, now_s], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
         .collect::<rusqlite::Result<_>>()?;
     report.due = due.len();
     if due.is_empty() {
@@ -75,7 +75,7 @@ pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Tic
     }
     let open_window = in_window(ws, now);
     let mut steps_cache: Vec<(i64, Vec<Step>)> = Vec::new();
-    for (lead_id, campaign_id, enrolled_at_s, next_step) in due {
+    for (lead_id, campaign_id, enrolled_at_s, next_step, next_due_s) in due {
         let lead = leads::get(conn, ws, lead_id)?;
         let enrolled_at = parse_time(&enrolled_at_s).ok_or_else(|| Error::internal(format!("bad enrolment time {enrolled_at_s}")))?;
         if let Some(reason) = stop_reason(&lead, enrolled_at) {
@@ -91,7 +91,16 @@ pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Tic
             steps_cache.push((campaign_id, steps_of(conn, campaign_id)?));
         }
         let steps = &steps_cache.iter().find(|(id, _)| *id == campaign_id).map(|(_, s)| s.as_slice()).unwrap_or(&[]);
-        let due_at = |s: &Step| enrolled_at + step_offset(s.offset_minutes);
+        // The next step falls due when the enrolment says, if that is sooner than its offset: a
+        // lead who came to the agent has its first step at once (speed to lead, SPEC §12).
+        let next_due = parse_time(&next_due_s);
+        let due_at = |s: &Step| {
+            let planned = enrolled_at + step_offset(s.offset_minutes);
+            match next_due {
+                Some(d) if s.position == next_step => planned.min(d),
+                _ => planned,
+            }
+        };
         let pending: Vec<&Step> = steps.iter().filter(|s| s.position >= next_step).collect();
         let Some(latest) = pending.iter().filter(|s| due_at(s) <= now).max_by_key(|s| s.position).copied() else {
             refresh_next(conn, ws, lead_id)?;

@@ -769,6 +769,7 @@ pub fn mark_contacted(conn: &Connection, ws: &Workspace, id: i64, channel: &str,
     lead.updated_at = now;
     lead.rescore(ws, now);
     write(conn, &lead)?;
+    note_answered(conn, ws, id, now)?;
     Ok(lead)
 }
 
@@ -778,6 +779,8 @@ pub fn note_call(conn: &Connection, ws: &Workspace, id: i64, answered: bool, det
     let mut lead = get(conn, ws, id)?;
     lead.last_contacted_at = Some(now);
     timeline::add(conn, ws.id, id, now, "call", detail)?;
+    // A call is the agent answering: it ends the lead's speed to lead as a message does.
+    note_answered(conn, ws, id, now)?;
     if answered && lead.status == Status::New {
         lead.status = Status::Contacted;
         timeline::add(conn, ws.id, id, now, "status_changed", "new → contacted (answered a call)")?;
@@ -813,6 +816,22 @@ pub fn set_do_not_market(conn: &Connection, ws: &Workspace, id: i64, on: bool, r
     let (kind, verb) = if on { ("do_not_market", "marked do not market") } else { ("marketable", "may be marketed to again") };
     timeline::add(conn, ws.id, id, now, kind, &format!("{verb}: {reason}"))?;
     Ok(lead)
+}
+
+/// The lead was answered at `at` (a message sent to it, by Leadbook or by hand, or a call
+/// logged): only the first time is kept, the end of its speed to lead (SPEC §12).
+pub fn note_answered(conn: &Connection, ws: &Workspace, id: i64, at: DateTime<Utc>) -> Result<()> {
+    conn.prepare_cached("UPDATE leads SET first_answered_at = ?3 WHERE workspace_id = ?1 AND id = ?2 AND first_answered_at IS NULL")?
+        .execute(params![ws.id, id, fmt_time(at)])?;
+    Ok(())
+}
+
+/// When the lead was first answered, if it was.
+pub fn first_answered_at(conn: &Connection, ws: &Workspace, id: i64) -> Result<Option<String>> {
+    conn.prepare_cached("SELECT first_answered_at FROM leads WHERE workspace_id = ?1 AND id = ?2")?
+        .query_row(params![ws.id, id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::not_found(crate::Entity::Lead, id))
 }
 
 /// The provider says the lead's WhatsApp window is closed: our record of its last inbound

@@ -31,6 +31,8 @@ pub struct SyncReport {
     pub linked: usize,
     /// Replies that said the number reaches someone else.
     pub wrong_numbers: usize,
+    /// Enquiries the portals' lead APIs gave that were not taken in before (SPEC §12).
+    pub portal_leads: usize,
     /// Replies from A and B leads: the app raises a desktop notification for each.
     #[serde(skip)]
     pub notices: Vec<Notice>,
@@ -38,6 +40,16 @@ pub struct SyncReport {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<_>", optional)]
     pub errors: Vec<String>,
+}
+
+impl SyncReport {
+    /// Adds what polling the portals did: its enquiries, its new leads, why a portal could not
+    /// be read.
+    pub fn add_portals(&mut self, polled: crate::messaging::portals::PollReport) {
+        self.portal_leads += polled.portal_leads;
+        self.new_leads += polled.new_leads;
+        self.errors.extend(polled.errors);
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -143,7 +155,12 @@ pub fn take_in(conn: &Connection, ws: &Workspace, m: &Inbound, now: DateTime<Utc
         (None, false) => text.to_string(),
     };
     let shown: String = shown.chars().take(crate::leads::validate::MAX_NOTES).collect();
-    let lead = crate::workflows::record_reply(conn, ws, lead_id, &shown, Some(m.channel), at)?;
+    // A new lead's first message is what made it, not a reply to us: its follow-ups go on.
+    let lead = if new_lead {
+        crate::workflows::record_first_message(conn, ws, lead_id, &shown, Some(m.channel), at)?
+    } else {
+        crate::workflows::record_reply(conn, ws, lead_id, &shown, Some(m.channel), at)?
+    };
     Ok(Taken::Reply { lead: Box::new(lead), new_lead, class: class.class })
 }
 
@@ -175,7 +192,8 @@ fn create(conn: &Connection, ws: &Workspace, m: &Inbound, at: DateTime<Utc>) -> 
         ..LeadInput::default()
     };
     for input in [full, bare] {
-        match crate::workflows::add_lead(conn, ws, &input, at) {
+        // They wrote first: the default campaign's first step answers them at once.
+        match crate::workflows::add_inbound_lead(conn, ws, &input, at) {
             Ok(added) => {
                 crate::leads::timeline::add(conn, ws.id, added.id, at, "created", &format!("first wrote via {}", m.channel))?;
                 return Ok(Some(added.id));

@@ -19,6 +19,7 @@ pub mod delivery;
 pub mod drafting;
 pub mod email_in;
 pub mod inbox;
+pub mod portals;
 pub mod receipts;
 /// The channels' length limits (kept in `model`, below `followups`, which checks them at save).
 pub use crate::model::lengths;

@@ -604,6 +604,26 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE workspaces ADD COLUMN agent_share_bp INTEGER NOT NULL DEFAULT 5000;
     ALTER TABLE workspaces ADD COLUMN viewing_reminder_min INTEGER NOT NULL DEFAULT 120;
     "#,
+    // 15: each workspace's portal lead APIs (Property Finder, Bayut, dubizzle): settings
+    // without secrets, whether the key works, and the last lead seen (where polling goes on).
+    r#"
+    CREATE TABLE portals (
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        portal       TEXT NOT NULL,
+        settings     TEXT NOT NULL,
+        state        TEXT NOT NULL DEFAULT 'untested',
+        detail       TEXT,
+        cursor       TEXT,
+        checked_at   TEXT,
+        updated_at   TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, portal)
+    ) WITHOUT ROWID;
+    "#,
+    // 16: speed to lead — when a lead was first answered (the first message sent to it, by Leadbook
+    // or by hand, or a call logged); the dashboard measures from arrival to it.
+    r#"
+    ALTER TABLE leads ADD COLUMN first_answered_at TEXT;
+    "#,
 ];
 
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.

@@ -11,6 +11,20 @@ pub struct Response {
     pub status: u16,
     /// The body parsed as JSON (`Null` when it is not JSON).
     pub body: Value,
+    /// The status line and headers as received.
+    pub head: String,
+    /// The body as text.
+    pub text: String,
+}
+
+impl Response {
+    /// A header's value (name in any case).
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().skip(1).find_map(|l| {
+            let (n, v) = l.split_once(':')?;
+            n.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+        })
+    }
 }
 
 /// Sends one request with `Connection: close` and reads the whole answer. A connection closed
@@ -53,6 +67,8 @@ pub fn request(
     Ok(Response {
         status,
         body: serde_json::from_str(body).unwrap_or(Value::Null),
+        head: head.to_string(),
+        text: body.to_string(),
     })
 }
 

@@ -7,6 +7,7 @@
 //! the path, and error texts end up in the outbox and the logs.
 
 pub mod config;
+pub mod portals;
 pub mod telegram;
 pub mod twilio;
 pub mod whatsapp;
