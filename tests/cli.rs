@@ -710,3 +710,67 @@ fn what_the_command_line_writes_is_owner_only_whatever_the_umask() {
     }
     assert_eq!(mode(backup.parent().unwrap()), 0o700, "folders too: the process's umask is 077");
 }
+
+/// `leadbook` with `input` on its standard input.
+fn leadbook_stdin(db: &Path, args: &[&str], input: &str) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadbook"))
+        .args(["--db", db.to_str().unwrap(), "--now", "2026-03-02T08:00:00Z"])
+        .args(args)
+        .env("LEADBOOK_SECRET_STORE", "file")
+        .env_remove("LEADBOOK_DB")
+        .env_remove("LEADBOOK_NOW")
+        .env_remove("LEADBOOK_WORKSPACE")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the leadbook binary runs");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let parse = |b: &[u8]| {
+        let s = String::from_utf8_lossy(b);
+        if s.trim().is_empty() { Value::Null } else { serde_json::from_str(&s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}")) }
+    };
+    Run { code: out.status.code().unwrap_or(-1), stdout: parse(&out.stdout), stderr: parse(&out.stderr) }
+}
+
+#[test]
+fn channel_set_email_takes_the_password_from_stdin_tests_both_servers_and_inbox_sync_reads_mail() {
+    let (dir, db) = db();
+    let imap = leadbook_test_servers::Dovecot::start("agent@leadbook.test", "cli-Mail-Pass");
+    let smtp = leadbook_test_servers::Smtp::start("agent@leadbook.test", "cli-Mail-Pass");
+    let (ip, sp) = (imap.port().to_string(), smtp.port().to_string());
+    // No encryption to another machine is refused, and nothing is saved.
+    let r = leadbook(&db, &[
+        "channel", "set", "email", "--imap-host", "imap.example.com", "--imap-security", "none", "--smtp-host", "smtp.example.com",
+        "--username", "agent@leadbook.test", "--password", "x", "--from", "agent@leadbook.test",
+    ]);
+    assert_eq!((r.code, r.stderr["field"].as_str()), (2, Some("imap_security")), "{:?}", r.stderr);
+    let set = [
+        "channel", "set", "email", "--imap-host", "127.0.0.1", "--imap-port", &ip, "--imap-security", "none", "--smtp-host", "127.0.0.1",
+        "--smtp-port", &sp, "--smtp-security", "none", "--username", "agent@leadbook.test", "--password", "-", "--from", "agent@leadbook.test",
+    ];
+    let r = leadbook_stdin(&db, &set, "cli-Mail-Pass\n");
+    assert_eq!(r.code, 0, "{:?}", r.stderr);
+    assert_eq!((r.stdout["state"].as_str(), r.stdout["has_secret"].as_bool()), (Some("untested"), Some(true)));
+    assert_eq!((r.stdout["settings"]["folder"].as_str(), r.stdout["settings"]["imap_port"].as_u64()), (Some("INBOX"), Some(imap.port() as u64)));
+    let r = leadbook(&db, &["channel", "test", "email"]);
+    assert_eq!((r.code, r.stdout["ok"].as_bool()), (0, Some(true)), "{:?}", r.stdout);
+    imap.deliver(b"From: someone@example.com\r\nSubject: hello\r\nMessage-ID: <cli-1@example.com>\r\n\r\nhello\r\n");
+    let r = leadbook(&db, &["inbox", "sync"]);
+    assert_eq!(r.code, 0, "{:?}", r.stderr);
+    for k in ["emails", "portal_leads", "unparsed"] {
+        assert!(r.stdout.get(k).is_some(), "missing {k}: {}", r.stdout);
+    }
+    assert_eq!(r.stdout["emails"], 1);
+    assert_eq!(leadbook(&db, &["inbox", "sync"]).stdout["emails"], 0, "read once");
+    // The password is in the owner-only secrets file only.
+    for entry in std::fs::read_dir(dir.path()).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with("leadbook.db") {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            assert!(!bytes.windows(13).any(|w| w == b"cli-Mail-Pass"), "the password is in {name}");
+        }
+    }
+}

@@ -343,6 +343,11 @@ impl Book {
         inbox::sync(&mut self.store, ws, ch, wait).await
     }
 
+    /// Reads the workspace's mailbox alone: at most `limit` new mails (`None`: all of them).
+    pub async fn read_mailbox(&mut self, ws: &Workspace, ch: &Channels, limit: Option<usize>) -> Result<crate::messaging::mailbox::MailReport> {
+        crate::messaging::mailbox::sync(&mut self.store, ws, ch, limit).await
+    }
+
     /// Counts for the window's "offline — N waiting" line.
     pub fn delivery_status(&self, ws: &Workspace) -> Result<delivery::Status> {
         delivery::status(self.conn(), ws)

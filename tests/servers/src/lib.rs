@@ -28,11 +28,13 @@
 //! ```
 
 mod http;
+pub mod mail;
 mod openai;
 mod telegram;
 mod twilio;
 mod whatsapp;
 
+pub use mail::{Dovecot, ImapTalk, Received, Smtp};
 pub use openai::{Chat, OpenAi};
 pub use telegram::{Telegram, TgSent, TgUser};
 pub use twilio::{Fate, TwSent, Twilio};

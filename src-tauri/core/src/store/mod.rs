@@ -439,6 +439,13 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE outbox ADD COLUMN status_checked_at TEXT;
     CREATE INDEX outbox_following ON outbox(workspace_id, provider, status, sent_at);
     "#,
+    // Email as a channel (SPEC §12): a campaign step's subject in each language (empty: the
+    // default subject).
+    r#"
+    ALTER TABLE campaign_steps ADD COLUMN subject_en TEXT NOT NULL DEFAULT '';
+    ALTER TABLE campaign_steps ADD COLUMN subject_fa TEXT NOT NULL DEFAULT '';
+    ALTER TABLE campaign_steps ADD COLUMN subject_ar TEXT NOT NULL DEFAULT '';
+    "#,
 ];
 
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.
