@@ -56,6 +56,12 @@ const COMMANDS: &[&str] = &[
     "llm_set_review",
     "outbox_review",
     "campaign_set_review",
+    "email_sender_list",
+    "email_sender_add",
+    "email_sender_remove",
+    "unparsed_list",
+    "unparsed_dismiss",
+    "unparsed_add_lead",
     "perf_mark",
 ];
 

@@ -66,6 +66,12 @@ macro_rules! app_commands {
             commands::intelligence::llm_set_review,
             commands::intelligence::outbox_review,
             commands::intelligence::campaign_set_review,
+            commands::enquiries::email_sender_list,
+            commands::enquiries::email_sender_add,
+            commands::enquiries::email_sender_remove,
+            commands::enquiries::unparsed_list,
+            commands::enquiries::unparsed_dismiss,
+            commands::enquiries::unparsed_add_lead,
             commands::perf::perf_mark,
         ]
     };

@@ -100,6 +100,12 @@ pub enum Command {
         #[command(subcommand)]
         command: InboxCommand,
     },
+    /// Enquiry mail: the senders whose mail becomes leads, the mails that could not be read,
+    /// and taking in mail files.
+    Email {
+        #[command(subcommand)]
+        command: EmailCommand,
+    },
     /// Campaigns and their steps.
     Campaign {
         #[command(subcommand)]
@@ -476,6 +482,48 @@ pub enum InboxCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum EmailCommand {
+    /// The senders whose mail is read as enquiries: the portals' own and the lead senders you list.
+    Senders {
+        #[command(subcommand)]
+        command: SendersCommand,
+    },
+    /// Enquiry mails that could not be read (open ones; --all for every one), with their text.
+    Unparsed {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Done with an unparsed mail: it leaves the list.
+    Dismiss { id: i64 },
+    /// Take in mail files (RFC 5322, .eml) as if they had arrived in the mailbox, each once.
+    Take {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SendersCommand {
+    /// Read mail from ADDRESS, or from any address @DOMAIN, as enquiries (of portal NAME:
+    /// property_finder, bayut, dubizzle).
+    Add {
+        #[arg(value_name = "ADDRESS|@DOMAIN")]
+        pattern: String,
+        #[arg(long, value_name = "NAME")]
+        portal: Option<String>,
+    },
+    List,
+    /// Stop reading a lead sender's mail as enquiries.
+    Remove {
+        #[arg(value_name = "ADDRESS|@DOMAIN")]
+        pattern: String,
+    },
+}
+
+/// The most a mail file given to `email take` may be (bytes).
+const MAX_MAIL_FILE: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, Subcommand)]
 pub enum CampaignCommand {
     List,
     /// A/B figures per variant of every step under test: sent, replied, reply rate and its 95 %
@@ -711,6 +759,31 @@ fn run_on(book: &mut Book, global: Global, command: Command) -> Result<String> {
             }
             out(report)
         }
+        Command::Email { command } => match command {
+            EmailCommand::Senders { command: SendersCommand::Add { pattern, portal } } => {
+                let portal = parse_opt(portal, leadbook_core::model::Portal::parse, "portal")?;
+                out(book.add_email_sender(&ws, &pattern, portal)?)
+            }
+            EmailCommand::Senders { command: SendersCommand::List } => out(book.email_senders(&ws)?),
+            EmailCommand::Senders { command: SendersCommand::Remove { pattern } } => {
+                book.remove_email_sender(&ws, &pattern)?;
+                out(serde_json::json!({ "removed": pattern.trim().to_lowercase() }))
+            }
+            EmailCommand::Unparsed { all } => out(book.unparsed_mail(&ws, all)?),
+            EmailCommand::Dismiss { id } => out(book.dismiss_unparsed(&ws, id)?),
+            EmailCommand::Take { files } => {
+                let mut taken = vec![];
+                for file in files {
+                    let size = std::fs::metadata(&file).map_err(|e| Error::validation("file", format!("cannot read {}: {e}", file.display())))?.len();
+                    if size > MAX_MAIL_FILE {
+                        return Err(Error::validation("file", format!("{} is larger than 64 MB", file.display())));
+                    }
+                    let raw = std::fs::read(&file).map_err(|e| Error::validation("file", format!("cannot read {}: {e}", file.display())))?;
+                    taken.push(serde_json::json!({ "file": file, "taken": book.take_mail(&ws, &raw)? }));
+                }
+                out(taken)
+            }
+        },
         Command::Channel { command } => {
             let secrets = secrets_for(&global);
             match command {

@@ -110,6 +110,8 @@ fn groups(cfg: &Config) -> Vec<(&'static str, Vec<Decl>)> {
         group!(cfg, "Channels and delivery": ChannelOverview, SecretStoreInfo, ChannelInfo, Settings, Identity,
             delivery::Status, SyncReport, TelegramLink),
         group!(cfg, "The language model": LlmSettings, LlmInfo),
+        group!(cfg, "Enquiries": leadbook_core::model::Portal, leadbook_core::model::EnquiryKind, leadbook_core::model::EnquiryVia,
+            leadbook_core::enquiries::Recorded, leadbook_core::enquiries::senders::Sender, leadbook_core::enquiries::unparsed::Unparsed),
         group!(cfg, "Import and export": transfer::Preview, import::Field, transfer::Progress, import::Report,
             import::Rejected, Exported),
     ]

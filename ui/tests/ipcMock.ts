@@ -35,6 +35,7 @@ export function stubIpc() {
   vi.mocked(ipc.onDeliveryStatus).mockResolvedValue(() => {});
   vi.mocked(ipc.onInboxReceived).mockResolvedValue(() => {});
   vi.mocked(ipc.channelList).mockResolvedValue(makeChannelOverview());
+  vi.mocked(ipc.unparsedList).mockResolvedValue([]);
   vi.mocked(ipc.llmGet).mockResolvedValue({ settings: null, has_key: false });
   // Rust confirms a typed path as it is (it resolves symlinks; the tests have none).
   vi.mocked(ipc.importConfirm).mockImplementation(async (path) => path);

@@ -348,6 +348,55 @@ impl Book {
         crate::messaging::mailbox::sync(&mut self.store, ws, ch, limit).await
     }
 
+    // --- email in (SPEC §12) ---
+
+    /// Takes in one raw mail (see [`crate::messaging::email_in::take_mail`]) in its own
+    /// transaction.
+    pub fn take_mail(&mut self, ws: &Workspace, raw: &[u8]) -> Result<crate::messaging::email_in::MailTaken> {
+        self.write(|tx, now| crate::messaging::email_in::take_mail(tx, ws, raw, now))
+    }
+
+    /// Takes in one enquiry (from a portal's API, or made by hand).
+    pub fn take_enquiry(&mut self, ws: &Workspace, e: &crate::enquiries::Enquiry) -> Result<workflows::EnquiryTaken> {
+        self.write(|tx, now| workflows::take_enquiry(tx, ws, e, now))
+    }
+
+    /// The enquiries a lead made.
+    pub fn lead_enquiries(&self, ws: &Workspace, lead_id: i64) -> Result<Vec<crate::enquiries::Recorded>> {
+        leads::get(self.conn(), ws, lead_id)?;
+        crate::enquiries::of_lead(self.conn(), ws, lead_id)
+    }
+
+    /// Lists a lead sender (`ADDRESS` or `@DOMAIN`), of a portal or none.
+    pub fn add_email_sender(&mut self, ws: &Workspace, pattern: &str, portal: Option<crate::model::Portal>) -> Result<crate::enquiries::senders::Sender> {
+        self.write(|tx, now| crate::enquiries::senders::add(tx, ws, pattern, portal, now))
+    }
+
+    /// The workspace's lead senders and the portals' own.
+    pub fn email_senders(&self, ws: &Workspace) -> Result<Vec<crate::enquiries::senders::Sender>> {
+        crate::enquiries::senders::list(self.conn(), ws)
+    }
+
+    pub fn remove_email_sender(&mut self, ws: &Workspace, pattern: &str) -> Result<()> {
+        self.write(|tx, _| crate::enquiries::senders::remove(tx, ws, pattern))
+    }
+
+    /// The enquiry mails that could not be read: the open ones, or `all`.
+    pub fn unparsed_mail(&self, ws: &Workspace, all: bool) -> Result<Vec<crate::enquiries::unparsed::Unparsed>> {
+        crate::enquiries::unparsed::list(self.conn(), ws, all)
+    }
+
+    /// The agent is done with an unparsed mail without making a lead of it.
+    pub fn dismiss_unparsed(&mut self, ws: &Workspace, id: i64) -> Result<crate::enquiries::unparsed::Unparsed> {
+        self.write(|tx, now| crate::enquiries::unparsed::resolve(tx, ws, id, None, now))
+    }
+
+    /// Makes a lead of an unparsed mail (the agent typed what it says): added like any lead,
+    /// and the mail leaves the list.
+    pub fn add_unparsed_as_lead(&mut self, ws: &Workspace, id: i64, input: &LeadInput) -> Result<AddOutcome> {
+        self.write(|tx, now| workflows::add_unparsed_as_lead(tx, ws, id, input, now))
+    }
+
     /// Counts for the window's "offline — N waiting" line.
     pub fn delivery_status(&self, ws: &Workspace) -> Result<delivery::Status> {
         delivery::status(self.conn(), ws)

@@ -17,6 +17,10 @@ pub enum Entity {
     Message,
     Campaign,
     Step,
+    /// A lead sender the agent listed (`email senders`).
+    Sender,
+    /// A mail kept in the unparsed list.
+    Mail,
 }
 
 impl Entity {
@@ -28,6 +32,8 @@ impl Entity {
             Entity::Message => "message",
             Entity::Campaign => "campaign",
             Entity::Step => "step",
+            Entity::Sender => "sender",
+            Entity::Mail => "mail",
         }
     }
 }

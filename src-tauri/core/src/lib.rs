@@ -13,6 +13,8 @@
 //! - [`listings`] — properties and matching them to leads.
 //! - [`outbox`] — every message Leadbook will send, has sent or holds, and its states.
 //! - [`tasks`] — what only the agent can do (call a buyer no channel reaches).
+//! - [`enquiries`] — portal and lead-sender enquiries: reading them out of mail, the senders,
+//!   the unparsed list, the portals' lead ids.
 //! - [`followups`] — campaigns, templates, A/B variants, enrolments and the tick.
 //! - [`messaging`] — routing, delivery, the inbox, understanding replies, drafting with a
 //!   language model, and the provider clients (`channels`).
@@ -35,6 +37,7 @@ pub mod leads;
 pub mod listings;
 pub mod outbox;
 pub mod tasks;
+pub mod enquiries;
 pub mod followups;
 pub mod messaging;
 pub mod workflows;

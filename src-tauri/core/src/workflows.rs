@@ -5,7 +5,8 @@
 //! Each function runs inside the caller's write transaction; the areas below never call up
 //! here.
 
-use crate::error::Result;
+use crate::enquiries::{self, Enquiry};
+use crate::error::{Error, Result};
 use crate::followups::{self, templates};
 use crate::leads::validate::{self, LeadFields, LeadInput};
 use crate::leads::{self, AddOutcome, BulkKeys, Lead, Prepared};
@@ -126,7 +127,107 @@ pub fn task_for_agent(conn: &Connection, ws: &Workspace, lead_id: i64, kind: &st
 
 fn move_history(conn: &Connection, ws: &Workspace, from: i64, to: i64) -> Result<()> {
     outbox::move_to_lead(conn, ws, from, to)?;
+    enquiries::move_to_lead(conn, ws, from, to)?;
     tasks::move_to_lead(conn, ws, from, to)
+}
+
+/// What taking an enquiry did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+pub struct EnquiryTaken {
+    pub lead_id: i64,
+    /// A new lead was made of it (else it joined the lead with the same phone or email).
+    pub new_lead: bool,
+    /// The same enquiry was taken before (the portal's lead id, or the same enquiry by API and
+    /// by email): nothing changed.
+    pub repeat: bool,
+}
+
+/// Takes in an enquiry from a portal or a lead sender (by email or by API), inside the
+/// caller's write transaction: the same validation and de-duplication as every lead (a second
+/// enquiry from the same phone or email joins that lead), a new lead joins the default
+/// campaign, the enquiry lands on the timeline ("Enquiry from Property Finder: …") with the
+/// listing it names, and the lead's arrival time is kept for speed to lead. The portal's lead
+/// id de-duplicates: an enquiry seen by API and by email is one lead and one entry.
+///
+/// An enquiry with no phone and no email that validates is a validation error (nothing is
+/// written): the caller keeps the mail as unparsed.
+pub fn take_enquiry(conn: &Connection, ws: &Workspace, e: &Enquiry, now: DateTime<Utc>) -> Result<EnquiryTaken> {
+    let mut e = e.clone();
+    // The time it was made, but never in the future of our clock nor before 2000.
+    e.at = e.at.min(now).max(crate::clock::earliest());
+    let portal_id = e.portal.zip(e.portal_lead_id.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from));
+    if let Some((portal, id)) = &portal_id {
+        if let Some(lead_id) = enquiries::portal_lead(conn, ws, *portal, id)? {
+            return Ok(EnquiryTaken { lead_id, new_lead: false, repeat: true });
+        }
+    }
+    let input = enquiry_input(ws, &e)?;
+    if let Some(dup) = leads::find_duplicate(conn, ws, &input)? {
+        if enquiries::seen_other_way(conn, ws, dup.lead.id, &e)? {
+            if let Some((portal, id)) = &portal_id {
+                enquiries::remember_portal_lead(conn, ws, *portal, id, dup.lead.id, now)?;
+            }
+            return Ok(EnquiryTaken { lead_id: dup.lead.id, new_lead: false, repeat: true });
+        }
+    }
+    let out = add_lead(conn, ws, &input, now)?;
+    leads::note_arrival(conn, ws, out.id, e.at)?;
+    let property_id = properties::find_named(conn, ws, e.listing_reference.as_deref(), e.permit.as_deref())?;
+    enquiries::record(conn, ws, out.id, &e, property_id, now)?;
+    let mut line = e.headline();
+    if let Some(pid) = property_id {
+        line.push_str(&format!(" [property #{pid}]"));
+    }
+    let line: String = line.chars().take(crate::leads::validate::MAX_NOTES).collect();
+    leads::timeline::add(conn, ws.id, out.id, e.at, "enquiry", &line)?;
+    Ok(EnquiryTaken { lead_id: out.id, new_lead: out.created, repeat: false })
+}
+
+/// The agent made a lead of unparsed mail `id` (typing what it says): added like any lead (a
+/// new one joins the default campaign), the mail's text on its timeline, and the mail resolved.
+pub fn add_unparsed_as_lead(conn: &Connection, ws: &Workspace, id: i64, input: &LeadInput, now: DateTime<Utc>) -> Result<AddOutcome> {
+    let mail = enquiries::unparsed::get(conn, ws, id)?;
+    let mut input = input.clone();
+    if input.source.is_none() {
+        input.source = Some(mail.portal.map(|p| p.source()).unwrap_or(crate::model::Source::Email).as_str().to_string());
+    }
+    let out = add_lead(conn, ws, &input, now)?;
+    leads::note_arrival(conn, ws, out.id, crate::clock::parse_time(&mail.received_at).unwrap_or(now))?;
+    let origin = mail.portal.map(|p| p.label()).unwrap_or("email");
+    let text: String = mail.raw_text.chars().take(2000).collect();
+    let line: String = format!("Enquiry from {origin} (read by the agent): {}", text.trim()).chars().take(crate::leads::validate::MAX_NOTES).collect();
+    leads::timeline::add(conn, ws.id, out.id, now, "enquiry", &line)?;
+    enquiries::unparsed::resolve(conn, ws, id, Some(out.id), now)?;
+    Ok(out)
+}
+
+/// The lead an enquiry makes, with only what validates: a phone or an email that does not is
+/// left out (the other may still reach the person); with neither, a validation error.
+fn enquiry_input(ws: &Workspace, e: &Enquiry) -> Result<LeadInput> {
+    let region = ws.region();
+    let t = |s: &Option<String>| crate::model::normalize::text(s.as_deref());
+    // Each as the lead will have it (E.164, lower case): a caller without a name is named so.
+    let phone = t(&e.phone).and_then(|p| crate::model::normalize::phone("phone", &p, region).ok());
+    let email = t(&e.email).and_then(|m| crate::model::normalize::email(&m).ok());
+    if phone.is_none() && email.is_none() {
+        let given = [t(&e.phone), t(&e.email)].into_iter().flatten().collect::<Vec<_>>();
+        let why = if given.is_empty() {
+            "the enquiry gives no phone and no email".to_string()
+        } else {
+            format!("the enquiry's phone and email cannot be read ({})", given.join(", "))
+        };
+        return Err(Error::validation("phone", why));
+    }
+    let name = t(&e.name)
+        .or_else(|| phone.clone())
+        .or_else(|| email.clone())
+        .map(|n| n.chars().take(crate::leads::validate::MAX_NAME).collect::<String>());
+    let language = e
+        .message
+        .as_deref()
+        .and_then(|m| crate::leads::replies::classify(m).language)
+        .map(String::from);
+    Ok(LeadInput { name, phone, email, source: Some(e.source().as_str().to_string()), language, ..LeadInput::default() })
 }
 
 /// What adding a listing (or making it available again) did.

@@ -32,6 +32,11 @@ const OWNERS: &[(&str, &str)] = &[
     ("channels", "messaging"),
     ("inbound_seen", "messaging"),
     ("telegram_links", "messaging"),
+    ("mail_seen", "messaging"),
+    ("portal_leads", "enquiries"),
+    ("lead_enquiries", "enquiries"),
+    ("email_senders", "enquiries"),
+    ("unparsed_mail", "enquiries"),
 ];
 
 /// Where the schema lives: its migrations write whatever they must.

@@ -174,7 +174,7 @@ fn a_read_stopped_midway_goes_on_after_the_last_mail_taken_across_a_restart() {
     let mut w = World::on_disk(&db, &keys);
     assert_eq!(w.cursor().map(|c| c.last_uid), Some(2), "the cursor was saved with each mail");
     assert_eq!(w.read(None).emails, 3, "exactly the three not taken");
-    let seen: i64 = w.book.conn().query_row("SELECT count(*) FROM inbound_seen WHERE provider = 'email'", [], |r| r.get(0)).unwrap();
+    let seen: i64 = w.book.conn().query_row("SELECT count(*) FROM mail_seen", [], |r| r.get(0)).unwrap();
     assert_eq!(seen, 5, "each mail taken once");
 }
 
@@ -323,4 +323,37 @@ fn another_workspace_has_no_mailbox_of_its_own_and_reads_nothing() {
     assert_eq!(rt().block_on(w.book.read_mailbox(&other, &ch, None)).unwrap().emails, 0);
     assert_eq!(mailbox::cursor(w.book.conn(), &other).unwrap(), None);
     assert_eq!(w.read(None).emails, 1, "the mail is still the first workspace's to read");
+}
+
+#[test]
+fn a_reply_naming_our_message_in_in_reply_to_read_from_the_mailbox_stops_the_campaign_and_is_answered_in_thread() {
+    let imap = Dovecot::start(USER, PASSWORD);
+    let smtp = Smtp::start(USER, PASSWORD);
+    let mut w = World::new();
+    w.email(&imap, &smtp, PASSWORD);
+    let input = LeadInput { name: Some("Omid Rahimi".into()), email: Some("omid@example.org".into()), ..Default::default() };
+    let lead = w.book.add_lead(&w.ws, &input).unwrap().id;
+    // The default campaign's first step goes, by email (the lead's only channel).
+    w.clock.advance(Duration::days(1));
+    w.book.followup_tick(&w.ws).unwrap();
+    assert_eq!(w.deliver(&mut Pacer::default()).sent, 1);
+    let ours = smtp.received()[0].header("Message-ID").unwrap();
+    // She answers from another address, her mail program naming our message.
+    let reply = format!(
+        "From: Omid <omid.work@example.net>\r\nTo: {USER}\r\nSubject: Re: hello\r\nMessage-ID: <reply-1@example.net>\r\nIn-Reply-To: {ours}\r\n\
+         References: {ours}\r\nDate: Tue, 3 Mar 2026 09:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nYes, please call me tomorrow.\r\n"
+    );
+    imap.deliver(reply.as_bytes());
+    w.clock.advance(Duration::hours(1));
+    let r = w.read(None);
+    assert_eq!((r.emails, r.replies), (1, 1), "{r:?}");
+    let e = w.book.enrolments(&w.ws, lead).unwrap();
+    assert!(e.iter().all(|e| e.state == "stopped"), "{e:?}");
+    // A message to her now answers her mail.
+    w.book.outbox(&w.ws, None, None).unwrap();
+    let l = w.book.lead(&w.ws, lead).unwrap();
+    assert!(l.last_inbound_at.is_some());
+    let due = leadbook_core::outbox::Due { id: 99, lead_id: lead, body: "Of course.".into(), campaign_id: None, campaign_step: None, attempts: 0, queued_at: String::new(), property_id: None };
+    let m = mailbox::out_mail(w.book.conn(), &w.ws, &w.channels(), &due, "omid@example.org").unwrap();
+    assert_eq!(m.in_reply_to.as_deref(), Some("<reply-1@example.net>"));
 }

@@ -6,6 +6,7 @@
 pub mod channels;
 pub mod chosen;
 pub mod dashboard;
+pub mod enquiries;
 pub mod followups;
 pub mod intelligence;
 pub mod leads;

@@ -24,6 +24,10 @@ export const SOURCES: readonly Source[] = [
   'walk_in',
   'manual',
   'import',
+  'property_finder',
+  'bayut',
+  'dubizzle',
+  'email',
 ];
 export const PROPERTY_TYPES: readonly PropertyType[] = [
   'apartment',

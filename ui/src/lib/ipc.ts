@@ -27,6 +27,7 @@ import type {
   DueItem,
   Enrolment,
   DuplicateMatch,
+  EmailSender,
   Exported,
   ImportField,
   ImportFormat,
@@ -46,10 +47,12 @@ import type {
   PropertyAdded,
   PropertyInput,
   PropertyStatus,
+  Portal,
   Status,
   Step,
   StepStats,
   TickReport,
+  UnparsedMail,
   Workspace,
   WorkspacePatch,
 } from './types';
@@ -110,6 +113,18 @@ export const deliveryStatus = () => call<DeliveryStatus>('delivery_status');
 /** Approves a draft held for review (with the agent's text, or null to keep it) or rejects it. */
 export const outboxReview = (id: number, approve: boolean, text: string | null = null) =>
   call<OutboxMessage>('outbox_review', { id, approve, text });
+
+// ── Enquiry mail ────────────────────────────────────────────────────────────────────────
+/** The enquiry mails Leadbook could not read: the open ones, or `all`. */
+export const unparsedList = (all = false) => call<UnparsedMail[]>('unparsed_list', { all });
+/** The agent is done with an unparsed mail without a lead. */
+export const unparsedDismiss = (id: number) => call<UnparsedMail>('unparsed_dismiss', { id });
+/** Adds the lead the agent read out of an unparsed mail; the mail leaves the list. */
+export const unparsedAddLead = (id: number, input: LeadInput) => call<AddOutcome>('unparsed_add_lead', { id, input });
+export const emailSenderList = () => call<EmailSender[]>('email_sender_list');
+export const emailSenderAdd = (pattern: string, portal: Portal | null = null) =>
+  call<EmailSender>('email_sender_add', { pattern, portal });
+export const emailSenderRemove = (pattern: string) => call<null>('email_sender_remove', { pattern });
 
 // ── The language model ──────────────────────────────────────────────────────────────────
 /** The model's settings and whether a key is stored (never the key). */

@@ -3,9 +3,10 @@
 // ── Vocabulary
 
 /**
- * Where a lead came from.
+ * Where a lead came from. `property_finder`, `bayut` and `dubizzle` (an enquiry from that
+ * portal) score as `portal`; `email` is a lead sender the agent listed (SPEC §12).
  */
-export type Source = "linkedin" | "telegram" | "whatsapp" | "referral" | "portal" | "website" | "walk_in" | "manual" | "import";
+export type Source = "linkedin" | "telegram" | "whatsapp" | "referral" | "portal" | "website" | "walk_in" | "manual" | "import" | "property_finder" | "bayut" | "dubizzle" | "email";
 
 export type PropertyType = "apartment" | "villa" | "townhouse" | "penthouse" | "office" | "land";
 
@@ -764,6 +765,90 @@ export type LlmSettings = {
 export type LlmInfo = {
   settings: LlmSettings | null,
   has_key: boolean,
+};
+
+// ── Enquiries
+
+/**
+ * A listing portal whose enquiries Leadbook reads (by email or by its API).
+ */
+export type Portal = "property_finder" | "bayut" | "dubizzle";
+
+/**
+ * What an enquiry is: a written message, or a call (a call summary, a missed call).
+ */
+export type EnquiryKind = "message" | "call";
+
+/**
+ * How an enquiry reached Leadbook: a notification email, or the portal's API.
+ */
+export type EnquiryVia = "email" | "api";
+
+/**
+ * An enquiry as kept on a lead.
+ */
+export type LeadEnquiry = {
+  id: number,
+  lead_id: number,
+  portal: Portal | null,
+  kind: EnquiryKind,
+  via: EnquiryVia,
+  portal_lead_id: string | null,
+  message: string | null,
+  listing_reference: string | null,
+  permit: string | null,
+  /**
+   * The workspace's listing it named, if one matched.
+   */
+  property_id: number | null,
+  at: string,
+  received_at: string,
+};
+
+/**
+ * A sender whose mail is read as an enquiry.
+ */
+export type EmailSender = {
+  /**
+   * An address (`leads@agency.ae`) or a whole domain (`@agency.ae`).
+   */
+  pattern: string,
+  /**
+   * The portal its enquiries come from; `None` for a lead sender that is no portal.
+   */
+  portal: Portal | null,
+  /**
+   * One of the portals' own senders, always known (it cannot be removed).
+   */
+  builtin: boolean,
+  created_at: string | null,
+};
+
+/**
+ * A mail in the unparsed list.
+ */
+export type UnparsedMail = {
+  id: number,
+  received_at: string,
+  from: string | null,
+  subject: string | null,
+  portal: Portal | null,
+  /**
+   * Why it could not be read.
+   */
+  reason: string,
+  /**
+   * The mail's text (HTML made text), to be shown as text.
+   */
+  raw_text: string,
+  /**
+   * Dismissed or added as a lead.
+   */
+  resolved: boolean,
+  /**
+   * The lead the agent made of it.
+   */
+  lead_id: number | null,
 };
 
 // ── Import and export

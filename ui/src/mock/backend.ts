@@ -56,7 +56,7 @@ const LAST = ['Al Mansouri', 'Rahimi', 'Karimi', 'Smith', 'Haddad', 'Petrova', '
 const NAMES_FA = ['امید رحیمی', 'مریم کریمی', 'رضا حسینی', 'نیلوفر شریفی', 'زهرا مرادی'];
 const NAMES_AR = ['أحمد المنصوري', 'فاطمة حداد', 'يوسف ناصر', 'عائشة إبراهيم', 'ليلى خان'];
 const AREAS = ['JVC', 'Dubai Marina', 'Downtown Dubai', 'Palm Jumeirah', 'JLT', 'Business Bay', 'Arabian Ranches', 'Dubai Hills', 'Al Barsha', 'Mirdif', 'Damac Hills', 'Jumeirah'];
-const SOURCES: Source[] = ['linkedin', 'telegram', 'whatsapp', 'referral', 'portal', 'website', 'walk_in', 'manual', 'import'];
+const SOURCES: Source[] = ['linkedin', 'telegram', 'whatsapp', 'referral', 'portal', 'website', 'walk_in', 'manual', 'import', 'property_finder', 'bayut', 'dubizzle', 'email'];
 const STATUSES: Status[] = ['new', 'contacted', 'replied', 'qualified', 'viewing', 'negotiating', 'won', 'lost'];
 const TYPES = ['apartment', 'villa', 'townhouse', 'penthouse', 'office', 'land'] as const;
 
@@ -513,6 +513,9 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
     }
     case 'dashboard':
       return dashboard();
+    case 'unparsed_list':
+    case 'email_sender_list':
+      return [];
     default: {
       const answer = propertyCommand(cmd, args, ctx);
       if (answer !== NOT_MINE) return answer;

@@ -781,6 +781,29 @@ pub fn note_whatsapp_inbound(conn: &Connection, ws: &Workspace, id: i64, at: Dat
     Ok(())
 }
 
+/// The lead arrived (its first enquiry was made) at `at`: kept once, the earliest wins. Speed to
+/// lead counts from it.
+pub fn note_arrival(conn: &Connection, ws: &Workspace, id: i64, at: DateTime<Utc>) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE leads SET arrived_at = CASE WHEN arrived_at IS NULL OR arrived_at > ?3 THEN ?3 ELSE arrived_at END
+         WHERE workspace_id = ?1 AND id = ?2",
+    )?
+    .execute(params![ws.id, id, fmt_time(at)])?;
+    Ok(())
+}
+
+/// When the lead arrived (see [`note_arrival`]); `None` for a lead that never made an enquiry.
+pub fn arrived_at(conn: &Connection, ws: &Workspace, id: i64) -> Result<Option<DateTime<Utc>>> {
+    let at: Option<Option<String>> = conn
+        .prepare_cached("SELECT arrived_at FROM leads WHERE workspace_id = ?1 AND id = ?2")?
+        .query_row(params![ws.id, id], |r| r.get(0))
+        .optional()?;
+    match at {
+        None => Err(Error::not_found(crate::Entity::Lead, id)),
+        Some(t) => Ok(t.as_deref().and_then(crate::clock::parse_time)),
+    }
+}
+
 /// Whether any lead's time-based factors changed since it was scored.
 pub fn has_stale_scores(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<bool> {
     Ok(conn.query_row(

@@ -49,7 +49,8 @@ pub fn score(lead: &Lead, now: DateTime<Utc>, w: &Weights) -> Score {
     add("bedrooms", lead.bedrooms.is_some(), w.bedrooms);
     let source_points = match lead.source {
         Source::Referral => w.source_referral,
-        Source::Portal | Source::Website => w.source_portal_or_website,
+        s if s.scores_as_portal() => w.source_portal_or_website,
+        Source::Website => w.source_portal_or_website,
         Source::Telegram | Source::Whatsapp => w.source_telegram_or_whatsapp,
         Source::Linkedin => w.source_linkedin,
         _ => 0,
@@ -130,6 +131,7 @@ mod tests {
         for (source, points) in [
             (Source::Referral, 15), (Source::Portal, 10), (Source::Website, 10), (Source::Telegram, 10),
             (Source::Whatsapp, 10), (Source::Linkedin, 5), (Source::Manual, 0), (Source::WalkIn, 0), (Source::Import, 0),
+            (Source::PropertyFinder, 10), (Source::Bayut, 10), (Source::Dubizzle, 10), (Source::Email, 10),
         ] {
             assert_eq!(points_for(|l| l.source = source), points, "{source}");
         }

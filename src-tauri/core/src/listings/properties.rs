@@ -120,6 +120,21 @@ pub fn get(conn: &Connection, ws: &Workspace, id: i64) -> Result<Property> {
         .ok_or_else(|| Error::not_found(crate::Entity::Property, id))
 }
 
+/// The listing of `ws` an enquiry names: the one whose permit or reference is `reference` or
+/// `permit` (ignoring case and surrounding space), the permit first. `None` when none is.
+pub fn find_named(conn: &Connection, ws: &Workspace, reference: Option<&str>, permit: Option<&str>) -> Result<Option<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM properties WHERE workspace_id = ?1 AND (permit = ?2 COLLATE NOCASE OR reference = ?2 COLLATE NOCASE)
+         ORDER BY (permit = ?2 COLLATE NOCASE) DESC, id DESC LIMIT 1",
+    )?;
+    for wanted in [permit, reference].into_iter().flatten().map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(id) = stmt.query_row(params![ws.id, wanted], |r| r.get(0)).optional()? {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
 /// The workspace's listings, newest first.
 pub fn list(conn: &Connection, ws: &Workspace) -> Result<Vec<Property>> {
     let rows = conn

@@ -395,6 +395,8 @@ pub async fn sync(store: &mut Store, ws: &Workspace, ch: &Channels, wait: std::t
     report.emails += mail.emails;
     report.portal_leads += mail.portal_leads;
     report.unparsed += mail.unparsed;
+    report.opt_outs += mail.opt_outs;
+    report.notices.extend(mail.notices);
     if let Some(e) = mail.error {
         report.errors.push(format!("Email: {e}"));
     }

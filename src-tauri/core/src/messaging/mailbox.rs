@@ -18,7 +18,7 @@ use super::email_in::{self, MailTaken};
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::workspace::Workspace;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 
 /// What one read of the mailbox did.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -28,6 +28,10 @@ pub struct MailReport {
     pub portal_leads: usize,
     pub unparsed: usize,
     pub replies: usize,
+    pub opt_outs: usize,
+    pub bounces: usize,
+    /// Replies from A and B leads: the window raises a desktop notification for each.
+    pub notices: Vec<super::inbox::Notice>,
     /// Messages passed because taking them failed (logged with the reason).
     pub skipped: usize,
     /// Why the mailbox could not be read (to the end).
@@ -142,24 +146,21 @@ async fn read_new(
 
 /// Counts what `take_mail` did.
 fn tally(report: &mut MailReport, t: &MailTaken) {
+    use crate::model::Grade;
     match t {
-        MailTaken::PortalLead { .. } => report.portal_leads += 1,
-        MailTaken::Unparsed => report.unparsed += 1,
-        MailTaken::Reply { .. } => report.replies += 1,
-        MailTaken::AlreadySeen | MailTaken::Ignored => {}
+        // A repeat (the same enquiry seen by the portal's API first) is not a new one.
+        MailTaken::Enquiry { repeat, .. } => report.portal_leads += usize::from(!repeat),
+        MailTaken::Unparsed { .. } => report.unparsed += 1,
+        MailTaken::Reply { lead, .. } => {
+            report.replies += 1;
+            if matches!(lead.grade, Grade::A | Grade::B) {
+                report.notices.push(super::inbox::Notice { lead_id: lead.id, name: lead.name.clone(), grade: lead.grade, text: String::new() });
+            }
+        }
+        MailTaken::OptedOut { .. } => report.opt_outs += 1,
+        MailTaken::Bounce { .. } => report.bounces += 1,
+        MailTaken::AlreadySeen | MailTaken::Ignored { .. } => {}
     }
-}
-
-/// The Message-ID of the lead's latest mail to us, which an answer refers to
-/// (`In-Reply-To`), if any.
-pub fn last_message_id(conn: &Connection, ws: &Workspace, lead_id: i64) -> Result<Option<String>> {
-    conn.prepare_cached(
-        "SELECT external_id FROM inbound_seen WHERE workspace_id = ?1 AND provider = ?2 AND lead_id = ?3 AND external_id LIKE '<%>'
-         ORDER BY at DESC LIMIT 1",
-    )?
-    .query_row(params![ws.id, Provider::Email.as_str(), lead_id], |r| r.get(0))
-    .optional()
-    .map_err(Into::into)
 }
 
 /// The mail one due message becomes: the account's address with the agent's name, the
@@ -168,8 +169,7 @@ pub fn last_message_id(conn: &Connection, ws: &Workspace, lead_id: i64) -> Resul
 pub fn out_mail(conn: &Connection, ws: &Workspace, ch: &Channels, due: &crate::outbox::Due, to: &str) -> Result<OutMail> {
     let mail = ch.email.as_ref().ok_or_else(|| Error::validation("provider", "email is not set up"))?;
     let domain = mail.client.from.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost");
-    let id = email_in::message_id(ws, due.id, domain);
-    let message_id = if id.starts_with('<') { id } else { format!("<{id}>") };
+    let message_id = email_in::message_id(ws, due.id, domain);
     let lead = crate::leads::get(conn, ws, due.lead_id)?;
     let subject = subject_for(conn, ws, &lead, due)?;
     Ok(OutMail {
@@ -178,7 +178,7 @@ pub fn out_mail(conn: &Connection, ws: &Workspace, ch: &Channels, due: &crate::o
         subject,
         body: due.body.clone(),
         message_id,
-        in_reply_to: last_message_id(conn, ws, due.lead_id)?,
+        in_reply_to: email_in::last_mail_of(conn, ws, due.lead_id)?,
     })
 }
 

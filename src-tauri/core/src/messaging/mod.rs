@@ -5,6 +5,8 @@
 //!   provider and recording what the provider said.
 //! - [`inbox`] takes what leads sent, links it to leads (or makes new ones) and records replies (through
 //!   [`crate::workflows`]).
+//! - [`email_in`] takes each mail of the agent's mailbox: an enquiry, a reply, an opt-out, a
+//!   bounce, or nothing.
 //! - [`drafting`] has a language model rewrite queued messages for each lead, or says why not.
 //! - [`receipts`] follows each message Twilio took to its final status and acts on late
 //!   failures.

@@ -52,11 +52,56 @@ macro_rules! text_enum {
 pub(crate) use text_enum;
 
 text_enum!(
-    /// Where a lead came from.
+    /// Where a lead came from. `property_finder`, `bayut` and `dubizzle` (an enquiry from that
+    /// portal) score as `portal`; `email` is a lead sender the agent listed (SPEC §12).
     Source {
         Linkedin = "linkedin", Telegram = "telegram", Whatsapp = "whatsapp", Referral = "referral",
         Portal = "portal", Website = "website", WalkIn = "walk_in", Manual = "manual", Import = "import",
+        PropertyFinder = "property_finder", Bayut = "bayut", Dubizzle = "dubizzle", Email = "email",
     }
+);
+
+impl Source {
+    /// Whether the source scores as `portal` (SPEC §3): the generic `portal`, a named portal,
+    /// or an enquiry by email from a lead sender.
+    pub fn scores_as_portal(self) -> bool {
+        matches!(self, Source::Portal | Source::PropertyFinder | Source::Bayut | Source::Dubizzle | Source::Email)
+    }
+}
+
+text_enum!(
+    /// A listing portal whose enquiries Leadbook reads (by email or by its API).
+    Portal { PropertyFinder = "property_finder", Bayut = "bayut", Dubizzle = "dubizzle" }
+);
+
+impl Portal {
+    /// The source a lead from this portal has.
+    pub fn source(self) -> Source {
+        match self {
+            Portal::PropertyFinder => Source::PropertyFinder,
+            Portal::Bayut => Source::Bayut,
+            Portal::Dubizzle => Source::Dubizzle,
+        }
+    }
+
+    /// How the agent reads its name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Portal::PropertyFinder => "Property Finder",
+            Portal::Bayut => "Bayut",
+            Portal::Dubizzle => "dubizzle",
+        }
+    }
+}
+
+text_enum!(
+    /// What an enquiry is: a written message, or a call (a call summary, a missed call).
+    EnquiryKind { Message = "message", Call = "call" }
+);
+
+text_enum!(
+    /// How an enquiry reached Leadbook: a notification email, or the portal's API.
+    EnquiryVia { Email = "email", Api = "api" }
 );
 
 text_enum!(PropertyType {

@@ -77,12 +77,25 @@ pub fn load_phone_rules() {
     let _ = phonenumber::metadata::DATABASE.by_id("AE");
 }
 
-/// Parses a phone number written any usual way and returns it in E.164 (`+971501234567`).
-/// Numbers without a country code are read in `default_region`.
+/// `s` with Arabic-Indic (`٠`–`٩`) and Persian (`۰`–`۹`) digits as ASCII digits; everything
+/// else as it was.
+pub fn ascii_digits(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{0660}'..='\u{0669}' => char::from(b'0' + (c as u32 - 0x0660) as u8),
+            '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
+            c => c,
+        })
+        .collect()
+}
+
+/// Parses a phone number written any usual way (in Latin, Arabic-Indic or Persian digits) and
+/// returns it in E.164 (`+971501234567`). Numbers without a country code are read in
+/// `default_region`.
 pub fn phone(field: &str, raw: &str, default_region: Region) -> Result<String> {
     let invalid = || Error::validation(field, format!("'{}' is not a valid phone number", raw.trim()));
     // "(0)" is the trunk prefix written inside an international number: +971 (0)50 …
-    let cleaned = raw.trim().replace("(0)", "");
+    let cleaned = ascii_digits(raw.trim()).replace("(0)", "");
     if cleaned.chars().filter(|c| c.is_ascii_digit()).count() < 5 || cleaned.len() > 40 {
         return Err(invalid());
     }
@@ -176,6 +189,13 @@ mod tests {
     #[test]
     fn every_uae_spelling_gives_one_e164_number() {
         for raw in ["050-123 4567", "+971 (0)50 123 4567", "00971501234567", "501234567", "971501234567", " +971501234567 "] {
+            assert_eq!(phone("phone", raw, ae()).unwrap(), "+971501234567", "{raw}");
+        }
+    }
+
+    #[test]
+    fn arabic_indic_and_persian_digits_read_as_the_same_number() {
+        for raw in ["٠٥٠١٢٣٤٥٦٧", "+٩٧١ ٥٠ ١٢٣ ٤٥٦٧", "۰۵۰-۱۲۳ ۴۵۶۷", "۰۰۹۷۱۵۰۱۲۳۴۵۶۷"] {
             assert_eq!(phone("phone", raw, ae()).unwrap(), "+971501234567", "{raw}");
         }
     }

@@ -439,6 +439,68 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE outbox ADD COLUMN status_checked_at TEXT;
     CREATE INDEX outbox_following ON outbox(workspace_id, provider, status, sent_at);
     "#,
+    // 13: inbound email (SPEC §12). A lead's arrival (the time of its first enquiry, for speed
+    // to lead); each enquiry a lead made, with the listing it named; the portals' own lead ids,
+    // so one enquiry seen by API and by email is one; the senders whose mail is an enquiry; the
+    // enquiries that could not be read, kept for the agent; and every mail taken in, once.
+    r#"
+    ALTER TABLE leads ADD COLUMN arrived_at TEXT;
+    ALTER TABLE properties ADD COLUMN reference TEXT;
+    CREATE INDEX properties_permit ON properties(workspace_id, permit COLLATE NOCASE) WHERE permit IS NOT NULL;
+    CREATE INDEX properties_reference ON properties(workspace_id, reference COLLATE NOCASE) WHERE reference IS NOT NULL;
+    CREATE TABLE portal_leads (
+        workspace_id   INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        portal         TEXT NOT NULL,
+        portal_lead_id TEXT NOT NULL,
+        lead_id        INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        at             TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, portal, portal_lead_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE lead_enquiries (
+        id                INTEGER PRIMARY KEY,
+        workspace_id      INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        lead_id           INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        portal            TEXT,
+        kind              TEXT NOT NULL,
+        via               TEXT NOT NULL,
+        portal_lead_id    TEXT,
+        message           TEXT,
+        listing_reference TEXT,
+        permit            TEXT,
+        property_id       INTEGER REFERENCES properties(id) ON DELETE SET NULL,
+        at                TEXT NOT NULL,
+        received_at       TEXT NOT NULL
+    );
+    CREATE INDEX lead_enquiries_lead ON lead_enquiries(workspace_id, lead_id, at);
+    CREATE TABLE email_senders (
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        pattern      TEXT NOT NULL,
+        portal       TEXT,
+        created_at   TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, pattern)
+    ) WITHOUT ROWID;
+    CREATE TABLE unparsed_mail (
+        id           INTEGER PRIMARY KEY,
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        received_at  TEXT NOT NULL,
+        sender       TEXT,
+        subject      TEXT,
+        portal       TEXT,
+        reason       TEXT NOT NULL,
+        raw_text     TEXT NOT NULL,
+        resolved_at  TEXT,
+        lead_id      INTEGER REFERENCES leads(id) ON DELETE SET NULL
+    );
+    CREATE INDEX unparsed_mail_open ON unparsed_mail(workspace_id, resolved_at, received_at);
+    CREATE TABLE mail_seen (
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        message_key  TEXT NOT NULL,
+        at           TEXT NOT NULL,
+        outcome      TEXT NOT NULL,
+        lead_id      INTEGER,
+        PRIMARY KEY (workspace_id, message_key)
+    ) WITHOUT ROWID;
+    "#,
     // Email as a channel (SPEC §12): a campaign step's subject in each language (empty: the
     // default subject).
     r#"
