@@ -4,6 +4,7 @@
  * error belongs, and the sidebar's summary of a `DeliveryStatus`. No Svelte, no IPC.
  */
 import type { ChannelInfo, DeliveryStatus, Provider } from './types';
+import type { MessageKey } from './i18n/i18n.svelte';
 
 export const PROVIDERS: readonly Provider[] = ['telegram', 'whatsapp', 'twilio', 'email'];
 
@@ -33,15 +34,16 @@ export interface ChannelFieldSpec {
   /** An example, never a real value. */
   placeholder: string;
   /** The label's message key when it is not `channelField.<key>` (email's `from`). */
-  label?: string;
+  label?: MessageKey;
   /** A port: sent as a number. */
   numeric?: boolean;
   /** One of these values (shown as a choice). */
-  choices?: readonly string[];
+  choices?: readonly MailSecurity[];
 }
 
 /** How a mail server's connection is protected (`none` only for this machine). */
 export const MAIL_SECURITY = ['tls', 'starttls', 'none'] as const;
+export type MailSecurity = (typeof MAIL_SECURITY)[number];
 
 /** The non-secret settings of each provider, in the order the form shows them. */
 export const CHANNEL_FIELDS: Record<Provider, readonly ChannelFieldSpec[]> = {

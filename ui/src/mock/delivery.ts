@@ -537,7 +537,7 @@ export function deliveryCommand(cmd: string, args: Record<string, unknown>, ctx:
         if (lead.telegram_id !== null) return;
         lead.telegram_id = 6_000_000_000 + lead.id;
         ctx.changed();
-        const report: InboxReceived = { received: 1, matched: 1, new_leads: 0, opt_outs: 0, linked: 0, wrong_numbers: 0 };
+        const report: InboxReceived = { received: 1, matched: 1, new_leads: 0, opt_outs: 0, linked: 0, wrong_numbers: 0, emails: 0, portal_leads: 0, unparsed: 0 };
         inboxListeners.forEach((fn) => fn(report));
       }, 10_000);
       return { url: `https://t.me/${bot}?start=${token}`, token };
