@@ -1,7 +1,7 @@
 //! Reading the agent's mailbox (SPEC §12): every new message of the folder once, by UID,
-//! respecting UIDVALIDITY, each taken in (`email_in::take_mail`: what it means) in ONE write
-//! transaction together with the folder's cursor, so a crash never skips a message nor takes
-//! one twice. Nothing on the server changes: the folder is opened read-only and fetched with
+//! respecting UIDVALIDITY, each taken in (`email_in::take_mail`: what it means) in the same
+//! write transaction as the folder's cursor — one transaction per fetched batch of up to 100,
+//! each mail in its own savepoint — so a crash never skips a message nor takes one twice. Nothing on the server changes: the folder is opened read-only and fetched with
 //! `BODY.PEEK[]`.
 //!
 //! The cursor is the email channel's (`channels.cursor`): `<uidvalidity>:<last uid taken>`.
@@ -115,31 +115,45 @@ async fn read_new(
     }
     for batch in uids.chunks(FETCH_BATCH) {
         let fetched = folder.fetch(batch).await.map_err(Stop::Fault)?;
-        for (uid, raw) in fetched {
-            let next = Cursor { uid_validity: at.uid_validity, last_uid: uid };
-            let taken = store.write(|tx, now| {
-                let taken = email_in::take_mail(tx, ws, &raw, now)?;
-                config::set_cursor(tx, ws, Provider::Email, &next.to_text())?;
-                Ok(taken)
-            });
-            match taken {
-                Ok(t) => {
-                    report.emails += 1;
-                    tally(report, &t);
+        let Some(&(last, _)) = fetched.last() else { continue };
+        let next = Cursor { uid_validity: at.uid_validity, last_uid: last };
+        // One transaction for the batch: each mail in its own savepoint, the cursor at the end.
+        // A crash loses the whole batch and its cursor together: it is read again, nothing
+        // skipped, nothing twice.
+        let taken = store
+            .write(|tx, now| {
+                let mut out = Vec::with_capacity(fetched.len());
+                for (uid, raw) in &fetched {
+                    tx.execute_batch("SAVEPOINT mail")?;
+                    match email_in::take_mail(tx, ws, raw, now) {
+                        Ok(t) => {
+                            tx.execute_batch("RELEASE mail")?;
+                            out.push(Ok(t));
+                        }
+                        // The book itself failed (busy, full, broken): the batch is not taken.
+                        Err(e @ (Error::Db(_) | Error::Io(_))) => return Err(e),
+                        // This mail cannot be taken: undo what it began, pass it.
+                        Err(e) => {
+                            tx.execute_batch("ROLLBACK TO mail; RELEASE mail")?;
+                            out.push(Err((*uid, e)));
+                        }
+                    }
                 }
-                // The book itself failed (busy, full, broken): stop here, the cursor before
-                // this message.
-                Err(e @ (Error::Db(_) | Error::Io(_))) => return Err(Stop::Book(e)),
-                // This message cannot be taken: say why in the log and go on past it.
-                Err(e) => {
+                config::set_cursor(tx, ws, Provider::Email, &next.to_text())?;
+                Ok(out)
+            })
+            .map_err(Stop::Book)?;
+        for t in taken {
+            report.emails += 1;
+            match t {
+                Ok(t) => tally(report, &t),
+                Err((uid, e)) => {
                     tracing::warn!(uid, error = %e, "a mail could not be taken in; passed");
-                    store.write(|tx, _| config::set_cursor(tx, ws, Provider::Email, &next.to_text())).map_err(Stop::Book)?;
-                    report.emails += 1;
                     report.skipped += 1;
                 }
             }
-            *at = next;
         }
+        *at = next;
     }
     Ok(())
 }
