@@ -202,10 +202,8 @@ pub fn out_mail(conn: &Connection, ws: &Workspace, ch: &Channels, due: &crate::o
 pub fn subject_for(conn: &Connection, ws: &Workspace, lead: &crate::leads::Lead, due: &crate::outbox::Due) -> Result<String> {
     use crate::followups::templates::{self, Context};
     use crate::model::Language;
-    let property = match due.property_id {
-        Some(p) => Some(crate::listings::properties::get(conn, ws, p)?),
-        None => None,
-    };
+    // A listing gone since its alert was queued leaves the default subject.
+    let property = due.property_id.and_then(|p| crate::listings::properties::get(conn, ws, p).ok());
     let ctx = Context { lead, workspace: ws, property: property.as_ref() };
     let language = ctx.language();
     if let (Some(c), Some(p)) = (due.campaign_id, due.campaign_step) {

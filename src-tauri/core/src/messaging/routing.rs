@@ -354,6 +354,31 @@ mod tests {
     }
 
     #[test]
+    fn email_comes_after_sms_and_before_the_agent_and_never_to_an_address_that_opted_out() {
+        use crate::messaging::channels::config::EmailChannel;
+        use crate::messaging::channels::email::{EmailClient, Endpoint, Security};
+        let mut ch = all(false);
+        let at = |port| Endpoint { host: "127.0.0.1".into(), port, security: Security::None };
+        ch.email = Some(EmailChannel { client: EmailClient::new(at(1), at(2), "u", "p", "a@b.ae", "INBOX"), settings: Settings::default(), attention: false, cursor: None });
+        let mut l = lead();
+        l.email = Some("aisha@example.org".into());
+        l.opt_outs.push(Channel::Telegram);
+        assert!(matches!(go(&l, &ch, None), Route::Sms { .. }), "SMS before email");
+        l.opt_outs.push(Channel::Sms);
+        assert_eq!(go(&l, &ch, None), Route::Email { to: "aisha@example.org".into() });
+        // Email carries any length: nothing is too long for a lead it reaches.
+        let w = ws();
+        let long = "a".repeat(20_000);
+        let t = Target { lead: &l, workspace: &w, body: &long, step: None, whatsapp_inbound_at: None, whatsapp_inbound_via: None };
+        assert!(matches!(route(&t, &ch, &[], now()), Route::Email { .. }));
+        ch.email.as_mut().unwrap().attention = true;
+        assert_eq!(go(&l, &ch, None), Route::Wait { provider: Provider::Email }, "a refused login holds the mail");
+        ch.email.as_mut().unwrap().attention = false;
+        l.opt_outs.push(Channel::Email);
+        assert!(matches!(go(&l, &ch, None), Route::Manual { .. }));
+    }
+
+    #[test]
     fn with_no_provider_set_up_every_message_is_for_the_agent() {
         let l = lead();
         assert!(matches!(go(&l, &Channels::default(), None), Route::Manual { .. }));

@@ -781,6 +781,60 @@ mod tests {
     }
 
     #[test]
+    fn an_email_account_needs_both_servers_and_refuses_no_encryption_to_another_machine() {
+        let ok = |f: fn(&mut Settings)| {
+            let mut v = s(|v| {
+                v.imap_host = Some(" IMAP.Example.com ".into());
+                v.smtp_host = Some("smtp.example.com".into());
+                v.username = Some("agent@example.com".into());
+                v.from = Some("Agent@Example.com".into());
+            });
+            f(&mut v);
+            validate(Provider::Email, &v)
+        };
+        let v = ok(|_| {}).unwrap();
+        assert_eq!((v.imap_host.as_deref(), v.imap_port, v.smtp_port, v.folder.as_deref()), (Some("imap.example.com"), Some(993), Some(465), Some("INBOX")));
+        assert_eq!((v.imap_security.as_deref(), v.from.as_deref()), (Some("tls"), Some("agent@example.com")));
+        let st = ok(|v| { v.imap_security = Some("starttls".into()); v.smtp_security = Some("STARTTLS".into()); }).unwrap();
+        assert_eq!((st.imap_port, st.smtp_port), (Some(143), Some(587)));
+        assert_eq!(ok(|v| v.imap_security = Some("none".into())).unwrap_err().field(), Some("imap_security"));
+        assert_eq!(ok(|v| v.smtp_security = Some("ssl".into())).unwrap_err().field(), Some("smtp_security"));
+        for host in ["127.0.0.1", "::1", "localhost", "127.0.0.5"] {
+            let h = host.to_string();
+            let mut v = ok(|_| {}).unwrap();
+            v.imap_host = Some(h.clone());
+            v.imap_security = Some("none".into());
+            assert!(validate(Provider::Email, &v).is_ok(), "{host}");
+        }
+        assert_eq!(ok(|v| v.smtp_host = None).unwrap_err().field(), Some("smtp_host"));
+        assert_eq!(ok(|v| v.imap_host = Some("https://imap.example.com".into())).unwrap_err().field(), Some("imap_host"));
+        assert_eq!(ok(|v| v.from = Some("not an address".into())).unwrap_err().field(), Some("from"));
+        assert_eq!(ok(|v| v.imap_port = Some(0)).unwrap_err().field(), Some("imap_port"));
+        assert_eq!(ok(|v| v.folder = Some("a\"b".into())).unwrap_err().field(), Some("folder"));
+        assert_eq!(ok(|v| v.bot_username = Some("leadbook_bot".into())).unwrap_err().field(), Some("bot_username"));
+        assert_eq!(validate(Provider::Telegram, &s(|v| v.imap_host = Some("x".into()))).unwrap_err().field(), Some("imap_host"));
+    }
+
+    #[test]
+    fn a_saved_mail_password_goes_only_to_the_servers_it_was_given_for() {
+        let mut book = Book::open_in_memory(Arc::new(FixedClock::at("2026-03-02T06:00:00Z"))).unwrap();
+        let ws = book.workspace("Default").unwrap();
+        let store = MemoryStore::default();
+        let v = s(|v| {
+            v.imap_host = Some("imap.example.com".into());
+            v.smtp_host = Some("smtp.example.com".into());
+            v.username = Some("agent@example.com".into());
+            v.from = Some("agent@example.com".into());
+        });
+        assert_eq!(book.write(|tx, now| set(tx, &ws, &store, Provider::Email, &v, None, now)).unwrap_err().field(), Some("secret"));
+        let info = book.write(|tx, now| set(tx, &ws, &store, Provider::Email, &v, Some("app pass word 1"), now)).unwrap();
+        assert_eq!(info.state, "untested", "saved is not connected");
+        let moved = Settings { smtp_host: Some("smtp.elsewhere.com".into()), ..v.clone() };
+        assert_eq!(book.write(|tx, now| set(tx, &ws, &store, Provider::Email, &moved, None, now)).unwrap_err().field(), Some("secret"));
+        book.write(|tx, now| set(tx, &ws, &store, Provider::Email, &v, None, now)).unwrap();
+    }
+
+    #[test]
     fn a_secret_goes_to_the_store_never_to_the_database_and_is_never_shown() {
         let mut book = Book::open_in_memory(Arc::new(FixedClock::at("2026-03-02T06:00:00Z"))).unwrap();
         let ws = book.workspace("Default").unwrap();
