@@ -106,6 +106,8 @@ bench: setup
 	@$(call apt_install,sqlite3)
 	$(CARGO) run --release -p leadbook-core --bin leadbook-bench
 	$(CARGO) bench -p leadbook-core --bench drain
+	$(MAKE) venv-test
+	$(CARGO) bench -p leadbook-core --bench email
 
 # The window's own figures on the synthetic 100 000-lead book, under Xvfb.
 bench-app: setup apt-test
