@@ -261,6 +261,9 @@ pub struct PropertyArgs {
     /// RERA permit number.
     #[arg(long, value_name = "P")]
     permit: Option<String>,
+    /// The listing's reference (as on the portals), which enquiries name.
+    #[arg(long, value_name = "R")]
+    reference: Option<String>,
 }
 
 impl PropertyArgs {
@@ -273,6 +276,7 @@ impl PropertyArgs {
             bedrooms: self.bedrooms,
             purpose: self.purpose,
             permit: self.permit,
+            reference: self.reference,
         }
     }
 }

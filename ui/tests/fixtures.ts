@@ -128,6 +128,7 @@ export function makeProperty(over: Partial<Property> = {}): Property {
     bedrooms: 4,
     purpose: 'sale',
     permit: null,
+    reference: null,
     status: 'available',
     created_at: '2025-03-21T08:00:00Z',
     updated_at: '2025-03-21T08:00:00Z',

@@ -87,6 +87,21 @@ fn a_property_finder_enquiry_in_html_tables_becomes_a_lead_linked_to_its_listing
 }
 
 #[test]
+fn an_enquiry_naming_a_listings_reference_links_that_listing() {
+    let (mut book, _, ws) = book();
+    let villa = book
+        .add_property(&ws, &PropertyInput { title: Some("Ranches villa".into()), location: Some("Arabian Ranches".into()), price: Some(250_000), purpose: Some("rent".into()), reference: Some("by-778".into()), ..Default::default() })
+        .unwrap();
+    let id = enquiry_lead(&book.take_mail(&ws, &fixture("bayut-enquiry.eml")).unwrap());
+    assert_eq!(book.lead_enquiries(&ws, id).unwrap()[0].property_id, Some(villa.id), "matched ignoring case");
+    // Another workspace's listing with the same reference is not linked.
+    let other = book.add_workspace("Agency", None).unwrap();
+    book.add_property(&other, &PropertyInput { title: Some("Theirs".into()), location: Some("JLT".into()), price: Some(1), reference: Some("DZ-1190".into()), ..Default::default() }).unwrap();
+    let dz = enquiry_lead(&book.take_mail(&ws, &fixture("dubizzle-enquiry.eml")).unwrap());
+    assert_eq!(book.lead_enquiries(&ws, dz).unwrap()[0].property_id, None);
+}
+
+#[test]
 fn bayut_and_dubizzle_enquiries_are_read_by_their_layouts() {
     let (mut book, _, ws) = book();
     let bayut = { let id = enquiry_lead(&book.take_mail(&ws, &fixture("bayut-enquiry.eml")).unwrap()); book.lead(&ws, id).unwrap() };
@@ -300,6 +315,16 @@ fn a_reply_naming_our_message_id_is_the_leads_reply_from_any_address() {
 }
 
 #[test]
+fn an_answer_to_our_message_from_a_listed_senders_domain_is_a_reply_not_an_enquiry() {
+    let (mut book, clock, ws) = book();
+    let (lead, message) = lead_with_a_followup(&mut book, &clock, &ws);
+    book.add_email_sender(&ws, "@example.com", None).unwrap();
+    let ours = email_in::message_id(&ws, message, "primehomes.ae");
+    let raw = reply_mail("john.smith@example.com", "Re: viewing", Some(&ours), "Name: John\r\nPhone: 0501234567\r\nSee you then", "r3@example.com");
+    assert!(matches!(book.take_mail(&ws, &raw).unwrap(), MailTaken::Reply { lead_id, .. } if lead_id == lead));
+}
+
+#[test]
 fn another_workspaces_message_ids_are_not_ours() {
     let (mut book, clock, ws) = book();
     let (_, message) = lead_with_a_followup(&mut book, &clock, &ws);
@@ -443,9 +468,8 @@ fn a_merge_by_hand_keeps_the_enquiries_of_both_leads() {
 
 // --- bad input: a clear outcome, never a panic, never an error -------------------------------
 
-#[test]
-fn a_30_mb_message_is_read_up_to_its_cap_and_its_enquiry_still_taken() {
-    let (mut book, _, ws) = book();
+/// A dubizzle enquiry with a brochure attached that makes the mail 30 MB.
+fn thirty_mb_mail() -> Vec<u8> {
     let head = "From: dubizzle <no-reply@email.dubizzle.com>\r\nTo: sara@primehomes.ae\r\nSubject: dubizzle - someone is interested in your villa\r\n\
 Message-ID: <big-1@email.dubizzle.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"X\"\r\n\r\n--X\r\n\
 Content-Type: text/plain; charset=utf-8\r\n\r\nName: Big Mail\r\nTelephone: 0501231234\r\n\r\n--X\r\nContent-Type: application/pdf\r\n\
@@ -456,6 +480,13 @@ Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\
         raw.extend_from_slice(line);
     }
     raw.extend_from_slice(b"--X--\r\n");
+    raw
+}
+
+#[test]
+fn a_30_mb_message_is_read_up_to_its_cap_and_its_enquiry_still_taken() {
+    let (mut book, _, ws) = book();
+    let raw = thirty_mb_mail();
     let taken = book.take_mail(&ws, &raw).unwrap();
     let lead = book.lead(&ws, enquiry_lead(&taken)).unwrap();
     assert_eq!(lead.phone.as_deref(), Some("+971501231234"));
@@ -528,3 +559,75 @@ fn truncated_and_garbled_fixtures_never_panic_nor_fail() {
     }
 }
 
+
+#[test]
+fn a_bounce_returning_the_whole_message_is_read_too() {
+    let (mut book, clock, ws) = book();
+    let (lead, message) = lead_with_a_followup(&mut book, &clock, &ws);
+    let ours = email_in::message_id(&ws, message, "primehomes.ae");
+    let raw = String::from_utf8(bounce_mail(&ours, "john.smith@example.com"))
+        .unwrap()
+        .replace("Content-Type: text/rfc822-headers\r\n\r\n", "Content-Type: message/rfc822\r\n\r\n")
+        .replace("Message-ID: <leadbook", "Content-Type: text/plain\r\nMessage-ID: <leadbook")
+        .replace("\r\n\r\n--B1--", "\r\n\r\nHello John, your viewing?\r\n\r\n--B1--");
+    assert_eq!(book.take_mail(&ws, raw.as_bytes()).unwrap(), MailTaken::Bounce { lead_id: lead, outbox_id: Some(message) });
+}
+
+#[test]
+fn an_html_only_reply_is_read_without_its_quoted_thread() {
+    let (mut book, clock, ws) = book();
+    let (lead, _) = lead_with_a_followup(&mut book, &clock, &ws);
+    let raw = "From: john.smith@example.com\r\nTo: sara@primehomes.ae\r\nSubject: Re: viewing\r\nMessage-ID: <html-reply@example.com>\r\n\
+MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<div dir=\"ltr\">Sunday at 5 is good &amp; thanks</div><br>\
+<div class=\"gmail_quote\"><div>On Sat, 7 Mar 2026, Sara &lt;sara@primehomes.ae&gt; wrote:</div><blockquote>Would you like a viewing?</blockquote></div>\r\n";
+    let MailTaken::Reply { lead_id, .. } = book.take_mail(&ws, raw.as_bytes()).unwrap() else { panic!() };
+    assert_eq!(lead_id, lead);
+    assert_eq!(timeline_kinds(&mut book, &ws, lead, "replied"), vec!["Sunday at 5 is good & thanks via email".to_string()]);
+}
+
+const CHILD_ENV: &str = "LEADBOOK_MAIL_CHILD";
+
+/// Not a test of its own: the body the child process runs (it does nothing in a normal run).
+#[test]
+fn child_takes_a_30_mb_mail() {
+    if std::env::var(CHILD_ENV).is_err() {
+        return;
+    }
+    let (mut book, _, ws) = book();
+    let raw = thirty_mb_mail();
+    let taken = book.take_mail(&ws, &raw).unwrap();
+    // SAFETY: getrusage writes into the zeroed struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    println!("TAKEN {} PEAK_KIB {}", matches!(taken, MailTaken::Enquiry { .. }), usage.ru_maxrss);
+}
+
+#[test]
+fn taking_a_30_mb_mail_costs_a_few_times_its_size_at_most() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_takes_a_30_mb_mail", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    let line = text.lines().find_map(|l| l.split_once("TAKEN ").map(|(_, a)| a)).unwrap_or_else(|| panic!("no answer: {text}"));
+    let (taken, peak) = line.split_once(" PEAK_KIB ").unwrap();
+    assert_eq!(taken, "true");
+    let peak_mib = peak.trim().parse::<u64>().unwrap() / 1024;
+    // The mail itself is 30 MB; only its first 4 MB are parsed, the attachment never decoded.
+    assert!(peak_mib < 120, "peak {peak_mib} MiB");
+}
+
+#[test]
+fn a_listed_domain_covers_its_subdomains_and_an_address_names_its_portal() {
+    let (mut book, _, ws) = book();
+    book.add_email_sender(&ws, "@primehomes.ae", None).unwrap();
+    let sub = String::from_utf8(fixture("form-persian.eml")).unwrap().replace("forms@primehomes.ae", "wp@forms.primehomes.ae");
+    assert!(matches!(book.take_mail(&ws, sub.as_bytes()).unwrap(), MailTaken::Enquiry { .. }));
+    // A portal address Leadbook does not know yet, listed with its portal: its leads are that portal's.
+    book.add_email_sender(&ws, "leads@bayut-mailer.example", Some(Portal::Bayut)).unwrap();
+    let moved = String::from_utf8(fixture("bayut-enquiry.eml")).unwrap().replace("noreply@bayut.com", "leads@bayut-mailer.example");
+    let id = enquiry_lead(&book.take_mail(&ws, moved.as_bytes()).unwrap());
+    assert_eq!(book.lead(&ws, id).unwrap().source, Source::Bayut);
+}

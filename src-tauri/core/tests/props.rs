@@ -330,7 +330,7 @@ proptest! {
         lead.budget_max = budget;
         lead.language = language;
         let property = Property {
-            id: 1, title, location, price, property_type: None, bedrooms: None, purpose: ListingPurpose::Sale, permit: None,
+            id: 1, title, location, price, property_type: None, bedrooms: None, purpose: ListingPurpose::Sale, permit: None, reference: None,
             status: PropertyStatus::Available, created_at: at, updated_at: at, workspace_id: 1, area_key: String::new(),
         };
         let ctx = Context { lead: &lead, workspace: workspace(), property: with_property.then_some(&property) };

@@ -14,6 +14,7 @@ export interface PropertyFormValues {
   bedrooms: string;
   purpose: string;
   permit: string;
+  reference: string;
 }
 
 /** Every field in the order the form shows them. */
@@ -25,6 +26,7 @@ export const PROPERTY_FIELDS: readonly PropertyInputField[] = [
   'bedrooms',
   'purpose',
   'permit',
+  'reference',
 ];
 
 export const LISTING_PURPOSES = ['sale', 'rent'] as const;
@@ -35,7 +37,7 @@ export function isPropertyStatus(v: unknown): v is (typeof PROPERTY_STATUSES)[nu
 }
 
 export function emptyPropertyForm(): PropertyFormValues {
-  return { title: '', location: '', price: '', property_type: '', bedrooms: '', purpose: 'sale', permit: '' };
+  return { title: '', location: '', price: '', property_type: '', bedrooms: '', purpose: 'sale', permit: '', reference: '' };
 }
 
 export function formFromProperty(p: Property): PropertyFormValues {
@@ -47,6 +49,7 @@ export function formFromProperty(p: Property): PropertyFormValues {
     bedrooms: p.bedrooms === null ? '' : String(p.bedrooms),
     purpose: p.purpose,
     permit: p.permit ?? '',
+    reference: p.reference ?? '',
   };
 }
 
@@ -67,6 +70,7 @@ export function toPropertyInput(v: PropertyFormValues): {
     bedrooms: whole('bedrooms', v.bedrooms),
     purpose: text(v.purpose),
     permit: text(v.permit),
+    reference: text(v.reference),
   };
   for (const f of ['title', 'location', 'price'] as const) {
     if (input[f] === null && !problems[f]) problems[f] = 'required';

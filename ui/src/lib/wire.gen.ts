@@ -353,6 +353,10 @@ export type Property = {
   bedrooms: number | null,
   purpose: ListingPurpose,
   permit: string | null,
+  /**
+   * The agent's (or the portal's) reference for the listing, which enquiries name.
+   */
+  reference: string | null,
   status: PropertyStatus,
   created_at: string,
   updated_at: string,
@@ -369,6 +373,7 @@ export type PropertyInput = {
   bedrooms?: number | null,
   purpose?: string | null,
   permit?: string | null,
+  reference?: string | null,
 };
 
 /**

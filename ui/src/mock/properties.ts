@@ -72,6 +72,9 @@ function validate(input: PropertyInput) {
   const permit = input.permit?.trim() || null;
   if (permit && !/^[A-Za-z0-9\-/ ]{1,40}$/.test(permit))
     fail('validation', 'a RERA permit number has letters, digits and dashes only', 'permit');
+  const reference = input.reference?.trim() || null;
+  if (reference && !/^[\p{L}\p{N}\-/_. ]{1,60}$/u.test(reference))
+    fail('validation', 'a listing reference has letters, digits, dashes, dots and slashes only (60 at most)', 'reference');
   return {
     title: title!,
     location: location!,
@@ -80,6 +83,7 @@ function validate(input: PropertyInput) {
     bedrooms: input.bedrooms ?? null,
     purpose: purpose as Property['purpose'],
     permit,
+    reference,
   };
 }
 

@@ -177,6 +177,7 @@ fn main() {
                         bedrooms: Some(p.bedrooms),
                         purpose: Some(p.purpose.clone()),
                         permit: None,
+                        reference: None,
                     };
                     Ok(leadbook_core::listings::properties::add(tx, &ws, &input, now)?.id)
                 })

@@ -22,6 +22,8 @@ pub struct Property {
     pub bedrooms: Option<i64>,
     pub purpose: ListingPurpose,
     pub permit: Option<String>,
+    /// The agent's (or the portal's) reference for the listing, which enquiries name.
+    pub reference: Option<String>,
     pub status: PropertyStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -43,6 +45,7 @@ pub struct PropertyInput {
     pub bedrooms: Option<i64>,
     pub purpose: Option<String>,
     pub permit: Option<String>,
+    pub reference: Option<String>,
 }
 
 struct Valid {
@@ -53,6 +56,7 @@ struct Valid {
     bedrooms: Option<i64>,
     purpose: ListingPurpose,
     permit: Option<String>,
+    reference: Option<String>,
 }
 
 fn validate(input: &PropertyInput) -> Result<Valid> {
@@ -79,6 +83,10 @@ fn validate(input: &PropertyInput) -> Result<Valid> {
     if permit.as_ref().is_some_and(|p| p.len() > 40 || !p.chars().all(|c| c.is_ascii_alphanumeric() || "-/ ".contains(c))) {
         return Err(Error::validation("permit", "a RERA permit number has letters, digits and dashes only"));
     }
+    let reference = t(&input.reference);
+    if reference.as_ref().is_some_and(|r| r.chars().count() > 60 || !r.chars().all(|c| c.is_alphanumeric() || "-/_. ".contains(c))) {
+        return Err(Error::validation("reference", "a listing reference has letters, digits, dashes, dots and slashes only (60 at most)"));
+    }
     Ok(Valid {
         title,
         location,
@@ -87,11 +95,12 @@ fn validate(input: &PropertyInput) -> Result<Valid> {
         bedrooms,
         purpose: t(&input.purpose).map(|v| ListingPurpose::parse("purpose", &v)).transpose()?.unwrap_or(ListingPurpose::Sale),
         permit,
+        reference,
     })
 }
 
 const COLUMNS: &str =
-    "id, workspace_id, title, location, area_key, price, property_type, bedrooms, purpose, permit, status, created_at, updated_at";
+    "id, workspace_id, title, location, area_key, price, property_type, bedrooms, purpose, permit, status, created_at, updated_at, reference";
 
 fn from_row(r: &Row) -> rusqlite::Result<Property> {
     let required_time = |i: usize| time_col(r, i)?.ok_or_else(|| bad_column(i, "missing time"));
@@ -109,6 +118,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Property> {
         status: enum_col(r, 10, PropertyStatus::parse)?,
         created_at: required_time(11)?,
         updated_at: required_time(12)?,
+        reference: r.get(13)?,
     })
 }
 
@@ -148,11 +158,11 @@ pub fn add(conn: &Connection, ws: &Workspace, input: &PropertyInput, now: DateTi
     let v = validate(input)?;
     conn.prepare_cached(
         "INSERT INTO properties (workspace_id, title, location, area_key, price, property_type, bedrooms, purpose, permit,
-             status, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'available', ?10, ?10)",
+             status, created_at, updated_at, reference) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'available', ?10, ?10, ?11)",
     )?
     .execute(params![
         ws.id, v.title, v.location, crate::model::areas::key(&v.location), v.price, v.property_type.map(|t| t.as_str()),
-        v.bedrooms, v.purpose.as_str(), v.permit, fmt_time(now),
+        v.bedrooms, v.purpose.as_str(), v.permit, fmt_time(now), v.reference,
     ])?;
     get(conn, ws, conn.last_insert_rowid())
 }
@@ -162,11 +172,11 @@ pub fn update(conn: &Connection, ws: &Workspace, id: i64, input: &PropertyInput,
     let v = validate(input)?;
     conn.prepare_cached(
         "UPDATE properties SET title = ?3, location = ?4, area_key = ?5, price = ?6, property_type = ?7, bedrooms = ?8,
-             purpose = ?9, permit = ?10, updated_at = ?11 WHERE workspace_id = ?1 AND id = ?2",
+             purpose = ?9, permit = ?10, updated_at = ?11, reference = ?12 WHERE workspace_id = ?1 AND id = ?2",
     )?
     .execute(params![
         ws.id, id, v.title, v.location, crate::model::areas::key(&v.location), v.price, v.property_type.map(|t| t.as_str()),
-        v.bedrooms, v.purpose.as_str(), v.permit, fmt_time(now),
+        v.bedrooms, v.purpose.as_str(), v.permit, fmt_time(now), v.reference,
     ])?;
     get(conn, ws, id)
 }
@@ -199,6 +209,7 @@ mod tests {
             (PropertyInput { purpose: Some("lease".into()), ..input() }, "purpose"),
             (PropertyInput { property_type: Some("castle".into()), ..input() }, "property_type"),
             (PropertyInput { permit: Some("<script>".into()), ..input() }, "permit"),
+            (PropertyInput { reference: Some("<b>".into()), ..input() }, "reference"),
         ] {
             assert_eq!(validate(&change).err().and_then(|e| e.field().map(String::from)).as_deref(), Some(field));
         }

@@ -108,10 +108,14 @@ fn decide(conn: &Connection, ws: &Workspace, m: &Mail, now: DateTime<Utc>) -> Re
     let Some(from) = m.from.as_deref() else {
         return Ok(MailTaken::Ignored { reason: "the mail names no sender" });
     };
-    if let Some(known) = senders::lookup(conn, ws, from)? {
-        return enquiry(conn, ws, m, known.portal, now);
+    // An answer to one of our messages is a reply, even from a listed sender's domain.
+    let answering = answered(conn, ws, m)?;
+    if answering.is_none() {
+        if let Some(known) = senders::lookup(conn, ws, from)? {
+            return enquiry(conn, ws, m, known.portal, now);
+        }
     }
-    let lead_id = match answered(conn, ws, m)? {
+    let lead_id = match answering {
         Some(id) => Some(id),
         None => leads::by_key(conn, ws, "email", from)?,
     };
