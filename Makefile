@@ -16,14 +16,18 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 APT_BUILD := build-essential pkg-config curl file libwebkit2gtk-4.1-dev libssl-dev \
              libayatana-appindicator3-dev librsvg2-dev libxdo-dev
 # What the tests need besides: the WebKit WebDriver, a virtual display, the sqlite3 shell
-# (benchmark baseline) and the screenshot tools.
-APT_TEST := webkit2gtk-driver xvfb xauth sqlite3 x11-apps imagemagick dbus-x11
+# (benchmark baseline) and the screenshot tools; a real IMAP server (Dovecot) and Python's venv
+# for the real SMTP server (aiosmtpd, from PyPI into .venv-test) the email tests run.
+APT_TEST := webkit2gtk-driver xvfb xauth sqlite3 x11-apps imagemagick dbus-x11 dovecot-imapd python3-venv
+# The SMTP server of the email tests (tests/servers/src/mail.rs finds it in .venv-test).
+AIOSMTPD_VERSION := 1.4.6
+VENV_TEST := .venv-test
 
 APP := target/debug/leadbook
 TAURI_DRIVER_VERSION := 2.1.0
 
 .PHONY: help run test setup setup-test apt-build apt-test node ui-deps ui e2e-deps tauri-driver build \
-        test-rust test-ui test-e2e bench bench-app clean
+        test-rust test-ui test-e2e bench bench-app clean venv-test
 
 help:
 	@echo "make run    build and open Leadbook"
@@ -37,7 +41,7 @@ run: setup build
 test: setup setup-test ui test-rust test-ui test-e2e
 
 setup: apt-build node ui-deps
-setup-test: apt-test e2e-deps tauri-driver
+setup-test: apt-test venv-test e2e-deps tauri-driver
 
 # Installs only the packages that are missing, so a ready machine skips apt entirely.
 define apt_install
@@ -53,6 +57,13 @@ apt-build:
 
 apt-test:
 	@$(call apt_install,$(APT_TEST))
+
+# The system's python3 (Debian's, with the venv module apt-test installs), not a user's pyenv.
+venv-test: apt-test
+	@if ! $(VENV_TEST)/bin/python -c 'import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != "$(AIOSMTPD_VERSION)")' 2>/dev/null; then \
+	  echo "==> python venv $(VENV_TEST) with aiosmtpd $(AIOSMTPD_VERSION)"; \
+	  rm -rf $(VENV_TEST) && /usr/bin/python3 -m venv $(VENV_TEST) && \
+	  $(VENV_TEST)/bin/pip install -q --disable-pip-version-check "aiosmtpd==$(AIOSMTPD_VERSION)"; fi
 
 node:
 	@command -v node >/dev/null || { echo "Node.js >= $(NODE_MIN) is required (none found). Install Node 20.19+ or 22.12+ and run make again." >&2; exit 1; }
@@ -80,7 +91,7 @@ build: ui
 
 # Also builds target/debug/leadbook (the CLI tests run it), which the end-to-end tests then drive:
 # one build of the app per run.
-test-rust: ui
+test-rust: ui venv-test
 	$(CARGO) test --workspace
 
 test-ui: ui-deps
@@ -95,6 +106,8 @@ bench: setup
 	@$(call apt_install,sqlite3)
 	$(CARGO) run --release -p leadbook-core --bin leadbook-bench
 	$(CARGO) bench -p leadbook-core --bench drain
+	$(MAKE) venv-test
+	$(CARGO) bench -p leadbook-core --bench email
 
 # The window's own figures on the synthetic 100 000-lead book, under Xvfb.
 bench-app: setup apt-test

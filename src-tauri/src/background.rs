@@ -252,7 +252,8 @@ async fn inbound(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secrets: 
         });
         for ws in workspaces {
             if let Ok(ch) = book.load_channels(&ws, secrets.as_ref(), &http) {
-                if ch.telegram.is_some() || ch.twilio.is_some() {
+                // The mailbox is read here too (SPEC §12), after the other channels' polls.
+                if ch.telegram.is_some() || ch.twilio.is_some() || ch.email.is_some() {
                     listening.push((ws, ch));
                 }
             }
@@ -266,8 +267,11 @@ async fn inbound(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secrets: 
                         log::warn!("inbound in {}: {}", ws.name, r.errors.join("; "));
                         courier.saw(None, Some(r.errors.join("; ")));
                     }
-                    if r.received > 0 {
-                        log::info!("inbound in {}: {} received, {} new leads, {} opt-outs", ws.name, r.received, r.new_leads, r.opt_outs);
+                    if r.received > 0 || r.emails > 0 {
+                        log::info!(
+                            "inbound in {}: {} received, {} new leads, {} opt-outs, {} emails ({} portal leads, {} unparsed)",
+                            ws.name, r.received, r.new_leads, r.opt_outs, r.emails, r.portal_leads, r.unparsed
+                        );
                         notify(&app, &r.notices);
                         let _ = app.emit("inbox-received", &r);
                         let _ = app.emit("outbox-changed", ());

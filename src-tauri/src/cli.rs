@@ -555,7 +555,8 @@ pub enum ChannelCommand {
     },
     /// Each provider's state and settings (never a token).
     List,
-    /// Ask the provider who we are (telegram, whatsapp or twilio).
+    /// Ask the provider who we are (telegram, whatsapp or twilio); email logs in to both its
+    /// IMAP and SMTP servers and says which failed.
     Test { provider: String },
     /// Forget a provider's settings and token.
     Remove { provider: String },
@@ -601,6 +602,33 @@ pub enum ChannelSet {
         #[arg(long = "base-url", value_name = "URL")]
         base_url: Option<String>,
     },
+    /// The agent's mailbox: IMAP to read it, SMTP submission to send from it (SPEC §12).
+    /// Security is tls (the default), starttls, or none (only for 127.0.0.1, ::1, localhost).
+    Email {
+        #[arg(long = "imap-host", value_name = "H")]
+        imap_host: Option<String>,
+        #[arg(long = "imap-port", value_name = "N")]
+        imap_port: Option<u16>,
+        #[arg(long = "imap-security", value_name = "tls|starttls|none")]
+        imap_security: Option<String>,
+        #[arg(long = "smtp-host", value_name = "H")]
+        smtp_host: Option<String>,
+        #[arg(long = "smtp-port", value_name = "N")]
+        smtp_port: Option<u16>,
+        #[arg(long = "smtp-security", value_name = "tls|starttls|none")]
+        smtp_security: Option<String>,
+        #[arg(long, value_name = "U")]
+        username: Option<String>,
+        /// The password or app password; `-` reads it from standard input.
+        #[arg(long, value_name = "P|-")]
+        password: Option<String>,
+        /// The address mail is sent from.
+        #[arg(long, value_name = "ADDRESS")]
+        from: Option<String>,
+        /// The folder read (INBOX by default).
+        #[arg(long, value_name = "F")]
+        folder: Option<String>,
+    },
 }
 
 impl ChannelSet {
@@ -615,6 +643,11 @@ impl ChannelSet {
             ChannelSet::Twilio { account_sid, auth_token, from, whatsapp_from, base_url } => {
                 (Provider::Twilio, Settings { base_url, account_sid, from, whatsapp_from, ..Settings::default() }, auth_token)
             }
+            ChannelSet::Email { imap_host, imap_port, imap_security, smtp_host, smtp_port, smtp_security, username, password, from, folder } => (
+                Provider::Email,
+                Settings { imap_host, imap_port, imap_security, smtp_host, smtp_port, smtp_security, username, from, folder, ..Settings::default() },
+                password,
+            ),
         }
     }
 }
@@ -995,7 +1028,7 @@ fn run_on(book: &mut Book, global: Global, command: Command) -> Result<String> {
             let mut report = rt.block_on(book.sync_inbox(&ws, &ch, std::time::Duration::ZERO))?;
             let polled = rt.block_on(book.poll_portals(&ws, &portals))?;
             report.add_portals(polled);
-            if report.received == 0 && report.portal_leads == 0 && !report.errors.is_empty() {
+            if report.received == 0 && report.emails == 0 && report.portal_leads == 0 && !report.errors.is_empty() {
                 return Err(Error::offline(report.errors.join("; "), None));
             }
             out(report)

@@ -5,7 +5,7 @@ import { stubIpc } from './ipcMock';
 import { makeChannel, makeChannelOverview } from './fixtures';
 import { toasts } from '../src/lib/toast';
 import { setLanguage } from '../src/lib/i18n/i18n.svelte';
-import { fieldOfError, settingsPayload } from '../src/lib/channels';
+import { fieldOfError, portProblem, settingsPayload } from '../src/lib/channels';
 import ChannelSettings from '../src/lib/components/ChannelSettings.svelte';
 import Settings from '../src/lib/screens/Settings.svelte';
 import type { ChannelInfo } from '../src/lib/types';
@@ -34,6 +34,16 @@ describe('channel helpers', () => {
       base_url: null,
     });
     expect(Object.keys(settingsPayload('twilio', {}))).toEqual(['account_sid', 'from', 'whatsapp_from', 'base_url']);
+  });
+
+  it('sends an email port as a number and finds a port that is not one', () => {
+    const form = { imap_host: ' imap.example.com ', imap_port: '993', smtp_port: '', from: 'a@b.ae' };
+    const out = settingsPayload('email', form);
+    expect(out).toMatchObject({ imap_host: 'imap.example.com', imap_port: 993, smtp_port: null, from: 'a@b.ae', folder: null });
+    expect(portProblem(form, 'email')).toBeNull();
+    expect(portProblem({ ...form, smtp_port: '70000' }, 'email')).toBe('smtp_port');
+    expect(fieldOfError('email', 'password')).toBe('secret');
+    expect(fieldOfError('email', 'imap_security')).toBe('imap_security');
   });
 
   it('puts a token error on the token field and ignores fields the form does not have', () => {

@@ -381,6 +381,9 @@ describe('WhatsApp template of a step', () => {
     wa_template: null,
     wa_template_language: null,
     wa_template_params: [],
+    subject_en: '',
+    subject_fa: '',
+    subject_ar: '',
     variants: [],
     ...over,
   });
@@ -451,7 +454,7 @@ describe('Inbound messages', () => {
     const ipc = stubIpc();
     let received: (() => void) | undefined;
     vi.mocked(ipc.onInboxReceived).mockImplementation(async (fn) => {
-      received = () => fn({ received: 2, matched: 1, new_leads: 1, opt_outs: 0, linked: 0, wrong_numbers: 0, portal_leads: 0 });
+      received = () => fn({ received: 2, matched: 1, new_leads: 1, opt_outs: 0, linked: 0, wrong_numbers: 0, emails: 0, portal_leads: 0, unparsed: 0 });
       return () => {};
     });
     render(App);

@@ -44,6 +44,9 @@ function step(position: number, over: Partial<Step> = {}): Step {
     wa_template: null,
     wa_template_language: null,
     wa_template_params: [],
+    subject_en: '',
+    subject_fa: '',
+    subject_ar: '',
     variants: [],
     ...over,
   };

@@ -398,6 +398,11 @@ impl Book {
         portals::poll(&mut self.store, ws, p).await
     }
 
+    /// Reads the workspace's mailbox alone: at most `limit` new mails (`None`: all of them).
+    pub async fn read_mailbox(&mut self, ws: &Workspace, ch: &Channels, limit: Option<usize>) -> Result<crate::messaging::mailbox::MailReport> {
+        crate::messaging::mailbox::sync(&mut self.store, ws, ch, limit).await
+    }
+
     // --- email in (SPEC §12) ---
 
     /// Takes in one raw mail (see [`crate::messaging::email_in::take_mail`]) in its own

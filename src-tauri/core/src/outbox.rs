@@ -332,6 +332,8 @@ pub struct Due {
     pub campaign_step: Option<i64>,
     pub attempts: i64,
     pub queued_at: String,
+    /// The listing an alert is about (its title is an email's subject).
+    pub property_id: Option<i64>,
 }
 
 fn due_from_row(r: &Row) -> rusqlite::Result<Due> {
@@ -343,6 +345,7 @@ fn due_from_row(r: &Row) -> rusqlite::Result<Due> {
         campaign_step: r.get(4)?,
         attempts: r.get(5)?,
         queued_at: r.get(6)?,
+        property_id: r.get(7)?,
     })
 }
 
@@ -353,7 +356,7 @@ pub fn due_page(conn: &Connection, ws: &Workspace, now: DateTime<Utc>, after: (&
     use MessageStatus::*;
     let rows = conn
         .prepare_cached(
-            "SELECT id, lead_id, body, campaign_id, campaign_step, attempts, queued_at FROM outbox
+            "SELECT id, lead_id, body, campaign_id, campaign_step, attempts, queued_at, property_id FROM outbox
              WHERE workspace_id = ?1 AND status IN (?6, ?7) AND coalesce(channel, '') != ?8
                AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)
                -- Held for the agent's review; or, with a language model set up, not drafted yet.
@@ -378,7 +381,7 @@ pub fn due_page(conn: &Connection, ws: &Workspace, now: DateTime<Utc>, after: (&
 pub fn due_by_id(conn: &Connection, ws: &Workspace, id: i64) -> Result<Option<Due>> {
     Ok(conn
         .prepare_cached(
-            "SELECT id, lead_id, body, campaign_id, campaign_step, attempts, queued_at FROM outbox
+            "SELECT id, lead_id, body, campaign_id, campaign_step, attempts, queued_at, property_id FROM outbox
              WHERE workspace_id = ?1 AND id = ?2 AND status IN (?3, ?4)",
         )?
         .query_row(params![ws.id, id, MessageStatus::Queued, MessageStatus::Deferred], due_from_row)

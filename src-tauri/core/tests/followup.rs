@@ -143,6 +143,9 @@ fn quick_campaign(book: &mut Book, ws: &Workspace, offsets_minutes: &[i64]) {
             wa_template: None,
             wa_template_language: None,
             wa_template_params: vec![],
+            subject_en: String::new(),
+            subject_fa: String::new(),
+            subject_ar: String::new(),
             variants: vec![],
         })
         .collect();

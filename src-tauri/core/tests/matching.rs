@@ -138,12 +138,15 @@ fn making_a_listing_available_again_tells_nobody_twice() {
 #[test]
 fn buyers_who_cannot_be_messaged_become_call_tasks() {
     let (mut book, ws) = book();
-    let id = book.add_lead(&ws, &LeadInput { name: Some("email only".into()), email: Some("e@x.ae".into()), locations: vec!["JVC".into()], ..Default::default() }).unwrap().id;
+    let id = book.add_lead(&ws, &LeadInput { name: Some("no channel".into()), email: Some("e@x.ae".into()), locations: vec!["JVC".into()], ..Default::default() }).unwrap().id;
+    book.conn().execute("UPDATE leads SET opt_outs = '[\"email\"]' WHERE id = ?1", [id]).unwrap();
     let opted = book.add_lead(&ws, &LeadInput { locations: vec!["JVC".into()], ..buyer("opted out", 2) }).unwrap().id;
     book.conn().execute("UPDATE leads SET opt_outs = '[\"whatsapp\",\"sms\"]' WHERE id = ?1", [opted]).unwrap();
     book.add_lead(&ws, &LeadInput { locations: vec!["JVC".into()], telegram_id: Some(99), ..buyer("telegram", 3) }).unwrap();
+    // Email is a channel (SPEC §12): a lead with only an address is written to.
+    book.add_lead(&ws, &LeadInput { name: Some("email only".into()), email: Some("only@x.ae".into()), locations: vec!["JVC".into()], ..Default::default() }).unwrap();
     let p = book.add_property(&ws, &listing("JVC", 1_000_000)).unwrap();
-    assert_eq!((p.notified.matched, p.notified.queued, p.notified.unreachable), (3, 1, 2));
+    assert_eq!((p.notified.matched, p.notified.queued, p.notified.unreachable), (4, 2, 2));
     let mut ids: Vec<i64> = p.notified.unreachable_leads.iter().map(|m| m.id).collect();
     ids.sort();
     assert_eq!(ids, vec![id, opted]);

@@ -29,6 +29,7 @@
 
 mod bayut;
 mod http;
+pub mod mail;
 mod openai;
 mod propertyfinder;
 mod telegram;
@@ -36,6 +37,7 @@ mod twilio;
 mod whatsapp;
 
 pub use bayut::{Bayut, ByLead};
+pub use mail::{Dovecot, ImapTalk, Received, Smtp};
 pub use openai::{Chat, OpenAi};
 pub use propertyfinder::{PfLead, PropertyFinder};
 pub use telegram::{Telegram, TgSent, TgUser};

@@ -4,8 +4,9 @@
  * error belongs, and the sidebar's summary of a `DeliveryStatus`. No Svelte, no IPC.
  */
 import type { ChannelInfo, DeliveryStatus, Provider } from './types';
+import type { MessageKey } from './i18n/i18n.svelte';
 
-export const PROVIDERS: readonly Provider[] = ['telegram', 'whatsapp', 'twilio'];
+export const PROVIDERS: readonly Provider[] = ['telegram', 'whatsapp', 'twilio', 'email'];
 
 export type ChannelField =
   | 'bot_username'
@@ -16,7 +17,15 @@ export type ChannelField =
   | 'default_template_language'
   | 'account_sid'
   | 'from'
-  | 'whatsapp_from';
+  | 'whatsapp_from'
+  | 'imap_host'
+  | 'imap_port'
+  | 'imap_security'
+  | 'smtp_host'
+  | 'smtp_port'
+  | 'smtp_security'
+  | 'username'
+  | 'folder';
 
 export interface ChannelFieldSpec {
   key: ChannelField;
@@ -24,7 +33,17 @@ export interface ChannelFieldSpec {
   advanced?: boolean;
   /** An example, never a real value. */
   placeholder: string;
+  /** The label's message key when it is not `channelField.<key>` (email's `from`). */
+  label?: MessageKey;
+  /** A port: sent as a number. */
+  numeric?: boolean;
+  /** One of these values (shown as a choice). */
+  choices?: readonly MailSecurity[];
 }
+
+/** How a mail server's connection is protected (`none` only for this machine). */
+export const MAIL_SECURITY = ['tls', 'starttls', 'none'] as const;
+export type MailSecurity = (typeof MAIL_SECURITY)[number];
 
 /** The non-secret settings of each provider, in the order the form shows them. */
 export const CHANNEL_FIELDS: Record<Provider, readonly ChannelFieldSpec[]> = {
@@ -45,30 +64,55 @@ export const CHANNEL_FIELDS: Record<Provider, readonly ChannelFieldSpec[]> = {
     { key: 'whatsapp_from', placeholder: '+14155550100' },
     { key: 'base_url', advanced: true, placeholder: 'https://api.twilio.com' },
   ],
+  email: [
+    { key: 'from', label: 'channelField.email.from', placeholder: 'agent@example.com' },
+    { key: 'username', placeholder: 'agent@example.com' },
+    { key: 'imap_host', placeholder: 'imap.example.com' },
+    { key: 'smtp_host', placeholder: 'smtp.example.com' },
+    { key: 'imap_security', advanced: true, placeholder: 'tls', choices: MAIL_SECURITY },
+    { key: 'imap_port', advanced: true, placeholder: '993', numeric: true },
+    { key: 'smtp_security', advanced: true, placeholder: 'tls', choices: MAIL_SECURITY },
+    { key: 'smtp_port', advanced: true, placeholder: '465', numeric: true },
+    { key: 'folder', advanced: true, placeholder: 'INBOX' },
+  ],
 };
 
 /** The form's name for the token / auth token / access token field. */
 export const SECRET_FIELD = 'secret';
-const SECRET_ALIASES = new Set(['secret', 'token', 'bot_token', 'access_token', 'auth_token']);
+const SECRET_ALIASES = new Set(['secret', 'token', 'bot_token', 'access_token', 'auth_token', 'password']);
 
 export type ChannelForm = Record<string, string>;
 
 /** The form's values for a provider, from what is stored (missing settings are ''). */
 export function formFromChannel(info: ChannelInfo): ChannelForm {
   const form: ChannelForm = {};
-  for (const f of CHANNEL_FIELDS[info.provider]) form[f.key] = info.settings?.[f.key] ?? '';
+  for (const f of CHANNEL_FIELDS[info.provider]) {
+    const v = info.settings?.[f.key];
+    form[f.key] = v === null || v === undefined ? '' : String(v);
+  }
   return form;
 }
 
 /** `channel_set`'s settings: every field of the provider, trimmed, '' → null. */
-export function settingsPayload(provider: Provider, form: ChannelForm): Record<string, string | null> {
-  const out: Record<string, string | null> = {};
+export function settingsPayload(provider: Provider, form: ChannelForm): Record<string, string | number | null> {
+  const out: Record<string, string | number | null> = {};
   for (const f of CHANNEL_FIELDS[provider]) {
     let v = (form[f.key] ?? '').trim();
     if (f.key === 'bot_username') v = v.replace(/^@/, '');
-    out[f.key] = v === '' ? null : v;
+    // A port that is not a number goes as typed, for the core to refuse with its field.
+    out[f.key] = v === '' ? null : f.numeric && /^\d{1,5}$/.test(v) ? Number(v) : v;
   }
   return out;
+}
+
+/** Whether a port typed in the form is a port (1–65535); empty is the default port. */
+export function portProblem(form: ChannelForm, provider: Provider): string | null {
+  for (const f of CHANNEL_FIELDS[provider]) {
+    if (!f.numeric) continue;
+    const v = (form[f.key] ?? '').trim();
+    if (v !== '' && !(/^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 65535)) return f.key;
+  }
+  return null;
 }
 
 /** `channel_set`'s secret: null (keep the stored one) when the field was left empty. */

@@ -90,6 +90,9 @@ export function blankStep(after: readonly Step[]): Step {
     wa_template: null,
     wa_template_language: null,
     wa_template_params: [],
+    subject_en: '',
+    subject_fa: '',
+    subject_ar: '',
     variants: [],
   };
 }
@@ -101,6 +104,9 @@ export function withTemplateFields(step: Step): Step {
     wa_template: step.wa_template ?? null,
     wa_template_language: step.wa_template_language ?? null,
     wa_template_params: Array.isArray(step.wa_template_params) ? [...step.wa_template_params] : [],
+    subject_en: step.subject_en ?? '',
+    subject_fa: step.subject_fa ?? '',
+    subject_ar: step.subject_ar ?? '',
     variants: Array.isArray(step.variants) ? step.variants.map((v) => ({ ...v })) : [],
   };
 }
@@ -115,6 +121,9 @@ export const STEP_FIELDS = [
   'wa_template',
   'wa_template_language',
   'wa_template_params',
+  'subject_en',
+  'subject_fa',
+  'subject_ar',
   'variants',
 ] as const;
 export type StepField = (typeof STEP_FIELDS)[number];

@@ -141,7 +141,7 @@ export const llmSetReview = (on: boolean) => call<LlmInfo>('llm_set_review', { o
 // ── Channels ────────────────────────────────────────────────────────────────────────────
 export const channelList = () => call<ChannelOverview>('channel_list');
 /** Saves a provider's settings; `secret: null` keeps the stored one. */
-export const channelSet = (provider: Provider, settings: Record<string, string | null>, secret: string | null) =>
+export const channelSet = (provider: Provider, settings: Record<string, string | number | null>, secret: string | null) =>
   call<ChannelInfo>('channel_set', { provider, settings, secret });
 export const channelTest = (provider: Provider) => call<ChannelTestResult>('channel_test', { provider });
 /** Removes the webhook set on the Telegram bot (`info.webhook`), so replies reach Leadbook; the channel afterwards. */

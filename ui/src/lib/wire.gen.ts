@@ -53,7 +53,7 @@ export type MessageStatus = "queued" | "sending" | "sent" | "delivered" | "read"
 /**
  * A company Leadbook has an account with.
  */
-export type Provider = "telegram" | "whatsapp" | "twilio";
+export type Provider = "telegram" | "whatsapp" | "twilio" | "email";
 
 /**
  * What a reply means for the lead.
@@ -352,6 +352,7 @@ export type Dashboard = {
    * month and this year (local time).
    */
   pipeline: Pipeline,
+  /**
    * How fast the leads who came to the agent were answered (SPEC §12).
    */
   speed_to_lead: SpeedToLead,
@@ -554,9 +555,9 @@ export type Step = {
   template_fa: string,
   template_ar: string,
   /**
-   * Preferred channel (telegram, whatsapp, sms) or none: routed at delivery.
+   * Preferred channel (telegram, whatsapp, sms, email) or none: routed at delivery.
    */
-  channel: "telegram" | "whatsapp" | "sms" | null,
+  channel: "telegram" | "whatsapp" | "sms" | "email" | null,
   /**
    * The approved WhatsApp template sent instead when the lead has not written on WhatsApp
    * in 24 hours, its language code (en_US) and its body parameters (variable names).
@@ -564,6 +565,12 @@ export type Step = {
   wa_template: string | null,
   wa_template_language: string | null,
   wa_template_params: Array<string>,
+  /**
+   * The subject when the step goes by email, per language (empty: the default subject).
+   */
+  subject_en: string,
+  subject_fa: string,
+  subject_ar: string,
   /**
    * Other texts of the step under an A/B test (B, C, …); each enrolment gets one variant for
    * the whole campaign, the step's own text being A.
@@ -706,9 +713,10 @@ export type SecretStoreInfo = {
 export type ChannelInfo = {
   provider: Provider,
   /**
-   * `unconfigured`, `ok` or `needs_attention`.
+   * `unconfigured`, `untested` (saved, never tried: email until its first test or send),
+   * `ok` or `needs_attention`.
    */
-  state: "unconfigured" | "ok" | "needs_attention",
+  state: "unconfigured" | "untested" | "ok" | "needs_attention",
   detail: string | null,
   settings: ChannelSettings | null,
   has_secret: boolean,
@@ -746,6 +754,20 @@ export type ChannelSettings = {
   account_sid?: string | null,
   from?: string | null,
   whatsapp_from?: string | null,
+  imap_host?: string | null,
+  imap_port?: number | null,
+  /**
+   * `tls`, `starttls` or `none` (only for this machine); unset: `tls`.
+   */
+  imap_security?: string | null,
+  smtp_host?: string | null,
+  smtp_port?: number | null,
+  smtp_security?: string | null,
+  username?: string | null,
+  /**
+   * The folder read (unset: `INBOX`).
+   */
+  folder?: string | null,
 };
 
 /**
@@ -795,9 +817,12 @@ export type InboxReceived = {
    */
   wrong_numbers: number,
   /**
-   * Enquiries the portals' lead APIs gave that were not taken in before (SPEC §12).
+   * Mails read from the agent's mailbox (each once), the portal enquiries among them that
+   * became leads, and the notifications kept unparsed for the agent (SPEC §12).
    */
+  emails: number,
   portal_leads: number,
+  unparsed: number,
   /**
    * Providers that could not be polled, and why.
    */
@@ -992,6 +1017,8 @@ export type UnparsedMail = {
    * The lead the agent made of it.
    */
   lead_id: number | null,
+};
+
 // ── The agent's day
 
 export type Today = {

@@ -28,11 +28,12 @@ const fail = (code: string, message: string, field?: string): never => {
 };
 
 const params = typeof location !== 'undefined' ? new URLSearchParams(location.search) : new URLSearchParams();
-const PROVIDERS: Provider[] = ['telegram', 'whatsapp', 'twilio'];
+const PROVIDERS: Provider[] = ['telegram', 'whatsapp', 'twilio', 'email'];
 const SETTINGS: Record<Provider, string[]> = {
   telegram: ['base_url', 'bot_username'],
   whatsapp: ['base_url', 'phone_number_id', 'api_version', 'default_template', 'default_template_language'],
   twilio: ['base_url', 'account_sid', 'from', 'whatsapp_from'],
+  email: ['imap_host', 'imap_port', 'imap_security', 'smtp_host', 'smtp_port', 'smtp_security', 'username', 'from', 'folder'],
 };
 
 interface Stored {
@@ -75,7 +76,7 @@ function channelsOf(ws: number): Record<Provider, Stored> {
   if (!c) {
     const none = params.get('channels') === 'none';
     const blank = (): Stored => ({ state: 'unconfigured', detail: null, settings: null, secret: null, checked_at: null });
-    c = { telegram: blank(), whatsapp: blank(), twilio: blank() };
+    c = { telegram: blank(), whatsapp: blank(), twilio: blank(), email: blank() };
     if (!none) {
       const webhook = params.get('webhook') === '1';
       c.telegram = {
@@ -137,11 +138,26 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 function validate(p: Provider, raw: Record<string, unknown>, secret: string | null, stored: Stored): Record<string, string | null> {
   const out: Record<string, string | null> = {};
   for (const key of SETTINGS[p]) {
-    const v = typeof raw[key] === 'string' ? (raw[key] as string).trim() : '';
+    const r = raw[key];
+    const v = typeof r === 'string' ? r.trim() : typeof r === 'number' ? String(r) : '';
     out[key] = v === '' ? null : v;
   }
   if (out.base_url && !/^https?:\/\/[^\s/]+/.test(out.base_url)) fail('validation', 'base_url must be an http(s) URL', 'base_url');
-  if (secret === null && stored.secret === null) fail('validation', `a ${p === 'telegram' ? 'bot token' : p === 'whatsapp' ? 'access token' : 'auth token'} is required`, 'secret');
+  if (secret === null && stored.secret === null)
+    fail('validation', `${p === 'email' ? 'the password' : `a ${p === 'telegram' ? 'bot token' : p === 'whatsapp' ? 'access token' : 'auth token'}`} is required`, 'secret');
+  if (p === 'email') {
+    const loopback = (h: string | null) => h !== null && /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(h);
+    for (const [host, sec, what] of [['imap_host', 'imap_security', 'the IMAP server (for reading)'], ['smtp_host', 'smtp_security', 'the SMTP server (for sending)']] as const) {
+      if (!out[host]) fail('validation', `${what} is required`, host);
+      if (out[sec] && !['tls', 'starttls', 'none'].includes(out[sec]!)) fail('validation', `unknown ${sec.replace('_', ' ')} '${out[sec]}'; allowed: tls, starttls, none`, sec);
+      if (out[sec] === 'none' && !loopback(out[host])) fail('validation', `${out[host]} is another machine: use tls or starttls (none only for 127.0.0.1, ::1, localhost)`, sec);
+      out[sec] = out[sec] ?? 'tls';
+    }
+    if (!out.username) fail('validation', 'the username (often the email address) is required', 'username');
+    if (!out.from || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(out.from)) fail('validation', `'${out.from ?? ''}' is not an email address`, 'from');
+    out.folder = out.folder ?? 'INBOX';
+    return out;
+  }
   if (p === 'telegram') {
     if (secret !== null && !/^\d{5,}:[\w-]{10,}$/.test(secret)) fail('validation', 'a bot token looks like 123456789:AA…', 'secret');
     const u = out.bot_username?.replace(/^@/, '') ?? null;
@@ -167,6 +183,7 @@ function validate(p: Provider, raw: Record<string, unknown>, secret: string | nu
 function identity(p: Provider, s: Stored): string {
   if (p === 'telegram') return `@${s.settings?.bot_username ?? 'leadbook_bot'}`;
   if (p === 'whatsapp') return '+971 4 555 0100 (Leadbook Realty)';
+  if (p === 'email') return s.settings?.from ?? 'agent@example.com';
   return `Leadbook (${s.settings?.account_sid ?? 'AC…'})`;
 }
 
@@ -389,7 +406,8 @@ export function deliveryCommand(cmd: string, args: Record<string, unknown>, ctx:
       const stored = channelsOf(ctx.workspace)[p];
       const secret = typeof args.secret === 'string' && args.secret.trim() !== '' ? args.secret.trim() : null;
       const settings = validate(p, (args.settings ?? {}) as Record<string, unknown>, secret, stored);
-      Object.assign(stored, { settings, state: 'ok', detail: null, secret: secret ?? stored.secret });
+      // A mailbox is connected only once a test (or a send) logged in.
+      Object.assign(stored, { settings, state: p === 'email' ? 'untested' : 'ok', detail: null, secret: secret ?? stored.secret });
       deliver(ctx); // messages that were waiting for this channel may go now
       return info(p, stored);
     }
@@ -400,7 +418,14 @@ export function deliveryCommand(cmd: string, args: Record<string, unknown>, ctx:
       stored.checked_at = now();
       if (!networkUp()) return { ok: false, identity: null, message: 'network unreachable: connection refused' };
       if (/bad|expired|wrong/i.test(stored.secret ?? '')) {
-        const why = p === 'telegram' ? 'Unauthorized (401): the bot token was refused' : p === 'whatsapp' ? '(#190) Error validating access token' : 'Twilio 20003: authentication failed';
+        const why =
+          p === 'telegram'
+            ? 'Unauthorized (401): the bot token was refused'
+            : p === 'whatsapp'
+              ? '(#190) Error validating access token'
+              : p === 'email'
+                ? 'reading (IMAP) failed: the IMAP server refused the username or password; sending (SMTP) failed: the SMTP server refused the username or password (535)'
+                : 'Twilio 20003: authentication failed';
         Object.assign(stored, { state: 'needs_attention', detail: why });
         return { ok: false, identity: null, message: why };
       }
@@ -512,7 +537,7 @@ export function deliveryCommand(cmd: string, args: Record<string, unknown>, ctx:
         if (lead.telegram_id !== null) return;
         lead.telegram_id = 6_000_000_000 + lead.id;
         ctx.changed();
-        const report: InboxReceived = { received: 1, matched: 1, new_leads: 0, opt_outs: 0, linked: 0, wrong_numbers: 0, portal_leads: 0 };
+        const report: InboxReceived = { received: 1, matched: 1, new_leads: 0, opt_outs: 0, linked: 0, wrong_numbers: 0, emails: 0, portal_leads: 0, unparsed: 0 };
         inboxListeners.forEach((fn) => fn(report));
       }, 10_000);
       return { url: `https://t.me/${bot}?start=${token}`, token };

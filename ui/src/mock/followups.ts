@@ -24,6 +24,9 @@ const step = (position: number, hours: number, label: string, en: string, fa: st
   wa_template: wa?.[0] ?? null,
   wa_template_language: wa?.[1] ?? null,
   wa_template_params: wa?.[2] ?? [],
+  subject_en: '',
+  subject_fa: '',
+  subject_ar: '',
   variants: [],
 });
 
@@ -203,8 +206,12 @@ function validate(steps: Step[]) {
         }
       }
     });
-    if (s.channel !== null && !['telegram', 'whatsapp', 'sms'].includes(s.channel))
-      fail('validation', "a step's channel is telegram, whatsapp or sms", 'channel');
+    if (s.channel !== null && !['telegram', 'whatsapp', 'sms', 'email'].includes(s.channel))
+      fail('validation', "a step's channel is telegram, whatsapp, sms or email", 'channel');
+    for (const f of ['subject_en', 'subject_fa', 'subject_ar'] as const) {
+      const subject = s[f] ?? '';
+      if (subject.length > 200 || /[\r\n]/.test(subject)) fail('validation', `step ${i + 1}: an email subject is one line of at most 200 characters`, f);
+    }
     const name = s.wa_template?.trim() || null;
     if (name && !/^[a-z0-9_]{1,512}$/.test(name))
       fail('validation', `step ${i + 1}: a WhatsApp template name has lower-case letters, digits and _ only`, 'wa_template');

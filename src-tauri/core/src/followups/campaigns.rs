@@ -16,8 +16,8 @@ pub struct Step {
     pub template_en: String,
     pub template_fa: String,
     pub template_ar: String,
-    /// Preferred channel (telegram, whatsapp, sms) or none: routed at delivery.
-    #[ts(type = "\"telegram\" | \"whatsapp\" | \"sms\" | null")]
+    /// Preferred channel (telegram, whatsapp, sms, email) or none: routed at delivery.
+    #[ts(type = "\"telegram\" | \"whatsapp\" | \"sms\" | \"email\" | null")]
     pub channel: Option<String>,
     /// The approved WhatsApp template sent instead when the lead has not written on WhatsApp
     /// in 24 hours, its language code (en_US) and its body parameters (variable names).
@@ -27,6 +27,13 @@ pub struct Step {
     pub wa_template_language: Option<String>,
     #[serde(default)]
     pub wa_template_params: Vec<String>,
+    /// The subject when the step goes by email, per language (empty: the default subject).
+    #[serde(default)]
+    pub subject_en: String,
+    #[serde(default)]
+    pub subject_fa: String,
+    #[serde(default)]
+    pub subject_ar: String,
     /// Other texts of the step under an A/B test (B, C, …); each enrolment gets one variant for
     /// the whole campaign, the step's own text being A.
     #[serde(default)]
@@ -90,6 +97,9 @@ pub(super) fn default_steps() -> Vec<Step> {
         wa_template: None,
         wa_template_language: None,
         wa_template_params: vec![],
+        subject_en: String::new(),
+        subject_fa: String::new(),
+        subject_ar: String::new(),
         variants: vec![],
     };
     vec![
@@ -169,6 +179,13 @@ pub(super) fn save_steps(conn: &Connection, campaign_id: i64, steps: &[Step]) ->
                 ],
             )?;
         }
+        // Likewise the subjects (a later schema than the default steps' first writing).
+        if !(s.subject_en.is_empty() && s.subject_fa.is_empty() && s.subject_ar.is_empty()) {
+            conn.execute(
+                "UPDATE campaign_steps SET subject_en = ?3, subject_fa = ?4, subject_ar = ?5 WHERE campaign_id = ?1 AND position = ?2",
+                params![campaign_id, s.position, s.subject_en, s.subject_fa, s.subject_ar],
+            )?;
+        }
     }
     Ok(())
 }
@@ -177,7 +194,7 @@ pub(crate) fn steps_of(conn: &Connection, campaign_id: i64) -> Result<Vec<Step>>
     let rows = conn
         .prepare_cached(
             "SELECT position, offset_minutes, label, template_en, template_fa, template_ar, channel,
-                wa_template, wa_template_language, wa_template_params
+                wa_template, wa_template_language, wa_template_params, subject_en, subject_fa, subject_ar
              FROM campaign_steps WHERE campaign_id = ?1 ORDER BY position",
         )?
         .query_map([campaign_id], |r| {
@@ -192,6 +209,9 @@ pub(crate) fn steps_of(conn: &Connection, campaign_id: i64) -> Result<Vec<Step>>
                 wa_template: r.get(7)?,
                 wa_template_language: r.get(8)?,
                 wa_template_params: crate::store::rows::json_col(r, 9)?,
+                subject_en: r.get(10)?,
+                subject_fa: r.get(11)?,
+                subject_ar: r.get(12)?,
                 variants: vec![],
             })
         })?
@@ -284,8 +304,16 @@ pub fn update_steps(conn: &Connection, ws: &Workspace, id: i64, steps: &[Step]) 
             }
         }
         if let Some(c) = &s.channel {
-            if c != "telegram" && c != "whatsapp" && c != "sms" {
-                return Err(Error::validation("channel", "a step's channel is telegram, whatsapp or sms"));
+            if c != "telegram" && c != "whatsapp" && c != "sms" && c != "email" {
+                return Err(Error::validation("channel", "a step's channel is telegram, whatsapp, sms or email"));
+            }
+        }
+        for (field, t) in [("subject_en", &s.subject_en), ("subject_fa", &s.subject_fa), ("subject_ar", &s.subject_ar)] {
+            if t.chars().count() > 200 || t.chars().any(char::is_control) {
+                return Err(Error::validation(field, format!("step {}: an email subject is one line of at most 200 characters", i + 1)));
+            }
+            if let Some(bad) = templates::unknown_variables(t).into_iter().next() {
+                return Err(Error::validation(field, format!("step {}: unknown variable {{{bad}}} in the subject", i + 1)));
             }
         }
         if s.channel.as_deref() == Some("sms") {
@@ -323,6 +351,9 @@ pub fn update_steps(conn: &Connection, ws: &Workspace, id: i64, steps: &[Step]) 
                 }),
                 wa_template_params: if template.is_some() { s.wa_template_params.clone() } else { vec![] },
                 wa_template: template,
+                subject_en: s.subject_en.trim().to_string(),
+                subject_fa: s.subject_fa.trim().to_string(),
+                subject_ar: s.subject_ar.trim().to_string(),
                 ..s.clone()
             }
         })

@@ -24,7 +24,10 @@ pub(super) fn stop_reason(lead: &Lead, enrolled_at: DateTime<Utc>) -> Option<&'s
     if lead.do_not_market_at.is_some() {
         return Some("the lead is marked do not market");
     }
-    if [Channel::Telegram, Channel::Whatsapp, Channel::Sms].iter().all(|c| lead.opt_outs.contains(c)) {
+    // Email counts for a lead with an address (SPEC §12): opted out of the others, a lead with
+    // an email address is still written to by email.
+    let email_closed = lead.email.is_none() || lead.opt_outs.contains(&Channel::Email);
+    if [Channel::Telegram, Channel::Whatsapp, Channel::Sms].iter().all(|c| lead.opt_outs.contains(c)) && email_closed {
         return Some("the lead opted out of every channel");
     }
     None

@@ -53,11 +53,11 @@ pub const MATCH_SQL: &str = "SELECT {cols} FROM lead_match m JOIN leads l ON l.i
       AND (m.bedrooms IS NULL OR m.bedrooms <= ?5)
       AND (m.purpose IS NULL OR m.purpose = ?6)";
 
-/// Whether a lead with a Telegram id (`telegram`) and/or a phone or WhatsApp number (`number`)
-/// can be messaged on some channel it has not opted out of.
-fn reachable_by(telegram: bool, number: bool, opt_outs: &[Channel]) -> bool {
+/// Whether a lead with a Telegram id (`telegram`), a phone or WhatsApp number (`number`)
+/// and/or an email address (`email`) can be messaged on some channel it has not opted out of.
+fn reachable_by(telegram: bool, number: bool, email: bool, opt_outs: &[Channel]) -> bool {
     let open = |c: Channel| !opt_outs.contains(&c);
-    (telegram && open(Channel::Telegram)) || number && (open(Channel::Whatsapp) || open(Channel::Sms))
+    (telegram && open(Channel::Telegram)) || number && (open(Channel::Whatsapp) || open(Channel::Sms)) || (email && open(Channel::Email))
 }
 
 /// What ranking needs of a matching lead: read straight from the match index and a few
@@ -75,6 +75,7 @@ struct Candidate {
     telegram: bool,
     phone: Option<String>,
     whatsapp: Option<String>,
+    email: bool,
     opt_outs: String,
 }
 
@@ -113,7 +114,7 @@ fn fit(c: &Candidate, p: &Property) -> f64 {
 }
 
 const CANDIDATE_COLS: &str = "l.id, l.name, l.score, m.area_key <> '', m.budget_min, m.budget_max, m.bedrooms, \
-    m.property_type IS NOT NULL, m.purpose IS NOT NULL, l.telegram_id IS NOT NULL, l.phone, l.whatsapp, l.opt_outs";
+    m.property_type IS NOT NULL, m.purpose IS NOT NULL, l.telegram_id IS NOT NULL, l.phone, l.whatsapp, l.opt_outs, l.email IS NOT NULL";
 
 /// Every lead of `ws` that matches `p`, ranked: grade A first, then closest fit, then score.
 pub fn matches(conn: &Connection, ws: &Workspace, p: &Property) -> Result<Vec<Match>> {
@@ -136,6 +137,7 @@ pub fn matches(conn: &Connection, ws: &Workspace, p: &Property) -> Result<Vec<Ma
                 phone: r.get(10)?,
                 whatsapp: r.get(11)?,
                 opt_outs: r.get(12)?,
+                email: r.get(13)?,
             })
         },
     )?;
@@ -145,7 +147,7 @@ pub fn matches(conn: &Connection, ws: &Workspace, p: &Property) -> Result<Vec<Ma
         // "[]" is by far the most common: skip decoding it.
         let opt_outs: Vec<Channel> = if c.opt_outs == "[]" { vec![] } else { serde_json::from_str(&c.opt_outs).unwrap_or_default() };
         let fit = fit(&c, p);
-        let reachable = reachable_by(c.telegram, c.phone.is_some() || c.whatsapp.is_some(), &opt_outs);
+        let reachable = reachable_by(c.telegram, c.phone.is_some() || c.whatsapp.is_some(), c.email, &opt_outs);
         let grade = Grade::of(c.score);
         out.push(Match {
             id: c.id,

@@ -42,6 +42,10 @@ pub fn rate(p: Provider) -> (Duration, Duration) {
         Provider::Telegram => (Duration::from_micros(34_000), Duration::from_secs(1)),
         Provider::Whatsapp => (Duration::from_millis(50), Duration::from_secs(1)),
         Provider::Twilio => (Duration::from_millis(100), Duration::from_secs(1)),
+        // A mailbox is a person's: a mail every 2 s at most (a big provider's daily allowance,
+        // 500–2 000, is not gone in minutes, and a run of mails does not look like a blast);
+        // follow-ups to one lead are already a day apart (the tick's pacing).
+        Provider::Email => (Duration::from_secs(2), Duration::from_secs(1)),
     }
 }
 
@@ -211,7 +215,11 @@ fn launch(store: &mut Store, ws: &Workspace, ch: &Channels, pacer: &mut Pacer, f
     // provider's rate, whatever the bookkeeping between two sends costs.
     pacer.took(route.provider().unwrap_or(Provider::Telegram), &route.recipient(), slot);
     let (id, lead_id, attempts) = (due.id, due.lead_id, due.attempts + 1);
-    let fut = send_future(ch, &route, due.body);
+    let mail = match &route {
+        Route::Email { to } => Some(crate::messaging::mailbox::out_mail(store.conn(), ws, ch, &due, to)?),
+        _ => None,
+    };
+    let fut = send_future(ch, &route, due.body, mail);
     flying.spawn(async move {
         let outcome = match fut {
             Some(f) => f.await,
@@ -225,7 +233,7 @@ fn launch(store: &mut Store, ws: &Workspace, ch: &Channels, pacer: &mut Pacer, f
 type SendFuture = std::pin::Pin<Box<dyn std::future::Future<Output = SendOutcome> + Send>>;
 
 /// The request for `route`, ready to run on its own task (the clients are cheap to clone).
-fn send_future(ch: &Channels, route: &Route, body: String) -> Option<SendFuture> {
+fn send_future(ch: &Channels, route: &Route, body: String, mail: Option<crate::messaging::channels::email::OutMail>) -> Option<SendFuture> {
     Some(match route.clone() {
         Route::Telegram { chat_id } => {
             let c = ch.telegram.as_ref()?.client.clone();
@@ -242,6 +250,11 @@ fn send_future(ch: &Channels, route: &Route, body: String) -> Option<SendFuture>
         Route::TwilioWhatsapp { to, from } | Route::Sms { to, from } => {
             let c = ch.twilio.as_ref()?.client.clone();
             Box::pin(async move { c.send(&to, &from, &body).await })
+        }
+        Route::Email { .. } => {
+            let c = ch.email.as_ref()?.client.clone();
+            let m = mail?;
+            Box::pin(async move { c.send(&m).await })
         }
         Route::Manual { .. } | Route::Wait { .. } | Route::TooLong { .. } => return None,
     })
@@ -293,6 +306,8 @@ fn record_done(
                     leads::mark_contacted(tx, ws, d.lead_id, d.route.channel(), now)?;
                     report.sent += 1;
                 }
+                // A mailbox saved but never tried is connected once a mail went through it.
+                config::confirm_working(tx, ws, provider, now)?;
             }
             SendOutcome::Failed { reason, effect } => {
                 // What the provider says of the lead holds whatever became of the row.

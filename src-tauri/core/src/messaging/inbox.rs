@@ -31,8 +31,11 @@ pub struct SyncReport {
     pub linked: usize,
     /// Replies that said the number reaches someone else.
     pub wrong_numbers: usize,
-    /// Enquiries the portals' lead APIs gave that were not taken in before (SPEC §12).
+    /// Mails read from the agent's mailbox (each once), the portal enquiries among them that
+    /// became leads, and the notifications kept unparsed for the agent (SPEC §12).
+    pub emails: usize,
     pub portal_leads: usize,
+    pub unparsed: usize,
     /// Replies from A and B leads: the app raises a desktop notification for each.
     #[serde(skip)]
     pub notices: Vec<Notice>,
@@ -403,6 +406,15 @@ pub async fn sync(store: &mut Store, ws: &Workspace, ch: &Channels, wait: std::t
             }
         }
         store.write(|tx, _| config::set_cursor(tx, ws, Provider::Twilio, &cursors.to_text()))?;
+    }
+    let mail = super::mailbox::sync(store, ws, ch, None).await?;
+    report.emails += mail.emails;
+    report.portal_leads += mail.portal_leads;
+    report.unparsed += mail.unparsed;
+    report.opt_outs += mail.opt_outs;
+    report.notices.extend(mail.notices);
+    if let Some(e) = mail.error {
+        report.errors.push(format!("Email: {e}"));
     }
     Ok(report)
 }

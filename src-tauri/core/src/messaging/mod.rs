@@ -12,6 +12,7 @@
 //!   failures.
 //! - [`round`] is one workspace's delivery round (model, drafts, delivery, receipts), for both
 //!   shells.
+//! - [`mailbox`] reads the agent's mailbox once per message (by UID) into [`email_in`].
 //! - [`channels`] are the provider clients; they never touch the database.
 
 pub mod channels;
@@ -20,6 +21,7 @@ pub mod drafting;
 pub mod email_in;
 pub mod inbox;
 pub mod portals;
+pub mod mailbox;
 pub mod receipts;
 /// The channels' length limits (kept in `model`, below `followups`, which checks them at save).
 pub use crate::model::lengths;

@@ -1,6 +1,7 @@
-//! Which way a message goes to its lead (SPEC §6): the step's channel if usable, else
+//! Which way a message goes to its lead (SPEC §6, §12): the step's channel if usable, else
 //! Telegram if linked, else WhatsApp (free text inside the 24-hour window, a template outside
-//! it), else SMS, else a manual task with a click-to-chat or call link. A channel the lead
+//! it), else SMS, else email (the agent's mailbox), else a manual task with a click-to-chat or
+//! call link. A channel the lead
 //! opted out of, or that a provider said cannot reach the lead, is never used, nor one the text
 //! is too long for (over 10 SMS segments; over 4 096 characters on Telegram or WhatsApp).
 
@@ -25,6 +26,8 @@ pub enum Route {
     /// WhatsApp through Twilio's sender (inside the window).
     TwilioWhatsapp { to: String, from: String },
     Sms { to: String, from: String },
+    /// The agent's mailbox, to the lead's address.
+    Email { to: String },
     /// No provider can carry it: the agent sends it by hand.
     Manual { link: Option<String> },
     /// The provider this lead should get it through needs the agent (its token was refused):
@@ -42,6 +45,7 @@ impl Route {
             Route::Telegram { .. } => "telegram",
             Route::WhatsappText { .. } | Route::WhatsappTemplate { .. } | Route::TwilioWhatsapp { .. } => "whatsapp",
             Route::Sms { .. } => "sms",
+            Route::Email { .. } => "email",
             Route::Manual { .. } | Route::Wait { .. } | Route::TooLong { .. } => "manual",
         }
     }
@@ -51,6 +55,7 @@ impl Route {
             Route::Telegram { .. } => Some(Provider::Telegram),
             Route::WhatsappText { .. } | Route::WhatsappTemplate { .. } => Some(Provider::Whatsapp),
             Route::TwilioWhatsapp { .. } | Route::Sms { .. } => Some(Provider::Twilio),
+            Route::Email { .. } => Some(Provider::Email),
             Route::Manual { .. } | Route::TooLong { .. } => None,
             Route::Wait { provider } => Some(*provider),
         }
@@ -60,7 +65,7 @@ impl Route {
     pub fn recipient(&self) -> String {
         match self {
             Route::Telegram { chat_id } => chat_id.to_string(),
-            Route::WhatsappText { to } | Route::WhatsappTemplate { to, .. } | Route::TwilioWhatsapp { to, .. } | Route::Sms { to, .. } => to.clone(),
+            Route::WhatsappText { to } | Route::WhatsappTemplate { to, .. } | Route::TwilioWhatsapp { to, .. } | Route::Sms { to, .. } | Route::Email { to } => to.clone(),
             Route::Manual { .. } | Route::Wait { .. } | Route::TooLong { .. } => String::new(),
         }
     }
@@ -84,7 +89,7 @@ pub struct Target<'a> {
 pub fn route(t: &Target, ch: &Channels, avoid: &[Channel], now: DateTime<Utc>) -> Route {
     let lead = t.lead;
     let preferred = t.step.and_then(|s| s.channel.as_deref()).and_then(|c| Channel::parse("channel", c).ok());
-    let order = preferred.into_iter().chain([Channel::Telegram, Channel::Whatsapp, Channel::Sms]);
+    let order = preferred.into_iter().chain([Channel::Telegram, Channel::Whatsapp, Channel::Sms, Channel::Email]);
     let closed = |c: Channel| lead.opt_outs.contains(&c) || lead.unusable_channels.contains(&c) || avoid.contains(&c);
     let number = lead.whatsapp.clone().or_else(|| lead.phone.clone());
     let via = |c: Channel| -> Option<Route> {
@@ -128,7 +133,11 @@ pub fn route(t: &Target, ch: &Channels, avoid: &[Channel], now: DateTime<Utc>) -
                     }
                 }
             }
-            Channel::Email => {}
+            Channel::Email => {
+                if let (Some(to), Some(mail)) = (lead.email.clone(), &ch.email) {
+                    return Some(if mail.attention { Route::Wait { provider: Provider::Email } } else { Route::Email { to } });
+                }
+            }
         }
         None
     };
@@ -259,6 +268,7 @@ mod tests {
                 attention: false,
                 cursor: None,
             }),
+            email: None,
         }
     }
 
@@ -305,7 +315,7 @@ mod tests {
         let w = ws();
         let step = Step {
             position: 1, offset_minutes: 0, label: "x".into(), template_en: "x".into(), template_fa: "x".into(), template_ar: "x".into(),
-            channel: Some("sms".into()), wa_template: None, wa_template_language: None, wa_template_params: vec![], variants: vec![],
+            channel: Some("sms".into()), wa_template: None, wa_template_language: None, wa_template_params: vec![], subject_en: String::new(), subject_fa: String::new(), subject_ar: String::new(), variants: vec![],
         };
         let t = Target { lead: &l, workspace: &w, body: "b", step: Some(&step), whatsapp_inbound_at: None, whatsapp_inbound_via: None };
         assert_eq!(route(&t, &ch, &[], now()), Route::Sms { to: "+971501234567".into(), from: "LEADBOOK".into() });
@@ -320,7 +330,7 @@ mod tests {
         let w = ws();
         let step = Step {
             position: 1, offset_minutes: 0, label: "x".into(), template_en: "x".into(), template_fa: "x".into(), template_ar: "x".into(),
-            channel: Some("sms".into()), wa_template: None, wa_template_language: None, wa_template_params: vec![], variants: vec![],
+            channel: Some("sms".into()), wa_template: None, wa_template_language: None, wa_template_params: vec![], subject_en: String::new(), subject_fa: String::new(), subject_ar: String::new(), variants: vec![],
         };
         let at = |body: &str, step: Option<&Step>, inbound: Option<&str>| {
             route(&Target { lead: &l, workspace: &w, body, step, whatsapp_inbound_at: inbound.and_then(parse_time), whatsapp_inbound_via: None }, &ch, &[], now())
@@ -338,9 +348,34 @@ mod tests {
         // A lead no provider reaches still becomes the agent's, whatever the length.
         let mut hand = lead();
         hand.telegram_id = None;
-        let none = Channels { telegram: None, whatsapp: None, twilio: None };
+        let none = Channels::default();
         let t = Target { lead: &hand, workspace: &w, body: &"a".repeat(5000), step: None, whatsapp_inbound_at: None, whatsapp_inbound_via: None };
         assert!(matches!(route(&t, &none, &[], now()), Route::Manual { .. }));
+    }
+
+    #[test]
+    fn email_comes_after_sms_and_before_the_agent_and_never_to_an_address_that_opted_out() {
+        use crate::messaging::channels::config::EmailChannel;
+        use crate::messaging::channels::email::{EmailClient, Endpoint, Security};
+        let mut ch = all(false);
+        let at = |port| Endpoint { host: "127.0.0.1".into(), port, security: Security::None };
+        ch.email = Some(EmailChannel { client: EmailClient::new(at(1), at(2), "u", "p", "a@b.ae", "INBOX"), settings: Settings::default(), attention: false, cursor: None });
+        let mut l = lead();
+        l.email = Some("aisha@example.org".into());
+        l.opt_outs.push(Channel::Telegram);
+        assert!(matches!(go(&l, &ch, None), Route::Sms { .. }), "SMS before email");
+        l.opt_outs.push(Channel::Sms);
+        assert_eq!(go(&l, &ch, None), Route::Email { to: "aisha@example.org".into() });
+        // Email carries any length: nothing is too long for a lead it reaches.
+        let w = ws();
+        let long = "a".repeat(20_000);
+        let t = Target { lead: &l, workspace: &w, body: &long, step: None, whatsapp_inbound_at: None, whatsapp_inbound_via: None };
+        assert!(matches!(route(&t, &ch, &[], now()), Route::Email { .. }));
+        ch.email.as_mut().unwrap().attention = true;
+        assert_eq!(go(&l, &ch, None), Route::Wait { provider: Provider::Email }, "a refused login holds the mail");
+        ch.email.as_mut().unwrap().attention = false;
+        l.opt_outs.push(Channel::Email);
+        assert!(matches!(go(&l, &ch, None), Route::Manual { .. }));
     }
 
     #[test]

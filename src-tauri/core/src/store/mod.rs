@@ -624,6 +624,13 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE leads ADD COLUMN first_answered_at TEXT;
     "#,
+    // 17: email as a channel (SPEC §12): a campaign step's subject in each language (empty: the
+    // default subject).
+    r#"
+    ALTER TABLE campaign_steps ADD COLUMN subject_en TEXT NOT NULL DEFAULT '';
+    ALTER TABLE campaign_steps ADD COLUMN subject_fa TEXT NOT NULL DEFAULT '';
+    ALTER TABLE campaign_steps ADD COLUMN subject_ar TEXT NOT NULL DEFAULT '';
+    "#,
 ];
 
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.

@@ -2,6 +2,7 @@
 //! [`SecretStore`]): saving them, showing them without the secrets, and building the clients
 //! delivery and the inbox use.
 
+use super::email::{EmailClient, Endpoint, Security};
 use super::telegram::Telegram;
 use super::twilio::Twilio;
 use super::whatsapp::WhatsApp;
@@ -52,6 +53,25 @@ pub struct Settings {
     pub from: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub whatsapp_from: Option<String>,
+    // Email (`from` is the address mail goes from)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imap_host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imap_port: Option<u16>,
+    /// `tls`, `starttls` or `none` (only for this machine); unset: `tls`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imap_security: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smtp_host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smtp_port: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smtp_security: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// The folder read (unset: `INBOX`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
 }
 
 impl Settings {
@@ -72,6 +92,14 @@ impl Settings {
             account_sid: pick(&self.account_sid, &newer.account_sid),
             from: pick(&self.from, &newer.from),
             whatsapp_from: pick(&self.whatsapp_from, &newer.whatsapp_from),
+            imap_host: pick(&self.imap_host, &newer.imap_host),
+            imap_port: newer.imap_port.or(self.imap_port),
+            imap_security: pick(&self.imap_security, &newer.imap_security),
+            smtp_host: pick(&self.smtp_host, &newer.smtp_host),
+            smtp_port: newer.smtp_port.or(self.smtp_port),
+            smtp_security: pick(&self.smtp_security, &newer.smtp_security),
+            username: pick(&self.username, &newer.username),
+            folder: pick(&self.folder, &newer.folder),
         }
     }
 }
@@ -80,8 +108,9 @@ impl Settings {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ChannelInfo {
     pub provider: Provider,
-    /// `unconfigured`, `ok` or `needs_attention`.
-    #[ts(type = "\"unconfigured\" | \"ok\" | \"needs_attention\"")]
+    /// `unconfigured`, `untested` (saved, never tried: email until its first test or send),
+    /// `ok` or `needs_attention`.
+    #[ts(type = "\"unconfigured\" | \"untested\" | \"ok\" | \"needs_attention\"")]
     pub state: String,
     pub detail: Option<String>,
     pub settings: Option<Settings>,
@@ -219,7 +248,39 @@ fn default_base(provider: Provider) -> &'static str {
         Provider::Telegram => super::telegram::DEFAULT_BASE,
         Provider::Whatsapp => super::whatsapp::DEFAULT_BASE,
         Provider::Twilio => super::twilio::DEFAULT_BASE,
+        Provider::Email => "https://localhost",
     }
+}
+
+/// Whether `host` is this machine (127.0.0.0/8, ::1, localhost).
+pub fn is_loopback_host(host: &str) -> bool {
+    Origin { scheme: String::new(), host: host.to_string(), port: None }.is_loopback()
+}
+
+/// A mail server's host as typed: a name or an address, no scheme, port or spaces.
+fn mail_host(v: &Option<String>, field: &str, what: &str) -> Result<String> {
+    let h = required(v, field, what)?.to_ascii_lowercase();
+    let bare = h.trim_start_matches('[').trim_end_matches(']');
+    let ok = h.len() <= 253 && bare.parse::<std::net::IpAddr>().is_ok()
+        || (!h.starts_with(['.', '-']) && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'));
+    if !ok {
+        return Err(Error::validation(field, format!("'{h}' is not a host name (like imap.example.com, without https:// or a port)")));
+    }
+    Ok(bare.to_string())
+}
+
+fn mail_security(v: &Option<String>, host: &str, field: &str) -> Result<Security> {
+    let sec = match clean(v) {
+        Some(t) => Security::parse(field, &t)?,
+        None => Security::Tls,
+    };
+    if sec == Security::None && !is_loopback_host(host) {
+        return Err(Error::validation(
+            field,
+            format!("{host} is another machine: the password would cross the network unencrypted — use tls or starttls (none only for 127.0.0.1, ::1, localhost)"),
+        ));
+    }
+    Ok(sec)
 }
 
 /// Checks and tidies `s` for `provider`: what is required is there, ids look like ids.
@@ -234,7 +295,47 @@ pub fn validate(provider: Provider, s: &Settings) -> Result<Settings> {
             None => Ok(()),
         }
     };
+    if provider != Provider::Email {
+        for (f, n) in [(&s.imap_host, "imap_host"), (&s.smtp_host, "smtp_host"), (&s.username, "username"), (&s.folder, "folder")] {
+            foreign(f, n)?;
+        }
+    }
     match provider {
+        Provider::Email => {
+            if out.base_url.is_some() {
+                return Err(Error::validation("base_url", "email has no base URL: give the IMAP and SMTP hosts"));
+            }
+            let imap_host = mail_host(&s.imap_host, "imap_host", "the IMAP server (for reading)")?;
+            let imap_sec = mail_security(&s.imap_security, &imap_host, "imap_security")?;
+            let smtp_host = mail_host(&s.smtp_host, "smtp_host", "the SMTP server (for sending)")?;
+            let smtp_sec = mail_security(&s.smtp_security, &smtp_host, "smtp_security")?;
+            for (p, n) in [(s.imap_port, "imap_port"), (s.smtp_port, "smtp_port")] {
+                if p == Some(0) {
+                    return Err(Error::validation(n, "a port is 1 to 65535"));
+                }
+            }
+            out.imap_port = Some(s.imap_port.unwrap_or(imap_sec.imap_port()));
+            out.smtp_port = Some(s.smtp_port.unwrap_or(smtp_sec.smtp_port()));
+            out.imap_host = Some(imap_host);
+            out.smtp_host = Some(smtp_host);
+            out.imap_security = Some(imap_sec.as_str().into());
+            out.smtp_security = Some(smtp_sec.as_str().into());
+            let user = required(&s.username, "username", "the username (often the email address)")?;
+            if user.len() > 320 || user.chars().any(char::is_control) {
+                return Err(Error::validation("username", "the username is one line of at most 320 characters"));
+            }
+            out.username = Some(user);
+            let from = required(&s.from, "from", "the address mail is sent from")?;
+            out.from = Some(crate::model::normalize::email(&from).map_err(|_| Error::validation("from", format!("'{from}' is not an email address")))?);
+            let folder = clean(&s.folder).unwrap_or_else(|| "INBOX".into());
+            if folder.chars().count() > 200 || folder.chars().any(|c| c.is_control() || c == '"' || c == '\\') {
+                return Err(Error::validation("folder", "a folder name is one line of at most 200 characters, without quotes or backslashes"));
+            }
+            out.folder = Some(folder);
+            for (f, n) in [(&s.bot_username, "bot_username"), (&s.phone_number_id, "phone_number_id"), (&s.account_sid, "account_sid"), (&s.whatsapp_from, "whatsapp_from")] {
+                foreign(f, n)?;
+            }
+        }
         Provider::Telegram => {
             if let Some(u) = clean(&s.bot_username) {
                 let u = u.trim_start_matches('@').to_string();
@@ -356,12 +457,33 @@ pub fn set(
     let name = secret_name(&book_id(conn)?, ws, provider);
     let secret = secret.map(str::trim).filter(|s| !s.is_empty());
     if let Some(s) = secret {
-        if s.len() > 4096 || s.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            return Err(Error::validation("secret", "a token is one line of printable characters without spaces"));
+        // A mail password may have spaces inside (app passwords come in groups of four).
+        let bad = if provider == Provider::Email { s.chars().any(char::is_control) } else { s.chars().any(|c| c.is_control() || c.is_whitespace()) };
+        if s.len() > 4096 || bad {
+            let what = if provider == Provider::Email { "a password is one line of printable characters" } else { "a token is one line of printable characters without spaces" };
+            return Err(Error::validation("secret", what));
         }
     } else if secrets.get(&name)?.is_none() {
-        let what = if provider == Provider::Twilio { "the auth token" } else { "the token" };
+        let what = match provider {
+            Provider::Twilio => "the auth token",
+            Provider::Email => "the password",
+            _ => "the token",
+        };
         return Err(Error::validation("secret", format!("{what} is required")));
+    } else if provider == Provider::Email {
+        // The saved password goes only to the servers it was given for.
+        let before = row(conn, ws, provider)?.map(|r| (r.settings.imap_host, r.settings.smtp_host));
+        let after = (settings.imap_host.clone(), settings.smtp_host.clone());
+        if let Some(before) = before.filter(|b| *b != after) {
+            let host = |h: &Option<String>| h.clone().unwrap_or_default();
+            return Err(Error::validation(
+                "secret",
+                format!(
+                    "the servers move from {} / {} to {} / {}: give the password again (the saved one is only ever sent to the servers it was given for)",
+                    host(&before.0), host(&before.1), host(&after.0), host(&after.1)
+                ),
+            ));
+        }
     } else {
         // The saved token goes only where it was given for: a new host needs it again.
         let before = row(conn, ws, provider)?.map(|r| base_url(r.settings.base_url.as_deref(), default_base(provider), "base_url")).transpose()?;
@@ -379,12 +501,14 @@ pub fn set(
     }
     let json = serde_json::to_string(&settings).map_err(|e| Error::internal_from(e.to_string(), e))?;
     // A new token or new settings get a fresh start: the agent just fixed what needed attention.
+    // A mailbox is "connected" only once a test or a send logged in: until then, untested.
+    let fresh = if provider == Provider::Email { "untested" } else { "ok" };
     conn.prepare_cached(
-        "INSERT INTO channels (workspace_id, provider, settings, state, detail, updated_at) VALUES (?1, ?2, ?3, 'ok', NULL, ?4)
-         ON CONFLICT (workspace_id, provider) DO UPDATE SET settings = excluded.settings, state = 'ok', detail = NULL,
+        "INSERT INTO channels (workspace_id, provider, settings, state, detail, updated_at) VALUES (?1, ?2, ?3, ?5, NULL, ?4)
+         ON CONFLICT (workspace_id, provider) DO UPDATE SET settings = excluded.settings, state = excluded.state, detail = NULL,
             updated_at = excluded.updated_at",
     )?
-    .execute(params![ws.id, provider.as_str(), json, fmt_time(now)])?;
+    .execute(params![ws.id, provider.as_str(), json, fmt_time(now), fresh])?;
     if let Some(s) = secret {
         secrets.set(&name, s)?;
     }
@@ -475,6 +599,13 @@ pub fn record_test(conn: &Connection, ws: &Workspace, provider: Provider, id: &I
     set_state(conn, ws, provider, attention, now)
 }
 
+/// A send went through: the account works (an untested mailbox is connected from now on).
+pub fn confirm_working(conn: &Connection, ws: &Workspace, provider: Provider, now: DateTime<Utc>) -> Result<()> {
+    conn.prepare_cached("UPDATE channels SET state = 'ok', detail = NULL, checked_at = ?3 WHERE workspace_id = ?1 AND provider = ?2 AND state = 'untested'")?
+        .execute(params![ws.id, provider.as_str(), fmt_time(now)])?;
+    Ok(())
+}
+
 pub fn set_cursor(conn: &Connection, ws: &Workspace, provider: Provider, cursor: &str) -> Result<()> {
     conn.prepare_cached("UPDATE channels SET cursor = ?3 WHERE workspace_id = ?1 AND provider = ?2")?
         .execute(params![ws.id, provider.as_str(), cursor])?;
@@ -495,11 +626,39 @@ pub struct WhatsappChannel {
     pub attention: bool,
 }
 
+/// The agent's mailbox.
+pub struct EmailChannel {
+    pub client: EmailClient,
+    pub settings: Settings,
+    pub attention: bool,
+    /// `uidvalidity:last uid` of the folder, as last saved.
+    pub cursor: Option<String>,
+}
+
 pub struct TwilioChannel {
     pub client: Twilio,
     pub settings: Settings,
     pub attention: bool,
     pub cursor: Option<String>,
+}
+
+/// The mail client of saved (validated) settings.
+fn email_client(s: &Settings, password: &str) -> Result<EmailClient> {
+    let endpoint = |host: &Option<String>, port: Option<u16>, sec: &Option<String>, field: &str, default: fn(Security) -> u16| -> Result<Endpoint> {
+        let host = host.clone().ok_or_else(|| Error::validation(field, "the host is not set"))?;
+        let security = mail_security(sec, &host, field)?;
+        Ok(Endpoint { port: port.unwrap_or(default(security)), host, security })
+    };
+    let imap = endpoint(&s.imap_host, s.imap_port, &s.imap_security, "imap_host", Security::imap_port)?;
+    let smtp = endpoint(&s.smtp_host, s.smtp_port, &s.smtp_security, "smtp_host", Security::smtp_port)?;
+    Ok(EmailClient::new(
+        imap,
+        smtp,
+        s.username.as_deref().unwrap_or_default(),
+        password,
+        s.from.as_deref().unwrap_or_default(),
+        s.folder.as_deref().unwrap_or("INBOX"),
+    ))
 }
 
 /// The workspace's configured providers, ready to talk.
@@ -508,6 +667,7 @@ pub struct Channels {
     pub telegram: Option<TelegramChannel>,
     pub whatsapp: Option<WhatsappChannel>,
     pub twilio: Option<TwilioChannel>,
+    pub email: Option<EmailChannel>,
 }
 
 impl Channels {
@@ -540,6 +700,9 @@ impl Channels {
                     let sid = s.account_sid.clone().unwrap_or_default();
                     out.twilio = Some(TwilioChannel { client: Twilio::new(http.clone(), &base, &sid, &secret), settings: s, attention, cursor: r.cursor });
                 }
+                Provider::Email => {
+                    out.email = Some(EmailChannel { client: email_client(&s, &secret)?, settings: s, attention, cursor: r.cursor });
+                }
             }
         }
         Ok(out)
@@ -547,7 +710,7 @@ impl Channels {
 
     /// Whether any provider can carry messages.
     pub fn any(&self) -> bool {
-        self.telegram.is_some() || self.whatsapp.is_some() || self.twilio.is_some()
+        self.telegram.is_some() || self.whatsapp.is_some() || self.twilio.is_some() || self.email.is_some()
     }
 
     /// Removes the webhook set on the Telegram bot (`deleteWebhook`); the other providers have
@@ -567,6 +730,7 @@ impl Channels {
             Provider::Telegram => self.telegram.as_ref().ok_or_else(missing)?.client.identity().await,
             Provider::Whatsapp => self.whatsapp.as_ref().ok_or_else(missing)?.client.identity().await,
             Provider::Twilio => self.twilio.as_ref().ok_or_else(missing)?.client.identity().await,
+            Provider::Email => Ok(self.email.as_ref().ok_or_else(missing)?.client.identity().await),
         }
     }
 }
@@ -614,6 +778,60 @@ mod tests {
         assert_eq!(validate(Provider::Telegram, &s(|v| v.bot_username = Some("a b".into()))).unwrap_err().field(), Some("bot_username"));
         assert_eq!(validate(Provider::Telegram, &s(|v| v.account_sid = Some(sid.clone()))).unwrap_err().field(), Some("account_sid"));
         assert_eq!(validate(Provider::Telegram, &s(|v| v.base_url = Some("file:///etc".into()))).unwrap_err().field(), Some("base_url"));
+    }
+
+    #[test]
+    fn an_email_account_needs_both_servers_and_refuses_no_encryption_to_another_machine() {
+        let ok = |f: fn(&mut Settings)| {
+            let mut v = s(|v| {
+                v.imap_host = Some(" IMAP.Example.com ".into());
+                v.smtp_host = Some("smtp.example.com".into());
+                v.username = Some("agent@example.com".into());
+                v.from = Some("Agent@Example.com".into());
+            });
+            f(&mut v);
+            validate(Provider::Email, &v)
+        };
+        let v = ok(|_| {}).unwrap();
+        assert_eq!((v.imap_host.as_deref(), v.imap_port, v.smtp_port, v.folder.as_deref()), (Some("imap.example.com"), Some(993), Some(465), Some("INBOX")));
+        assert_eq!((v.imap_security.as_deref(), v.from.as_deref()), (Some("tls"), Some("agent@example.com")));
+        let st = ok(|v| { v.imap_security = Some("starttls".into()); v.smtp_security = Some("STARTTLS".into()); }).unwrap();
+        assert_eq!((st.imap_port, st.smtp_port), (Some(143), Some(587)));
+        assert_eq!(ok(|v| v.imap_security = Some("none".into())).unwrap_err().field(), Some("imap_security"));
+        assert_eq!(ok(|v| v.smtp_security = Some("ssl".into())).unwrap_err().field(), Some("smtp_security"));
+        for host in ["127.0.0.1", "::1", "localhost", "127.0.0.5"] {
+            let h = host.to_string();
+            let mut v = ok(|_| {}).unwrap();
+            v.imap_host = Some(h.clone());
+            v.imap_security = Some("none".into());
+            assert!(validate(Provider::Email, &v).is_ok(), "{host}");
+        }
+        assert_eq!(ok(|v| v.smtp_host = None).unwrap_err().field(), Some("smtp_host"));
+        assert_eq!(ok(|v| v.imap_host = Some("https://imap.example.com".into())).unwrap_err().field(), Some("imap_host"));
+        assert_eq!(ok(|v| v.from = Some("not an address".into())).unwrap_err().field(), Some("from"));
+        assert_eq!(ok(|v| v.imap_port = Some(0)).unwrap_err().field(), Some("imap_port"));
+        assert_eq!(ok(|v| v.folder = Some("a\"b".into())).unwrap_err().field(), Some("folder"));
+        assert_eq!(ok(|v| v.bot_username = Some("leadbook_bot".into())).unwrap_err().field(), Some("bot_username"));
+        assert_eq!(validate(Provider::Telegram, &s(|v| v.imap_host = Some("x".into()))).unwrap_err().field(), Some("imap_host"));
+    }
+
+    #[test]
+    fn a_saved_mail_password_goes_only_to_the_servers_it_was_given_for() {
+        let mut book = Book::open_in_memory(Arc::new(FixedClock::at("2026-03-02T06:00:00Z"))).unwrap();
+        let ws = book.workspace("Default").unwrap();
+        let store = MemoryStore::default();
+        let v = s(|v| {
+            v.imap_host = Some("imap.example.com".into());
+            v.smtp_host = Some("smtp.example.com".into());
+            v.username = Some("agent@example.com".into());
+            v.from = Some("agent@example.com".into());
+        });
+        assert_eq!(book.write(|tx, now| set(tx, &ws, &store, Provider::Email, &v, None, now)).unwrap_err().field(), Some("secret"));
+        let info = book.write(|tx, now| set(tx, &ws, &store, Provider::Email, &v, Some("app pass word 1"), now)).unwrap();
+        assert_eq!(info.state, "untested", "saved is not connected");
+        let moved = Settings { smtp_host: Some("smtp.elsewhere.com".into()), ..v.clone() };
+        assert_eq!(book.write(|tx, now| set(tx, &ws, &store, Provider::Email, &moved, None, now)).unwrap_err().field(), Some("secret"));
+        book.write(|tx, now| set(tx, &ws, &store, Provider::Email, &v, None, now)).unwrap();
     }
 
     #[test]

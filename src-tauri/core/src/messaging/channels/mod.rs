@@ -1,5 +1,5 @@
 //! The providers Leadbook sends through and hears from: Telegram Bot API, WhatsApp Business
-//! Cloud API and Twilio. One module per provider, each an async `reqwest` client with a
+//! Cloud API, Twilio and the agent's own mailbox (IMAP and SMTP). One module per provider, each an async `reqwest` client with a
 //! configurable base URL that turns every answer into a [`SendOutcome`] or an [`Inbound`]
 //! message. They never touch the database: delivery and the inbox do.
 //!
@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod portals;
+pub mod email;
 pub mod telegram;
 pub mod twilio;
 pub mod whatsapp;
@@ -20,7 +21,7 @@ use std::time::Duration;
 
 crate::model::text_enum!(
     /// A company Leadbook has an account with.
-    Provider { Telegram = "telegram", Whatsapp = "whatsapp", Twilio = "twilio" }
+    Provider { Telegram = "telegram", Whatsapp = "whatsapp", Twilio = "twilio", Email = "email" }
 );
 
 /// How long one request to a provider may take. A message still `sending` after

@@ -1,0 +1,250 @@
+//! Reading the agent's mailbox (SPEC §12): every new message of the folder once, by UID,
+//! respecting UIDVALIDITY, each taken in (`email_in::take_mail`: what it means) in the same
+//! write transaction as the folder's cursor — one transaction per fetched batch of up to 100,
+//! each mail in its own savepoint — so a crash never skips a message nor takes one twice. Nothing on the server changes: the folder is opened read-only and fetched with
+//! `BODY.PEEK[]`.
+//!
+//! The cursor is the email channel's (`channels.cursor`): `<uidvalidity>:<last uid taken>`.
+//! When the folder's UIDVALIDITY differs from the saved one, its UIDs restarted and it is read
+//! again from the first message; `take_mail` knows each mail by its Message-ID, so nothing is
+//! doubled. A message `take_mail` refuses (an error of the message, not of the book) is
+//! logged and passed: it cannot hold the cursor back forever. A transport error stops the
+//! sync with the cursor at the last message fully taken.
+
+use super::channels::config::{self, Channels};
+use super::channels::email::{MailFault, OutMail, FETCH_BATCH};
+use super::channels::Provider;
+use super::email_in::{self, MailTaken};
+use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::workspace::Workspace;
+use rusqlite::Connection;
+
+/// What one read of the mailbox did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MailReport {
+    /// Messages read from the folder and taken in (each once).
+    pub emails: usize,
+    pub portal_leads: usize,
+    pub unparsed: usize,
+    pub replies: usize,
+    pub opt_outs: usize,
+    pub bounces: usize,
+    /// Replies from A and B leads: the window raises a desktop notification for each.
+    pub notices: Vec<super::inbox::Notice>,
+    /// Messages passed because taking them failed (logged with the reason).
+    pub skipped: usize,
+    /// Why the mailbox could not be read (to the end).
+    pub error: Option<String>,
+}
+
+/// The folder's saved position: its UIDVALIDITY and the last UID taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub uid_validity: u32,
+    pub last_uid: u32,
+}
+
+impl Cursor {
+    pub fn parse(text: Option<&str>) -> Option<Cursor> {
+        let (v, u) = text?.split_once(':')?;
+        Some(Cursor { uid_validity: v.trim().parse().ok()?, last_uid: u.trim().parse().ok()? })
+    }
+
+    pub fn to_text(self) -> String {
+        format!("{}:{}", self.uid_validity, self.last_uid)
+    }
+}
+
+/// The mailbox's cursor as saved now.
+pub fn cursor(conn: &Connection, ws: &Workspace) -> Result<Option<Cursor>> {
+    Ok(config::row(conn, ws, Provider::Email)?.and_then(|r| Cursor::parse(r.cursor.as_deref())))
+}
+
+/// Reads the new messages of the workspace's mailbox, at most `limit` of them (`None`: all).
+pub async fn sync(store: &mut Store, ws: &Workspace, ch: &Channels, limit: Option<usize>) -> Result<MailReport> {
+    let mut report = MailReport::default();
+    let Some(mail) = ch.email.as_ref().filter(|e| !e.attention) else { return Ok(report) };
+    let mut folder = match mail.client.open_folder().await {
+        Ok(f) => f,
+        Err(fault) => {
+            if let MailFault::Auth(why) = &fault {
+                store.write(|tx, now| config::set_state(tx, ws, Provider::Email, Some(why), now))?;
+            }
+            report.error = Some(fault.text().to_string());
+            return Ok(report);
+        }
+    };
+    let saved = cursor(store.conn(), ws)?;
+    let mut at = match saved {
+        Some(c) if c.uid_validity == folder.uid_validity => c,
+        // New, or the folder's UIDs restarted: from the first message.
+        _ => Cursor { uid_validity: folder.uid_validity, last_uid: 0 },
+    };
+    if saved != Some(at) {
+        store.write(|tx, _| config::set_cursor(tx, ws, Provider::Email, &at.to_text()))?;
+    }
+    let result = read_new(store, ws, &mut folder, &mut at, limit, &mut report).await;
+    folder.logout().await;
+    match result {
+        Ok(()) => Ok(report),
+        Err(Stop::Fault(f)) => {
+            report.error = Some(f.text().to_string());
+            Ok(report)
+        }
+        Err(Stop::Book(e)) => Err(e),
+    }
+}
+
+enum Stop {
+    Fault(MailFault),
+    Book(Error),
+}
+
+async fn read_new(
+    store: &mut Store,
+    ws: &Workspace,
+    folder: &mut super::channels::email::Folder,
+    at: &mut Cursor,
+    limit: Option<usize>,
+    report: &mut MailReport,
+) -> std::result::Result<(), Stop> {
+    let mut uids = folder.uids_after(at.last_uid).await.map_err(Stop::Fault)?;
+    if let Some(n) = limit {
+        uids.truncate(n);
+    }
+    for batch in uids.chunks(FETCH_BATCH) {
+        let fetched = folder.fetch(batch).await.map_err(Stop::Fault)?;
+        let Some(&(last, _)) = fetched.last() else { continue };
+        let next = Cursor { uid_validity: at.uid_validity, last_uid: last };
+        // One transaction for the batch: each mail in its own savepoint, the cursor at the end.
+        // A crash loses the whole batch and its cursor together: it is read again, nothing
+        // skipped, nothing twice.
+        let taken = store
+            .write(|tx, now| {
+                let mut out = Vec::with_capacity(fetched.len());
+                for (uid, raw) in &fetched {
+                    tx.execute_batch("SAVEPOINT mail")?;
+                    match email_in::take_mail(tx, ws, raw, now) {
+                        Ok(t) => {
+                            tx.execute_batch("RELEASE mail")?;
+                            out.push(Ok(t));
+                        }
+                        // The book itself failed (busy, full, broken): the batch is not taken.
+                        Err(e @ (Error::Db(_) | Error::Io(_))) => return Err(e),
+                        // This mail cannot be taken: undo what it began, pass it.
+                        Err(e) => {
+                            tx.execute_batch("ROLLBACK TO mail; RELEASE mail")?;
+                            out.push(Err((*uid, e)));
+                        }
+                    }
+                }
+                config::set_cursor(tx, ws, Provider::Email, &next.to_text())?;
+                Ok(out)
+            })
+            .map_err(Stop::Book)?;
+        for t in taken {
+            report.emails += 1;
+            match t {
+                Ok(t) => tally(report, &t),
+                Err((uid, e)) => {
+                    tracing::warn!(uid, error = %e, "a mail could not be taken in; passed");
+                    report.skipped += 1;
+                }
+            }
+        }
+        *at = next;
+    }
+    Ok(())
+}
+
+/// Counts what `take_mail` did.
+fn tally(report: &mut MailReport, t: &MailTaken) {
+    use crate::model::Grade;
+    match t {
+        // A repeat (the same enquiry seen by the portal's API first) is not a new one.
+        MailTaken::Enquiry { repeat, .. } => report.portal_leads += usize::from(!repeat),
+        MailTaken::Unparsed { .. } => report.unparsed += 1,
+        MailTaken::Reply { lead, .. } => {
+            report.replies += 1;
+            if matches!(lead.grade, Grade::A | Grade::B) {
+                report.notices.push(super::inbox::Notice { lead_id: lead.id, name: lead.name.clone(), grade: lead.grade, text: String::new() });
+            }
+        }
+        MailTaken::OptedOut { .. } => report.opt_outs += 1,
+        MailTaken::Bounce { .. } => report.bounces += 1,
+        MailTaken::AlreadySeen | MailTaken::Ignored { .. } => {}
+    }
+}
+
+/// The mail one due message becomes: the account's address with the agent's name, the
+/// subject (the step's in the lead's language, a listing's title for an alert, else a default),
+/// our Message-ID, and `In-Reply-To` the lead's latest mail when there is one.
+pub fn out_mail(conn: &Connection, ws: &Workspace, ch: &Channels, due: &crate::outbox::Due, to: &str) -> Result<OutMail> {
+    let mail = ch.email.as_ref().ok_or_else(|| Error::validation("provider", "email is not set up"))?;
+    let domain = mail.client.from.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost");
+    let message_id = email_in::message_id(ws, due.id, domain);
+    let lead = crate::leads::get(conn, ws, due.lead_id)?;
+    let subject = subject_for(conn, ws, &lead, due)?;
+    Ok(OutMail {
+        to: to.to_string(),
+        from_name: ws.agent_name.clone().filter(|n| !n.trim().is_empty()),
+        subject,
+        body: due.body.clone(),
+        message_id,
+        in_reply_to: email_in::last_mail_of(conn, ws, due.lead_id)?,
+    })
+}
+
+/// A message's subject: its step's for the lead's language (with its variables), else the
+/// title of the listing an alert is about, else "A message from <agent>" in the lead's
+/// language.
+pub fn subject_for(conn: &Connection, ws: &Workspace, lead: &crate::leads::Lead, due: &crate::outbox::Due) -> Result<String> {
+    use crate::followups::templates::{self, Context};
+    use crate::model::Language;
+    // A listing gone since its alert was queued leaves the default subject.
+    let property = due.property_id.and_then(|p| crate::listings::properties::get(conn, ws, p).ok());
+    let ctx = Context { lead, workspace: ws, property: property.as_ref() };
+    let language = ctx.language();
+    if let (Some(c), Some(p)) = (due.campaign_id, due.campaign_step) {
+        if let Some(step) = crate::followups::steps_of(conn, c)?.into_iter().find(|s| s.position == p) {
+            let own = match language {
+                Language::En => &step.subject_en,
+                Language::Fa => &step.subject_fa,
+                Language::Ar => &step.subject_ar,
+            };
+            let own = if own.trim().is_empty() { &step.subject_en } else { own };
+            let rendered = templates::render(own, &ctx);
+            if !rendered.trim().is_empty() {
+                return Ok(one_line(&rendered));
+            }
+        }
+    }
+    if let Some(p) = &property {
+        return Ok(one_line(&p.title));
+    }
+    let who = ws.agent_name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| ws.name.clone());
+    Ok(match language {
+        Language::En => format!("A message from {who}"),
+        Language::Fa => format!("پیامی از {who}"),
+        Language::Ar => format!("رسالة من {who}"),
+    })
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(200).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_reads_back_what_it_wrote_and_nothing_else() {
+        let c = Cursor { uid_validity: 1_700_000_000, last_uid: 42 };
+        assert_eq!(Cursor::parse(Some(&c.to_text())), Some(c));
+        assert_eq!(Cursor::parse(Some("12")), None);
+        assert_eq!(Cursor::parse(Some("x:1")), None);
+        assert_eq!(Cursor::parse(None), None);
+    }
+}
