@@ -1,18 +1,22 @@
-//! `leadbook-test-servers`: starts the three provider stand-ins, prints one JSON line with
-//! their base URLs, and runs until its standard input closes (or it is killed).
+//! `leadbook-test-servers`: starts the three provider stand-ins (and, when asked, a real Dovecot
+//! and aiosmtpd for one mail user), prints one JSON line with their addresses, and runs until
+//! its standard input closes (or it is killed). A line `deliver PATH` on standard input
+//! delivers that file into the mail user's inbox, as a mail server would.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-use leadbook_test_servers::{OpenAi, Telegram, Twilio, WhatsApp};
+use leadbook_test_servers::{Dovecot, OpenAi, Smtp, Telegram, Twilio, WhatsApp};
 
 const USAGE: &str = "usage: leadbook-test-servers [--telegram-token T] [--telegram-username U] \
 [--telegram-rate N] [--whatsapp-token T] [--phone-number-id ID] [--approve-template NAME]... \
-[--twilio-sid AC…] [--twilio-token T]
+[--twilio-sid AC…] [--twilio-token T] [--mail-user U --mail-password P]
 
-Prints {\"telegram\":URL,\"whatsapp\":URL,\"twilio\":URL} on one line, then serves until stdin closes.";
+Prints {\"telegram\":URL,\"whatsapp\":URL,\"twilio\":URL,…} on one line (with \"imap_port\" and
+\"smtp_port\" when a mail user is given), then serves until stdin closes; `deliver PATH` on stdin
+puts that file into the mail user's inbox.";
 
-const OPTIONS: [&str; 8] = [
+const OPTIONS: [&str; 10] = [
     "--telegram-token",
     "--telegram-username",
     "--telegram-rate",
@@ -21,6 +25,8 @@ const OPTIONS: [&str; 8] = [
     "--approve-template",
     "--twilio-sid",
     "--twilio-token",
+    "--mail-user",
+    "--mail-password",
 ];
 
 struct Args {
@@ -32,6 +38,8 @@ struct Args {
     templates: Vec<String>,
     twilio_sid: String,
     twilio_token: String,
+    mail_user: Option<String>,
+    mail_password: Option<String>,
 }
 
 /// Why the arguments were not taken: `Help` was asked for, or a message says what is wrong.
@@ -51,6 +59,8 @@ impl Args {
             templates: Vec::new(),
             twilio_sid: "AC00000000000000000000000000000000".into(),
             twilio_token: "leadbook-test-auth-token".into(),
+            mail_user: None,
+            mail_password: None,
         };
         while let Some(arg) = args.next() {
             if arg == "--help" || arg == "-h" {
@@ -81,8 +91,13 @@ impl Args {
                 "--approve-template" => parsed.templates.push(value),
                 "--twilio-sid" => parsed.twilio_sid = value,
                 "--twilio-token" => parsed.twilio_token = value,
+                "--mail-user" => parsed.mail_user = Some(value),
+                "--mail-password" => parsed.mail_password = Some(value),
                 _ => unreachable!("every name in OPTIONS is handled"),
             }
+        }
+        if parsed.mail_user.is_some() != parsed.mail_password.is_some() {
+            return Err(Refused::Bad("--mail-user and --mail-password go together".into()));
         }
         Ok(parsed)
     }
@@ -115,12 +130,22 @@ fn main() -> ExitCode {
     // A language model that needs no key and rewrites each draft recognisably.
     let openai = OpenAi::start(None);
 
-    let line = serde_json::json!({
+    // The real mail servers, for one user, when asked (they need Dovecot and the test venv).
+    let mail = match (&args.mail_user, &args.mail_password) {
+        (Some(user), Some(password)) => Some((Dovecot::start(user, password), Smtp::start(user, password))),
+        _ => None,
+    };
+
+    let mut line = serde_json::json!({
         "telegram": telegram.base_url(),
         "whatsapp": whatsapp.base_url(),
         "twilio": twilio.base_url(),
         "openai": openai.base_url(),
     });
+    if let Some((imap, smtp)) = &mail {
+        line["imap_port"] = imap.port().into();
+        line["smtp_port"] = smtp.port().into();
+    }
     let mut stdout = std::io::stdout().lock();
     if writeln!(stdout, "{line}")
         .and_then(|()| stdout.flush())
@@ -130,9 +155,16 @@ fn main() -> ExitCode {
     }
     drop(stdout);
 
-    // Serve until stdin reaches its end (the parent closed it or exited).
-    let mut sink = [0u8; 1024];
-    let mut stdin = std::io::stdin().lock();
-    while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
+    // Serve until stdin reaches its end (the parent closed it or exited), delivering the mail
+    // files it names.
+    for line in std::io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        let Some(path) = line.trim().strip_prefix("deliver ") else { continue };
+        match (&mail, std::fs::read(path.trim())) {
+            (Some((imap, _)), Ok(raw)) => imap.deliver(&raw),
+            (None, _) => eprintln!("leadbook-test-servers: no mail user (--mail-user) to deliver {path} to"),
+            (_, Err(e)) => eprintln!("leadbook-test-servers: cannot read {path}: {e}"),
+        }
+    }
     ExitCode::SUCCESS
 }
