@@ -257,7 +257,7 @@ fn enquiry_input(ws: &Workspace, e: &Enquiry) -> Result<LeadInput> {
     let language = e
         .message
         .as_deref()
-        .and_then(|m| crate::leads::replies::classify(m).language)
+        .and_then(crate::leads::replies::language)
         .map(String::from);
     Ok(LeadInput { name, phone, email, source: Some(e.source().as_str().to_string()), language, ..LeadInput::default() })
 }

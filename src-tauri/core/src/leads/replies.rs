@@ -82,6 +82,14 @@ pub fn classify(text: &str) -> Classified {
     Classified { class, language, matched }
 }
 
+/// The language of one message, as [`classify`] tells it, without looking for its cues (the
+/// dearest part: every lexicon entry tried at every word) — what an enquiry needs.
+pub fn language(text: &str) -> Option<&'static str> {
+    let normalized = normalize(text);
+    let tokens: Vec<&str> = normalized.split(' ').filter(|t| !t.is_empty()).collect();
+    detect_language(text, &tokens)
+}
+
 // ---------------------------------------------------------------------------------------------
 // The lexicon. Entries are written naturally; they go through the same `normalize` as messages.
 // A token ending in `*` matches any word starting with it; a lone `_` matches any one word.
@@ -689,6 +697,13 @@ mod tests {
         assert_eq!(classify("نعم من فضلك").language, Some("ar"));
         assert_eq!(classify("na merci").language, Some("fa"));
         assert_eq!(classify("la shukran habibi").language, Some("ar"));
+    }
+
+    #[test]
+    fn language_alone_tells_what_classify_tells() {
+        for text in ["Yes please", "بله لطفا", "نعم من فضلك", "na merci", "la shukran habibi", "", "👍🙏", "Hi, is the 2 bedroom still available? مرسی", "السعر كم"] {
+            assert_eq!(language(text), classify(text).language, "{text}");
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Reading the agent's mailbox (SPEC §12): every new message of the folder once, by UID,
 //! respecting UIDVALIDITY, each taken in (`email_in::take_mail`: what it means) in the same
 //! write transaction as the folder's cursor — one transaction per fetched batch of up to 100,
-//! each mail in its own savepoint — so a crash never skips a message nor takes one twice. Nothing on the server changes: the folder is opened read-only and fetched with
+//! each mail in its own savepoint, the next batch already coming in on its own task meanwhile — so a
+//! crash never skips a message nor takes one twice. Nothing on the server changes: the folder is opened read-only and fetched with
 //! `BODY.PEEK[]`.
 //!
 //! The cursor is the email channel's (`channels.cursor`): `<uidvalidity>:<last uid taken>`.
@@ -12,7 +13,7 @@
 //! sync with the cursor at the last message fully taken.
 
 use super::channels::config::{self, Channels};
-use super::channels::email::{MailFault, OutMail, FETCH_BATCH};
+use super::channels::email::{Folder, MailFault, OutMail, FETCH_BATCH};
 use super::channels::Provider;
 use super::email_in::{self, MailTaken};
 use crate::error::{Error, Result};
@@ -65,7 +66,7 @@ pub fn cursor(conn: &Connection, ws: &Workspace) -> Result<Option<Cursor>> {
 pub async fn sync(store: &mut Store, ws: &Workspace, ch: &Channels, limit: Option<usize>) -> Result<MailReport> {
     let mut report = MailReport::default();
     let Some(mail) = ch.email.as_ref().filter(|e| !e.attention) else { return Ok(report) };
-    let mut folder = match mail.client.open_folder().await {
+    let folder = match mail.client.open_folder().await {
         Ok(f) => f,
         Err(fault) => {
             if let MailFault::Auth(why) = &fault {
@@ -84,8 +85,10 @@ pub async fn sync(store: &mut Store, ws: &Workspace, ch: &Channels, limit: Optio
     if saved != Some(at) {
         store.write(|tx, _| config::set_cursor(tx, ws, Provider::Email, &at.to_text()))?;
     }
-    let result = read_new(store, ws, &mut folder, &mut at, limit, &mut report).await;
-    folder.logout().await;
+    let (folder, result) = read_new(store, ws, folder, &mut at, limit, &mut report).await;
+    if let Some(folder) = folder {
+        folder.logout().await;
+    }
     match result {
         Ok(()) => Ok(report),
         Err(Stop::Fault(f)) => {
@@ -101,60 +104,104 @@ enum Stop {
     Book(Error),
 }
 
+/// One batch fetched on its own task, and the folder handed back with it.
+type Fetching = tokio::task::JoinHandle<(Folder, std::result::Result<Vec<(u32, Vec<u8>)>, MailFault>)>;
+
+/// Starts fetching `uids` while the caller goes on: the batch comes over the wire (and the
+/// server reads it from its disk) while the one before it is being taken in. At most two
+/// batches are in memory: the one being taken and the one arriving.
+async fn fetch_ahead(mut folder: Folder, uids: Vec<u32>) -> Fetching {
+    let task = tokio::spawn(async move {
+        let fetched = folder.fetch(&uids).await;
+        (folder, fetched)
+    });
+    // Let the task send its FETCH before the caller's database work holds a one-thread runtime.
+    tokio::task::yield_now().await;
+    task
+}
+
+/// Reads the messages after the cursor, batch by batch; hands the folder back (`None` when its
+/// task died) for the logout.
 async fn read_new(
     store: &mut Store,
     ws: &Workspace,
-    folder: &mut super::channels::email::Folder,
+    mut folder: Folder,
     at: &mut Cursor,
     limit: Option<usize>,
     report: &mut MailReport,
-) -> std::result::Result<(), Stop> {
-    let mut uids = folder.uids_after(at.last_uid).await.map_err(Stop::Fault)?;
+) -> (Option<Folder>, std::result::Result<(), Stop>) {
+    let mut uids = match folder.uids_after(at.last_uid).await {
+        Ok(u) => u,
+        Err(f) => return (Some(folder), Err(Stop::Fault(f))),
+    };
     if let Some(n) = limit {
         uids.truncate(n);
     }
-    for batch in uids.chunks(FETCH_BATCH) {
-        let fetched = folder.fetch(batch).await.map_err(Stop::Fault)?;
-        let Some(&(last, _)) = fetched.last() else { continue };
-        let next = Cursor { uid_validity: at.uid_validity, last_uid: last };
-        // One transaction for the batch: each mail in its own savepoint, the cursor at the end.
-        // A crash loses the whole batch and its cursor together: it is read again, nothing
-        // skipped, nothing twice.
-        let taken = store
-            .write(|tx, now| {
-                let mut out = Vec::with_capacity(fetched.len());
-                for (uid, raw) in &fetched {
-                    tx.execute_batch("SAVEPOINT mail")?;
-                    match email_in::take_mail(tx, ws, raw, now) {
-                        Ok(t) => {
-                            tx.execute_batch("RELEASE mail")?;
-                            out.push(Ok(t));
-                        }
-                        // The book itself failed (busy, full, broken): the batch is not taken.
-                        Err(e @ (Error::Db(_) | Error::Io(_))) => return Err(e),
-                        // This mail cannot be taken: undo what it began, pass it.
-                        Err(e) => {
-                            tx.execute_batch("ROLLBACK TO mail; RELEASE mail")?;
-                            out.push(Err((*uid, e)));
-                        }
+    let mut batches = uids.chunks(FETCH_BATCH).map(<[u32]>::to_vec);
+    let Some(first) = batches.next() else { return (Some(folder), Ok(())) };
+    let mut fetching = fetch_ahead(folder, first).await;
+    loop {
+        let (folder, fetched) = match fetching.await {
+            Ok(done) => done,
+            Err(e) => return (None, Err(Stop::Fault(MailFault::Other(format!("the mailbox reader stopped: {e}"))))),
+        };
+        let fetched = match fetched {
+            Ok(f) => f,
+            Err(f) => return (Some(folder), Err(Stop::Fault(f))),
+        };
+        // The next batch comes in while this one is taken.
+        let ahead = match batches.next() {
+            Some(next) => fetch_ahead(folder, next).await,
+            None => return (Some(folder), take_batch(store, ws, &fetched, at, report)),
+        };
+        if let Err(stop) = take_batch(store, ws, &fetched, at, report) {
+            // The batch ahead is not taken: it is waited for only to log out.
+            return (ahead.await.ok().map(|(f, _)| f), Err(stop));
+        }
+        fetching = ahead;
+    }
+}
+
+/// Takes one fetched batch in: one transaction for the batch, each mail in its own savepoint,
+/// the cursor at the end. A crash loses the whole batch and its cursor together: it is read
+/// again, nothing skipped, nothing twice.
+fn take_batch(store: &mut Store, ws: &Workspace, fetched: &[(u32, Vec<u8>)], at: &mut Cursor, report: &mut MailReport) -> std::result::Result<(), Stop> {
+    let Some(&(last, _)) = fetched.last() else { return Ok(()) };
+    let next = Cursor { uid_validity: at.uid_validity, last_uid: last };
+    let taken = store
+        .write(|tx, now| {
+            let mut out = Vec::with_capacity(fetched.len());
+            for (uid, raw) in fetched {
+                tx.prepare_cached("SAVEPOINT mail")?.execute([])?;
+                match email_in::take_mail(tx, ws, raw, now) {
+                    Ok(t) => {
+                        tx.prepare_cached("RELEASE mail")?.execute([])?;
+                        out.push(Ok(t));
+                    }
+                    // The book itself failed (busy, full, broken): the batch is not taken.
+                    Err(e @ (Error::Db(_) | Error::Io(_))) => return Err(e),
+                    // This mail cannot be taken: undo what it began, pass it.
+                    Err(e) => {
+                        tx.execute_batch("ROLLBACK TO mail; RELEASE mail")?;
+                        out.push(Err((*uid, e)));
                     }
                 }
-                config::set_cursor(tx, ws, Provider::Email, &next.to_text())?;
-                Ok(out)
-            })
-            .map_err(Stop::Book)?;
-        for t in taken {
-            report.emails += 1;
-            match t {
-                Ok(t) => tally(report, &t),
-                Err((uid, e)) => {
-                    tracing::warn!(uid, error = %e, "a mail could not be taken in; passed");
-                    report.skipped += 1;
-                }
+            }
+            config::set_cursor(tx, ws, Provider::Email, &next.to_text())?;
+            Ok(out)
+        })
+        .map_err(Stop::Book)?;
+    for t in taken {
+        report.emails += 1;
+        match t {
+            Ok(t) => tally(report, &t),
+            Err((uid, e)) => {
+                tracing::warn!(uid, error = %e, "a mail could not be taken in; passed");
+                report.skipped += 1;
             }
         }
-        *at = next;
     }
+    *at = next;
     Ok(())
 }
 
