@@ -4,38 +4,15 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-struct Run {
-    code: i32,
-    stdout: Value,
-    stderr: Value,
-}
+mod common;
+use common::{db, run_at, run_with_stdin, Run};
 
 fn leadbook(db: &Path, args: &[&str]) -> Run {
     leadbook_at(db, "2026-03-02T08:00:00Z", args)
 }
 
 fn leadbook_at(db: &Path, now: &str, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_leadbook"))
-        .args(["--db", db.to_str().unwrap(), "--now", now])
-        .args(args)
-        // Never a developer's real keychain.
-        .env("LEADBOOK_SECRET_STORE", "file")
-        .env_remove("LEADBOOK_DB")
-        .env_remove("LEADBOOK_NOW")
-        .env_remove("LEADBOOK_WORKSPACE")
-        .output()
-        .expect("the leadbook binary runs");
-    let parse = |b: &[u8]| {
-        let s = String::from_utf8_lossy(b);
-        if s.trim().is_empty() { Value::Null } else { serde_json::from_str(&s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}")) }
-    };
-    Run { code: out.status.code().unwrap_or(-1), stdout: parse(&out.stdout), stderr: parse(&out.stderr) }
-}
-
-fn db() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("leadbook.db");
-    (dir, path)
+    run_at(db, now, args)
 }
 
 const LEAD_KEYS: &[&str] = &[
@@ -714,26 +691,7 @@ fn what_the_command_line_writes_is_owner_only_whatever_the_umask() {
 
 /// `leadbook` with `input` on its standard input.
 fn leadbook_stdin(db: &Path, args: &[&str], input: &str) -> Run {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leadbook"))
-        .args(["--db", db.to_str().unwrap(), "--now", "2026-03-02T08:00:00Z"])
-        .args(args)
-        .env("LEADBOOK_SECRET_STORE", "file")
-        .env_remove("LEADBOOK_DB")
-        .env_remove("LEADBOOK_NOW")
-        .env_remove("LEADBOOK_WORKSPACE")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("the leadbook binary runs");
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let parse = |b: &[u8]| {
-        let s = String::from_utf8_lossy(b);
-        if s.trim().is_empty() { Value::Null } else { serde_json::from_str(&s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}")) }
-    };
-    Run { code: out.status.code().unwrap_or(-1), stdout: parse(&out.stdout), stderr: parse(&out.stderr) }
+    run_with_stdin(db, "2026-03-02T08:00:00Z", args, input)
 }
 
 #[test]

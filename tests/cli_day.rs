@@ -2,14 +2,10 @@
 //! deals, smart lists and Today, as JSON with the exit codes of SPEC §9.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-struct Run {
-    code: i32,
-    stdout: Value,
-    stderr: Value,
-}
+mod common;
+use common::{db, run_at, Run};
 
 /// Monday 2 March 2026, 10:00 in Dubai.
 const NOW: &str = "2026-03-02T06:00:00Z";
@@ -19,32 +15,13 @@ fn leadbook(db: &Path, args: &[&str]) -> Run {
 }
 
 fn leadbook_at(db: &Path, now: &str, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_leadbook"))
-        .args(["--db", db.to_str().unwrap(), "--now", now])
-        .args(args)
-        .env("LEADBOOK_SECRET_STORE", "file")
-        .env_remove("LEADBOOK_DB")
-        .env_remove("LEADBOOK_NOW")
-        .env_remove("LEADBOOK_WORKSPACE")
-        .output()
-        .expect("the leadbook binary runs");
-    let parse = |b: &[u8]| {
-        let s = String::from_utf8_lossy(b);
-        if s.trim().is_empty() { Value::Null } else { serde_json::from_str(&s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}")) }
-    };
-    Run { code: out.status.code().unwrap_or(-1), stdout: parse(&out.stdout), stderr: parse(&out.stderr) }
+    run_at(db, now, args)
 }
 
 fn ok(db: &Path, args: &[&str]) -> Value {
     let r = leadbook(db, args);
     assert_eq!(r.code, 0, "{args:?}: {:?}", r.stderr);
     r.stdout
-}
-
-fn db() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("leadbook.db");
-    (dir, path)
 }
 
 fn lead(db: &Path, name: &str, phone: &str) -> String {

@@ -1,36 +1,13 @@
 //! Black-box tests of `leadbook email …`: lead senders, taking mail files in, the unparsed list.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-struct Run {
-    code: i32,
-    stdout: Value,
-    stderr: Value,
-}
+mod common;
+use common::{db, run_at, Run};
 
 fn leadbook(db: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_leadbook"))
-        .args(["--db", db.to_str().unwrap(), "--now", "2026-03-06T12:00:00Z"])
-        .args(args)
-        .env("LEADBOOK_SECRET_STORE", "file")
-        .env_remove("LEADBOOK_DB")
-        .env_remove("LEADBOOK_NOW")
-        .env_remove("LEADBOOK_WORKSPACE")
-        .output()
-        .expect("the leadbook binary runs");
-    let parse = |b: &[u8]| {
-        let s = String::from_utf8_lossy(b);
-        if s.trim().is_empty() { Value::Null } else { serde_json::from_str(&s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}")) }
-    };
-    Run { code: out.status.code().unwrap_or(-1), stdout: parse(&out.stdout), stderr: parse(&out.stderr) }
-}
-
-fn db() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("leadbook.db");
-    (dir, path)
+    run_at(db, "2026-03-06T12:00:00Z", args)
 }
 
 fn fixture(name: &str) -> String {
