@@ -64,10 +64,14 @@ function waitForPort(port, timeoutMs) {
   });
 }
 
+// Two engineers on one machine can run the suite at once: LEADBOOK_E2E_PORT moves tauri-driver
+// (and its WebKitWebDriver on the next port) off the default 4444.
+const port = Number(process.env.LEADBOOK_E2E_PORT || 4444);
+
 export const config = {
   runner: 'local',
   hostname: '127.0.0.1',
-  port: 4444,
+  port,
   specs: ['./specs/**/*.e2e.js'],
   maxInstances: 1,
   capabilities: [{ maxInstances: 1, 'tauri:options': { application: app } }],
@@ -84,12 +88,12 @@ export const config = {
     const db = path.join(dir, 'leadbook.db');
     seed(db);
     process.env.LEADBOOK_E2E_DB = db;
-    driver = spawn('tauri-driver', [], {
+    driver = spawn('tauri-driver', ['--port', String(port), '--native-port', String(port + 1)], {
       stdio: ['ignore', 'inherit', 'inherit'],
       // Tokens set in a spec go to an owner-only file beside the book, never a real keychain.
       env: { ...process.env, LEADBOOK_DB: db, XDG_DATA_HOME: path.join(dir, 'data'), LEADBOOK_SECRET_STORE: 'file' },
     });
-    await waitForPort(4444, 20_000);
+    await waitForPort(port, 20_000);
   },
 
   afterTest: async (test) => {
