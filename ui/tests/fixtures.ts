@@ -105,6 +105,11 @@ export const workspace: Workspace = {
   quiet_end: '18:00',
   language: 'en',
   created_at: '2025-01-01T00:00:00Z',
+  commission_sale_bp: 200,
+  commission_rent_bp: 500,
+  vat_bp: 500,
+  agent_share_bp: 5000,
+  viewing_reminder_min: 120,
 };
 
 /** A `lead_list` that serves `total` synthetic leads and records every query. */

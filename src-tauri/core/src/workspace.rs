@@ -26,6 +26,14 @@ pub struct Workspace {
     pub quiet_end: String,
     pub language: Language,
     pub created_at: String,
+    /// Deals' commission (SPEC §13), in basis points (1 % = 100): of a sale's price, of a
+    /// rental's annual rent; the VAT on the commission; the agent's share of it before VAT.
+    pub commission_sale_bp: i64,
+    pub commission_rent_bp: i64,
+    pub vat_bp: i64,
+    pub agent_share_bp: i64,
+    /// How long before a viewing its reminder goes to the lead, in minutes.
+    pub viewing_reminder_min: i64,
     #[serde(skip)]
     pub weights: Weights,
     /// The model learned from this workspace's own outcomes, once it has enough of them.
@@ -48,6 +56,11 @@ impl Workspace {
             quiet_end: "18:00".into(),
             language: Language::En,
             created_at: "2026-01-01T00:00:00Z".into(),
+            commission_sale_bp: 200,
+            commission_rent_bp: 500,
+            vat_bp: 500,
+            agent_share_bp: 5000,
+            viewing_reminder_min: 120,
             weights: Default::default(),
             learned: None,
         }
@@ -87,10 +100,16 @@ pub struct WorkspacePatch {
     pub quiet_start: Option<String>,
     pub quiet_end: Option<String>,
     pub language: Option<String>,
+    pub commission_sale_bp: Option<i64>,
+    pub commission_rent_bp: Option<i64>,
+    pub vat_bp: Option<i64>,
+    pub agent_share_bp: Option<i64>,
+    pub viewing_reminder_min: Option<i64>,
 }
 
 const COLUMNS: &str =
-    "id, name, timezone, phone_region, currency, agent_name, quiet_start, quiet_end, language, created_at, score_weights, learned_model";
+    "id, name, timezone, phone_region, currency, agent_name, quiet_start, quiet_end, language, created_at, score_weights, learned_model, \
+     commission_sale_bp, commission_rent_bp, vat_bp, agent_share_bp, viewing_reminder_min";
 
 fn from_row(r: &Row) -> rusqlite::Result<Workspace> {
     let language: String = r.get(8)?;
@@ -106,6 +125,11 @@ fn from_row(r: &Row) -> rusqlite::Result<Workspace> {
         quiet_end: r.get(7)?,
         language: Language::parse("language", &language).unwrap_or(Language::En),
         created_at: r.get(9)?,
+        commission_sale_bp: r.get(12)?,
+        commission_rent_bp: r.get(13)?,
+        vat_bp: r.get(14)?,
+        agent_share_bp: r.get(15)?,
+        viewing_reminder_min: r.get(16)?,
         weights: weights.and_then(|w| serde_json::from_str(&w).ok()).unwrap_or_default(),
         learned: r.get::<_, Option<String>>(11)?.and_then(|m| serde_json::from_str(&m).ok()).map(std::sync::Arc::new),
     })
@@ -174,6 +198,19 @@ fn check_timezone(tz: &str) -> Result<String> {
         .map_err(|_| Error::validation("timezone", format!("unknown time zone '{tz}' (use a name such as Asia/Dubai)")))
 }
 
+/// The most a rate may be: 100 %, in basis points.
+const WHOLE_BP: i64 = 10_000;
+/// The longest a viewing reminder may go ahead of it: a week.
+const MAX_REMINDER_MIN: i64 = 7 * 24 * 60;
+
+fn check_range(field: &str, v: i64, max: i64, what: &str) -> Result<i64> {
+    if (0..=max).contains(&v) {
+        Ok(v)
+    } else {
+        Err(Error::validation(field, format!("{what} is between 0 and {max}, not {v}")))
+    }
+}
+
 fn check_clock_time(field: &str, t: &str) -> Result<String> {
     NaiveTime::parse_from_str(t.trim(), "%H:%M")
         .map(|v| v.format("%H:%M").to_string())
@@ -224,10 +261,22 @@ pub fn update(conn: &Connection, id: i64, patch: &WorkspacePatch) -> Result<Work
     if let Some(l) = &patch.language {
         ws.language = Language::parse("language", l)?;
     }
+    let rate = |field: &str, v: Option<i64>, now: i64| v.map_or(Ok(now), |v| check_range(field, v, WHOLE_BP, "a rate in basis points (100 = 1 %)"));
+    ws.commission_sale_bp = rate("commission_sale_bp", patch.commission_sale_bp, ws.commission_sale_bp)?;
+    ws.commission_rent_bp = rate("commission_rent_bp", patch.commission_rent_bp, ws.commission_rent_bp)?;
+    ws.vat_bp = rate("vat_bp", patch.vat_bp, ws.vat_bp)?;
+    ws.agent_share_bp = rate("agent_share_bp", patch.agent_share_bp, ws.agent_share_bp)?;
+    if let Some(m) = patch.viewing_reminder_min {
+        ws.viewing_reminder_min = check_range("viewing_reminder_min", m, MAX_REMINDER_MIN, "a reminder's lead time in minutes")?;
+    }
     conn.execute(
         "UPDATE workspaces SET name = ?2, timezone = ?3, phone_region = ?4, currency = ?5, agent_name = ?6,
-                quiet_start = ?7, quiet_end = ?8, language = ?9 WHERE id = ?1",
-        params![id, ws.name, ws.timezone, ws.phone_region, ws.currency, ws.agent_name, ws.quiet_start, ws.quiet_end, ws.language.as_str()],
+                quiet_start = ?7, quiet_end = ?8, language = ?9, commission_sale_bp = ?10, commission_rent_bp = ?11,
+                vat_bp = ?12, agent_share_bp = ?13, viewing_reminder_min = ?14 WHERE id = ?1",
+        params![
+            id, ws.name, ws.timezone, ws.phone_region, ws.currency, ws.agent_name, ws.quiet_start, ws.quiet_end, ws.language.as_str(),
+            ws.commission_sale_bp, ws.commission_rent_bp, ws.vat_bp, ws.agent_share_bp, ws.viewing_reminder_min
+        ],
     )?;
     Ok(ws)
 }

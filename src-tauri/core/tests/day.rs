@@ -390,3 +390,31 @@ fn another_workspaces_today_shows_nothing_of_this_one() {
     assert!(theirs.calls.is_empty() && theirs.viewings.is_empty() && theirs.tasks.is_empty() && theirs.new_leads.is_empty() && theirs.replies.is_empty());
     assert_eq!(theirs.manual_count, 0);
 }
+
+#[test]
+fn the_workspaces_own_commission_rates_and_reminder_lead_time_are_used_and_bad_ones_change_nothing() {
+    use leadbook_core::workspace::WorkspacePatch;
+    let (mut book, _clock, ws) = book_at(MONDAY_8_DUBAI);
+    assert_eq!((ws.commission_sale_bp, ws.commission_rent_bp, ws.vat_bp, ws.agent_share_bp, ws.viewing_reminder_min), (200, 500, 500, 5000, 120));
+    let bad = WorkspacePatch { commission_sale_bp: Some(150), agent_share_bp: Some(10_001), ..Default::default() };
+    let err = book.update_workspace(ws.id, &bad).unwrap_err();
+    assert_eq!((err.code(), err.field()), ("validation", Some("agent_share_bp")));
+    let err = book.update_workspace(ws.id, &WorkspacePatch { viewing_reminder_min: Some(-1), ..Default::default() }).unwrap_err();
+    assert_eq!((err.code(), err.field()), ("validation", Some("viewing_reminder_min")));
+    assert_eq!(book.workspace("Default").unwrap().commission_sale_bp, 200, "a refused change changes nothing");
+
+    // 1.5 % of a sale, 60 % for the agent, reminders an hour ahead.
+    let patch = WorkspacePatch { commission_sale_bp: Some(150), agent_share_bp: Some(6000), viewing_reminder_min: Some(60), ..Default::default() };
+    let ws = book.update_workspace(ws.id, &patch).unwrap();
+    assert_eq!((ws.commission_sale_bp, ws.agent_share_bp, ws.viewing_reminder_min), (150, 6000, 60));
+    let lead = buyer(&mut book, &ws, "Aisha Khan", "0501234567");
+    let d = book.add_deal(&ws, &DealInput { lead_id: lead, property_id: None, kind: DealKind::Sale, value: 2_000_000, stage: None, expected_close: None, notes: None }).unwrap();
+    assert_eq!((d.commission, d.vat, d.agent_share), (30_000, 1_500, 18_000));
+    let p = listing(&mut book, &ws, "JVC 2BR");
+    let booked = book
+        .book_viewing(&ws, &ViewingInput { lead_id: lead, property_id: p, at: "2026-03-03T12:00:00Z".into(), duration_min: None, place: None })
+        .unwrap();
+    assert_eq!(booked.reminder_at.as_deref(), Some("2026-03-03T11:00:00Z"));
+    // Another workspace keeps the defaults.
+    assert_eq!(book.add_workspace("Other", None).unwrap().commission_sale_bp, 200);
+}

@@ -100,6 +100,18 @@ export type Workspace = {
   quiet_end: string,
   language: Language,
   created_at: string,
+  /**
+   * Deals' commission (SPEC §13), in basis points (1 % = 100): of a sale's price, of a
+   * rental's annual rent; the VAT on the commission; the agent's share of it before VAT.
+   */
+  commission_sale_bp: number,
+  commission_rent_bp: number,
+  vat_bp: number,
+  agent_share_bp: number,
+  /**
+   * How long before a viewing its reminder goes to the lead, in minutes.
+   */
+  viewing_reminder_min: number,
 };
 
 /**
@@ -114,6 +126,11 @@ export type WorkspacePatch = {
   quiet_start?: string | null,
   quiet_end?: string | null,
   language?: string | null,
+  commission_sale_bp?: number | null,
+  commission_rent_bp?: number | null,
+  vat_bp?: number | null,
+  agent_share_bp?: number | null,
+  viewing_reminder_min?: number | null,
 };
 
 // ── Leads

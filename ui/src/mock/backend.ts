@@ -209,6 +209,11 @@ let workspaces: Workspace[] = [
     quiet_end: '18:00',
     language: (['en', 'fa', 'ar'] as const).find((l) => l === params.get('lang')) ?? 'en',
     created_at: iso(NOW - 300 * 86400e3),
+    commission_sale_bp: 200,
+    commission_rent_bp: 500,
+    vat_bp: 500,
+    agent_share_bp: 5000,
+    viewing_reminder_min: 120,
   },
 ];
 let current = 1;

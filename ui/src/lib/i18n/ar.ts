@@ -968,6 +968,17 @@ const ar: Messages = {
   "portalField.token": "رمز Profolio",
   "portalField.base_url": "عنوان API",
   "portalField.legacy": "استخدام نقطة api-v7 القديمة فقط",
+  "dealSettings.title": "الصفقات والمعاينات",
+  "dealSettings.lede": "العمولة التي تحققها كل صفقة وموعد إرسال تذكير المعاينة. المبالغ بالدرهم الكامل مع التقريب نصفًا إلى الأعلى.",
+  "dealSettings.commission_sale_bp": "العمولة على البيع",
+  "dealSettings.commission_rent_bp": "العمولة على الإيجار (من الإيجار السنوي)",
+  "dealSettings.vat_bp": "ضريبة القيمة المضافة على العمولة",
+  "dealSettings.agent_share_bp": "حصتك من العمولة (قبل الضريبة)",
+  "dealSettings.viewing_reminder_min": "تذكير المعاينة، بالدقائق قبلها",
+  "dealSettings.reminderHint": "يتلقى العميل تذكيرًا قبل كل معاينة بهذه المدة (من ٠ إلى ١٠٠٨٠ دقيقة).",
+  "dealSettings.example": "بيع بقيمة {value} يحقق عمولة {commission}، مضافًا إليها {vat} ضريبة؛ حصتك {share}.",
+  "dealSettings.badPercent": "أدخل نسبة من ٠ إلى ١٠٠، مثل ٢ أو ٢٫٥",
+  "dealSettings.badMinutes": "أدخل دقائق كاملة من ٠ إلى ١٠٠٨٠",
 };
 
 export default ar;

@@ -969,6 +969,17 @@ const en = {
   "portalField.token": "Profolio token",
   "portalField.base_url": "API address",
   "portalField.legacy": "Use only the older api-v7 endpoint",
+  "dealSettings.title": "Deals and viewings",
+  "dealSettings.lede": "The commission a deal earns and when a viewing's reminder goes. Amounts are whole dirhams, rounded half up.",
+  "dealSettings.commission_sale_bp": "Commission on a sale",
+  "dealSettings.commission_rent_bp": "Commission on a rental (of the annual rent)",
+  "dealSettings.vat_bp": "VAT on the commission",
+  "dealSettings.agent_share_bp": "Your share of the commission (before VAT)",
+  "dealSettings.viewing_reminder_min": "Viewing reminder, minutes before",
+  "dealSettings.reminderHint": "The lead gets a reminder this long before each viewing (0 to 10080 minutes).",
+  "dealSettings.example": "A {value} sale earns {commission} commission, plus {vat} VAT; your share {share}.",
+  "dealSettings.badPercent": "Enter a percentage from 0 to 100, such as 2 or 2.5",
+  "dealSettings.badMinutes": "Enter whole minutes from 0 to 10080",
 } satisfies Record<string, string>;
 
 export default en;

@@ -968,6 +968,17 @@ const fa: Messages = {
   "portalField.token": "توکن پروفولیو",
   "portalField.base_url": "نشانی API",
   "portalField.legacy": "فقط از نقطه پایانی قدیمی api-v7 استفاده شود",
+  "dealSettings.title": "معامله‌ها و بازدیدها",
+  "dealSettings.lede": "کمیسیونی که هر معامله می‌آورد و زمان فرستادن یادآوری بازدید. مبلغ‌ها به درهم کامل و با گرد کردن نیم به بالا هستند.",
+  "dealSettings.commission_sale_bp": "کمیسیون فروش",
+  "dealSettings.commission_rent_bp": "کمیسیون اجاره (از اجاره سالانه)",
+  "dealSettings.vat_bp": "مالیات بر ارزش افزوده کمیسیون",
+  "dealSettings.agent_share_bp": "سهم شما از کمیسیون (پیش از مالیات)",
+  "dealSettings.viewing_reminder_min": "یادآوری بازدید، چند دقیقه پیش از آن",
+  "dealSettings.reminderHint": "مشتری این مدت پیش از هر بازدید یادآوری می‌گیرد (۰ تا ۱۰۰۸۰ دقیقه).",
+  "dealSettings.example": "فروش {value} کمیسیون {commission} می‌آورد، به‌اضافه {vat} مالیات؛ سهم شما {share}.",
+  "dealSettings.badPercent": "درصدی بین ۰ تا ۱۰۰ وارد کنید، مثلاً ۲ یا ۲٫۵",
+  "dealSettings.badMinutes": "دقیقه کامل بین ۰ تا ۱۰۰۸۰ وارد کنید",
 };
 
 export default fa;
