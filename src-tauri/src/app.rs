@@ -46,6 +46,7 @@ macro_rules! app_commands {
             commands::transfer::import_run,
             commands::transfer::import_cancel,
             commands::transfer::export_run,
+            commands::transfer::calendar_export,
             commands::transfer::import_choose,
             commands::transfer::import_confirm,
             commands::transfer::export_choose,

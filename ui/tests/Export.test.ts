@@ -43,6 +43,18 @@ describe('Export', () => {
     expect((await screen.findByTestId('export-result')).textContent).toContain('Exported 1 lead to');
   });
 
+  it('the calendar format writes the viewings as .ics through its own command', async () => {
+    vi.mocked(ipc.calendarExport).mockResolvedValue({ path: '/tmp/book.ics', events: 3 });
+    render(Export);
+    await fireEvent.input(screen.getByTestId('export-path'), { target: { value: '/tmp/book.xlsx' } });
+    await fireEvent.click(screen.getByTestId('export-format-ics'));
+    expect((screen.getByTestId('export-path') as HTMLInputElement).value).toBe('/tmp/book.ics');
+    await fireEvent.click(screen.getByTestId('export-run'));
+    await vi.waitFor(() => expect(ipc.calendarExport).toHaveBeenCalledWith('/tmp/book.ics'));
+    expect(ipc.exportRun).not.toHaveBeenCalled();
+    expect((await screen.findByTestId('export-result')).textContent).toContain('Wrote 3 viewings to');
+  });
+
   it('uses the path from the save dialog', async () => {
     vi.mocked(ipc.pickExportPath).mockResolvedValue('/home/me/leads.xlsx');
     render(Export);

@@ -474,3 +474,21 @@ fn llm_set_review_turns_the_review_of_the_models_drafts_off_and_on_and_needs_a_m
     assert!(settings.review);
     assert_eq!((settings.base_url.as_str(), settings.model.as_str()), ("http://127.0.0.1:11434", "llama3.1"), "the rest is untouched");
 }
+
+#[test]
+fn the_calendar_is_written_only_to_a_path_chosen_in_this_session_and_only_as_ics() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = guarded_state(dir.path());
+    let out = dir.path().join("viewings.ics");
+    refused_on_path(transfer::calendar(&s, &out).unwrap_err());
+    assert!(!out.exists(), "nothing was written");
+    s.chosen().choose_to_write(&out).unwrap();
+    let written = transfer::calendar(&s, &out).unwrap();
+    assert_eq!(written.events, 0);
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with("BEGIN:VCALENDAR"));
+    // A chosen file that is not a calendar is refused before anything is written.
+    let xlsx = dir.path().join("viewings.xlsx");
+    s.chosen().choose_to_write(&xlsx).unwrap();
+    assert_eq!(transfer::calendar(&s, &xlsx).unwrap_err().code(), "usage");
+    assert!(!xlsx.exists());
+}

@@ -76,6 +76,7 @@ pub fn export_choose(
     let mut dialog = app.dialog().file();
     dialog = match format.as_deref() {
         Some("csv") => dialog.add_filter("CSV", &["csv"]),
+        Some("ics") => dialog.add_filter("Calendar", &["ics"]),
         _ => dialog.add_filter("Excel", &["xlsx"]),
     };
     if let Some(title) = title {
@@ -198,4 +199,19 @@ pub fn export(state: &AppState, path: &Path) -> Result<Exported> {
 #[tauri::command(async)]
 pub fn export_run(state: State<'_, AppState>, path: PathBuf) -> Result<Exported> {
     export(&state, &path)
+}
+
+/// Writes the current workspace's viewings to `path` as an RFC 5545 calendar (`.ics`), a file
+/// chosen in this session like every export.
+pub fn calendar(state: &AppState, path: &Path) -> Result<leadbook_core::transfer::calendar::Exported> {
+    let path = state.chosen().chosen_to_write(path)?;
+    let book = state.book();
+    let ws = book.current_workspace()?;
+    book.export_calendar(&ws, &path)
+}
+
+/// The viewings as a calendar file (`leadbook calendar export` from the window).
+#[tauri::command(async)]
+pub fn calendar_export(state: State<'_, AppState>, path: PathBuf) -> Result<leadbook_core::transfer::calendar::Exported> {
+    calendar(&state, &path)
 }

@@ -33,6 +33,7 @@ import type {
   DuplicateMatch,
   EmailSender,
   Exported,
+  CalendarExported,
   ImportField,
   ImportFormat,
   ImportPreview,
@@ -218,12 +219,14 @@ export const pickImportFile = (title: string) => call<string | null>('import_cho
  */
 export const importConfirm = (path: string) => call<string>('import_confirm', { path });
 /** The system's save dialog for an export, opened by Rust; resolves to the path or null. */
-export const pickExportPath = (title: string, format: 'xlsx' | 'csv', fileName: string) =>
+export const pickExportPath = (title: string, format: 'xlsx' | 'csv' | 'ics', fileName: string) =>
   call<string | null>('export_choose', { title, format, fileName });
 /** A typed export path, confirmed with Export: Rust checks it and lets `exportRun` write it. */
 export const exportConfirm = (path: string) => call<string>('export_confirm', { path });
 /** Writes every lead of the workspace to `path` (`.xlsx` or `.csv`), a path chosen or confirmed above. */
 export const exportRun = (path: string) => call<Exported>('export_run', { path });
+/** Writes the workspace's viewings to `path` (`.ics`), a path chosen or confirmed above. */
+export const calendarExport = (path: string) => call<CalendarExported>('calendar_export', { path });
 
 // ── Dashboard ───────────────────────────────────────────────────────────────────────────
 export const dashboard = () => call<Dashboard>('dashboard');

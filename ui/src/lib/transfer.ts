@@ -47,19 +47,20 @@ export function rejectedCsv(rows: readonly RejectedRow[]): string {
   return ['row,reason', ...rows.map((r) => `${csvCell(r.row)},${csvCell(r.reason)}`)].join('\r\n') + '\r\n';
 }
 
-export type ExportFormat = 'xlsx' | 'csv';
+/** The book as a workbook or a CSV of leads, or the viewings as a calendar (RFC 5545). */
+export type ExportFormat = 'xlsx' | 'csv' | 'ics';
 
-/** `path` with the extension of `format` (replacing .xlsx/.csv, appending otherwise). */
+/** `path` with the extension of `format` (replacing .xlsx/.csv/.ics, appending otherwise). */
 export function withExtension(path: string, format: ExportFormat): string {
   const trimmed = path.trim();
   if (!trimmed) return trimmed;
-  const base = trimmed.replace(/\.(xlsx|csv)$/i, '');
+  const base = trimmed.replace(/\.(xlsx|csv|ics)$/i, '');
   return `${base}.${format}`;
 }
 
 /** The format a path's extension names, if any. */
 export function formatOfPath(path: string): ExportFormat | null {
-  const m = /\.(xlsx|csv)$/i.exec(path.trim());
+  const m = /\.(xlsx|csv|ics)$/i.exec(path.trim());
   return m ? (m[1].toLowerCase() as ExportFormat) : null;
 }
 

@@ -979,6 +979,10 @@ const ar: Messages = {
   "dealSettings.example": "بيع بقيمة {value} يحقق عمولة {commission}، مضافًا إليها {vat} ضريبة؛ حصتك {share}.",
   "dealSettings.badPercent": "أدخل نسبة من ٠ إلى ١٠٠، مثل ٢ أو ٢٫٥",
   "dealSettings.badMinutes": "أدخل دقائق كاملة من ٠ إلى ١٠٠٨٠",
+  "export.ics": "تقويم (.ics)",
+  "export.icsHint": "كل المعاينات لتقويم Google أو Apple أو Outlook؛ والملغاة معلّمة كذلك.",
+  "export.calendarDone_one": "كُتبت {count} معاينة في",
+  "export.calendarDone_other": "كُتبت {count} معاينات في",
 };
 
 export default ar;

@@ -980,6 +980,10 @@ const en = {
   "dealSettings.example": "A {value} sale earns {commission} commission, plus {vat} VAT; your share {share}.",
   "dealSettings.badPercent": "Enter a percentage from 0 to 100, such as 2 or 2.5",
   "dealSettings.badMinutes": "Enter whole minutes from 0 to 10080",
+  "export.ics": "Calendar (.ics)",
+  "export.icsHint": "Every viewing, for Google, Apple or Outlook calendars; cancelled ones marked so.",
+  "export.calendarDone_one": "Wrote {count} viewing to",
+  "export.calendarDone_other": "Wrote {count} viewings to",
 } satisfies Record<string, string>;
 
 export default en;

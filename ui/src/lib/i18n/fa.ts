@@ -979,6 +979,10 @@ const fa: Messages = {
   "dealSettings.example": "فروش {value} کمیسیون {commission} می‌آورد، به‌اضافه {vat} مالیات؛ سهم شما {share}.",
   "dealSettings.badPercent": "درصدی بین ۰ تا ۱۰۰ وارد کنید، مثلاً ۲ یا ۲٫۵",
   "dealSettings.badMinutes": "دقیقه کامل بین ۰ تا ۱۰۰۸۰ وارد کنید",
+  "export.ics": "تقویم (.ics)",
+  "export.icsHint": "همه بازدیدها برای تقویم گوگل، اپل یا اوت‌لوک؛ بازدیدهای لغوشده با همین نشان.",
+  "export.calendarDone_one": "{count} بازدید نوشته شد در",
+  "export.calendarDone_other": "{count} بازدید نوشته شد در",
 };
 
 export default fa;
