@@ -75,3 +75,21 @@ describe('Pipeline board', () => {
     expect(get(route)).toEqual({ name: 'lead', id: 3 });
   });
 });
+
+import PipelineCard from '../src/lib/components/PipelineCard.svelte';
+
+describe('PipelineCard', () => {
+  it('shows the commission earned and each stage as the dashboard returns them', () => {
+    render(PipelineCard, {
+      pipeline: {
+        stages: [{ stage: 'offer', count: 2, value: 3_000_000, commission: 60_000 }],
+        earned_this_month: 40_000,
+        earned_this_year: 90_000,
+      },
+    });
+    expect(screen.getByTestId('earned-month').textContent).toMatch(/40,000/);
+    expect(screen.getByTestId('earned-year').textContent).toMatch(/90,000/);
+    expect(screen.getByTestId('pipeline-stage-offer').textContent).toContain('Offer');
+    expect(screen.getByTestId('pipeline-stage-offer').textContent).toContain('2');
+  });
+});

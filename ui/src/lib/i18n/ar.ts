@@ -1013,6 +1013,13 @@ const ar: Messages = {
   "deals.empty": "لا صفقات بعد.",
   "deals.loadFailed": "تعذّر تحميل الصفقات.",
   "deals.figures": "العمولة {commission} · الضريبة {vat} · حصة الوكيل {share}",
+  "pipeline.dashTitle": "مسار الصفقات",
+  "pipeline.open": "فتح اللوحة",
+  "pipeline.earnedMonth": "العمولة المكتسبة هذا الشهر",
+  "pipeline.earnedYear": "العمولة المكتسبة هذا العام",
+  "pipeline.count": "العدد",
+  "pipeline.value": "القيمة",
+  "pipeline.expectedCommission": "العمولة المتوقعة",
 };
 
 export default ar;

@@ -1014,6 +1014,13 @@ const en = {
   "deals.empty": "No deals yet.",
   "deals.loadFailed": "The deals could not be loaded.",
   "deals.figures": "Commission {commission} · VAT {vat} · agent share {share}",
+  "pipeline.dashTitle": "Pipeline",
+  "pipeline.open": "Open the board",
+  "pipeline.earnedMonth": "Commission earned this month",
+  "pipeline.earnedYear": "Commission earned this year",
+  "pipeline.count": "Deals",
+  "pipeline.value": "Value",
+  "pipeline.expectedCommission": "Expected commission",
 } satisfies Record<string, string>;
 
 export default en;

@@ -1013,6 +1013,13 @@ const fa: Messages = {
   "deals.empty": "هنوز معامله‌ای نیست.",
   "deals.loadFailed": "معاملات بارگیری نشد.",
   "deals.figures": "کمیسیون {commission} · مالیات {vat} · سهم مشاور {share}",
+  "pipeline.dashTitle": "قیف فروش",
+  "pipeline.open": "باز کردن تابلو",
+  "pipeline.earnedMonth": "کمیسیون کسب‌شده این ماه",
+  "pipeline.earnedYear": "کمیسیون کسب‌شده امسال",
+  "pipeline.count": "تعداد",
+  "pipeline.value": "ارزش",
+  "pipeline.expectedCommission": "کمیسیون مورد انتظار",
 };
 
 export default fa;
