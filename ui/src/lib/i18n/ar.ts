@@ -1020,6 +1020,13 @@ const ar: Messages = {
   "pipeline.count": "العدد",
   "pipeline.value": "القيمة",
   "pipeline.expectedCommission": "العمولة المتوقعة",
+  "lists.title": "القوائم المحفوظة",
+  "lists.saveAs": "حفظ كقائمة…",
+  "lists.saveTitle": "حفظ هذا الفلتر كقائمة",
+  "lists.name": "الاسم",
+  "lists.nameRequired": "اكتب اسماً للقائمة.",
+  "lists.saved": "حُفظت القائمة {name}",
+  "lists.delete": "حذف القائمة {name}",
 };
 
 export default ar;

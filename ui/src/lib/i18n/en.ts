@@ -1021,6 +1021,13 @@ const en = {
   "pipeline.count": "Deals",
   "pipeline.value": "Value",
   "pipeline.expectedCommission": "Expected commission",
+  "lists.title": "Saved lists",
+  "lists.saveAs": "Save as list…",
+  "lists.saveTitle": "Save this filter as a list",
+  "lists.name": "Name",
+  "lists.nameRequired": "Give the list a name.",
+  "lists.saved": "List {name} saved",
+  "lists.delete": "Delete list {name}",
 } satisfies Record<string, string>;
 
 export default en;

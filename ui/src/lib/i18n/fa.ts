@@ -1020,6 +1020,13 @@ const fa: Messages = {
   "pipeline.count": "تعداد",
   "pipeline.value": "ارزش",
   "pipeline.expectedCommission": "کمیسیون مورد انتظار",
+  "lists.title": "فهرست‌های ذخیره‌شده",
+  "lists.saveAs": "ذخیره به‌عنوان فهرست…",
+  "lists.saveTitle": "ذخیره این فیلتر به‌عنوان فهرست",
+  "lists.name": "نام",
+  "lists.nameRequired": "برای فهرست نامی بنویسید.",
+  "lists.saved": "فهرست {name} ذخیره شد",
+  "lists.delete": "حذف فهرست {name}",
 };
 
 export default fa;
