@@ -61,6 +61,7 @@ import type {
   Workspace,
   WorkspacePatch,
 } from './types';
+import type { Deal, DealInput, DealStage, SmartList } from './types';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -307,3 +308,11 @@ export async function notify(title: string, body: string): Promise<void> {
     throw toAppError(e);
   }
 }
+
+// ── pipeline ─────────────────────────────────────────────────────────────────────────────
+export const dealList = (stage?: DealStage) => call<Deal[]>('deal_list', stage ? { stage } : {});
+export const dealAdd = (input: DealInput) => call<Deal>('deal_add', { input });
+export const dealSetStage = (id: number, stage: DealStage) => call<Deal>('deal_set_stage', { id, stage });
+export const listAll = () => call<SmartList[]>('list_all');
+export const listSave = (name: string, filter: LeadQuery) => call<SmartList>('list_save', { name, filter });
+export const listDelete = (name: string) => call<void>('list_delete', { name });

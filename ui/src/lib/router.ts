@@ -28,7 +28,8 @@ export type Route =
   | { name: 'property'; id: number }
   | { name: 'followups'; outbox?: MessageStatus }
   | { name: 'import' }
-  | { name: 'export' };
+  | { name: 'export' }
+  | { name: 'pipeline'; kind: 'sale' | 'rent' };
 
 export type RouteName = Route['name'];
 
@@ -87,6 +88,10 @@ export function parseHash(hash: string): Route {
       if (parts.length === 3 && parts[2] === 'edit') return { name: 'lead-edit', id };
       return DEFAULT;
     }
+    case 'pipeline': {
+      if (parts.length !== 1) return DEFAULT;
+      return { name: 'pipeline', kind: new URLSearchParams(queryPart).get('kind') === 'rent' ? 'rent' : 'sale' };
+    }
     default:
       return DEFAULT;
   }
@@ -125,6 +130,8 @@ export function routeToHash(route: Route): string {
       const qs = q.toString();
       return qs ? `#/leads?${qs}` : '#/leads';
     }
+    case 'pipeline':
+      return `#/pipeline?kind=${route.kind}`;
   }
 }
 

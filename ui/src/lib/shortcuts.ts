@@ -11,6 +11,7 @@ export interface ShortcutActions {
   goFollowups?(): void;
   goImport?(): void;
   goExport?(): void;
+  goPipeline?(): void;
   newLead(): void;
   focusSearch(): void;
   showHelp(): void;
@@ -62,7 +63,9 @@ export function createShortcutHandler(
                     ? actions.goImport
                     : key === 'e'
                       ? actions.goExport
-                      : null;
+                      : key === 'b'
+                        ? actions.goPipeline
+                        : null;
       if (go) {
         e.preventDefault();
         go();
