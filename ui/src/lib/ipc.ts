@@ -13,6 +13,7 @@ import {
   sendNotification,
 } from '@tauri-apps/plugin-notification';
 import { fromInvokeRejection, toAppError } from './errors';
+import type { Viewing, ViewingBooked, ViewingInput, ViewingStatus } from './wire.gen';
 import type {
   AddOutcome,
   Campaign,
@@ -304,3 +305,9 @@ export async function notify(title: string, body: string): Promise<void> {
     throw toAppError(e);
   }
 }
+
+// ── calendar ──
+export const viewingList = (from: string | null, to: string | null, leadId: number | null = null) =>
+  call<Viewing[]>('viewing_list', { from, to, leadId });
+export const viewingAdd = (input: ViewingInput) => call<ViewingBooked>('viewing_add', { input });
+export const viewingSetStatus = (id: number, status: ViewingStatus) => call<Viewing>('viewing_set_status', { id, status });

@@ -9,6 +9,7 @@
 import { writable, get } from 'svelte/store';
 import type { Grade, MessageStatus, Source, Status } from './types';
 import { isGrade, isMessageStatus, isSource, isStatus } from './enums';
+import { isYmd } from './calendar';
 
 export interface LeadFilters {
   grade?: Grade;
@@ -28,7 +29,8 @@ export type Route =
   | { name: 'property'; id: number }
   | { name: 'followups'; outbox?: MessageStatus }
   | { name: 'import' }
-  | { name: 'export' };
+  | { name: 'export' }
+  | { name: 'calendar'; view: 'day' | 'week'; date?: string };
 
 export type RouteName = Route['name'];
 
@@ -87,6 +89,13 @@ export function parseHash(hash: string): Route {
       if (parts.length === 3 && parts[2] === 'edit') return { name: 'lead-edit', id };
       return DEFAULT;
     }
+    case 'calendar': {
+      if (parts.length !== 1) return DEFAULT;
+      const q = new URLSearchParams(queryPart);
+      const view = q.get('view') === 'day' ? 'day' : 'week';
+      const date = q.get('date');
+      return isYmd(date) ? { name: 'calendar', view, date } : { name: 'calendar', view };
+    }
     default:
       return DEFAULT;
   }
@@ -125,6 +134,8 @@ export function routeToHash(route: Route): string {
       const qs = q.toString();
       return qs ? `#/leads?${qs}` : '#/leads';
     }
+    case 'calendar':
+      return route.date ? `#/calendar?view=${route.view}&date=${route.date}` : `#/calendar?view=${route.view}`;
   }
 }
 

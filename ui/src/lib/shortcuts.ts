@@ -11,6 +11,7 @@ export interface ShortcutActions {
   goFollowups?(): void;
   goImport?(): void;
   goExport?(): void;
+  goCalendar?(): void;
   newLead(): void;
   focusSearch(): void;
   showHelp(): void;
@@ -62,7 +63,9 @@ export function createShortcutHandler(
                     ? actions.goImport
                     : key === 'e'
                       ? actions.goExport
-                      : null;
+                      : key === 'c'
+                        ? actions.goCalendar
+                        : null;
       if (go) {
         e.preventDefault();
         go();
