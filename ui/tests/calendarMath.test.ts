@@ -34,3 +34,14 @@ describe('calendar arithmetic', () => {
     expect(rangeOf('day', '2026-12-02', 'UTC')).toEqual({ from: '2026-12-02T00:00:00Z', to: '2026-12-03T00:00:00Z' });
   });
 });
+
+import { parseHash, routeToHash } from '../src/lib/router';
+describe('calendar route', () => {
+  it('round-trips view and date', () => {
+    expect(parseHash('#/calendar?view=day&date=2026-12-02')).toEqual({ name: 'calendar', view: 'day', date: '2026-12-02' });
+    expect(parseHash('#/calendar')).toEqual({ name: 'calendar', view: 'week' });
+    expect(parseHash('#/calendar?view=x&date=2026-02-31')).toEqual({ name: 'calendar', view: 'week' });
+    const r = { name: 'calendar', view: 'day', date: '2026-12-02' } as const;
+    expect(parseHash(routeToHash(r))).toEqual(r);
+  });
+});
