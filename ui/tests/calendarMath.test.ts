@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { addDays, isYmd, rangeOf, step, visibleDays, weekStart, zonedParts, zonedToUtc, todayIn } from '../src/lib/calendar';
 
 describe('calendar arithmetic', () => {
@@ -43,5 +43,16 @@ describe('calendar route', () => {
     expect(parseHash('#/calendar?view=x&date=2026-02-31')).toEqual({ name: 'calendar', view: 'week' });
     const r = { name: 'calendar', view: 'day', date: '2026-12-02' } as const;
     expect(parseHash(routeToHash(r))).toEqual(r);
+  });
+});
+
+import { createShortcutHandler } from '../src/lib/shortcuts';
+describe('calendar shortcut', () => {
+  it('g c opens the calendar', () => {
+    const goCalendar = vi.fn();
+    const h = createShortcutHandler({ goDashboard() {}, goLeads() {}, goSettings() {}, newLead() {}, focusSearch() {}, showHelp() {}, goCalendar });
+    h(new KeyboardEvent('keydown', { key: 'g', code: 'KeyG' }));
+    h(new KeyboardEvent('keydown', { key: 'c', code: 'KeyC' }));
+    expect(goCalendar).toHaveBeenCalledOnce();
   });
 });
