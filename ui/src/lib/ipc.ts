@@ -60,6 +60,7 @@ import type {
   Workspace,
   WorkspacePatch,
 } from './types';
+import type { Call, CallLogged, CallOutcome, Task, TaskInput, Today } from './types';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -304,3 +305,12 @@ export async function notify(title: string, body: string): Promise<void> {
     throw toAppError(e);
   }
 }
+
+// ── today ──
+export const today = () => call<Today>('today');
+export const taskAdd = (input: TaskInput) => call<Task>('task_add', { input });
+export const taskDone = (id: number) => call<Task>('task_done', { id });
+export const taskSnooze = (id: number, until: string) => call<Task>('task_snooze', { id, until });
+export const callLog = (leadId: number, outcome: CallOutcome, notes: string | null, durationS: number | null) =>
+  call<CallLogged>('call_log', { leadId, outcome, notes, durationS });
+export const callList = (leadId: number) => call<Call[]>('call_list', { leadId });

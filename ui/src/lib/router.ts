@@ -28,11 +28,12 @@ export type Route =
   | { name: 'property'; id: number }
   | { name: 'followups'; outbox?: MessageStatus }
   | { name: 'import' }
-  | { name: 'export' };
+  | { name: 'export' }
+  | { name: 'today' };
 
 export type RouteName = Route['name'];
 
-const DEFAULT: Route = { name: 'dashboard' };
+const DEFAULT: Route = { name: 'today' };
 
 function parseId(s: string | undefined): number | null {
   if (!s || !/^\d{1,15}$/.test(s)) return null;
@@ -40,15 +41,16 @@ function parseId(s: string | undefined): number | null {
   return n > 0 ? n : null;
 }
 
-/** Parses a location hash (with or without the leading `#`). Unknown → dashboard. */
+/** Parses a location hash (with or without the leading `#`). Unknown → today. */
 export function parseHash(hash: string): Route {
   const raw = hash.replace(/^#/, '');
   const [pathPart, queryPart = ''] = raw.split('?', 2);
   const parts = pathPart.split('/').filter(Boolean);
   switch (parts[0]) {
     case undefined:
+      return DEFAULT;
     case 'dashboard':
-      return parts.length <= 1 ? { name: 'dashboard' } : DEFAULT;
+      return parts.length === 1 ? { name: 'dashboard' } : DEFAULT;
     case 'settings':
       return parts[1] === 'channels' ? { name: 'settings', section: 'channels' } : { name: 'settings' };
     case 'properties':
@@ -87,6 +89,8 @@ export function parseHash(hash: string): Route {
       if (parts.length === 3 && parts[2] === 'edit') return { name: 'lead-edit', id };
       return DEFAULT;
     }
+    case 'today':
+      return { name: 'today' };
     default:
       return DEFAULT;
   }
@@ -107,6 +111,8 @@ export function routeToHash(route: Route): string {
       return '#/import';
     case 'export':
       return '#/export';
+    case 'today':
+      return '#/today';
     case 'property':
       return `#/property/${route.id}`;
     case 'lead-new':

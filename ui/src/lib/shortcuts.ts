@@ -1,5 +1,5 @@
 /**
- * Global keyboard shortcuts: `g d` dashboard, `g l` leads, `g p` listings, `g f` follow-ups, `g i` import, `g e` export, `g s` settings, `n` new lead,
+ * Global keyboard shortcuts: `g d` dashboard, `g l` leads, `g p` listings, `g f` follow-ups, `g i` import, `g e` export, `g t` today, `g s` settings, `n` new lead,
  * `/` search, `?` help. Physical key codes are matched too, so they work on Persian and
  * Arabic keyboard layouts. Ignored while typing in a field or when a dialog is open.
  */
@@ -11,6 +11,7 @@ export interface ShortcutActions {
   goFollowups?(): void;
   goImport?(): void;
   goExport?(): void;
+  goToday?(): void;
   newLead(): void;
   focusSearch(): void;
   showHelp(): void;
@@ -62,7 +63,9 @@ export function createShortcutHandler(
                     ? actions.goImport
                     : key === 'e'
                       ? actions.goExport
-                      : null;
+                      : key === 't'
+                        ? actions.goToday
+                        : null;
       if (go) {
         e.preventDefault();
         go();
