@@ -30,6 +30,7 @@ import type {
 } from '../lib/types';
 import { NOT_MINE, propertyCommand } from './properties';
 import { followupCommand } from './followups';
+import { todayCommand } from './today';
 import { transferCommand } from './transfer';
 import { deliveryCommand, ensureSeeded, outboxWaiting } from './delivery';
 
@@ -538,6 +539,8 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
       if (followup !== NOT_MINE) return followup;
       const transfer = transferCommand(cmd, args, ctx);
       if (transfer !== NOT_MINE) return transfer;
+      const day = todayCommand(cmd, args, ctx);
+      if (day !== NOT_MINE) return day;
       const delivery = deliveryCommand(cmd, args, ctx);
       return delivery === NOT_MINE ? fail('usage', `unknown command ${cmd}`) : delivery;
     }
