@@ -133,3 +133,22 @@ describe('CallOutcomeDialog', () => {
     await waitFor(() => expect(get(toasts).some((t) => t.message.includes('do not market'))).toBe(true));
   });
 });
+
+describe('LeadTasks', () => {
+  it('shows the do-not-market banner and allows marketing again with a reason', async () => {
+    const { default: LeadTasks } = await import('../src/lib/components/LeadTasks.svelte');
+    const { makeLead } = await import('./fixtures');
+    const ipc = stubIpc();
+    vi.mocked(ipc.callList).mockResolvedValue([{ id: 1, lead_id: 3, outcome: 'declined', notes: null, duration_s: null, at: '2026-03-02T09:00:00Z' }]);
+    vi.mocked(ipc.leadSetDoNotMarket).mockResolvedValue(makeLead({ id: 3, do_not_market_at: null, do_not_market_reason: null }));
+    render(LeadTasks, { leadId: 3, leadName: 'Aisha', dnmAt: '2026-03-02T09:00:00Z', dnmReason: 'declined on a call' });
+    const banner = await screen.findByTestId('dnm-banner');
+    expect(banner.textContent).toContain('declined on a call');
+    expect((await screen.findByTestId('lead-call')).textContent).toContain('Declined');
+    await fireEvent.click(screen.getByTestId('dnm-allow'));
+    await fireEvent.input(await screen.findByTestId('dnm-reason'), { target: { value: 'asked to hear again' } });
+    await fireEvent.click(screen.getByTestId('dnm-save'));
+    await waitFor(() => expect(ipc.leadSetDoNotMarket).toHaveBeenCalledWith(3, false, 'asked to hear again'));
+    await waitFor(() => expect(screen.queryByTestId('dnm-banner')).toBeNull());
+  });
+});

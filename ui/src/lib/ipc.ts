@@ -60,7 +60,7 @@ import type {
   Workspace,
   WorkspacePatch,
 } from './types';
-import type { Call, CallLogged, CallOutcome, Task, TaskInput, Today } from './types';
+import type { Call, CallLogged, CallOutcome, Lead, Task, TaskFilter, TaskInput, Today } from './types';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -314,3 +314,6 @@ export const taskSnooze = (id: number, until: string) => call<Task>('task_snooze
 export const callLog = (leadId: number, outcome: CallOutcome, notes: string | null, durationS: number | null) =>
   call<CallLogged>('call_log', { leadId, outcome, notes, durationS });
 export const callList = (leadId: number) => call<Call[]>('call_list', { leadId });
+export const taskList = (filter: TaskFilter) => call<Task[]>('task_list', { filter });
+export const leadSetDoNotMarket = (id: number, marked: boolean, reason: string) =>
+  call<Lead>('lead_set_do_not_market', { id, marked, reason });

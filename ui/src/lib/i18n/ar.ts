@@ -1025,6 +1025,13 @@ const ar: Messages = {
   'today.shortcuts.call': 'اليوم: الاتصال بالعميل المحدد',
   'today.shortcuts.done': 'اليوم: إنهاء المهمة المحددة',
   'today.shortcuts.snooze': 'اليوم: تأجيل المهمة المحددة',
+  'today.dnm.banner': 'ممنوع التسويق',
+  'today.dnm.since': 'منذ {time}: {reason}',
+  'today.dnm.allow': 'السماح بالتسويق مجدداً…',
+  'today.dnm.mark': 'منع التسويق…',
+  'today.dnm.reason': 'السبب',
+  'today.lead.noTasks': 'لا مهام مفتوحة لهذا العميل.',
+  'today.lead.calls': 'المكالمات',
 };
 
 export default ar;

@@ -1026,6 +1026,13 @@ const en = {
   'today.shortcuts.call': 'Today: call the selected lead',
   'today.shortcuts.done': 'Today: mark the selected task done',
   'today.shortcuts.snooze': 'Today: snooze the selected task',
+  'today.dnm.banner': 'Do not market',
+  'today.dnm.since': 'since {time}: {reason}',
+  'today.dnm.allow': 'Allow marketing again…',
+  'today.dnm.mark': 'Mark do not market…',
+  'today.dnm.reason': 'Reason',
+  'today.lead.noTasks': 'No open task for this lead.',
+  'today.lead.calls': 'Calls',
 } satisfies Record<string, string>;
 
 export default en;

@@ -1025,6 +1025,13 @@ const fa: Messages = {
   'today.shortcuts.call': 'امروز: تماس با سرنخ انتخاب‌شده',
   'today.shortcuts.done': 'امروز: انجام‌شدن کار انتخاب‌شده',
   'today.shortcuts.snooze': 'امروز: تعویق کار انتخاب‌شده',
+  'today.dnm.banner': 'بازاریابی ممنوع',
+  'today.dnm.since': 'از {time}: {reason}',
+  'today.dnm.allow': 'اجازهٔ دوبارهٔ بازاریابی…',
+  'today.dnm.mark': 'ممنوع کردن بازاریابی…',
+  'today.dnm.reason': 'دلیل',
+  'today.lead.noTasks': 'این سرنخ کار بازی ندارد.',
+  'today.lead.calls': 'تماس‌ها',
 };
 
 export default fa;
