@@ -111,8 +111,22 @@ export function todayCommand(cmd: string, args: Record<string, unknown>, ctx: Mo
       // The call task of the lead is done once the call is logged.
       for (const t of tasks) if (t.ws === ctx.workspace && t.lead_id === leadId && t.kind === 'call' && !t.done_at) t.done_at = c.at;
       ctx.changed();
+      if (outcome === 'declined') {
+        const lead = ctx.leads().find((l) => l.id === leadId)!;
+        lead.do_not_market_at = c.at;
+        lead.do_not_market_reason = 'declined on a call';
+      }
       const logged: CallLogged = { id: c.id, lead_id: leadId, do_not_market: outcome === 'declined' };
       return logged;
+    }
+    case 'lead_set_do_not_market': {
+      const lead = ctx.leads().find((l) => l.id === args.id) ?? fail('not_found', `no lead ${String(args.id)}`);
+      const reason = String(args.reason ?? '').trim();
+      if (!reason) fail('validation', 'a reason is needed', 'reason');
+      lead.do_not_market_at = args.marked ? new Date().toISOString() : null;
+      lead.do_not_market_reason = args.marked ? reason : null;
+      ctx.changed();
+      return lead;
     }
     case 'call_list':
       return calls.filter((c) => c.ws === ctx.workspace && c.lead_id === args.leadId).reverse();
