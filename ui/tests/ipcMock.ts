@@ -28,6 +28,7 @@ export function stubIpc() {
   vi.mocked(ipc.onOutboxChanged).mockResolvedValue(() => {});
   vi.mocked(ipc.onFollowupsTicked).mockResolvedValue(() => {});
   vi.mocked(ipc.leadEnrolments).mockResolvedValue([]);
+  vi.mocked(ipc.viewingList).mockResolvedValue([]);
   vi.mocked(ipc.followupDue).mockResolvedValue([]);
   vi.mocked(ipc.campaignList).mockResolvedValue([]);
   vi.mocked(ipc.campaignStats).mockResolvedValue([]);

@@ -9,6 +9,7 @@
 import { writable, get } from 'svelte/store';
 import type { Grade, MessageStatus, Source, Status } from './types';
 import { isGrade, isMessageStatus, isSource, isStatus } from './enums';
+import { isYmd } from './calendar';
 
 export interface LeadFilters {
   grade?: Grade;
@@ -29,7 +30,8 @@ export type Route =
   | { name: 'followups'; outbox?: MessageStatus }
   | { name: 'import' }
   | { name: 'export' }
-  | { name: 'pipeline'; kind: 'sale' | 'rent' };
+  | { name: 'pipeline'; kind: 'sale' | 'rent' }
+  | { name: 'calendar'; view: 'day' | 'week'; date?: string };
 
 export type RouteName = Route['name'];
 
@@ -92,6 +94,13 @@ export function parseHash(hash: string): Route {
       if (parts.length !== 1) return DEFAULT;
       return { name: 'pipeline', kind: new URLSearchParams(queryPart).get('kind') === 'rent' ? 'rent' : 'sale' };
     }
+    case 'calendar': {
+      if (parts.length !== 1) return DEFAULT;
+      const q = new URLSearchParams(queryPart);
+      const view = q.get('view') === 'day' ? 'day' : 'week';
+      const date = q.get('date');
+      return isYmd(date) ? { name: 'calendar', view, date } : { name: 'calendar', view };
+    }
     default:
       return DEFAULT;
   }
@@ -132,6 +141,8 @@ export function routeToHash(route: Route): string {
     }
     case 'pipeline':
       return `#/pipeline?kind=${route.kind}`;
+    case 'calendar':
+      return route.date ? `#/calendar?view=${route.view}&date=${route.date}` : `#/calendar?view=${route.view}`;
   }
 }
 

@@ -12,6 +12,7 @@ export interface ShortcutActions {
   goImport?(): void;
   goExport?(): void;
   goPipeline?(): void;
+  goCalendar?(): void;
   newLead(): void;
   focusSearch(): void;
   showHelp(): void;
@@ -65,6 +66,8 @@ export function createShortcutHandler(
                       ? actions.goExport
                       : key === 'b'
                         ? actions.goPipeline
+                      : key === 'c'
+                        ? actions.goCalendar
                         : null;
       if (go) {
         e.preventDefault();

@@ -30,6 +30,7 @@ import type {
 } from '../lib/types';
 import { NOT_MINE, propertyCommand } from './properties';
 import { followupCommand } from './followups';
+import { calendarCommand } from './calendar';
 import { transferCommand } from './transfer';
 import { deliveryCommand, ensureSeeded, outboxWaiting } from './delivery';
 
@@ -543,6 +544,8 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
       if (followup !== NOT_MINE) return followup;
       const transfer = transferCommand(cmd, args, ctx);
       if (transfer !== NOT_MINE) return transfer;
+      const calendar = calendarCommand(cmd, args, ctx);
+      if (calendar !== NOT_MINE) return calendar;
       const delivery = deliveryCommand(cmd, args, ctx);
       return delivery === NOT_MINE ? fail('usage', `unknown command ${cmd}`) : delivery;
     }
