@@ -21,6 +21,7 @@ describe('App', () => {
   });
 
   it('switches language from the sidebar: flips dir and saves it on the workspace', async () => {
+    history.replaceState(null, '', '#/dashboard'); // the app opens on Today
     render(App);
     await screen.findByTestId('grade-card-A');
     expect(document.documentElement.dir).toBe('ltr');
@@ -44,6 +45,7 @@ describe('App', () => {
   });
 
   it('every screen is reachable from the keyboard', async () => {
+    history.replaceState(null, '', '#/dashboard'); // the app opens on Today
     render(App);
     await screen.findByTestId('grade-card-A');
     await press('g', 'KeyG');
@@ -143,6 +145,7 @@ describe('App', () => {
       fire = h;
       return () => {};
     });
+    history.replaceState(null, '', '#/dashboard'); // the app opens on Today
     render(App);
     await screen.findByTestId('grade-card-A');
     await waitFor(() => expect(ipc.onLeadsChanged).toHaveBeenCalled());

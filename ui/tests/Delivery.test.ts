@@ -457,6 +457,7 @@ describe('Inbound messages', () => {
       received = () => fn({ received: 2, matched: 1, new_leads: 1, opt_outs: 0, linked: 0, wrong_numbers: 0, emails: 0, portal_leads: 0, unparsed: 0 });
       return () => {};
     });
+    history.replaceState(null, '', '#/dashboard'); // the app opens on Today
     render(App);
     await screen.findByTestId('grade-card-A');
     await waitFor(() => expect(received).toBeDefined());

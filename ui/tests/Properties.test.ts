@@ -136,7 +136,7 @@ describe('Properties screen', () => {
     expect(parseHash('#/properties')).toEqual({ name: 'properties' });
     expect(parseHash('#/property/12')).toEqual({ name: 'property', id: 12 });
     expect(routeToHash({ name: 'property', id: 12 })).toBe('#/property/12');
-    expect(parseHash('#/property/x')).toEqual({ name: 'dashboard' });
+    expect(parseHash('#/property/x')).toEqual({ name: 'today' });
   });
 
   it('g p goes to the listings', () => {

@@ -42,6 +42,9 @@ export function stubIpc() {
   // Rust confirms a typed path as it is (it resolves symlinks; the tests have none).
   vi.mocked(ipc.importConfirm).mockImplementation(async (path) => path);
   vi.mocked(ipc.exportConfirm).mockImplementation(async (path) => path);
+  vi.mocked(ipc.today).mockResolvedValue({ now: new Date().toISOString(), in_call_window: true, calls_wait_until: null, calls_wait_label: null, calls: [], manual_count: 0, manual: [], viewings: [], tasks: [], new_leads: [], replies: [] });
+  vi.mocked(ipc.taskList).mockResolvedValue([]);
+  vi.mocked(ipc.callList).mockResolvedValue([]);
   return ipc;
 }
 

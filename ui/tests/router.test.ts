@@ -4,7 +4,8 @@ import { navigate, parseHash, route, routeToHash, startRouter, type Route } from
 
 describe('router', () => {
   it('parses every route', () => {
-    expect(parseHash('')).toEqual({ name: 'dashboard' });
+    expect(parseHash('')).toEqual({ name: 'today' });
+    expect(parseHash('#/today')).toEqual({ name: 'today' });
     expect(parseHash('#/dashboard')).toEqual({ name: 'dashboard' });
     expect(parseHash('#/leads')).toEqual({ name: 'leads', filters: {} });
     expect(parseHash('#/leads?grade=A&status=viewing&source=referral&search=jvc')).toEqual({
@@ -17,16 +18,17 @@ describe('router', () => {
     expect(parseHash('#/settings')).toEqual({ name: 'settings' });
   });
 
-  it('drops unknown filter values and falls back to the dashboard for unknown paths', () => {
+  it('drops unknown filter values and falls back to today for unknown paths', () => {
     expect(parseHash('#/leads?grade=Z&status=bogus')).toEqual({ name: 'leads', filters: {} });
-    expect(parseHash('#/lead/abc')).toEqual({ name: 'dashboard' });
-    expect(parseHash('#/lead/0')).toEqual({ name: 'dashboard' });
-    expect(parseHash('#/nowhere')).toEqual({ name: 'dashboard' });
+    expect(parseHash('#/lead/abc')).toEqual({ name: 'today' });
+    expect(parseHash('#/lead/0')).toEqual({ name: 'today' });
+    expect(parseHash('#/nowhere')).toEqual({ name: 'today' });
   });
 
   it('round-trips routes through the hash', () => {
     const routes: Route[] = [
       { name: 'dashboard' },
+      { name: 'today' },
       { name: 'leads', filters: {} },
       { name: 'leads', filters: { grade: 'B', search: 'Marina & JVC' } },
       { name: 'lead', id: 7 },

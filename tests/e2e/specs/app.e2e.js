@@ -11,6 +11,8 @@ async function goTo(nav) {
 
 describe('Leadbook window', () => {
   it('shows the grade counts of the book on the dashboard', async () => {
+    // The window opens on Today: go to the dashboard first.
+    await goTo('nav-dashboard');
     const counts = {};
     for (const g of ['A', 'B', 'C', 'D']) {
       const count = await $(`[data-testid="grade-card-${g}"] [data-testid="grade-count"]`);

@@ -63,6 +63,7 @@ import type {
   WorkspacePatch,
 } from './types';
 import type { Deal, DealInput, DealStage, SmartList } from './types';
+import type { Call, CallLogged, CallOutcome, Lead, Task, TaskFilter, TaskInput, Today } from './types';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -322,3 +323,14 @@ export const viewingList = (from: string | null, to: string | null, leadId: numb
   call<Viewing[]>('viewing_list', { from, to, leadId });
 export const viewingAdd = (input: ViewingInput) => call<ViewingBooked>('viewing_add', { input });
 export const viewingSetStatus = (id: number, status: ViewingStatus) => call<Viewing>('viewing_set_status', { id, status });
+// ── today ──
+export const today = () => call<Today>('today');
+export const taskAdd = (input: TaskInput) => call<Task>('task_add', { input });
+export const taskDone = (id: number) => call<Task>('task_done', { id });
+export const taskSnooze = (id: number, until: string) => call<Task>('task_snooze', { id, until });
+export const callLog = (leadId: number, outcome: CallOutcome, notes: string | null, durationS: number | null) =>
+  call<CallLogged>('call_log', { leadId, outcome, notes, durationS });
+export const callList = (leadId: number) => call<Call[]>('call_list', { leadId });
+export const taskList = (filter: TaskFilter) => call<Task[]>('task_list', { filter });
+export const leadSetDoNotMarket = (id: number, marked: boolean, reason: string) =>
+  call<Lead>('lead_set_do_not_market', { id, marked, reason });

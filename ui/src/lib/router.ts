@@ -31,11 +31,12 @@ export type Route =
   | { name: 'import' }
   | { name: 'export' }
   | { name: 'pipeline'; kind: 'sale' | 'rent' }
-  | { name: 'calendar'; view: 'day' | 'week'; date?: string };
+  | { name: 'calendar'; view: 'day' | 'week'; date?: string }
+  | { name: 'today' };
 
 export type RouteName = Route['name'];
 
-const DEFAULT: Route = { name: 'dashboard' };
+const DEFAULT: Route = { name: 'today' };
 
 function parseId(s: string | undefined): number | null {
   if (!s || !/^\d{1,15}$/.test(s)) return null;
@@ -43,15 +44,16 @@ function parseId(s: string | undefined): number | null {
   return n > 0 ? n : null;
 }
 
-/** Parses a location hash (with or without the leading `#`). Unknown → dashboard. */
+/** Parses a location hash (with or without the leading `#`). Unknown → today. */
 export function parseHash(hash: string): Route {
   const raw = hash.replace(/^#/, '');
   const [pathPart, queryPart = ''] = raw.split('?', 2);
   const parts = pathPart.split('/').filter(Boolean);
   switch (parts[0]) {
     case undefined:
+      return DEFAULT;
     case 'dashboard':
-      return parts.length <= 1 ? { name: 'dashboard' } : DEFAULT;
+      return parts.length === 1 ? { name: 'dashboard' } : DEFAULT;
     case 'settings':
       return parts[1] === 'channels' ? { name: 'settings', section: 'channels' } : { name: 'settings' };
     case 'properties':
@@ -101,6 +103,8 @@ export function parseHash(hash: string): Route {
       const date = q.get('date');
       return isYmd(date) ? { name: 'calendar', view, date } : { name: 'calendar', view };
     }
+    case 'today':
+      return { name: 'today' };
     default:
       return DEFAULT;
   }
@@ -121,6 +125,8 @@ export function routeToHash(route: Route): string {
       return '#/import';
     case 'export':
       return '#/export';
+    case 'today':
+      return '#/today';
     case 'property':
       return `#/property/${route.id}`;
     case 'lead-new':

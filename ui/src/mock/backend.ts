@@ -31,6 +31,7 @@ import type {
 import { NOT_MINE, propertyCommand } from './properties';
 import { followupCommand } from './followups';
 import { calendarCommand } from './calendar';
+import { todayCommand } from './today';
 import { transferCommand } from './transfer';
 import { deliveryCommand, ensureSeeded, outboxWaiting } from './delivery';
 
@@ -546,6 +547,8 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
       if (transfer !== NOT_MINE) return transfer;
       const calendar = calendarCommand(cmd, args, ctx);
       if (calendar !== NOT_MINE) return calendar;
+      const day = todayCommand(cmd, args, ctx);
+      if (day !== NOT_MINE) return day;
       const delivery = deliveryCommand(cmd, args, ctx);
       return delivery === NOT_MINE ? fail('usage', `unknown command ${cmd}`) : delivery;
     }
