@@ -16,7 +16,7 @@ use leadbook_core::messaging::round::{self, Policy};
 use leadbook_core::store::Folder;
 use leadbook_core::tasks::calls::CallOutcome;
 use leadbook_core::tasks::deals::{DealInput, DealKind, DealStage};
-use leadbook_core::tasks::viewings::{ViewingInput, ViewingStatus};
+use leadbook_core::tasks::viewings::{ViewingFilter, ViewingInput, ViewingStatus};
 use leadbook_core::tasks::{TaskFilter, TaskInput, TaskKind};
 use leadbook_core::{Book, Clock, Error, FixedClock, Result, SystemClock};
 use serde::Serialize;
@@ -1135,7 +1135,7 @@ fn run_on(book: &mut Book, global: Global, command: Command) -> Result<String> {
             }
             ViewingCommand::List { from, to } => {
                 let time = |f: &str, v: Option<String>| v.map(|s| leadbook_core::tasks::parse_input_time(f, &s)).transpose();
-                out(book.viewings(&ws, time("from", from)?, time("to", to)?, None)?)
+                out(book.viewings(&ws, &ViewingFilter { from: time("from", from)?, to: time("to", to)?, ..Default::default() })?)
             }
             ViewingCommand::Status { id, status } => out(book.set_viewing_status(&ws, id, ViewingStatus::parse("status", &status)?)?),
         },

@@ -7,7 +7,7 @@ import { route } from '../src/lib/router';
 import { get } from 'svelte/store';
 import Calendar from '../src/lib/screens/Calendar.svelte';
 import BookViewingDialog from '../src/lib/components/BookViewingDialog.svelte';
-import LeadViewings from '../src/lib/components/LeadViewings.svelte';
+import Viewings from '../src/lib/components/Viewings.svelte';
 import type { Viewing } from '../src/lib/wire.gen';
 
 vi.mock('../src/lib/ipc');
@@ -149,10 +149,22 @@ describe('Lead viewings', () => {
 
   it("lists the lead's viewings with their status", async () => {
     vi.mocked(ipc.viewingList).mockResolvedValue([viewing({ at: '2099-01-01T07:00:00Z' }), viewing({ id: 2, at: '2020-01-01T07:00:00Z', status: 'no_show' })]);
-    render(LeadViewings, { leadId: 5, leadName: 'Hot Lead' });
+    render(Viewings, { of: { kind: 'lead', id: 5, name: 'Hot Lead' } });
     await waitFor(() => expect(screen.getAllByTestId('lead-viewing')).toHaveLength(2));
     expect(ipc.viewingList).toHaveBeenCalledWith(null, null, 5);
     expect(screen.getByText('Upcoming')).toBeTruthy();
     expect(screen.getByText('No-show')).toBeTruthy();
+  });
+
+  it("lists a listing's viewings by lead and books one with that listing already chosen", async () => {
+    vi.mocked(ipc.viewingList).mockResolvedValue([viewing({ at: '2099-01-01T07:00:00Z' })]);
+    vi.mocked(ipc.propertyList).mockResolvedValue([makeProperty({ id: 9, title: 'JVC 2BR' }), makeProperty({ id: 3, title: 'Marina 1BR' })]);
+    render(Viewings, { of: { kind: 'property', id: 9, title: 'JVC 2BR' } });
+    await waitFor(() => expect(screen.getAllByTestId('property-viewing')).toHaveLength(1));
+    expect(ipc.viewingList).toHaveBeenCalledWith(null, null, null, 9);
+    const row = screen.getByTestId('property-viewing');
+    expect(row.querySelector('a')?.getAttribute('href')).toBe(`#/lead/${viewing().lead_id}`);
+    await fireEvent.click(screen.getByTestId('property-book-viewing'));
+    await waitFor(() => expect((screen.getByTestId('booking-listing') as HTMLSelectElement).value).toBe('9'));
   });
 });

@@ -14,7 +14,7 @@ function deal(over: Partial<Deal> = {}): Deal {
     id: 7, lead_id: 3, property_id: null, kind: 'sale', value: 2_000_000, stage: 'transfer',
     expected_close: null, commission: 40_000, vat: 2_000, agent_share: 20_000, notes: null,
     created_at: '2026-12-01T10:00:00Z', updated_at: '2026-12-01T10:00:00Z', closed_at: null,
-    lead_name: 'Hot Lead', ...over,
+    lead_name: 'Hot Lead', property_title: null, ...over,
   };
 }
 
@@ -38,6 +38,14 @@ describe('Pipeline board', () => {
     expect(within(col).getByTestId('deal-card').textContent).toContain('Hot Lead');
     expect(screen.getAllByTestId('deal-card')).toHaveLength(1);
     expect(screen.getByTestId('pipeline-totals-transfer').textContent).toContain('1');
+  });
+
+  it("names the deal's listing by its title and links to it", async () => {
+    vi.mocked(ipc.dealList).mockResolvedValue([deal({ property_id: 4, property_title: 'JVC 2BR' })]);
+    render(Pipeline, { kind: 'sale' });
+    const link = await screen.findByTestId('deal-listing');
+    expect(link.textContent).toBe('JVC 2BR');
+    expect(link.getAttribute('href')).toBe('#/property/4');
   });
 
   it('moves a card a stage with ] and announces it', async () => {

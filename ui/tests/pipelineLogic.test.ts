@@ -6,7 +6,7 @@ function deal(over: Partial<Deal>): Deal {
   return {
     id: 1, lead_id: 1, property_id: null, kind: 'sale', value: 1000, stage: 'offer',
     expected_close: null, commission: 20, vat: 1, agent_share: 10, notes: null,
-    created_at: '', updated_at: '', closed_at: null, lead_name: 'A', ...over,
+    created_at: '', updated_at: '', closed_at: null, lead_name: 'A', property_title: null, ...over,
   };
 }
 

@@ -629,8 +629,8 @@ impl Book {
         self.write(|tx, now| workflows::set_viewing_status(tx, ws, id, status, now))
     }
 
-    pub fn viewings(&self, ws: &Workspace, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>, lead: Option<i64>) -> Result<Vec<Viewing>> {
-        tasks::viewings::list(self.conn(), ws, from, to, lead)
+    pub fn viewings(&self, ws: &Workspace, filter: &tasks::viewings::ViewingFilter) -> Result<Vec<Viewing>> {
+        tasks::viewings::list(self.conn(), ws, filter)
     }
 
     pub fn add_deal(&mut self, ws: &Workspace, input: &DealInput) -> Result<Deal> {

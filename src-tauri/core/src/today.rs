@@ -114,7 +114,7 @@ pub fn today(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<To
     calls.truncate(PAGE);
 
     let (manual_count, manual) = outbox::manual_page(conn, ws, PAGE)?;
-    let viewings = viewings::list(conn, ws, Some(day_start), Some(tomorrow), None)?;
+    let viewings = viewings::list(conn, ws, &viewings::ViewingFilter { from: Some(day_start), to: Some(tomorrow), ..Default::default() })?;
     let mut other_tasks = tasks::list(conn, ws, &due_today)?;
     other_tasks.retain(|t| t.kind != TaskKind::Call);
     other_tasks.truncate(PAGE);

@@ -10,7 +10,7 @@ use leadbook_core::model::{Channel, MessageKind, MessageStatus, Status};
 use leadbook_core::outbox::Message;
 use leadbook_core::tasks::calls::CallOutcome;
 use leadbook_core::tasks::deals::{DealInput, DealKind, DealStage};
-use leadbook_core::tasks::viewings::{ViewingInput, ViewingStatus};
+use leadbook_core::tasks::viewings::{ViewingFilter, ViewingInput, ViewingStatus};
 use leadbook_core::tasks::{TaskFilter, TaskInput, TaskKind};
 use leadbook_core::workspace::Workspace;
 use leadbook_core::{Book, Clock, FixedClock};
@@ -219,7 +219,7 @@ fn a_viewing_across_a_utc_midnight_keeps_its_local_day_and_time() {
     // The reminder (00:30 local) falls outside the window: it goes at the window's last minute before.
     assert_eq!(booked.reminder_at.as_deref(), Some("2026-03-03T13:59:00Z"));
     // Listed on the local Wednesday, not on Tuesday.
-    let wed = book.viewings(&ws, Some(ws.day_start(ws.local_day(t("2026-03-04T06:00:00Z")))), None, None).unwrap();
+    let wed = book.viewings(&ws, &ViewingFilter { from: Some(ws.day_start(ws.local_day(t("2026-03-04T06:00:00Z")))), ..Default::default() }).unwrap();
     assert_eq!(wed.len(), 1);
 }
 
@@ -234,8 +234,27 @@ fn a_viewing_in_the_past_or_of_another_workspace_is_refused() {
     let ahead = ViewingInput { at: "2026-03-05T10:00:00Z".into(), ..past.clone() };
     assert_eq!(book.book_viewing(&other, &ahead).unwrap_err().code(), "not_found");
     let v = book.book_viewing(&ws, &ahead).unwrap();
-    assert!(book.viewings(&other, None, None, None).unwrap().is_empty());
+    assert!(book.viewings(&other, &ViewingFilter::default()).unwrap().is_empty());
     assert_eq!(book.set_viewing_status(&other, v.id, ViewingStatus::Cancelled).unwrap_err().code(), "not_found");
+}
+
+#[test]
+fn a_listings_page_lists_only_its_own_viewings_and_only_in_its_workspace() {
+    let (mut book, _clock, ws) = book_at(MONDAY_10_DUBAI);
+    let aisha = buyer(&mut book, &ws, "Aisha Khan", "0501234567");
+    let omar = buyer(&mut book, &ws, "Omar Haddad", "0507654321");
+    let jvc = listing(&mut book, &ws, "JVC 2BR");
+    let marina = listing(&mut book, &ws, "Marina 1BR");
+    for (lead, p, at) in [(aisha, jvc, "2026-03-05T10:00:00Z"), (omar, jvc, "2026-03-04T10:00:00Z"), (aisha, marina, "2026-03-06T10:00:00Z")] {
+        book.book_viewing(&ws, &ViewingInput { lead_id: lead, property_id: p, at: at.into(), ..Default::default() }).unwrap();
+    }
+    let on_jvc = book.viewings(&ws, &ViewingFilter { property: Some(jvc), ..Default::default() }).unwrap();
+    assert_eq!(on_jvc.iter().map(|v| v.lead_name.as_str()).collect::<Vec<_>>(), ["Omar Haddad", "Aisha Khan"], "earliest first");
+    let aisha_on_marina = book.viewings(&ws, &ViewingFilter { lead: Some(aisha), property: Some(marina), ..Default::default() }).unwrap();
+    assert_eq!(aisha_on_marina.len(), 1);
+    assert_eq!(aisha_on_marina[0].property_title, "Marina 1BR");
+    let other = book.add_workspace("Other", None).unwrap();
+    assert!(book.viewings(&other, &ViewingFilter { property: Some(jvc), ..Default::default() }).unwrap().is_empty());
 }
 
 #[test]
@@ -253,6 +272,19 @@ fn a_deal_earns_its_commission_and_won_makes_the_lead_won_which_the_learned_scor
     assert_eq!((dash.pipeline.earned_this_month, dash.pipeline.earned_this_year), (50_000, 50_000));
     let won_stage = dash.pipeline.stages.iter().find(|s| s.stage == DealStage::Won).unwrap();
     assert_eq!((won_stage.count, won_stage.value, won_stage.commission), (1, 2_500_000, 50_000));
+}
+
+#[test]
+fn a_deal_on_a_listing_is_listed_with_the_listings_title() {
+    let (mut book, _clock, ws) = book_at(MONDAY_10_DUBAI);
+    let lead = buyer(&mut book, &ws, "Aisha Khan", "0501234567");
+    let p = listing(&mut book, &ws, "JVC 2BR");
+    let on_listing = DealInput { lead_id: lead, property_id: Some(p), kind: DealKind::Sale, value: 1_500_000, stage: None, expected_close: None, notes: None };
+    book.add_deal(&ws, &on_listing).unwrap();
+    book.add_deal(&ws, &DealInput { property_id: None, ..on_listing }).unwrap();
+    let titles: Vec<_> = book.deals(&ws, None).unwrap().into_iter().map(|d| d.property_title).collect();
+    assert_eq!(titles.iter().filter(|t| t.as_deref() == Some("JVC 2BR")).count(), 1);
+    assert_eq!(titles.iter().filter(|t| t.is_none()).count(), 1);
 }
 
 #[test]

@@ -7,7 +7,7 @@ use leadbook_core::leads::lists::SmartList;
 use leadbook_core::leads::{Lead, LeadPage, LeadQuery};
 use leadbook_core::tasks::calls::{Call, CallOutcome};
 use leadbook_core::tasks::deals::{Deal, DealInput, DealStage};
-use leadbook_core::tasks::viewings::{Viewing, ViewingInput, ViewingStatus};
+use leadbook_core::tasks::viewings::{Viewing, ViewingFilter, ViewingInput, ViewingStatus};
 use leadbook_core::tasks::{Task, TaskFilter, TaskInput};
 use leadbook_core::today::Today;
 use leadbook_core::workflows::{CallLogged, ViewingBooked};
@@ -78,10 +78,16 @@ pub fn viewing_add(app: AppHandle, state: State<'_, AppState>, input: ViewingInp
 }
 
 #[tauri::command(async)]
-pub fn viewing_list(state: State<'_, AppState>, from: Option<String>, to: Option<String>, lead_id: Option<i64>) -> Result<Vec<Viewing>> {
+pub fn viewing_list(
+    state: State<'_, AppState>,
+    from: Option<String>,
+    to: Option<String>,
+    lead_id: Option<i64>,
+    property_id: Option<i64>,
+) -> Result<Vec<Viewing>> {
     let time = |f: &str, v: Option<String>| v.map(|s| leadbook_core::tasks::parse_input_time(f, &s)).transpose();
-    let (from, to) = (time("from", from)?, time("to", to)?);
-    on(&state, |b, ws| b.viewings(ws, from, to, lead_id))
+    let filter = ViewingFilter { from: time("from", from)?, to: time("to", to)?, lead: lead_id, property: property_id };
+    on(&state, |b, ws| b.viewings(ws, &filter))
 }
 
 #[tauri::command(async)]

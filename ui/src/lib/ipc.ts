@@ -319,8 +319,8 @@ export const listAll = () => call<SmartList[]>('list_all');
 export const listSave = (name: string, filter: LeadQuery) => call<SmartList>('list_save', { name, filter });
 export const listDelete = (name: string) => call<void>('list_delete', { name });
 // ── calendar ──
-export const viewingList = (from: string | null, to: string | null, leadId: number | null = null) =>
-  call<Viewing[]>('viewing_list', { from, to, leadId });
+export const viewingList = (from: string | null, to: string | null, leadId: number | null = null, propertyId: number | null = null) =>
+  call<Viewing[]>('viewing_list', { from, to, leadId, propertyId });
 export const viewingAdd = (input: ViewingInput) => call<ViewingBooked>('viewing_add', { input });
 export const viewingSetStatus = (id: number, status: ViewingStatus) => call<Viewing>('viewing_set_status', { id, status });
 // ── today ──

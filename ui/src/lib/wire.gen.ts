@@ -730,10 +730,11 @@ export type SecretStoreInfo = {
 export type ChannelInfo = {
   provider: Provider,
   /**
-   * `unconfigured`, `untested` (saved, never tried: email until its first test or send),
-   * `ok` or `needs_attention`.
+   * `unconfigured`, `untested` (saved, not tried yet), `ok` (a test or a send went
+   * through), `unreachable` (the last test or send could not reach the provider) or
+   * `needs_attention` (the provider refused what was saved).
    */
-  state: "unconfigured" | "untested" | "ok" | "needs_attention",
+  state: "unconfigured" | "untested" | "ok" | "unreachable" | "needs_attention",
   detail: string | null,
   settings: ChannelSettings | null,
   has_secret: boolean,
@@ -1285,6 +1286,10 @@ export type Deal = {
    */
   closed_at: string | null,
   lead_name: string,
+  /**
+   * The listing's title, when the deal names one.
+   */
+  property_title: string | null,
 };
 
 /**

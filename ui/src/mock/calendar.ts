@@ -52,7 +52,7 @@ export function calendarCommand(cmd: string, args: Record<string, unknown> | und
       const from = a.from ? Date.parse(String(a.from)) : -Infinity;
       const to = a.to ? Date.parse(String(a.to)) : Infinity;
       return viewings
-        .filter((v) => v.ws === ctx.workspace && (a.leadId == null || v.lead_id === a.leadId))
+        .filter((v) => v.ws === ctx.workspace && (a.leadId == null || v.lead_id === a.leadId) && (a.propertyId == null || v.property_id === a.propertyId))
         .filter((v) => Date.parse(v.at) >= from && Date.parse(v.at) < to)
         .sort((x, y) => x.at.localeCompare(y.at))
         .map(strip);

@@ -132,6 +132,8 @@ pub struct Deal {
     /// When it was won or lost.
     pub closed_at: Option<String>,
     pub lead_name: String,
+    /// The listing's title, when the deal names one.
+    pub property_title: Option<String>,
 }
 
 /// What the agent types to open a deal.
@@ -154,8 +156,8 @@ pub struct DealInput {
 }
 
 const COLUMNS: &str = "d.id, d.lead_id, d.property_id, d.kind, d.value, d.stage, d.expected_close, d.commission, d.vat, d.agent_share, \
-    d.notes, d.created_at, d.updated_at, d.closed_at, l.name";
-const FROM: &str = "FROM deals d JOIN leads l ON l.id = d.lead_id";
+    d.notes, d.created_at, d.updated_at, d.closed_at, l.name, p.title";
+const FROM: &str = "FROM deals d JOIN leads l ON l.id = d.lead_id LEFT JOIN properties p ON p.id = d.property_id";
 
 fn from_row(r: &Row) -> rusqlite::Result<Deal> {
     Ok(Deal {
@@ -174,6 +176,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Deal> {
         updated_at: r.get(12)?,
         closed_at: r.get(13)?,
         lead_name: r.get(14)?,
+        property_title: r.get(15)?,
     })
 }
 

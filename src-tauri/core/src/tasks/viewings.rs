@@ -122,22 +122,35 @@ pub fn set_status(conn: &Connection, ws: &Workspace, id: i64, status: ViewingSta
     get(conn, ws, id)
 }
 
-/// The workspace's viewings starting in `from`…`to` (either open), earliest first; only the
-/// lead's with `lead`.
-pub fn list(conn: &Connection, ws: &Workspace, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>, lead: Option<i64>) -> Result<Vec<Viewing>> {
+/// Which viewings a list shows: those starting in `from`…`to` (either end open), and only one
+/// lead's or one listing's when those are given.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ViewingFilter {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub lead: Option<i64>,
+    pub property: Option<i64>,
+}
+
+/// The workspace's viewings that `filter` keeps, earliest first.
+pub fn list(conn: &Connection, ws: &Workspace, filter: &ViewingFilter) -> Result<Vec<Viewing>> {
     let mut sql = format!("SELECT {COLUMNS} {FROM} WHERE v.workspace_id = ?");
     let mut args = vec![Value::Integer(ws.id)];
-    if let Some(f) = from {
+    if let Some(f) = filter.from {
         sql.push_str(" AND v.at >= ?");
         args.push(Value::Text(fmt_time(f)));
     }
-    if let Some(t) = to {
+    if let Some(t) = filter.to {
         sql.push_str(" AND v.at < ?");
         args.push(Value::Text(fmt_time(t)));
     }
-    if let Some(l) = lead {
+    if let Some(l) = filter.lead {
         sql.push_str(" AND v.lead_id = ?");
         args.push(Value::Integer(l));
+    }
+    if let Some(p) = filter.property {
+        sql.push_str(" AND v.property_id = ?");
+        args.push(Value::Integer(p));
     }
     sql.push_str(" ORDER BY v.at, v.id");
     let rows = conn.prepare_cached(&sql)?.query_map(params_from_iter(&args), from_row)?.collect::<rusqlite::Result<_>>()?;

@@ -133,7 +133,7 @@ pub fn to_path(conn: &Connection, ws: &Workspace, path: &Path, now: DateTime<Utc
     if ext != "ics" {
         return Err(Error::Usage(format!("a calendar is exported to a .ics file, not '{}'", path.display())));
     }
-    let list = viewings::list(conn, ws, None, None, None)?;
+    let list = viewings::list(conn, ws, &viewings::ViewingFilter::default())?;
     let text = render(ws, &list, now)?;
     let tmp = path.with_extension("ics.partial");
     let mut file = crate::store::disk::replace_private(&tmp)?;
