@@ -7,11 +7,19 @@ import { t, tOr } from './i18n/i18n.svelte';
 
 export type ToastKind = 'error' | 'success' | 'info';
 
+/** A button on a toast: the one thing the agent can do about what it says. */
+export interface ToastAction {
+  label: string;
+  run: () => void | Promise<void>;
+}
+
 export interface Toast {
   id: number;
   kind: ToastKind;
   message: string;
+  /** The technical wording, shown folded away under "Details". */
   detail?: string;
+  action?: ToastAction;
 }
 
 export const MAX_TOASTS = 5;
@@ -26,11 +34,12 @@ const timers = new Map<number, ReturnType<typeof setTimeout>>();
 export function pushToast(
   kind: ToastKind,
   message: string,
-  opts: { detail?: string; timeout?: number } = {},
+  opts: { detail?: string; timeout?: number; action?: ToastAction } = {},
 ): number {
   const id = nextId++;
   const toast: Toast = { id, kind, message };
   if (opts.detail) toast.detail = opts.detail;
+  if (opts.action) toast.action = opts.action;
   toasts.update((list) => {
     const next = [...list, toast];
     while (next.length > MAX_TOASTS) {
