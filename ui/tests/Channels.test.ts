@@ -105,8 +105,7 @@ describe('Settings → Channels', () => {
     await waitFor(() => expect(get(toasts).map((t) => t.message)).toContain('Telegram saved'));
   });
 
-  it('sends a typed token once and then forgets it: it is never rendered', async () => {
-    vi.mocked(ipc.channelSet).mockResolvedValue(telegramOk());
+  it('sends a typed token once and then forgets it: it is never rendered; saved is not connected until the test passes', async () => {
     render(ChannelSettings);
     const tw = await card('twilio');
     expect((within(tw).getByTestId('channel-secret') as HTMLInputElement).placeholder).toBe('Paste the token');
@@ -114,22 +113,39 @@ describe('Settings → Channels', () => {
     await fireEvent.input(within(tw).getByTestId('channel-field-from'), { target: { value: '+14155550100' } });
     const secret = within(tw).getByTestId('channel-secret') as HTMLInputElement;
     await fireEvent.input(secret, { target: { value: `  ${TOKEN} ` } });
-    vi.mocked(ipc.channelSet).mockResolvedValue(
-      makeChannel('twilio', { state: 'ok', has_secret: true, settings: { account_sid: 'AC0123456789abcdef', from: '+14155550100', whatsapp_from: null, base_url: null } }),
-    );
+    const settings = { account_sid: 'AC0123456789abcdef', from: '+14155550100', whatsapp_from: null, base_url: null };
+    vi.mocked(ipc.channelSet).mockResolvedValue(makeChannel('twilio', { state: 'untested', has_secret: true, settings }));
+    let answer: (r: { ok: boolean; identity: string | null; message: string | null }) => void = () => {};
+    vi.mocked(ipc.channelTest).mockReturnValueOnce(new Promise((r) => (answer = r)));
     await fireEvent.click(within(tw).getByTestId('channel-save'));
-    await waitFor(() =>
-      expect(ipc.channelSet).toHaveBeenCalledWith(
-        'twilio',
-        { account_sid: 'AC0123456789abcdef', from: '+14155550100', whatsapp_from: null, base_url: null },
-        TOKEN,
-      ),
+    await waitFor(() => expect(ipc.channelSet).toHaveBeenCalledWith('twilio', settings, TOKEN));
+    await waitFor(() => expect(within(tw).getByTestId('channel-state').textContent).toContain('Saved — not tested yet'));
+    // The card tests what was just saved; only the provider's answer makes it connected.
+    expect(ipc.channelTest).toHaveBeenCalledWith('twilio');
+    vi.mocked(ipc.channelList).mockResolvedValue(
+      makeChannelOverview({ channels: [telegramOk(), makeChannel('twilio', { state: 'ok', has_secret: true, settings })] }),
     );
+    answer({ ok: true, identity: 'Leadbook (AC01…)', message: null });
     await waitFor(() => expect(within(tw).getByTestId('channel-state').textContent).toContain('Connected'));
     expect(secret.value).toBe('');
     expect(secret.placeholder).toBe('•••• saved');
     expect(document.body.innerHTML).not.toContain(TOKEN);
     expect(JSON.stringify(get(toasts))).not.toContain(TOKEN);
+  });
+
+  it('a test that cannot reach the provider says so in words, with the transport error folded away', async () => {
+    vi.mocked(ipc.channelList).mockResolvedValue(
+      makeChannelOverview({
+        channels: [telegramOk({ state: 'unreachable', detail: 'cannot reach the provider: tcp connect error: Connection refused (os error 111)' })],
+      }),
+    );
+    render(ChannelSettings);
+    const tg = await card('telegram');
+    expect(within(tg).getByTestId('channel-state').textContent).toContain('Could not connect');
+    const notice = within(tg).getByTestId('channel-unreachable');
+    expect(notice.textContent).toContain('Leadbook could not reach the provider');
+    expect(notice.querySelector('details')?.open).toBe(false);
+    expect(within(tg).getByTestId('channel-detail').textContent).toContain('Connection refused');
   });
 
   it('shows a validation error next to its field, and opens "Advanced" for the base URL', async () => {
@@ -260,12 +276,15 @@ describe('Settings → Channels', () => {
     const banner = await screen.findByTestId('secret-store-warning');
     expect(banner.textContent).toContain('No system keychain found — tokens are kept in a file only you can read');
     expect(within(banner).getByTestId('secret-store-path').textContent).toBe('/home/nadia/.config/leadbook/secrets.json');
+    expect(screen.queryByTestId('secret-store-keychain')).toBeNull();
+    expect(document.body.textContent).not.toContain('system keychain.');
   });
 
-  it('says nothing about the store when the keychain is used', async () => {
+  it('says the tokens are in the keychain only when the keychain is used', async () => {
     render(ChannelSettings);
     await card('telegram');
     expect(screen.queryByTestId('secret-store-warning')).toBeNull();
+    expect(screen.getByTestId('secret-store-keychain').textContent).toBe('Tokens are kept in your system keychain.');
   });
 
   it('is the Channels tab of Settings: #/settings/channels opens and focuses it', async () => {

@@ -6,7 +6,7 @@ import { makeDeliveryStatus, makeDetail, makeOutboxMessage } from './fixtures';
 import { toasts } from '../src/lib/toast';
 import { setLanguage } from '../src/lib/i18n/i18n.svelte';
 import { parseHash, routeToHash } from '../src/lib/router';
-import { manualLinkKind, summariseDelivery } from '../src/lib/channels';
+import { manualLinkKind, sendNowOutcome, summariseDelivery } from '../src/lib/channels';
 import DeliveryIndicator from '../src/lib/components/DeliveryIndicator.svelte';
 import OutboxList from '../src/lib/components/OutboxList.svelte';
 import LeadDetail from '../src/lib/screens/LeadDetail.svelte';
@@ -62,7 +62,7 @@ describe('Delivery indicator', () => {
     const review = await screen.findByTestId('delivery-review');
     expect(review.textContent?.trim()).toBe('3 to review');
     expect(review.getAttribute('href')).toBe('#/followups');
-    expect(text('delivery-headline')).toBe('All sent');
+    expect(text('delivery-headline')).toBe('Nothing queued to send');
   });
 
   it('follows the delivery-status event', async () => {
@@ -79,14 +79,48 @@ describe('Delivery indicator', () => {
     expect(text('delivery-next')).toBe('Next try in 2 minutes');
   });
 
-  it('"Send now" wakes the sender and shows what it answers', async () => {
+  it('"Send now" wakes the sender and tells what the round it woke did', async () => {
+    let push: ((s: DeliveryStatus) => void) | undefined;
+    vi.mocked(ipc.onDeliveryStatus).mockImplementation(async (fn) => {
+      push = fn;
+      return () => {};
+    });
     vi.mocked(ipc.deliveryStatus).mockResolvedValue(makeDeliveryStatus({ online: false, waiting: 3 }));
-    vi.mocked(ipc.outboxSendNow).mockResolvedValue(makeDeliveryStatus({ online: true, waiting: 0 }));
+    vi.mocked(ipc.outboxSendNow).mockResolvedValue(makeDeliveryStatus({ online: false, waiting: 3 }));
     render(DeliveryIndicator);
     await screen.findByTestId('delivery-status');
     await fireEvent.click(screen.getByTestId('delivery-send-now'));
     expect(ipc.outboxSendNow).toHaveBeenCalledOnce();
+    expect(get(toasts).map((x) => x.message)).toEqual([]);
+    push!(makeDeliveryStatus({ online: true, waiting: 0 }));
     await waitFor(() => expect(text('delivery-headline')).toBe('All sent'));
+    expect(get(toasts).map((x) => x.message)).toContain('All 3 waiting messages went out.');
+  });
+
+  it('"Send now" with nothing waiting says so, and points to what is the agent\'s to send', async () => {
+    vi.mocked(ipc.deliveryStatus).mockResolvedValue(makeDeliveryStatus({ online: true, waiting: 0, manual: 2 }));
+    vi.mocked(ipc.outboxSendNow).mockResolvedValue(makeDeliveryStatus({ online: true, waiting: 0, manual: 2 }));
+    render(DeliveryIndicator);
+    await screen.findByTestId('delivery-status');
+    expect(text('delivery-headline')).toBe('Nothing queued to send');
+    await fireEvent.click(screen.getByTestId('delivery-send-now'));
+    await waitFor(() => expect(get(toasts).map((x) => x.message)).toContain('Nothing waits for the network. 2 messages are yours to send by hand.'));
+  });
+
+  it('"Send now" still offline says it waits and that Leadbook keeps trying', () => {
+    const before = makeDeliveryStatus({ online: false, waiting: 4 });
+    expect(sendNowOutcome(before, makeDeliveryStatus({ online: false, waiting: 4 }))).toEqual({ key: 'nowOffline', count: 4 });
+    expect(sendNowOutcome(before, makeDeliveryStatus({ online: true, waiting: 1 }))).toEqual({ key: 'nowSome', count: 3, left: 1 });
+  });
+
+  it('never says "All sent" beside messages to send by hand or failed ones', async () => {
+    vi.mocked(ipc.deliveryStatus).mockResolvedValue(makeDeliveryStatus({ online: true, waiting: 0, manual: 18783, failed: 2 }));
+    render(DeliveryIndicator);
+    await screen.findByTestId('delivery-status');
+    expect(text('delivery-headline')).toBe('Nothing queued to send');
+    expect(text('delivery-manual')).toBe('18,783 to send by hand');
+    expect(text('delivery-failed')).toBe('2 failed');
+    expect(screen.getByTestId('delivery-failed').getAttribute('href')).toBe('#/followups?outbox=failed');
   });
 
   it('speaks Persian', async () => {
@@ -118,6 +152,7 @@ describe('Delivery indicator', () => {
       headline: { key: 'allSent', count: 0 },
       unknown: 0,
       manual: 0,
+      failed: 0,
       review: 0,
     });
   });

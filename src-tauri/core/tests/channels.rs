@@ -595,6 +595,44 @@ fn a_webhook_on_the_bot_shows_on_the_channel_and_removing_it_lets_the_replies_in
     assert!(w.book.lead_detail(&w.ws, id).unwrap().timeline.iter().any(|e| e.kind == "replied"));
 }
 
+fn telegram_state(w: &World) -> (String, Option<String>) {
+    let info = w.book.channels(&w.ws, &w.secrets).unwrap().channels.into_iter().find(|c| c.provider == Provider::Telegram).unwrap();
+    (info.state, info.detail)
+}
+
+#[test]
+fn a_saved_channel_is_connected_only_after_a_test_or_a_send_goes_through_and_says_when_it_cannot_be_reached() {
+    let server = Telegram::start(TOKEN);
+    let mut w = World::new();
+    // Nothing listens on port 9 of this machine: the address is wrong.
+    let wrong = Settings { base_url: Some("http://127.0.0.1:9".into()), bot_username: Some("leadbook_test_bot".into()), ..Settings::default() };
+    let saved = w.book.set_channel(&w.ws, &w.secrets, Provider::Telegram, &wrong, Some(TOKEN)).unwrap();
+    assert_eq!(saved.state, "untested", "saved is not connected");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let ch = w.channels();
+    let err = rt.block_on(w.book.test_channel(&w.ws, &ch, Provider::Telegram)).unwrap_err();
+    assert_eq!(err.code(), "offline", "{err}");
+    let (state, detail) = telegram_state(&w);
+    assert_eq!(state, "unreachable", "a failed test changes the state");
+    assert!(detail.as_deref().is_some_and(|d| d.contains("cannot reach")), "{detail:?}");
+    assert!(!detail.unwrap_or_default().contains(TOKEN), "the error never carries the token");
+
+    // The right address: untested again until something goes through it — here a send.
+    w.telegram(&server);
+    assert_eq!(telegram_state(&w).0, "untested");
+    w.lead(tg_lead(31_001));
+    w.announce();
+    server.down();
+    let mut pacer = Pacer::default();
+    assert!(w.deliver(&mut pacer).offline);
+    assert_eq!(telegram_state(&w).0, "unreachable", "a send that cannot reach the provider changes it too");
+    server.up();
+    w.clock.advance(Duration::hours(1));
+    w.drain(5);
+    assert_eq!(server.sent().len(), 1);
+    assert_eq!(telegram_state(&w), ("ok".to_string(), None), "a send went through: connected");
+}
+
 #[test]
 fn a_bot_cannot_write_first_to_a_telegram_id_that_never_wrote() {
     let server = Telegram::start(TOKEN);

@@ -44,9 +44,9 @@ pub async fn channel_test(state: State<'_, AppState>, provider: Provider) -> Res
         let ch = book.load_channels(&ws, state.secrets.as_ref(), &channels::http_client()?)?;
         (ws, ch)
     };
-    let id = ch.test(provider).await?;
-    state.book().write(|tx, now| config::record_test(tx, &ws, provider, &id, now))?;
-    Ok(id)
+    let answer = ch.test(provider).await;
+    state.book().write(|tx, now| config::record_test_answer(tx, &ws, provider, &answer, now))?;
+    answer
 }
 
 /// Removes the webhook set on the Telegram bot, as `Book::delete_webhook` does, but without
@@ -60,9 +60,10 @@ pub async fn delete_webhook(state: &AppState, provider: Provider) -> Result<Chan
         (ws, ch)
     };
     ch.delete_webhook(provider).await?;
-    let id = ch.test(provider).await?;
+    let answer = ch.test(provider).await;
     let mut book = state.book();
-    book.write(|tx, now| config::record_test(tx, &ws, provider, &id, now))?;
+    book.write(|tx, now| config::record_test_answer(tx, &ws, provider, &answer, now))?;
+    answer?;
     config::info(book.conn(), &ws, state.secrets.as_ref(), provider)
 }
 

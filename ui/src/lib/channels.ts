@@ -136,11 +136,17 @@ export function isAdvanced(provider: Provider, field: string | null): boolean {
 /** What the sidebar says about delivery, as message keys and counts (the component translates). */
 export interface DeliverySummary {
   tone: 'offline' | 'waiting' | 'done';
-  headline: { key: 'offline' | 'offlineWaiting' | 'waiting' | 'allSent'; count: number };
+  /**
+   * `allSent` only when nothing at all is left for anyone; `autoSent` ("nothing queued to
+   * send") when the sender is idle but messages wait for the agent: by hand, to review, to
+   * confirm, or failed.
+   */
+  headline: { key: 'offline' | 'offlineWaiting' | 'waiting' | 'allSent' | 'autoSent'; count: number };
   unknown: number;
   manual: number;
   /** Drafts waiting for the agent's review. */
   review: number;
+  failed: number;
 }
 
 export function summariseDelivery(s: DeliveryStatus): DeliverySummary {
@@ -157,7 +163,26 @@ export function summariseDelivery(s: DeliveryStatus): DeliverySummary {
     tone = 'done';
     headline = { key: 'allSent', count: 0 };
   }
-  return { tone, headline, unknown: Math.max(0, s.unknown), manual: Math.max(0, s.manual), review: Math.max(0, s.review ?? 0) };
+  const left = { unknown: Math.max(0, s.unknown), manual: Math.max(0, s.manual), review: Math.max(0, s.review ?? 0), failed: Math.max(0, s.failed ?? 0) };
+  if (headline.key === 'allSent' && left.unknown + left.manual + left.review + left.failed > 0) headline = { key: 'autoSent', count: 0 };
+  return { tone, headline, ...left };
+}
+
+/** What "Send now" did, told when the round it started reports (message key and count). */
+export type SendNowOutcome =
+  | { key: 'nowOffline'; count: number }
+  | { key: 'nowAllGone'; count: number }
+  | { key: 'nowSome'; count: number; left: number }
+  | { key: 'nowNothing'; count: number };
+
+/** Compares the sender's state before "Send now" with the state its round reported. */
+export function sendNowOutcome(before: DeliveryStatus | null, after: DeliveryStatus): SendNowOutcome {
+  const was = Math.max(0, before?.waiting ?? 0);
+  const left = Math.max(0, after.waiting);
+  if (was === 0 && left === 0) return { key: 'nowNothing', count: Math.max(0, after.manual) };
+  if (after.online === false) return { key: 'nowOffline', count: left };
+  if (left === 0) return { key: 'nowAllGone', count: was };
+  return { key: 'nowSome', count: Math.max(0, was - left), left };
 }
 
 /** What a manual message's link opens: a WhatsApp chat or a phone call. */

@@ -324,7 +324,11 @@ fn record_done(
                     report.failed += 1;
                 }
             }
-            SendOutcome::Deferred { reason, retry_after, .. } => {
+            SendOutcome::Deferred { reason, retry_after, offline } => {
+                if *offline {
+                    // Not "connected" while it cannot be reached; the next send that goes through says so again.
+                    config::record_unreachable(tx, ws, provider, reason, now)?;
+                }
                 let wait = backoff(d.id, d.attempts, *retry_after);
                 let next = now + chrono::Duration::from_std(wait).unwrap_or_default();
                 if set(MessageStatus::Deferred, Some(reason), Some(next))? {

@@ -108,9 +108,10 @@ impl Settings {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ChannelInfo {
     pub provider: Provider,
-    /// `unconfigured`, `untested` (saved, never tried: email until its first test or send),
-    /// `ok` or `needs_attention`.
-    #[ts(type = "\"unconfigured\" | \"untested\" | \"ok\" | \"needs_attention\"")]
+    /// `unconfigured`, `untested` (saved, not tried yet), `ok` (a test or a send went
+    /// through), `unreachable` (the last test or send could not reach the provider) or
+    /// `needs_attention` (the provider refused what was saved).
+    #[ts(type = "\"unconfigured\" | \"untested\" | \"ok\" | \"unreachable\" | \"needs_attention\"")]
     pub state: String,
     pub detail: Option<String>,
     pub settings: Option<Settings>,
@@ -501,8 +502,8 @@ pub fn set(
     }
     let json = serde_json::to_string(&settings).map_err(|e| Error::internal_from(e.to_string(), e))?;
     // A new token or new settings get a fresh start: the agent just fixed what needed attention.
-    // A mailbox is "connected" only once a test or a send logged in: until then, untested.
-    let fresh = if provider == Provider::Email { "untested" } else { "ok" };
+    // But saved is not connected: a channel is `ok` only once a test or a send went through.
+    let fresh = "untested";
     conn.prepare_cached(
         "INSERT INTO channels (workspace_id, provider, settings, state, detail, updated_at) VALUES (?1, ?2, ?3, ?5, NULL, ?4)
          ON CONFLICT (workspace_id, provider) DO UPDATE SET settings = excluded.settings, state = excluded.state, detail = NULL,
@@ -584,11 +585,33 @@ pub fn set_state(conn: &Connection, ws: &Workspace, provider: Provider, attentio
 }
 
 /// "Test connection": asks the provider who we are (no transaction is open meanwhile) and
-/// records the answer on the channel.
+/// records the answer on the channel — a provider that could not be reached included.
 pub async fn test(store: &mut Store, ws: &Workspace, ch: &Channels, provider: Provider) -> Result<Identity> {
-    let id = ch.test(provider).await?;
-    store.write(|tx, now| record_test(tx, ws, provider, &id, now))?;
-    Ok(id)
+    let answer = ch.test(provider).await;
+    store.write(|tx, now| record_test_answer(tx, ws, provider, &answer, now))?;
+    answer
+}
+
+/// What a test's answer, or its failure, means for the channel. For a shell that must not hold
+/// the store while the provider answers: [`Channels::test`], then this in a write.
+pub fn record_test_answer(conn: &Connection, ws: &Workspace, provider: Provider, answer: &Result<Identity>, now: DateTime<Utc>) -> Result<()> {
+    match answer {
+        Ok(id) => record_test(conn, ws, provider, id, now),
+        Err(e @ Error::Offline { .. }) => record_unreachable(conn, ws, provider, &e.to_string(), now),
+        Err(_) => Ok(()),
+    }
+}
+
+/// The provider could not be reached (connection refused, no network, a wrong address): the
+/// channel is not "connected" until a test or a send goes through. A refusal the agent must fix
+/// (`needs_attention`) stays what it says.
+pub fn record_unreachable(conn: &Connection, ws: &Workspace, provider: Provider, error: &str, now: DateTime<Utc>) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE channels SET state = 'unreachable', detail = ?3, checked_at = ?4
+         WHERE workspace_id = ?1 AND provider = ?2 AND state <> 'needs_attention'",
+    )?
+    .execute(params![ws.id, provider.as_str(), error, fmt_time(now)])?;
+    Ok(())
 }
 
 /// What a test's answer means for the channel: a refusal needs the agent, a success clears that.
@@ -599,9 +622,12 @@ pub fn record_test(conn: &Connection, ws: &Workspace, provider: Provider, id: &I
     set_state(conn, ws, provider, attention, now)
 }
 
-/// A send went through: the account works (an untested mailbox is connected from now on).
+/// A send went through: the channel works (an untested or unreachable one is connected from now on).
 pub fn confirm_working(conn: &Connection, ws: &Workspace, provider: Provider, now: DateTime<Utc>) -> Result<()> {
-    conn.prepare_cached("UPDATE channels SET state = 'ok', detail = NULL, checked_at = ?3 WHERE workspace_id = ?1 AND provider = ?2 AND state = 'untested'")?
+    conn.prepare_cached(
+        "UPDATE channels SET state = 'ok', detail = NULL, checked_at = ?3
+         WHERE workspace_id = ?1 AND provider = ?2 AND state IN ('untested', 'unreachable')",
+    )?
         .execute(params![ws.id, provider.as_str(), fmt_time(now)])?;
     Ok(())
 }
@@ -843,7 +869,7 @@ mod tests {
         let err = book.write(|tx, now| set(tx, &ws, &store, Provider::Telegram, &settings, None, now)).unwrap_err();
         assert_eq!(err.field(), Some("secret"), "the first save needs the token");
         let info = book.write(|tx, now| set(tx, &ws, &store, Provider::Telegram, &settings, Some("123456:SECRET-TOKEN"), now)).unwrap();
-        assert_eq!((info.state.as_str(), info.has_secret), ("ok", true));
+        assert_eq!((info.state.as_str(), info.has_secret), ("untested", true), "saved is not connected");
         assert!(!serde_json::to_string(&info).unwrap().contains("SECRET-TOKEN"));
         let dump: String = book.conn().query_row("SELECT group_concat(settings) FROM channels", [], |r| r.get(0)).unwrap();
         assert!(!dump.contains("SECRET-TOKEN"));
