@@ -92,13 +92,19 @@ describe('Match panel', () => {
 
   it('shows the counts and every matching buyer in rank order, each linking to the lead', async () => {
     vi.mocked(ipc.propertyMatches).mockResolvedValue([
-      makeMatch({ id: 4, name: 'Hot Lead', grade: 'A', fit: 0.97 }),
+      makeMatch({
+        id: 4,
+        name: 'Hot Lead',
+        grade: 'A',
+        fit: 0.97,
+        alert: { message_id: 1, status: 'queued', channel: 'manual', review: null, error: 'no channel can reach this lead' },
+      }),
       makeMatch({ id: 2, name: 'Warm Two', grade: 'B', fit: 0.5 }),
       makeMatch({ id: 8, name: '<img src=x onerror="window.__pwned=1">', grade: 'C', fit: 0.25, reachable: false, phone: '+971509999999' }),
     ]);
     render(MatchPanel, { result: added() });
     const panel = screen.getByTestId('match-panel');
-    expect(within(panel).getByTestId('match-summary').textContent).toMatch(/3 buyers matched\s*·\s*2 notified\s*·\s*1 to call/);
+    expect(within(panel).getByTestId('match-summary').textContent).toMatch(/3 buyers matched\s*·\s*2 alerts queued\s*·\s*1 to call/);
     const rows = await within(panel).findAllByTestId('match-row');
     expect(rows.map((r) => within(r).getByTestId('match-name').textContent)).toEqual([
       'Hot Lead',
@@ -107,7 +113,12 @@ describe('Match panel', () => {
     ]);
     expect(within(rows[0]).getByTestId('match-name').getAttribute('href')).toBe('#/lead/4');
     expect(rows[0].textContent).toContain('97% fit');
-    expect(within(rows[0]).getByTestId('match-reachable')).toBeTruthy();
+    // The alert's real state, in the one vocabulary: no channel is set up, so it is the agent's.
+    const alert = within(rows[0]).getByTestId('match-alert');
+    expect([alert.dataset.state, alert.textContent]).toEqual(['manual', 'To send by hand']);
+    expect(within(rows[1]).getByTestId('match-reachable').textContent).toBe('Not told');
+    // What the fit is over.
+    expect(within(rows[0]).getByTestId('match-why').textContent).toBe('Fits on: area, budget · Not given: type, bedrooms, buy or rent');
     expect(ipc.propertyMatches).toHaveBeenCalledWith(7);
     expect(document.querySelector('img')).toBeNull();
 
@@ -118,7 +129,7 @@ describe('Match panel', () => {
   it('uses the singular and translates', async () => {
     vi.mocked(ipc.propertyMatches).mockResolvedValue([makeMatch()]);
     const { unmount } = render(MatchPanel, { result: added({ matched: 1, queued: 1, unreachable: 0 }) });
-    expect(screen.getByTestId('match-summary').textContent).toMatch(/1 buyer matched\s*·\s*1 notified\s*·\s*0 to call/);
+    expect(screen.getByTestId('match-summary').textContent).toMatch(/1 buyer matched\s*·\s*1 alert queued\s*·\s*0 to call/);
     unmount();
     setLanguage('fa');
     render(MatchPanel, { result: added({ matched: 1, queued: 1, unreachable: 0 }) });

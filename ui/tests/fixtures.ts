@@ -147,7 +147,7 @@ export function makeProperty(over: Partial<Property> = {}): Property {
 
 export function makeMatch(over: Partial<Match> = {}): Match {
   const id = over.id ?? over.lead_id ?? 1;
-  return { id, lead_id: id, name: 'Hot Lead', grade: 'A', score: 80, fit: 0.97, reachable: true, phone: '+971501234567', ...over };
+  return { id, lead_id: id, name: 'Hot Lead', grade: 'A', score: 80, fit: 0.97, matched_on: ['area', 'budget'], not_given: ['property_type', 'bedrooms', 'purpose'], reachable: true, phone: '+971501234567', alert: null, ...over };
 }
 
 export function makeOutboxMessage(over: Partial<OutboxMessage> = {}): OutboxMessage {

@@ -277,7 +277,12 @@ impl Book {
     pub fn property_matches(&mut self, ws: &Workspace, id: i64) -> Result<Vec<Match>> {
         self.refresh_scores(ws)?;
         let p = properties::get(self.conn(), ws, id)?;
-        matching::matches(self.conn(), ws, &p)
+        let mut found = matching::matches(self.conn(), ws, &p)?;
+        let mut alerts = outbox::alerts_for_property(self.conn(), ws, id)?;
+        for m in &mut found {
+            m.alert = alerts.remove(&m.lead_id);
+        }
+        Ok(found)
     }
 
     /// Messages the app was sending when it died become `unknown` (run once at start-up).

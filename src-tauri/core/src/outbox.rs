@@ -8,6 +8,7 @@
 
 use crate::clock::fmt_time;
 use crate::error::Result;
+use crate::listings::matching::MatchAlert;
 use crate::store::rows::enum_col;
 use crate::store::settings::Setting;
 use crate::model::{DraftSource, MessageKind, MessageStatus, Review};
@@ -16,6 +17,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use serde::Serialize;
+use std::collections::HashMap;
 use ts_rs::TS;
 
 /// The channel of a message no provider can carry: the agent sends it by hand.
@@ -242,6 +244,19 @@ pub fn queue_alert(conn: &Connection, ws: &Workspace, lead_id: i64, property_id:
          VALUES (?1, ?2, ?6, ?3, ?7, ?4, ?5)",
     )?;
     Ok(stmt.execute(params![ws.id, lead_id, property_id, body, fmt_time(now), MessageKind::Property, MessageStatus::Queued])?)
+}
+
+/// The alerts about listing `property_id`, by lead: what `property matches` shows beside each
+/// buyer.
+pub fn alerts_for_property(conn: &Connection, ws: &Workspace, property_id: i64) -> Result<HashMap<i64, MatchAlert>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT lead_id, id, status, channel, review, error FROM outbox
+         WHERE workspace_id = ?1 AND property_id = ?2 AND kind = ?3",
+    )?;
+    let rows = stmt.query_map(params![ws.id, property_id, MessageKind::Property], |r| {
+        Ok((r.get::<_, i64>(0)?, MatchAlert { message_id: r.get(1)?, status: enum_col(r, 2, MessageStatus::parse)?, channel: r.get(3)?, review: r.get(4)?, error: r.get(5)? }))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// A merge moved lead `from` into lead `to`: its messages go too; a listing both were told

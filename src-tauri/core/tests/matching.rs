@@ -182,3 +182,36 @@ fn listings_and_buyers_of_another_workspace_are_invisible() {
     let mine = book.add_property(&ws, &listing("JVC", 1_000_000)).unwrap();
     assert_eq!(mine.notified.matched, 0, "their buyer is not matched to our listing");
 }
+
+#[test]
+fn each_match_says_which_criteria_it_met_and_which_the_lead_never_gave() {
+    let (mut book, ws) = book();
+    book.add_lead(&ws, &LeadInput { purpose: Some("buy".into()), ..buyer("buyer only", 1) }).unwrap();
+    book.add_lead(&ws, &LeadInput { locations: vec!["JVC".into()], budget_max: Some(2_000_000), ..buyer("area and budget", 2) }).unwrap();
+    let id = book.add_property(&ws, &listing("JVC", 1_500_000)).unwrap().id;
+    let found = book.property_matches(&ws, id).unwrap();
+    let only = found.iter().find(|m| m.name == "buyer only").unwrap();
+    use leadbook_core::listings::matching::Criterion::*;
+    // A perfect fit on the one criterion given is still a fit on one criterion of five.
+    assert_eq!((only.fit, only.matched_on.clone()), (1.0, vec![Purpose]));
+    assert_eq!(only.not_given, vec![Area, Budget, PropertyType, Bedrooms]);
+    let two = found.iter().find(|m| m.name == "area and budget").unwrap();
+    assert_eq!(two.matched_on, vec![Area, Budget]);
+    assert_eq!(two.not_given, vec![PropertyType, Bedrooms, Purpose]);
+}
+
+#[test]
+fn each_match_carries_the_state_of_the_alert_it_was_sent() {
+    let (mut book, ws) = book();
+    book.add_lead(&ws, &LeadInput { locations: vec!["JVC".into()], ..buyer("told", 1) }).unwrap();
+    let id = book.add_property(&ws, &listing("JVC", 1_500_000)).unwrap().id;
+    // Added after the listing: matches it, but was not told.
+    book.add_lead(&ws, &LeadInput { locations: vec!["JVC".into()], ..buyer("later", 2) }).unwrap();
+    let found = book.property_matches(&ws, id).unwrap();
+    let told = found.iter().find(|m| m.name == "told").unwrap().alert.clone().expect("an alert was queued");
+    assert_eq!(told.status, leadbook_core::model::MessageStatus::Queued);
+    assert!(found.iter().find(|m| m.name == "later").unwrap().alert.is_none());
+    // Another workspace's listing of the same id tells nothing of this one's alerts.
+    let other = book.add_workspace("Other", None).unwrap();
+    assert_eq!(book.property_matches(&other, id).unwrap_err().code(), "not_found");
+}

@@ -26,7 +26,7 @@ describe('Listings', () => {
     await panel.waitForDisplayed();
     const summary = await byTestId('match-summary');
     expect(await summary.getText()).toContain('1 buyer matched');
-    expect(await (await byTestId('match-queued')).getText()).toBe('1 notified');
+    expect(await (await byTestId('match-queued')).getText()).toBe('1 alert queued');
     expect(await (await byTestId('match-unreachable')).getText()).toBe('0 to call');
 
     const names = async () => {

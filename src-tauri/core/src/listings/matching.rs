@@ -25,11 +25,47 @@ pub struct Match {
     pub name: String,
     pub grade: Grade,
     pub score: i64,
-    /// How closely the listing fits what the lead asked for, 0–1 (1: exactly).
+    /// How closely the listing fits what the lead asked for, 0–1 (1: exactly), over
+    /// `matched_on` only.
     pub fit: f64,
+    /// The criteria the lead set, each of which the listing meets.
+    pub matched_on: Vec<Criterion>,
+    /// The criteria the lead has not given: the fit says nothing about them.
+    pub not_given: Vec<Criterion>,
     /// Whether Leadbook can message the lead (Telegram, WhatsApp or SMS, not opted out).
     pub reachable: bool,
     pub phone: Option<String>,
+    /// The alert about this listing queued for the lead, and where it stands; `None` when the
+    /// lead was not told (filled by `Book::property_matches`, which reads the outbox).
+    pub alert: Option<MatchAlert>,
+}
+
+/// Where the alert telling a matching lead about the listing stands.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct MatchAlert {
+    pub message_id: i64,
+    pub status: crate::model::MessageStatus,
+    /// The channel it went or goes by; `manual` when it is the agent's to send by hand.
+    pub channel: Option<String>,
+    /// `pending` while held for the agent's review.
+    pub review: Option<String>,
+    /// Why it waits, failed or is held.
+    pub error: Option<String>,
+}
+
+/// One of the lead's criteria a listing is matched on (SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Criterion {
+    Area,
+    Budget,
+    PropertyType,
+    Bedrooms,
+    Purpose,
+}
+
+impl Criterion {
+    pub const ALL: [Criterion; 5] = [Criterion::Area, Criterion::Budget, Criterion::PropertyType, Criterion::Bedrooms, Criterion::Purpose];
 }
 
 /// What telling the matching buyers did.
@@ -81,11 +117,11 @@ struct Candidate {
 
 /// How well `p` fits the candidate, 0–1: the mean over the criteria the lead set of how close
 /// the listing comes (price against the budget, bedrooms against the minimum; areas, type and
-/// purpose fit exactly once matched).
-fn fit(c: &Candidate, p: &Property) -> f64 {
-    let mut parts: Vec<f64> = Vec::with_capacity(5);
+/// purpose fit exactly once matched) — and which criteria those were.
+fn fit(c: &Candidate, p: &Property) -> (f64, Vec<Criterion>) {
+    let mut parts: Vec<(Criterion, f64)> = Vec::with_capacity(5);
     if c.has_area {
-        parts.push(1.0);
+        parts.push((Criterion::Area, 1.0));
     }
     let target = match (c.budget_min, c.budget_max) {
         // In floating point: two budgets near i64::MAX (a book from before budgets had a bound)
@@ -96,21 +132,22 @@ fn fit(c: &Candidate, p: &Property) -> f64 {
         (None, None) => None,
     };
     if let Some(t) = target.filter(|t| *t > 0.0) {
-        parts.push((1.0 - (p.price as f64 - t).abs() / t).clamp(0.0, 1.0));
-    }
-    if let (Some(want), Some(has)) = (c.bedrooms, p.bedrooms) {
-        parts.push(1.0 / (1.0 + (has as f64 - want as f64)));
+        parts.push((Criterion::Budget, (1.0 - (p.price as f64 - t).abs() / t).clamp(0.0, 1.0)));
     }
     if c.has_type {
-        parts.push(1.0);
+        parts.push((Criterion::PropertyType, 1.0));
+    }
+    if let (Some(want), Some(has)) = (c.bedrooms, p.bedrooms) {
+        parts.push((Criterion::Bedrooms, 1.0 / (1.0 + (has as f64 - want as f64))));
     }
     if c.has_purpose {
-        parts.push(1.0);
+        parts.push((Criterion::Purpose, 1.0));
     }
     if parts.is_empty() {
-        return 0.0;
+        return (0.0, vec![]);
     }
-    (parts.iter().sum::<f64>() / parts.len() as f64 * 100.0).round() / 100.0
+    let fit = (parts.iter().map(|(_, f)| f).sum::<f64>() / parts.len() as f64 * 100.0).round() / 100.0;
+    (fit, parts.into_iter().map(|(c, _)| c).collect())
 }
 
 const CANDIDATE_COLS: &str = "l.id, l.name, l.score, m.area_key <> '', m.budget_min, m.budget_max, m.bedrooms, \
@@ -146,7 +183,8 @@ pub fn matches(conn: &Connection, ws: &Workspace, p: &Property) -> Result<Vec<Ma
         let c = c?;
         // "[]" is by far the most common: skip decoding it.
         let opt_outs: Vec<Channel> = if c.opt_outs == "[]" { vec![] } else { serde_json::from_str(&c.opt_outs).unwrap_or_default() };
-        let fit = fit(&c, p);
+        let (fit, matched_on) = fit(&c, p);
+        let not_given = Criterion::ALL.into_iter().filter(|k| !matched_on.contains(k)).collect();
         let reachable = reachable_by(c.telegram, c.phone.is_some() || c.whatsapp.is_some(), c.email, &opt_outs);
         let grade = Grade::of(c.score);
         out.push(Match {
@@ -156,8 +194,11 @@ pub fn matches(conn: &Connection, ws: &Workspace, p: &Property) -> Result<Vec<Ma
             grade,
             score: c.score.unwrap_or(0),
             fit,
+            matched_on,
+            not_given,
             reachable,
             phone: c.phone.or(c.whatsapp),
+            alert: None,
         });
     }
     out.sort_by(|a, b| {

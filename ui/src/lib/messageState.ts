@@ -1,0 +1,54 @@
+/**
+ * One vocabulary for where a message stands, used the same on every screen (the outbox, a
+ * lead's listings and follow-ups, a listing's buyers, the sidebar): queued, to send by hand,
+ * to review, sending, sent, delivered, read, failed, held (with its reason), unconfirmed.
+ * The outbox's own status is finer than what the agent needs and coarser in two places: a
+ * `queued` message no channel can carry is the agent's to send by hand, and one held for
+ * review waits for the agent, not for the network.
+ */
+import type { MessageStatus } from './types';
+
+export type MessageState =
+  | 'queued'
+  | 'manual'
+  | 'review'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'read'
+  | 'failed'
+  | 'held'
+  | 'unknown';
+
+/** The few fields of a message (or of a listing alert) its state depends on. */
+export interface StateOf {
+  status: MessageStatus;
+  channel?: string | null;
+  review?: string | null;
+}
+
+export function messageState(m: StateOf): MessageState {
+  switch (m.status) {
+    case 'queued':
+      if (m.review === 'pending') return 'review';
+      return m.channel === 'manual' ? 'manual' : 'queued';
+    case 'deferred':
+      return 'held';
+    default:
+      return m.status;
+  }
+}
+
+/** The badge's tone for each state. */
+export const STATE_TONE: Record<MessageState, string> = {
+  queued: '',
+  manual: 'badge-warning',
+  review: 'badge-warning',
+  sending: 'badge-primary',
+  sent: 'badge-primary',
+  delivered: 'badge-success',
+  read: 'badge-success',
+  failed: 'badge-danger',
+  held: 'badge-warning',
+  unknown: 'badge-warning',
+};
