@@ -1162,6 +1162,7 @@ const ar: Messages = {
   'opener.none.whatsapp': 'تعذّر فتح واتساب على هذا الحاسوب.',
   'opener.none.telegram': 'تعذّر فتح تيليجرام على هذا الحاسوب.',
   'opener.none.link': 'لا يوجد تطبيق على هذا الحاسوب يفتح هذا الرابط.',
+  "opener.none.mail": "لا يوجد تطبيق بريد على هذا الحاسوب يفتح روابط البريد. اكتب من تطبيق بريدك.",
   'opener.copy': 'نسخ {value}',
   'opener.copied': 'تم نسخ {value}',
   'delivery.autoSent': 'لا شيء في قائمة الإرسال',

@@ -1163,6 +1163,7 @@ const en = {
   'opener.none.whatsapp': 'WhatsApp could not be opened on this computer.',
   'opener.none.telegram': 'Telegram could not be opened on this computer.',
   'opener.none.link': 'No app on this computer opens this link.',
+  "opener.none.mail": "No mail app on this computer opens e-mail links. Write from your mail app instead.",
   'opener.copy': 'Copy {value}',
   'opener.copied': 'Copied {value}',
   'delivery.autoSent': 'Nothing queued to send',

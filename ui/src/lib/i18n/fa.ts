@@ -1162,6 +1162,7 @@ const fa: Messages = {
   'opener.none.whatsapp': 'واتس‌اپ روی این رایانه باز نشد.',
   'opener.none.telegram': 'تلگرام روی این رایانه باز نشد.',
   'opener.none.link': 'هیچ برنامه‌ای روی این رایانه این پیوند را باز نمی‌کند.',
+  "opener.none.mail": "هیچ برنامهٔ ایمیلی روی این رایانه پیوندهای ایمیل را باز نمی‌کند. از برنامهٔ ایمیل خود بنویسید.",
   'opener.copy': 'رونوشت {value}',
   'opener.copied': '{value} رونوشت شد',
   'delivery.autoSent': 'چیزی در صف ارسال نیست',
