@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { get } from 'svelte/store';
 import { toasts } from '../src/lib/toast';
+import { setLanguage } from '../src/lib/i18n/i18n.svelte';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { stubIpc } from './ipcMock';
 import { makeDetail, makeLead } from './fixtures';
@@ -133,5 +134,21 @@ describe('Lead detail contact links', () => {
     await fireEvent.click(await screen.findByTestId('detail-phone-link'));
     await waitFor(() => expect(get(toasts)[0]?.message).toBe('No app on this computer makes calls from links. Call from your phone instead.'));
     expect(get(toasts)[0].action?.label).toBe('Copy +971501234567');
+  });
+});
+
+describe('Lead detail money', () => {
+  it('shows the budget grouped for reading in the agent’s language', async () => {
+    const ipc = stubIpc();
+    vi.mocked(ipc.leadGet).mockResolvedValue(makeDetail({ id: 7, budget_min: 1_000_000, budget_max: 2_500_000 }));
+    const { unmount } = render(LeadDetail, { props: { id: 7 } });
+    const budget = await screen.findByTestId('detail-budget');
+    expect(budget.textContent?.replace(/[\u00a0\u202f\u2068\u2069]/g, ' ')).toMatch(/AED 1,000,000 – AED 2,500,000/);
+    unmount();
+    setLanguage('fa');
+    render(LeadDetail, { props: { id: 7 } });
+    const fa = await screen.findByTestId('detail-budget');
+    expect(fa.textContent).toContain('۱٬۰۰۰٬۰۰۰');
+    expect(fa.textContent).toContain('۲٬۵۰۰٬۰۰۰');
   });
 });
