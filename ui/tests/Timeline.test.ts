@@ -46,6 +46,17 @@ describe('the timeline in words', () => {
     expect(plain(words('viewing', 'viewing #4 of Palm villa 4BR booked for 2025-03-24 16:30'))).toMatch(/^Viewing #4 of Palm villa 4BR booked for 24 Mar 2025 4:30 PM$/i);
   });
 
+  it('says where an enquiry came from', () => {
+    expect(words('enquiry', 'Enquiry from Property Finder (listing PF-123): Is it still available? [property #5]')).toBe(
+      'Enquiry from Property Finder (listing PF-123): Is it still available? · property #5',
+    );
+    expect(words('enquiry', 'Call from Bayut')).toBe('Call from Bayut');
+    expect(words('enquiry', 'Enquiry by email: Hello')).toBe('Enquiry by e-mail: Hello');
+    expect(words('enquiry', 'Enquiry from email (read by the agent): 2BR in JVC')).toBe('Enquiry from e-mail, read by you: 2BR in JVC');
+    setLanguage('fa');
+    expect(words('enquiry', 'Enquiry by email: سلام')).toBe('درخواست با ایمیل: سلام');
+  });
+
   it('keeps a line it does not know as the backend wrote it, and the lead’s own words', () => {
     expect(words('status_changed', 'contacted → somewhere else')).toBe('contacted → somewhere else');
     expect(words('task', 'Decide about the reply')).toBe('Decide about the reply');

@@ -31,6 +31,9 @@ const statusLabel = (s: string) => tOr(`status.${s}`, s);
 const channelLabel = (c: string) => tOr(`channel.${c}`, c);
 const sourceLabel = (s: string) => (isSource(s) ? t(`source.${s}`) : s);
 const stageLabel = (s: string) => tOr(`stage.${s}`, s);
+/** A portal as the backend names it (Property Finder), or `email`, in words. */
+const PORTAL_SOURCES: Record<string, string> = { 'Property Finder': 'property_finder', Bayut: 'bayut', dubizzle: 'dubizzle' };
+const portalLabel = (p: string) => (p === 'email' ? t('timeline.field.email') : tOr(`source.${PORTAL_SOURCES[p] ?? p}`, p));
 
 /** A lead field as the backend names it (`budget_max`, `linkedin url`) in words. */
 function fieldLabel(name: string): string {
@@ -156,6 +159,23 @@ const READERS: Record<string, Reader[]> = {
     (d) => {
       const m = /^may be marketed to again: ([\s\S]+)$/.exec(d);
       return m ? t('timeline.d.marketable', { reason: reason(m[1]) }) : null;
+    },
+  ],
+  enquiry: [
+    (d) => {
+      const m = /^Enquiry from (Property Finder|Bayut|dubizzle|email) \(read by the agent\): ([\s\S]*)$/.exec(d);
+      return m ? t('timeline.d.readByAgent', { origin: portalLabel(m[1]), text: m[2] }) : null;
+    },
+    (d) => {
+      const m = /^(?:(Enquiry|Call) from (Property Finder|Bayut|dubizzle)|(Enquiry by email)|(Call))(?: \(listing ([^)]*)\))?(?:: ([\s\S]*?))?(?: \[property #(\d+)\])?$/.exec(d);
+      if (!m) return null;
+      let what = m[2]
+        ? t(m[1] === 'Call' ? 'timeline.d.callFrom' : 'timeline.d.enquiryFrom', { portal: portalLabel(m[2]) })
+        : t(m[3] ? 'timeline.d.enquiryEmail' : 'timeline.d.callEnquiry');
+      if (m[5] !== undefined) what = t('timeline.d.listing', { what, ref: m[5] });
+      if (m[6] !== undefined) what = t('timeline.d.said', { what, message: m[6] });
+      if (m[7] !== undefined) what = t('timeline.d.property', { what, id: m[7] });
+      return what;
     },
   ],
   viewing: [
