@@ -65,6 +65,12 @@ describe('the timeline in words', () => {
     expect(reply).toEqual({ text: 'Call me tomorrow', words: false, via: 'on Telegram' });
   });
 
+  it('shows a name inside a line as text, never as markup', () => {
+    render(Timeline, { props: { entries: [{ at, kind: 'merged', detail: 'merged lead #3 (<img src=x onerror="window.__pwned=1">) by hand' }] } });
+    expect(screen.getByTestId('timeline-detail').textContent).toBe('Merged lead #3 (<img src=x onerror="window.__pwned=1">) by hand');
+    expect(document.querySelector('img')).toBeNull();
+  });
+
   it('speaks Persian and Arabic', () => {
     setLanguage('fa');
     expect(words('created', 'source referral')).toBe('منبع: معرفی');
