@@ -202,6 +202,31 @@ describe('Outbox actions', () => {
     expect(screen.getAllByTestId('outbox-channel')[0].textContent).toContain('Telegram');
   });
 
+  it('says the backend’s own reasons in the agent’s words, once', async () => {
+    vi.mocked(ipc.outboxList).mockResolvedValue([
+      makeOutboxMessage({ id: 5, status: 'failed', error: 'cancelled by the agent', queued_at: '2026-03-02T01:00:00Z' }),
+      makeOutboxMessage({ id: 6, status: 'failed', error: 'the viewing is cancelled', queued_at: '2026-03-02T02:00:00Z' }),
+      makeOutboxMessage({ id: 7, status: 'queued', channel: 'manual', manual_link: 'tel:+971501234567', error: 'no channel can reach this lead: send it by hand', queued_at: '2026-03-02T03:00:00Z' }),
+    ]);
+    render(OutboxList);
+    await screen.findAllByTestId('outbox-message');
+    const errors = screen.getAllByTestId('outbox-error').map((e) => e.textContent?.trim());
+    expect(errors).toEqual(['You cancelled it.', 'Not sent (viewing: Cancelled).']);
+    // The manual message says it in its hint, not a second time as an error.
+    const manual = screen.getAllByTestId('outbox-message')[2];
+    expect(manual.textContent).toContain('No channel can reach this lead: send it yourself');
+    expect(manual.textContent).not.toContain('send it by hand');
+  });
+
+  it('says an outbox reason in Persian', async () => {
+    setLanguage('fa');
+    vi.mocked(ipc.outboxList).mockResolvedValue([
+      makeOutboxMessage({ id: 8, status: 'failed', error: 'the lead is marked do not market' }),
+    ]);
+    render(OutboxList);
+    expect((await screen.findByTestId('outbox-error')).textContent).toContain('این سرنخ «بازاریابی ممنوع» است.');
+  });
+
   it('a deferred message says when it is tried next and why it waits', async () => {
     vi.mocked(ipc.outboxList).mockResolvedValue([
       makeOutboxMessage({

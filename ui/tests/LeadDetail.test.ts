@@ -1,4 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { get } from 'svelte/store';
+import { toasts } from '../src/lib/toast';
+import { setLanguage } from '../src/lib/i18n/i18n.svelte';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { stubIpc } from './ipcMock';
 import { makeDetail, makeLead } from './fixtures';
@@ -88,5 +91,64 @@ describe('Lead detail', () => {
     vi.mocked(ipc.leadGet).mockRejectedValue({ code: 'not_found', message: 'lead 7 not found' });
     render(LeadDetail, { props: { id: 7 } });
     expect((await screen.findByTestId('lead-not-found')).textContent).toContain('Lead not found');
+  });
+});
+
+describe('Lead detail contact links', () => {
+  let ipc: ReturnType<typeof stubIpc>;
+  beforeEach(() => {
+    ipc = stubIpc();
+    vi.mocked(ipc.leadGet).mockResolvedValue(
+      makeDetail({ id: 7, phone: '+971501234567', email: 'sara@example.com', linkedin_url: 'https://www.linkedin.com/in/sara-rahimi' }),
+    );
+  });
+
+  it('shows the phone grouped for reading, left to right, and calls it through the opener', async () => {
+    render(LeadDetail, { props: { id: 7 } });
+    const link = (await screen.findByTestId('detail-phone-link')) as HTMLAnchorElement;
+    expect(link.textContent).toBe('+971 50 123 4567');
+    expect(link.getAttribute('href')).toBe('tel:+971501234567');
+    expect(link.getAttribute('dir')).toBe('ltr');
+    expect(link.querySelector('bdi')).not.toBeNull();
+    const click = new MouseEvent('click', { bubbles: true, cancelable: true });
+    link.dispatchEvent(click);
+    expect(click.defaultPrevented).toBe(true);
+    expect(ipc.openExternal).toHaveBeenCalledWith('tel:+971501234567');
+  });
+
+  it('links the e-mail and the LinkedIn profile through the opener', async () => {
+    render(LeadDetail, { props: { id: 7 } });
+    const mail = (await screen.findByTestId('detail-email-link')) as HTMLAnchorElement;
+    expect(mail.getAttribute('href')).toBe('mailto:sara@example.com');
+    await fireEvent.click(mail);
+    expect(ipc.openExternal).toHaveBeenCalledWith('mailto:sara@example.com');
+    const linkedin = screen.getByTestId('detail-linkedin-link');
+    expect(linkedin.textContent).toBe('https://www.linkedin.com/in/sara-rahimi');
+    await fireEvent.click(linkedin);
+    expect(ipc.openExternal).toHaveBeenCalledWith('https://www.linkedin.com/in/sara-rahimi');
+  });
+
+  it('offers to copy the number in words when no app makes calls', async () => {
+    vi.mocked(ipc.openExternal).mockRejectedValue({ code: 'internal', message: 'Launcher failed' });
+    render(LeadDetail, { props: { id: 7 } });
+    await fireEvent.click(await screen.findByTestId('detail-phone-link'));
+    await waitFor(() => expect(get(toasts)[0]?.message).toBe('No app on this computer makes calls from links. Call from your phone instead.'));
+    expect(get(toasts)[0].action?.label).toBe('Copy +971501234567');
+  });
+});
+
+describe('Lead detail money', () => {
+  it('shows the budget grouped for reading in the agent’s language', async () => {
+    const ipc = stubIpc();
+    vi.mocked(ipc.leadGet).mockResolvedValue(makeDetail({ id: 7, budget_min: 1_000_000, budget_max: 2_500_000 }));
+    const { unmount } = render(LeadDetail, { props: { id: 7 } });
+    const budget = await screen.findByTestId('detail-budget');
+    expect(budget.textContent?.replace(/[\u00a0\u202f\u2068\u2069]/g, ' ')).toMatch(/AED 1,000,000 – AED 2,500,000/);
+    unmount();
+    setLanguage('fa');
+    render(LeadDetail, { props: { id: 7 } });
+    const fa = await screen.findByTestId('detail-budget');
+    expect(fa.textContent).toContain('۱٬۰۰۰٬۰۰۰');
+    expect(fa.textContent).toContain('۲٬۵۰۰٬۰۰۰');
   });
 });

@@ -122,6 +122,8 @@ describe('Match panel', () => {
     expect(ipc.propertyMatches).toHaveBeenCalledWith(7);
     expect(document.querySelector('img')).toBeNull();
 
+    // The number reads grouped; the call still dials E.164.
+    expect(within(rows[2]).getByTestId('match-call').textContent).toContain('+971 50 999 9999');
     await fireEvent.click(within(rows[2]).getByTestId('match-call'));
     expect(ipc.openExternal).toHaveBeenCalledWith('tel:+971509999999');
   });

@@ -104,6 +104,19 @@ describe('number and date formatting', () => {
     expect(formatMoney(1500000)).toContain('۱٬۵۰۰٬۰۰۰');
   });
 
+  it('groups money for reading in each language, with the currency', () => {
+    const bare = (s: string) => plain(s).replace(/[\u200e\u200f\u061c]/g, '');
+    expect(bare(formatMoney(3100000))).toBe('AED 3,100,000');
+    expect(bare(formatMoney(85000))).toBe('AED 85,000');
+    setLanguage('fa');
+    expect(bare(formatMoney(3100000))).toBe('AED ۳٬۱۰۰٬۰۰۰');
+    expect(bare(formatBudget(null, 2000000))).toContain('۲٬۰۰۰٬۰۰۰');
+    setLanguage('ar');
+    // Arabic (UAE) groups with a comma or the Arabic thousands separator, amount before the code.
+    expect(bare(formatMoney(3100000))).toMatch(/^(3,100,000|٣٬١٠٠٬٠٠٠) AED$/);
+    expect(bare(formatBudget(1000000, 2500000))).toMatch(/1,000,000|١٬٠٠٠٬٠٠٠/);
+  });
+
   it('uses the Persian calendar for fa', () => {
     setLanguage('fa');
     const s = formatDate(nowruz);

@@ -27,6 +27,16 @@ describe('opening call and chat links', () => {
     expect(copyableOf('https://t.me/aisha_k')).toBe('https://t.me/aisha_k');
   });
 
+  it('knows a mail link, and copies its address', async () => {
+    expect(linkKind('mailto:sara@example.com')).toBe('mail');
+    expect(copyableOf('mailto:sara@example.com?subject=Hi')).toBe('sara@example.com');
+    expect(linkKind('https://www.linkedin.com/in/sara')).toBe('link');
+    vi.mocked(ipc.openExternal).mockRejectedValue({ code: 'internal', message: LAUNCHER });
+    expect(await openLink('mailto:sara@example.com')).toBe(false);
+    expect(get(toasts)[0].message).toBe('No mail app on this computer opens e-mail links. Write from your mail app instead.');
+    expect(get(toasts)[0].action?.label).toBe('Copy sara@example.com');
+  });
+
   it('opens the link and says nothing when the system handles it', async () => {
     vi.mocked(ipc.openExternal).mockResolvedValue();
     expect(await openLink('tel:+971501234567')).toBe(true);

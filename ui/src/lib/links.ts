@@ -21,3 +21,17 @@ export function telegramUrl(username: string | null | undefined): string | null 
   const name = username.trim().replace(/^@/, '');
   return /^[A-Za-z][A-Za-z0-9_]{3,31}$/.test(name) ? `https://t.me/${name}` : null;
 }
+
+/** `mailto:aisha@example.ae`; null unless it looks like one address. */
+export function mailtoUrl(email: string | null | undefined): string | null {
+  const address = email?.trim();
+  if (!address || !/^[^\s@/?#]+@[^\s@/?#]+$/.test(address)) return null;
+  return `mailto:${encodeURI(address)}`;
+}
+
+/** A profile's web address (LinkedIn) as it is, when it is http(s); null otherwise. */
+export function webUrl(url: string | null | undefined): string | null {
+  const u = url?.trim();
+  if (!u || !/^https?:\/\/[^\s/]+/i.test(u) || /\s/.test(u)) return null;
+  return u;
+}

@@ -8,20 +8,32 @@ import { toAppError } from './errors';
 import { pushToast, toastSuccess } from './toast';
 import { t } from './i18n/i18n.svelte';
 
-export type LinkKind = 'call' | 'whatsapp' | 'telegram' | 'link';
+export type LinkKind = 'call' | 'mail' | 'whatsapp' | 'telegram' | 'link';
 
-/** What kind of link `url` is: `tel:`, wa.me, t.me or anything else. */
+/** What kind of link `url` is: `tel:`, `mailto:`, wa.me, t.me or anything else. */
 export function linkKind(url: string): LinkKind {
   if (/^tel:/i.test(url)) return 'call';
+  if (/^mailto:/i.test(url)) return 'mail';
   if (/^https:\/\/(wa\.me|api\.whatsapp\.com)\//i.test(url)) return 'whatsapp';
   if (/^https:\/\/t\.me\//i.test(url)) return 'telegram';
   return 'link';
 }
 
-/** What the agent copies instead: the number of a call or WhatsApp link, else the link itself. */
+/**
+ * What the agent copies instead: the number of a call or WhatsApp link, the address of a
+ * mail link, else the link itself.
+ */
 export function copyableOf(url: string): string {
   const kind = linkKind(url);
   if (kind === 'call') return url.slice(4);
+  if (kind === 'mail') {
+    const address = url.slice(7).split('?')[0];
+    try {
+      return decodeURIComponent(address) || url;
+    } catch {
+      return address || url;
+    }
+  }
   if (kind === 'whatsapp') {
     const digits = url.replace(/^https:\/\/[^/]+\//, '').replace(/[^\d].*$/, '');
     return digits ? `+${digits}` : url;

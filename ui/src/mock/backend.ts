@@ -160,7 +160,7 @@ function generate(count: number) {
     if (lead.budget_max && r() < 0.5) lead.budget_min = Math.round(lead.budget_max * 0.6);
     const replied = ['replied', 'qualified', 'viewing', 'negotiating', 'won'].includes(status);
     rescore(lead, replied);
-    const row: Row = { lead, ws: 1, replied, timeline: [{ at: lead.created_at, kind: 'created', detail: `source: ${lead.source}` }], search: '' };
+    const row: Row = { lead, ws: 1, replied, timeline: [{ at: lead.created_at, kind: 'created', detail: `source ${lead.source}` }], search: '' };
     index(row);
     rows.set(id, row);
   }
@@ -183,7 +183,7 @@ function generate(count: number) {
     const row = rows.get(id);
     if (!row) continue;
     row.replied = true;
-    row.timeline.push({ at: iso(NOW - daysAgo * 86400e3), kind: 'replied', detail: `whatsapp: ${text}`, reply_class: cls });
+    row.timeline.push({ at: iso(NOW - daysAgo * 86400e3), kind: 'replied', detail: `${text} via whatsapp`, reply_class: cls });
     if (cls === 'not_interested' && (row.lead.status === 'lost' || row.lead.status === 'won')) row.lead.status = 'replied';
     rescore(row.lead, true);
   }
@@ -450,7 +450,7 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
       if (dup) {
         const row = getRow(dup.lead.id);
         mergeInto(row, v);
-        row.timeline.push({ at: iso(Date.now()), kind: 'merged', detail: `merged a new lead (${dup.key})` });
+        row.timeline.push({ at: iso(Date.now()), kind: 'merged', detail: `merged a duplicate from ${v.source ?? 'manual'} (same ${String(dup.key).replace(/_/g, ' ')})` });
         rescore(row.lead, row.replied);
         index(row);
         changed();
@@ -474,7 +474,7 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
         do_not_market_reason: null,
         ...v,
       } as Lead;
-      const row: Row = { lead, ws: current, replied: false, timeline: [{ at: now, kind: 'created', detail: 'added by hand' }], search: '' };
+      const row: Row = { lead, ws: current, replied: false, timeline: [{ at: now, kind: 'created', detail: `source ${lead.source}` }], search: '' };
       rescore(lead, false);
       index(row);
       rows.set(lead.id, row);
@@ -509,7 +509,7 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
       if (keep === other) fail('usage', 'cannot merge a lead into itself');
       mergeInto(keep, other.lead);
       keep.replied ||= other.replied;
-      keep.timeline.push(...other.timeline, { at: iso(Date.now()), kind: 'merged', detail: `merged ${other.lead.name}` });
+      keep.timeline.push(...other.timeline, { at: iso(Date.now()), kind: 'merged', detail: `merged lead #${other.lead.id} (${other.lead.name}) by hand` });
       rows.delete(other.lead.id);
       rescore(keep.lead, keep.replied);
       index(keep);
@@ -523,7 +523,7 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
       row.replied = true;
       row.lead.last_inbound_at = iso(Date.now());
       if (row.lead.status === 'new' || row.lead.status === 'contacted') row.lead.status = 'replied';
-      row.timeline.push({ at: iso(Date.now()), kind: 'replied', detail: args.channel ? `${String(args.channel)}: ${text}` : text, reply_class: classify(text) });
+      row.timeline.push({ at: iso(Date.now()), kind: 'replied', detail: args.channel ? `${text} via ${String(args.channel)}` : text, reply_class: classify(text) });
       rescore(row.lead, true);
       changed();
       return detail(row);
