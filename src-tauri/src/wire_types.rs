@@ -8,7 +8,7 @@ use leadbook_core::error::{Code, Wire};
 use leadbook_core::followups::{abtest::Comparison, Campaign, DueItem, Enrolment, Step, StepStats, TickReport, Variant, VariantStats};
 use leadbook_core::leads::{scoring::Factor, timeline::Entry, validate::LeadInput};
 use leadbook_core::leads::{AddOutcome, DuplicateMatch, Lead, LeadDetail, LeadPage, LeadQuery, Learned, SortBy};
-use leadbook_core::listings::{matching::Match, matching::Notified, properties::Property, properties::PropertyInput};
+use leadbook_core::listings::{matching::Criterion, matching::Match, matching::MatchAlert, matching::Notified, properties::Property, properties::PropertyInput};
 use leadbook_core::messaging::channels::config::{ChannelInfo, ChannelOverview, SecretStoreInfo, Settings};
 use leadbook_core::messaging::channels::{Identity, Provider};
 use leadbook_core::leads::replies::ReplyClass;
@@ -105,7 +105,7 @@ fn groups(cfg: &Config) -> Vec<(&'static str, Vec<Decl>)> {
         group!(cfg, "Leads": Lead, LeadDetail, Factor, Entry, Learned, LeadInput, AddOutcome, DuplicateMatch, SortBy,
             LeadQuery, LeadPage),
         group!(cfg, "Dashboard": Dashboard, Week, SpeedToLead, Unanswered),
-        group!(cfg, "Listings and matching": Property, PropertyInput, Match, Notified, PropertyAdded),
+        group!(cfg, "Listings and matching": Property, PropertyInput, Match, MatchAlert, Criterion, Notified, PropertyAdded),
         group!(cfg, "Outbox": leadbook_core::outbox::Message),
         group!(cfg, "Follow-ups": Step, Variant, Campaign, TickReport, DueItem, Enrolment, StepStats, VariantStats,
             Comparison),

@@ -166,6 +166,23 @@ describe('Outbox actions', () => {
 
   const STATES: MessageStatus[] = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'deferred', 'unknown'];
 
+  it('names a message no channel carries "to send by hand" and one held for review "to review", as the sidebar does', async () => {
+    vi.mocked(ipc.outboxList).mockResolvedValue([
+      makeOutboxMessage({ id: 1, status: 'queued', channel: 'manual', queued_at: '2026-03-02T01:00:00Z' }),
+      makeOutboxMessage({ id: 2, status: 'queued', channel: null, review: 'pending', queued_at: '2026-03-02T02:00:00Z' }),
+      makeOutboxMessage({ id: 3, status: 'deferred', channel: 'telegram', error: 'offline', queued_at: '2026-03-02T03:00:00Z' }),
+    ]);
+    render(OutboxList);
+    await waitFor(() => expect(screen.getAllByTestId('outbox-message')).toHaveLength(3));
+    const badges = screen.getAllByTestId('message-status');
+    expect(badges.map((b) => [b.dataset.state, b.textContent])).toEqual([
+      ['manual', 'To send by hand'],
+      ['review', 'To review'],
+      ['held', 'Held'],
+    ]);
+    expect(badges[2].getAttribute('title')).toBe('offline');
+  });
+
   it('shows every state with its badge, and only the actions each state allows', async () => {
     vi.mocked(ipc.outboxList).mockResolvedValue(
       STATES.map((status, i) => makeOutboxMessage({ id: i + 1, status, channel: 'telegram', queued_at: `2026-03-02T0${i}:00:00Z` })),
@@ -179,7 +196,7 @@ describe('Outbox actions', () => {
       'Delivered',
       'Read',
       'Failed',
-      'Will retry',
+      'Held',
       'Unconfirmed',
     ]);
     const actions = screen.getAllByTestId('outbox-message').map((li) => ({

@@ -465,15 +465,54 @@ export type Match = {
   grade: Grade,
   score: number,
   /**
-   * How closely the listing fits what the lead asked for, 0–1 (1: exactly).
+   * How closely the listing fits what the lead asked for, 0–1 (1: exactly), over
+   * `matched_on` only.
    */
   fit: number,
+  /**
+   * The criteria the lead set, each of which the listing meets.
+   */
+  matched_on: Array<Criterion>,
+  /**
+   * The criteria the lead has not given: the fit says nothing about them.
+   */
+  not_given: Array<Criterion>,
   /**
    * Whether Leadbook can message the lead (Telegram, WhatsApp or SMS, not opted out).
    */
   reachable: boolean,
   phone: string | null,
+  /**
+   * The alert about this listing queued for the lead, and where it stands; `None` when the
+   * lead was not told (filled by `Book::property_matches`, which reads the outbox).
+   */
+  alert: MatchAlert | null,
 };
+
+/**
+ * Where the alert telling a matching lead about the listing stands.
+ */
+export type MatchAlert = {
+  message_id: number,
+  status: MessageStatus,
+  /**
+   * The channel it went or goes by; `manual` when it is the agent's to send by hand.
+   */
+  channel: string | null,
+  /**
+   * `pending` while held for the agent's review.
+   */
+  review: string | null,
+  /**
+   * Why it waits, failed or is held.
+   */
+  error: string | null,
+};
+
+/**
+ * One of the lead's criteria a listing is matched on (SPEC §4).
+ */
+export type Criterion = "area" | "budget" | "property_type" | "bedrooms" | "purpose";
 
 /**
  * What telling the matching buyers did.

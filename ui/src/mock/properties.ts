@@ -4,6 +4,7 @@
  * are a simplified version of SPEC §4, enough to design and demo the screens.
  */
 import type {
+  Criterion,
   Lead,
   Match,
   MessageStatus,
@@ -89,6 +90,12 @@ function validate(input: PropertyInput) {
 
 const GRADE_RANK = { A: 0, B: 1, C: 2, D: 3 } as const;
 
+/** Where the alert about `propertyId` to `leadId` stands, as `Book::property_matches` says. */
+function alertOf(leadId: number, propertyId: number, ctx: MockContext): Match['alert'] {
+  const o = outbox.find((m) => m.ws === ctx.workspace && m.lead_id === leadId && m.property_id === propertyId);
+  return o ? { message_id: o.id, status: o.status, channel: o.channel, review: o.review, error: o.error } : null;
+}
+
 function matchesOf(p: Property, ctx: MockContext): Match[] {
   const out: Match[] = [];
   const where = area(p.location);
@@ -107,7 +114,16 @@ function matchesOf(p: Property, ctx: MockContext): Match[] {
       (l.telegram_id && !l.opt_outs.includes('telegram')) ||
         ((l.whatsapp || l.phone) && !l.opt_outs.includes('whatsapp')),
     );
-    out.push({ id: l.id, lead_id: l.id, name: l.name, grade: l.grade, score: l.score, fit, reachable, phone: l.phone });
+    const given: [Criterion, boolean][] = [
+      ['area', l.locations.length > 0],
+      ['budget', l.budget_max !== null || l.budget_min !== null],
+      ['property_type', Boolean(l.property_type)],
+      ['bedrooms', l.bedrooms !== null],
+      ['purpose', Boolean(l.purpose)],
+    ];
+    const matched_on = given.filter(([, g]) => g).map(([c]) => c);
+    const not_given = given.filter(([, g]) => !g).map(([c]) => c);
+    out.push({ id: l.id, lead_id: l.id, name: l.name, grade: l.grade, score: l.score, fit, matched_on, not_given, reachable, phone: l.phone, alert: alertOf(l.id, p.id, ctx) });
   }
   return out.sort((a, b) => GRADE_RANK[a.grade] - GRADE_RANK[b.grade] || b.fit - a.fit || a.id - b.id);
 }
