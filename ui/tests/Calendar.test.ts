@@ -118,6 +118,18 @@ describe('Book viewing dialog', () => {
     expect(screen.queryByText(/sent/i)).toBeNull();
   });
 
+  it('keeps the booking result when the page behind reloads and hands it the same lead again', async () => {
+    vi.mocked(ipc.viewingAdd).mockResolvedValue({ id: 1, viewing: viewing(), confirmation_queued: true, reminder_at: null });
+    const { rerender } = render(BookViewingDialog, { open: true, lead: { id: 5, name: 'Hot Lead' }, date: '2026-12-03' });
+    await waitFor(() => expect(screen.getByText(/Villa on the Palm/)).toBeTruthy());
+    await fireEvent.change(screen.getByTestId('booking-listing'), { target: { value: '7' } });
+    await fireEvent.click(screen.getByTestId('booking-submit'));
+    await screen.findByTestId('booking-result');
+    // The lead's page reloads its viewings after the booking: a new, equal lead object.
+    await rerender({ open: true, lead: { id: 5, name: 'Hot Lead' }, date: '2026-12-03' });
+    expect(screen.getByTestId('booking-confirmation').textContent).toContain('Confirmation queued');
+  });
+
   it('says plainly when no confirmation was queued and no reminder is due', async () => {
     vi.mocked(ipc.viewingAdd).mockResolvedValue({ id: 1, viewing: viewing(), confirmation_queued: false, reminder_at: null });
     render(BookViewingDialog, { open: true, lead: { id: 5, name: 'Hot Lead' }, date: '2026-12-03' });

@@ -133,6 +133,18 @@ describe('Settings → Channels', () => {
     expect(JSON.stringify(get(toasts))).not.toContain(TOKEN);
   });
 
+  it('a test that fails with an error (the provider unreachable) still reloads the card, which then says so', async () => {
+    render(ChannelSettings);
+    const tg = await card('telegram');
+    vi.mocked(ipc.channelList).mockResolvedValue(
+      makeChannelOverview({ channels: [telegramOk({ state: 'unreachable', detail: 'tcp connect error: Connection refused' })] }),
+    );
+    vi.mocked(ipc.channelTest).mockRejectedValueOnce({ code: 'offline', message: 'cannot reach the provider: tcp connect error' });
+    await fireEvent.click(within(tg).getByTestId('channel-test'));
+    await waitFor(() => expect(within(tg).getByTestId('channel-state').textContent).toContain('Could not connect'));
+    expect(within(tg).getByTestId('channel-unreachable')).toBeTruthy();
+  });
+
   it('a test that cannot reach the provider says so in words, with the transport error folded away', async () => {
     vi.mocked(ipc.channelList).mockResolvedValue(
       makeChannelOverview({

@@ -46,6 +46,15 @@ describe('the timeline in words', () => {
     expect(plain(words('viewing', 'viewing #4 of Palm villa 4BR booked for 2025-03-24 16:30'))).toMatch(/^Viewing #4 of Palm villa 4BR booked for 24 Mar 2025 4:30 PM$/i);
   });
 
+  it("names a lead's tasks on the timeline by their kind and title, never task_open", () => {
+    render(Timeline, { props: { entries: [{ at, kind: 'task_open', detail: 'call task: Call about the Palm' }] } });
+    const shown = screen.getByTestId('timeline-entry').textContent?.replace(/\s+/g, ' ');
+    expect(shown).toContain('Task');
+    expect(shown).toContain('Call: Call about the Palm');
+    expect(shown).not.toMatch(/task_open|call task/);
+    expect(words('task_done', 'document task: Send the floor plan')).toBe('Document: Send the floor plan');
+  });
+
   it('says where an enquiry came from', () => {
     expect(words('enquiry', 'Enquiry from Property Finder (listing PF-123): Is it still available? [property #5]')).toBe(
       'Enquiry from Property Finder (listing PF-123): Is it still available? · property #5',

@@ -25,7 +25,7 @@ async function todayRow(section, text) {
   await browser.waitUntil(
     async () => {
       for (const row of await (await byTestId(`today-${section}`)).$$('[data-testid="today-row"]')) {
-        if ((await row.getText()).includes(text)) {
+        if ((await row.getProperty("textContent")).includes(text)) {
           found = row;
           return true;
         }

@@ -70,7 +70,15 @@ function reason(why: string): string {
 
 type Reader = (detail: string) => string | null;
 
+/** "call task: Ring about the Palm" (Book::lead_detail) as "Call: Ring about the Palm". */
+const taskLine: Reader = (d) => {
+  const m = /^(call|message|viewing|document|other) task: ([\s\S]+)$/.exec(d);
+  return m ? t('timeline.d.task', { kind: t(`today.kind.${m[1] as "call" | "message" | "viewing" | "document" | "other"}`), title: m[2] }) : null;
+};
+
 const READERS: Record<string, Reader[]> = {
+  task_open: [taskLine],
+  task_done: [taskLine],
   created: [
     (d) => {
       const m = /^source (\w+)$/.exec(d);

@@ -1272,6 +1272,9 @@ const ar: Messages = {
   'criterion.property_type': 'النوع',
   'criterion.bedrooms': 'غرف النوم',
   'criterion.purpose': 'شراء أو إيجار',
+  'timeline.task_open': 'مهمة',
+  'timeline.task_done': 'مهمة منجزة',
+  'timeline.d.task': '{kind}: {title}',
 };
 
 export default ar;

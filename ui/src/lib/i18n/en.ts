@@ -1273,6 +1273,9 @@ const en = {
   'criterion.property_type': 'type',
   'criterion.bedrooms': 'bedrooms',
   'criterion.purpose': 'buy or rent',
+  'timeline.task_open': 'Task',
+  'timeline.task_done': 'Task done',
+  'timeline.d.task': '{kind}: {title}',
 } satisfies Record<string, string>;
 
 export default en;

@@ -1272,6 +1272,9 @@ const fa: Messages = {
   'criterion.property_type': 'نوع ملک',
   'criterion.bedrooms': 'اتاق خواب',
   'criterion.purpose': 'خرید یا اجاره',
+  'timeline.task_open': 'کار',
+  'timeline.task_done': 'کار انجام شد',
+  'timeline.d.task': '{kind}: {title}',
 };
 
 export default fa;
