@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { cli } from '../wdio.conf.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+/** Lets WebKit paint what the DOM already holds before a screenshot is taken. */
+const settle = () => browser.execute(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 const shot = (name) => browser.saveScreenshot(path.join(here, `../screenshots/${name}.png`));
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 const db = () => process.env.LEADBOOK_E2E_DB;
@@ -55,6 +57,8 @@ describe("The agent's day", () => {
     await goTo('nav-dashboard');
     await goTo('nav-today');
     const row = await todayRow('calls', 'Call Hot Lead about the Palm');
+    await row.waitForDisplayed();
+    await settle();
     await shot('today-en');
     await (await row.$('[data-testid="today-call"]')).click();
     // Whether or not this machine has an app for tel: links, the outcome is asked next.
@@ -74,6 +78,7 @@ describe("The agent's day", () => {
     await lang.selectByAttribute('value', 'fa');
     await browser.waitUntil(async () => (await browser.execute(() => document.documentElement.dir)) === 'rtl');
     await (await byTestId('today')).waitForDisplayed();
+    await settle();
     await shot('today-fa');
     await lang.selectByAttribute('value', 'en');
     await browser.waitUntil(async () => (await browser.execute(() => document.documentElement.dir)) === 'ltr');
@@ -93,12 +98,13 @@ describe("The agent's day", () => {
     const result = await byTestId('booking-result');
     await result.waitForDisplayed();
     expect(await (await byTestId('booking-confirmation')).getText()).toContain('Confirmation queued');
-    await browser.keys('Escape');
+    await (await byTestId('booking-close')).click();
     const mine = await byTestId('lead-viewing');
     await mine.waitForDisplayed();
     expect(await mine.getText()).toContain('Palm villa 4BR');
+    // The confirmation, and the reminder two hours before the viewing: each once.
     const confirmations = cli(db(), 'outbox', 'list', '--lead', String(hot)).filter((m) => m.kind === 'viewing');
-    expect(confirmations.length).toBe(1);
+    expect(confirmations.length).toBe(2);
   });
 
   it("finds the viewing on the calendar's day view and on the listing's page", async () => {
@@ -106,6 +112,12 @@ describe("The agent's day", () => {
     const v = await byTestId('calendar-viewing');
     await v.waitForDisplayed();
     expect(await v.getText()).toContain('Hot Lead');
+    for (const close of await $$('[data-testid="toast-dismiss"]')) await close.click();
+    await browser.execute(() => {
+      document.scrollingElement?.scrollTo(0, 0);
+      document.querySelector('main')?.scrollTo(0, 0);
+    });
+    await settle();
     await shot('calendar-day-en');
     await browser.execute((id) => (location.hash = `#/property/${id}`), listing.id);
     const onListing = await byTestId('property-viewing');
@@ -126,13 +138,15 @@ describe("The agent's day", () => {
     await property.selectByAttribute('value', String(listing.id));
     await (await byTestId('deal-save')).click();
     await (await byTestId('deal-saved')).waitForDisplayed();
-    await browser.keys('Escape');
+    await (await byTestId('deal-close')).click();
 
     await goTo('nav-pipeline');
     const column = await byTestId('pipeline-column-transfer');
     const card = await column.$('[data-testid="deal-card"]');
     await card.waitForDisplayed();
     expect(await (await card.$('[data-testid="deal-listing"]')).getText()).toBe('Palm villa 4BR');
+    for (const close of await $$('[data-testid="toast-dismiss"]')) await close.click();
+    await settle();
     await shot('pipeline-en');
     await card.click();
     await browser.keys(']');

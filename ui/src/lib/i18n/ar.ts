@@ -1069,7 +1069,8 @@ const ar: Messages = {
   "pipeline.loadFailed": "تعذّر تحميل الصفقات.",
   "pipeline.empty": "لا صفقات هنا",
   "pipeline.help": "اسحب البطاقة، أو ركّز عليها واضغط [ أو ] (Shift+سهم) لنقلها مرحلة. يفتح Enter العميل.",
-  "pipeline.columnTotals": "{count} صفقات · {value} · العمولة {commission}",
+  "pipeline.columnTotals_one": "صفقة {count} · {value} · العمولة {commission}",
+  "pipeline.columnTotals_other": "{count} صفقات · {value} · العمولة {commission}",
   "pipeline.commission": "العمولة {amount}",
   "pipeline.closes": "الإغلاق {date}",
   "pipeline.listing": "العقار #{id}",
@@ -1275,6 +1276,7 @@ const ar: Messages = {
   'timeline.task_open': 'مهمة',
   'timeline.task_done': 'مهمة منجزة',
   'timeline.d.task': '{kind}: {title}',
+  'today.lede': 'بمن تتصل، وماذا ترسل، وأين تكون. j وk للتنقل، c للاتصال، d للإنجاز، s للتأجيل، وEnter يفتح العميل.',
 };
 
 export default ar;

@@ -1070,7 +1070,8 @@ const en = {
   "pipeline.loadFailed": "The deals could not be loaded.",
   "pipeline.empty": "No deals here",
   "pipeline.help": "Drag a card, or focus it and press [ or ] (Shift+arrow) to move it a stage. Enter opens the lead.",
-  "pipeline.columnTotals": "{count} deals · {value} · commission {commission}",
+  "pipeline.columnTotals_one": "{count} deal · {value} · commission {commission}",
+  "pipeline.columnTotals_other": "{count} deals · {value} · commission {commission}",
   "pipeline.commission": "Commission {amount}",
   "pipeline.closes": "Closes {date}",
   "pipeline.listing": "Listing #{id}",
@@ -1276,6 +1277,7 @@ const en = {
   'timeline.task_open': 'Task',
   'timeline.task_done': 'Task done',
   'timeline.d.task': '{kind}: {title}',
+  'today.lede': 'Whom to call, what to send, where to be. j and k move, c calls, d marks done, s snoozes, Enter opens the lead.',
 } satisfies Record<string, string>;
 
 export default en;

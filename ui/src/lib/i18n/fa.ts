@@ -1069,7 +1069,8 @@ const fa: Messages = {
   "pipeline.loadFailed": "معاملات بارگیری نشد.",
   "pipeline.empty": "معامله‌ای نیست",
   "pipeline.help": "کارت را بکشید، یا روی آن بروید و [ یا ] (Shift+پیکان) را بزنید تا یک مرحله جابه‌جا شود. Enter سرنخ را باز می‌کند.",
-  "pipeline.columnTotals": "{count} معامله · {value} · کمیسیون {commission}",
+  "pipeline.columnTotals_one": "{count} معامله · {value} · کمیسیون {commission}",
+  "pipeline.columnTotals_other": "{count} معامله · {value} · کمیسیون {commission}",
   "pipeline.commission": "کمیسیون {amount}",
   "pipeline.closes": "بسته شدن {date}",
   "pipeline.listing": "آگهی #{id}",
@@ -1275,6 +1276,7 @@ const fa: Messages = {
   'timeline.task_open': 'کار',
   'timeline.task_done': 'کار انجام شد',
   'timeline.d.task': '{kind}: {title}',
+  'today.lede': 'با چه کسی تماس بگیرید، چه بفرستید، کجا باشید. j و k جابه‌جا می‌کنند، c تماس، d انجام شد، s تعویق، Enter پروندهٔ سرنخ را باز می‌کند.',
 };
 
 export default fa;
