@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "dashboard",
     "property_list",
     "property_add",
+    "property_announce",
     "property_update",
     "property_set_status",
     "property_matches",

@@ -27,6 +27,7 @@ macro_rules! app_commands {
             commands::dashboard::dashboard,
             commands::properties::property_list,
             commands::properties::property_add,
+            commands::properties::property_announce,
             commands::properties::property_update,
             commands::properties::property_set_status,
             commands::properties::property_matches,

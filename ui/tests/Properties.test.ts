@@ -19,7 +19,7 @@ const type = (name: string, value: string) => fireEvent.input(field(name), { tar
 
 function added(over: Partial<PropertyAdded> = {}): PropertyAdded {
   const property = makeProperty();
-  return { id: property.id, property, matched: 3, queued: 2, unreachable: 1, unreachable_leads: [], ...over };
+  return { id: property.id, property, matched: 3, queued: 2, unreachable: 1, unreachable_leads: [], awaiting_confirmation: false, ...over };
 }
 
 describe('Listing form', () => {
@@ -126,6 +126,27 @@ describe('Match panel', () => {
     expect(within(rows[2]).getByTestId('match-call').textContent).toContain('+971 50 999 9999');
     await fireEvent.click(within(rows[2]).getByTestId('match-call'));
     expect(ipc.openExternal).toHaveBeenCalledWith('tel:+971509999999');
+  });
+
+  it('tells nobody until the agent confirms, then says what was queued', async () => {
+    vi.mocked(ipc.propertyMatches).mockResolvedValue([
+      makeMatch({ id: 4, name: 'Hot Lead' }),
+      makeMatch({ id: 2, name: 'Warm Two', reachable: false }),
+    ]);
+    const waiting = added({ matched: 2, queued: 0, unreachable: 0, awaiting_confirmation: true });
+    vi.mocked(ipc.propertyAnnounce).mockResolvedValue(added({ matched: 2, queued: 1, unreachable: 1 }));
+    render(MatchPanel, { result: waiting, onclose: () => {} });
+    expect(screen.getByTestId('match-summary').textContent).toMatch(/2 buyers matched\s*·\s*nobody told yet/);
+    expect(screen.queryByTestId('match-queued')).toBeNull();
+    expect(screen.getByTestId('match-confirm').textContent).toContain('has not told these 2 buyers yet');
+    // Who would be told is listed before anything is sent.
+    expect((await screen.findAllByTestId('match-row')).length).toBe(2);
+    expect(ipc.propertyAnnounce).not.toHaveBeenCalled();
+
+    await fireEvent.click(screen.getByTestId('match-announce'));
+    expect(ipc.propertyAnnounce).toHaveBeenCalledWith(waiting.id);
+    await waitFor(() => expect(screen.getByTestId('match-summary').textContent).toMatch(/2 buyers matched\s*·\s*1 alert queued\s*·\s*1 to call/));
+    expect(screen.queryByTestId('match-confirm')).toBeNull();
   });
 
   it('uses the singular and translates', async () => {

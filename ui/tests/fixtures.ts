@@ -110,6 +110,7 @@ export const workspace: Workspace = {
   vat_bp: 500,
   agent_share_bp: 5000,
   viewing_reminder_min: 120,
+  alerts_at_once: false,
 };
 
 /** A `lead_list` that serves `total` synthetic leads and records every query. */

@@ -259,8 +259,22 @@ impl Book {
     }
 
     /// Adds a listing and tells every matching buyer, in one transaction.
+    /// Adds a listing and tells every matching buyer at once (the command line; the window
+    /// uses [`Book::add_property_as_set`]).
     pub fn add_property(&mut self, ws: &Workspace, input: &PropertyInput) -> Result<PropertyAdded> {
-        self.write(|tx, now| workflows::add_property(tx, ws, input, now))
+        self.write(|tx, now| workflows::add_property(tx, ws, input, workflows::Announce::Now, now))
+    }
+
+    /// Adds a listing as the workspace is set: telling its buyers at once, or counting them for
+    /// the agent to confirm (`awaiting_confirmation`, then [`Book::announce_property`]).
+    pub fn add_property_as_set(&mut self, ws: &Workspace, input: &PropertyInput) -> Result<PropertyAdded> {
+        let announce = if ws.alerts_at_once { workflows::Announce::Now } else { workflows::Announce::AfterConfirmation };
+        self.write(|tx, now| workflows::add_property(tx, ws, input, announce, now))
+    }
+
+    /// Tells the matching buyers of listing `id` who were not told yet.
+    pub fn announce_property(&mut self, ws: &Workspace, id: i64) -> Result<PropertyAdded> {
+        self.write(|tx, now| workflows::announce_property(tx, ws, id, now))
     }
 
     pub fn update_property(&mut self, ws: &Workspace, id: i64, input: &PropertyInput) -> Result<Property> {

@@ -269,13 +269,36 @@ pub struct PropertyAdded {
     pub property: Property,
     #[serde(flatten)]
     pub notified: Notified,
+    /// The matching buyers were not told yet: the agent is to confirm first (`announce_property`).
+    pub awaiting_confirmation: bool,
 }
 
-/// Adds a listing and tells every matching buyer.
-pub fn add_property(conn: &Connection, ws: &Workspace, input: &PropertyInput, now: DateTime<Utc>) -> Result<PropertyAdded> {
+/// Whether adding a listing tells its matching buyers now or waits for the agent to confirm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Announce {
+    Now,
+    AfterConfirmation,
+}
+
+/// Adds a listing and tells every matching buyer — or, with `AfterConfirmation`, only counts
+/// them (`matched`) for the agent to confirm with [`announce_property`].
+pub fn add_property(conn: &Connection, ws: &Workspace, input: &PropertyInput, announce: Announce, now: DateTime<Utc>) -> Result<PropertyAdded> {
     let property = properties::add(conn, ws, input, now)?;
+    if announce == Announce::AfterConfirmation {
+        let matched = matching::matches(conn, ws, &property)?.len();
+        let notified = Notified { matched, queued: 0, unreachable: 0, unreachable_leads: vec![] };
+        return Ok(PropertyAdded { id: property.id, property, notified, awaiting_confirmation: matched > 0 });
+    }
     let notified = notify_buyers(conn, ws, &property, now)?;
-    Ok(PropertyAdded { id: property.id, property, notified })
+    Ok(PropertyAdded { id: property.id, property, notified, awaiting_confirmation: false })
+}
+
+/// The agent confirmed: tells the matching buyers of listing `id` not yet told about it (each
+/// once, as always).
+pub fn announce_property(conn: &Connection, ws: &Workspace, id: i64, now: DateTime<Utc>) -> Result<PropertyAdded> {
+    let property = properties::get(conn, ws, id)?;
+    let notified = notify_buyers(conn, ws, &property, now)?;
+    Ok(PropertyAdded { id, property, notified, awaiting_confirmation: false })
 }
 
 /// Changes a listing's status; one made available again is announced to the matching buyers
@@ -288,7 +311,7 @@ pub fn set_property_status(conn: &Connection, ws: &Workspace, id: i64, status: P
     } else {
         Notified { matched: 0, queued: 0, unreachable: 0, unreachable_leads: vec![] }
     };
-    Ok(PropertyAdded { id, property, notified })
+    Ok(PropertyAdded { id, property, notified, awaiting_confirmation: false })
 }
 
 /// Tells every matching lead about `p` once: a queued message for each reachable one, a

@@ -34,6 +34,9 @@ pub struct Workspace {
     pub agent_share_bp: i64,
     /// How long before a viewing its reminder goes to the lead, in minutes.
     pub viewing_reminder_min: i64,
+    /// A listing added in the window tells its matching buyers at once; when false the window
+    /// first shows who would be told and the agent confirms. The command line always tells.
+    pub alerts_at_once: bool,
     #[serde(skip)]
     pub weights: Weights,
     /// The model learned from this workspace's own outcomes, once it has enough of them.
@@ -61,6 +64,7 @@ impl Workspace {
             vat_bp: 500,
             agent_share_bp: 5000,
             viewing_reminder_min: 120,
+            alerts_at_once: false,
             weights: Default::default(),
             learned: None,
         }
@@ -105,11 +109,12 @@ pub struct WorkspacePatch {
     pub vat_bp: Option<i64>,
     pub agent_share_bp: Option<i64>,
     pub viewing_reminder_min: Option<i64>,
+    pub alerts_at_once: Option<bool>,
 }
 
 const COLUMNS: &str =
     "id, name, timezone, phone_region, currency, agent_name, quiet_start, quiet_end, language, created_at, score_weights, learned_model, \
-     commission_sale_bp, commission_rent_bp, vat_bp, agent_share_bp, viewing_reminder_min";
+     commission_sale_bp, commission_rent_bp, vat_bp, agent_share_bp, viewing_reminder_min, alerts_at_once";
 
 fn from_row(r: &Row) -> rusqlite::Result<Workspace> {
     let language: String = r.get(8)?;
@@ -130,6 +135,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Workspace> {
         vat_bp: r.get(14)?,
         agent_share_bp: r.get(15)?,
         viewing_reminder_min: r.get(16)?,
+        alerts_at_once: r.get(17)?,
         weights: weights.and_then(|w| serde_json::from_str(&w).ok()).unwrap_or_default(),
         learned: r.get::<_, Option<String>>(11)?.and_then(|m| serde_json::from_str(&m).ok()).map(std::sync::Arc::new),
     })
@@ -269,13 +275,16 @@ pub fn update(conn: &Connection, id: i64, patch: &WorkspacePatch) -> Result<Work
     if let Some(m) = patch.viewing_reminder_min {
         ws.viewing_reminder_min = check_range("viewing_reminder_min", m, MAX_REMINDER_MIN, "a reminder's lead time in minutes")?;
     }
+    if let Some(b) = patch.alerts_at_once {
+        ws.alerts_at_once = b;
+    }
     conn.execute(
         "UPDATE workspaces SET name = ?2, timezone = ?3, phone_region = ?4, currency = ?5, agent_name = ?6,
                 quiet_start = ?7, quiet_end = ?8, language = ?9, commission_sale_bp = ?10, commission_rent_bp = ?11,
-                vat_bp = ?12, agent_share_bp = ?13, viewing_reminder_min = ?14 WHERE id = ?1",
+                vat_bp = ?12, agent_share_bp = ?13, viewing_reminder_min = ?14, alerts_at_once = ?15 WHERE id = ?1",
         params![
             id, ws.name, ws.timezone, ws.phone_region, ws.currency, ws.agent_name, ws.quiet_start, ws.quiet_end, ws.language.as_str(),
-            ws.commission_sale_bp, ws.commission_rent_bp, ws.vat_bp, ws.agent_share_bp, ws.viewing_reminder_min
+            ws.commission_sale_bp, ws.commission_rent_bp, ws.vat_bp, ws.agent_share_bp, ws.viewing_reminder_min, ws.alerts_at_once
         ],
     )?;
     Ok(ws)

@@ -215,3 +215,37 @@ fn each_match_carries_the_state_of_the_alert_it_was_sent() {
     let other = book.add_workspace("Other", None).unwrap();
     assert_eq!(book.property_matches(&other, id).unwrap_err().code(), "not_found");
 }
+
+#[test]
+fn a_listing_added_to_be_confirmed_tells_nobody_until_the_agent_confirms_and_then_each_buyer_once() {
+    let (mut book, ws) = book();
+    book.add_lead(&ws, &LeadInput { locations: vec!["JVC".into()], ..buyer("phone buyer", 1) }).unwrap();
+    book.add_lead(&ws, &LeadInput { locations: vec!["JVC".into()], phone: None, linkedin_url: Some("https://www.linkedin.com/in/no-contact".into()), ..buyer("no contact", 2) }).unwrap();
+    assert!(!ws.alerts_at_once, "the window confirms first by default");
+    let added = book.add_property_as_set(&ws, &listing("JVC", 1_000_000)).unwrap();
+    assert!(added.awaiting_confirmation);
+    assert_eq!((added.notified.matched, added.notified.queued, added.notified.unreachable), (2, 0, 0));
+    assert!(book.outbox(&ws, None, None).unwrap().is_empty(), "nobody told before the agent confirms");
+
+    let told = book.announce_property(&ws, added.id).unwrap();
+    assert_eq!((told.notified.matched, told.notified.queued, told.notified.unreachable), (2, 1, 1));
+    assert!(!told.awaiting_confirmation);
+    let again = book.announce_property(&ws, added.id).unwrap();
+    assert_eq!(again.notified.queued, 0, "a buyer is told about a listing once");
+    assert_eq!(book.outbox(&ws, None, None).unwrap().len(), 1);
+
+    // Another workspace cannot announce this listing.
+    let other = book.add_workspace("Other", None).unwrap();
+    assert_eq!(book.announce_property(&other, added.id).unwrap_err().code(), "not_found");
+}
+
+#[test]
+fn a_workspace_set_to_send_at_once_tells_buyers_when_the_listing_is_added() {
+    let (mut book, ws) = book();
+    book.add_lead(&ws, &LeadInput { locations: vec!["JVC".into()], ..buyer("phone buyer", 1) }).unwrap();
+    let ws = book.update_workspace(ws.id, &leadbook_core::workspace::WorkspacePatch { alerts_at_once: Some(true), ..Default::default() }).unwrap();
+    assert!(ws.alerts_at_once);
+    let added = book.add_property_as_set(&ws, &listing("JVC", 1_000_000)).unwrap();
+    assert!(!added.awaiting_confirmation);
+    assert_eq!(added.notified.queued, 1);
+}

@@ -29,9 +29,21 @@ pub fn property_list(state: State<'_, AppState>) -> Result<Vec<Property>> {
 pub fn property_add(app: AppHandle, state: State<'_, AppState>, input: PropertyInput) -> Result<PropertyAdded> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
-    let added = book.add_property(&ws, &input)?;
-    changed(&app);
+    let added = book.add_property_as_set(&ws, &input)?;
+    if !added.awaiting_confirmation {
+        changed(&app);
+    }
     Ok(added)
+}
+
+/// The agent confirmed who is to be told about listing `id`: queue their alerts.
+#[tauri::command(async)]
+pub fn property_announce(app: AppHandle, state: State<'_, AppState>, id: i64) -> Result<PropertyAdded> {
+    let mut book = state.book();
+    let ws = book.current_workspace()?;
+    let told = book.announce_property(&ws, id)?;
+    changed(&app);
+    Ok(told)
 }
 
 #[tauri::command(async)]

@@ -1,5 +1,9 @@
 // Adding a listing in the real window tells the agent who matched, on the seeded book of
-// wdio.conf.js: only "Hot Lead" wants a villa on the Palm (up to 3 000 000, 4 bedrooms).
+// wdio.conf.js: only "Hot Lead" wants a villa on the Palm (up to 3 000 000, 4 bedrooms), and
+// is told once the agent confirms.
+import { cli } from '../wdio.conf.js';
+
+const db = () => process.env.LEADBOOK_E2E_DB;
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 
@@ -26,8 +30,15 @@ describe('Listings', () => {
     await panel.waitForDisplayed();
     const summary = await byTestId('match-summary');
     expect(await summary.getText()).toContain('1 buyer matched');
-    expect(await (await byTestId('match-queued')).getText()).toBe('1 alert queued');
+    // Nobody is told before the agent has seen who would be and confirmed.
+    expect(await (await byTestId('match-untold')).getText()).toBe('nobody told yet');
+    expect(cli(db(), 'outbox', 'list').length).toBe(0);
+    await (await byTestId('match-announce')).click();
+    const queued = await byTestId('match-queued');
+    await queued.waitForDisplayed();
+    expect(await queued.getText()).toBe('1 alert queued');
     expect(await (await byTestId('match-unreachable')).getText()).toBe('0 to call');
+    expect(cli(db(), 'outbox', 'list').length).toBe(1);
 
     const names = async () => {
       const out = [];

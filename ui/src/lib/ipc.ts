@@ -100,6 +100,8 @@ export const leadReply = (id: number, text: string, channel?: string | null) =>
 // ── Listings and the outbox ─────────────────────────────────────────────────────────────
 export const propertyList = () => call<Property[]>('property_list');
 export const propertyAdd = (input: PropertyInput) => call<PropertyAdded>('property_add', { input });
+/** Tells the matching buyers of a listing added to be confirmed (each buyer once). */
+export const propertyAnnounce = (id: number) => call<PropertyAdded>('property_announce', { id });
 export const propertyUpdate = (id: number, input: PropertyInput) =>
   call<Property>('property_update', { id, input });
 export const propertySetStatus = (id: number, status: PropertyStatus) =>

@@ -112,6 +112,11 @@ export type Workspace = {
    * How long before a viewing its reminder goes to the lead, in minutes.
    */
   viewing_reminder_min: number,
+  /**
+   * A listing added in the window tells its matching buyers at once; when false the window
+   * first shows who would be told and the agent confirms. The command line always tells.
+   */
+  alerts_at_once: boolean,
 };
 
 /**
@@ -131,6 +136,7 @@ export type WorkspacePatch = {
   vat_bp?: number | null,
   agent_share_bp?: number | null,
   viewing_reminder_min?: number | null,
+  alerts_at_once?: boolean | null,
 };
 
 // ── Leads
@@ -536,6 +542,10 @@ export type Notified = {
 export type PropertyAdded = {
   id: number,
   property: Property,
+  /**
+   * The matching buyers were not told yet: the agent is to confirm first (`announce_property`).
+   */
+  awaiting_confirmation: boolean,
   matched: number,
   /**
    * Messages newly queued (a lead already told about this listing is not told again).

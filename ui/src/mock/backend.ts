@@ -216,6 +216,7 @@ let workspaces: Workspace[] = [
     vat_bp: 500,
     agent_share_bp: 5000,
     viewing_reminder_min: 120,
+    alerts_at_once: false,
   },
 ];
 let current = 1;
@@ -407,7 +408,12 @@ function dashboard(): Dashboard {
 }
 
 export function handle(cmd: string, args: Record<string, unknown> = {}): unknown {
-  const ctx = { leads: () => wsRows().map((r) => r.lead), workspace: current, changed };
+  const ctx = {
+    leads: () => wsRows().map((r) => r.lead),
+    workspace: current,
+    alertsAtOnce: () => workspaces.find((w) => w.id === current)?.alerts_at_once ?? false,
+    changed,
+  };
   ensureSeeded(ctx);
   switch (cmd) {
     case 'workspace_list':

@@ -20,6 +20,8 @@ export interface MockContext {
   leads(): Lead[];
   /** The current workspace's id. */
   workspace: number;
+  /** Whether the workspace tells buyers as soon as a listing is added (else asks first). */
+  alertsAtOnce?(): boolean;
   changed(): void;
 }
 
@@ -170,6 +172,7 @@ function notify(p: Property, ctx: MockContext): PropertyAdded {
     queued,
     unreachable: unreachable.length,
     unreachable_leads: unreachable,
+    awaiting_confirmation: false,
   };
 }
 
@@ -191,7 +194,18 @@ export function propertyCommand(cmd: string, args: Record<string, unknown>, ctx:
       const now = new Date().toISOString();
       const property: Property = { id: nextId++, ...v, status: 'available', created_at: now, updated_at: now };
       rows.set(property.id, { property, ws: ctx.workspace });
+      if (!(ctx.alertsAtOnce?.() ?? false)) {
+        const matched = matchesOf(property, ctx).length;
+        const waiting: PropertyAdded = { id: property.id, property: structuredClone(property), matched, queued: 0, unreachable: 0, unreachable_leads: [], awaiting_confirmation: matched > 0 };
+        return waiting;
+      }
       const done = notify(property, ctx);
+      ctx.changed();
+      return done;
+    }
+    case 'property_announce': {
+      const row = get(args.id, ctx);
+      const done = notify(row.property, ctx);
       ctx.changed();
       return done;
     }
@@ -210,7 +224,7 @@ export function propertyCommand(cmd: string, args: Record<string, unknown>, ctx:
       const done =
         status === 'available' && was !== 'available'
           ? notify(row.property, ctx)
-          : { id: row.property.id, property: structuredClone(row.property), matched: 0, queued: 0, unreachable: 0, unreachable_leads: [] };
+          : { id: row.property.id, property: structuredClone(row.property), matched: 0, queued: 0, unreachable: 0, unreachable_leads: [], awaiting_confirmation: false };
       ctx.changed();
       return done;
     }

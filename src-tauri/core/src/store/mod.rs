@@ -631,6 +631,11 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE campaign_steps ADD COLUMN subject_fa TEXT NOT NULL DEFAULT '';
     ALTER TABLE campaign_steps ADD COLUMN subject_ar TEXT NOT NULL DEFAULT '';
     "#,
+    // 18: whether a listing added in the window tells its matching buyers at once (1) or first
+    // shows who would be told for the agent to confirm (0, the default; SPEC §4 round 2).
+    r#"
+    ALTER TABLE workspaces ADD COLUMN alerts_at_once INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.

@@ -1277,6 +1277,15 @@ const ar: Messages = {
   'timeline.task_done': 'مهمة منجزة',
   'timeline.d.task': '{kind}: {title}',
   'today.lede': 'بمن تتصل، وماذا ترسل، وأين تكون. j وk للتنقل، c للاتصال، d للإنجاز، s للتأجيل، وEnter يفتح العميل.',
+  'match.nobodyTold': 'لم يُبلَّغ أحد بعد',
+  'match.confirm_one': 'لم يُبلغ ليدبوك هذا المشتري بعد. تحقّق منه أدناه ثم أبلغه.',
+  'match.confirm_other': 'لم يُبلغ ليدبوك هؤلاء المشترين الـ{count} بعد. تحقّق منهم أدناه ثم أبلغهم.',
+  'match.announce_one': 'أبلغ {count} مشترٍ',
+  'match.announce_other': 'أبلغ {count} مشترين',
+  'match.notNow': 'ليس الآن',
+  'match.atOnceHint': 'لإبلاغ المشترين المطابقين فور إضافة عقار، فعّل ذلك في الإعدادات ← عام.',
+  'workspace.alertsAtOnce': 'أبلغ المشترين المطابقين فور إضافة عقار',
+  'workspace.alertsAtOnceHint': 'عند الإيقاف: يعرض ليدبوك أولًا من سيُبلَّغ وينتظر تأكيدك.',
 };
 
 export default ar;

@@ -1278,6 +1278,15 @@ const en = {
   'timeline.task_done': 'Task done',
   'timeline.d.task': '{kind}: {title}',
   'today.lede': 'Whom to call, what to send, where to be. j and k move, c calls, d marks done, s snoozes, Enter opens the lead.',
+  'match.nobodyTold': 'nobody told yet',
+  'match.confirm_one': 'Leadbook has not told this buyer yet. Check who it is below, then tell them.',
+  'match.confirm_other': 'Leadbook has not told these {count} buyers yet. Check who they are below, then tell them.',
+  'match.announce_one': 'Tell {count} buyer',
+  'match.announce_other': 'Tell {count} buyers',
+  'match.notNow': 'Not now',
+  'match.atOnceHint': 'To tell matching buyers as soon as you add a listing, turn it on in Settings → General.',
+  'workspace.alertsAtOnce': 'Tell matching buyers as soon as I add a listing',
+  'workspace.alertsAtOnceHint': 'Off: Leadbook first shows who would be told and waits for you to confirm.',
 } satisfies Record<string, string>;
 
 export default en;

@@ -1277,6 +1277,15 @@ const fa: Messages = {
   'timeline.task_done': 'کار انجام شد',
   'timeline.d.task': '{kind}: {title}',
   'today.lede': 'با چه کسی تماس بگیرید، چه بفرستید، کجا باشید. j و k جابه‌جا می‌کنند، c تماس، d انجام شد، s تعویق، Enter پروندهٔ سرنخ را باز می‌کند.',
+  'match.nobodyTold': 'هنوز به کسی خبر داده نشده',
+  'match.confirm_one': 'لیدبوک هنوز به این خریدار خبر نداده است. پایین ببینید کیست و سپس خبر دهید.',
+  'match.confirm_other': 'لیدبوک هنوز به این {count} خریدار خبر نداده است. پایین ببینید چه کسانی هستند و سپس خبر دهید.',
+  'match.announce_one': 'خبر به {count} خریدار',
+  'match.announce_other': 'خبر به {count} خریدار',
+  'match.notNow': 'فعلاً نه',
+  'match.atOnceHint': 'برای خبر دادن فوری به خریداران هنگام افزودن آگهی، آن را در تنظیمات ← عمومی روشن کنید.',
+  'workspace.alertsAtOnce': 'به محض افزودن آگهی به خریداران مطابق خبر بده',
+  'workspace.alertsAtOnceHint': 'خاموش: لیدبوک ابتدا نشان می‌دهد به چه کسانی خبر داده می‌شود و منتظر تأیید شما می‌ماند.',
 };
 
 export default fa;
