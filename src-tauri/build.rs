@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "property_set_status",
     "property_matches",
     "outbox_list",
+    "outbox_page",
     "outbox_confirm",
     "followup_run",
     "followup_due",

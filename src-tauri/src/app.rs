@@ -32,6 +32,7 @@ macro_rules! app_commands {
             commands::properties::property_set_status,
             commands::properties::property_matches,
             commands::properties::outbox_list,
+            commands::properties::outbox_page,
             commands::properties::outbox_confirm,
             commands::followups::followup_run,
             commands::followups::followup_due,

@@ -106,7 +106,7 @@ fn groups(cfg: &Config) -> Vec<(&'static str, Vec<Decl>)> {
             LeadQuery, LeadPage),
         group!(cfg, "Dashboard": Dashboard, Week, SpeedToLead, Unanswered),
         group!(cfg, "Listings and matching": Property, PropertyInput, Match, MatchAlert, Criterion, Notified, PropertyAdded),
-        group!(cfg, "Outbox": leadbook_core::outbox::Message),
+        group!(cfg, "Outbox": leadbook_core::outbox::Message, leadbook_core::outbox::OutboxFilter, leadbook_core::outbox::OutboxPage, leadbook_core::outbox::OutboxCursor),
         group!(cfg, "Follow-ups": Step, Variant, Campaign, TickReport, DueItem, Enrolment, StepStats, VariantStats,
             Comparison),
         group!(cfg, "Channels and delivery": ChannelOverview, SecretStoreInfo, ChannelInfo, Settings, Identity,

@@ -346,8 +346,46 @@ describe('Outbox actions', () => {
 
   it('opens filtered when the sidebar links to the messages to confirm', async () => {
     render(OutboxList, { initialStatus: 'unknown' });
-    await waitFor(() => expect(ipc.outboxList).toHaveBeenCalledWith({ status: 'unknown' }));
+    await waitFor(() =>
+      expect(ipc.outboxPage).toHaveBeenCalledWith({ status: 'unknown', lead_id: null, manual: false, review: false }, null, 100),
+    );
     expect((screen.getByTestId('outbox-filter') as HTMLSelectElement).value).toBe('unknown');
+  });
+
+  it('draws a big outbox a page at a time and shows the next page on demand', async () => {
+    vi.mocked(ipc.outboxList).mockResolvedValue(
+      Array.from({ length: 250 }, (_, i) =>
+        makeOutboxMessage({ id: i + 1, status: 'queued', channel: 'telegram', queued_at: `2026-03-02T10:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z` }),
+      ),
+    );
+    render(OutboxList);
+    await waitFor(() => expect(screen.getAllByTestId('outbox-message')).toHaveLength(100));
+    expect(screen.getByTestId('outbox-count').textContent).toBe('100 of 250');
+    await fireEvent.click(screen.getByTestId('outbox-more'));
+    await waitFor(() => expect(screen.getAllByTestId('outbox-message')).toHaveLength(200));
+    await fireEvent.click(screen.getByTestId('outbox-more'));
+    await waitFor(() => expect(screen.getAllByTestId('outbox-message')).toHaveLength(250));
+    expect(screen.queryByTestId('outbox-more')).toBeNull();
+    const ids = screen.getAllByTestId('outbox-message').map((li) => Number(li.dataset.messageId));
+    expect(new Set(ids).size).toBe(250);
+  });
+
+  it('marks every selected message to send by hand as sent at once', async () => {
+    vi.mocked(ipc.outboxList).mockResolvedValue([
+      makeOutboxMessage({ id: 1, status: 'queued', channel: 'manual', manual_link: 'https://wa.me/971501234567?text=x', queued_at: '2026-03-02T01:00:00Z' }),
+      makeOutboxMessage({ id: 2, status: 'queued', channel: 'manual', manual_link: 'tel:+971501234568', queued_at: '2026-03-02T02:00:00Z' }),
+      makeOutboxMessage({ id: 3, status: 'sent', channel: 'telegram', queued_at: '2026-03-02T03:00:00Z' }),
+    ]);
+    vi.mocked(ipc.outboxMarkDone).mockResolvedValue(makeOutboxMessage({ status: 'sent' }));
+    render(OutboxList, { initialStatus: 'manual' });
+    await waitFor(() => expect(screen.getAllByTestId('outbox-message')).toHaveLength(2));
+    await fireEvent.click(screen.getByTestId('outbox-open-next'));
+    expect(ipc.openExternal).toHaveBeenCalledWith('https://wa.me/971501234567?text=x');
+    await fireEvent.click(screen.getByTestId('outbox-select-all'));
+    expect(screen.getByTestId('outbox-mark-selected').textContent).toContain('Mark 2 as sent');
+    await fireEvent.click(screen.getByTestId('outbox-mark-selected'));
+    await waitFor(() => expect(ipc.outboxMarkDone).toHaveBeenCalledTimes(2));
+    expect(vi.mocked(ipc.outboxMarkDone).mock.calls.map((c) => c[0])).toEqual([1, 2]);
   });
 
   it('knows a WhatsApp link from a call', () => {
@@ -360,6 +398,8 @@ describe('Outbox actions', () => {
   it('the outbox filter and the channels section have their own addresses', () => {
     expect(parseHash('#/followups?outbox=unknown')).toEqual({ name: 'followups', outbox: 'unknown' });
     expect(parseHash('#/followups?outbox=nonsense')).toEqual({ name: 'followups' });
+    expect(parseHash('#/followups?outbox=manual')).toEqual({ name: 'followups', outbox: 'manual' });
+    expect(parseHash('#/followups?outbox=deferred')).toEqual({ name: 'followups', outbox: 'held' });
     expect(routeToHash({ name: 'followups', outbox: 'queued' })).toBe('#/followups?outbox=queued');
     expect(parseHash('#/settings/channels')).toEqual({ name: 'settings', section: 'channels' });
     expect(routeToHash({ name: 'settings', section: 'channels' })).toBe('#/settings/channels');

@@ -320,7 +320,10 @@ describe('Follow-ups screen', () => {
     const filter = screen.getByTestId('outbox-filter') as HTMLSelectElement;
     filter.value = 'failed';
     await fireEvent.change(filter);
-    await waitFor(() => expect(ipc.outboxList).toHaveBeenLastCalledWith({ status: 'failed' }));
+    await waitFor(() =>
+      expect(ipc.outboxPage).toHaveBeenLastCalledWith({ status: 'failed', lead_id: null, manual: false, review: false }, null, 100),
+    );
+    await waitFor(() => expect(screen.getAllByTestId('outbox-body').map((b) => b.textContent)).toEqual(['Body 2']));
   });
 
   it('asks the agent to settle a message whose sending was interrupted, and never resends by itself', async () => {

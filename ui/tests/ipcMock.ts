@@ -25,6 +25,20 @@ export function stubIpc() {
   vi.mocked(ipc.propertyList).mockResolvedValue([]);
   vi.mocked(ipc.propertyMatches).mockResolvedValue([]);
   vi.mocked(ipc.outboxList).mockResolvedValue([]);
+  // A page is read from what the test gave `outboxList`, filtered and cut as the backend does.
+  vi.mocked(ipc.outboxPage).mockImplementation(async (filter, after, limit) => {
+    const all = [...((await ipc.outboxList({})) ?? [])]
+      .filter((m) => (filter.status ? m.status === filter.status : true))
+      .filter((m) => (filter.lead_id ? m.lead_id === filter.lead_id : true))
+      .filter((m) => (filter.manual ? m.status === 'queued' && m.channel === 'manual' : true))
+      .filter((m) => (filter.review ? m.status === 'queued' && m.review === 'pending' : true))
+      .sort((a, b) => a.queued_at.localeCompare(b.queued_at) || a.id - b.id);
+    const start = after ? all.findIndex((m) => m.queued_at > after.queued_at || (m.queued_at === after.queued_at && m.id > after.id)) : 0;
+    const rest = start < 0 ? [] : all.slice(start);
+    const messages = rest.slice(0, limit);
+    const last = messages[messages.length - 1];
+    return { messages, total: all.length, next: rest.length > limit && last ? { queued_at: last.queued_at, id: last.id } : null };
+  });
   vi.mocked(ipc.onOutboxChanged).mockResolvedValue(() => {});
   vi.mocked(ipc.onFollowupsTicked).mockResolvedValue(() => {});
   vi.mocked(ipc.leadEnrolments).mockResolvedValue([]);

@@ -310,6 +310,14 @@ impl Book {
     }
 
     /// The workspace's outbox, oldest first.
+    /// One page of the outbox (see [`outbox::page`]); a lead of another workspace is not found.
+    pub fn outbox_page(&self, ws: &Workspace, filter: &outbox::OutboxFilter, after: Option<&outbox::OutboxCursor>, limit: usize) -> Result<outbox::OutboxPage> {
+        if let Some(id) = filter.lead_id {
+            leads::get(self.conn(), ws, id)?;
+        }
+        outbox::page(self.conn(), ws, filter, after, limit)
+    }
+
     pub fn outbox(&self, ws: &Workspace, status: Option<MessageStatus>, lead: Option<i64>) -> Result<Vec<outbox::Message>> {
         if let Some(id) = lead {
             leads::get(self.conn(), ws, id)?;

@@ -16,7 +16,7 @@ use crate::workspace::Workspace;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use ts_rs::TS;
 
@@ -101,6 +101,82 @@ pub fn list(conn: &Connection, ws: &Workspace, status: Option<MessageStatus>, le
     sql.push_str(" ORDER BY o.queued_at, o.id");
     let rows = conn.prepare_cached(&sql)?.query_map(params_from_iter(&args), from_row)?.collect::<rusqlite::Result<_>>()?;
     Ok(rows)
+}
+
+/// Which messages a page of the outbox shows; every field narrows it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(default, deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
+pub struct OutboxFilter {
+    pub status: Option<MessageStatus>,
+    pub lead_id: Option<i64>,
+    /// Only the messages the agent is to send by hand (queued on channel `manual`).
+    pub manual: bool,
+    /// Only the messages held for the agent's review.
+    pub review: bool,
+}
+
+/// One page of the outbox, oldest first, with how many messages the filter holds in all.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct OutboxPage {
+    pub messages: Vec<Message>,
+    pub total: i64,
+    /// Where the next page starts (the last message's `queued_at` and id); none at the end.
+    pub next: Option<OutboxCursor>,
+}
+
+/// A position in the outbox's order (`queued_at`, then id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OutboxCursor {
+    pub queued_at: String,
+    pub id: i64,
+}
+
+/// The most a page holds.
+pub const MAX_PAGE: usize = 500;
+
+/// The messages of `filter` after `after` (from the start when none), at most `limit` (1 to
+/// [`MAX_PAGE`]), oldest first — so a window never has to draw an outbox of any size at once.
+pub fn page(conn: &Connection, ws: &Workspace, filter: &OutboxFilter, after: Option<&OutboxCursor>, limit: usize) -> Result<OutboxPage> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    let mut cond = String::from(" WHERE o.workspace_id = ?");
+    let mut args = vec![Value::Integer(ws.id)];
+    if let Some(st) = filter.status {
+        cond.push_str(" AND o.status = ?");
+        args.push(Value::Text(st.as_str().into()));
+    }
+    if let Some(l) = filter.lead_id {
+        cond.push_str(" AND o.lead_id = ?");
+        args.push(Value::Integer(l));
+    }
+    if filter.manual {
+        cond.push_str(" AND o.status = ? AND o.channel = ?");
+        args.push(Value::Text(MessageStatus::Queued.as_str().into()));
+        args.push(Value::Text(MANUAL.into()));
+    }
+    if filter.review {
+        cond.push_str(" AND o.status = ? AND o.review = ?");
+        args.push(Value::Text(MessageStatus::Queued.as_str().into()));
+        args.push(Value::Text(Review::Pending.as_str().into()));
+    }
+    let total: i64 =
+        conn.prepare_cached(&format!("SELECT count(*) FROM outbox o{cond}"))?.query_row(params_from_iter(&args), |r| r.get(0))?;
+    let mut sql = format!("SELECT {COLUMNS} FROM outbox o JOIN leads l ON l.id = o.lead_id{cond}");
+    let mut page_args = args;
+    if let Some(c) = after {
+        sql.push_str(" AND (o.queued_at, o.id) > (?, ?)");
+        page_args.push(Value::Text(c.queued_at.clone()));
+        page_args.push(Value::Integer(c.id));
+    }
+    sql.push_str(" ORDER BY o.queued_at, o.id LIMIT ?");
+    // One more than asked tells whether there is a next page.
+    page_args.push(Value::Integer(limit as i64 + 1));
+    let mut messages: Vec<Message> =
+        conn.prepare_cached(&sql)?.query_map(params_from_iter(&page_args), from_row)?.collect::<rusqlite::Result<_>>()?;
+    let more = messages.len() > limit;
+    messages.truncate(limit);
+    let next = if more { messages.last().map(|m| OutboxCursor { queued_at: m.queued_at.clone(), id: m.id }) } else { None };
+    Ok(OutboxPage { messages, total, next })
 }
 
 /// Messages not yet sent or given up: what "N waiting" counts.

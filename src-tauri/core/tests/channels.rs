@@ -807,3 +807,37 @@ fn a_text_over_4096_characters_never_reaches_telegram_or_whatsapp() {
     assert!(sent.iter().all(|m| m.text.chars().count() <= 4096));
     assert!(sent.iter().any(|m| m.chat_id == 4343 && m.text.chars().count() == 4096), "{} sent", sent.len());
 }
+
+#[test]
+fn the_outbox_is_read_a_page_at_a_time_with_its_total_and_only_the_workspaces_own() {
+    let mut w = World::new();
+    for i in 0..25 {
+        w.lead(LeadInput { name: Some(format!("Buyer {i}")), phone: Some(format!("05077{i:05}")), ..Default::default() });
+    }
+    w.announce();
+    use leadbook_core::outbox::OutboxFilter;
+    let all = OutboxFilter::default();
+    let first = w.book.outbox_page(&w.ws, &all, None, 10).unwrap();
+    assert_eq!((first.messages.len(), first.total), (10, 25));
+    let second = w.book.outbox_page(&w.ws, &all, first.next.as_ref(), 10).unwrap();
+    let third = w.book.outbox_page(&w.ws, &all, second.next.as_ref(), 10).unwrap();
+    assert_eq!(third.messages.len(), 5);
+    assert!(third.next.is_none(), "the last page says it is the last");
+    let ids: Vec<i64> = [first, second, third].into_iter().flat_map(|p| p.messages).map(|m| m.id).collect();
+    let everything: Vec<i64> = w.book.outbox(&w.ws, None, None).unwrap().into_iter().map(|m| m.id).collect();
+    assert_eq!(ids, everything, "the pages together are the outbox, in order, each message once");
+
+    // No channel set up: every alert is the agent's to send by hand, and the filter finds them.
+    let manual = OutboxFilter { manual: true, ..Default::default() };
+    assert_eq!(w.book.outbox_page(&w.ws, &manual, None, 100).unwrap().total, 0, "not routed yet");
+    w.deliver(&mut Pacer::default());
+    let by_hand = w.book.outbox_page(&w.ws, &manual, None, 100).unwrap();
+    assert_eq!(by_hand.total, 25);
+    assert!(by_hand.messages.iter().all(|m| m.channel.as_deref() == Some("manual")));
+    assert_eq!(w.book.outbox_page(&w.ws, &OutboxFilter { review: true, ..Default::default() }, None, 100).unwrap().total, 0);
+
+    let other = w.book.add_workspace("Other", None).unwrap();
+    assert_eq!(w.book.outbox_page(&other, &all, None, 100).unwrap().total, 0, "another workspace's outbox is empty");
+    let theirs = OutboxFilter { lead_id: Some(1), ..Default::default() };
+    assert_eq!(w.book.outbox_page(&other, &theirs, None, 100).unwrap_err().code(), "not_found");
+}

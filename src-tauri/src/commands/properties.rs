@@ -5,7 +5,7 @@ use super::AppState;
 use leadbook_core::book::PropertyAdded;
 use leadbook_core::listings::matching::Match;
 use leadbook_core::model::{MessageStatus, PropertyStatus};
-use leadbook_core::outbox::Message;
+use leadbook_core::outbox::{Message, OutboxCursor, OutboxFilter, OutboxPage};
 use leadbook_core::listings::properties::{Property, PropertyInput};
 use leadbook_core::Result;
 use tauri::{Manager, AppHandle, Emitter, State};
@@ -75,6 +75,14 @@ pub fn outbox_list(state: State<'_, AppState>, status: Option<MessageStatus>, le
     let book = state.book();
     let ws = book.current_workspace()?;
     book.outbox(&ws, status, lead_id)
+}
+
+/// One page of the outbox: what the window's lists draw, whatever the outbox's size.
+#[tauri::command(async)]
+pub fn outbox_page(state: State<'_, AppState>, filter: OutboxFilter, after: Option<OutboxCursor>, limit: usize) -> Result<OutboxPage> {
+    let book = state.book();
+    let ws = book.current_workspace()?;
+    book.outbox_page(&ws, &filter, after.as_ref(), limit)
 }
 
 /// The agent settles an `unknown` message: it arrived, or it may go again.

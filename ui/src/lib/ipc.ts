@@ -49,6 +49,9 @@ import type {
   Match,
   OutboxMessage,
   OutboxQuery,
+  OutboxFilter,
+  OutboxPage,
+  OutboxCursor,
   Property,
   PropertyAdded,
   PropertyInput,
@@ -108,6 +111,9 @@ export const propertySetStatus = (id: number, status: PropertyStatus) =>
   call<PropertyAdded>('property_set_status', { id, status });
 export const propertyMatches = (id: number) => call<Match[]>('property_matches', { id });
 export const outboxList = (query: OutboxQuery = {}) => call<OutboxMessage[]>('outbox_list', { ...query });
+/** One page of the outbox (at most `limit` messages after `after`), with the filter's total. */
+export const outboxPage = (filter: OutboxFilter, after: OutboxCursor | null, limit: number) =>
+  call<OutboxPage>('outbox_page', { filter, after, limit });
 /** Settles a message in state `unknown`: it arrived, or it may go again. */
 export const outboxConfirm = (id: number, arrived: boolean) => call<OutboxMessage>('outbox_confirm', { id, arrived });
 /** A `failed` or `deferred` message goes back to `queued`, due now. */

@@ -6,7 +6,7 @@
  * `queued` message no channel can carry is the agent's to send by hand, and one held for
  * review waits for the agent, not for the network.
  */
-import type { MessageStatus } from './types';
+import type { MessageStatus, OutboxFilter } from './types';
 
 export type MessageState =
   | 'queued'
@@ -52,3 +52,27 @@ export const STATE_TONE: Record<MessageState, string> = {
   held: 'badge-warning',
   unknown: 'badge-warning',
 };
+
+/** Every state, in the order the outbox's filter offers them. */
+export const MESSAGE_STATES: readonly MessageState[] = ['queued', 'manual', 'review', 'sending', 'sent', 'delivered', 'read', 'failed', 'held', 'unknown'];
+
+export function isMessageState(v: unknown): v is MessageState {
+  return typeof v === 'string' && (MESSAGE_STATES as readonly string[]).includes(v);
+}
+
+/** The outbox filter that finds the messages in `state` (all messages for none). */
+export function filterOf(state: MessageState | ''): OutboxFilter {
+  const none: OutboxFilter = { status: null, lead_id: null, manual: false, review: false };
+  switch (state) {
+    case '':
+      return none;
+    case 'manual':
+      return { ...none, manual: true };
+    case 'review':
+      return { ...none, review: true };
+    case 'held':
+      return { ...none, status: 'deferred' };
+    default:
+      return { ...none, status: state };
+  }
+}

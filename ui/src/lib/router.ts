@@ -7,8 +7,9 @@
  *   #/properties  #/property/7   #/followups   #/followups?outbox=unknown   #/import   #/export
  */
 import { writable, get } from 'svelte/store';
-import type { Grade, MessageStatus, Source, Status } from './types';
-import { isGrade, isMessageStatus, isSource, isStatus } from './enums';
+import type { Grade, Source, Status } from './types';
+import { isMessageState, type MessageState } from './messageState';
+import { isGrade, isSource, isStatus } from './enums';
 import { isYmd } from './calendar';
 
 export interface LeadFilters {
@@ -27,7 +28,7 @@ export type Route =
   | { name: 'settings'; section?: 'channels' }
   | { name: 'properties' }
   | { name: 'property'; id: number }
-  | { name: 'followups'; outbox?: MessageStatus }
+  | { name: 'followups'; outbox?: MessageState }
   | { name: 'import' }
   | { name: 'export' }
   | { name: 'pipeline'; kind: 'sale' | 'rent' }
@@ -60,8 +61,10 @@ export function parseHash(hash: string): Route {
       return parts.length === 1 ? { name: 'properties' } : DEFAULT;
     case 'followups': {
       if (parts.length !== 1) return DEFAULT;
-      const outbox = new URLSearchParams(queryPart).get('outbox');
-      return isMessageStatus(outbox) ? { name: 'followups', outbox } : { name: 'followups' };
+      const asked = new URLSearchParams(queryPart).get('outbox');
+      // `deferred` is the outbox's own word for what the window calls held.
+      const outbox = asked === 'deferred' ? 'held' : asked;
+      return isMessageState(outbox) ? { name: 'followups', outbox } : { name: 'followups' };
     }
     case 'import':
       return parts.length === 1 ? { name: 'import' } : DEFAULT;

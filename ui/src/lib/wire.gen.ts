@@ -608,6 +608,42 @@ export type OutboxMessage = {
   lead_name: string,
 };
 
+/**
+ * Which messages a page of the outbox shows; every field narrows it.
+ */
+export type OutboxFilter = {
+  status?: MessageStatus | null,
+  lead_id?: number | null,
+  /**
+   * Only the messages the agent is to send by hand (queued on channel `manual`).
+   */
+  manual: boolean,
+  /**
+   * Only the messages held for the agent's review.
+   */
+  review: boolean,
+};
+
+/**
+ * One page of the outbox, oldest first, with how many messages the filter holds in all.
+ */
+export type OutboxPage = {
+  messages: Array<OutboxMessage>,
+  total: number,
+  /**
+   * Where the next page starts (the last message's `queued_at` and id); none at the end.
+   */
+  next: OutboxCursor | null,
+};
+
+/**
+ * A position in the outbox's order (`queued_at`, then id).
+ */
+export type OutboxCursor = {
+  queued_at: string,
+  id: number,
+};
+
 // ── Follow-ups
 
 export type Step = {

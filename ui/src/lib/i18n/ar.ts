@@ -1286,6 +1286,16 @@ const ar: Messages = {
   'match.atOnceHint': 'لإبلاغ المشترين المطابقين فور إضافة عقار، فعّل ذلك في الإعدادات ← عام.',
   'workspace.alertsAtOnce': 'أبلغ المشترين المطابقين فور إضافة عقار',
   'workspace.alertsAtOnceHint': 'عند الإيقاف: يعرض ليدبوك أولًا من سيُبلَّغ وينتظر تأكيدك.',
+  'outbox.shown': '{shown} من {total}',
+  'outbox.more': 'اعرض {count} أخرى',
+  'outbox.bulkLabel': 'رسائل للإرسال يدويًا',
+  'outbox.selectAll': 'حدّد كل المعروض',
+  'outbox.select': 'حدّد الرسالة إلى {name}',
+  'outbox.openNext': 'افتح التالية',
+  'outbox.markSelected_one': 'علّم {count} كمُرسلة',
+  'outbox.markSelected_other': 'علّم {count} كمُرسلة',
+  'outbox.bulkDone_one': 'عُلّمت {count} رسالة كمُرسلة',
+  'outbox.bulkDone_other': 'عُلّمت {count} رسائل كمُرسلة',
 };
 
 export default ar;

@@ -1287,6 +1287,16 @@ const en = {
   'match.atOnceHint': 'To tell matching buyers as soon as you add a listing, turn it on in Settings → General.',
   'workspace.alertsAtOnce': 'Tell matching buyers as soon as I add a listing',
   'workspace.alertsAtOnceHint': 'Off: Leadbook first shows who would be told and waits for you to confirm.',
+  'outbox.shown': '{shown} of {total}',
+  'outbox.more': 'Show {count} more',
+  'outbox.bulkLabel': 'Messages to send by hand',
+  'outbox.selectAll': 'Select all shown',
+  'outbox.select': 'Select the message to {name}',
+  'outbox.openNext': 'Open the next one',
+  'outbox.markSelected_one': 'Mark {count} as sent',
+  'outbox.markSelected_other': 'Mark {count} as sent',
+  'outbox.bulkDone_one': '{count} message marked as sent',
+  'outbox.bulkDone_other': '{count} messages marked as sent',
 } satisfies Record<string, string>;
 
 export default en;

@@ -1286,6 +1286,16 @@ const fa: Messages = {
   'match.atOnceHint': 'برای خبر دادن فوری به خریداران هنگام افزودن آگهی، آن را در تنظیمات ← عمومی روشن کنید.',
   'workspace.alertsAtOnce': 'به محض افزودن آگهی به خریداران مطابق خبر بده',
   'workspace.alertsAtOnceHint': 'خاموش: لیدبوک ابتدا نشان می‌دهد به چه کسانی خبر داده می‌شود و منتظر تأیید شما می‌ماند.',
+  'outbox.shown': '{shown} از {total}',
+  'outbox.more': 'نمایش {count} مورد دیگر',
+  'outbox.bulkLabel': 'پیام‌هایی که باید دستی بفرستید',
+  'outbox.selectAll': 'انتخاب همهٔ موارد نمایش‌داده',
+  'outbox.select': 'انتخاب پیام به {name}',
+  'outbox.openNext': 'باز کردن بعدی',
+  'outbox.markSelected_one': 'علامت «فرستاده شد» برای {count}',
+  'outbox.markSelected_other': 'علامت «فرستاده شد» برای {count}',
+  'outbox.bulkDone_one': '{count} پیام فرستاده‌شده علامت خورد',
+  'outbox.bulkDone_other': '{count} پیام فرستاده‌شده علامت خورد',
 };
 
 export default fa;
