@@ -62,7 +62,9 @@ describe('Dashboard', () => {
     render(Dashboard);
     const empty = await screen.findByTestId('dashboard-empty');
     expect(empty.textContent).toContain('Add your first lead');
-    expect(empty.textContent).toContain('leadbook import');
+    // The Import screen, not the command line.
+    expect(empty.textContent).not.toContain('leadbook import');
+    expect(screen.getByTestId('empty-import').getAttribute('href')).toBe('#/import');
   });
 
   it('shows localised digits in Persian', async () => {

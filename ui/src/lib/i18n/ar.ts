@@ -143,7 +143,6 @@ const ar: Messages = {
   'dashboard.empty.body':
     'يمنح Leadbook كل عميل نقاطًا، ويُظهر لك من هو الأكثر اهتمامًا، ويتابع نيابةً عنك. ابدأ بإضافة شخص تتواصل معه.',
   'dashboard.empty.add': 'إضافة أول عميل',
-  'dashboard.empty.importHint': 'لديك ملف من لينكدإن أو جدول بيانات؟ استورده من سطر الأوامر:',
 
   // Leads list
   'leads.title': 'العملاء المحتملون',
@@ -1296,6 +1295,17 @@ const ar: Messages = {
   'outbox.markSelected_other': 'علّم {count} كمُرسلة',
   'outbox.bulkDone_one': 'عُلّمت {count} رسالة كمُرسلة',
   'outbox.bulkDone_other': 'عُلّمت {count} رسائل كمُرسلة',
+  'start.title': 'البدء',
+  'start.left': 'بقي {count} من {total} خطوات',
+  'start.hide': 'إخفاء',
+  'start.done': '(تم)',
+  'start.name': 'اسمك ولغتك',
+  'start.nameBody': 'تُوقَّع الرسائل باسمك؛ وحتى تضبطه تقول «وكيلك». الإعدادات ← عام.',
+  'start.channel': 'اربط بريدك أو قناة',
+  'start.channelBody': 'البريد أو تيليجرام أو واتساب أو الرسائل النصية. تكتمل الخطوة عندما ينجح اختبار أو إرسال؛ وحتى ذلك تنتظر الرسائل أن ترسلها يدويًا.',
+  'start.import': 'استورد لينكدإن أو جدولًا',
+  'start.importBody': 'من لينكدإن: Settings & Privacy ← Data privacy ← Get a copy of your data ← Connections. يرسل لينكدإن رابط Connections.csv بالبريد عادةً خلال دقائق. ويصلح أي ملف CSV أو Excel فيه صف عناوين.',
+  'dashboard.empty.importScreen': 'لديك ملف من لينكدإن أو جدول؟ استورده',
 };
 
 export default ar;

@@ -144,7 +144,6 @@ const en = {
   'dashboard.empty.body':
     'Leadbook scores every lead, tells you who is hot, and follows up for you. Start by adding a lead you are talking to.',
   'dashboard.empty.add': 'Add your first lead',
-  'dashboard.empty.importHint': 'Have a LinkedIn export or a spreadsheet? Import it from the command line:',
 
   // Leads list
   'leads.title': 'Leads',
@@ -1297,6 +1296,17 @@ const en = {
   'outbox.markSelected_other': 'Mark {count} as sent',
   'outbox.bulkDone_one': '{count} message marked as sent',
   'outbox.bulkDone_other': '{count} messages marked as sent',
+  'start.title': 'Getting started',
+  'start.left': '{count} of {total} steps left',
+  'start.hide': 'Hide',
+  'start.done': '(done)',
+  'start.name': 'Your name and language',
+  'start.nameBody': 'Messages to leads are signed with your name; until it is set they say "your agent". Settings → General.',
+  'start.channel': 'Connect your mailbox or a channel',
+  'start.channelBody': 'Email, Telegram, WhatsApp or SMS. Done once a test or a send went through; until then messages wait for you to send them by hand.',
+  'start.import': 'Import LinkedIn or a sheet',
+  'start.importBody': 'From LinkedIn: Settings & Privacy → Data privacy → Get a copy of your data → Connections. LinkedIn emails a link to Connections.csv, usually within minutes. Any CSV or Excel sheet with a header row works too.',
+  'dashboard.empty.importScreen': 'Have a LinkedIn export or a spreadsheet? Import it',
 } satisfies Record<string, string>;
 
 export default en;

@@ -143,7 +143,6 @@ const fa: Messages = {
   'dashboard.empty.body':
     'لیدبوک به هر سرنخ امتیاز می‌دهد، نشان می‌دهد چه کسی داغ است و پیگیری‌ها را برایتان انجام می‌دهد. با افزودن کسی که با او در تماس هستید شروع کنید.',
   'dashboard.empty.add': 'افزودن اولین سرنخ',
-  'dashboard.empty.importHint': 'خروجی لینکدین یا فایل اکسل دارید؟ آن را از خط فرمان وارد کنید:',
 
   // Leads list
   'leads.title': 'سرنخ‌ها',
@@ -1296,6 +1295,17 @@ const fa: Messages = {
   'outbox.markSelected_other': 'علامت «فرستاده شد» برای {count}',
   'outbox.bulkDone_one': '{count} پیام فرستاده‌شده علامت خورد',
   'outbox.bulkDone_other': '{count} پیام فرستاده‌شده علامت خورد',
+  'start.title': 'شروع کار',
+  'start.left': '{count} از {total} گام مانده',
+  'start.hide': 'پنهان کن',
+  'start.done': '(انجام شد)',
+  'start.name': 'نام و زبان شما',
+  'start.nameBody': 'پیام‌ها به نام شما امضا می‌شوند؛ تا تنظیم نشود «مشاور شما» نوشته می‌شود. تنظیمات ← عمومی.',
+  'start.channel': 'صندوق ایمیل یا یک کانال را وصل کنید',
+  'start.channelBody': 'ایمیل، تلگرام، واتس‌اپ یا پیامک. وقتی یک آزمایش یا ارسال موفق شود انجام شده است؛ تا آن زمان پیام‌ها منتظر ارسال دستی شما می‌مانند.',
+  'start.import': 'لینکدین یا یک جدول را وارد کنید',
+  'start.importBody': 'از لینکدین: Settings & Privacy ← Data privacy ← Get a copy of your data ← Connections. لینکدین پیوند Connections.csv را معمولاً ظرف چند دقیقه ایمیل می‌کند. هر فایل CSV یا اکسل با سطر عنوان هم کار می‌کند.',
+  'dashboard.empty.importScreen': 'خروجی لینکدین یا جدول دارید؟ واردش کنید',
 };
 
 export default fa;
