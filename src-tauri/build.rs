@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "lead_list",
     "lead_get",
     "lead_find_duplicate",
+    "lead_check",
     "lead_add",
     "lead_update",
     "lead_set_status",

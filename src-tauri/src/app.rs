@@ -19,6 +19,7 @@ macro_rules! app_commands {
             commands::leads::lead_list,
             commands::leads::lead_get,
             commands::leads::lead_find_duplicate,
+            commands::leads::lead_check,
             commands::leads::lead_add,
             commands::leads::lead_update,
             commands::leads::lead_set_status,

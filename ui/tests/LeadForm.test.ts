@@ -46,6 +46,39 @@ describe('Add lead form', () => {
     await waitFor(() => expect(document.activeElement).toBe(email));
   });
 
+  it('shows every refused field at once on save, in the agent\'s words, and saves nothing', async () => {
+    vi.mocked(ipc.leadCheck).mockResolvedValue([
+      { code: 'validation', field: 'email', message: "'john.carter@gmail' is not a valid email address" },
+      { code: 'validation', field: 'phone', message: 'not a phone number' },
+    ]);
+    render(LeadForm);
+    await type('name', 'John Carter');
+    await type('email', 'john.carter@gmail');
+    await type('phone', '12');
+    await fireEvent.click(screen.getByTestId('save-lead'));
+    await waitFor(() => expect(document.getElementById('error-email')?.textContent).toContain('Enter a valid e-mail address.'));
+    expect(document.getElementById('error-phone')?.textContent).toContain('Enter a valid phone number.');
+    expect(ipc.leadAdd).not.toHaveBeenCalled();
+    await waitFor(() => expect(document.activeElement).toBe(field('email')));
+  });
+
+  it('checks a field when the agent leaves it, and clears the error once it is right', async () => {
+    render(LeadForm);
+    await type('name', 'John Carter');
+    vi.mocked(ipc.leadCheck).mockResolvedValue([{ code: 'validation', field: 'email', message: 'bad' }]);
+    await type('email', 'john.carter@gmail');
+    await fireEvent.blur(field('email'));
+    await waitFor(() => expect(document.getElementById('error-email')?.textContent).toContain('Enter a valid e-mail address.'));
+    // Leaving another field does not put the e-mail's error on it.
+    await fireEvent.blur(field('phone'));
+    await waitFor(() => expect(ipc.leadCheck).toHaveBeenCalledTimes(2));
+    expect(document.getElementById('error-phone')).toBeNull();
+    vi.mocked(ipc.leadCheck).mockResolvedValue([]);
+    await type('email', 'john.carter@gmail.com');
+    await fireEvent.blur(field('email'));
+    await waitFor(() => expect(document.getElementById('error-email')).toBeNull());
+  });
+
   it('catches a missing name before asking the backend', async () => {
     render(LeadForm);
     await fireEvent.click(screen.getByTestId('save-lead'));

@@ -20,6 +20,7 @@ export function stubIpc() {
   vi.mocked(ipc.dashboard).mockResolvedValue(makeDashboard());
   vi.mocked(ipc.leadList).mockResolvedValue({ total: 0, rows: [] });
   vi.mocked(ipc.leadFindDuplicate).mockResolvedValue(null);
+  vi.mocked(ipc.leadCheck).mockResolvedValue([]);
   vi.mocked(ipc.onLeadsChanged).mockResolvedValue(() => {});
   vi.mocked(ipc.openExternal).mockResolvedValue();
   vi.mocked(ipc.propertyList).mockResolvedValue([]);

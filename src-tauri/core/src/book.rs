@@ -186,6 +186,11 @@ impl Book {
         bulk::import_file_with(&mut self.store, ws, path, format, encoding, mapping, progress, cancel)
     }
 
+    /// Every field of `input` a save would refuse, each with its error (none: it would save).
+    pub fn check_lead(&self, ws: &Workspace, input: &LeadInput) -> Vec<Error> {
+        crate::leads::validate::problems(input, ws.region())
+    }
+
     pub fn find_duplicate(&self, ws: &Workspace, input: &LeadInput) -> Result<Option<DuplicateMatch>> {
         leads::find_duplicate(self.conn(), ws, input)
     }

@@ -76,6 +76,15 @@ pub fn lead_get(state: State<'_, AppState>, id: i64) -> Result<LeadDetail> {
     get(&state, id)
 }
 
+/// Every field the form holds that a save would refuse, each with its own error: the form
+/// shows them all at once (on submit) or the one just left (on blur).
+#[tauri::command(async)]
+pub fn lead_check(state: State<'_, AppState>, input: LeadInput) -> Result<Vec<leadbook_core::Error>> {
+    let book = state.book();
+    let ws = book.current_workspace()?;
+    Ok(book.check_lead(&ws, &input))
+}
+
 #[tauri::command(async)]
 pub fn lead_find_duplicate(state: State<'_, AppState>, input: LeadInput) -> Result<Option<DuplicateMatch>> {
     find_duplicate(&state, &input)

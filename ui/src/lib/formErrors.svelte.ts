@@ -109,6 +109,38 @@ export class FormErrors<F extends string> {
     }
   }
 
+  /** The message and detail for a backend error on `field`, in the agent's words. */
+  #errorOn(err: AppError, field: F): FieldError {
+    const message = this.#opts.messageFor(err, field);
+    return { message, detail: err.message && err.message !== message ? err.message : undefined };
+  }
+
+  /**
+   * Every refused field at once (from a check of the whole form), each next to its field; the
+   * focus goes to the first in the form's order. False when there was none.
+   */
+  showAll(errors: readonly AppError[]): boolean {
+    const next: Partial<Record<F, FieldError>> = {};
+    for (const err of errors) {
+      const field = this.#opts.fieldFor(err.field);
+      if (field && !next[field]) next[field] = this.#errorOn(err, field);
+    }
+    const wrong = this.#opts.fields.filter((f) => next[f]);
+    if (!wrong.length) return false;
+    this.fields = next;
+    void this.focus(wrong[0]);
+    return true;
+  }
+
+  /** After the agent left `field`: its error from a check of the whole form, or none. */
+  showField(field: F, errors: readonly AppError[]) {
+    const err = errors.find((e) => this.#opts.fieldFor(e.field) === field);
+    const next = { ...this.fields };
+    if (err) next[field] = this.#errorOn(err, field);
+    else delete next[field];
+    this.fields = next;
+  }
+
   /** Runs a save (once at a time): `saving` meanwhile, and its error shown as above. */
   async save(work: () => Promise<void>) {
     if (this.saving) return;

@@ -65,7 +65,7 @@ import type {
   Workspace,
   WorkspacePatch,
 } from './types';
-import type { Deal, DealInput, DealStage, SmartList } from './types';
+import type { AppError, Deal, DealInput, DealStage, SmartList } from './types';
 import type { Call, CallLogged, CallOutcome, Lead, Task, TaskFilter, TaskInput, Today } from './types';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -90,6 +90,8 @@ export const leadList = (query: LeadQuery) => call<LeadPage>('lead_list', { quer
 export const leadGet = (id: number) => call<LeadDetail>('lead_get', { id });
 export const leadFindDuplicate = (input: LeadInput) =>
   call<DuplicateMatch | null>('lead_find_duplicate', { input });
+/** Every field of a lead a save would refuse, each with its error (none: it would save). */
+export const leadCheck = (input: LeadInput) => call<AppError[]>('lead_check', { input });
 export const leadAdd = (input: LeadInput) => call<AddOutcome>('lead_add', { input });
 export const leadUpdate = (id: number, input: LeadInput) =>
   call<LeadDetail>('lead_update', { id, input });

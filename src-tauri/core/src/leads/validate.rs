@@ -129,6 +129,57 @@ pub fn lead(input: &LeadInput, region: Region) -> Result<LeadFields> {
     })
 }
 
+/// Every field of `input` that [`lead`] refuses, each with its own error, in the order
+/// [`lead`] checks them — so a form can show them all at once instead of one per save. Each
+/// refused field is set aside and the rest checked again; empty when the input is valid.
+pub fn problems(input: &LeadInput, region: Region) -> Vec<Error> {
+    let mut rest = input.clone();
+    let mut found: Vec<Error> = Vec::new();
+    // At most one error per field: the loop ends once every field has had its say.
+    for _ in 0..=FIELDS {
+        let Err(e) = lead(&rest, region) else { break };
+        let Some(field) = e.field().map(str::to_owned) else {
+            found.push(e);
+            break;
+        };
+        if found.iter().any(|f| f.field() == Some(field.as_str())) || !set_aside(&mut rest, &field) {
+            found.push(e);
+            break;
+        }
+        found.push(e);
+    }
+    found
+}
+
+/// How many fields a `LeadInput` has (the bound of [`problems`]' loop).
+const FIELDS: usize = 19;
+
+/// Replaces `field` of `input` by a value [`lead`] accepts (absent, or a placeholder name);
+/// false for a field it does not know.
+fn set_aside(input: &mut LeadInput, field: &str) -> bool {
+    match field {
+        "name" => input.name = Some("-".into()),
+        "email" => input.email = None,
+        "phone" => input.phone = None,
+        "whatsapp" => input.whatsapp = None,
+        "telegram_id" => input.telegram_id = None,
+        "telegram_username" => input.telegram_username = None,
+        "linkedin_url" => input.linkedin_url = None,
+        "source" => input.source = None,
+        "budget_min" => input.budget_min = None,
+        "budget_max" => input.budget_max = None,
+        "locations" => input.locations.clear(),
+        "property_type" => input.property_type = None,
+        "bedrooms" => input.bedrooms = None,
+        "purpose" => input.purpose = None,
+        "language" => input.language = None,
+        "notes" => input.notes = None,
+        "tags" => input.tags.clear(),
+        _ => return false,
+    }
+    true
+}
+
 fn check_len(field: &str, value: &str, max: usize) -> Result<()> {
     if value.chars().count() > max {
         return Err(Error::validation(field, format!("{} is longer than {max} characters", field.replace('_', " "))));
@@ -168,6 +219,24 @@ mod tests {
 
     fn named(name: &str) -> LeadInput {
         LeadInput { name: Some(name.into()), ..Default::default() }
+    }
+
+    #[test]
+    fn every_refused_field_is_named_at_once_each_with_its_own_error() {
+        let input = LeadInput {
+            name: Some("  ".into()),
+            email: Some("john.carter@gmail".into()),
+            phone: Some("12".into()),
+            bedrooms: Some(99),
+            budget_min: Some(5),
+            budget_max: Some(1),
+            ..Default::default()
+        };
+        let fields: Vec<_> = problems(&input, ae()).iter().map(|e| e.field().unwrap().to_owned()).collect();
+        assert_eq!(fields, vec!["name", "email", "phone", "budget_min", "bedrooms"]);
+        assert!(problems(&named("Aisha"), ae()).is_empty(), "a valid lead has no problem");
+        let whole = LeadInput { email: Some("a@b".into()), ..named("Aisha") };
+        assert_eq!(problems(&whole, ae()).len(), 1);
     }
 
     #[test]
