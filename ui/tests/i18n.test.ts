@@ -144,3 +144,16 @@ describe('number and date formatting', () => {
     expect(asciiDigits('٢٥٠٠٠٠٠')).toBe('2500000');
   });
 });
+
+describe("the default campaign's name", () => {
+  it('reads in the agent language, and a name the agent gave stays as typed', async () => {
+    const { campaignName } = await import('../src/lib/campaignName');
+    const { setLanguage } = await import('../src/lib/i18n/i18n.svelte');
+    setLanguage('fa');
+    expect(campaignName('New lead nurture')).toBe('پرورش سرنخ تازه');
+    expect(campaignName('Palm buyers')).toBe('Palm buyers');
+    setLanguage('ar');
+    expect(campaignName('New lead nurture')).toBe('رعاية العميل الجديد');
+    setLanguage('en');
+  });
+});

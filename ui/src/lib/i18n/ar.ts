@@ -1306,6 +1306,7 @@ const ar: Messages = {
   'start.import': 'استورد لينكدإن أو جدولًا',
   'start.importBody': 'من لينكدإن: Settings & Privacy ← Data privacy ← Get a copy of your data ← Connections. يرسل لينكدإن رابط Connections.csv بالبريد عادةً خلال دقائق. ويصلح أي ملف CSV أو Excel فيه صف عناوين.',
   'dashboard.empty.importScreen': 'لديك ملف من لينكدإن أو جدول؟ استورده',
+  'campaign.defaultName': 'رعاية العميل الجديد',
 };
 
 export default ar;

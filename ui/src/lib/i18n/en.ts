@@ -1307,6 +1307,7 @@ const en = {
   'start.import': 'Import LinkedIn or a sheet',
   'start.importBody': 'From LinkedIn: Settings & Privacy → Data privacy → Get a copy of your data → Connections. LinkedIn emails a link to Connections.csv, usually within minutes. Any CSV or Excel sheet with a header row works too.',
   'dashboard.empty.importScreen': 'Have a LinkedIn export or a spreadsheet? Import it',
+  'campaign.defaultName': 'New lead nurture',
 } satisfies Record<string, string>;
 
 export default en;

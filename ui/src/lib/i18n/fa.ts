@@ -1306,6 +1306,7 @@ const fa: Messages = {
   'start.import': 'لینکدین یا یک جدول را وارد کنید',
   'start.importBody': 'از لینکدین: Settings & Privacy ← Data privacy ← Get a copy of your data ← Connections. لینکدین پیوند Connections.csv را معمولاً ظرف چند دقیقه ایمیل می‌کند. هر فایل CSV یا اکسل با سطر عنوان هم کار می‌کند.',
   'dashboard.empty.importScreen': 'خروجی لینکدین یا جدول دارید؟ واردش کنید',
+  'campaign.defaultName': 'پرورش سرنخ تازه',
 };
 
 export default fa;
