@@ -7,11 +7,6 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { openUrl } from '@tauri-apps/plugin-opener';
-import {
-  isPermissionGranted,
-  requestPermission,
-  sendNotification,
-} from '@tauri-apps/plugin-notification';
 import { fromInvokeRejection, toAppError } from './errors';
 import type { Viewing, ViewingBooked, ViewingInput, ViewingStatus } from './wire.gen';
 import type {
@@ -310,16 +305,6 @@ export async function copyText(text: string): Promise<void> {
   }
 }
 
-/** Desktop notification (asks for permission once). */
-export async function notify(title: string, body: string): Promise<void> {
-  try {
-    let granted = await isPermissionGranted();
-    if (!granted) granted = (await requestPermission()) === 'granted';
-    if (granted) sendNotification({ title, body });
-  } catch (e) {
-    throw toAppError(e);
-  }
-}
 
 // ── pipeline ─────────────────────────────────────────────────────────────────────────────
 export const dealList = (stage?: DealStage) => call<Deal[]>('deal_list', stage ? { stage } : {});
