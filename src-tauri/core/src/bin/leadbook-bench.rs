@@ -7,6 +7,7 @@
 //! PATH for the import baseline. `make bench` runs it in a release build.
 
 use leadbook_core::leads::LeadQuery;
+use leadbook_core::clock::Clock;
 use leadbook_core::synth;
 use leadbook_core::{Book, FixedClock};
 use std::path::Path;
@@ -283,6 +284,81 @@ fn main() {
         baseline: Some((median(bare_key), "bare LIKE on name".into())),
         target: "≤ 30 ms".into(),
         pass: worst <= Duration::from_millis(30),
+    });
+
+    // 7. Today with the whole book: 1 000 call tasks due (overdue since 05:00) and a week of
+    //    300 viewings, against the bare SELECTs of its two biggest sections.
+    let t0 = clock.now();
+    for lead in 1..=1_000i64 {
+        let input = leadbook_core::tasks::TaskInput {
+            title: format!("Call lead {lead}"),
+            lead_id: Some(lead),
+            property_id: None,
+            due_at: Some("2026-03-02T05:00:00Z".into()),
+            kind: Some(leadbook_core::tasks::TaskKind::Call),
+            detail: None,
+        };
+        book.add_task(&ws, &input).expect("add a task");
+    }
+    for i in 0..300i64 {
+        let at = t0 + chrono::Duration::minutes(30 + i * 33);
+        let input = leadbook_core::tasks::viewings::ViewingInput {
+            lead_id: 2_001 + i,
+            property_id: ids[(i as usize) % ids.len()],
+            at: leadbook_core::clock::fmt_time(at),
+            duration_min: Some(30),
+            place: None,
+        };
+        book.book_viewing(&ws, &input).expect("book a viewing");
+    }
+    let ours: Vec<Duration> = (0..20).map(|_| time(|| book.today(&ws).expect("today")).0).collect();
+    let now_s = leadbook_core::clock::fmt_time(clock.now());
+    let bare: Vec<Duration> = (0..20)
+        .map(|_| {
+            time(|| {
+                let mut t = book
+                    .conn()
+                    .prepare_cached(
+                        "SELECT t.id, t.title, l.name FROM tasks t LEFT JOIN leads l ON l.id = t.lead_id
+                         WHERE t.workspace_id = ?1 AND t.done_at IS NULL AND (t.due_at IS NULL OR t.due_at <= ?2)",
+                    )
+                    .unwrap();
+                let n = t.query_map(rusqlite::params![ws.id, now_s], |r| r.get::<_, i64>(0)).unwrap().count();
+                let mut v = book.conn().prepare_cached("SELECT count(*) FROM leads WHERE workspace_id = ?1 AND status = 'new' AND last_contacted_at IS NULL").unwrap();
+                n as i64 + v.query_row([ws.id], |r| r.get::<_, i64>(0)).unwrap()
+            })
+            .0
+        })
+        .collect();
+    let d = median(ours);
+    figures.push(Figure {
+        what: "Today, 1 000 call tasks due (median)".into(),
+        ours: d,
+        baseline: Some((median(bare), "bare SELECT of due tasks + count of new leads".into())),
+        target: "≤ 20 ms".into(),
+        pass: d <= Duration::from_millis(20),
+    });
+
+    // 8. The calendar's week: the 300 viewings of the next seven days.
+    let week = leadbook_core::tasks::viewings::ViewingFilter { from: Some(t0), to: Some(t0 + chrono::Duration::days(7)), ..Default::default() };
+    let ours: Vec<Duration> = (0..20).map(|_| time(|| book.viewings(&ws, &week).expect("viewings")).0).collect();
+    let (from_s, to_s) = (leadbook_core::clock::fmt_time(t0), leadbook_core::clock::fmt_time(t0 + chrono::Duration::days(7)));
+    let bare: Vec<Duration> = (0..20)
+        .map(|_| {
+            time(|| {
+                let mut v = book.conn().prepare_cached("SELECT v.id FROM viewings v WHERE v.workspace_id = ?1 AND v.at >= ?2 AND v.at < ?3").unwrap();
+                v.query_map(rusqlite::params![ws.id, from_s, to_s], |r| r.get::<_, i64>(0)).unwrap().count()
+            })
+            .0
+        })
+        .collect();
+    let d = median(ours);
+    figures.push(Figure {
+        what: "calendar week, 300 viewings (median)".into(),
+        ours: d,
+        baseline: Some((median(bare), "bare SELECT of the week's viewings".into())),
+        target: "≤ 20 ms".into(),
+        pass: d <= Duration::from_millis(20),
     });
 
     println!();
