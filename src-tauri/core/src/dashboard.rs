@@ -191,21 +191,24 @@ fn speed_to_lead(conn: &Connection, ws: &Workspace, week_start: DateTime<Utc>, n
         n => Some((minutes[n / 2 - 1] + minutes[n / 2]) / 2),
     };
     let mut unanswered = vec![];
-    let mut unanswered_total = 0;
+    // Both read `leads_ws_unanswered`: the count from the index alone, the few shown in its order.
+    let unanswered_where = format!(
+        "workspace_id = ?1 AND first_answered_at IS NULL AND coalesce(arrived_at, created_at) >= ?2 AND source IN ({marks})"
+    );
+    let unanswered_total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM leads WHERE {unanswered_where}"))?
+        .query_row(params_from_iter(args(now - UNANSWERED_WINDOW)), |r| r.get(0))?;
     {
         let sql = format!(
-            "SELECT id, name, source, coalesce(arrived_at, created_at) AS arrived FROM leads WHERE workspace_id = ?1
-             AND first_answered_at IS NULL AND coalesce(arrived_at, created_at) >= ?2 AND source IN ({marks}) ORDER BY arrived, id"
+            "SELECT id, name, source, coalesce(arrived_at, created_at) AS arrived FROM leads WHERE {unanswered_where}
+             ORDER BY coalesce(arrived_at, created_at), id LIMIT {UNANSWERED_SHOWN}"
         );
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params_from_iter(args(now - UNANSWERED_WINDOW)))?;
         while let Some(r) = rows.next()? {
-            unanswered_total += 1;
-            if unanswered.len() < UNANSWERED_SHOWN {
-                let arrived: String = r.get(3)?;
-                let age = crate::clock::parse_time(&arrived).map(|a| (now - a).num_minutes().max(0)).unwrap_or(0);
-                unanswered.push(Unanswered { id: r.get(0)?, name: r.get(1)?, source: r.get(2)?, arrived_at: arrived, age_minutes: age });
-            }
+            let arrived: String = r.get(3)?;
+            let age = crate::clock::parse_time(&arrived).map(|a| (now - a).num_minutes().max(0)).unwrap_or(0);
+            unanswered.push(Unanswered { id: r.get(0)?, name: r.get(1)?, source: r.get(2)?, arrived_at: arrived, age_minutes: age });
         }
     }
     Ok(SpeedToLead { median_minutes, answered_this_week: minutes.len() as i64, unanswered, unanswered_total })

@@ -636,6 +636,12 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE workspaces ADD COLUMN alerts_at_once INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 19: speed to lead on the dashboard without reading every lead: this week's answered
+    // leads, and the unanswered ones by arrival (counted from the index alone).
+    r#"
+    CREATE INDEX leads_ws_answered ON leads(workspace_id, first_answered_at) WHERE first_answered_at IS NOT NULL;
+    CREATE INDEX leads_ws_unanswered ON leads(workspace_id, coalesce(arrived_at, created_at), source) WHERE first_answered_at IS NULL;
+    "#,
 ];
 
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.
