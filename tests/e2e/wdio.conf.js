@@ -27,6 +27,14 @@ export function cli(db, ...args) {
  * Starts the local provider servers (tests/servers) with `args`; resolves to the process and the
  * base URLs it prints ({telegram, whatsapp, twilio, openai}). The caller kills it.
  */
+/** Opens Settings → Channels from the sidebar, as the agent does. */
+export async function openChannelSettings() {
+  const nav = await $('[data-testid="nav-settings"]');
+  await nav.waitForClickable();
+  await nav.click();
+  await (await $('[data-testid="settings-tab-channels"]')).click();
+}
+
 export async function startProviderServers(args = []) {
   const bin = path.join(target, 'debug/leadbook-test-servers');
   const proc = spawn(bin, args, { stdio: ['pipe', 'pipe', 'inherit'] });

@@ -2,7 +2,7 @@
 // sets the bot up in Settings → Channels, tests the connection, and a listing alert for "Hot
 // Lead" (Telegram id 77 in the seeded book) goes out through it. A buyer no channel reaches
 // gets a message to send by hand, which the agent marks as sent.
-import { cli, startProviderServers } from '../wdio.conf.js';
+import { cli, startProviderServers, openChannelSettings } from '../wdio.conf.js';
 
 const TOKEN = '7000000001:E2E-token';
 const byTestId = (id) => $(`[data-testid="${id}"]`);
@@ -21,10 +21,7 @@ describe('Channels', () => {
   });
 
   it('sets up Telegram with its errors next to the fields, and tests the connection', async () => {
-    const nav = await byTestId('nav-settings');
-    await nav.waitForClickable();
-    await nav.click();
-    await (await byTestId('settings-tab-channels')).click();
+    await openChannelSettings();
     const card = await byTestId('channel-card-telegram');
     await card.waitForDisplayed();
     expect(await card.getAttribute('data-state')).toBe('unconfigured');

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cli, startProviderServers } from '../wdio.conf.js';
+import { cli, startProviderServers, openChannelSettings } from '../wdio.conf.js';
 
 const USER = 'sara@primehomes.test';
 const PASSWORD = 'e2e-Mail-Pass 7';
@@ -30,10 +30,7 @@ describe('Email', () => {
   });
 
   it('sets up the mailbox, tests both servers, and shows it connected only after the test', async () => {
-    const nav = await byTestId('nav-settings');
-    await nav.waitForClickable();
-    await nav.click();
-    await (await byTestId('settings-tab-channels')).click();
+    await openChannelSettings();
     const card = await byTestId('channel-card-email');
     await card.waitForDisplayed();
     expect(await card.getAttribute('data-state')).toBe('unconfigured');

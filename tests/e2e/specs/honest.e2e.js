@@ -1,7 +1,7 @@
 // The window says only what is true (issue "Finished and honest"), in the real window on the
 // seeded book of wdio.conf.js: a message only the agent can send is never "All sent", and
 // "Send now" says so; a Telegram bot whose server cannot be reached is never "connected".
-import { cli } from '../wdio.conf.js';
+import { cli, openChannelSettings } from '../wdio.conf.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 const inCard = async (provider, id) => (await byTestId(`channel-card-${provider}`)).$(`[data-testid="${id}"]`);
@@ -24,10 +24,7 @@ describe('Honest states', () => {
   });
 
   it('keeps a saved Telegram bot "not tested" until it answers, and says in words that it could not be reached', async () => {
-    const nav = await byTestId('nav-settings');
-    await nav.waitForClickable();
-    await nav.click();
-    await (await byTestId('settings-tab-channels')).click();
+    await openChannelSettings();
     const card = await byTestId('channel-card-telegram');
     await card.waitForDisplayed();
     await (await inCard('telegram', 'channel-field-bot_username')).setValue('leadbook_e2e_bot');

@@ -2,7 +2,7 @@
 // the agent sets a language model up in Settings, a listing alert for "Hot Lead" is written by
 // it (the outbox says so and keeps the prompt), and a reply that says "not interested" shows its
 // class on the timeline with the suggestion to mark the lead lost.
-import { cli, startProviderServers } from '../wdio.conf.js';
+import { cli, startProviderServers, openChannelSettings } from '../wdio.conf.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 
@@ -19,10 +19,7 @@ describe('Intelligence', () => {
   });
 
   it('writes a listing alert with the language model set up in Settings', async () => {
-    const nav = await byTestId('nav-settings');
-    await nav.waitForClickable();
-    await nav.click();
-    await (await byTestId('settings-tab-channels')).click();
+    await openChannelSettings();
     const card = await byTestId('llm-settings');
     await card.waitForDisplayed();
     await (await byTestId('llm-base-url')).setValue(urls.openai);

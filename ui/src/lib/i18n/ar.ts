@@ -476,14 +476,6 @@ const ar: Messages = {
   'match.loadFailed': 'تعذّر تحميل المشترين المناسبين',
 
   // Outbox message states
-  'messageStatus.queued': 'في الانتظار',
-  'messageStatus.sending': 'قيد الإرسال',
-  'messageStatus.sent': 'أُرسلت',
-  'messageStatus.delivered': 'وصلت',
-  'messageStatus.read': 'قُرئت',
-  'messageStatus.failed': 'فشلت',
-  'messageStatus.deferred': 'ستُعاد المحاولة',
-  'messageStatus.unknown': 'غير مؤكدة',
 
   // Listings sent to a lead
   'listings.title': 'العقارات المرسلة',

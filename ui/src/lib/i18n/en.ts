@@ -477,14 +477,6 @@ const en = {
   'match.loadFailed': 'The matches could not be loaded',
 
   // Outbox message states
-  'messageStatus.queued': 'Queued',
-  'messageStatus.sending': 'Sending',
-  'messageStatus.sent': 'Sent',
-  'messageStatus.delivered': 'Delivered',
-  'messageStatus.read': 'Read',
-  'messageStatus.failed': 'Failed',
-  'messageStatus.deferred': 'Will retry',
-  'messageStatus.unknown': 'Unconfirmed',
 
   // Listings sent to a lead
   'listings.title': 'Listings sent',

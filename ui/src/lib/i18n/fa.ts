@@ -476,14 +476,6 @@ const fa: Messages = {
   'match.loadFailed': 'خریداران مناسب بارگیری نشدند',
 
   // Outbox message states
-  'messageStatus.queued': 'در صف',
-  'messageStatus.sending': 'در حال ارسال',
-  'messageStatus.sent': 'ارسال شد',
-  'messageStatus.delivered': 'تحویل شد',
-  'messageStatus.read': 'خوانده شد',
-  'messageStatus.failed': 'ناموفق',
-  'messageStatus.deferred': 'تلاش دوباره بعداً',
-  'messageStatus.unknown': 'تأیید نشده',
 
   // Listings sent to a lead
   'listings.title': 'آگهی‌های فرستاده‌شده',
