@@ -88,6 +88,13 @@ const COMMANDS: &[&str] = &[
     "list_save",
     "list_show",
     "list_delete",
+    "compliance_log",
+    "compliance_report",
+    "dncr_import",
+    "dncr_summary",
+    "lead_compliance",
+    "consent_set",
+    "consent_withdraw",
 ];
 
 fn main() {

@@ -6,6 +6,8 @@ use clap::{Args, Parser, Subcommand};
 use leadbook_core::leads::LeadQuery;
 use leadbook_core::model::{Channel, Grade, MessageStatus, PropertyStatus, Source, Status};
 use leadbook_core::listings::properties::PropertyInput;
+use leadbook_core::compliance::consent::ConsentSource;
+use leadbook_core::compliance::report::LogFilter;
 use leadbook_core::leads::validate::{split_list, LeadInput};
 use leadbook_core::messaging::channels::config::Settings;
 use leadbook_core::messaging::channels::portals::Portal;
@@ -175,6 +177,77 @@ pub enum Command {
     /// Replace the database with a backup (checked first), whatever state the database is in;
     /// the old file is kept as <db>.before-restore-<time>.
     Restore { file: PathBuf },
+    /// Compliance evidence: the contact log and its report.
+    Compliance {
+        #[command(subcommand)]
+        command: ComplianceCommand,
+    },
+    /// The Do Not Call Register: numbers no marketing may reach.
+    Dncr {
+        #[command(subcommand)]
+        command: DncrCommand,
+    },
+    /// A lead's consent to be written to, per channel.
+    Consent {
+        #[command(subcommand)]
+        command: ConsentCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ComplianceCommand {
+    /// Every contact and held message of the days asked, with the checks each passed or the
+    /// rule that held it: → {"path":..,"contacts":N,"held":N}.
+    Report {
+        /// FILE.xlsx or FILE.csv.
+        file: PathBuf,
+        /// First day (YYYY-MM-DD, the workspace's calendar), inclusive.
+        #[arg(long, value_name = "D")]
+        from: Option<String>,
+        /// Last day, inclusive.
+        #[arg(long, value_name = "D")]
+        to: Option<String>,
+        #[arg(long = "lead", value_name = "ID")]
+        lead: Option<i64>,
+        /// telegram, whatsapp, sms, email, manual or call.
+        #[arg(long, value_name = "C")]
+        channel: Option<String>,
+        /// A hold reason (dncr, no_consent, no_permit, do_not_market) or a check not kept.
+        #[arg(long, value_name = "R")]
+        rule: Option<String>,
+    },
+    /// The contact log as JSON, newest first.
+    Log {
+        #[arg(long = "lead", value_name = "ID")]
+        lead: Option<i64>,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DncrCommand {
+    /// Replace the register with FILE (numbers one per line in any spelling, or a sheet with a
+    /// Phone/Number column): → {"numbers":N,"leads_affected":N}.
+    Import { file: PathBuf },
+    /// How many numbers the register holds and how many leads it covers.
+    Show,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConsentCommand {
+    /// Record a lead's consent on a channel (by default `verbal`: the agent heard it).
+    Set {
+        lead: i64,
+        /// telegram, whatsapp, sms or email.
+        channel: String,
+        #[arg(long, default_value = "verbal", value_name = "inbound|enquiry|import|verbal")]
+        source: String,
+    },
+    /// Withdraw it.
+    Withdraw { lead: i64, channel: String },
+    /// The lead's consents, whether its number is on the register, and its held messages.
+    Show { lead: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -486,6 +559,12 @@ pub enum PropertyCommand {
     Matches { id: i64 },
     /// available, reserved or sold; made available again, it is announced to new matches.
     Status { id: i64, status: String },
+    /// Change a listing: only the fields given (a permit added releases its held alerts).
+    Update {
+        id: i64,
+        #[command(flatten)]
+        args: PropertyArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -980,6 +1059,51 @@ fn run_on(book: &mut Book, global: Global, command: Command) -> Result<String> {
                 let status = PropertyStatus::parse("status", &status)?;
                 out(book.set_property_status(&ws, id, status)?)
             }
+            PropertyCommand::Update { id, args } => {
+                let p = book.property(&ws, id)?;
+                let given = args.into_input();
+                let input = PropertyInput {
+                    title: given.title.or(Some(p.title)),
+                    location: given.location.or(Some(p.location)),
+                    price: given.price.or(Some(p.price)),
+                    property_type: given.property_type.or(p.property_type.map(|t| t.as_str().to_string())),
+                    bedrooms: given.bedrooms.or(p.bedrooms),
+                    purpose: given.purpose.or(Some(p.purpose.as_str().to_string())),
+                    permit: given.permit.or(p.permit),
+                    reference: given.reference.or(p.reference),
+                };
+                out(book.update_property(&ws, id, &input)?)
+            }
+        },
+        Command::Compliance { command } => match command {
+            ComplianceCommand::Report { file, from, to, lead, channel, rule } => {
+                let f = LogFilter { from, to, lead_id: lead, channel, rule, outcome: None };
+                out(book.compliance_report(&ws, &f, &file)?)
+            }
+            ComplianceCommand::Log { lead, limit } => {
+                let f = LogFilter { lead_id: lead, ..LogFilter::default() };
+                out(book.contact_log(&ws, &f, None, limit)?)
+            }
+        },
+        Command::Dncr { command } => match command {
+            DncrCommand::Import { file } => {
+                let r = book.import_dncr(&ws, &file)?;
+                out(serde_json::json!({
+                    "numbers": r.numbers, "leads_affected": r.leads_affected, "refused": r.refused_count, "refused_rows": r.refused,
+                }))
+            }
+            DncrCommand::Show => {
+                let r = book.dncr_summary(&ws)?;
+                out(serde_json::json!({ "numbers": r.numbers, "leads_affected": r.leads_affected }))
+            }
+        },
+        Command::Consent { command } => match command {
+            ConsentCommand::Set { lead, channel, source } => {
+                let (channel, source) = (Channel::parse("channel", &channel)?, ConsentSource::parse("source", &source)?);
+                out(book.set_consent(&ws, lead, channel, source)?)
+            }
+            ConsentCommand::Withdraw { lead, channel } => out(book.withdraw_consent(&ws, lead, Channel::parse("channel", &channel)?)?),
+            ConsentCommand::Show { lead } => out(book.lead_compliance(&ws, lead)?),
         },
         Command::Outbox { command } => match command {
             OutboxCommand::List { status, lead } => {

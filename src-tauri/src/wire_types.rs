@@ -123,6 +123,11 @@ fn groups(cfg: &Config) -> Vec<(&'static str, Vec<Decl>)> {
             leadbook_core::tasks::deals::DealKind, leadbook_core::tasks::deals::DealStage, leadbook_core::tasks::deals::DealInput,
             leadbook_core::tasks::deals::Pipeline, leadbook_core::tasks::deals::StageFigures, leadbook_core::leads::lists::SmartList,
             leadbook_core::transfer::calendar::Exported),
+        group!(cfg, "Compliance evidence": leadbook_core::compliance::Check, leadbook_core::compliance::HoldReason,
+            leadbook_core::compliance::ContactPurpose, leadbook_core::compliance::ContactOutcome, leadbook_core::compliance::LeadCompliance,
+            leadbook_core::compliance::HeldCount, leadbook_core::compliance::consent::Consent, leadbook_core::compliance::consent::ConsentSource,
+            leadbook_core::compliance::dncr::Imported, leadbook_core::compliance::dncr::Refused, leadbook_core::compliance::report::ContactEntry,
+            leadbook_core::compliance::report::LogFilter, leadbook_core::compliance::report::ContactPage, leadbook_core::compliance::report::Written),
         group!(cfg, "Import and export": transfer::Preview, import::Field, transfer::Progress, import::Report,
             import::Rejected, Exported),
     ]

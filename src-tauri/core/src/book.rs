@@ -20,7 +20,7 @@ use crate::leads::validate::{LeadFields, LeadInput};
 use crate::workspace::{self, Workspace, WorkspacePatch};
 use crate::store::Store;
 use crate::transfer::bulk;
-use crate::{tasks, workflows, Error};
+use crate::{compliance, tasks, workflows, Error};
 use crate::leads::lists::SmartList;
 use crate::tasks::calls::CallOutcome;
 use crate::tasks::deals::{Deal, DealInput, DealStage};
@@ -282,8 +282,13 @@ impl Book {
         self.write(|tx, now| workflows::announce_property(tx, ws, id, now))
     }
 
+    /// Changes a listing; alerts held for its missing permit go once it has one.
     pub fn update_property(&mut self, ws: &Workspace, id: i64, input: &PropertyInput) -> Result<Property> {
-        self.write(|tx, now| properties::update(tx, ws, id, input, now))
+        self.write(|tx, now| {
+            let p = properties::update(tx, ws, id, input, now)?;
+            compliance::release(tx, ws)?;
+            Ok(p)
+        })
     }
 
     /// Changes a listing's status; one made available again is announced to the matching
@@ -342,7 +347,7 @@ impl Book {
 
     /// The agent sent a manual message by hand.
     pub fn mark_message_done(&mut self, ws: &Workspace, id: i64) -> Result<outbox::Message> {
-        self.write(|tx, now| outbox::mark_done(tx, ws, id, now))
+        self.write(|tx, now| workflows::mark_message_done(tx, ws, id, now))
     }
 
     // --- channels ---
@@ -649,6 +654,56 @@ impl Book {
     }
 
     /// Marks a lead do not market (`on`) or back, with a reason.
+    // --- compliance evidence (SPEC §14) ---
+
+    /// Replaces the workspace's Do Not Call Register with the numbers of `path`; held messages
+    /// of leads no longer on it go again.
+    pub fn import_dncr(&mut self, ws: &Workspace, path: &std::path::Path) -> Result<compliance::dncr::Imported> {
+        self.write(|tx, _| {
+            let out = compliance::dncr::import_file(tx, ws, path)?;
+            compliance::release(tx, ws)?;
+            Ok(out)
+        })
+    }
+
+    /// Records a lead's consent on `channel` by hand.
+    pub fn set_consent(&mut self, ws: &Workspace, lead_id: i64, channel: Channel, source: compliance::consent::ConsentSource) -> Result<Vec<compliance::consent::Consent>> {
+        self.write(|tx, now| {
+            let out = compliance::consent::set(tx, ws, lead_id, channel, source, now)?;
+            compliance::release(tx, ws)?;
+            Ok(out)
+        })
+    }
+
+    /// Withdraws a lead's consent on `channel`.
+    pub fn withdraw_consent(&mut self, ws: &Workspace, lead_id: i64, channel: Channel) -> Result<Vec<compliance::consent::Consent>> {
+        self.write(|tx, _| compliance::consent::withdraw(tx, ws, lead_id, channel))
+    }
+
+    /// What the lead's page shows of compliance: on the register, consents, held messages.
+    pub fn lead_compliance(&self, ws: &Workspace, lead_id: i64) -> Result<compliance::LeadCompliance> {
+        compliance::for_lead(self.conn(), ws, lead_id)
+    }
+
+    /// A page of the contact log, newest first.
+    pub fn contact_log(&self, ws: &Workspace, filter: &compliance::report::LogFilter, before: Option<i64>, limit: usize) -> Result<compliance::report::ContactPage> {
+        compliance::report::page(self.conn(), ws, filter, before, limit)
+    }
+
+    /// Writes the contact report to `path` (`.xlsx` or `.csv`).
+    pub fn compliance_report(&self, ws: &Workspace, filter: &compliance::report::LogFilter, path: &std::path::Path) -> Result<compliance::report::Written> {
+        compliance::report::write(self.conn(), ws, filter, path)
+    }
+
+    /// The register's size and how many leads it covers.
+    pub fn dncr_summary(&self, ws: &Workspace) -> Result<compliance::dncr::Imported> {
+        Ok(compliance::dncr::Imported {
+            numbers: compliance::dncr::count(self.conn(), ws)?,
+            leads_affected: compliance::dncr::leads_listed(self.conn(), ws)?,
+            ..Default::default()
+        })
+    }
+
     pub fn set_do_not_market(&mut self, ws: &Workspace, lead_id: i64, on: bool, reason: &str) -> Result<Lead> {
         self.write(|tx, now| workflows::set_do_not_market(tx, ws, lead_id, on, reason, now))
     }

@@ -38,6 +38,7 @@ pub mod workspace;
 pub mod leads;
 pub mod listings;
 pub mod outbox;
+pub mod compliance;
 pub mod tasks;
 pub mod enquiries;
 pub mod followups;

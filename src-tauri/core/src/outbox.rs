@@ -9,7 +9,8 @@
 use crate::clock::fmt_time;
 use crate::error::Result;
 use crate::listings::matching::MatchAlert;
-use crate::store::rows::enum_col;
+use crate::compliance::HoldReason;
+use crate::store::rows::{enum_col, opt_enum_col};
 use crate::store::settings::Setting;
 use crate::model::{DraftSource, MessageKind, MessageStatus, Review};
 use crate::workspace::Workspace;
@@ -55,10 +56,12 @@ pub struct Message {
     pub llm_answer: Option<String>,
     /// The lead's name, so a list of messages reads without a second lookup.
     pub lead_name: String,
+    /// The compliance rule keeping a `held` message back (SPEC §14).
+    pub held_for: Option<HoldReason>,
 }
 
 const COLUMNS: &str = "o.id, o.lead_id, o.kind, o.campaign_step, o.property_id, o.channel, o.status, o.body, o.queued_at, \
-    o.sent_at, o.attempts, o.error, l.name, o.next_attempt_at, o.manual_link, o.draft, o.draft_note, o.review, o.llm_prompt, o.llm_answer";
+    o.sent_at, o.attempts, o.error, l.name, o.next_attempt_at, o.manual_link, o.draft, o.draft_note, o.review, o.llm_prompt, o.llm_answer, o.held_for";
 
 fn from_row(r: &Row) -> rusqlite::Result<Message> {
     Ok(Message {
@@ -82,6 +85,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Message> {
         review: r.get(17)?,
         llm_prompt: r.get(18)?,
         llm_answer: r.get(19)?,
+        held_for: opt_enum_col(r, 20, HoldReason::parse)?,
     })
 }
 
@@ -114,6 +118,8 @@ pub struct OutboxFilter {
     pub manual: bool,
     /// Only the messages held for the agent's review.
     pub review: bool,
+    /// Only the messages a compliance rule holds back (with this reason, if given).
+    pub held_for: Option<HoldReason>,
 }
 
 /// One page of the outbox, oldest first, with how many messages the filter holds in all.
@@ -158,6 +164,11 @@ pub fn page(conn: &Connection, ws: &Workspace, filter: &OutboxFilter, after: Opt
         cond.push_str(" AND o.status = ? AND o.review = ?");
         args.push(Value::Text(MessageStatus::Queued.as_str().into()));
         args.push(Value::Text(Review::Pending.as_str().into()));
+    }
+    if let Some(h) = filter.held_for {
+        cond.push_str(" AND o.status = ? AND o.held_for = ?");
+        args.push(Value::Text(MessageStatus::Held.as_str().into()));
+        args.push(Value::Text(h.as_str().into()));
     }
     let total: i64 =
         conn.prepare_cached(&format!("SELECT count(*) FROM outbox o{cond}"))?.query_row(params_from_iter(&args), |r| r.get(0))?;
@@ -263,8 +274,8 @@ pub fn retry(conn: &Connection, ws: &Workspace, id: i64) -> Result<Message> {
 /// The agent does not want it sent.
 pub fn cancel(conn: &Connection, ws: &Workspace, id: i64) -> Result<Message> {
     by_hand(
-        conn, ws, id, &[MessageStatus::Queued, MessageStatus::Deferred],
-        "UPDATE outbox SET status = ?3, next_attempt_at = NULL, error = 'cancelled by the agent' WHERE workspace_id = ?1 AND id = ?2",
+        conn, ws, id, &[MessageStatus::Queued, MessageStatus::Deferred, MessageStatus::Held],
+        "UPDATE outbox SET status = ?3, next_attempt_at = NULL, held_for = NULL, error = 'cancelled by the agent' WHERE workspace_id = ?1 AND id = ?2",
         &[&MessageStatus::Failed], "cancelled",
     )
 }
@@ -425,6 +436,7 @@ pub struct Due {
     pub queued_at: String,
     /// The listing an alert is about (its title is an email's subject).
     pub property_id: Option<i64>,
+    pub kind: MessageKind,
 }
 
 fn due_from_row(r: &Row) -> rusqlite::Result<Due> {
@@ -437,6 +449,7 @@ fn due_from_row(r: &Row) -> rusqlite::Result<Due> {
         attempts: r.get(5)?,
         queued_at: r.get(6)?,
         property_id: r.get(7)?,
+        kind: enum_col(r, 8, MessageKind::parse)?,
     })
 }
 
@@ -447,7 +460,7 @@ pub fn due_page(conn: &Connection, ws: &Workspace, now: DateTime<Utc>, after: (&
     use MessageStatus::*;
     let rows = conn
         .prepare_cached(
-            "SELECT id, lead_id, body, campaign_id, campaign_step, attempts, queued_at, property_id FROM outbox
+            "SELECT id, lead_id, body, campaign_id, campaign_step, attempts, queued_at, property_id, kind FROM outbox
              WHERE workspace_id = ?1 AND status IN (?6, ?7) AND coalesce(channel, '') != ?8
                AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)
                -- Held for the agent's review; or, with a language model set up, not drafted yet.
@@ -472,7 +485,7 @@ pub fn due_page(conn: &Connection, ws: &Workspace, now: DateTime<Utc>, after: (&
 pub fn due_by_id(conn: &Connection, ws: &Workspace, id: i64) -> Result<Option<Due>> {
     Ok(conn
         .prepare_cached(
-            "SELECT id, lead_id, body, campaign_id, campaign_step, attempts, queued_at, property_id FROM outbox
+            "SELECT id, lead_id, body, campaign_id, campaign_step, attempts, queued_at, property_id, kind FROM outbox
              WHERE workspace_id = ?1 AND id = ?2 AND status IN (?3, ?4)",
         )?
         .query_row(params![ws.id, id, MessageStatus::Queued, MessageStatus::Deferred], due_from_row)
@@ -490,6 +503,34 @@ pub fn to_manual(conn: &Connection, ws: &Workspace, id: i64, link: Option<&str>)
              WHERE workspace_id = ?1 AND id = ?2 AND status IN (?5, ?6)",
         )?
         .execute(params![ws.id, id, link, MANUAL, Queued, Deferred])?)
+}
+
+/// A compliance rule holds a due message back: `queued|deferred → held` with `reason`. How
+/// many changed (0 or 1).
+pub fn hold(conn: &Connection, ws: &Workspace, id: i64, reason: HoldReason) -> Result<usize> {
+    use MessageStatus::*;
+    Ok(conn
+        .prepare_cached(
+            "UPDATE outbox SET status = ?3, held_for = ?4, next_attempt_at = NULL, error = NULL
+             WHERE workspace_id = ?1 AND id = ?2 AND status IN (?5, ?6)",
+        )?
+        .execute(params![ws.id, id, Held, reason, Queued, Deferred])?)
+}
+
+/// The rule no longer holds: `held → queued`, to go when delivery next asks. How many changed.
+pub fn unhold(conn: &Connection, ws: &Workspace, id: i64) -> Result<usize> {
+    Ok(conn
+        .prepare_cached("UPDATE outbox SET status = ?3, held_for = NULL WHERE workspace_id = ?1 AND id = ?2 AND status = ?4")?
+        .execute(params![ws.id, id, MessageStatus::Queued, MessageStatus::Held])?)
+}
+
+/// Not yet: the sending window is closed or pacing is spent. The message stays queued and is
+/// asked again at `until`, `why` on it meanwhile. How many changed (0 or 1).
+pub fn wait_until(conn: &Connection, ws: &Workspace, id: i64, until: DateTime<Utc>, why: &str) -> Result<usize> {
+    use MessageStatus::*;
+    Ok(conn
+        .prepare_cached("UPDATE outbox SET status = ?5, next_attempt_at = ?3, error = ?4 WHERE workspace_id = ?1 AND id = ?2 AND status IN (?5, ?6)")?
+        .execute(params![ws.id, id, fmt_time(until), why, Queued, Deferred])?)
 }
 
 /// Fails a due message that was never sent (too long for every channel that reaches its lead):
@@ -644,9 +685,9 @@ pub fn tally(conn: &Connection, ws: &Workspace) -> Result<Vec<Tally>> {
     let rows = conn
         .prepare_cached(
             "SELECT status, coalesce(status = ?2 AND review = ?3, 0), coalesce(channel, '') = ?4, count(*), min(next_attempt_at) FROM outbox
-             WHERE workspace_id = ?1 AND status IN (?5, ?6, ?7, ?8, ?9) GROUP BY 1, 2, 3",
+             WHERE workspace_id = ?1 AND status IN (?5, ?6, ?7, ?8, ?9, ?10) GROUP BY 1, 2, 3",
         )?
-        .query_map(params![ws.id, Queued, Review::Pending, MANUAL, Queued, Deferred, Sending, Unknown, Failed], |r| {
+        .query_map(params![ws.id, Queued, Review::Pending, MANUAL, Queued, Deferred, Sending, Unknown, Failed, Held], |r| {
             Ok(Tally {
                 status: enum_col(r, 0, MessageStatus::parse)?,
                 held_for_review: r.get(1)?,
@@ -703,10 +744,10 @@ pub fn cancel_automatic(conn: &Connection, ws: &Workspace, lead_id: i64) -> Resu
     use MessageStatus::*;
     Ok(conn
         .prepare_cached(
-            "UPDATE outbox SET status = ?3, next_attempt_at = NULL, error = 'the lead is marked do not market'
-             WHERE workspace_id = ?1 AND lead_id = ?2 AND status IN (?4, ?5) AND kind IN (?6, ?7, ?8)",
+            "UPDATE outbox SET status = ?3, next_attempt_at = NULL, held_for = NULL, error = 'the lead is marked do not market'
+             WHERE workspace_id = ?1 AND lead_id = ?2 AND status IN (?4, ?5, ?9) AND kind IN (?6, ?7, ?8)",
         )?
-        .execute(params![ws.id, lead_id, Failed, Queued, Deferred, MessageKind::Followup, MessageKind::Property, MessageKind::Viewing])?)
+        .execute(params![ws.id, lead_id, Failed, Queued, Deferred, MessageKind::Followup, MessageKind::Property, MessageKind::Viewing, Held])?)
 }
 
 /// Messages waiting for the agent to send by hand: how many, and the oldest `limit`.

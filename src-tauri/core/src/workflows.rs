@@ -15,7 +15,7 @@ use crate::listings::properties::{self, Property, PropertyInput};
 use crate::model::{Channel, PropertyStatus, Status};
 use crate::store::Setup;
 use crate::workspace::{self, Workspace};
-use crate::{outbox, tasks};
+use crate::{compliance, outbox, tasks};
 use crate::clock::fmt_time;
 use crate::tasks::calls::{self, CallOutcome};
 use crate::tasks::deals::{self, Deal, DealInput, DealStage};
@@ -97,7 +97,11 @@ pub fn at_once(plan: Plan, now: DateTime<Utc>) -> Plan {
 /// reply — its follow-ups go on, so the lead who wrote first is answered at once.
 pub fn record_first_message(conn: &Connection, ws: &Workspace, id: i64, text: &str, channel: Option<Channel>, now: DateTime<Utc>) -> Result<Lead> {
     let class = leads::replies::classify(text.trim()).class;
-    leads::note_reply(conn, ws, id, text, channel, class, now)
+    let lead = leads::note_reply(conn, ws, id, text, channel, class, now)?;
+    if let Some(c) = channel {
+        compliance::consent::from_inbound(conn, ws, id, c, now)?;
+    }
+    Ok(lead)
 }
 
 /// [`add_lead`] for fields already validated, with the plan looked up by the caller.
@@ -132,6 +136,10 @@ pub fn set_status(conn: &Connection, ws: &Workspace, id: i64, status: Status, no
 pub fn record_reply(conn: &Connection, ws: &Workspace, id: i64, text: &str, channel: Option<Channel>, now: DateTime<Utc>) -> Result<Lead> {
     let class = leads::replies::classify(text.trim()).class;
     let mut lead = leads::note_reply(conn, ws, id, text, channel, class, now)?;
+    if let Some(c) = channel {
+        // A lead writing first on a channel nobody wrote to them on consents to it.
+        compliance::consent::from_inbound(conn, ws, id, c, now)?;
+    }
     followups::stop(conn, ws, id, "the lead replied")?;
     lead.next_followup_at = None;
     Ok(lead)
@@ -158,6 +166,7 @@ pub fn task_for_agent(conn: &Connection, ws: &Workspace, lead_id: i64, kind: &st
 
 fn move_history(conn: &Connection, ws: &Workspace, from: i64, to: i64) -> Result<()> {
     outbox::move_to_lead(conn, ws, from, to)?;
+    compliance::move_to_lead(conn, ws, from, to)?;
     enquiries::move_to_lead(conn, ws, from, to)?;
     tasks::move_to_lead(conn, ws, from, to)
 }
@@ -212,6 +221,17 @@ pub fn take_enquiry(conn: &Connection, ws: &Workspace, e: &Enquiry, now: DateTim
     }
     let line: String = line.chars().take(crate::leads::validate::MAX_NOTES).collect();
     leads::timeline::add(conn, ws.id, out.id, e.at, "enquiry", &line)?;
+    // The enquirer asked to be contacted about it, on the ways they gave (SPEC §14).
+    let mut channels = vec![];
+    if input.phone.is_some() || input.whatsapp.is_some() {
+        channels.extend([Channel::Whatsapp, Channel::Sms]);
+    }
+    if input.email.is_some() {
+        channels.push(Channel::Email);
+    }
+    for c in channels {
+        compliance::consent::arise(conn, ws, out.id, c, compliance::consent::ConsentSource::Enquiry, e.at)?;
+    }
     Ok(EnquiryTaken { lead_id: out.id, new_lead: out.created, repeat: false })
 }
 
@@ -357,6 +377,9 @@ pub struct CallLogged {
 /// when it is the same number). The lead's open call tasks are done.
 pub fn log_call(conn: &Connection, ws: &Workspace, lead_id: i64, outcome: CallOutcome, notes: Option<&str>, duration_s: Option<i64>, now: DateTime<Utc>) -> Result<CallLogged> {
     let lead = leads::get(conn, ws, lead_id)?;
+    // The contact log: a call is a marketing contact, checked as it was made (before it counts
+    // in pacing itself).
+    let (passed, broke) = compliance::by_hand(conn, ws, &lead, compliance::ContactPurpose::Marketing, now, 0)?;
     let id = calls::insert(conn, ws, lead_id, outcome, notes, duration_s, now)?;
     let mut detail = format!("call: {outcome}");
     if let Some(d) = duration_s {
@@ -379,8 +402,28 @@ pub fn log_call(conn: &Connection, ws: &Workspace, lead_id: i64, outcome: CallOu
         _ => {}
     }
     tasks::complete_calls(conn, ws, lead_id, now)?;
+    let entry = compliance::Entry {
+        lead_id, channel: "call", purpose: compliance::ContactPurpose::Marketing, outcome: compliance::ContactOutcome::Call, outbox_id: None,
+        call_id: Some(id), passed: &passed, held_by: None, broke: &broke, detail: Some(outcome.as_str()),
+    };
+    compliance::log(conn, ws, &entry, now)?;
     let do_not_market = leads::get(conn, ws, lead_id)?.do_not_market_at.is_some();
     Ok(CallLogged { id, lead_id, do_not_market })
+}
+
+/// The agent sent a message by hand: it is sent, and the contact log says which checks it kept.
+pub fn mark_message_done(conn: &Connection, ws: &Workspace, id: i64, now: DateTime<Utc>) -> Result<outbox::Message> {
+    let m = outbox::mark_done(conn, ws, id, now)?;
+    let lead = leads::get(conn, ws, m.lead_id)?;
+    let purpose = compliance::purpose_of(m.kind);
+    // The checks as of before it went (this message itself is now sent).
+    let (passed, broke) = compliance::by_hand(conn, ws, &lead, purpose, now, m.id)?;
+    let entry = compliance::Entry {
+        lead_id: m.lead_id, channel: outbox::MANUAL, purpose, outcome: compliance::ContactOutcome::Sent, outbox_id: Some(m.id),
+        call_id: None, passed: &passed, held_by: None, broke: &broke, detail: Some("sent by the agent's hand"),
+    };
+    compliance::log(conn, ws, &entry, now)?;
+    Ok(m)
 }
 
 /// Marks a lead do not market by hand (`on`) or back, with a reason. Marking it stops its

@@ -37,6 +37,12 @@ pub struct Workspace {
     /// A listing added in the window tells its matching buyers at once; when false the window
     /// first shows who would be told and the agent confirms. The command line always tells.
     pub alerts_at_once: bool,
+    /// Automatic marketing goes only to a lead who consented on its channel (SPEC §14); off by
+    /// default.
+    pub require_consent: bool,
+    /// A listing alert goes only for a listing with its permit number (SPEC §14); on by default
+    /// in Dubai's time zone.
+    pub require_permits: bool,
     #[serde(skip)]
     pub weights: Weights,
     /// The model learned from this workspace's own outcomes, once it has enough of them.
@@ -65,6 +71,8 @@ impl Workspace {
             agent_share_bp: 5000,
             viewing_reminder_min: 120,
             alerts_at_once: false,
+            require_consent: false,
+            require_permits: true,
             weights: Default::default(),
             learned: None,
         }
@@ -110,11 +118,14 @@ pub struct WorkspacePatch {
     pub agent_share_bp: Option<i64>,
     pub viewing_reminder_min: Option<i64>,
     pub alerts_at_once: Option<bool>,
+    pub require_consent: Option<bool>,
+    pub require_permits: Option<bool>,
 }
 
 const COLUMNS: &str =
     "id, name, timezone, phone_region, currency, agent_name, quiet_start, quiet_end, language, created_at, score_weights, learned_model, \
-     commission_sale_bp, commission_rent_bp, vat_bp, agent_share_bp, viewing_reminder_min, alerts_at_once";
+     commission_sale_bp, commission_rent_bp, vat_bp, agent_share_bp, viewing_reminder_min, alerts_at_once, \
+     require_consent, require_permits";
 
 fn from_row(r: &Row) -> rusqlite::Result<Workspace> {
     let language: String = r.get(8)?;
@@ -136,6 +147,9 @@ fn from_row(r: &Row) -> rusqlite::Result<Workspace> {
         agent_share_bp: r.get(15)?,
         viewing_reminder_min: r.get(16)?,
         alerts_at_once: r.get(17)?,
+        require_consent: r.get(18)?,
+        // Unset: on where the workspace keeps Dubai's time (RERA's rule), off elsewhere.
+        require_permits: r.get::<_, Option<bool>>(19)?.unwrap_or_else(|| r.get::<_, String>(2).is_ok_and(|tz| tz == "Asia/Dubai")),
         weights: weights.and_then(|w| serde_json::from_str(&w).ok()).unwrap_or_default(),
         learned: r.get::<_, Option<String>>(11)?.and_then(|m| serde_json::from_str(&m).ok()).map(std::sync::Arc::new),
     })
@@ -278,14 +292,24 @@ pub fn update(conn: &Connection, id: i64, patch: &WorkspacePatch) -> Result<Work
     if let Some(b) = patch.alerts_at_once {
         ws.alerts_at_once = b;
     }
+    if let Some(b) = patch.require_consent {
+        ws.require_consent = b;
+    }
+    let permits = patch.require_permits;
+    if let Some(b) = permits {
+        ws.require_permits = b;
+    }
     conn.execute(
         "UPDATE workspaces SET name = ?2, timezone = ?3, phone_region = ?4, currency = ?5, agent_name = ?6,
                 quiet_start = ?7, quiet_end = ?8, language = ?9, commission_sale_bp = ?10, commission_rent_bp = ?11,
-                vat_bp = ?12, agent_share_bp = ?13, viewing_reminder_min = ?14, alerts_at_once = ?15 WHERE id = ?1",
+                vat_bp = ?12, agent_share_bp = ?13, viewing_reminder_min = ?14, alerts_at_once = ?15, require_consent = ?16,
+                require_permits = coalesce(?17, require_permits) WHERE id = ?1",
         params![
             id, ws.name, ws.timezone, ws.phone_region, ws.currency, ws.agent_name, ws.quiet_start, ws.quiet_end, ws.language.as_str(),
-            ws.commission_sale_bp, ws.commission_rent_bp, ws.vat_bp, ws.agent_share_bp, ws.viewing_reminder_min, ws.alerts_at_once
+            ws.commission_sale_bp, ws.commission_rent_bp, ws.vat_bp, ws.agent_share_bp, ws.viewing_reminder_min, ws.alerts_at_once,
+            ws.require_consent, permits
         ],
     )?;
-    Ok(ws)
+    // Read back: a rule left unset follows the (maybe new) time zone.
+    by_id(conn, id)
 }

@@ -353,7 +353,7 @@ fn a_reply_naming_our_message_in_in_reply_to_read_from_the_mailbox_stops_the_cam
     w.book.outbox(&w.ws, None, None).unwrap();
     let l = w.book.lead(&w.ws, lead).unwrap();
     assert!(l.last_inbound_at.is_some());
-    let due = leadbook_core::outbox::Due { id: 99, lead_id: lead, body: "Of course.".into(), campaign_id: None, campaign_step: None, attempts: 0, queued_at: String::new(), property_id: None };
+    let due = leadbook_core::outbox::Due { id: 99, lead_id: lead, kind: leadbook_core::model::MessageKind::Manual, body: "Of course.".into(), campaign_id: None, campaign_step: None, attempts: 0, queued_at: String::new(), property_id: None };
     let m = mailbox::out_mail(w.book.conn(), &w.ws, &w.channels(), &due, "omid@example.org").unwrap();
     assert_eq!(m.in_reply_to.as_deref(), Some("<reply-1@example.net>"));
 }

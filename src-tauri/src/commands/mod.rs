@@ -4,6 +4,7 @@
 //! core's, and cross to the UI as `{code, message, field?}`.
 
 pub mod channels;
+pub mod compliance;
 pub mod chosen;
 pub mod dashboard;
 pub mod enquiries;

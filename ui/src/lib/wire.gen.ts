@@ -46,9 +46,10 @@ export type MessageKind = "followup" | "property" | "manual" | "viewing";
 
 /**
  * Where a message stands: queued → sending → sent (→ delivered/read), or failed
- * (permanent), deferred (to be retried), unknown (the app died mid-send; the agent confirms).
+ * (permanent), deferred (to be retried), unknown (the app died mid-send; the agent confirms),
+ * held (a compliance rule keeps it back, SPEC §14: it goes once the rule no longer holds).
  */
-export type MessageStatus = "queued" | "sending" | "sent" | "delivered" | "read" | "failed" | "deferred" | "unknown";
+export type MessageStatus = "queued" | "sending" | "sent" | "delivered" | "read" | "failed" | "deferred" | "unknown" | "held";
 
 /**
  * A company Leadbook has an account with.
@@ -117,6 +118,16 @@ export type Workspace = {
    * first shows who would be told and the agent confirms. The command line always tells.
    */
   alerts_at_once: boolean,
+  /**
+   * Automatic marketing goes only to a lead who consented on its channel (SPEC §14); off by
+   * default.
+   */
+  require_consent: boolean,
+  /**
+   * A listing alert goes only for a listing with its permit number (SPEC §14); on by default
+   * in Dubai's time zone.
+   */
+  require_permits: boolean,
 };
 
 /**
@@ -137,6 +148,8 @@ export type WorkspacePatch = {
   agent_share_bp?: number | null,
   viewing_reminder_min?: number | null,
   alerts_at_once?: boolean | null,
+  require_consent?: boolean | null,
+  require_permits?: boolean | null,
 };
 
 // ── Leads
@@ -606,6 +619,10 @@ export type OutboxMessage = {
    * The lead's name, so a list of messages reads without a second lookup.
    */
   lead_name: string,
+  /**
+   * The compliance rule keeping a `held` message back (SPEC §14).
+   */
+  held_for: HoldReason | null,
 };
 
 /**
@@ -622,6 +639,10 @@ export type OutboxFilter = {
    * Only the messages held for the agent's review.
    */
   review: boolean,
+  /**
+   * Only the messages a compliance rule holds back (with this reason, if given).
+   */
+  held_for?: HoldReason | null,
 };
 
 /**
@@ -898,6 +919,10 @@ export type DeliveryStatus = {
    * Drafts held for the agent's review (not counted as waiting).
    */
   review: number,
+  /**
+   * Held back by a compliance rule (not counted as waiting).
+   */
+  held: number,
   failed: number,
   next_attempt_at: string | null,
   last_error: string | null,
@@ -1446,6 +1471,181 @@ export type SmartList = {
 export type CalendarExported = {
   path: string,
   events: number,
+};
+
+// ── Compliance evidence
+
+/**
+ * One "may I contact?" check (SPEC §14).
+ */
+export type Check = "window" | "opt_out" | "do_not_market" | "quiet_hours" | "pacing" | "consent" | "dncr" | "permit";
+
+/**
+ * Why a message is `held`: the rule that keeps it back until it no longer holds.
+ */
+export type HoldReason = "dncr" | "no_consent" | "no_permit" | "do_not_market" | "review";
+
+/**
+ * Marketing (follow-ups, listing alerts, calls) or transactional (what the lead asked for:
+ * a viewing's confirmation and reminder; a message the agent wrote to the lead).
+ */
+export type ContactPurpose = "marketing" | "transactional";
+
+/**
+ * What a contact-log entry records: a message that went (by a provider or by the agent's
+ * hand), one a rule held back, or a call.
+ */
+export type ContactOutcome = "sent" | "held" | "call";
+
+/**
+ * What a lead's page shows of compliance.
+ */
+export type LeadCompliance = {
+  lead_id: number,
+  /**
+   * The lead's phone or WhatsApp number is on the Do Not Call Register.
+   */
+  dncr: boolean,
+  consents: Array<Consent>,
+  /**
+   * Its messages a rule holds back, by reason.
+   */
+  held: Array<HeldCount>,
+};
+
+/**
+ * How many of a lead's messages one rule holds back.
+ */
+export type HeldCount = {
+  reason: HoldReason,
+  count: number,
+};
+
+/**
+ * A lead's consent to be written to on one channel.
+ */
+export type Consent = {
+  lead_id: number,
+  channel: Channel,
+  source: ConsentSource,
+  at: string,
+};
+
+/**
+ * Where a consent came from.
+ */
+export type ConsentSource = "inbound" | "enquiry" | "import" | "verbal";
+
+/**
+ * What an import of the register did (SPEC §9: `{"numbers":N,"leads_affected":N}`).
+ */
+export type DncrImported = {
+  /**
+   * Numbers on the list now (each once, in E.164).
+   */
+  numbers: number,
+  /**
+   * The workspace's leads whose phone or WhatsApp number is on it.
+   */
+  leads_affected: number,
+  /**
+   * Cells that were not a phone number, with their row, at most [`MAX_REFUSED_SHOWN`].
+   */
+  refused: Array<DncrRefused>,
+  /**
+   * How many cells were refused in all.
+   */
+  refused_count: number,
+};
+
+/**
+ * A cell of the file that is not a number.
+ */
+export type DncrRefused = {
+  row: number,
+  value: string,
+};
+
+/**
+ * One contact-log entry.
+ */
+export type ContactEntry = {
+  id: number,
+  lead_id: number,
+  lead_name: string,
+  at: string,
+  /**
+   * `telegram`, `whatsapp`, `sms`, `email`, `manual` (sent by the agent's hand) or `call`.
+   */
+  channel: string,
+  purpose: ContactPurpose,
+  outcome: ContactOutcome,
+  outbox_id: number | null,
+  call_id: number | null,
+  /**
+   * The checks it passed, in the order they were asked.
+   */
+  passed: Array<Check>,
+  /**
+   * The rule that held it back.
+   */
+  held_by: HoldReason | null,
+  /**
+   * Rules the agent's own contact (a call, a message sent by hand) did not keep.
+   */
+  broke: Array<Check>,
+  detail: string | null,
+};
+
+/**
+ * Which entries to read; every field narrows.
+ */
+export type LogFilter = {
+  /**
+   * First day, inclusive (`YYYY-MM-DD`, the workspace's calendar).
+   */
+  from?: string | null,
+  /**
+   * Last day, inclusive.
+   */
+  to?: string | null,
+  lead_id?: number | null,
+  channel?: string | null,
+  /**
+   * Entries held by this rule (`dncr`, `no_consent`, …), or — with a check's name
+   * (`quiet_hours`, `pacing`, …) — entries that broke it.
+   */
+  rule?: string | null,
+  outcome?: ContactOutcome | null,
+};
+
+/**
+ * A page of the log, newest first, with how many entries the filter holds in all.
+ */
+export type ContactPage = {
+  entries: Array<ContactEntry>,
+  total: number,
+  contacts: number,
+  held: number,
+  /**
+   * The id the next (older) page starts below; none at the end.
+   */
+  next: number | null,
+};
+
+/**
+ * What writing the report did (SPEC §9: `{"path":..,"contacts":N,"held":N}`).
+ */
+export type ComplianceReport = {
+  path: string,
+  /**
+   * Messages that went and calls made.
+   */
+  contacts: number,
+  /**
+   * Messages a rule held back.
+   */
+  held: number,
 };
 
 // ── Import and export

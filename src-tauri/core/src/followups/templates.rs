@@ -10,7 +10,7 @@ use crate::workspace::Workspace;
 /// What a template can say, and what it says instead when the value is missing.
 pub const VARIABLES: &[&str] = &[
     "first_name", "name", "agent_name", "location", "budget", "property_type", "bedrooms",
-    "property_title", "property_location", "price",
+    "property_title", "property_location", "price", "permit",
 ];
 
 fn fallback(var: &str, lang: Language) -> &'static str {
@@ -34,6 +34,9 @@ fn fallback(var: &str, lang: Language) -> &'static str {
         ("bedrooms", En) => "the right number of",
         ("bedrooms", Fa) => "تعداد دلخواه",
         ("bedrooms", Ar) => "العدد المناسب من",
+        ("permit", En) => "pending",
+        ("permit", Fa) => "در انتظار صدور",
+        ("permit", Ar) => "قيد الإصدار",
         _ => "",
     }
 }
@@ -77,6 +80,7 @@ impl Context<'_> {
             "property_title" => p.map(|p| p.title.clone()),
             "property_location" => p.map(|p| p.location.clone()),
             "price" => p.map(|p| thousands(p.price)),
+            "permit" => p.and_then(|p| p.permit.clone()),
             _ => None,
         }
     }
@@ -129,9 +133,9 @@ pub fn unknown_variables(template: &str) -> Vec<String> {
 /// The message that tells a matching buyer about a new listing.
 pub fn property_alert(lang: Language) -> &'static str {
     match lang {
-        Language::En => "Hi {first_name}, a new listing just came in that fits what you are looking for: {property_title} in {property_location}, AED {price}. Would you like the details or a viewing? — {agent_name}",
-        Language::Fa => "سلام {first_name}، ملک جدیدی مطابق خواسته شما رسیده است: {property_title} در {property_location}، {price} درهم. مایلید جزئیات را بفرستم یا بازدید هماهنگ کنیم؟ — {agent_name}",
-        Language::Ar => "مرحباً {first_name}، وصل للتو عقار جديد يناسب ما تبحث عنه: {property_title} في {property_location}، بسعر {price} درهم. هل تود معرفة التفاصيل أو ترتيب معاينة؟ — {agent_name}",
+        Language::En => "Hi {first_name}, a new listing just came in that fits what you are looking for: {property_title} in {property_location}, AED {price} (permit {permit}). Would you like the details or a viewing? — {agent_name}",
+        Language::Fa => "سلام {first_name}، ملک جدیدی مطابق خواسته شما رسیده است: {property_title} در {property_location}، {price} درهم (شماره مجوز {permit}). مایلید جزئیات را بفرستم یا بازدید هماهنگ کنیم؟ — {agent_name}",
+        Language::Ar => "مرحباً {first_name}، وصل للتو عقار جديد يناسب ما تبحث عنه: {property_title} في {property_location}، بسعر {price} درهم (رقم التصريح {permit}). هل تود معرفة التفاصيل أو ترتيب معاينة؟ — {agent_name}",
     }
 }
 

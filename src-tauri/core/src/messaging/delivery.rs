@@ -8,6 +8,7 @@ use crate::store::Store;
 use crate::messaging::channels::config::{self, Channels};
 use crate::messaging::channels::{Effect, Provider, SendOutcome};
 use crate::clock::parse_time;
+use crate::compliance::{self, Gate, Verdict};
 use crate::error::Result;
 use crate::followups::Step;
 use crate::leads;
@@ -58,6 +59,10 @@ pub struct Report {
     pub unknown: usize,
     /// Routed to the agent (no provider can reach the lead).
     pub manual: usize,
+    /// Held back by a compliance rule (SPEC §14).
+    pub held: usize,
+    /// Left for later: outside the sending window, or pacing spent.
+    pub waiting: usize,
     /// Whether a provider could not be reached at all.
     #[serde(skip)]
     pub offline: bool,
@@ -105,6 +110,8 @@ struct Done {
     route: Route,
     attempts: i64,
     outcome: SendOutcome,
+    /// The checks it passed before it went: the contact log's entry when it is sent.
+    gate: Gate,
 }
 
 /// Delivers every due message of `ws` once through `ch`; returns when none is left to try now
@@ -112,6 +119,8 @@ struct Done {
 pub async fn deliver(store: &mut Store, ws: &Workspace, ch: &Channels, pacer: &mut Pacer) -> Result<Report> {
     let mut report = Report::default();
     store.write(|tx, now| sweep_stale(tx, Some(ws), now))?;
+    // Held messages whose rule no longer holds go in this round (each once).
+    store.write(|tx, _| compliance::release(tx, ws))?;
     let mut flying: JoinSet<Done> = JoinSet::new();
     // Providers found unreachable this round: their messages stay queued, untouched.
     let mut unreachable: Vec<Provider> = vec![];
@@ -123,7 +132,7 @@ pub async fn deliver(store: &mut Store, ws: &Workspace, ch: &Channels, pacer: &m
         let Some(last) = page.last() else { break };
         after = (last.queued_at.clone(), last.id);
         for due in page {
-            let Some((due, route)) = prepare(store, ws, ch, &mut report, due, &[])? else { continue };
+            let Some((due, route, gate)) = prepare(store, ws, ch, &mut report, due, &[])? else { continue };
             let provider = route.provider().unwrap_or(Provider::Telegram);
             let slot = pacer.slot(provider, &route.recipient());
             tokio::time::sleep_until(slot).await;
@@ -132,7 +141,7 @@ pub async fn deliver(store: &mut Store, ws: &Workspace, ch: &Channels, pacer: &m
                 record_done(store, ws, pacer, &mut report, &mut unreachable, &mut again, joined(done)?)?;
             }
             if !unreachable.contains(&provider) {
-                launch(store, ws, ch, pacer, &mut flying, due, route, slot)?;
+                launch(store, ws, ch, pacer, &mut flying, due, route, gate, slot)?;
             }
             while flying.len() >= IN_FLIGHT {
                 if let Some(done) = flying.join_next().await {
@@ -150,14 +159,14 @@ pub async fn deliver(store: &mut Store, ws: &Workspace, ch: &Channels, pacer: &m
         }
         for (id, avoid) in std::mem::take(&mut again) {
             let Some(due) = outbox::due_by_id(store.conn(), ws, id)? else { continue };
-            let Some((due, route)) = prepare(store, ws, ch, &mut report, due, &avoid)? else { continue };
+            let Some((due, route, gate)) = prepare(store, ws, ch, &mut report, due, &avoid)? else { continue };
             let provider = route.provider().unwrap_or(Provider::Telegram);
             if unreachable.contains(&provider) {
                 continue;
             }
             let slot = pacer.slot(provider, &route.recipient());
             tokio::time::sleep_until(slot).await;
-            launch(store, ws, ch, pacer, &mut flying, due, route, slot)?;
+            launch(store, ws, ch, pacer, &mut flying, due, route, gate, slot)?;
         }
     }
     Ok(report)
@@ -169,7 +178,7 @@ fn joined(r: std::result::Result<Done, tokio::task::JoinError>) -> Result<Done> 
 
 /// Routes a due message. A message no provider can carry becomes the agent's (manual) and one
 /// whose provider needs attention waits: both `None`. Otherwise the message and its route.
-fn prepare(store: &mut Store, ws: &Workspace, ch: &Channels, report: &mut Report, due: Due, avoid: &[Channel]) -> Result<Option<(Due, Route)>> {
+fn prepare(store: &mut Store, ws: &Workspace, ch: &Channels, report: &mut Report, due: Due, avoid: &[Channel]) -> Result<Option<(Due, Route, Gate)>> {
     let now = store.now();
     let lead = leads::get(store.conn(), ws, due.lead_id)?;
     let step = match (due.campaign_id, due.campaign_step) {
@@ -190,24 +199,64 @@ fn prepare(store: &mut Store, ws: &Workspace, ch: &Channels, report: &mut Report
     };
     let route = routing::route(&target, ch, avoid, now);
     match &route {
-        Route::Wait { .. } => Ok(None),
+        Route::Wait { .. } => return Ok(None),
         Route::TooLong { reason } => {
             // Sent nowhere: the agent reads why on the message and shortens it.
             report.failed += store.write(|tx, _| outbox::fail_unsent(tx, ws, due.id, reason))?;
-            Ok(None)
+            return Ok(None);
         }
-        Route::Manual { link } => {
-            let changed = store.write(|tx, _| outbox::to_manual(tx, ws, due.id, link.as_deref()))?;
-            report.manual += changed;
-            Ok(None)
-        }
-        _ => Ok(Some((due, route))),
+        _ => {}
     }
+    // "May I contact?" (SPEC §14), on the channel it would go by — asked before a message
+    // becomes the agent's to send by hand too.
+    let channel = match &route {
+        Route::Manual { .. } => None,
+        r => Channel::parse("channel", r.channel()).ok(),
+    };
+    let ask = compliance::Ask {
+        outbox_id: due.id, lead: &lead, kind: due.kind, property_id: due.property_id, channel, queued_at: parse_time(&due.queued_at),
+    };
+    let gate = compliance::assess(store.conn(), ws, &ask, now)?;
+    match gate.verdict {
+        Verdict::Go => {}
+        Verdict::Hold(reason) => {
+            report.held += store.write(|tx, now| {
+                let n = outbox::hold(tx, ws, due.id, reason)?;
+                if n == 1 {
+                    let entry = compliance::Entry {
+                        lead_id: due.lead_id, channel: route.channel(), purpose: gate.purpose, outcome: compliance::ContactOutcome::Held,
+                        outbox_id: Some(due.id), call_id: None, passed: &gate.passed, held_by: Some(reason), broke: &[], detail: None,
+                    };
+                    compliance::log(tx, ws, &entry, now)?;
+                }
+                Ok(n)
+            })?;
+            return Ok(None);
+        }
+        Verdict::Wait { until, check } => {
+            let why = match check {
+                compliance::Check::Pacing => "pacing: one marketing message a day and two a week to a lead who has not answered".to_string(),
+                _ => format!("outside the sending window ({}–{}): goes when it opens", ws.quiet_start, ws.quiet_end),
+            };
+            report.waiting += store.write(|tx, _| outbox::wait_until(tx, ws, due.id, until, &why))?;
+            return Ok(None);
+        }
+        Verdict::Drop(why) => {
+            store.write(|tx, _| outbox::fail_unsent(tx, ws, due.id, why))?;
+            return Ok(None);
+        }
+    }
+    if let Route::Manual { link } = &route {
+        let changed = store.write(|tx, _| outbox::to_manual(tx, ws, due.id, link.as_deref()))?;
+        report.manual += changed;
+        return Ok(None);
+    }
+    Ok(Some((due, route, gate)))
 }
 
 /// Claims the message and sends it on its own task; `slot` is when its turn came.
 #[allow(clippy::too_many_arguments)]
-fn launch(store: &mut Store, ws: &Workspace, ch: &Channels, pacer: &mut Pacer, flying: &mut JoinSet<Done>, due: Due, route: Route, slot: Instant) -> Result<()> {
+fn launch(store: &mut Store, ws: &Workspace, ch: &Channels, pacer: &mut Pacer, flying: &mut JoinSet<Done>, due: Due, route: Route, gate: Gate, slot: Instant) -> Result<()> {
     if !claim(store, ws, due.id, route.channel())? {
         return Ok(());
     }
@@ -225,7 +274,7 @@ fn launch(store: &mut Store, ws: &Workspace, ch: &Channels, pacer: &mut Pacer, f
             Some(f) => f.await,
             None => SendOutcome::Failed { reason: "the provider is no longer set up".into(), effect: None },
         };
-        Done { id, lead_id, route, attempts, outcome }
+        Done { id, lead_id, route, attempts, outcome, gate }
     });
     Ok(())
 }
@@ -304,6 +353,11 @@ fn record_done(
             SendOutcome::Sent { provider_id } => {
                 if outbox::settle_sent_by(tx, ws, d.id, Some(provider.as_str()), provider_id, now)? {
                     leads::mark_contacted(tx, ws, d.lead_id, d.route.channel(), now)?;
+                    let entry = compliance::Entry {
+                        lead_id: d.lead_id, channel: d.route.channel(), purpose: d.gate.purpose, outcome: compliance::ContactOutcome::Sent,
+                        outbox_id: Some(d.id), call_id: None, passed: &d.gate.passed, held_by: None, broke: &[], detail: None,
+                    };
+                    compliance::log(tx, ws, &entry, now)?;
                     report.sent += 1;
                 }
                 // A mailbox saved but never tried is connected once a mail went through it.
@@ -400,6 +454,8 @@ pub struct Status {
     pub manual: i64,
     /// Drafts held for the agent's review (not counted as waiting).
     pub review: i64,
+    /// Held back by a compliance rule (not counted as waiting).
+    pub held: i64,
     pub failed: i64,
     pub next_attempt_at: Option<String>,
     pub last_error: Option<String>,
@@ -425,6 +481,7 @@ pub fn status(conn: &rusqlite::Connection, ws: &Workspace) -> Result<Status> {
             }
             (Unknown, ..) => st.unknown += n,
             (Failed, ..) => st.failed += n,
+            (Held, ..) => st.held += n,
             _ => {}
         }
     }

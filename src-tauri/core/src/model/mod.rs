@@ -6,13 +6,10 @@ pub mod lengths;
 pub mod normalize;
 pub mod score;
 
-use crate::error::{Error, Result};
-use serde::{Deserialize, Serialize};
-
 macro_rules! text_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS)]
         pub enum $name { $(#[serde(rename = $text)] $variant),+ }
 
         impl $name {
@@ -24,10 +21,10 @@ macro_rules! text_enum {
 
             /// Parses the text form (case-insensitive, trimmed); an unknown value is a
             /// validation error on `field` that lists the allowed values.
-            pub fn parse(field: &str, s: &str) -> Result<Self> {
+            pub fn parse(field: &str, s: &str) -> $crate::error::Result<Self> {
                 let t = s.trim();
                 Self::ALL.iter().copied().find(|v| v.as_str().eq_ignore_ascii_case(t)).ok_or_else(|| {
-                    Error::validation(field, format!(
+                    $crate::error::Error::validation(field, format!(
                         "unknown {} '{}'; allowed: {}", field.replace('_', " "), t,
                         [$($text),+].join(", ")))
                 })
@@ -160,10 +157,11 @@ text_enum!(
 
 text_enum!(
     /// Where a message stands: queued → sending → sent (→ delivered/read), or failed
-    /// (permanent), deferred (to be retried), unknown (the app died mid-send; the agent confirms).
+    /// (permanent), deferred (to be retried), unknown (the app died mid-send; the agent confirms),
+    /// held (a compliance rule keeps it back, SPEC §14: it goes once the rule no longer holds).
     MessageStatus {
         Queued = "queued", Sending = "sending", Sent = "sent", Delivered = "delivered", Read = "read",
-        Failed = "failed", Deferred = "deferred", Unknown = "unknown",
+        Failed = "failed", Deferred = "deferred", Unknown = "unknown", Held = "held",
     }
 );
 

@@ -642,6 +642,49 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX leads_ws_answered ON leads(workspace_id, first_answered_at) WHERE first_answered_at IS NOT NULL;
     CREATE INDEX leads_ws_unanswered ON leads(workspace_id, coalesce(arrived_at, created_at), source) WHERE first_answered_at IS NULL;
     "#,
+    // 20: compliance evidence (SPEC §14): the rule holding a `held` message; the contact log
+    // (every message that went and every call, with the checks it passed, or the rule that held
+    // it back — kept when a lead is deleted, so it names the lead itself); the Do Not Call
+    // Register; consent per lead and channel; and the two workspace rules (consent for automatic
+    // marketing, off by default; permits on advertisements, NULL = on for Asia/Dubai).
+    r#"
+    ALTER TABLE outbox ADD COLUMN held_for TEXT;
+    CREATE INDEX outbox_held ON outbox(workspace_id, held_for) WHERE status = 'held';
+    ALTER TABLE workspaces ADD COLUMN require_consent INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE workspaces ADD COLUMN require_permits INTEGER;
+    CREATE TABLE contact_log (
+        id           INTEGER PRIMARY KEY,
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        lead_id      INTEGER NOT NULL,
+        lead_name    TEXT NOT NULL,
+        at           TEXT NOT NULL,
+        channel      TEXT NOT NULL,
+        purpose      TEXT NOT NULL,
+        outcome      TEXT NOT NULL,
+        outbox_id    INTEGER,
+        call_id      INTEGER,
+        passed       TEXT NOT NULL,
+        held_by      TEXT,
+        broke        TEXT,
+        detail       TEXT
+    );
+    CREATE INDEX contact_log_ws_at ON contact_log(workspace_id, at);
+    CREATE INDEX contact_log_ws_lead ON contact_log(workspace_id, lead_id, at);
+    CREATE TABLE dncr_numbers (
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        phone        TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, phone)
+    ) WITHOUT ROWID;
+    CREATE TABLE consents (
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        lead_id      INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        channel      TEXT NOT NULL,
+        source       TEXT NOT NULL,
+        at           TEXT NOT NULL,
+        PRIMARY KEY (lead_id, channel)
+    ) WITHOUT ROWID;
+    CREATE INDEX consents_ws ON consents(workspace_id, lead_id);
+    "#,
 ];
 
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.

@@ -124,6 +124,23 @@ pub fn read(path: &Path, format: &str) -> Result<Table> {
 /// [`limits`] is refused before it is read, and a reader that panics on a malformed
 /// spreadsheet is a validation error naming the file.
 pub fn read_with(path: &Path, format: &str, encoding: &str) -> Result<Table> {
+    let (kind, grid, encoding) = read_grid(path, format, encoding)?;
+    let mut table = from_grid(grid)?;
+    table.encoding = encoding;
+    table.format = if kind == "xlsx" {
+        "xlsx"
+    } else if format == "linkedin" || is_linkedin(&table.headers) {
+        "linkedin"
+    } else {
+        "csv"
+    };
+    Ok(table)
+}
+
+/// The cells of `path` as rows with their line numbers, under the same limits as an import,
+/// with no header looked for: `("xlsx" | "csv", rows, the CSV's encoding)`. Also what reads a
+/// Do Not Call Register list, which may be numbers alone.
+pub fn read_grid(path: &Path, format: &str, encoding: &str) -> Result<(&'static str, Grid, Option<String>)> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let kind = match (format, ext.as_str()) {
         ("auto", "xlsx" | "xlsm" | "xlsb" | "xls" | "ods") | ("xlsx", _) => "xlsx",
@@ -142,28 +159,18 @@ pub fn read_with(path: &Path, format: &str, encoding: &str) -> Result<Table> {
         return Err(Error::validation("file", format!("{} is a folder, not a file: choose the file to import", path.display())));
     }
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let (grid, encoding) = if kind == "xlsx" {
+    if kind == "xlsx" {
         if meta.len() > limits::MAX_SHEET_FILE_BYTES {
             return Err(limits::too_big(&name, "a spreadsheet", limits::MAX_SHEET_FILE_BYTES));
         }
-        (read_sheet_guarded(path, &name)?, None)
+        Ok((kind, read_sheet_guarded(path, &name)?, None))
     } else {
         if meta.len() > limits::MAX_CSV_BYTES {
             return Err(limits::too_big(&name, "a CSV file", limits::MAX_CSV_BYTES));
         }
         let (grid, encoding) = read_csv(path, &name, encoding)?;
-        (grid, Some(encoding))
-    };
-    let mut table = from_grid(grid)?;
-    table.encoding = encoding;
-    table.format = if kind == "xlsx" {
-        "xlsx"
-    } else if format == "linkedin" || is_linkedin(&table.headers) {
-        "linkedin"
-    } else {
-        "csv"
-    };
-    Ok(table)
+        Ok((kind, grid, Some(encoding)))
+    }
 }
 
 fn is_linkedin(headers: &[String]) -> bool {
@@ -172,7 +179,7 @@ fn is_linkedin(headers: &[String]) -> bool {
 }
 
 /// Rows with their 1-based line numbers as a spreadsheet shows them.
-type Grid = Vec<(usize, Vec<String>)>;
+pub type Grid = Vec<(usize, Vec<String>)>;
 
 /// The delimiters a CSV may use, in the order they are tried.
 const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];

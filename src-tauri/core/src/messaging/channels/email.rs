@@ -19,8 +19,6 @@ use tokio::net::TcpStream;
 use tokio_rustls::rustls;
 
 mod security {
-    use crate::error::{Error, Result};
-    use serde::{Deserialize, Serialize};
     crate::model::text_enum!(
         /// How a connection to a mail server is protected: TLS from the first byte (993, 465),
         /// STARTTLS after the greeting (143, 587), or not at all (only to this machine).
