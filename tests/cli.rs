@@ -328,7 +328,7 @@ fn two_processes_reactivating_one_listing_tell_each_buyer_once() {
             .collect();
         book.add_inputs(&ws, rows).unwrap();
     }
-    let id = leadbook(&db, &["property", "add", "--title", "JVC 1BR", "--location", "JVC", "--price", "900000"]).stdout["id"].to_string();
+    let id = leadbook(&db, &["property", "add", "--title", "JVC 1BR", "--location", "JVC", "--price", "900000", "--permit", "71000000331"]).stdout["id"].to_string();
     leadbook(&db, &["property", "status", &id, "reserved"]);
     // Clear what the first announcement queued, so the race decides everything.
     {
@@ -354,7 +354,7 @@ fn two_processes_reactivating_one_listing_tell_each_buyer_once() {
 fn outbox_confirm_settles_only_unknown_messages() {
     let (_d, db) = db();
     leadbook(&db, &["lead", "add", "--name", "Omar", "--phone", "0501234567", "--locations", "JVC"]);
-    leadbook(&db, &["property", "add", "--title", "JVC 1BR", "--location", "JVC", "--price", "900000"]);
+    leadbook(&db, &["property", "add", "--title", "JVC 1BR", "--location", "JVC", "--price", "900000", "--permit", "71000000357"]);
     let r = leadbook(&db, &["outbox", "confirm", "1", "--sent"]);
     assert_eq!((r.code, r.stderr["field"].as_str()), (2, Some("status")), "a queued message is not the agent's to confirm");
     leadbook_core::store::open(&db, &leadbook_core::workflows::SETUP).unwrap().execute("UPDATE outbox SET status = 'unknown' WHERE id = 1", []).unwrap();
@@ -375,7 +375,7 @@ fn telegram_book(db: &Path, server: &leadbook_test_servers::Telegram, chats: &[i
     for id in chats {
         leadbook(db, &["lead", "add", "--name", &format!("Buyer {id}"), "--telegram-id", &id.to_string(), "--locations", "JVC"]);
     }
-    let r = leadbook(db, &["property", "add", "--title", "JVC studio", "--location", "JVC", "--price", "1"]);
+    let r = leadbook(db, &["property", "add", "--title", "JVC studio", "--location", "JVC", "--price", "1", "--permit", "71000000378"]);
     assert_eq!(r.stdout["queued"], chats.len());
 }
 
@@ -434,7 +434,7 @@ fn channel_tokens_appear_nowhere_in_the_database_the_output_or_the_outbox() {
     // Errors carry no URL (Telegram's has the token in its path).
     server.down();
     leadbook(&db, &["lead", "add", "--name", "Buyer 3", "--telegram-id", "3", "--locations", "JVC"]);
-    leadbook(&db, &["property", "add", "--title", "JVC 2", "--location", "JVC", "--price", "1"]);
+    leadbook(&db, &["property", "add", "--title", "JVC 2", "--location", "JVC", "--price", "1", "--permit", "71000000437"]);
     let r = keep(leadbook(&db, &["outbox", "send"]));
     assert_eq!(r.stdout["deferred"], 1);
     keep(leadbook(&db, &["inbox", "sync"]));

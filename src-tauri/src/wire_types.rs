@@ -127,7 +127,7 @@ fn groups(cfg: &Config) -> Vec<(&'static str, Vec<Decl>)> {
             leadbook_core::compliance::ContactPurpose, leadbook_core::compliance::ContactOutcome, leadbook_core::compliance::LeadCompliance,
             leadbook_core::compliance::HeldCount, leadbook_core::compliance::consent::Consent, leadbook_core::compliance::consent::ConsentSource,
             leadbook_core::compliance::dncr::Imported, leadbook_core::compliance::dncr::Refused, leadbook_core::compliance::report::ContactEntry,
-            leadbook_core::compliance::report::LogFilter, leadbook_core::compliance::report::ContactPage, leadbook_core::compliance::report::Written),
+            leadbook_core::compliance::report::LogFilter, leadbook_core::compliance::report::ContactPage, leadbook_core::transfer::compliance::Written),
         group!(cfg, "Import and export": transfer::Preview, import::Field, transfer::Progress, import::Report,
             import::Rejected, Exported),
     ]

@@ -659,8 +659,9 @@ impl Book {
     /// Replaces the workspace's Do Not Call Register with the numbers of `path`; held messages
     /// of leads no longer on it go again.
     pub fn import_dncr(&mut self, ws: &Workspace, path: &std::path::Path) -> Result<compliance::dncr::Imported> {
+        let rows = crate::transfer::compliance::read_register(path)?;
         self.write(|tx, _| {
-            let out = compliance::dncr::import_file(tx, ws, path)?;
+            let out = compliance::dncr::replace(tx, ws, &rows)?;
             compliance::release(tx, ws)?;
             Ok(out)
         })
@@ -691,8 +692,8 @@ impl Book {
     }
 
     /// Writes the contact report to `path` (`.xlsx` or `.csv`).
-    pub fn compliance_report(&self, ws: &Workspace, filter: &compliance::report::LogFilter, path: &std::path::Path) -> Result<compliance::report::Written> {
-        compliance::report::write(self.conn(), ws, filter, path)
+    pub fn compliance_report(&self, ws: &Workspace, filter: &compliance::report::LogFilter, path: &std::path::Path) -> Result<crate::transfer::compliance::Written> {
+        crate::transfer::compliance::write_report(self.conn(), ws, filter, path)
     }
 
     /// The register's size and how many leads it covers.

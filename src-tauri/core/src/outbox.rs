@@ -9,10 +9,9 @@
 use crate::clock::fmt_time;
 use crate::error::Result;
 use crate::listings::matching::MatchAlert;
-use crate::compliance::HoldReason;
 use crate::store::rows::{enum_col, opt_enum_col};
 use crate::store::settings::Setting;
-use crate::model::{DraftSource, MessageKind, MessageStatus, Review};
+use crate::model::{DraftSource, HoldReason, MessageKind, MessageStatus, Review};
 use crate::workspace::Workspace;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -522,6 +521,14 @@ pub fn unhold(conn: &Connection, ws: &Workspace, id: i64) -> Result<usize> {
     Ok(conn
         .prepare_cached("UPDATE outbox SET status = ?3, held_for = NULL WHERE workspace_id = ?1 AND id = ?2 AND status = ?4")?
         .execute(params![ws.id, id, MessageStatus::Queued, MessageStatus::Held])?)
+}
+
+/// A message still written from its template gets `body` instead (an alert written again now
+/// that its listing has a permit); a text the model or the agent wrote is left as it is.
+pub fn rewrite_template(conn: &Connection, ws: &Workspace, id: i64, body: &str) -> Result<usize> {
+    Ok(conn
+        .prepare_cached("UPDATE outbox SET body = ?3 WHERE workspace_id = ?1 AND id = ?2 AND coalesce(draft, ?4) = ?4")?
+        .execute(params![ws.id, id, body, DraftSource::Template])?)
 }
 
 /// Not yet: the sending window is closed or pacing is spent. The message stays queued and is

@@ -42,6 +42,9 @@ const OWNERS: &[(&str, &str)] = &[
     ("email_senders", "enquiries"),
     ("unparsed_mail", "enquiries"),
     ("portals", "messaging"),
+    ("contact_log", "compliance"),
+    ("dncr_numbers", "compliance"),
+    ("consents", "compliance"),
 ];
 
 /// Where the schema lives: its migrations write whatever they must.

@@ -1,6 +1,6 @@
 //! The Do Not Call Register (SPEC §14): the numbers the agent may not market to, imported from
 //! the list the TDRA hands out (numbers in any spelling, one per line, or a sheet with a number
-//! column). Re-importing replaces the list. Marketing messages and call tasks to a listed
+//! column: read by `transfer::compliance`). Re-importing replaces the list. Marketing messages and call tasks to a listed
 //! number are held with reason `dncr`; what the lead asked for still goes.
 
 use crate::error::{Error, Result};
@@ -9,7 +9,6 @@ use crate::model::normalize;
 use crate::workspace::Workspace;
 use rusqlite::{params, Connection};
 use serde::Serialize;
-use std::path::Path;
 use ts_rs::TS;
 
 /// What an import of the register did (SPEC §9: `{"numbers":N,"leads_affected":N}`).
@@ -36,34 +35,6 @@ pub struct Refused {
 
 /// The refused cells an import names (the count says how many in all).
 pub const MAX_REFUSED_SHOWN: usize = 20;
-
-/// Headers a register's number column goes by, folded (letters and digits, lower case).
-const NUMBER_HEADERS: &[&str] =
-    &["phone", "phonenumber", "number", "mobile", "mobilenumber", "msisdn", "tel", "telephone", "رقم", "رقمالهاتف", "الهاتف", "شماره", "تلفن", "موبایل", "شمارهتلفن"];
-
-fn fold(h: &str) -> String {
-    h.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
-}
-
-/// Reads the register from `path` (`.csv`, `.txt`, `.xlsx`, `.xls`, `.ods`) and replaces the
-/// workspace's list with it, inside the caller's transaction. A file with no number in it is an
-/// error and changes nothing.
-pub fn import_file(conn: &Connection, ws: &Workspace, path: &Path) -> Result<Imported> {
-    let (_, grid, _) = crate::transfer::import::read_grid(path, "auto", "auto")?;
-    let rows: Vec<(usize, String)> = match grid.first() {
-        None => vec![],
-        Some((_, first)) => {
-            let col = first.iter().position(|h| NUMBER_HEADERS.contains(&fold(h).as_str()));
-            match col {
-                // A header names the column: its cells below.
-                Some(c) => grid.iter().skip(1).filter_map(|(n, cells)| cells.get(c).map(|v| (*n, v.clone()))).collect(),
-                // No header: numbers alone, the first cell of each line.
-                None => grid.iter().filter_map(|(n, cells)| cells.first().map(|v| (*n, v.clone()))).collect(),
-            }
-        }
-    };
-    replace(conn, ws, &rows)
-}
 
 /// Replaces the list with the numbers of `rows` (row number, cell as written).
 pub fn replace(conn: &Connection, ws: &Workspace, rows: &[(usize, String)]) -> Result<Imported> {

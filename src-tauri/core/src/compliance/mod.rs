@@ -20,6 +20,7 @@ pub mod report;
 use crate::clock::fmt_time;
 use crate::error::Result;
 use crate::leads::Lead;
+pub use crate::model::HoldReason;
 use crate::model::{text_enum, Channel, MessageKind, MessageStatus};
 use crate::workspace::Workspace;
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
@@ -31,11 +32,6 @@ text_enum!(
         Window = "window", OptOut = "opt_out", DoNotMarket = "do_not_market", QuietHours = "quiet_hours",
         Pacing = "pacing", Consent = "consent", Dncr = "dncr", Permit = "permit",
     }
-);
-
-text_enum!(
-    /// Why a message is `held`: the rule that keeps it back until it no longer holds.
-    HoldReason { Dncr = "dncr", NoConsent = "no_consent", NoPermit = "no_permit", DoNotMarket = "do_not_market", Review = "review" }
 );
 
 text_enum!(
@@ -194,15 +190,16 @@ pub fn pacing_allows(conn: &Connection, ws: &Workspace, lead_id: i64, outbox_id:
     use MessageStatus::*;
     let day_start = ws.day_start(ws.local_day(now));
     let week_start = now - Duration::days(7);
-    let now_s = fmt_time(now);
     let (today, week): (i64, i64) = conn
         .prepare_cached(
-            "SELECT count(*) FILTER (WHERE coalesce(sent_at, ?5) >= ?4), count(*) FROM outbox
-             WHERE lead_id = ?1 AND workspace_id = ?2 AND id != ?3 AND kind IN (?6, ?7)
-               AND (status IN (?8, ?9) OR (sent_at IS NOT NULL AND sent_at > ?10))",
+            "SELECT count(*) FILTER (WHERE went >= ?4), count(*) FROM (
+                SELECT coalesce(sent_at, sending_since, queued_at) AS went FROM outbox
+                WHERE lead_id = ?1 AND workspace_id = ?2 AND id != ?3 AND kind IN (?5, ?6)
+                  AND (sent_at IS NOT NULL OR status IN (?7, ?8)))
+             WHERE went > ?9",
         )?
         .query_row(
-            params![lead_id, ws.id, outbox_id, fmt_time(day_start), now_s, MessageKind::Followup, MessageKind::Property, Sending, Unknown, fmt_time(week_start)],
+            params![lead_id, ws.id, outbox_id, fmt_time(day_start), MessageKind::Followup, MessageKind::Property, Sending, Unknown, fmt_time(week_start)],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
     let (calls_today, calls_week) = crate::tasks::calls::unanswered_counts(conn, ws, lead_id, day_start, week_start)?;
@@ -311,8 +308,7 @@ fn rerender_alert(conn: &Connection, ws: &Workspace, id: i64, lead: &Lead, prope
     use crate::followups::templates;
     let ctx = templates::Context { lead, workspace: ws, property: Some(&p) };
     let body = templates::render(templates::property_alert(ctx.language()), &ctx);
-    conn.prepare_cached("UPDATE outbox SET body = ?3 WHERE workspace_id = ?1 AND id = ?2 AND coalesce(draft, 'template') = 'template'")?
-        .execute(params![ws.id, id, body])?;
+    crate::outbox::rewrite_template(conn, ws, id, &body)?;
     Ok(())
 }
 

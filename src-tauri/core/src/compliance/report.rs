@@ -1,16 +1,14 @@
-//! The contact log read back (SPEC §14): the Compliance screen's pages and the report a
-//! regulator is handed (`leadbook compliance report FILE.xlsx|FILE.csv [--from D] [--to D]`).
+//! The contact log read back (SPEC §14): the Compliance screen's pages, and the entries the
+//! report a regulator is handed is written from (see `transfer::compliance`).
 
-use super::{checks_of, hold_words, Check, HoldReason, ContactOutcome, ContactPurpose};
+use super::{checks_of, Check, ContactOutcome, ContactPurpose, HoldReason};
 use crate::error::{Error, Result};
 use crate::store::rows::{enum_col, opt_enum_col};
-use crate::transfer::export::neutralise;
 use crate::workspace::Workspace;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, Row};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 use ts_rs::TS;
 
 /// One contact-log entry.
@@ -160,22 +158,8 @@ pub fn page(conn: &Connection, ws: &Workspace, filter: &LogFilter, before: Optio
     Ok(ContactPage { entries, total, contacts: total - held, held, next })
 }
 
-/// What writing the report did (SPEC §9: `{"path":..,"contacts":N,"held":N}`).
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(rename = "ComplianceReport")]
-pub struct Written {
-    pub path: String,
-    /// Messages that went and calls made.
-    pub contacts: usize,
-    /// Messages a rule held back.
-    pub held: usize,
-}
-
-const HEADERS: &[&str] =
-    &["Entry", "Time", "Lead ID", "Lead", "Channel", "Marketing or transactional", "ContactOutcome", "Message ID", "Call ID", "Checks passed", "Held by", "Why held", "Rules not kept", "Detail"];
-
 /// Every entry of `filter`, oldest first, through `each`.
-fn each_entry(conn: &Connection, ws: &Workspace, filter: &LogFilter, mut each: impl FnMut(ContactEntry) -> Result<()>) -> Result<()> {
+pub fn each_entry(conn: &Connection, ws: &Workspace, filter: &LogFilter, mut each: impl FnMut(ContactEntry) -> Result<()>) -> Result<()> {
     let (cond, args) = condition(ws, filter)?;
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM contact_log{cond} ORDER BY id"))?;
     let mut rows = stmt.query(params_from_iter(&args))?;
@@ -183,82 +167,4 @@ fn each_entry(conn: &Connection, ws: &Workspace, filter: &LogFilter, mut each: i
         each(from_row(r)?)?;
     }
     Ok(())
-}
-
-fn cells(ws: &Workspace, e: &ContactEntry) -> Vec<String> {
-    let local = crate::clock::parse_time(&e.at)
-        .map(|t: DateTime<Utc>| t.with_timezone(&ws.tz()).format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_else(|| e.at.clone());
-    let list = |v: &[Check]| v.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
-    vec![
-        e.id.to_string(),
-        local,
-        e.lead_id.to_string(),
-        e.lead_name.clone(),
-        e.channel.clone(),
-        e.purpose.as_str().into(),
-        e.outcome.as_str().into(),
-        e.outbox_id.map(|i| i.to_string()).unwrap_or_default(),
-        e.call_id.map(|i| i.to_string()).unwrap_or_default(),
-        list(&e.passed),
-        e.held_by.map(|h| h.as_str().to_string()).unwrap_or_default(),
-        e.held_by.map(|h| hold_words(h).to_string()).unwrap_or_default(),
-        list(&e.broke),
-        e.detail.clone().unwrap_or_default(),
-    ]
-}
-
-/// Writes the entries of `filter` to `path` — `.xlsx` (one sheet, the times in the workspace's
-/// zone, a header naming it) or `.csv` (UTF-8 with a byte-order mark) — replacing the file
-/// whole, owner-readable only.
-pub fn write(conn: &Connection, ws: &Workspace, filter: &LogFilter, path: &Path) -> Result<Written> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    let (mut contacts, mut held) = (0, 0);
-    let mut count = |e: &ContactEntry| if e.outcome == ContactOutcome::Held { held += 1 } else { contacts += 1 };
-    let time_header = format!("Time ({})", ws.tz().name());
-    let headers: Vec<&str> = HEADERS.iter().map(|h| if *h == "Time" { time_header.as_str() } else { h }).collect();
-    match ext.as_str() {
-        "csv" => {
-            let tmp = path.with_extension("csv.partial");
-            let mut out = std::io::BufWriter::new(crate::store::disk::replace_private(&tmp)?);
-            std::io::Write::write_all(&mut out, b"\xEF\xBB\xBF")?;
-            let mut w = csv::Writer::from_writer(out);
-            let io = |e: csv::Error| Error::internal_from(format!("writing the CSV failed: {e}"), e);
-            w.write_record(&headers).map_err(io)?;
-            each_entry(conn, ws, filter, |e| {
-                count(&e);
-                w.write_record(cells(ws, &e).iter().map(|c| neutralise(c))).map_err(io)
-            })?;
-            w.flush()?;
-            drop(w);
-            std::fs::rename(&tmp, path)?;
-        }
-        "xlsx" => {
-            use rust_xlsxwriter::{Format, Workbook};
-            let xl = |e: rust_xlsxwriter::XlsxError| Error::internal_from(format!("writing the workbook failed: {e}"), e);
-            let mut wb = Workbook::new();
-            let sheet = wb.add_worksheet();
-            sheet.set_name("Contact log").map_err(xl)?;
-            let bold = Format::new().set_bold();
-            for (c, h) in headers.iter().enumerate() {
-                sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(xl)?;
-            }
-            sheet.set_freeze_panes(1, 0).map_err(xl)?;
-            let mut row = 0u32;
-            each_entry(conn, ws, filter, |e| {
-                count(&e);
-                row += 1;
-                for (c, v) in cells(ws, &e).iter().enumerate() {
-                    sheet.write_string(row, c as u16, v).map_err(xl)?;
-                }
-                Ok(())
-            })?;
-            sheet.autofilter(0, 0, row, (HEADERS.len() - 1) as u16).map_err(xl)?;
-            let tmp = path.with_extension("xlsx.partial");
-            wb.save_to_writer(crate::store::disk::replace_private(&tmp)?).map_err(xl)?;
-            std::fs::rename(&tmp, path)?;
-        }
-        _ => return Err(Error::Usage(format!("write the report to .xlsx or .csv, not '{}'", path.display()))),
-    }
-    Ok(Written { path: path.display().to_string(), contacts, held })
 }

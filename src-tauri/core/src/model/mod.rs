@@ -166,6 +166,12 @@ text_enum!(
 );
 
 text_enum!(
+    /// Why a message is `held`: the compliance rule that keeps it back until it no longer holds
+    /// (SPEC §14; see `compliance`).
+    HoldReason { Dncr = "dncr", NoConsent = "no_consent", NoPermit = "no_permit", DoNotMarket = "do_not_market", Review = "review" }
+);
+
+text_enum!(
     /// Where an outbox message's text came from: the step's `template`, a language `model`, or
     /// the `agent` (edited in review).
     DraftSource { Template = "template", Model = "model", Agent = "agent" }

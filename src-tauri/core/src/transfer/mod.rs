@@ -5,6 +5,7 @@
 pub mod backup;
 pub mod bulk;
 pub mod calendar;
+pub mod compliance;
 pub mod decode;
 pub mod export;
 pub mod import;
