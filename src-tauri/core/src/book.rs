@@ -123,8 +123,13 @@ impl Book {
         })
     }
 
+    /// Changes a workspace's settings; messages held by a rule it no longer asks for go.
     pub fn update_workspace(&mut self, id: i64, patch: &WorkspacePatch) -> Result<Workspace> {
-        self.write(|tx, _| workspace::update(tx, id, patch))
+        self.write(|tx, _| {
+            let ws = workspace::update(tx, id, patch)?;
+            compliance::release(tx, &ws)?;
+            Ok(ws)
+        })
     }
 
     // --- leads ---
@@ -224,8 +229,13 @@ impl Book {
         leads::list(self.conn(), ws, q)
     }
 
+    /// Changes a lead; a number changed off the register lets its held messages go.
     pub fn update_lead(&mut self, ws: &Workspace, id: i64, input: &LeadInput) -> Result<Lead> {
-        self.write(|tx, now| leads::update(tx, ws, id, input, now))
+        self.write(|tx, now| {
+            let lead = leads::update(tx, ws, id, input, now)?;
+            compliance::release(tx, ws)?;
+            Ok(lead)
+        })
     }
 
     pub fn set_status(&mut self, ws: &Workspace, id: i64, status: Status) -> Result<Lead> {
@@ -706,7 +716,11 @@ impl Book {
     }
 
     pub fn set_do_not_market(&mut self, ws: &Workspace, lead_id: i64, on: bool, reason: &str) -> Result<Lead> {
-        self.write(|tx, now| workflows::set_do_not_market(tx, ws, lead_id, on, reason, now))
+        self.write(|tx, now| {
+            let lead = workflows::set_do_not_market(tx, ws, lead_id, on, reason, now)?;
+            compliance::release(tx, ws)?;
+            Ok(lead)
+        })
     }
 
     pub fn book_viewing(&mut self, ws: &Workspace, input: &ViewingInput) -> Result<workflows::ViewingBooked> {

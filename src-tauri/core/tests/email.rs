@@ -108,7 +108,7 @@ impl World {
             ..Default::default()
         };
         let id = self.book.add_lead(&self.ws, &input).unwrap().id;
-        let p = PropertyInput { title: Some("JVC studio with a view".into()), location: Some("JVC".into()), price: Some(1), ..Default::default() };
+        let p = PropertyInput { title: Some("JVC studio with a view".into()), location: Some("JVC".into()), price: Some(1), permit: Some("71000000009".into()), ..Default::default() };
         assert_eq!(self.book.add_property(&self.ws, &p).unwrap().notified.queued, 1, "the lead email reaches gets the alert");
         id
     }

@@ -155,15 +155,19 @@ fn quick_campaign(book: &mut Book, ws: &Workspace, offsets_minutes: &[i64]) {
 #[test]
 fn pacing_allows_one_message_a_day_and_two_a_week() {
     let (mut book, clock, ws) = book_at(MONDAY_10_DUBAI);
-    // +1 h, +2 h, +1 day, +2 days: the second waits for the next day; the fourth waits a week.
+    // +1 h, +2 h, +1 day, +2 days: the second waits for the next day, the third until the first
+    // leaves the 7 days, the fourth until the second does. A step pacing held back is never
+    // skipped as if a closed app had missed it: every step goes, in order.
     quick_campaign(&mut book, &ws, &[60, 120, 24 * 60, 2 * 24 * 60]);
     lead(&mut book, &ws, "Sara");
     run_until(&mut book, &clock, &ws, t(MONDAY_10_DUBAI) + Duration::days(10), Duration::minutes(30));
-    let times: Vec<DateTime<Utc>> = followups(&book, &ws).iter().map(|m| t(&m.queued_at)).collect();
-    assert_eq!(times.len(), 3, "{times:?}: step 2 was overtaken by step 3 (catch-up) or sent");
+    let sent = followups(&book, &ws);
+    let times: Vec<DateTime<Utc>> = sent.iter().map(|m| t(&m.queued_at)).collect();
+    assert_eq!(sent.iter().map(|m| m.campaign_step.unwrap()).collect::<Vec<_>>(), [1, 2, 3, 4], "{times:?}");
     assert_eq!(times[0], t("2026-03-02T07:00:00Z"));
     assert_eq!(times[1].date_naive(), t("2026-03-03T05:00:00Z").date_naive(), "next day");
     assert!(times[2] - times[0] >= Duration::days(7), "third waits until the first leaves the 7 days");
+    assert!(times[3] - times[1] >= Duration::days(7), "fourth waits until the second leaves the 7 days");
 }
 
 #[test]

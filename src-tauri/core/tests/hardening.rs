@@ -294,7 +294,7 @@ impl Model {
         let area = format!("Zone {tg}");
         let input = LeadInput { name: Some("Sara Ahmadi".into()), telegram_id: Some(tg), locations: vec![area.clone()], ..Default::default() };
         self.w.book.add_lead(&self.w.ws, &input).unwrap();
-        let p = PropertyInput { title: Some("JVC 1BR".into()), location: Some(area), price: Some(1_200_000), ..Default::default() };
+        let p = PropertyInput { title: Some("JVC 1BR".into()), location: Some(area), price: Some(1_200_000), permit: Some("71000000009".into()), ..Default::default() };
         assert_eq!(self.w.book.add_property(&self.w.ws, &p).unwrap().notified.queued, 1);
     }
 

@@ -58,7 +58,7 @@ impl World {
     /// The buyer and a listing for her: one alert queued.
     fn alert(&mut self) -> i64 {
         let id = self.buyer();
-        let p = PropertyInput { title: Some("JVC 1BR".into()), location: Some("JVC".into()), price: Some(1_200_000), ..Default::default() };
+        let p = PropertyInput { title: Some("JVC 1BR".into()), location: Some("JVC".into()), price: Some(1_200_000), permit: Some("71000000009".into()), ..Default::default() };
         assert_eq!(self.book.add_property(&self.ws, &p).unwrap().notified.queued, 1);
         id
     }

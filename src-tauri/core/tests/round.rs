@@ -75,7 +75,7 @@ impl World {
     fn alert(&mut self, telegram_id: i64) {
         let buyer = LeadInput { name: Some(format!("Buyer {telegram_id}")), telegram_id: Some(telegram_id), locations: vec!["JVC".into()], ..Default::default() };
         self.book.add_lead(&self.ws, &buyer).unwrap();
-        let p = PropertyInput { title: Some("JVC 1BR".into()), location: Some("JVC".into()), price: Some(telegram_id), ..Default::default() };
+        let p = PropertyInput { title: Some("JVC 1BR".into()), location: Some("JVC".into()), price: Some(telegram_id), permit: Some("71000000009".into()), ..Default::default() };
         assert_eq!(self.book.add_property(&self.ws, &p).unwrap().notified.queued, 1);
     }
 

@@ -60,7 +60,7 @@ impl World {
 
     /// A listing every lead wants: one alert queued per reachable lead.
     fn announce(&mut self) {
-        let p = PropertyInput { title: Some("JVC studio".into()), location: Some("JVC".into()), price: Some(1), ..Default::default() };
+        let p = PropertyInput { title: Some("JVC studio".into()), location: Some("JVC".into()), price: Some(1), permit: Some("71000000009".into()), ..Default::default() };
         self.book.add_property(&self.ws, &p).unwrap();
     }
 

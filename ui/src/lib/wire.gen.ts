@@ -1481,7 +1481,8 @@ export type CalendarExported = {
 export type Check = "window" | "opt_out" | "do_not_market" | "quiet_hours" | "pacing" | "consent" | "dncr" | "permit";
 
 /**
- * Why a message is `held`: the rule that keeps it back until it no longer holds.
+ * Why a message is `held`: the compliance rule that keeps it back until it no longer holds
+ * (SPEC §14; see `compliance`).
  */
 export type HoldReason = "dncr" | "no_consent" | "no_permit" | "do_not_market" | "review";
 

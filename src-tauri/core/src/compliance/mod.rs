@@ -4,7 +4,9 @@
 //! - [`assess`] asks "may I contact?" of one message just before it goes: the checks it passes
 //!   (window, opt-out, do not market, quiet hours, pacing, consent, the Do Not Call Register,
 //!   the listing's permit), or the rule that holds it back (`held`, with its reason, until the
-//!   rule no longer holds — [`release`]) or makes it wait (quiet hours, pacing).
+//!   rule no longer holds — [`release`], which what lifts a rule calls: a permit added, the
+//!   register re-imported, consent recorded, a setting or a number changed) or makes it wait
+//!   (quiet hours, pacing).
 //! - [`log`] writes the contact log: every message that went, every message held, every call.
 //! - [`dncr`] keeps the register, [`consent`] the consent per lead and channel, [`report`] the
 //!   report a regulator is handed.
@@ -121,8 +123,11 @@ pub fn assess(conn: &Connection, ws: &Workspace, ask: &Ask, now: DateTime<Utc>) 
     if purpose == ContactPurpose::Transactional {
         return gate(passed, Verdict::Go);
     }
-    if ask.kind == MessageKind::Followup && ask.queued_at.is_some_and(|q| lead.last_inbound_at.is_some_and(|r| r >= q)) {
+    if ask.kind == MessageKind::Followup && ask.queued_at.is_some_and(|q| lead.last_inbound_at.is_some_and(|r| r > q)) {
         return gate(passed, Verdict::Drop("the lead replied before it went"));
+    }
+    if ask.kind == MessageKind::Followup && lead.status.ends_nurturing() {
+        return gate(passed, Verdict::Drop("the lead's status ends its follow-ups"));
     }
     if lead.do_not_market_at.is_some() {
         return gate(passed, Verdict::Hold(HoldReason::DoNotMarket));
@@ -184,7 +189,8 @@ pub fn next_opening(ws: &Workspace, t: DateTime<Utc>) -> DateTime<Utc> {
 
 /// Pacing as the messages that went say (SPEC §5): one marketing contact per local day and two
 /// in any rolling 7 days — messages sent or being sent (other than `outbox_id`), messages whose
-/// fate is unknown, and the agent's unanswered calls. The tick paces what it queues; this
+/// fate is unknown, messages waiting for the agent to send by hand (as going now: they are
+/// promised), and the agent's unanswered calls. The tick paces what it queues; this
 /// paces what goes, so a laptop back online after days never sends a backlog in one day.
 pub fn pacing_allows(conn: &Connection, ws: &Workspace, lead_id: i64, outbox_id: i64, now: DateTime<Utc>) -> Result<bool> {
     use MessageStatus::*;
@@ -193,13 +199,17 @@ pub fn pacing_allows(conn: &Connection, ws: &Workspace, lead_id: i64, outbox_id:
     let (today, week): (i64, i64) = conn
         .prepare_cached(
             "SELECT count(*) FILTER (WHERE went >= ?4), count(*) FROM (
-                SELECT coalesce(sent_at, sending_since, queued_at) AS went FROM outbox
+                SELECT CASE WHEN status = ?10 AND channel = ?11 THEN ?12 ELSE coalesce(sent_at, sending_since, queued_at) END AS went
+                FROM outbox
                 WHERE lead_id = ?1 AND workspace_id = ?2 AND id != ?3 AND kind IN (?5, ?6)
-                  AND (sent_at IS NOT NULL OR status IN (?7, ?8)))
+                  AND (sent_at IS NOT NULL OR status IN (?7, ?8) OR (status = ?10 AND channel = ?11)))
              WHERE went > ?9",
         )?
         .query_row(
-            params![lead_id, ws.id, outbox_id, fmt_time(day_start), MessageKind::Followup, MessageKind::Property, Sending, Unknown, fmt_time(week_start)],
+            params![
+                lead_id, ws.id, outbox_id, fmt_time(day_start), MessageKind::Followup, MessageKind::Property, Sending, Unknown,
+                fmt_time(week_start), Queued, crate::outbox::MANUAL, fmt_time(now)
+            ],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
     let (calls_today, calls_week) = crate::tasks::calls::unanswered_counts(conn, ws, lead_id, day_start, week_start)?;

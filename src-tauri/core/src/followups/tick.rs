@@ -1,5 +1,6 @@
 //! The tick (SPEC §5): for each due enrolment, stop it, wait (quiet hours, pacing), skip the
-//! steps a closed app missed, or queue exactly one message for the step — in one transaction.
+//! steps a closed app missed (never one the tick itself held back), or queue exactly one
+//! message for the step — in one transaction.
 
 use super::*;
 
@@ -63,14 +64,14 @@ pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Tic
     let mut report = TickReport::default();
     let now_s = fmt_time(now);
     // Due leads come from the leads' own next-follow-up index.
-    let due: Vec<(i64, i64, String, i64, String)> = conn
+    let due: Vec<(i64, i64, String, i64, String, Option<String>)> = conn
         .prepare_cached(
-            "SELECT e.lead_id, e.campaign_id, e.enrolled_at, e.next_step, e.next_due_at FROM leads l
+            "SELECT e.lead_id, e.campaign_id, e.enrolled_at, e.next_step, e.next_due_at, e.deferred_since FROM leads l
              JOIN enrolments e ON e.lead_id = l.id AND e.state = 'active' AND e.next_due_at <= ?2
              WHERE l.workspace_id = ?1 AND l.next_followup_at <= ?2
              ORDER BY e.next_due_at, e.lead_id",
         )?
-        .query_map(params![ws.id, now_s], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .query_map(params![ws.id, now_s], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
         .collect::<rusqlite::Result<_>>()?;
     report.due = due.len();
     if due.is_empty() {
@@ -78,7 +79,7 @@ pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Tic
     }
     let open_window = in_window(ws, now);
     let mut steps_cache: Vec<(i64, Vec<Step>)> = Vec::new();
-    for (lead_id, campaign_id, enrolled_at_s, next_step, next_due_s) in due {
+    for (lead_id, campaign_id, enrolled_at_s, next_step, next_due_s, deferred_since) in due {
         let lead = leads::get(conn, ws, lead_id)?;
         let enrolled_at = parse_time(&enrolled_at_s).ok_or_else(|| Error::internal(format!("bad enrolment time {enrolled_at_s}")))?;
         if let Some(reason) = stop_reason(&lead, enrolled_at) {
@@ -87,6 +88,10 @@ pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Tic
             continue;
         }
         if !open_window || !pacing_allows(conn, ws, lead_id, now)? {
+            // Seen due and held back: what is due now was not missed, so catching up will not
+            // skip it (the last time it was held back is what counts).
+            conn.prepare_cached("UPDATE enrolments SET deferred_since = ?3 WHERE lead_id = ?1 AND campaign_id = ?2")?
+                .execute(params![lead_id, campaign_id, now_s])?;
             report.deferred += 1;
             continue;
         }
@@ -105,7 +110,11 @@ pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Tic
             }
         };
         let pending: Vec<&Step> = steps.iter().filter(|s| s.position >= next_step).collect();
-        let Some(latest) = pending.iter().filter(|s| due_at(s) <= now).max_by_key(|s| s.position).copied() else {
+        // The step the tick held back (pacing, the window) goes first and nothing is skipped;
+        // otherwise the most recent due step, the earlier ones missed by a closed app skipped.
+        let held_back = deferred_since.as_deref().and_then(parse_time);
+        let seen = pending.iter().filter(|s| held_back.is_some_and(|d| due_at(s) <= d)).min_by_key(|s| s.position).copied();
+        let Some(latest) = seen.or_else(|| pending.iter().filter(|s| due_at(s) <= now).max_by_key(|s| s.position).copied()) else {
             refresh_next(conn, ws, lead_id)?;
             continue;
         };

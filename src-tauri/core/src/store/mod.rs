@@ -642,13 +642,16 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX leads_ws_answered ON leads(workspace_id, first_answered_at) WHERE first_answered_at IS NOT NULL;
     CREATE INDEX leads_ws_unanswered ON leads(workspace_id, coalesce(arrived_at, created_at), source) WHERE first_answered_at IS NULL;
     "#,
-    // 20: compliance evidence (SPEC §14): the rule holding a `held` message; the contact log
+    // 20: compliance evidence (SPEC §14): the rule holding a `held` message; when the tick last
+    // held back an enrolment's due step (for pacing or the window: a step due by then was not
+    // missed by a closed app, so catching up never skips it); the contact log
     // (every message that went and every call, with the checks it passed, or the rule that held
     // it back — kept when a lead is deleted, so it names the lead itself); the Do Not Call
     // Register; consent per lead and channel; and the two workspace rules (consent for automatic
     // marketing, off by default; permits on advertisements, NULL = on for Asia/Dubai).
     r#"
     ALTER TABLE outbox ADD COLUMN held_for TEXT;
+    ALTER TABLE enrolments ADD COLUMN deferred_since TEXT;
     CREATE INDEX outbox_held ON outbox(workspace_id, held_for) WHERE status = 'held';
     ALTER TABLE workspaces ADD COLUMN require_consent INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE workspaces ADD COLUMN require_permits INTEGER;
