@@ -104,9 +104,22 @@ pub fn is_call(mail: &Mail) -> bool {
 /// The enquiry `mail` makes, from `portal` (or a lead sender that is no portal). It may have no
 /// phone and no email ([`Enquiry::has_contact`]): then it is no lead.
 pub fn enquiry(mail: &Mail, portal: Option<Portal>, now: DateTime<Utc>) -> Enquiry {
-    let at = mail.date.filter(|d| *d <= now && *d >= crate::clock::earliest()).unwrap_or(now);
+    let mut e = read(mail, portal);
+    e.at = made_at(mail, now);
+    e
+}
+
+/// When the enquiry in `mail` was made: the mail's date, unless it is in the future of `now`
+/// or before 2000 (then `now`).
+pub fn made_at(mail: &Mail, now: DateTime<Utc>) -> DateTime<Utc> {
+    mail.date.filter(|d| *d <= now && *d >= crate::clock::earliest()).unwrap_or(now)
+}
+
+/// [`enquiry`] without the clock, so it can be read on another thread: everything but its
+/// `at`, which is left at [`crate::clock::earliest`] for [`made_at`] to give.
+pub fn read(mail: &Mail, portal: Option<Portal>) -> Enquiry {
     let kind = if is_call(mail) { EnquiryKind::Call } else { EnquiryKind::Message };
-    let mut e = Enquiry::new(portal, kind, EnquiryVia::Email, at);
+    let mut e = Enquiry::new(portal, kind, EnquiryVia::Email, crate::clock::earliest());
     let lines: Vec<&str> = mail.text.lines().map(str::trim).collect();
 
     let mut listing_id = None;
