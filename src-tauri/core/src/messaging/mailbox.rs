@@ -1,7 +1,7 @@
 //! Reading the agent's mailbox (SPEC §12): every new message of the folder once, by UID,
 //! respecting UIDVALIDITY, each taken in (`email_in::take_read`: what it means) in the same
 //! write transaction as the folder's cursor — one transaction per fetched batch of up to 100,
-//! each mail in its own savepoint — so a crash never skips a message nor takes one twice.
+//! a mail that fails undone alone — so a crash never skips a message nor takes one twice.
 //! Meanwhile the next batch is already coming in on its own task, and the one after the batch
 //! being taken is read (`email_in::read`: MIME, text, layout, phone) on a blocking thread.
 //! Nothing on the server changes: the folder is opened read-only and fetched with
@@ -130,6 +130,8 @@ async fn fetch_ahead(mut folder: Folder, uids: Vec<u32>) -> Fetching {
 /// A fetched mail, read.
 struct ReadOne {
     uid: u32,
+    /// Its bytes, kept to take the batch again mail by mail should one fail (see [`take_all`]).
+    raw: Vec<u8>,
     mail: email_in::ReadMail,
 }
 
@@ -141,7 +143,7 @@ type Reading = tokio::task::JoinHandle<Vec<ReadOne>>;
 fn read_ahead(ws: &Arc<Workspace>, listed: &Arc<senders::Listed>, fetched: Vec<(u32, Vec<u8>)>) -> Reading {
     let (ws, listed) = (Arc::clone(ws), Arc::clone(listed));
     tokio::task::spawn_blocking(move || {
-        fetched.into_iter().map(|(uid, raw)| ReadOne { uid, mail: email_in::read(&ws, &raw, Some(&listed)) }).collect()
+        fetched.into_iter().map(|(uid, raw)| ReadOne { uid, mail: email_in::read(&ws, &raw, Some(&listed)), raw }).collect()
     })
 }
 
@@ -253,18 +255,40 @@ fn take_batch(store: &mut Store, ws: &Workspace, read: Vec<ReadOne>, at: &mut Cu
 /// What taking each mail of a batch did, or why it could not be taken.
 type Taken = Vec<std::result::Result<MailTaken, (u32, Error)>>;
 
-/// Takes a batch's mails in, inside the caller's transaction, each in its own savepoint: a mail
-/// that fails (an error of the mail, not of the book) has its own writes undone and is passed.
+/// Takes a batch's mails in, inside the caller's transaction: all of them under one savepoint;
+/// should one of them fail (an error of the mail, not of the book), that is undone and the
+/// batch taken again one savepoint per mail, the failing mail's own writes undone and the mail
+/// passed. Mails seldom fail, and a savepoint per mail costs every mail a copy of each page it
+/// touches.
 fn take_all(tx: &rusqlite::Transaction, ws: &Workspace, read: Vec<ReadOne>, now: chrono::DateTime<chrono::Utc>) -> Result<Taken> {
+    let mut raws = Vec::with_capacity(read.len());
     let mut out = Vec::with_capacity(read.len());
-    for ReadOne { uid, mail } in read {
+    tx.prepare_cached("SAVEPOINT batch")?.execute([])?;
+    let mut failed = false;
+    for ReadOne { uid, raw, mail } in read {
+        if !failed {
+            match email_in::take_read(tx, ws, mail, now) {
+                Ok(t) => out.push(Ok(t)),
+                // The book itself failed (busy, full, broken): the batch is not taken.
+                Err(e @ (Error::Db(_) | Error::Io(_))) => return Err(e),
+                Err(_) => failed = true,
+            }
+        }
+        raws.push((uid, raw));
+    }
+    if !failed {
+        tx.prepare_cached("RELEASE batch")?.execute([])?;
+        return Ok(out);
+    }
+    tx.execute_batch("ROLLBACK TO batch; RELEASE batch")?;
+    let mut out = Vec::with_capacity(raws.len());
+    for (uid, raw) in raws {
         tx.prepare_cached("SAVEPOINT mail")?.execute([])?;
-        match email_in::take_read(tx, ws, mail, now) {
+        match email_in::take_mail(tx, ws, &raw, now) {
             Ok(t) => {
                 tx.prepare_cached("RELEASE mail")?.execute([])?;
                 out.push(Ok(t));
             }
-            // The book itself failed (busy, full, broken): the batch is not taken.
             Err(e @ (Error::Db(_) | Error::Io(_))) => return Err(e),
             // This mail cannot be taken: undo what it began, pass it.
             Err(e) => {
