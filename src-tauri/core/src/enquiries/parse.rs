@@ -267,6 +267,14 @@ pub fn html_to_text(html: &str) -> String {
         if text.is_empty() {
             return;
         }
+        // Most text between tags is a line break or an indent: it only parts words.
+        if text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r')) {
+            if !out.is_empty() && !out.ends_with([' ', '\n']) {
+                out.push(' ');
+            }
+            text.clear();
+            return;
+        }
         decoded.clear();
         decode_entities_into(text, decoded);
         // Runs of space as one; a no-break space is a space but does not join words.
@@ -282,15 +290,17 @@ pub fn html_to_text(html: &str) -> String {
         }
         text.clear();
     };
+    // Tags are a few bytes apart: a plain scan finds the next one sooner than a searcher.
+    let find = |s: &str, b: u8| s.bytes().position(|c| c == b);
     let mut rest = html;
-    while let Some(lt) = rest.find('<') {
+    while let Some(lt) = find(rest, b'<') {
         text.push_str(&rest[..lt]);
         let after = &rest[lt + 1..];
         if let Some(comment) = after.strip_prefix("!--") {
             rest = comment.find("-->").map(|e| &comment[e + 3..]).unwrap_or("");
             continue;
         }
-        let Some(gt) = after.find('>') else {
+        let Some(gt) = find(after, b'>') else {
             // A `<` that opens no tag is text.
             text.push('<');
             rest = after;
