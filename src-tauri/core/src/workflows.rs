@@ -192,6 +192,25 @@ pub struct EnquiryTaken {
 /// An enquiry with no phone and no email that validates is a validation error (nothing is
 /// written): the caller keeps the mail as unparsed.
 pub fn take_enquiry(conn: &Connection, ws: &Workspace, e: &Enquiry, now: DateTime<Utc>) -> Result<EnquiryTaken> {
+    take_read_enquiry(conn, ws, e, EnquiryLead::of(ws, e), now)
+}
+
+/// The lead an enquiry makes, read without the book (so on any thread): the input
+/// [`enquiry_input`] makes of it, and that input validated. Each of its phone and email is
+/// read once here, not again by de-duplication and by adding.
+pub struct EnquiryLead(Result<(LeadInput, Result<LeadFields>)>);
+
+impl EnquiryLead {
+    pub fn of(ws: &Workspace, e: &Enquiry) -> EnquiryLead {
+        EnquiryLead(enquiry_input(ws, e).map(|input| {
+            let fields = validate::lead(&input, ws.region());
+            (input, fields)
+        }))
+    }
+}
+
+/// [`take_enquiry`] with its lead already read ([`EnquiryLead::of`] the same `e` and `ws`).
+pub fn take_read_enquiry(conn: &Connection, ws: &Workspace, e: &Enquiry, lead: EnquiryLead, now: DateTime<Utc>) -> Result<EnquiryTaken> {
     let mut e = e.clone();
     // The time it was made, but never in the future of our clock nor before 2000.
     e.at = e.at.min(now).max(crate::clock::earliest());
@@ -201,8 +220,14 @@ pub fn take_enquiry(conn: &Connection, ws: &Workspace, e: &Enquiry, now: DateTim
             return Ok(EnquiryTaken { lead_id, new_lead: false, repeat: true });
         }
     }
-    let input = enquiry_input(ws, &e)?;
-    if let Some(dup) = leads::find_duplicate(conn, ws, &input)? {
+    let (input, fields) = lead.0?;
+    // Fields that validate are de-duplicated as they are; an input that does not is looked up
+    // by the keys of it that do, as the lead form's warning does (its add then fails).
+    let dup = match &fields {
+        Ok(f) => leads::duplicate_of(conn, ws, f)?,
+        Err(_) => leads::find_duplicate(conn, ws, &input)?,
+    };
+    if let Some(dup) = dup {
         if enquiries::seen_other_way(conn, ws, dup.lead.id, &e)? {
             if let Some((portal, id)) = &portal_id {
                 enquiries::remember_portal_lead(conn, ws, *portal, id, dup.lead.id, now)?;
@@ -210,8 +235,9 @@ pub fn take_enquiry(conn: &Connection, ws: &Workspace, e: &Enquiry, now: DateTim
             return Ok(EnquiryTaken { lead_id: dup.lead.id, new_lead: false, repeat: true });
         }
     }
-    // Speed to lead: the default campaign's first step answers the enquiry at once.
-    let out = add_inbound_lead(conn, ws, &input, now)?;
+    // Speed to lead: the default campaign's first step answers the enquiry at once (as
+    // `add_inbound_lead`, with the fields validated once).
+    let out = add_valid(conn, ws, fields?, now, at_once(default_plan(conn, ws, now)?, now))?;
     leads::note_arrival(conn, ws, out.id, e.at)?;
     let property_id = properties::find_named(conn, ws, e.listing_reference.as_deref(), e.permit.as_deref())?;
     enquiries::record(conn, ws, out.id, &e, property_id, now)?;

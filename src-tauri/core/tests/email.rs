@@ -178,6 +178,51 @@ fn a_read_stopped_midway_goes_on_after_the_last_mail_taken_across_a_restart() {
     assert_eq!(seen, 5, "each mail taken once");
 }
 
+/// Property Finder's enquiry (the fixture) from buyer `n`: their own name, phone, email and
+/// Message-ID.
+fn enquiry(n: usize) -> Vec<u8> {
+    let fixture = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mail/pf-enquiry.eml")).unwrap();
+    fixture
+        .replace("20260302051500.4521.pf", &format!("many{n}.pf"))
+        .replace("+971 50 123 4567", &format!("+97150{n:07}"))
+        .replace("+971501234567", &format!("+97150{n:07}"))
+        .replace("john.smith", &format!("buyer{n}"))
+        .replace("John Smith", &format!("Buyer {n}"))
+        .into_bytes()
+}
+
+#[test]
+fn a_mail_that_cannot_be_taken_is_passed_and_the_rest_of_its_batch_and_the_next_are_kept() {
+    let imap = Dovecot::start(USER, PASSWORD);
+    let smtp = Smtp::start(USER, PASSWORD);
+    let mut w = World::new();
+    w.email(&imap, &smtp, PASSWORD);
+    // An email key whose lead is not there (a broken book): a mail from that address cannot be
+    // taken as the lead's reply.
+    w.book.add_lead(&w.ws, &LeadInput { name: Some("Gone".into()), email: Some("gone@example.com".into()), ..Default::default() }).unwrap();
+    w.book
+        .conn()
+        .execute_batch("PRAGMA foreign_keys = OFF; UPDATE lead_keys SET lead_id = 1000000 WHERE value = 'gone@example.com'; PRAGMA foreign_keys = ON")
+        .unwrap();
+    // Three batches of enquiries (100 a batch), the broken mail in the middle of the second.
+    for n in 1..=250 {
+        if n == 150 {
+            imap.deliver(b"From: gone@example.com\r\nTo: agent@leadbook.test\r\nSubject: Hi\r\nMessage-ID: <gone-1@example.com>\r\n\r\nStill looking.\r\n");
+        } else {
+            imap.deliver(&enquiry(n));
+        }
+    }
+    let r = w.read(None);
+    assert_eq!((r.emails, r.skipped, r.portal_leads, r.error.clone()), (250, 1, 249, None), "{r:?}");
+    assert_eq!(w.cursor().map(|c| c.last_uid), Some(250), "the cursor went past the mail that failed");
+    let count = |sql: &str| -> i64 { w.book.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM mail_seen"), 249, "nothing of the failed mail kept, each other mail once");
+    assert_eq!(count("SELECT count(*) FROM leads"), 1 + 249);
+    assert_eq!(count("SELECT count(*) FROM lead_enquiries"), 249);
+    assert_eq!(count("SELECT count(DISTINCT phone) FROM leads WHERE source = 'property_finder'"), 249);
+    assert_eq!(w.read(None).emails, 0, "nothing is read twice, the failed mail included");
+}
+
 #[test]
 fn a_wrong_password_puts_the_mailbox_in_need_of_attention_and_says_which_server_refused() {
     let imap = Dovecot::start(USER, PASSWORD);

@@ -631,3 +631,25 @@ fn a_listed_domain_covers_its_subdomains_and_an_address_names_its_portal() {
     let id = enquiry_lead(&book.take_mail(&ws, moved.as_bytes()).unwrap());
     assert_eq!(book.lead(&ws, id).unwrap().source, Source::Bayut);
 }
+
+#[test]
+fn a_mail_read_ahead_is_taken_as_the_senders_listed_when_it_is_taken_say() {
+    use leadbook_core::clock::Clock;
+    use leadbook_core::enquiries::senders::Listed;
+    let (mut book, clock, ws) = book();
+    let form = String::from_utf8(fixture("form-persian.eml")).unwrap().replace("forms@primehomes.ae", "leads@bayut-mailer.example");
+    // Read while the address is listed as Bayut's…
+    book.add_email_sender(&ws, "leads@bayut-mailer.example", Some(Portal::Bayut)).unwrap();
+    let listed = Listed::read(book.conn(), &ws).unwrap();
+    let as_bayut = email_in::read(&ws, form.as_bytes(), Some(&listed));
+    let renamed_form = renamed(form.as_bytes(), "second@primehomes.ae");
+    let as_bayut_too = email_in::read(&ws, &renamed_form, Some(&listed));
+    // …then listed as no portal's: the lead is a web form's, as the book says now.
+    book.add_email_sender(&ws, "leads@bayut-mailer.example", None).unwrap();
+    let id = enquiry_lead(&email_in::take_read(book.conn(), &ws, as_bayut, clock.now()).unwrap());
+    assert_eq!(book.lead(&ws, id).unwrap().source, Source::Email);
+    // …and no longer listed at all: a stranger's mail, ignored.
+    book.remove_email_sender(&ws, "leads@bayut-mailer.example").unwrap();
+    let taken = email_in::take_read(book.conn(), &ws, as_bayut_too, clock.now()).unwrap();
+    assert!(matches!(taken, MailTaken::Ignored { .. }), "{taken:?}");
+}

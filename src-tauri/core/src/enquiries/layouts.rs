@@ -67,12 +67,32 @@ const SECTION_HEADINGS: &[&str] = &["inquiry message", "inquirer details", "prop
 const MAX_VALUE: usize = 300;
 
 fn field_of(label: &str) -> Option<Field> {
-    let l = label.trim().trim_end_matches([':', '：', '-']).trim().to_lowercase();
+    let l = label.trim().trim_end_matches([':', '：', '-']).trim();
+    // Lower-casing keeps those marks and never makes fewer characters: a line of text too long
+    // to be a label is known so without lower-casing it.
+    if l.trim_start_matches(['*', '•', '-', ' ']).trim().chars().nth(40).is_some() {
+        return None;
+    }
+    let l = l.to_lowercase();
     let l = l.trim_start_matches(['*', '•', '-', ' ']).trim();
     if l.is_empty() || l.chars().count() > 40 {
         return None;
     }
-    LABELS.iter().find(|(_, names)| names.contains(&l)).map(|(f, _)| *f)
+    labels().get(l).copied()
+}
+
+/// [`LABELS`] by name (the first field naming it, as a search of the list in order finds).
+fn labels() -> &'static std::collections::HashMap<&'static str, Field> {
+    static BY_NAME: std::sync::OnceLock<std::collections::HashMap<&'static str, Field>> = std::sync::OnceLock::new();
+    BY_NAME.get_or_init(|| {
+        let mut by_name = std::collections::HashMap::new();
+        for (field, names) in LABELS {
+            for name in *names {
+                by_name.entry(*name).or_insert(*field);
+            }
+        }
+        by_name
+    })
 }
 
 /// A line as `label: value` (or `label` alone, its value on the next line), for a known label.
@@ -104,9 +124,22 @@ pub fn is_call(mail: &Mail) -> bool {
 /// The enquiry `mail` makes, from `portal` (or a lead sender that is no portal). It may have no
 /// phone and no email ([`Enquiry::has_contact`]): then it is no lead.
 pub fn enquiry(mail: &Mail, portal: Option<Portal>, now: DateTime<Utc>) -> Enquiry {
-    let at = mail.date.filter(|d| *d <= now && *d >= crate::clock::earliest()).unwrap_or(now);
+    let mut e = read(mail, portal);
+    e.at = made_at(mail, now);
+    e
+}
+
+/// When the enquiry in `mail` was made: the mail's date, unless it is in the future of `now`
+/// or before 2000 (then `now`).
+pub fn made_at(mail: &Mail, now: DateTime<Utc>) -> DateTime<Utc> {
+    mail.date.filter(|d| *d <= now && *d >= crate::clock::earliest()).unwrap_or(now)
+}
+
+/// [`enquiry`] without the clock, so it can be read on another thread: everything but its
+/// `at`, which is left at [`crate::clock::earliest`] for [`made_at`] to give.
+pub fn read(mail: &Mail, portal: Option<Portal>) -> Enquiry {
     let kind = if is_call(mail) { EnquiryKind::Call } else { EnquiryKind::Message };
-    let mut e = Enquiry::new(portal, kind, EnquiryVia::Email, at);
+    let mut e = Enquiry::new(portal, kind, EnquiryVia::Email, crate::clock::earliest());
     let lines: Vec<&str> = mail.text.lines().map(str::trim).collect();
 
     let mut listing_id = None;
@@ -139,9 +172,15 @@ pub fn enquiry(mail: &Mail, portal: Option<Portal>, now: DateTime<Utc>) -> Enqui
 /// Property Finder: "Dear <Agent>, <Name> has sent you a message regarding your property …";
 /// the message, when not labelled, is the quoted text after it.
 fn property_finder(lines: &[&str], e: &mut Enquiry) {
+    const SENT: &str = " has sent you a message";
     for (i, line) in lines.iter().enumerate() {
+        // Most lines do not have it: a plain scan, without lower-casing them or building a
+        // searcher for each (the words compared in any case, as lower-casing the line did).
+        if !line.as_bytes().windows(SENT.len()).any(|w| w.eq_ignore_ascii_case(SENT.as_bytes())) {
+            continue;
+        }
         let lower = line.to_lowercase();
-        if let Some(pos) = lower.find(" has sent you a message") {
+        if let Some(pos) = lower.find(SENT) {
             // Byte offsets of the lower-cased line hold for the line only when lower-casing
             // kept its length; otherwise the sentence is not Property Finder's.
             if lower.len() == line.len() {

@@ -259,35 +259,48 @@ fn delivery_report(msg: &mail_parser::Message) -> Report {
 /// elements and `<br>` as line breaks, table cells side by side, entities decoded, runs of
 /// space as one, at most one blank line in a row.
 pub fn html_to_text(html: &str) -> String {
-    const BLOCK: &[&str] = &[
-        "br", "p", "div", "tr", "li", "ul", "ol", "table", "tbody", "thead", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
-        "blockquote", "section", "article", "header", "footer", "center", "dt", "dd", "pre", "address", "form",
-    ];
-    const CELL: &[&str] = &["td", "th"];
-    const HIDDEN: &[&str] = &["script", "style", "head", "title", "noscript", "template"];
     let mut out = String::with_capacity(html.len() / 2);
+    // The text since the last tag (comments and stray `<` run on in it), decoded at each tag.
     let mut text = String::new();
-    let flush = |text: &mut String, out: &mut String| {
-        if !text.is_empty() {
-            let decoded = decode_entities(text);
-            for (i, word) in decoded.split(|c: char| c.is_whitespace() && c != '\u{a0}').enumerate() {
-                if i > 0 && !out.ends_with([' ', '\n']) && !out.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(&word.replace('\u{a0}', " "));
+    let mut decoded = String::new();
+    let flush = |text: &mut String, decoded: &mut String, out: &mut String| {
+        if text.is_empty() {
+            return;
+        }
+        // Most text between tags is a line break or an indent: it only parts words.
+        if text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r')) {
+            if !out.is_empty() && !out.ends_with([' ', '\n']) {
+                out.push(' ');
             }
             text.clear();
+            return;
         }
+        decoded.clear();
+        decode_entities_into(text, decoded);
+        // Runs of space as one; a no-break space is a space but does not join words.
+        for (i, word) in decoded.split(|c: char| c.is_whitespace() && c != '\u{a0}').enumerate() {
+            if i > 0 && !out.ends_with([' ', '\n']) && !out.is_empty() {
+                out.push(' ');
+            }
+            if word.contains('\u{a0}') {
+                out.extend(word.chars().map(|c| if c == '\u{a0}' { ' ' } else { c }));
+            } else {
+                out.push_str(word);
+            }
+        }
+        text.clear();
     };
+    // Tags are a few bytes apart: a plain scan finds the next one sooner than a searcher.
+    let find = |s: &str, b: u8| s.bytes().position(|c| c == b);
     let mut rest = html;
-    while let Some(lt) = rest.find('<') {
+    while let Some(lt) = find(rest, b'<') {
         text.push_str(&rest[..lt]);
         let after = &rest[lt + 1..];
         if let Some(comment) = after.strip_prefix("!--") {
             rest = comment.find("-->").map(|e| &comment[e + 3..]).unwrap_or("");
             continue;
         }
-        let Some(gt) = after.find('>') else {
+        let Some(gt) = find(after, b'>') else {
             // A `<` that opens no tag is text.
             text.push('<');
             rest = after;
@@ -296,7 +309,8 @@ pub fn html_to_text(html: &str) -> String {
         let tag = &after[..gt];
         rest = &after[gt + 1..];
         let closing = tag.starts_with('/');
-        let name: String = tag.trim_start_matches('/').chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        let bare = tag.trim_start_matches('/');
+        let name = &bare[..bare.bytes().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(bare.len())];
         if name.is_empty() {
             // `<!DOCTYPE …>` and `<?xml …?>` are dropped; `< 5` is text, read on from after it.
             if !tag.starts_with('!') && !tag.starts_with('?') {
@@ -305,21 +319,19 @@ pub fn html_to_text(html: &str) -> String {
             }
             continue;
         }
-        flush(&mut text, &mut out);
-        if HIDDEN.contains(&name.as_str()) && !closing && !tag.ends_with('/') {
-            // Skip to its end tag (any case).
-            let lower = rest.to_ascii_lowercase();
-            rest = lower.find(&format!("</{name}")).map(|e| &rest[e..]).unwrap_or("");
-            continue;
-        }
-        if BLOCK.contains(&name.as_str()) {
-            out.push('\n');
-        } else if CELL.contains(&name.as_str()) && closing {
-            out.push(' ');
+        flush(&mut text, &mut decoded, &mut out);
+        match Tag::of(name) {
+            Tag::Hidden if !closing && !tag.ends_with('/') => {
+                // Skip to its end tag (any case).
+                rest = end_tag(rest, name).map(|e| &rest[e..]).unwrap_or("");
+            }
+            Tag::Block => out.push('\n'),
+            Tag::Cell if closing => out.push(' '),
+            _ => {}
         }
     }
     text.push_str(rest);
-    flush(&mut text, &mut out);
+    flush(&mut text, &mut decoded, &mut out);
     // Each line trimmed, at most one blank line in a row, none at the ends.
     let mut lines: Vec<&str> = vec![];
     for line in out.lines().map(str::trim) {
@@ -334,13 +346,63 @@ pub fn html_to_text(html: &str) -> String {
     lines.join("\n")
 }
 
+/// What a tag does to the text [`html_to_text`] makes.
+enum Tag {
+    /// Its own line: `<br>`, `<p>`, `<div>`, `<tr>`, `<li>`, `<h1>`…
+    Block,
+    /// A table cell: a space after it.
+    Cell,
+    /// What it holds is no text: `<script>`, `<style>`, `<head>`…
+    Hidden,
+    Other,
+}
+
+impl Tag {
+    /// The tag named `name` (letters and digits, any case).
+    fn of(name: &str) -> Tag {
+        let mut lower = [0u8; 10];
+        let Some(l) = lower.get_mut(..name.len()) else { return Tag::Other };
+        l.copy_from_slice(name.as_bytes());
+        l.make_ascii_lowercase();
+        match &*l {
+            b"br" | b"p" | b"div" | b"tr" | b"li" | b"ul" | b"ol" | b"table" | b"tbody" | b"thead" | b"h1" | b"h2" | b"h3"
+            | b"h4" | b"h5" | b"h6" | b"hr" | b"blockquote" | b"section" | b"article" | b"header" | b"footer" | b"center"
+            | b"dt" | b"dd" | b"pre" | b"address" | b"form" => Tag::Block,
+            b"td" | b"th" => Tag::Cell,
+            b"script" | b"style" | b"head" | b"title" | b"noscript" | b"template" => Tag::Hidden,
+            _ => Tag::Other,
+        }
+    }
+}
+
+/// Where the first `</name` (any ASCII case) of `html` begins.
+fn end_tag(html: &str, name: &str) -> Option<usize> {
+    let bytes = html.as_bytes();
+    let n = name.len();
+    let mut from = 0;
+    while let Some(i) = html[from..].find("</").map(|i| from + i) {
+        if bytes.get(i + 2..i + 2 + n).is_some_and(|b| b.eq_ignore_ascii_case(name.as_bytes())) {
+            return Some(i);
+        }
+        from = i + 2;
+    }
+    None
+}
+
 /// `&amp;`, `&#1605;`, `&#x645;`, `&nbsp;` and the other common entities decoded; an unknown one
 /// stays as written.
 pub fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
     let mut out = String::with_capacity(s.len());
+    decode_entities_into(s, &mut out);
+    out
+}
+
+/// [`decode_entities`] appended to `out`.
+fn decode_entities_into(s: &str, out: &mut String) {
+    if !s.contains('&') {
+        out.push_str(s);
+        return;
+    }
     let mut rest = s;
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
@@ -395,7 +457,6 @@ pub fn decode_entities(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
 }
 
 /// A stable 128-bit hash (two FNV-1a 64 runs) of `bytes` in hex: the key of a mail without a

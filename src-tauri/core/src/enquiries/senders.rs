@@ -113,9 +113,35 @@ pub struct Known {
 /// Whether mail from `address` is an enquiry: the workspace's listed address, else its listed
 /// domain, else a portal's known sender. `None` for any other sender.
 pub fn lookup(conn: &Connection, ws: &Workspace, address: &str) -> Result<Option<Known>> {
+    let mut stmt = conn.prepare_cached("SELECT portal FROM email_senders WHERE workspace_id = ?1 AND pattern = ?2")?;
+    find(address, |pattern| Ok(stmt.query_row(params![ws.id, pattern], |r| r.get(0)).optional()?))
+}
+
+/// The workspace's lead senders as they were when read, for telling on another thread what
+/// [`lookup`] will most likely answer (the book's answer is still the one that counts).
+#[derive(Debug, Clone, Default)]
+pub struct Listed(std::collections::HashMap<String, Option<String>>);
+
+impl Listed {
+    pub fn read(conn: &Connection, ws: &Workspace) -> Result<Listed> {
+        let rows = conn
+            .prepare_cached("SELECT pattern, portal FROM email_senders WHERE workspace_id = ?1")?
+            .query_map([ws.id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Listed(rows))
+    }
+
+    /// [`lookup`] in this list.
+    pub fn lookup(&self, address: &str) -> Option<Known> {
+        find(address, |pattern| Ok(self.0.get(pattern).cloned())).ok().flatten()
+    }
+}
+
+/// [`lookup`]'s rule, with `listed` telling the portal column of a listed pattern (`None`:
+/// not listed).
+fn find(address: &str, mut listed: impl FnMut(&str) -> Result<Option<Option<String>>>) -> Result<Option<Known>> {
     let address = address.trim().to_lowercase();
     let Some((_, domain)) = address.rsplit_once('@') else { return Ok(None) };
-    let mut stmt = conn.prepare_cached("SELECT portal FROM email_senders WHERE workspace_id = ?1 AND pattern = ?2")?;
     let mut candidates = vec![address.clone()];
     // The domain and each parent domain: `@agency.ae` covers `forms.agency.ae` too.
     let mut d = domain;
@@ -127,8 +153,7 @@ pub fn lookup(conn: &Connection, ws: &Workspace, address: &str) -> Result<Option
         }
     }
     for c in &candidates {
-        let found: Option<Option<String>> = stmt.query_row(params![ws.id, c], |r| r.get(0)).optional()?;
-        if let Some(portal) = found {
+        if let Some(portal) = listed(c)? {
             return Ok(Some(Known { portal: portal.and_then(|p| Portal::parse("portal", &p).ok()) }));
         }
     }

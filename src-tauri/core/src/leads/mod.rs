@@ -404,8 +404,13 @@ pub fn find_duplicate(conn: &Connection, ws: &Workspace, input: &LeadInput) -> R
         telegram_id: probe.telegram_id,
         ..Default::default()
     };
-    let fields = validate::lead(&only_keys, region)?;
-    match find_match(conn, ws, &fields)? {
+    duplicate_of(conn, ws, &validate::lead(&only_keys, region)?)
+}
+
+/// The lead that fields already validated would merge into: [`find_duplicate`] without
+/// validating again (for a caller that holds the fields it is about to add).
+pub fn duplicate_of(conn: &Connection, ws: &Workspace, fields: &LeadFields) -> Result<Option<DuplicateMatch>> {
+    match find_match(conn, ws, fields)? {
         Some((id, key)) => Ok(Some(DuplicateMatch {
             lead: get(conn, ws, id)?,
             key: if key == "whatsapp" { "phone" } else { key },

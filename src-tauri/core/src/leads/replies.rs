@@ -264,14 +264,20 @@ const AR_LATIN_MARKERS: &[&str] = &[
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = ' ';
-    for c in text.nfkc().flat_map(char::to_lowercase) {
-        let Some(c) = fold_char(c) else { continue };
+    let mut push = |c: char| {
+        let Some(c) = fold_char(c) else { return };
         let c = if c.is_alphanumeric() { c } else { ' ' };
         let repeated_letter = c == last && (c == ' ' || c.is_alphabetic());
         if !repeated_letter {
             out.push(c);
             last = c;
         }
+    };
+    // ASCII is its own NFKC form: only other text needs composing.
+    if text.is_ascii() {
+        text.chars().flat_map(char::to_lowercase).for_each(&mut push);
+    } else {
+        text.nfkc().flat_map(char::to_lowercase).for_each(&mut push);
     }
     join_verb_prefixes(out.trim())
 }

@@ -133,13 +133,17 @@ pub fn get(conn: &Connection, ws: &Workspace, id: i64) -> Result<Property> {
 /// The listing of `ws` an enquiry names: the one whose permit or reference is `reference` or
 /// `permit` (ignoring case and surrounding space), the permit first. `None` when none is.
 pub fn find_named(conn: &Connection, ws: &Workspace, reference: Option<&str>, permit: Option<&str>) -> Result<Option<i64>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id FROM properties WHERE workspace_id = ?1 AND (permit = ?2 COLLATE NOCASE OR reference = ?2 COLLATE NOCASE)
-         ORDER BY (permit = ?2 COLLATE NOCASE) DESC, id DESC LIMIT 1",
-    )?;
+    // A listing whose permit is the value before one whose reference is, the newest of each:
+    // one query per column, each answered by its own index (`permit = ? OR reference = ?`
+    // read every listing of the workspace and sorted them).
+    let mut by_permit = conn.prepare_cached("SELECT id FROM properties WHERE workspace_id = ?1 AND permit = ?2 COLLATE NOCASE ORDER BY id DESC LIMIT 1")?;
+    let mut by_reference =
+        conn.prepare_cached("SELECT id FROM properties WHERE workspace_id = ?1 AND reference = ?2 COLLATE NOCASE ORDER BY id DESC LIMIT 1")?;
     for wanted in [permit, reference].into_iter().flatten().map(str::trim).filter(|s| !s.is_empty()) {
-        if let Some(id) = stmt.query_row(params![ws.id, wanted], |r| r.get(0)).optional()? {
-            return Ok(Some(id));
+        for stmt in [&mut by_permit, &mut by_reference] {
+            if let Some(id) = stmt.query_row(params![ws.id, wanted], |r| r.get(0)).optional()? {
+                return Ok(Some(id));
+            }
         }
     }
     Ok(None)

@@ -81,11 +81,52 @@ impl MailTaken {
 /// transaction. Bad input (no headers, broken MIME, no text, 30 MB) is an outcome, never an
 /// error: only the database can fail.
 pub fn take_mail(conn: &Connection, ws: &Workspace, raw: &[u8], now: DateTime<Utc>) -> Result<MailTaken> {
+    take_read(conn, ws, read(ws, raw, None), now)
+}
+
+/// What can be read of a raw mail without the book, so on another thread while the book writes
+/// the mails before it: its key in `mail_seen`, the mail, and — when `senders` (the lead senders
+/// as lately read) tells it is an enquiry — the enquiry and the lead it would make. Only
+/// [`take_read`] decides, with the book: what was read ahead for a sender the book no longer
+/// lists as it did is read again there.
+pub struct ReadMail {
+    key: String,
+    mail: Option<Mail>,
+    enquiry: Option<ReadEnquiry>,
+}
+
+/// An enquiry read ahead for the portal its sender was listed with.
+struct ReadEnquiry {
+    portal: Option<crate::model::Portal>,
+    /// Its `at` is set when it is taken (`layouts::made_at`).
+    enquiry: crate::enquiries::Enquiry,
+    /// The lead it makes, when it gives a phone or an email.
+    lead: Option<crate::workflows::EnquiryLead>,
+}
+
+/// Reads a raw mail for [`take_read`] (see [`ReadMail`]).
+pub fn read(ws: &Workspace, raw: &[u8], senders: Option<&senders::Listed>) -> ReadMail {
     let mail = parse::read(raw);
     let key = match mail.as_ref().and_then(|m| m.message_id.as_deref()) {
         Some(id) => format!("id:{}", id.chars().take(500).collect::<String>()),
         None => format!("hash:{}", parse::stable_hash(raw)),
     };
+    let enquiry = mail.as_ref().zip(senders).and_then(|(m, listed)| {
+        // The cases `decide` and `enquiry` settle before reading an enquiry's layout.
+        if m.report.is_some() || m.text.trim().is_empty() {
+            return None;
+        }
+        let known = listed.lookup(m.from.as_deref()?)?;
+        let enquiry = layouts::read(m, known.portal);
+        let lead = enquiry.has_contact().then(|| crate::workflows::EnquiryLead::of(ws, &enquiry));
+        Some(ReadEnquiry { portal: known.portal, enquiry, lead })
+    });
+    ReadMail { key, mail, enquiry }
+}
+
+/// [`take_mail`] for a mail [`read`] already (for the same `ws`).
+pub fn take_read(conn: &Connection, ws: &Workspace, read: ReadMail, now: DateTime<Utc>) -> Result<MailTaken> {
+    let ReadMail { key, mail, enquiry } = read;
     let fresh = conn
         .prepare_cached("INSERT OR IGNORE INTO mail_seen (workspace_id, message_key, at, outcome) VALUES (?1, ?2, ?3, 'taking')")?
         .execute(params![ws.id, key, fmt_time(now)])?;
@@ -94,14 +135,14 @@ pub fn take_mail(conn: &Connection, ws: &Workspace, raw: &[u8], now: DateTime<Ut
     }
     let taken = match &mail {
         None => MailTaken::Ignored { reason: "not a mail: no headers could be read" },
-        Some(m) => decide(conn, ws, m, now)?,
+        Some(m) => decide(conn, ws, m, enquiry, now)?,
     };
     conn.prepare_cached("UPDATE mail_seen SET outcome = ?3, lead_id = ?4 WHERE workspace_id = ?1 AND message_key = ?2")?
         .execute(params![ws.id, key, taken.outcome(), taken.lead_id()])?;
     Ok(taken)
 }
 
-fn decide(conn: &Connection, ws: &Workspace, m: &Mail, now: DateTime<Utc>) -> Result<MailTaken> {
+fn decide(conn: &Connection, ws: &Workspace, m: &Mail, ahead: Option<ReadEnquiry>, now: DateTime<Utc>) -> Result<MailTaken> {
     if let Some(report) = &m.report {
         return bounce(conn, ws, report, now);
     }
@@ -112,7 +153,7 @@ fn decide(conn: &Connection, ws: &Workspace, m: &Mail, now: DateTime<Utc>) -> Re
     let answering = answered(conn, ws, m)?;
     if answering.is_none() {
         if let Some(known) = senders::lookup(conn, ws, from)? {
-            return enquiry(conn, ws, m, known.portal, now);
+            return enquiry(conn, ws, m, known.portal, ahead, now);
         }
     }
     let lead_id = match answering {
@@ -128,8 +169,16 @@ fn decide(conn: &Connection, ws: &Workspace, m: &Mail, now: DateTime<Utc>) -> Re
     reply(conn, ws, m, lead_id, now)
 }
 
-/// A portal's or lead sender's mail: an enquiry, or unparsed.
-fn enquiry(conn: &Connection, ws: &Workspace, m: &Mail, portal: Option<crate::model::Portal>, now: DateTime<Utc>) -> Result<MailTaken> {
+/// A portal's or lead sender's mail: an enquiry, or unparsed. `ahead`: what [`read`] made of
+/// it, used when read for this same portal.
+fn enquiry(
+    conn: &Connection,
+    ws: &Workspace,
+    m: &Mail,
+    portal: Option<crate::model::Portal>,
+    ahead: Option<ReadEnquiry>,
+    now: DateTime<Utc>,
+) -> Result<MailTaken> {
     let keep = |reason: &str| -> Result<MailTaken> {
         let text = if m.text.trim().is_empty() { "(the mail has no text)" } else { m.text.as_str() };
         let id = unparsed::add(
@@ -143,11 +192,19 @@ fn enquiry(conn: &Connection, ws: &Workspace, m: &Mail, portal: Option<crate::mo
     if m.text.trim().is_empty() {
         return keep("the mail has no text to read");
     }
-    let e = layouts::enquiry(m, portal, now);
-    if !e.has_contact() {
+    let (mut e, lead) = match ahead.filter(|a| a.portal == portal) {
+        Some(a) => (a.enquiry, a.lead),
+        None => {
+            let e = layouts::read(m, portal);
+            let lead = e.has_contact().then(|| crate::workflows::EnquiryLead::of(ws, &e));
+            (e, lead)
+        }
+    };
+    e.at = layouts::made_at(m, now);
+    let Some(lead) = lead else {
         return keep("no phone number and no email address found in the mail");
-    }
-    match crate::workflows::take_enquiry(conn, ws, &e, now) {
+    };
+    match crate::workflows::take_read_enquiry(conn, ws, &e, lead, now) {
         Ok(t) => Ok(MailTaken::Enquiry { lead_id: t.lead_id, new_lead: t.new_lead, repeat: t.repeat }),
         Err(err) if err.is_user_error() => keep(&err.to_string()),
         Err(err) => Err(err),

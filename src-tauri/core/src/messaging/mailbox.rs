@@ -1,8 +1,10 @@
 //! Reading the agent's mailbox (SPEC §12): every new message of the folder once, by UID,
-//! respecting UIDVALIDITY, each taken in (`email_in::take_mail`: what it means) in the same
+//! respecting UIDVALIDITY, each taken in (`email_in::take_read`: what it means) in the same
 //! write transaction as the folder's cursor — one transaction per fetched batch of up to 100,
-//! each mail in its own savepoint, the next batch already coming in on its own task meanwhile — so a
-//! crash never skips a message nor takes one twice. Nothing on the server changes: the folder is opened read-only and fetched with
+//! a mail that fails undone alone — so a crash never skips a message nor takes one twice.
+//! Meanwhile the next batch is already coming in on its own task, and the one after the batch
+//! being taken is read (`email_in::read`: MIME, text, layout, phone) on a blocking thread.
+//! Nothing on the server changes: the folder is opened read-only and fetched with
 //! `BODY.PEEK[]`.
 //!
 //! The cursor is the email channel's (`channels.cursor`): `<uidvalidity>:<last uid taken>`.
@@ -16,10 +18,12 @@ use super::channels::config::{self, Channels};
 use super::channels::email::{Folder, MailFault, OutMail, FETCH_BATCH};
 use super::channels::Provider;
 use super::email_in::{self, MailTaken};
+use crate::enquiries::senders;
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::workspace::Workspace;
 use rusqlite::Connection;
+use std::sync::Arc;
 
 /// What one read of the mailbox did.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -66,6 +70,8 @@ pub fn cursor(conn: &Connection, ws: &Workspace) -> Result<Option<Cursor>> {
 pub async fn sync(store: &mut Store, ws: &Workspace, ch: &Channels, limit: Option<usize>) -> Result<MailReport> {
     let mut report = MailReport::default();
     let Some(mail) = ch.email.as_ref().filter(|e| !e.attention) else { return Ok(report) };
+    // The phone library's rules take a moment to load: beside the login and the first fetch.
+    drop(tokio::task::spawn_blocking(crate::model::normalize::load_phone_rules));
     let folder = match mail.client.open_folder().await {
         Ok(f) => f,
         Err(fault) => {
@@ -108,8 +114,9 @@ enum Stop {
 type Fetching = tokio::task::JoinHandle<(Folder, std::result::Result<Vec<(u32, Vec<u8>)>, MailFault>)>;
 
 /// Starts fetching `uids` while the caller goes on: the batch comes over the wire (and the
-/// server reads it from its disk) while the one before it is being taken in. At most two
-/// batches are in memory: the one being taken and the one arriving.
+/// server reads it from its disk) while the ones before it are being read and taken in. At
+/// most three batches are in memory: the one being taken, the one being read and the one
+/// arriving.
 async fn fetch_ahead(mut folder: Folder, uids: Vec<u32>) -> Fetching {
     let task = tokio::spawn(async move {
         let fetched = folder.fetch(&uids).await;
@@ -120,8 +127,39 @@ async fn fetch_ahead(mut folder: Folder, uids: Vec<u32>) -> Fetching {
     task
 }
 
+/// A fetched mail, read.
+struct ReadOne {
+    uid: u32,
+    /// Its bytes, kept to take the batch again mail by mail should one fail (see [`take_all`]).
+    raw: Vec<u8>,
+    mail: email_in::ReadMail,
+}
+
+/// One fetched batch being read (MIME, text, layout, phone and email) on a blocking thread.
+type Reading = tokio::task::JoinHandle<Vec<ReadOne>>;
+
+/// Starts reading a fetched batch beside the caller (see [`email_in::read`]), with the lead
+/// senders as read when the sync began.
+fn read_ahead(ws: &Arc<Workspace>, listed: &Arc<senders::Listed>, fetched: Vec<(u32, Vec<u8>)>) -> Reading {
+    let (ws, listed) = (Arc::clone(ws), Arc::clone(listed));
+    tokio::task::spawn_blocking(move || {
+        fetched.into_iter().map(|(uid, raw)| ReadOne { uid, mail: email_in::read(&ws, &raw, Some(&listed)), raw }).collect()
+    })
+}
+
+/// The batch read ahead, once read. A reader that panicked passes its panic on, as reading on
+/// this thread would have.
+async fn read_batch(reading: Reading) -> std::result::Result<Vec<ReadOne>, Stop> {
+    match reading.await {
+        Ok(read) => Ok(read),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(Stop::Fault(MailFault::Other(format!("the mailbox reader stopped: {e}")))),
+    }
+}
+
 /// Reads the messages after the cursor, batch by batch; hands the folder back (`None` when its
-/// task died) for the logout.
+/// task died) for the logout. Three batches move at once: one comes over the wire, the one
+/// before it is read on a blocking thread, and the one before that is taken in here.
 async fn read_new(
     store: &mut Store,
     ws: &Workspace,
@@ -137,9 +175,15 @@ async fn read_new(
     if let Some(n) = limit {
         uids.truncate(n);
     }
+    let listed = match senders::Listed::read(store.conn(), ws) {
+        Ok(l) => Arc::new(l),
+        Err(e) => return (Some(folder), Err(Stop::Book(e))),
+    };
+    let ws_ahead = Arc::new(ws.clone());
     let mut batches = uids.chunks(FETCH_BATCH).map(<[u32]>::to_vec);
     let Some(first) = batches.next() else { return (Some(folder), Ok(())) };
     let mut fetching = fetch_ahead(folder, first).await;
+    let mut reading: Option<Reading> = None;
     loop {
         let (folder, fetched) = match fetching.await {
             Ok(done) => done,
@@ -147,46 +191,49 @@ async fn read_new(
         };
         let fetched = match fetched {
             Ok(f) => f,
-            Err(f) => return (Some(folder), Err(Stop::Fault(f))),
+            Err(f) => {
+                // What came before the fault is taken in; the cursor stops after it.
+                let taken = take_read_batch(store, ws, reading.take(), at, report).await;
+                return (Some(folder), taken.and(Err(Stop::Fault(f))));
+            }
         };
-        // The next batch comes in while this one is taken.
-        let ahead = match batches.next() {
-            Some(next) => fetch_ahead(folder, next).await,
-            None => return (Some(folder), take_batch(store, ws, &fetched, at, report)),
+        // This batch is read while the one before it is taken in (and the next comes in).
+        let read_now = read_ahead(&ws_ahead, &listed, fetched);
+        let before = reading.replace(read_now);
+        let Some(next) = batches.next() else {
+            // The last batch: the one before it, then this one.
+            let mut taken = take_read_batch(store, ws, before, at, report).await;
+            if taken.is_ok() {
+                taken = take_read_batch(store, ws, reading.take(), at, report).await;
+            }
+            return (Some(folder), taken);
         };
-        if let Err(stop) = take_batch(store, ws, &fetched, at, report) {
-            // The batch ahead is not taken: it is waited for only to log out.
+        let ahead = fetch_ahead(folder, next).await;
+        if let Err(stop) = take_read_batch(store, ws, before, at, report).await {
+            // The batches ahead are not taken: the fetch is waited for only to log out.
             return (ahead.await.ok().map(|(f, _)| f), Err(stop));
         }
         fetching = ahead;
     }
 }
 
-/// Takes one fetched batch in: one transaction for the batch, each mail in its own savepoint,
-/// the cursor at the end. A crash loses the whole batch and its cursor together: it is read
-/// again, nothing skipped, nothing twice.
-fn take_batch(store: &mut Store, ws: &Workspace, fetched: &[(u32, Vec<u8>)], at: &mut Cursor, report: &mut MailReport) -> std::result::Result<(), Stop> {
-    let Some(&(last, _)) = fetched.last() else { return Ok(()) };
+/// Takes in the batch being read, if any, once it is read.
+async fn take_read_batch(store: &mut Store, ws: &Workspace, reading: Option<Reading>, at: &mut Cursor, report: &mut MailReport) -> std::result::Result<(), Stop> {
+    match reading {
+        Some(r) => take_batch(store, ws, read_batch(r).await?, at, report),
+        None => Ok(()),
+    }
+}
+
+/// Takes one read batch in: one transaction for the batch, the cursor at the end. A crash
+/// loses the whole batch and its cursor together: it is read again, nothing skipped, nothing
+/// twice. A mail that cannot be taken is passed with nothing of it kept (see [`take_all`]).
+fn take_batch(store: &mut Store, ws: &Workspace, read: Vec<ReadOne>, at: &mut Cursor, report: &mut MailReport) -> std::result::Result<(), Stop> {
+    let Some(last) = read.last().map(|r| r.uid) else { return Ok(()) };
     let next = Cursor { uid_validity: at.uid_validity, last_uid: last };
     let taken = store
         .write(|tx, now| {
-            let mut out = Vec::with_capacity(fetched.len());
-            for (uid, raw) in fetched {
-                tx.prepare_cached("SAVEPOINT mail")?.execute([])?;
-                match email_in::take_mail(tx, ws, raw, now) {
-                    Ok(t) => {
-                        tx.prepare_cached("RELEASE mail")?.execute([])?;
-                        out.push(Ok(t));
-                    }
-                    // The book itself failed (busy, full, broken): the batch is not taken.
-                    Err(e @ (Error::Db(_) | Error::Io(_))) => return Err(e),
-                    // This mail cannot be taken: undo what it began, pass it.
-                    Err(e) => {
-                        tx.execute_batch("ROLLBACK TO mail; RELEASE mail")?;
-                        out.push(Err((*uid, e)));
-                    }
-                }
-            }
+            let out = take_all(tx, ws, read, now)?;
             config::set_cursor(tx, ws, Provider::Email, &next.to_text())?;
             Ok(out)
         })
@@ -203,6 +250,54 @@ fn take_batch(store: &mut Store, ws: &Workspace, fetched: &[(u32, Vec<u8>)], at:
     }
     *at = next;
     Ok(())
+}
+
+/// What taking each mail of a batch did, or why it could not be taken.
+type Taken = Vec<std::result::Result<MailTaken, (u32, Error)>>;
+
+/// Takes a batch's mails in, inside the caller's transaction: all of them under one savepoint;
+/// should one of them fail (an error of the mail, not of the book), that is undone and the
+/// batch taken again one savepoint per mail, the failing mail's own writes undone and the mail
+/// passed. Mails seldom fail, and a savepoint per mail costs every mail a copy of each page it
+/// touches.
+fn take_all(tx: &rusqlite::Transaction, ws: &Workspace, read: Vec<ReadOne>, now: chrono::DateTime<chrono::Utc>) -> Result<Taken> {
+    let mut raws = Vec::with_capacity(read.len());
+    let mut out = Vec::with_capacity(read.len());
+    tx.prepare_cached("SAVEPOINT batch")?.execute([])?;
+    let mut failed = false;
+    for ReadOne { uid, raw, mail } in read {
+        if !failed {
+            match email_in::take_read(tx, ws, mail, now) {
+                Ok(t) => out.push(Ok(t)),
+                // The book itself failed (busy, full, broken): the batch is not taken.
+                Err(e @ (Error::Db(_) | Error::Io(_))) => return Err(e),
+                Err(_) => failed = true,
+            }
+        }
+        raws.push((uid, raw));
+    }
+    if !failed {
+        tx.prepare_cached("RELEASE batch")?.execute([])?;
+        return Ok(out);
+    }
+    tx.execute_batch("ROLLBACK TO batch; RELEASE batch")?;
+    let mut out = Vec::with_capacity(raws.len());
+    for (uid, raw) in raws {
+        tx.prepare_cached("SAVEPOINT mail")?.execute([])?;
+        match email_in::take_mail(tx, ws, &raw, now) {
+            Ok(t) => {
+                tx.prepare_cached("RELEASE mail")?.execute([])?;
+                out.push(Ok(t));
+            }
+            Err(e @ (Error::Db(_) | Error::Io(_))) => return Err(e),
+            // This mail cannot be taken: undo what it began, pass it.
+            Err(e) => {
+                tx.execute_batch("ROLLBACK TO mail; RELEASE mail")?;
+                out.push(Err((uid, e)));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Counts what `take_mail` did.
