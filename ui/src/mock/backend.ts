@@ -217,6 +217,8 @@ let workspaces: Workspace[] = [
     agent_share_bp: 5000,
     viewing_reminder_min: 120,
     alerts_at_once: false,
+    require_consent: false,
+    require_permits: true,
   },
 ];
 let current = 1;
