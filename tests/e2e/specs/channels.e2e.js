@@ -53,8 +53,8 @@ describe('Channels', () => {
   it('delivers a listing alert through Telegram and leaves one for the agent to send by hand', async () => {
     const db = process.env.LEADBOOK_E2E_DB;
     // Hot Lead (Telegram 77) wants a villa on the Palm; Warm Two (phone only) wants JVC.
-    cli(db, 'property', 'add', '--title', 'Palm villa', '--location', 'Palm Jumeirah', '--price', '2900000', '--type', 'villa', '--bedrooms', '4');
-    cli(db, 'property', 'add', '--title', 'JVC flat', '--location', 'JVC', '--price', '1000000');
+    cli(db, 'property', 'add', '--title', 'Palm villa', '--location', 'Palm Jumeirah', '--price', '2900000', '--type', 'villa', '--bedrooms', '4', '--permit', '71234567890');
+    cli(db, 'property', 'add', '--title', 'JVC flat', '--location', 'JVC', '--price', '1000000', '--permit', '71234567891');
     await (await byTestId('delivery-send-now')).click();
     await (await byTestId('nav-followups')).click();
     const outbox = await byTestId('outbox');

@@ -9,8 +9,9 @@ const db = () => process.env.LEADBOOK_E2E_DB;
 
 describe('Honest states', () => {
   it('never says "All sent" while a message waits to be sent by hand, and "Send now" says why nothing went', async () => {
-    // Warm Two (phone only, no channel set up) wants JVC: the alert is the agent's to send.
-    cli(db(), 'property', 'add', '--title', 'JVC flat', '--location', 'JVC', '--price', '1000000');
+    // Warm Two (phone only, no channel set up) wants JVC: the alert is the agent's to send
+    // (the listing has its permit: without one, a Dubai workspace holds it, SPEC §14).
+    cli(db(), 'property', 'add', '--title', 'JVC flat', '--location', 'JVC', '--price', '1000000', '--permit', '71234567890');
     const manual = await byTestId('delivery-manual');
     await manual.waitForDisplayed({ timeout: 30000, timeoutMsg: 'the sidebar never counted the message to send by hand' });
     const headline = await byTestId('delivery-headline');

@@ -32,7 +32,7 @@ describe('Intelligence', () => {
 
     // Hot Lead wants a villa on the Palm; no channel is set up, so the alert is for the agent to
     // send by hand — written by the model first.
-    cli(process.env.LEADBOOK_E2E_DB, 'property', 'add', '--title', 'Palm villa', '--location', 'Palm Jumeirah', '--price', '2900000', '--type', 'villa', '--bedrooms', '4');
+    cli(process.env.LEADBOOK_E2E_DB, 'property', 'add', '--title', 'Palm villa', '--location', 'Palm Jumeirah', '--price', '2900000', '--type', 'villa', '--bedrooms', '4', '--permit', '71234567890');
     await (await byTestId('delivery-send-now')).click();
     await (await byTestId('nav-followups')).click();
     await (await byTestId('outbox')).waitForDisplayed();
