@@ -11,6 +11,7 @@ import {
   brokeLine,
   checksLine,
   consentSourceWord,
+  detailWord,
   holdReasonWord,
   logChannelWord,
   logFilterOf,
@@ -69,6 +70,10 @@ describe('compliance words', () => {
     expect(logChannelWord('manual')).toBe('By hand');
     expect(consentSourceWord('inbound')).toBe('Wrote first on this channel');
     expect(consentSourceWord('verbal')).toBe('Recorded by you');
+    expect(detailWord('call', 'no_answer')).toBe('No answer');
+    expect(detailWord('sent', "sent by the agent's hand")).toBe('Sent by your hand');
+    expect(detailWord('sent', 'something else')).toBe('something else');
+    expect(detailWord('call', null)).toBe('');
   });
 
   it('builds the log filter from the form, leaving out what is empty or malformed', () => {

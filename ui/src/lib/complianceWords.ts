@@ -53,6 +53,18 @@ export function logChannelWord(c: string): string {
   return tOr(c === 'call' ? 'compliance.channel.call' : `channel.${c}`, c);
 }
 
+/**
+ * An entry's detail in words: a call's outcome ("No answer"), or the core's fixed line for a
+ * message the agent sent by hand; anything else as stored.
+ */
+export function detailWord(outcome: string, detail: string | null | undefined): string {
+  const d = detail?.trim() ?? '';
+  if (!d) return '';
+  if (outcome === 'call') return tOr(`today.outcome.${d}`, d);
+  if (d === "sent by the agent's hand") return t('compliance.detail.byHand');
+  return d;
+}
+
 /** Where a consent came from, in words (inbound: the lead wrote first on this channel…). */
 export function consentSourceWord(s: string): string {
   return tOr(`compliance.source.${s}`, s);

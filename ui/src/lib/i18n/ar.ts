@@ -1338,6 +1338,7 @@ const ar: Messages = {
   'compliance.outcome.call': 'مكالمة',
   'compliance.purpose.marketing': 'تسويقية',
   'compliance.purpose.transactional': 'خدمية',
+  'compliance.detail.byHand': 'أرسلتها بنفسك',
   'compliance.log.title': 'سجل الاتصالات',
   'compliance.log.contacts_one': '{count} اتصال',
   'compliance.log.contacts_other': '{count} اتصالات',

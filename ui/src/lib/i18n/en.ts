@@ -1339,6 +1339,7 @@ const en = {
   'compliance.outcome.call': 'Call',
   'compliance.purpose.marketing': 'Marketing',
   'compliance.purpose.transactional': 'Transactional',
+  'compliance.detail.byHand': 'Sent by your hand',
   'compliance.log.title': 'Contact log',
   'compliance.log.contacts_one': '{count} contact',
   'compliance.log.contacts_other': '{count} contacts',

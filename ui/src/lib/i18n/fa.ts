@@ -1338,6 +1338,7 @@ const fa: Messages = {
   'compliance.outcome.call': 'تماس',
   'compliance.purpose.marketing': 'بازاریابی',
   'compliance.purpose.transactional': 'خدماتی',
+  'compliance.detail.byHand': 'ارسال‌شده به دست شما',
   'compliance.log.title': 'دفتر تماس‌ها',
   'compliance.log.contacts_one': '{count} تماس',
   'compliance.log.contacts_other': '{count} تماس',
