@@ -546,6 +546,16 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
     case 'unparsed_list':
     case 'email_sender_list':
       return [];
+    // Compliance evidence: an empty log and register, no consent (the real ones are the core's).
+    case 'compliance_log':
+      return { entries: [], total: 0, contacts: 0, held: 0, next: null };
+    case 'dncr_summary':
+      return { numbers: 0, leads_affected: 0, refused: [], refused_count: 0 };
+    case 'lead_compliance':
+      return { lead_id: Number(args.leadId), dncr: false, consents: [], held: [] };
+    case 'consent_set':
+    case 'consent_withdraw':
+      return [];
     default: {
       const answer = propertyCommand(cmd, args, ctx);
       if (answer !== NOT_MINE) return answer;
