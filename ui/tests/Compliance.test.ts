@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { get } from 'svelte/store';
 import { stubIpc } from './ipcMock';
-import { makeProperty, workspace } from './fixtures';
+import { makeDetail, makeProperty, workspace } from './fixtures';
 import { toasts } from '../src/lib/toast';
 import { setLanguage } from '../src/lib/i18n/i18n.svelte';
 import { currentWorkspace } from '../src/lib/stores';
@@ -92,6 +92,9 @@ describe('compliance words', () => {
   it('has its own address', () => {
     expect(parseHash('#/compliance')).toEqual({ name: 'compliance' });
     expect(routeToHash({ name: 'compliance' })).toBe('#/compliance');
+    expect(parseHash('#/compliance?lead=42')).toEqual({ name: 'compliance', lead: 42 });
+    expect(routeToHash({ name: 'compliance', lead: 42 })).toBe('#/compliance?lead=42');
+    expect(parseHash('#/compliance?lead=x')).toEqual({ name: 'compliance' });
   });
 });
 
@@ -149,6 +152,15 @@ describe('Compliance screen', () => {
     await waitFor(() => expect(ipc.complianceLog).toHaveBeenLastCalledWith({ rule: 'dncr' }, null, 100));
     await fireEvent.change(screen.getByTestId('log-filter-outcome'), { target: { value: 'held' } });
     await waitFor(() => expect(ipc.complianceLog).toHaveBeenLastCalledWith({ rule: 'dncr', outcome: 'held' }, null, 100));
+  });
+
+  it("opens on one lead's entries from its page, with its name, and lets the filter go", async () => {
+    vi.mocked(ipc.leadGet).mockResolvedValue(makeDetail({ id: 7, name: 'Sara Ahmadi' }));
+    render(Compliance, { lead: 7 });
+    await waitFor(() => expect(ipc.complianceLog).toHaveBeenCalledWith({ lead_id: 7 }, null, 100));
+    expect((await screen.findByTestId('log-filter-lead-name')).textContent).toBe('Sara Ahmadi');
+    await fireEvent.click(screen.getByTestId('log-filter-lead-clear'));
+    await waitFor(() => expect(ipc.complianceLog).toHaveBeenLastCalledWith({}, null, 100));
   });
 
   it('exports the report of the filtered log to a typed path, and says the counts', async () => {
@@ -229,6 +241,7 @@ describe('Lead compliance card', () => {
     expect(c.textContent).toContain('Wrote first on this channel');
     expect(screen.getByTestId('lead-held').textContent).toBe('2 messages — On the Do Not Call Register');
     expect(screen.getByTestId('lead-held-link').getAttribute('href')).toBe('#/followups?outbox=held');
+    expect(screen.getByTestId('lead-log-link').getAttribute('href')).toBe('#/compliance?lead=7');
 
     await fireEvent.change(screen.getByTestId('consent-channel'), { target: { value: 'sms' } });
     await fireEvent.click(screen.getByTestId('consent-record'));

@@ -5,7 +5,7 @@
  *   #/dashboard   #/leads?grade=A&status=new&source=referral&search=jvc
  *   #/lead/new    #/lead/42    #/lead/42/edit    #/settings    #/settings/channels
  *   #/properties  #/property/7   #/followups   #/followups?outbox=unknown   #/import   #/export
- *   #/compliance
+ *   #/compliance   #/compliance?lead=42
  */
 import { writable, get } from 'svelte/store';
 import type { Grade, Source, Status } from './types';
@@ -35,7 +35,7 @@ export type Route =
   | { name: 'pipeline'; kind: 'sale' | 'rent' }
   | { name: 'calendar'; view: 'day' | 'week'; date?: string }
   | { name: 'today' }
-  | { name: 'compliance' };
+  | { name: 'compliance'; lead?: number };
 
 export type RouteName = Route['name'];
 
@@ -72,8 +72,11 @@ export function parseHash(hash: string): Route {
       return parts.length === 1 ? { name: 'import' } : DEFAULT;
     case 'export':
       return parts.length === 1 ? { name: 'export' } : DEFAULT;
-    case 'compliance':
-      return parts.length === 1 ? { name: 'compliance' } : DEFAULT;
+    case 'compliance': {
+      if (parts.length !== 1) return DEFAULT;
+      const lead = parseId(new URLSearchParams(queryPart).get('lead') ?? undefined);
+      return lead !== null ? { name: 'compliance', lead } : { name: 'compliance' };
+    }
     case 'property': {
       const id = parseId(parts[1]);
       return id !== null && parts.length === 2 ? { name: 'property', id } : DEFAULT;
@@ -133,7 +136,7 @@ export function routeToHash(route: Route): string {
     case 'export':
       return '#/export';
     case 'compliance':
-      return '#/compliance';
+      return route.lead ? `#/compliance?lead=${route.lead}` : '#/compliance';
     case 'today':
       return '#/today';
     case 'property':

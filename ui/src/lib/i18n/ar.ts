@@ -1397,6 +1397,7 @@ const ar: Messages = {
   'leadCompliance.held': 'الرسائل المحجوزة',
   'leadCompliance.heldCount_one': '{count} رسالة — {reason}',
   'leadCompliance.heldCount_other': '{count} رسائل — {reason}',
+  'leadCompliance.seeLog': 'عرض هذا العميل في سجل الاتصالات',
   'leadCompliance.seeHeld': 'عرض الرسائل المحجوزة في صندوق الصادر',
   'workspace.requireConsent': 'اشتراط الموافقة للتسويق التلقائي',
   'workspace.requireConsentHint': 'لا تُرسل المتابعات وتنبيهات العقارات إلا لمن وافق على تلك القناة؛ وتُحجز البقية.',

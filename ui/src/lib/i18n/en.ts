@@ -1398,6 +1398,7 @@ const en = {
   'leadCompliance.held': 'Held messages',
   'leadCompliance.heldCount_one': '{count} message — {reason}',
   'leadCompliance.heldCount_other': '{count} messages — {reason}',
+  'leadCompliance.seeLog': 'See this lead in the contact log',
   'leadCompliance.seeHeld': 'See held messages in the outbox',
   'workspace.requireConsent': 'Require consent for automatic marketing',
   'workspace.requireConsentHint': 'Follow-ups and listing alerts go only to leads who consented on that channel; the others are held.',

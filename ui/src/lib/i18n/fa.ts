@@ -1397,6 +1397,7 @@ const fa: Messages = {
   'leadCompliance.held': 'پیام‌های نگه‌داشته',
   'leadCompliance.heldCount_one': '{count} پیام — {reason}',
   'leadCompliance.heldCount_other': '{count} پیام — {reason}',
+  'leadCompliance.seeLog': 'دیدن این سرنخ در دفتر تماس‌ها',
   'leadCompliance.seeHeld': 'دیدن پیام‌های نگه‌داشته در صندوق خروجی',
   'workspace.requireConsent': 'رضایت برای بازاریابی خودکار لازم است',
   'workspace.requireConsentHint': 'پیگیری‌ها و اعلان آگهی‌ها فقط به سرنخ‌هایی می‌روند که در آن کانال رضایت داده‌اند؛ بقیه نگه داشته می‌شوند.',
