@@ -160,6 +160,21 @@ describe('Compliance evidence', () => {
     expect(await (await byTestId('message-status')).getAttribute('data-state')).toBe('held');
   });
 
+  it("opens the contact log of one lead from its page", async () => {
+    await browser.execute((id) => (location.hash = `#/lead/${id}`), warmTwo);
+    const link = await byTestId('lead-log-link');
+    await link.waitForClickable();
+    await link.click();
+    await (await byTestId('log-filter-lead-name')).waitForDisplayed();
+    expect(await text(await byTestId('log-filter-lead-name'))).toBe('Warm Two');
+    await browser.waitUntil(async () => {
+      const e = await entries();
+      return e.length > 0 && e.every((x) => x.lead === 'Warm Two');
+    }, { timeoutMsg: "the log does not show only Warm Two's entries" });
+    await (await byTestId('log-filter-lead-clear')).click();
+    await browser.waitUntil(async () => (await entries()).some((x) => x.lead === 'Hot Lead'), { timeoutMsg: 'letting the lead go did not bring the others back' });
+  });
+
   it('speaks Persian, right to left', async () => {
     const lang = await byTestId('language-select');
     await lang.selectByAttribute('value', 'fa');
