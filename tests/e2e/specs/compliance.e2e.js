@@ -3,7 +3,8 @@
 // has its alert to Warm Two held, the sidebar counts it apart and never says "All sent"; the
 // Compliance screen shows it with its reason in words beside a logged call, filters by rule,
 // writes the report and imports the Do Not Call Register through typed paths (the file dialogs
-// cannot be driven); a consent recorded on the lead's page is listed there. Screenshots of the
+// cannot be driven); a consent recorded on the lead's page is listed there; the listing says its
+// alerts are held until a permit is added, and adding one lets the alert go. Screenshots of the
 // screen in English and Persian are kept for the README.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -46,6 +47,7 @@ async function entries() {
 
 let warmTwo;
 let hot;
+let listing;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'leadbook-compliance-'));
 
 describe('Compliance evidence', () => {
@@ -53,7 +55,7 @@ describe('Compliance evidence', () => {
     warmTwo = cli(db(), 'lead', 'list', '--search', 'Warm Two')[0].id;
     hot = cli(db(), 'lead', 'list', '--search', 'Hot Lead')[0].id;
     // Warm Two wants JVC; the listing has no permit number.
-    cli(db(), 'property', 'add', '--title', 'JVC studio', '--location', 'JVC', '--price', '1000000');
+    listing = cli(db(), 'property', 'add', '--title', 'JVC studio', '--location', 'JVC', '--price', '1000000').id;
     cli(db(), 'call', 'log', String(hot), '--outcome', 'answered', '--notes', 'Asked about the Palm');
   });
 
@@ -188,5 +190,22 @@ describe('Compliance evidence', () => {
     await shot('compliance-fa');
     await lang.selectByAttribute('value', 'en');
     await browser.waitUntil(async () => (await browser.execute(() => document.documentElement.dir)) === 'ltr');
+  });
+
+  it('says on the listing that its alerts are held until a permit is added, and adding one lets the alert go', async () => {
+    await browser.execute((id) => (location.hash = `#/property/${id}`), listing);
+    const note = await byTestId('property-permit-held');
+    await note.waitForDisplayed({ timeoutMsg: 'the listing does not say its alerts are held' });
+    expect(await text(note)).toContain('its alerts are held until you add one');
+    await (await byTestId('property-add-permit')).click();
+    const permit = await byTestId('pfield-permit');
+    await permit.waitForDisplayed();
+    await permit.setValue('71234567890');
+    await (await byTestId('save-property')).click();
+    await note.waitForDisplayed({ reverse: true, timeoutMsg: 'the note stayed after the permit was added' });
+    await browser.waitUntil(async () => {
+      const [m] = cli(db(), 'outbox', 'list').filter((x) => x.lead_id === warmTwo);
+      return m.status !== 'held';
+    }, { timeout: 15_000, timeoutMsg: 'the alert stayed held once the listing had its permit' });
   });
 });
