@@ -35,6 +35,28 @@ export async function openChannelSettings() {
   await (await $('[data-testid="settings-tab-channels"]')).click();
 }
 
+/**
+ * Opens the workspace's sending window to the whole day (00:00–23:59) in Settings, so a spec
+ * that expects an automatic message to go does not depend on the hour it runs at: outside the
+ * window (09:00–18:00 by default) a message waits, queued, for it to open (SPEC §14).
+ */
+export async function sendAllDay() {
+  const nav = await $('[data-testid="nav-settings"]');
+  await nav.waitForClickable();
+  await nav.click();
+  const start = await $('[data-testid="ws-quiet-start"]');
+  await start.waitForDisplayed();
+  await browser.execute(() => {
+    for (const [id, v] of [['ws-quiet_start', '00:00'], ['ws-quiet_end', '23:59']]) {
+      const input = document.getElementById(id);
+      input.value = v;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+  });
+  await (await $('[data-testid="ws-save"]')).click();
+  await (await $('[data-testid="toast-success"]')).waitForDisplayed({ timeoutMsg: 'the sending window was not saved' });
+}
+
 export async function startProviderServers(args = []) {
   const bin = path.join(target, 'debug/leadbook-test-servers');
   const proc = spawn(bin, args, { stdio: ['pipe', 'pipe', 'inherit'] });

@@ -7,6 +7,7 @@ import { toasts } from '../src/lib/toast';
 import { setLanguage } from '../src/lib/i18n/i18n.svelte';
 import { parseHash, routeToHash } from '../src/lib/router';
 import { manualLinkKind, sendNowOutcome, summariseDelivery } from '../src/lib/channels';
+import { filterOf } from '../src/lib/messageState';
 import DeliveryIndicator from '../src/lib/components/DeliveryIndicator.svelte';
 import OutboxList from '../src/lib/components/OutboxList.svelte';
 import LeadDetail from '../src/lib/screens/LeadDetail.svelte';
@@ -154,7 +155,18 @@ describe('Delivery indicator', () => {
       manual: 0,
       failed: 0,
       review: 0,
+      held: 0,
     });
+  });
+
+  it('never says "All sent" while a compliance rule holds messages back, and counts them apart', async () => {
+    vi.mocked(ipc.deliveryStatus).mockResolvedValue(makeDeliveryStatus({ online: true, waiting: 0, held: 2 }));
+    render(DeliveryIndicator);
+    await screen.findByTestId('delivery-status');
+    expect(text('delivery-headline')).toBe('Nothing queued to send');
+    expect(text('delivery-held')).toBe('2 held by a rule');
+    expect(screen.getByTestId('delivery-held').getAttribute('href')).toBe('#/followups?outbox=held');
+    expect(summariseDelivery(makeDeliveryStatus({ held: 1 })).headline.key).toBe('autoSent');
   });
 });
 
@@ -164,7 +176,7 @@ describe('Outbox actions', () => {
     ipc = stubIpc();
   });
 
-  const STATES: MessageStatus[] = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'deferred', 'unknown'];
+  const STATES: MessageStatus[] = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'deferred', 'unknown', 'held'];
 
   it('names a message no channel carries "to send by hand" and one held for review "to review", as the sidebar does', async () => {
     vi.mocked(ipc.outboxList).mockResolvedValue([
@@ -178,9 +190,29 @@ describe('Outbox actions', () => {
     expect(badges.map((b) => [b.dataset.state, b.textContent])).toEqual([
       ['manual', 'To send by hand'],
       ['review', 'To review'],
-      ['held', 'Held'],
+      ['retry', 'To try again'],
     ]);
     expect(badges[2].getAttribute('title')).toBe('offline');
+  });
+
+  it('a held message says the rule holding it back in words, never queued or sent', async () => {
+    vi.mocked(ipc.outboxList).mockResolvedValue([
+      makeOutboxMessage({ id: 1, status: 'held', held_for: 'no_permit', channel: null, queued_at: '2026-03-02T01:00:00Z' }),
+      makeOutboxMessage({ id: 2, status: 'held', held_for: 'dncr', channel: 'whatsapp', queued_at: '2026-03-02T02:00:00Z' }),
+    ]);
+    render(OutboxList);
+    await waitFor(() => expect(screen.getAllByTestId('outbox-message')).toHaveLength(2));
+    const badges = screen.getAllByTestId('message-status');
+    expect(badges.map((b) => [b.dataset.state, b.textContent, b.getAttribute('title')])).toEqual([
+      ['held', 'Held', 'The listing has no permit number'],
+      ['held', 'Held', 'On the Do Not Call Register'],
+    ]);
+    expect(screen.getAllByTestId('outbox-held-reason').map((p) => p.textContent)).toEqual(['The listing has no permit number', 'On the Do Not Call Register']);
+  });
+
+  it('the outbox filter finds held messages apart from those to try again', () => {
+    expect(filterOf('held')).toMatchObject({ status: 'held' });
+    expect(filterOf('retry')).toMatchObject({ status: 'deferred' });
   });
 
   it('shows every state with its badge, and only the actions each state allows', async () => {
@@ -188,7 +220,7 @@ describe('Outbox actions', () => {
       STATES.map((status, i) => makeOutboxMessage({ id: i + 1, status, channel: 'telegram', queued_at: `2026-03-02T0${i}:00:00Z` })),
     );
     render(OutboxList);
-    await waitFor(() => expect(screen.getAllByTestId('outbox-message')).toHaveLength(8));
+    await waitFor(() => expect(screen.getAllByTestId('outbox-message')).toHaveLength(9));
     expect(screen.getAllByTestId('message-status').map((b) => b.textContent)).toEqual([
       'Queued',
       'Sending',
@@ -196,8 +228,9 @@ describe('Outbox actions', () => {
       'Delivered',
       'Read',
       'Failed',
-      'Held',
+      'To try again',
       'Unconfirmed',
+      'Held',
     ]);
     const actions = screen.getAllByTestId('outbox-message').map((li) => ({
       status: li.dataset.status,
@@ -215,6 +248,7 @@ describe('Outbox actions', () => {
       { status: 'failed', retry: true, cancel: false, done: false, confirm: false },
       { status: 'deferred', retry: true, cancel: true, done: false, confirm: false },
       { status: 'unknown', retry: false, cancel: false, done: false, confirm: true },
+      { status: 'held', retry: false, cancel: true, done: false, confirm: false },
     ]);
     expect(screen.getAllByTestId('outbox-channel')[0].textContent).toContain('Telegram');
   });
@@ -399,7 +433,8 @@ describe('Outbox actions', () => {
     expect(parseHash('#/followups?outbox=unknown')).toEqual({ name: 'followups', outbox: 'unknown' });
     expect(parseHash('#/followups?outbox=nonsense')).toEqual({ name: 'followups' });
     expect(parseHash('#/followups?outbox=manual')).toEqual({ name: 'followups', outbox: 'manual' });
-    expect(parseHash('#/followups?outbox=deferred')).toEqual({ name: 'followups', outbox: 'held' });
+    expect(parseHash('#/followups?outbox=deferred')).toEqual({ name: 'followups', outbox: 'retry' });
+    expect(parseHash('#/followups?outbox=held')).toEqual({ name: 'followups', outbox: 'held' });
     expect(routeToHash({ name: 'followups', outbox: 'queued' })).toBe('#/followups?outbox=queued');
     expect(parseHash('#/settings/channels')).toEqual({ name: 'settings', section: 'channels' });
     expect(routeToHash({ name: 'settings', section: 'channels' })).toBe('#/settings/channels');

@@ -311,6 +311,7 @@ describe('Follow-ups screen', () => {
       review: null,
       llm_prompt: null,
       llm_answer: null,
+      held_for: null,
       lead_name: `Lead ${id}`,
     });
     vi.mocked(ipc.outboxList).mockResolvedValue([msg(2, 'failed', '2026-03-02T10:00:00Z'), msg(1, 'queued', '2026-03-02T08:00:00Z')]);
@@ -347,6 +348,7 @@ describe('Follow-ups screen', () => {
       review: null,
       llm_prompt: null,
       llm_answer: null,
+      held_for: null,
       lead_name: 'Omar Haddad',
     };
     vi.mocked(ipc.outboxList).mockResolvedValue([unknown]);

@@ -111,6 +111,8 @@ export const workspace: Workspace = {
   agent_share_bp: 5000,
   viewing_reminder_min: 120,
   alerts_at_once: false,
+  require_consent: false,
+  require_permits: true,
 };
 
 /** A `lead_list` that serves `total` synthetic leads and records every query. */
@@ -172,13 +174,14 @@ export function makeOutboxMessage(over: Partial<OutboxMessage> = {}): OutboxMess
     review: null,
     llm_prompt: null,
     llm_answer: null,
+    held_for: null,
     lead_name: 'Hot Lead',
     ...over,
   };
 }
 
 export function makeDeliveryStatus(over: Partial<DeliveryStatus> = {}): DeliveryStatus {
-  return { online: true, waiting: 0, deferred: 0, unknown: 0, manual: 0, review: 0, failed: 0, next_attempt_at: null, last_error: null, ...over };
+  return { online: true, waiting: 0, deferred: 0, unknown: 0, manual: 0, review: 0, held: 0, failed: 0, next_attempt_at: null, last_error: null, ...over };
 }
 
 export function makeChannel(provider: Provider, over: Partial<ChannelInfo> = {}): ChannelInfo {

@@ -60,6 +60,9 @@ export function stubIpc() {
   vi.mocked(ipc.today).mockResolvedValue({ now: new Date().toISOString(), in_call_window: true, calls_wait_until: null, calls_wait_label: null, calls: [], manual_count: 0, manual: [], viewings: [], tasks: [], new_leads: [], replies: [] });
   vi.mocked(ipc.taskList).mockResolvedValue([]);
   vi.mocked(ipc.callList).mockResolvedValue([]);
+  vi.mocked(ipc.leadCompliance).mockImplementation(async (leadId) => ({ lead_id: leadId, dncr: false, consents: [], held: [] }));
+  vi.mocked(ipc.dncrSummary).mockResolvedValue({ numbers: 0, leads_affected: 0, refused: [], refused_count: 0 });
+  vi.mocked(ipc.complianceLog).mockResolvedValue({ entries: [], total: 0, contacts: 0, held: 0, next: null });
   return ipc;
 }
 

@@ -2,7 +2,7 @@
 // sets the bot up in Settings → Channels, tests the connection, and a listing alert for "Hot
 // Lead" (Telegram id 77 in the seeded book) goes out through it. A buyer no channel reaches
 // gets a message to send by hand, which the agent marks as sent.
-import { cli, startProviderServers, openChannelSettings } from '../wdio.conf.js';
+import { cli, startProviderServers, openChannelSettings, sendAllDay } from '../wdio.conf.js';
 
 const TOKEN = '7000000001:E2E-token';
 const byTestId = (id) => $(`[data-testid="${id}"]`);
@@ -53,8 +53,10 @@ describe('Channels', () => {
   it('delivers a listing alert through Telegram and leaves one for the agent to send by hand', async () => {
     const db = process.env.LEADBOOK_E2E_DB;
     // Hot Lead (Telegram 77) wants a villa on the Palm; Warm Two (phone only) wants JVC.
-    cli(db, 'property', 'add', '--title', 'Palm villa', '--location', 'Palm Jumeirah', '--price', '2900000', '--type', 'villa', '--bedrooms', '4');
-    cli(db, 'property', 'add', '--title', 'JVC flat', '--location', 'JVC', '--price', '1000000');
+    // Both listings have their permit, and the sending window is open whatever the hour (SPEC §14).
+    await sendAllDay();
+    cli(db, 'property', 'add', '--title', 'Palm villa', '--location', 'Palm Jumeirah', '--price', '2900000', '--type', 'villa', '--bedrooms', '4', '--permit', '71234567890');
+    cli(db, 'property', 'add', '--title', 'JVC flat', '--location', 'JVC', '--price', '1000000', '--permit', '71234567891');
     await (await byTestId('delivery-send-now')).click();
     await (await byTestId('nav-followups')).click();
     const outbox = await byTestId('outbox');

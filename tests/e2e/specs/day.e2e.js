@@ -46,7 +46,7 @@ let viewingDay;
 describe("The agent's day", () => {
   before(() => {
     hot = cli(db(), 'lead', 'list', '--search', 'Hot Lead')[0].id;
-    listing = cli(db(), 'property', 'add', '--title', 'Palm villa 4BR', '--location', 'Palm Jumeirah', '--price', '2900000', '--type', 'villa', '--bedrooms', '4');
+    listing = cli(db(), 'property', 'add', '--title', 'Palm villa 4BR', '--location', 'Palm Jumeirah', '--price', '2900000', '--type', 'villa', '--bedrooms', '4', '--permit', '71234567890');
     cli(db(), 'task', 'add', '--title', 'Call Hot Lead about the Palm', '--lead', String(hot), '--kind', 'call');
   });
 

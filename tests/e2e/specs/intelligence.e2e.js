@@ -2,7 +2,7 @@
 // the agent sets a language model up in Settings, a listing alert for "Hot Lead" is written by
 // it (the outbox says so and keeps the prompt), and a reply that says "not interested" shows its
 // class on the timeline with the suggestion to mark the lead lost.
-import { cli, startProviderServers, openChannelSettings } from '../wdio.conf.js';
+import { cli, startProviderServers, openChannelSettings, sendAllDay } from '../wdio.conf.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 
@@ -32,7 +32,9 @@ describe('Intelligence', () => {
 
     // Hot Lead wants a villa on the Palm; no channel is set up, so the alert is for the agent to
     // send by hand — written by the model first.
-    cli(process.env.LEADBOOK_E2E_DB, 'property', 'add', '--title', 'Palm villa', '--location', 'Palm Jumeirah', '--price', '2900000', '--type', 'villa', '--bedrooms', '4');
+    // The listing has its permit, and the sending window is open whatever the hour (SPEC §14).
+    await sendAllDay();
+    cli(process.env.LEADBOOK_E2E_DB, 'property', 'add', '--title', 'Palm villa', '--location', 'Palm Jumeirah', '--price', '2900000', '--type', 'villa', '--bedrooms', '4', '--permit', '71234567890');
     await (await byTestId('delivery-send-now')).click();
     await (await byTestId('nav-followups')).click();
     await (await byTestId('outbox')).waitForDisplayed();

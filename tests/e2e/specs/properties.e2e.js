@@ -24,6 +24,8 @@ describe('Listings', () => {
     await (await byTestId('pfield-price')).setValue('3100000');
     await (await byTestId('pfield-property_type')).selectByAttribute('value', 'villa');
     await (await byTestId('pfield-bedrooms')).setValue('4');
+    // A Dubai workspace holds the alerts of a listing without its permit (SPEC §14).
+    await (await byTestId('pfield-permit')).setValue('71234567890');
     await (await byTestId('save-property')).click();
 
     const panel = await byTestId('match-panel');

@@ -139,7 +139,7 @@ export interface DeliverySummary {
   /**
    * `allSent` only when nothing at all is left for anyone; `autoSent` ("nothing queued to
    * send") when the sender is idle but messages wait for the agent: by hand, to review, to
-   * confirm, or failed.
+   * confirm, failed, or held by a compliance rule.
    */
   headline: { key: 'offline' | 'offlineWaiting' | 'waiting' | 'allSent' | 'autoSent'; count: number };
   unknown: number;
@@ -147,6 +147,8 @@ export interface DeliverySummary {
   /** Drafts waiting for the agent's review. */
   review: number;
   failed: number;
+  /** Held back by a compliance rule (SPEC §14): never "all sent" while any is. */
+  held: number;
 }
 
 export function summariseDelivery(s: DeliveryStatus): DeliverySummary {
@@ -163,8 +165,14 @@ export function summariseDelivery(s: DeliveryStatus): DeliverySummary {
     tone = 'done';
     headline = { key: 'allSent', count: 0 };
   }
-  const left = { unknown: Math.max(0, s.unknown), manual: Math.max(0, s.manual), review: Math.max(0, s.review ?? 0), failed: Math.max(0, s.failed ?? 0) };
-  if (headline.key === 'allSent' && left.unknown + left.manual + left.review + left.failed > 0) headline = { key: 'autoSent', count: 0 };
+  const left = {
+    unknown: Math.max(0, s.unknown),
+    manual: Math.max(0, s.manual),
+    review: Math.max(0, s.review ?? 0),
+    failed: Math.max(0, s.failed ?? 0),
+    held: Math.max(0, s.held ?? 0),
+  };
+  if (headline.key === 'allSent' && left.unknown + left.manual + left.review + left.failed + left.held > 0) headline = { key: 'autoSent', count: 0 };
   return { tone, headline, ...left };
 }
 

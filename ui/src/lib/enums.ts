@@ -49,6 +49,7 @@ export const MESSAGE_STATUSES: readonly MessageStatus[] = [
   'failed',
   'deferred',
   'unknown',
+  'held',
 ];
 
 export function isGrade(v: unknown): v is Grade {

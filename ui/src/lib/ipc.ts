@@ -62,6 +62,7 @@ import type {
 } from './types';
 import type { AppError, Deal, DealInput, DealStage, SmartList } from './types';
 import type { Call, CallLogged, CallOutcome, Lead, Task, TaskFilter, TaskInput, Today } from './types';
+import type { Channel, ComplianceReport, Consent, ConsentSource, ContactPage, DncrImported, LeadCompliance, LogFilter } from './types';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -329,3 +330,17 @@ export const callList = (leadId: number) => call<Call[]>('call_list', { leadId }
 export const taskList = (filter: TaskFilter) => call<Task[]>('task_list', { filter });
 export const leadSetDoNotMarket = (id: number, marked: boolean, reason: string) =>
   call<Lead>('lead_set_do_not_market', { id, marked, reason });
+
+// ── Compliance evidence (SPEC §14) ──────────────────────────────────────────────────────
+/** A page of the contact log, newest first, starting below entry `before` (from the newest when null). */
+export const complianceLog = (filter: LogFilter, before: number | null, limit: number) =>
+  call<ContactPage>('compliance_log', before === null ? { filter, limit } : { filter, before, limit });
+/** Writes the contact report of `filter` to `path` (.xlsx or .csv), a path chosen with `pickExportPath`. */
+export const complianceReport = (filter: LogFilter, path: string) => call<ComplianceReport>('compliance_report', { filter, path });
+/** Replaces the Do Not Call Register with the numbers of `path`, a file chosen with `pickImportFile`. */
+export const dncrImport = (path: string) => call<DncrImported>('dncr_import', { path });
+export const dncrSummary = () => call<DncrImported>('dncr_summary');
+export const leadCompliance = (leadId: number) => call<LeadCompliance>('lead_compliance', { leadId });
+export const consentSet = (leadId: number, channel: Channel, source: ConsentSource) =>
+  call<Consent[]>('consent_set', { leadId, channel, source });
+export const consentWithdraw = (leadId: number, channel: Channel) => call<Consent[]>('consent_withdraw', { leadId, channel });

@@ -1,7 +1,8 @@
 /**
  * One vocabulary for where a message stands, used the same on every screen (the outbox, a
  * lead's listings and follow-ups, a listing's buyers, the sidebar): queued, to send by hand,
- * to review, sending, sent, delivered, read, failed, held (with its reason), unconfirmed.
+ * to review, sending, sent, delivered, read, failed, to try again (the network refused it for
+ * now), held (a compliance rule keeps it back, with its reason, SPEC §14), unconfirmed.
  * The outbox's own status is finer than what the agent needs and coarser in two places: a
  * `queued` message no channel can carry is the agent's to send by hand, and one held for
  * review waits for the agent, not for the network.
@@ -17,6 +18,7 @@ export type MessageState =
   | 'delivered'
   | 'read'
   | 'failed'
+  | 'retry'
   | 'held'
   | 'unknown';
 
@@ -33,7 +35,7 @@ export function messageState(m: StateOf): MessageState {
       if (m.review === 'pending') return 'review';
       return m.channel === 'manual' ? 'manual' : 'queued';
     case 'deferred':
-      return 'held';
+      return 'retry';
     default:
       return m.status;
   }
@@ -49,12 +51,13 @@ export const STATE_TONE: Record<MessageState, string> = {
   delivered: 'badge-success',
   read: 'badge-success',
   failed: 'badge-danger',
+  retry: '',
   held: 'badge-warning',
   unknown: 'badge-warning',
 };
 
 /** Every state, in the order the outbox's filter offers them. */
-export const MESSAGE_STATES: readonly MessageState[] = ['queued', 'manual', 'review', 'sending', 'sent', 'delivered', 'read', 'failed', 'held', 'unknown'];
+export const MESSAGE_STATES: readonly MessageState[] = ['queued', 'manual', 'review', 'sending', 'sent', 'delivered', 'read', 'failed', 'retry', 'held', 'unknown'];
 
 export function isMessageState(v: unknown): v is MessageState {
   return typeof v === 'string' && (MESSAGE_STATES as readonly string[]).includes(v);
@@ -70,7 +73,7 @@ export function filterOf(state: MessageState | ''): OutboxFilter {
       return { ...none, manual: true };
     case 'review':
       return { ...none, review: true };
-    case 'held':
+    case 'retry':
       return { ...none, status: 'deferred' };
     default:
       return { ...none, status: state };

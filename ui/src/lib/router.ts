@@ -5,6 +5,7 @@
  *   #/dashboard   #/leads?grade=A&status=new&source=referral&search=jvc
  *   #/lead/new    #/lead/42    #/lead/42/edit    #/settings    #/settings/channels
  *   #/properties  #/property/7   #/followups   #/followups?outbox=unknown   #/import   #/export
+ *   #/compliance   #/compliance?lead=42
  */
 import { writable, get } from 'svelte/store';
 import type { Grade, Source, Status } from './types';
@@ -33,7 +34,8 @@ export type Route =
   | { name: 'export' }
   | { name: 'pipeline'; kind: 'sale' | 'rent' }
   | { name: 'calendar'; view: 'day' | 'week'; date?: string }
-  | { name: 'today' };
+  | { name: 'today' }
+  | { name: 'compliance'; lead?: number };
 
 export type RouteName = Route['name'];
 
@@ -62,14 +64,19 @@ export function parseHash(hash: string): Route {
     case 'followups': {
       if (parts.length !== 1) return DEFAULT;
       const asked = new URLSearchParams(queryPart).get('outbox');
-      // `deferred` is the outbox's own word for what the window calls held.
-      const outbox = asked === 'deferred' ? 'held' : asked;
+      // `deferred` is the outbox's own word for what the window calls "to try again".
+      const outbox = asked === 'deferred' ? 'retry' : asked;
       return isMessageState(outbox) ? { name: 'followups', outbox } : { name: 'followups' };
     }
     case 'import':
       return parts.length === 1 ? { name: 'import' } : DEFAULT;
     case 'export':
       return parts.length === 1 ? { name: 'export' } : DEFAULT;
+    case 'compliance': {
+      if (parts.length !== 1) return DEFAULT;
+      const lead = parseId(new URLSearchParams(queryPart).get('lead') ?? undefined);
+      return lead !== null ? { name: 'compliance', lead } : { name: 'compliance' };
+    }
     case 'property': {
       const id = parseId(parts[1]);
       return id !== null && parts.length === 2 ? { name: 'property', id } : DEFAULT;
@@ -128,6 +135,8 @@ export function routeToHash(route: Route): string {
       return '#/import';
     case 'export':
       return '#/export';
+    case 'compliance':
+      return route.lead ? `#/compliance?lead=${route.lead}` : '#/compliance';
     case 'today':
       return '#/today';
     case 'property':

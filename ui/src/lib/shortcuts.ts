@@ -1,5 +1,5 @@
 /**
- * Global keyboard shortcuts: `g d` dashboard, `g l` leads, `g p` listings, `g f` follow-ups, `g i` import, `g e` export, `g t` today, `g b` deals board, `g c` calendar, `g s` settings, `n` new lead,
+ * Global keyboard shortcuts: `g d` dashboard, `g l` leads, `g p` listings, `g f` follow-ups, `g i` import, `g e` export, `g t` today, `g b` deals board, `g c` calendar, `g k` compliance, `g s` settings, `n` new lead,
  * `/` search, `?` help. Physical key codes are matched too, so they work on Persian and
  * Arabic keyboard layouts. Ignored while typing in a field or when a dialog is open.
  */
@@ -13,6 +13,7 @@ export interface ShortcutActions {
   goExport?(): void;
   goPipeline?(): void;
   goCalendar?(): void;
+  goCompliance?(): void;
   goToday?(): void;
   newLead(): void;
   focusSearch(): void;
@@ -69,6 +70,8 @@ export function createShortcutHandler(
                         ? actions.goPipeline
                       : key === 'c'
                         ? actions.goCalendar
+                      : key === 'k'
+                        ? actions.goCompliance
                       : key === 't'
                         ? actions.goToday
                         : null;

@@ -217,6 +217,8 @@ let workspaces: Workspace[] = [
     agent_share_bp: 5000,
     viewing_reminder_min: 120,
     alerts_at_once: false,
+    require_consent: false,
+    require_permits: true,
   },
 ];
 let current = 1;
@@ -543,6 +545,16 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
       return portalCommand(cmd, args);
     case 'unparsed_list':
     case 'email_sender_list':
+      return [];
+    // Compliance evidence: an empty log and register, no consent (the real ones are the core's).
+    case 'compliance_log':
+      return { entries: [], total: 0, contacts: 0, held: 0, next: null };
+    case 'dncr_summary':
+      return { numbers: 0, leads_affected: 0, refused: [], refused_count: 0 };
+    case 'lead_compliance':
+      return { lead_id: Number(args.leadId), dncr: false, consents: [], held: [] };
+    case 'consent_set':
+    case 'consent_withdraw':
       return [];
     default: {
       const answer = propertyCommand(cmd, args, ctx);

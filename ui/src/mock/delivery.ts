@@ -249,6 +249,7 @@ export function ensureSeeded(ctx: MockContext) {
     review: null,
     llm_prompt: null,
     llm_answer: null,
+    held_for: null,
     lead_name: l.name,
     ...over,
   });
@@ -276,6 +277,7 @@ export function ensureSeeded(ctx: MockContext) {
       draft_note: 'the model took longer than 20 s',
       llm_prompt: prompt(leads[1], TEMPLATE),
       llm_answer: null,
+      held_for: null,
     }),
     byModel(leads[4], pendingA, { review: 'pending', queued_at: later(-40 * 60e3) }),
     byModel(leads[1], pendingB, {
@@ -317,6 +319,7 @@ function status(ws: number): DeliveryStatus {
     unknown: rows.filter((m) => m.status === 'unknown').length,
     manual: rows.filter((m) => m.channel === 'manual' && m.status === 'queued').length,
     review: rows.filter((m) => m.status === 'queued' && m.review === 'pending').length,
+    held: rows.filter((m) => m.status === 'held').length,
     failed: rows.filter((m) => m.status === 'failed').length,
     next_attempt_at: next,
     last_error: lastError,

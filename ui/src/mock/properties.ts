@@ -161,6 +161,7 @@ function notify(p: Property, ctx: MockContext): PropertyAdded {
       review: null,
       llm_prompt: null,
       llm_answer: null,
+      held_for: null,
       lead_name: m.name,
     });
     queued++;
