@@ -93,6 +93,8 @@ build: ui
 # one build of the app per run.
 test-rust: ui venv-test
 	$(CARGO) test --workspace
+	# The simulated year of compliance evidence (SPEC §14): a release-mode test of its own.
+	$(CARGO) test --release -p leadbook-core --test year -- --nocapture
 
 test-ui: ui-deps
 	cd ui && npm run check && npm test

@@ -18,7 +18,7 @@ function day(over: Partial<TodayData> = {}): TodayData {
     calls_wait_until: null,
     calls_wait_label: null,
     calls: [
-      { task_id: 7, lead_id: 3, lead_name: 'Aisha <b>', grade: 'A', phone: '+971 50 123 4567', title: 'Call back', due_at: '2026-03-02T09:00:00Z', overdue: true, waits_until: null },
+      { task_id: 7, lead_id: 3, lead_name: 'Aisha <b>', grade: 'A', phone: '+971 50 123 4567', title: 'Call back', due_at: '2026-03-02T09:00:00Z', overdue: true, waits_until: null, held_for: null },
     ],
     manual_count: 0,
     manual: [],
@@ -73,6 +73,16 @@ describe('Today screen', () => {
     expect(screen.getByText('Overdue')).toBeTruthy();
     expect(screen.getByText('12 min')).toBeTruthy();
     expect(screen.getByTestId('today-replies').textContent).toContain('No reply waits for you.');
+  });
+
+  it('shows a call to a number on the Do Not Call Register as held, with no call button', async () => {
+    const held = { ...day().calls[0], held_for: 'dncr' as const };
+    vi.mocked(ipc.today).mockResolvedValue(day({ calls: [held] }));
+    render(Today);
+    expect(await screen.findByText('Aisha <b> · Call back')).toBeTruthy();
+    expect(screen.getByTestId('today-calls').textContent).toMatch(/Held: .*Do Not Call Register/i);
+    expect(screen.queryByTestId('today-call')).toBeNull();
+    expect(screen.queryByText('Overdue')).toBeNull();
   });
 
   it('says when calls wait outside the window, not the core English label', async () => {

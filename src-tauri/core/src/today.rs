@@ -31,6 +31,9 @@ pub struct CallToMake {
     pub overdue: bool,
     /// Outside the calling window: when it opens (the row waits until then).
     pub waits_until: Option<String>,
+    /// A call held back by a compliance rule (the number is on the Do Not Call Register): shown
+    /// with its reason, not offered as a call.
+    pub held_for: Option<crate::model::HoldReason>,
 }
 
 /// A new lead nobody has contacted yet.
@@ -95,7 +98,9 @@ pub fn today(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<To
         if lead.do_not_market_at.is_some() {
             continue;
         }
+        let held_for = crate::compliance::dncr::listed(conn, ws, &lead)?.then_some(crate::model::HoldReason::Dncr);
         calls.push(CallToMake {
+            held_for,
             task_id: t.id,
             lead_id,
             lead_name: lead.name,

@@ -1200,6 +1200,11 @@ export type CallToMake = {
    * Outside the calling window: when it opens (the row waits until then).
    */
   waits_until: string | null,
+  /**
+   * A call held back by a compliance rule (the number is on the Do Not Call Register): shown
+   * with its reason, not offered as a call.
+   */
+  held_for: HoldReason | null,
 };
 
 /**

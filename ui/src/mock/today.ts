@@ -65,7 +65,7 @@ function today(ctx: MockContext): Today {
       .filter((t) => t.kind === 'call' && t.lead_id)
       .map((t) => {
         const l = leads.find((x) => x.id === t.lead_id);
-        return { task_id: t.id, lead_id: t.lead_id!, lead_name: l?.name ?? '', grade: l?.grade ?? 'D', phone: l?.phone ?? null, title: t.title, due_at: t.due_at, overdue: !!t.due_at && Date.parse(t.due_at) < now.getTime(), waits_until: null };
+        return { task_id: t.id, lead_id: t.lead_id!, lead_name: l?.name ?? '', grade: l?.grade ?? 'D', phone: l?.phone ?? null, title: t.title, due_at: t.due_at, overdue: !!t.due_at && Date.parse(t.due_at) < now.getTime(), waits_until: null, held_for: null };
       }),
     manual_count: 0,
     manual: [],

@@ -302,16 +302,16 @@ pub fn release(conn: &Connection, ws: &Workspace) -> Result<usize> {
         };
         if !still && crate::outbox::unhold(conn, ws, id)? == 1 {
             released += 1;
-            if reason.as_deref() == Some(HoldReason::NoPermit.as_str()) {
-                rerender_alert(conn, ws, id, &lead, property_id)?;
-            }
+            // An alert written while its listing had no permit is written again with the one it
+            // has now, whatever held it (the register, consent, the permit itself).
+            rerender_alert(conn, ws, id, &lead, property_id)?;
         }
     }
     Ok(released)
 }
 
-/// An alert held for its permit was written without one: written again from the template now
-/// that the listing has it (a text the model or the agent wrote is left as it is).
+/// A released alert is written again from the template with the listing as it is now (its
+/// permit may have come meanwhile); a text the model or the agent wrote is left as it is.
 fn rerender_alert(conn: &Connection, ws: &Workspace, id: i64, lead: &Lead, property_id: Option<i64>) -> Result<()> {
     let Some(pid) = property_id else { return Ok(()) };
     let Ok(p) = crate::listings::properties::get(conn, ws, pid) else { return Ok(()) };
