@@ -97,7 +97,7 @@ describe('Match panel', () => {
         name: 'Hot Lead',
         grade: 'A',
         fit: 0.97,
-        alert: { message_id: 1, status: 'queued', channel: 'manual', review: null, error: 'no channel can reach this lead' },
+        alert: { message_id: 1, status: 'queued', channel: 'manual', review: null, error: 'no channel can reach this lead', held_for: null },
       }),
       makeMatch({ id: 2, name: 'Warm Two', grade: 'B', fit: 0.5 }),
       makeMatch({ id: 8, name: '<img src=x onerror="window.__pwned=1">', grade: 'C', fit: 0.25, reachable: false, phone: '+971509999999' }),
@@ -126,6 +126,16 @@ describe('Match panel', () => {
     expect(within(rows[2]).getByTestId('match-call').textContent).toContain('+971 50 999 9999');
     await fireEvent.click(within(rows[2]).getByTestId('match-call'));
     expect(ipc.openExternal).toHaveBeenCalledWith('tel:+971509999999');
+  });
+
+  it('shows an alert a compliance rule holds as Held, with the rule as its reason', async () => {
+    vi.mocked(ipc.propertyMatches).mockResolvedValue([
+      makeMatch({ id: 4, name: 'Hot Lead', grade: 'A', fit: 0.97, alert: { message_id: 1, status: 'held', channel: null, review: null, error: null, held_for: 'no_permit' } }),
+    ]);
+    render(MatchPanel, { result: added() });
+    const alert = await within(screen.getByTestId('match-panel')).findByTestId('match-alert');
+    expect(alert.textContent).toBe('Held');
+    expect(alert.getAttribute('title')).toMatch(/permit/i);
   });
 
   it('tells nobody until the agent confirms, then says what was queued', async () => {

@@ -336,11 +336,21 @@ pub fn queue_alert(conn: &Connection, ws: &Workspace, lead_id: i64, property_id:
 /// buyer.
 pub fn alerts_for_property(conn: &Connection, ws: &Workspace, property_id: i64) -> Result<HashMap<i64, MatchAlert>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT lead_id, id, status, channel, review, error FROM outbox
+        "SELECT lead_id, id, status, channel, review, error, held_for FROM outbox
          WHERE workspace_id = ?1 AND property_id = ?2 AND kind = ?3",
     )?;
     let rows = stmt.query_map(params![ws.id, property_id, MessageKind::Property], |r| {
-        Ok((r.get::<_, i64>(0)?, MatchAlert { message_id: r.get(1)?, status: enum_col(r, 2, MessageStatus::parse)?, channel: r.get(3)?, review: r.get(4)?, error: r.get(5)? }))
+        Ok((
+            r.get::<_, i64>(0)?,
+            MatchAlert {
+                message_id: r.get(1)?,
+                status: enum_col(r, 2, MessageStatus::parse)?,
+                channel: r.get(3)?,
+                review: r.get(4)?,
+                error: r.get(5)?,
+                held_for: opt_enum_col(r, 6, HoldReason::parse)?,
+            },
+        ))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -523,9 +523,13 @@ export type MatchAlert = {
    */
   review: string | null,
   /**
-   * Why it waits, failed or is held.
+   * Why it waits or failed.
    */
   error: string | null,
+  /**
+   * The compliance rule holding it back, when it is `held` (SPEC §14).
+   */
+  held_for: HoldReason | null,
 };
 
 /**

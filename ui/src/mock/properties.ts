@@ -95,7 +95,7 @@ const GRADE_RANK = { A: 0, B: 1, C: 2, D: 3 } as const;
 /** Where the alert about `propertyId` to `leadId` stands, as `Book::property_matches` says. */
 function alertOf(leadId: number, propertyId: number, ctx: MockContext): Match['alert'] {
   const o = outbox.find((m) => m.ws === ctx.workspace && m.lead_id === leadId && m.property_id === propertyId);
-  return o ? { message_id: o.id, status: o.status, channel: o.channel, review: o.review, error: o.error } : null;
+  return o ? { message_id: o.id, status: o.status, channel: o.channel, review: o.review, error: o.error, held_for: o.held_for ?? null } : null;
 }
 
 function matchesOf(p: Property, ctx: MockContext): Match[] {

@@ -49,8 +49,10 @@ pub struct MatchAlert {
     pub channel: Option<String>,
     /// `pending` while held for the agent's review.
     pub review: Option<String>,
-    /// Why it waits, failed or is held.
+    /// Why it waits or failed.
     pub error: Option<String>,
+    /// The compliance rule holding it back, when it is `held` (SPEC §14).
+    pub held_for: Option<crate::model::HoldReason>,
 }
 
 /// One of the lead's criteria a listing is matched on (SPEC §4).
