@@ -72,7 +72,8 @@ pub struct RoundReport {
 impl RoundReport {
     /// Whether the round changed the outbox: a message drafted, tried or handed to the agent.
     pub fn changed_outbox(&self) -> bool {
-        self.drafted_any() || self.tried_any() || self.delivered.manual > 0 || self.receipts.changed_outbox()
+        let d = &self.delivered;
+        self.drafted_any() || self.tried_any() || d.manual + d.held + d.waiting + d.dropped > 0 || self.receipts.changed_outbox()
     }
 
     /// Whether a message was drafted (rewritten or its template kept).
