@@ -85,7 +85,7 @@ pub fn today(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<To
     let day = ws.local_day(now);
     let (day_start, tomorrow) = (ws.day_start(day), ws.day_start(day + Duration::days(1)));
     let in_window = crate::followups::in_window(ws, now);
-    let opens = crate::workflows::window_opens(ws, now);
+    let opens = crate::followups::window_opens(ws, now);
     let (calls_wait_until, calls_wait_label) = if in_window { (None, None) } else { (Some(fmt_time(opens)), Some(format!("after {}", ws.quiet_start))) };
 
     let due_today = TaskFilter { open: true, due_before: Some(fmt_time(tomorrow)), ..Default::default() };

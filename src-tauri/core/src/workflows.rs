@@ -20,7 +20,7 @@ use crate::clock::fmt_time;
 use crate::tasks::calls::{self, CallOutcome};
 use crate::tasks::deals::{self, Deal, DealInput, DealStage};
 use crate::tasks::viewings::{self, Viewing, ViewingInput, ViewingStatus};
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction};
 
 /// The app's [`Setup`] of the store: the data migrations and the `Default` workspace.
@@ -475,42 +475,16 @@ pub struct ViewingBooked {
     pub reminder_at: Option<String>,
 }
 
-/// `day` at `time` in the workspace's zone (the earlier of two, in a shift back).
-fn local_at(ws: &Workspace, day: chrono::NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
-    use chrono::TimeZone;
-    ws.tz().from_local_datetime(&day.and_time(time)).earliest().map(|t| t.with_timezone(&Utc))
-}
-
-fn window_times(ws: &Workspace) -> (NaiveTime, NaiveTime) {
-    let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default();
-    let six = NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default();
-    (NaiveTime::parse_from_str(&ws.quiet_start, "%H:%M").unwrap_or(nine), NaiveTime::parse_from_str(&ws.quiet_end, "%H:%M").unwrap_or(six))
-}
-
-/// The first moment at or after `t` inside the workspace's sending window.
-pub fn window_opens(ws: &Workspace, t: DateTime<Utc>) -> DateTime<Utc> {
-    if followups::in_window(ws, t) {
-        return t;
-    }
-    let (start, _) = window_times(ws);
-    let day = ws.local_day(t);
-    [day, day.succ_opt().unwrap_or(day), day + chrono::Duration::days(2)]
-        .into_iter()
-        .filter_map(|d| local_at(ws, d, start))
-        .find(|s| *s > t && followups::in_window(ws, *s))
-        .unwrap_or(t)
-}
-
 /// The last minute at or before `t` inside the workspace's sending window.
 fn window_last_before(ws: &Workspace, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
     if followups::in_window(ws, t) {
         return Some(t);
     }
-    let (_, end) = window_times(ws);
+    let (_, end) = followups::window_times(ws);
     let day = ws.local_day(t);
     [day, day.pred_opt().unwrap_or(day), day - chrono::Duration::days(2)]
         .into_iter()
-        .filter_map(|d| local_at(ws, d, end).map(|e| e - chrono::Duration::minutes(1)))
+        .filter_map(|d| followups::local_at(ws, d, end).map(|e| e - chrono::Duration::minutes(1)))
         .find(|e| *e <= t && followups::in_window(ws, *e))
 }
 
@@ -547,7 +521,7 @@ pub fn book_viewing(conn: &Connection, ws: &Workspace, input: &ViewingInput, now
         return Ok(booked);
     }
     let starts = viewing.starts()?;
-    let opens = window_opens(ws, now);
+    let opens = followups::window_opens(ws, now);
     if opens < starts {
         let body = viewing_text(ws, &lead, &property, &viewing, templates::viewing_confirmation)?;
         let not_before = (opens > now).then_some(opens);

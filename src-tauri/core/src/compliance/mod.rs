@@ -25,7 +25,7 @@ use crate::leads::Lead;
 pub use crate::model::HoldReason;
 use crate::model::{text_enum, Channel, MessageKind, MessageStatus};
 use crate::workspace::Workspace;
-use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
 text_enum!(
@@ -150,12 +150,12 @@ pub fn assess(conn: &Connection, ws: &Workspace, ask: &Ask, now: DateTime<Utc>) 
         return gate(passed, Verdict::Hold(HoldReason::NoConsent));
     }
     if !crate::followups::in_window(ws, now) {
-        return gate(passed, Verdict::Wait { until: next_opening(ws, now), check: Check::QuietHours });
+        return gate(passed, Verdict::Wait { until: crate::followups::window_opens(ws, now), check: Check::QuietHours });
     }
     passed.push(Check::QuietHours);
     if !pacing_allows(conn, ws, lead.id, ask.outbox_id, now)? {
         let tomorrow = ws.day_start(ws.local_day(now) + Duration::days(1));
-        return gate(passed, Verdict::Wait { until: next_opening(ws, tomorrow), check: Check::Pacing });
+        return gate(passed, Verdict::Wait { until: crate::followups::window_opens(ws, tomorrow), check: Check::Pacing });
     }
     passed.push(Check::Pacing);
     gate(passed, Verdict::Go)
@@ -173,18 +173,6 @@ fn permit_given(conn: &Connection, ws: &Workspace, property_id: Option<i64>) -> 
         None => true,
         Some(p) => p.is_some_and(|p| !p.trim().is_empty()),
     })
-}
-
-/// When the sending window next opens at or after `t`.
-pub fn next_opening(ws: &Workspace, t: DateTime<Utc>) -> DateTime<Utc> {
-    let start = NaiveTime::parse_from_str(&ws.quiet_start, "%H:%M").unwrap_or(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default());
-    let tz = ws.tz();
-    let at = |day: chrono::NaiveDate| tz.from_local_datetime(&day.and_time(start)).earliest().map(|x| x.with_timezone(&Utc));
-    let today = ws.local_day(t);
-    match at(today) {
-        Some(o) if o >= t => o,
-        _ => at(today + Duration::days(1)).unwrap_or(t + Duration::days(1)),
-    }
 }
 
 /// Pacing as the messages that went say (SPEC §5): one marketing contact per local day and two

@@ -6,14 +6,14 @@ fn t(s: &str) -> DateTime<Utc> {
 }
 
 #[test]
-fn the_window_next_opens_this_morning_before_nine_and_tomorrow_after_six() {
+fn a_message_outside_the_window_waits_until_this_morning_before_nine_and_tomorrow_after_six() {
     let ws = Workspace::for_tests();
     // Dubai is UTC+4: 09:00 there is 05:00 UTC.
-    assert_eq!(next_opening(&ws, t("2026-03-02T01:00:00Z")), t("2026-03-02T05:00:00Z"));
-    assert_eq!(next_opening(&ws, t("2026-03-02T05:00:00Z")), t("2026-03-02T05:00:00Z"));
-    assert_eq!(next_opening(&ws, t("2026-03-02T15:00:00Z")), t("2026-03-03T05:00:00Z"));
+    assert_eq!(crate::followups::window_opens(&ws, t("2026-03-02T01:00:00Z")), t("2026-03-02T05:00:00Z"));
+    assert_eq!(crate::followups::window_opens(&ws, t("2026-03-02T05:00:00Z")), t("2026-03-02T05:00:00Z"));
+    assert_eq!(crate::followups::window_opens(&ws, t("2026-03-02T15:00:00Z")), t("2026-03-03T05:00:00Z"));
     // 23:30 in Dubai is 19:30 UTC, still the 2nd there; 00:30 on the 3rd is 20:30 UTC on the 2nd.
-    assert_eq!(next_opening(&ws, t("2026-03-02T20:30:00Z")), t("2026-03-03T05:00:00Z"));
+    assert_eq!(crate::followups::window_opens(&ws, t("2026-03-02T20:30:00Z")), t("2026-03-03T05:00:00Z"));
 }
 
 #[test]

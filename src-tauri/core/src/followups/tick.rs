@@ -36,12 +36,38 @@ pub(super) fn stop_reason(lead: &Lead, enrolled_at: DateTime<Utc>) -> Option<&'s
 
 /// Whether `now` is inside the workspace's sending window (local time).
 pub fn in_window(ws: &Workspace, now: DateTime<Utc>) -> bool {
-    let tz = ws.tz();
-    let local = now.with_timezone(&tz).time();
-    let start = NaiveTime::parse_from_str(&ws.quiet_start, "%H:%M").unwrap_or(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default());
-    let end = NaiveTime::parse_from_str(&ws.quiet_end, "%H:%M").unwrap_or(NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default());
+    let local = now.with_timezone(&ws.tz()).time();
+    let (start, end) = window_times(ws);
     if start < end { local >= start && local < end } else { local >= start || local < end }
 }
+
+/// `day` at `time` in the workspace's zone (the earlier of two, in a shift back).
+pub fn local_at(ws: &Workspace, day: chrono::NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone;
+    ws.tz().from_local_datetime(&day.and_time(time)).earliest().map(|t| t.with_timezone(&Utc))
+}
+
+/// The workspace's sending window, local start and end (09:00–18:00 when unreadable).
+pub fn window_times(ws: &Workspace) -> (NaiveTime, NaiveTime) {
+    let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default();
+    let six = NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default();
+    (NaiveTime::parse_from_str(&ws.quiet_start, "%H:%M").unwrap_or(nine), NaiveTime::parse_from_str(&ws.quiet_end, "%H:%M").unwrap_or(six))
+}
+
+/// The first moment at or after `t` inside the workspace's sending window.
+pub fn window_opens(ws: &Workspace, t: DateTime<Utc>) -> DateTime<Utc> {
+    if in_window(ws, t) {
+        return t;
+    }
+    let (start, _) = window_times(ws);
+    let day = ws.local_day(t);
+    [day, day.succ_opt().unwrap_or(day), day + chrono::Duration::days(2)]
+        .into_iter()
+        .filter_map(|d| local_at(ws, d, start))
+        .find(|s| *s > t && in_window(ws, *s))
+        .unwrap_or(t)
+}
+
 
 /// Whether one more automatic message now would break pacing: one unanswered contact per
 /// local calendar day, two in any rolling 7 days — automatic messages and the agent's
