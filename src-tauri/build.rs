@@ -6,6 +6,8 @@ const COMMANDS: &[&str] = &[
     "workspace_add",
     "workspace_switch",
     "workspace_update",
+    "workspace_sample_open",
+    "workspace_sample_remove",
     "lead_list",
     "lead_get",
     "lead_find_duplicate",

@@ -117,6 +117,24 @@ fn workspaces_are_separate_books() {
 }
 
 #[test]
+fn the_sample_book_is_made_once_refuses_channels_and_is_removed_with_everything_in_it() {
+    let (_dir, db) = db();
+    let r = leadbook(&db, &["workspace", "sample", "--language", "ar"]);
+    assert_eq!(r.code, 0, "{:?}", r.stderr);
+    assert_eq!((r.stdout["name"].as_str(), r.stdout["sample"].as_bool()), (Some("دفتر تجريبي"), Some(true)));
+    assert_eq!(leadbook(&db, &["workspace", "sample"]).stdout["id"], r.stdout["id"], "one sample book, not two");
+    let leads = leadbook(&db, &["--workspace", "دفتر تجريبي", "lead", "list"]);
+    assert_eq!(leads.stdout.as_array().map(Vec::len), Some(16), "{:?}", leads.stdout);
+    let refused = leadbook(&db, &["--workspace", "دفتر تجريبي", "channel", "set", "telegram", "--token", "123:abc"]);
+    assert_eq!(refused.code, 2, "{:?}", refused.stderr);
+    let removed = leadbook(&db, &["workspace", "remove-sample"]);
+    assert_eq!((removed.code, removed.stdout["name"].as_str()), (0, Some("Default")));
+    let names: Vec<Value> = leadbook(&db, &["workspace", "list"]).stdout.as_array().unwrap().iter().map(|w| w["name"].clone()).collect();
+    assert_eq!(names, [Value::from("Default")]);
+    assert_eq!(leadbook(&db, &["workspace", "remove-sample"]).code, 1, "there is none left to remove");
+}
+
+#[test]
 fn status_and_reply_update_the_lead_and_the_dashboard() {
     let (_d, db) = db();
     let id = leadbook(&db, &["lead", "add", "--name", "Omar", "--source", "portal"]).stdout["id"].to_string();

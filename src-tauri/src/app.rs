@@ -16,6 +16,8 @@ macro_rules! app_commands {
             commands::workspace::workspace_add,
             commands::workspace::workspace_switch,
             commands::workspace::workspace_update,
+            commands::workspace::workspace_sample_open,
+            commands::workspace::workspace_sample_remove,
             commands::leads::lead_list,
             commands::leads::lead_get,
             commands::leads::lead_find_duplicate,

@@ -396,6 +396,15 @@ pub enum WorkspaceCommand {
         timezone: Option<String>,
     },
     List,
+    /// Make the sample book (made-up leads and listings to try the app on; it can never send)
+    /// and show it in the app: → the workspace.
+    Sample {
+        /// en, fa or ar: the language of its name.
+        #[arg(long, default_value = "en")]
+        language: String,
+    },
+    /// Remove the sample book and everything in it: → the workspace shown now.
+    RemoveSample,
 }
 
 #[derive(Debug, Args)]
@@ -1007,6 +1016,11 @@ fn run_on(book: &mut Book, global: Global, command: Command) -> Result<String> {
         return match command {
             WorkspaceCommand::Add { name, timezone } => out(book.add_workspace(name, timezone.as_deref())?),
             WorkspaceCommand::List => out(book.workspaces()?),
+            WorkspaceCommand::Sample { language } => out(book.open_sample(leadbook_core::model::Language::parse("language", language)?)?),
+            WorkspaceCommand::RemoveSample => match leadbook_core::sample::find(book.conn())? {
+                Some(sample) => out(book.remove_sample(sample.id)?),
+                None => Err(Error::not_found(leadbook_core::Entity::Workspace, "'sample book'")),
+            },
         };
     }
     let ws = book.workspace(global.workspace.as_deref().unwrap_or(leadbook_core::workspace::DEFAULT))?;

@@ -50,4 +50,21 @@ describe('Getting started', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(screen.queryByTestId('getting-started')).toBeNull();
   });
+
+  it('opens the sample book from the checklist, named in the interface language, and shows it', async () => {
+    setLanguage('fa');
+    currentWorkspace.set({ ...workspace, agent_name: null });
+    vi.mocked(ipc.channelList).mockResolvedValue(makeChannelOverview({ channels: [] }));
+    vi.mocked(ipc.dashboard).mockResolvedValue(makeDashboard({ total_leads: 0 }));
+    const sample = { ...workspace, id: 2, name: 'دفتر نمونه', sample: true, language: 'fa' as const };
+    vi.mocked(ipc.workspaceSampleOpen).mockResolvedValue(sample);
+    render(GettingStarted);
+    await fireEvent.click(await screen.findByTestId('start-sample'));
+    expect(ipc.workspaceSampleOpen).toHaveBeenCalledWith('fa');
+    let shown: unknown;
+    currentWorkspace.subscribe((w) => (shown = w))();
+    expect(shown).toEqual(sample);
+    // The checklist is the agent's own book's: it is not shown in the sample book.
+    expect(screen.queryByTestId('getting-started')).toBeNull();
+  });
 });

@@ -113,6 +113,7 @@ export const workspace: Workspace = {
   alerts_at_once: false,
   require_consent: false,
   require_permits: true,
+  sample: false,
 };
 
 /** A `lead_list` that serves `total` synthetic leads and records every query. */

@@ -123,6 +123,27 @@ impl Book {
         })
     }
 
+    /// Makes the sample book (made-up leads and listings to try the app on; the one there is if
+    /// it exists), named in `language`, and shows it from now on.
+    pub fn open_sample(&mut self, language: crate::model::Language) -> Result<Workspace> {
+        let template = self.current_workspace()?;
+        self.write(|tx, now| {
+            let ws = crate::sample::create(tx, &template, language, now)?;
+            crate::store::settings::set(tx, crate::store::settings::Setting::CurrentWorkspace, &ws.id.to_string())?;
+            Ok(ws)
+        })
+    }
+
+    /// Removes the sample book with everything in it (only the sample book: any other workspace
+    /// is refused) and answers the workspace shown from now on.
+    pub fn remove_sample(&mut self, id: i64) -> Result<Workspace> {
+        self.write(|tx, now| {
+            let next = crate::sample::remove(tx, id, now)?;
+            crate::store::settings::set(tx, crate::store::settings::Setting::CurrentWorkspace, &next.id.to_string())?;
+            Ok(next)
+        })
+    }
+
     /// Changes a workspace's settings; messages held by a rule it no longer asks for go.
     pub fn update_workspace(&mut self, id: i64, patch: &WorkspacePatch) -> Result<Workspace> {
         self.write(|tx, _| {

@@ -47,6 +47,7 @@ pub mod workflows;
 pub mod dashboard;
 pub mod today;
 pub mod transfer;
+pub mod sample;
 pub mod book;
 pub mod synth;
 

@@ -43,6 +43,9 @@ pub struct Workspace {
     /// A listing alert goes only for a listing with its permit number (SPEC §14); on by default
     /// in Dubai's time zone.
     pub require_permits: bool,
+    /// The sample book: made-up leads to try the app on; it never sends or reads messages and
+    /// is removed in one step ([`crate::sample`]).
+    pub sample: bool,
     #[serde(skip)]
     pub weights: Weights,
     /// The model learned from this workspace's own outcomes, once it has enough of them.
@@ -73,6 +76,7 @@ impl Workspace {
             alerts_at_once: false,
             require_consent: false,
             require_permits: true,
+            sample: false,
             weights: Default::default(),
             learned: None,
         }
@@ -81,6 +85,18 @@ impl Workspace {
     pub fn region(&self) -> phonenumber::country::Id {
         normalize::region(&self.phone_region).unwrap_or(phonenumber::country::Id::AE)
     }
+    /// Refuses what would reach a real person from the sample book (a channel, the mailbox, a
+    /// portal): its people are made up.
+    pub fn refuse_if_sample(&self) -> Result<()> {
+        if self.sample {
+            return Err(Error::validation(
+                "workspace",
+                "the sample book's people are made up: it cannot connect channels, email or portals — switch to your own book first",
+            ));
+        }
+        Ok(())
+    }
+
     pub fn tz(&self) -> chrono_tz::Tz {
         self.timezone.parse().unwrap_or(chrono_tz::Asia::Dubai)
     }
@@ -125,7 +141,7 @@ pub struct WorkspacePatch {
 const COLUMNS: &str =
     "id, name, timezone, phone_region, currency, agent_name, quiet_start, quiet_end, language, created_at, score_weights, learned_model, \
      commission_sale_bp, commission_rent_bp, vat_bp, agent_share_bp, viewing_reminder_min, alerts_at_once, \
-     require_consent, require_permits";
+     require_consent, require_permits, sample";
 
 fn from_row(r: &Row) -> rusqlite::Result<Workspace> {
     let language: String = r.get(8)?;
@@ -150,6 +166,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Workspace> {
         require_consent: r.get(18)?,
         // Unset: on where the workspace keeps Dubai's time (RERA's rule), off elsewhere.
         require_permits: r.get::<_, Option<bool>>(19)?.unwrap_or_else(|| r.get::<_, String>(2).is_ok_and(|tz| tz == "Asia/Dubai")),
+        sample: r.get(20)?,
         weights: weights.and_then(|w| serde_json::from_str(&w).ok()).unwrap_or_default(),
         learned: r.get::<_, Option<String>>(11)?.and_then(|m| serde_json::from_str(&m).ok()).map(std::sync::Arc::new),
     })
@@ -245,6 +262,21 @@ pub fn add(conn: &Connection, name: &str, timezone: Option<&str>, now: DateTime<
         params![name, tz, fmt_time(now)],
     )?;
     by_id(conn, conn.last_insert_rowid())
+}
+
+/// Makes workspace `id` the sample book, signed and worded as the agent's own (`template`).
+pub fn make_sample(conn: &Connection, id: i64, template: &Workspace) -> Result<Workspace> {
+    conn.execute(
+        "UPDATE workspaces SET sample = 1, agent_name = ?2, language = ?3 WHERE id = ?1",
+        params![id, template.agent_name, template.language.as_str()],
+    )?;
+    by_id(conn, id)
+}
+
+/// Deletes the sample book `id` and, through the schema's cascades, every row of it; a
+/// workspace that is not the sample book is never deleted. Whether one was.
+pub fn delete_sample(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn.execute("DELETE FROM workspaces WHERE id = ?1 AND sample = 1", [id])? > 0)
 }
 
 pub fn update(conn: &Connection, id: i64, patch: &WorkspacePatch) -> Result<Workspace> {

@@ -1,4 +1,4 @@
-//! Workspace commands: list, current, add, switch, update. Each `#[tauri::command]` wraps a
+//! Workspace commands: list, current, add, switch, update, and the sample book's open and remove. Each `#[tauri::command]` wraps a
 //! plain function (the name without `workspace_`) that the tests call directly.
 
 use super::AppState;
@@ -26,6 +26,15 @@ pub fn update(state: &AppState, id: i64, patch: &WorkspacePatch) -> Result<Works
     state.book().update_workspace(id, patch)
 }
 
+/// `language`: the interface's (en, fa, ar), which names the sample book.
+pub fn sample_open(state: &AppState, language: &str) -> Result<Workspace> {
+    state.book().open_sample(leadbook_core::model::Language::parse("language", language)?)
+}
+
+pub fn sample_remove(state: &AppState, id: i64) -> Result<Workspace> {
+    state.book().remove_sample(id)
+}
+
 #[tauri::command(async)]
 pub fn workspace_list(state: State<'_, AppState>) -> Result<Vec<Workspace>> {
     list(&state)
@@ -49,4 +58,14 @@ pub fn workspace_switch(state: State<'_, AppState>, id: i64) -> Result<Workspace
 #[tauri::command(async)]
 pub fn workspace_update(state: State<'_, AppState>, id: i64, patch: WorkspacePatch) -> Result<Workspace> {
     update(&state, id, &patch)
+}
+
+#[tauri::command(async)]
+pub fn workspace_sample_open(state: State<'_, AppState>, language: String) -> Result<Workspace> {
+    sample_open(&state, &language)
+}
+
+#[tauri::command(async)]
+pub fn workspace_sample_remove(state: State<'_, AppState>, id: i64) -> Result<Workspace> {
+    sample_remove(&state, id)
 }

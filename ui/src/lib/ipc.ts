@@ -80,6 +80,10 @@ export const workspaceAdd = (name: string, timezone?: string) =>
 export const workspaceSwitch = (id: number) => call<Workspace>('workspace_switch', { id });
 export const workspaceUpdate = (id: number, patch: WorkspacePatch) =>
   call<Workspace>('workspace_update', { id, patch });
+/** Makes (or finds) the sample book, named in `language`, and shows it from now on. */
+export const workspaceSampleOpen = (language: string) => call<Workspace>('workspace_sample_open', { language });
+/** Removes the sample book with everything in it; answers the workspace shown from now on. */
+export const workspaceSampleRemove = (id: number) => call<Workspace>('workspace_sample_remove', { id });
 
 // ── Leads ───────────────────────────────────────────────────────────────────────────────
 export const leadList = (query: LeadQuery) => call<LeadPage>('lead_list', { query });

@@ -128,6 +128,11 @@ export type Workspace = {
    * in Dubai's time zone.
    */
   require_permits: boolean,
+  /**
+   * The sample book: made-up leads to try the app on; it never sends or reads messages and
+   * is removed in one step ([`crate::sample`]).
+   */
+  sample: boolean,
 };
 
 /**

@@ -53,3 +53,19 @@ export async function switchWorkspace(id: number): Promise<Workspace> {
   bumpLeadsVersion();
   return ws;
 }
+
+/** Opens the sample book (made-up leads to try the app on), named in the interface language. */
+export async function openSample(): Promise<Workspace> {
+  const ws = await ipc.workspaceSampleOpen(i18n.lang);
+  applyWorkspace(ws);
+  bumpLeadsVersion();
+  return ws;
+}
+
+/** Removes the sample book with everything in it and goes back to the agent's own book. */
+export async function removeSample(id: number): Promise<Workspace> {
+  const ws = await ipc.workspaceSampleRemove(id);
+  applyWorkspace(ws);
+  bumpLeadsVersion();
+  return ws;
+}

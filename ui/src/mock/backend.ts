@@ -219,6 +219,7 @@ let workspaces: Workspace[] = [
     alerts_at_once: false,
     require_consent: false,
     require_permits: true,
+    sample: false,
   },
 ];
 let current = 1;
@@ -435,6 +436,25 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
       current = ws.id;
       changed();
       return structuredClone(ws);
+    }
+    case 'workspace_sample_open': {
+      const names: Record<string, string> = { en: 'Sample book', fa: 'دفتر نمونه', ar: 'دفتر تجريبي' };
+      let ws = workspaces.find((w) => w.sample);
+      if (!ws) {
+        ws = { ...workspaces[0], id: Math.max(...workspaces.map((w) => w.id)) + 1, name: names[String(args.language)] ?? names.en, sample: true, created_at: iso(Date.now()) };
+        workspaces = [...workspaces, ws];
+      }
+      current = ws.id;
+      changed();
+      return structuredClone(ws);
+    }
+    case 'workspace_sample_remove': {
+      const ws = workspaces.find((w) => w.id === args.id) ?? fail('not_found', 'workspace not found');
+      if (!ws.sample) fail('validation', `'${ws.name}' is not the sample book`, 'workspace');
+      workspaces = workspaces.filter((w) => w.id !== ws.id);
+      current = workspaces[0].id;
+      changed();
+      return structuredClone(workspaces[0]);
     }
     case 'workspace_update': {
       const i = workspaces.findIndex((w) => w.id === args.id);

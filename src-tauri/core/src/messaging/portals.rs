@@ -142,6 +142,7 @@ fn words(field: &str) -> &'static str {
 /// Saves a portal's settings (checked) and the secrets given; a portal's first save needs all
 /// of its secrets, and a stored secret is never sent to a new host until given again.
 pub fn set(conn: &Connection, ws: &Workspace, secrets: &dyn SecretStore, portal: Portal, settings: &PortalSettings, given_secrets: &PortalSecrets, now: DateTime<Utc>) -> Result<PortalInfo> {
+    ws.refuse_if_sample()?;
     let mut clean = PortalSettings { base_url: None, legacy: settings.legacy };
     if let Some(url) = settings.base_url.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         clean.base_url = Some(checked_base_url(Some(url), default_base(portal), "base_url")?);

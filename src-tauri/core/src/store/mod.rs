@@ -688,6 +688,11 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX consents_ws ON consents(workspace_id, lead_id);
     "#,
+    // 21: the sample book (SPEC §15's first run): a workspace of made-up leads and listings to
+    // try the app on, which can never send or read messages and is removed in one step.
+    r#"
+    ALTER TABLE workspaces ADD COLUMN sample INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.

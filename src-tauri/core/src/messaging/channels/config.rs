@@ -454,6 +454,7 @@ pub fn set(
     secret: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<ChannelInfo> {
+    ws.refuse_if_sample()?;
     let settings = validate(provider, settings)?;
     let name = secret_name(&book_id(conn)?, ws, provider);
     let secret = secret.map(str::trim).filter(|s| !s.is_empty());
