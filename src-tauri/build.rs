@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "lead_find_duplicate",
     "lead_check",
     "lead_add",
+    "lead_add_separate",
     "lead_update",
     "lead_set_status",
     "lead_merge",

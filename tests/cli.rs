@@ -135,6 +135,17 @@ fn the_sample_book_is_made_once_refuses_channels_and_is_removed_with_everything_
 }
 
 #[test]
+fn lead_add_separate_adds_a_second_lead_on_a_shared_phone_and_the_phone_still_finds_the_first() {
+    let (_dir, db) = db();
+    let first = leadbook(&db, &["lead", "add", "--name", "Aisha Khan", "--phone", "0501234567"]).stdout["id"].clone();
+    let second = leadbook(&db, &["lead", "add", "--name", "Omar Khan", "--phone", "+971 50 123 4567", "--separate"]);
+    assert_eq!((second.code, second.stdout["created"].as_bool()), (0, Some(true)), "{:?}", second.stderr);
+    assert_ne!(second.stdout["id"], first);
+    let again = leadbook(&db, &["lead", "add", "--name", "Aisha", "--phone", "050 123 4567"]);
+    assert_eq!(again.stdout["merged_into"], first);
+}
+
+#[test]
 fn status_and_reply_update_the_lead_and_the_dashboard() {
     let (_d, db) = db();
     let id = leadbook(&db, &["lead", "add", "--name", "Omar", "--source", "portal"]).stdout["id"].to_string();

@@ -23,6 +23,7 @@ macro_rules! app_commands {
             commands::leads::lead_find_duplicate,
             commands::leads::lead_check,
             commands::leads::lead_add,
+            commands::leads::lead_add_separate,
             commands::leads::lead_update,
             commands::leads::lead_set_status,
             commands::leads::lead_merge,

@@ -474,7 +474,14 @@ impl LeadArgs {
 #[derive(Debug, Subcommand)]
 pub enum LeadCommand {
     /// Add a lead; one that shares a phone, email, LinkedIn URL or Telegram id merges.
-    Add(LeadArgs),
+    Add {
+        #[command(flatten)]
+        args: LeadArgs,
+        /// Add it as a new lead even when it shares a key with another (two people on one
+        /// phone); the shared keys stay the other lead's.
+        #[arg(long)]
+        separate: bool,
+    },
     List {
         #[arg(long)]
         grade: Option<String>,
@@ -1322,7 +1329,8 @@ fn run_on(book: &mut Book, global: Global, command: Command) -> Result<String> {
             None => out(serde_json::json!({ "path": book.daily_backup()? })),
         },
         Command::Lead { command } => match command {
-            LeadCommand::Add(args) => out(book.add_lead(&ws, &args.into_input())?),
+            LeadCommand::Add { args, separate: false } => out(book.add_lead(&ws, &args.into_input())?),
+            LeadCommand::Add { args, separate: true } => out(book.add_lead_separately(&ws, &args.into_input())?),
             LeadCommand::List { grade, status, source, search, limit } => {
                 let q = LeadQuery {
                     grade: parse_opt(grade, Grade::parse, "grade")?,

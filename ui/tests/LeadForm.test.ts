@@ -125,6 +125,27 @@ describe('Add lead form', () => {
     expect(get(toasts).map((x) => x.message)).toContain('Merged into Omid Karimi');
   });
 
+  it('never merges on save while a duplicate is found: it asks, and "Add as a new lead" adds a lead of its own', async () => {
+    const existing = makeLead({ id: 5, name: 'Omid Karimi' });
+    vi.mocked(ipc.leadFindDuplicate).mockResolvedValue({ lead: existing, key: 'phone' });
+    vi.mocked(ipc.leadAddSeparate).mockResolvedValue({ id: 42, created: true, merged_into: null, score: 30, grade: 'C' });
+    render(LeadForm);
+    await type('name', 'Sara Karimi');
+    await type('phone', '050 123 4567');
+    await fireEvent.click(screen.getByTestId('save-lead'));
+
+    expect(await screen.findByTestId('duplicate-ask')).toBeTruthy();
+    expect(ipc.leadAdd).not.toHaveBeenCalled();
+    expect(get(route)).not.toEqual({ name: 'lead', id: 5 });
+
+    await fireEvent.click(screen.getByTestId('add-separate-button'));
+    await waitFor(() => expect(ipc.leadAddSeparate).toHaveBeenCalledOnce());
+    expect(vi.mocked(ipc.leadAddSeparate).mock.calls[0][0]).toMatchObject({ name: 'Sara Karimi', phone: '050 123 4567' });
+    expect(ipc.leadAdd).not.toHaveBeenCalled();
+    await waitFor(() => expect(get(route)).toEqual({ name: 'lead', id: 42 }));
+    expect(get(toasts).map((x) => x.message)).toContain('Added as a new lead, apart from Omid Karimi');
+  });
+
   it('still finds a duplicate by phone while the e-mail is half typed', async () => {
     vi.mocked(ipc.leadFindDuplicate).mockImplementation(async (input) => {
       if (input.email) throw { code: 'validation', field: 'email', message: 'invalid email' };

@@ -32,6 +32,9 @@ describe('the timeline in words', () => {
       'Merged a duplicate with the same LinkedIn profile (source: Import); kept the existing phone and budget',
     );
     expect(words('merged', 'merged lead #12 (Omid K) by hand')).toBe('Merged lead #12 (Omid K) by hand');
+    expect(words('kept_separate', 'kept apart from lead #12 (Omid K), same phone')).toBe(
+      'Added as a lead of its own though it shares the phone number with lead #12 (Omid K); that phone number still finds Omid K',
+    );
     expect(words('status_changed', 'new → contacted (first message sent via whatsapp)')).toBe('New → Contacted (first message sent on WhatsApp)');
     expect(words('status_changed', 'new → contacted (answered a call)')).toBe('New → Contacted (answered a call)');
     expect(words('created', 'first wrote via telegram')).toBe('First wrote on Telegram');

@@ -48,7 +48,7 @@ describe('lead data is rendered as text', () => {
 
   it('in the duplicate warning', () => {
     const { container } = render(DuplicateWarning, {
-      props: { match: { lead: makeLead({ name: EVIL }), key: 'email' }, onmerge: vi.fn(), ondismiss: vi.fn() },
+      props: { match: { lead: makeLead({ name: EVIL }), key: 'email' }, onmerge: vi.fn(), onseparate: vi.fn() },
     });
     expect(screen.getByTestId('duplicate-warning').textContent).toContain(EVIL);
     expect(container.querySelector('img')).toBeNull();

@@ -160,6 +160,12 @@ impl Book {
     }
 
     /// Adds many validated leads in one transaction (imports, benchmarks).
+    /// Adds a lead as a new one although it shares a phone, e-mail or profile with another
+    /// (the agent's choice on the duplicate warning); the shared keys stay the other lead's.
+    pub fn add_lead_separately(&mut self, ws: &Workspace, input: &LeadInput) -> Result<AddOutcome> {
+        self.write(|tx, now| workflows::add_lead_separately(tx, ws, input, now))
+    }
+
     pub fn add_leads(&mut self, ws: &Workspace, rows: Vec<LeadFields>) -> Result<Vec<AddOutcome>> {
         self.write(|tx, now| {
             let plan = workflows::default_plan(tx, ws, now)?;

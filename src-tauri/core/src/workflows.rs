@@ -104,6 +104,18 @@ pub fn record_first_message(conn: &Connection, ws: &Workspace, id: i64, text: &s
     Ok(lead)
 }
 
+/// Adds a lead by hand as a new lead though it shares an identity key with another (the agent
+/// chose "Add as a new lead" on the duplicate warning), enrolled like any new lead.
+pub fn add_lead_separately(conn: &Connection, ws: &Workspace, input: &LeadInput, now: DateTime<Utc>) -> Result<AddOutcome> {
+    let fields = validate::lead(input, ws.region())?;
+    let plan = default_plan(conn, ws, now)?;
+    let out = leads::add_separate(conn, ws, fields, now, plan.map(|(_, due)| due))?;
+    if let Some((campaign, due)) = plan {
+        followups::enrol(conn, ws, out.id, campaign, now, due)?;
+    }
+    Ok(out)
+}
+
 /// [`add_lead`] for fields already validated, with the plan looked up by the caller.
 pub fn add_valid(conn: &Connection, ws: &Workspace, fields: LeadFields, now: DateTime<Utc>, plan: Plan) -> Result<AddOutcome> {
     add_prepared(conn, ws, Prepared::new(fields, ws, now), now, plan, None)

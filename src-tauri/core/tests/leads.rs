@@ -367,3 +367,32 @@ fn after_thirty_outcomes_the_score_learns_from_the_agents_own_wins() {
     assert_eq!(learned_line.points, h.points);
     assert_eq!(hot.score_breakdown.iter().map(|f| f.points).sum::<i64>(), hot.lead.score, "the breakdown adds up to the score");
 }
+
+#[test]
+fn a_lead_added_as_new_beside_its_duplicate_is_its_own_lead_and_the_shared_phone_stays_with_the_first() {
+    let (mut book, _, ws) = book();
+    let first = book.add_lead(&ws, &LeadInput { phone: Some("050 123 4567".into()), ..lead("Aisha Khan") }).unwrap();
+    let shared = LeadInput { phone: Some("+971501234567".into()), email: Some("omar@example.com".into()), ..lead("Omar Khan") };
+    assert_eq!(book.find_duplicate(&ws, &shared).unwrap().map(|d| d.lead.id), Some(first.id), "the window warns first");
+
+    let second = book.add_lead_separately(&ws, &shared).unwrap();
+    assert!(second.created && second.id != first.id && second.merged_into.is_none());
+    let d = book.lead_detail(&ws, second.id).unwrap();
+    assert_eq!(d.lead.phone.as_deref(), Some("+971501234567"), "the new lead keeps the phone it was given");
+    let kept = d.timeline.iter().find(|e| e.kind == "kept_separate").expect("the timeline says why it is a lead of its own");
+    assert_eq!(kept.detail, format!("kept apart from lead #{} (Aisha Khan), same phone", first.id));
+    assert_eq!(book.enrolments(&ws, second.id).unwrap().len(), 1, "enrolled like any new lead");
+    assert_eq!(book.lead(&ws, first.id).unwrap().name, "Aisha Khan", "the first lead is untouched");
+
+    // The shared phone still finds the lead the agent already had; the new lead's own e-mail finds it.
+    let again = book.add_lead(&ws, &LeadInput { phone: Some("0501234567".into()), ..lead("Aisha K.") }).unwrap();
+    assert_eq!(again.merged_into, Some(first.id));
+    let by_email = book.add_lead(&ws, &LeadInput { email: Some("OMAR@example.com".into()), ..lead("Omar") }).unwrap();
+    assert_eq!(by_email.merged_into, Some(second.id));
+    assert_eq!(count(&book, "leads"), 2);
+
+    // A refused field refuses the whole add, and nothing is written.
+    let bad = book.add_lead_separately(&ws, &LeadInput { email: Some("not-an-email".into()), ..lead("Bad") }).unwrap_err();
+    assert_eq!(bad.code(), "validation");
+    assert_eq!(count(&book, "leads"), 2);
+}

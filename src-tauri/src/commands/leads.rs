@@ -38,6 +38,13 @@ pub fn add(state: &AppState, input: &LeadInput) -> Result<AddOutcome> {
     book.add_lead(&ws, input)
 }
 
+/// "Add as a new lead" on the duplicate warning: never merged; the shared keys stay the other's.
+pub fn add_separate(state: &AppState, input: &LeadInput) -> Result<AddOutcome> {
+    let mut book = state.book();
+    let ws = book.current_workspace()?;
+    book.add_lead_separately(&ws, input)
+}
+
 pub fn update(state: &AppState, id: i64, input: &LeadInput) -> Result<LeadDetail> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
@@ -93,6 +100,13 @@ pub fn lead_find_duplicate(state: State<'_, AppState>, input: LeadInput) -> Resu
 #[tauri::command(async)]
 pub fn lead_add(app: AppHandle, state: State<'_, AppState>, input: LeadInput) -> Result<AddOutcome> {
     let outcome = add(&state, &input)?;
+    changed(&app);
+    Ok(outcome)
+}
+
+#[tauri::command(async)]
+pub fn lead_add_separate(app: AppHandle, state: State<'_, AppState>, input: LeadInput) -> Result<AddOutcome> {
+    let outcome = add_separate(&state, &input)?;
     changed(&app);
     Ok(outcome)
 }

@@ -48,6 +48,16 @@ describe('Leadbook window', () => {
     await warning.waitForDisplayed();
     expect(await warning.getText()).toContain('Existing Buyer');
     expect(await (await byTestId('merge-button')).isDisplayed()).toBe(true);
+
+    // Saving does not merge behind the agent's back: it asks; "Add as a new lead" adds one.
+    await (await byTestId('save-lead')).click();
+    await (await byTestId('duplicate-ask')).waitForDisplayed();
+    await (await byTestId('add-separate-button')).click();
+    const title = await $('h1');
+    await browser.waitUntil(async () => (await title.getText()).includes('Walk-in Buyer'), { timeoutMsg: 'the new lead did not open' });
+    await browser.waitUntil(async () => (await $('body').getText()).includes('Existing Buyer'), {
+      timeoutMsg: 'the timeline does not say which lead shares the phone',
+    });
   });
 
   it('shows a lead named like HTML as text and runs none of it', async () => {

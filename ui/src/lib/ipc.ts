@@ -93,6 +93,8 @@ export const leadFindDuplicate = (input: LeadInput) =>
 /** Every field of a lead a save would refuse, each with its error (none: it would save). */
 export const leadCheck = (input: LeadInput) => call<AppError[]>('lead_check', { input });
 export const leadAdd = (input: LeadInput) => call<AddOutcome>('lead_add', { input });
+/** Adds the lead as a new one though it shares a phone, e-mail or profile with another. */
+export const leadAddSeparate = (input: LeadInput) => call<AddOutcome>('lead_add_separate', { input });
 export const leadUpdate = (id: number, input: LeadInput) =>
   call<LeadDetail>('lead_update', { id, input });
 export const leadSetStatus = (id: number, status: Status) =>

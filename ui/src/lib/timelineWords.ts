@@ -117,6 +117,14 @@ const READERS: Record<string, Reader[]> = {
       return m[3] ? t('timeline.d.kept', { what, fields: fields(m[3]) }) : what;
     },
   ],
+  kept_separate: [
+    (d) => {
+      const m = /^kept apart from lead #(\d+) \(([\s\S]*)\), same ([a-z ]+)$/.exec(d);
+      if (!m) return null;
+      const key = m[3].replace(/ /g, '_');
+      return t('timeline.d.keptSeparate', { id: m[1], name: m[2], key: tOr(`duplicate.key.${key}`, fieldLabel(key)) });
+    },
+  ],
   updated: [
     (d) => {
       const m = /^edited ([a-z_, ]+)$/.exec(d);

@@ -472,10 +472,11 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
       const v = validate(args.input as LeadInput, true);
       return findDuplicate(v);
     }
-    case 'lead_add': {
+    case 'lead_add':
+    case 'lead_add_separate': {
       const v = validate(args.input as LeadInput);
       const dup = findDuplicate(v);
-      if (dup) {
+      if (dup && cmd === 'lead_add') {
         const row = getRow(dup.lead.id);
         mergeInto(row, v);
         row.timeline.push({ at: iso(Date.now()), kind: 'merged', detail: `merged a duplicate from ${v.source ?? 'manual'} (same ${String(dup.key).replace(/_/g, ' ')})` });
@@ -503,6 +504,7 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
         ...v,
       } as Lead;
       const row: Row = { lead, ws: current, replied: false, timeline: [{ at: now, kind: 'created', detail: `source ${lead.source}` }], search: '' };
+      if (dup) row.timeline.push({ at: now, kind: 'kept_separate', detail: `kept apart from lead #${dup.lead.id} (${dup.lead.name}), same ${String(dup.key).replace(/_/g, ' ')}` });
       rescore(lead, false);
       index(row);
       rows.set(lead.id, row);

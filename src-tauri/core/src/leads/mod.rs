@@ -491,6 +491,33 @@ pub fn add_prepared(
     Ok(AddOutcome { id: lead.id, created: true, merged_into: None, score: lead.score, grade: lead.grade })
 }
 
+/// Adds a validated lead as a lead of its own although it shares an identity key with another
+/// (the agent looked at the duplicate warning and said these are two people: a couple on one
+/// phone, an assistant's e-mail). The keys another lead owns stay that lead's — a later import
+/// or message with them still finds the lead the agent already had — and the new lead's
+/// timeline says which it shares and with whom. Its other keys are its own.
+pub fn add_separate(conn: &Connection, ws: &Workspace, fields: LeadFields, now: DateTime<Utc>, next_followup_at: Option<DateTime<Utc>>) -> Result<AddOutcome> {
+    let Prepared { mut lead, search, matches } = Prepared::new(fields, ws, now);
+    let keys = lead_keys(&lead);
+    let mut shared: Vec<(&'static str, i64)> = Vec::new();
+    for (kind, value, field) in &keys {
+        if let Some(owner) = key_owner(conn, ws.id, kind, value)? {
+            shared.push((field, owner));
+        }
+    }
+    lead.next_followup_at = next_followup_at;
+    insert(conn, &mut lead, &search)?;
+    for (kind, value, _) in keys {
+        insert_key(conn, ws.id, kind, &value, lead.id)?;
+    }
+    insert_match_rows(conn, &lead, &matches)?;
+    for (field, owner) in shared {
+        let name: String = conn.query_row("SELECT name FROM leads WHERE id = ?1 AND workspace_id = ?2", params![owner, ws.id], |r| r.get(0))?;
+        timeline::add(conn, ws.id, lead.id, now, "kept_separate", &format!("kept apart from lead #{owner} ({name}), same {}", field.replace('_', " ")))?;
+    }
+    Ok(AddOutcome { id: lead.id, created: true, merged_into: None, score: lead.score, grade: lead.grade })
+}
+
 /// The merge rules: blanks are filled, lists are unioned, name, source, status and creation
 /// time stay. A key value that another lead owns is not taken. Notes are appended rather than
 /// lost. Returns the fields whose differing incoming value was not kept.

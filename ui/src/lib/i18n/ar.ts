@@ -207,6 +207,7 @@ const ar: Messages = {
   'timeline.title': 'السجل',
   'timeline.empty': 'لا يوجد سجل بعد.',
   'timeline.created': 'أُضيف العميل',
+  'timeline.kept_separate': 'أُبقي منفصلاً',
   'timeline.merged': 'دُمج',
   'timeline.status_changed': 'تغيّرت الحالة',
   'timeline.replied': 'ردّ',
@@ -231,6 +232,7 @@ const ar: Messages = {
   "timeline.why.answeredCall": "ردّ على مكالمة",
   "timeline.d.mergedDuplicate": "دُمج سجل مكرر له {key} نفسه (المصدر: {source})",
   "timeline.d.mergedByHand": "دُمج العميل #{id} ({name}) يدويًا",
+  "timeline.d.keptSeparate": "أُضيف عميلاً مستقلاً رغم أنه يشارك {key} مع العميل #{id} ({name})؛ ما زال {key} يدل على {name}",
   "timeline.d.kept": "{what}؛ وأُبقي على {fields} الحالي",
   "timeline.d.edited": "عُدّل: {fields}",
   "timeline.d.telegram": "رُبط تيليجرام {who}",
@@ -312,6 +314,8 @@ const ar: Messages = {
   'duplicate.key.linkedin_url': 'ملف لينكدإن',
   'duplicate.key.telegram_id': 'حساب تيليجرام',
   'duplicate.merge': 'الدمج في هذا العميل',
+  'duplicate.choose': 'اختر: ادمجه في هذا العميل، أو أضِفه عميلاً جديداً.',
+  'duplicate.separate': 'أضِفه عميلاً جديداً',
   'duplicate.open': 'فتحه',
 
   // Add / edit form
@@ -336,6 +340,7 @@ const ar: Messages = {
   'form.create': 'إضافة العميل',
   'form.saveChanges': 'حفظ التغييرات',
   'form.created': 'تمت إضافة العميل',
+  'form.addedSeparately': 'أُضيف عميلاً جديداً، منفصلاً عن {name}',
   'form.saved': 'تم حفظ التغييرات',
   'form.mergedInto': 'تم الدمج في {name}',
   'form.mergedIntoExisting': 'تم الدمج في عميل موجود',

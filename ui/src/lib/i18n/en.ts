@@ -208,6 +208,7 @@ const en = {
   'timeline.title': 'Timeline',
   'timeline.empty': 'No history yet.',
   'timeline.created': 'Lead added',
+  'timeline.kept_separate': 'Kept apart',
   'timeline.merged': 'Merged',
   'timeline.status_changed': 'Status changed',
   'timeline.replied': 'Replied',
@@ -232,6 +233,7 @@ const en = {
   "timeline.why.answeredCall": "answered a call",
   "timeline.d.mergedDuplicate": "Merged a duplicate with the same {key} (source: {source})",
   "timeline.d.mergedByHand": "Merged lead #{id} ({name}) by hand",
+  "timeline.d.keptSeparate": "Added as a lead of its own though it shares the {key} with lead #{id} ({name}); that {key} still finds {name}",
   "timeline.d.kept": "{what}; kept the existing {fields}",
   "timeline.d.edited": "Edited {fields}",
   "timeline.d.telegram": "Linked Telegram {who}",
@@ -313,6 +315,8 @@ const en = {
   'duplicate.key.linkedin_url': 'LinkedIn profile',
   'duplicate.key.telegram_id': 'Telegram account',
   'duplicate.merge': 'Merge into this lead',
+  'duplicate.choose': 'Choose one: merge it into this lead, or add it as a new lead.',
+  'duplicate.separate': 'Add as a new lead',
   'duplicate.open': 'Open it',
 
   // Add / edit form
@@ -337,6 +341,7 @@ const en = {
   'form.create': 'Add lead',
   'form.saveChanges': 'Save changes',
   'form.created': 'Lead added',
+  'form.addedSeparately': 'Added as a new lead, apart from {name}',
   'form.saved': 'Changes saved',
   'form.mergedInto': 'Merged into {name}',
   'form.mergedIntoExisting': 'Merged into an existing lead',

@@ -207,6 +207,7 @@ const fa: Messages = {
   'timeline.title': 'تاریخچه',
   'timeline.empty': 'هنوز تاریخچه‌ای نیست.',
   'timeline.created': 'سرنخ ثبت شد',
+  'timeline.kept_separate': 'جدا نگه داشته شد',
   'timeline.merged': 'ادغام شد',
   'timeline.status_changed': 'تغییر وضعیت',
   'timeline.replied': 'پاسخ داد',
@@ -231,6 +232,7 @@ const fa: Messages = {
   "timeline.why.answeredCall": "به تماس پاسخ داد",
   "timeline.d.mergedDuplicate": "یک مورد تکراری با {key} یکسان ادغام شد (منبع: {source})",
   "timeline.d.mergedByHand": "سرنخ #{id} ({name}) به‌دست شما ادغام شد",
+  "timeline.d.keptSeparate": "به‌عنوان سرنخی جدا افزوده شد، هرچند {key} آن با سرنخ #{id} ({name}) یکی است؛ این {key} همچنان {name} را پیدا می‌کند",
   "timeline.d.kept": "{what}؛ {fields} موجود نگه داشته شد",
   "timeline.d.edited": "ویرایش شد: {fields}",
   "timeline.d.telegram": "تلگرام {who} متصل شد",
@@ -312,6 +314,8 @@ const fa: Messages = {
   'duplicate.key.linkedin_url': 'پروفایل لینکدین',
   'duplicate.key.telegram_id': 'حساب تلگرام',
   'duplicate.merge': 'ادغام در این سرنخ',
+  'duplicate.choose': 'یکی را انتخاب کنید: در همین سرنخ ادغام شود، یا به‌عنوان سرنخ جدید افزوده شود.',
+  'duplicate.separate': 'افزودن به‌عنوان سرنخ جدید',
   'duplicate.open': 'باز کردن',
 
   // Add / edit form
@@ -336,6 +340,7 @@ const fa: Messages = {
   'form.create': 'افزودن سرنخ',
   'form.saveChanges': 'ذخیره تغییرات',
   'form.created': 'سرنخ اضافه شد',
+  'form.addedSeparately': 'به‌عنوان سرنخ جدید افزوده شد، جدا از {name}',
   'form.saved': 'تغییرات ذخیره شد',
   'form.mergedInto': 'در {name} ادغام شد',
   'form.mergedIntoExisting': 'در یک سرنخ موجود ادغام شد',
