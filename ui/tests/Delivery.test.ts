@@ -49,6 +49,19 @@ describe('Delivery indicator', () => {
     expect(screen.getByTestId('delivery-manual').getAttribute('href')).toMatch(/^#\/followups/);
   });
 
+  it('reads the counts again when another workspace is shown', async () => {
+    const { currentWorkspace } = await import('../src/lib/stores');
+    const { workspace } = await import('./fixtures');
+    currentWorkspace.set(workspace);
+    vi.mocked(ipc.deliveryStatus).mockResolvedValue(makeDeliveryStatus({ waiting: 0 }));
+    render(DeliveryIndicator);
+    await waitFor(() => expect(text('delivery-headline')).toBe('All sent'));
+    vi.mocked(ipc.deliveryStatus).mockResolvedValue(makeDeliveryStatus({ waiting: 0, manual: 5 }));
+    currentWorkspace.set({ ...workspace, id: 2, name: 'Sample book', sample: true });
+    await waitFor(() => expect(text('delivery-manual')).toBe('5 to send by hand'));
+    expect(text('delivery-headline')).not.toBe('All sent');
+  });
+
   it('hides the confirm and by-hand lines when there are none', async () => {
     render(DeliveryIndicator);
     await screen.findByTestId('delivery-status');
