@@ -256,12 +256,14 @@ impl Book {
         leads::list(self.conn(), ws, q)
     }
 
-    /// Changes a lead; a number changed off the register lets its held messages go.
+    /// Changes a lead; a number changed off the register lets its held messages go, and a lead
+    /// given its first phone number or e-mail starts its follow-ups.
     pub fn update_lead(&mut self, ws: &Workspace, id: i64, input: &LeadInput) -> Result<Lead> {
         self.write(|tx, now| {
-            let lead = leads::update(tx, ws, id, input, now)?;
+            leads::update(tx, ws, id, input, now)?;
+            workflows::start_followups_once_reachable(tx, ws, id, now)?;
             compliance::release(tx, ws)?;
-            Ok(lead)
+            leads::get(tx, ws, id)
         })
     }
 

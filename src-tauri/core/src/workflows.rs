@@ -109,10 +109,9 @@ pub fn record_first_message(conn: &Connection, ws: &Workspace, id: i64, text: &s
 pub fn add_lead_separately(conn: &Connection, ws: &Workspace, input: &LeadInput, now: DateTime<Utc>) -> Result<AddOutcome> {
     let fields = validate::lead(input, ws.region())?;
     let plan = default_plan(conn, ws, now)?;
-    let out = leads::add_separate(conn, ws, fields, now, plan.map(|(_, due)| due))?;
-    if let Some((campaign, due)) = plan {
-        followups::enrol(conn, ws, out.id, campaign, now, due)?;
-    }
+    let reachable = fields.phone.is_some() || fields.whatsapp.is_some() || fields.email.is_some() || fields.telegram_id.is_some();
+    let out = leads::add_separate(conn, ws, fields, now, plan.filter(|_| reachable).map(|(_, due)| due))?;
+    start_followups(conn, ws, out.id, reachable, plan, now)?;
     Ok(out)
 }
 
@@ -124,14 +123,40 @@ pub fn add_valid(conn: &Connection, ws: &Workspace, fields: LeadFields, now: Dat
 /// [`add_valid`] for a row an import prepared on another thread; with `bulk`, identity keys are
 /// looked up in the import's map.
 pub fn add_prepared(conn: &Connection, ws: &Workspace, p: Prepared, now: DateTime<Utc>, plan: Plan, bulk: Option<&mut BulkKeys>) -> Result<AddOutcome> {
-    let out = leads::add_prepared(conn, ws, p, now, plan.map(|(_, due)| due), bulk)?;
+    let reachable = p.reachable();
+    let out = leads::add_prepared(conn, ws, p, now, plan.filter(|_| reachable).map(|(_, due)| due), bulk)?;
     if out.created {
-        // Every new lead joins the default campaign.
-        if let Some((campaign, due)) = plan {
-            followups::enrol(conn, ws, out.id, campaign, now, due)?;
-        }
+        start_followups(conn, ws, out.id, reachable, plan, now)?;
+    } else {
+        // The row may have brought the number the lead was missing.
+        start_followups_once_reachable(conn, ws, out.id, now)?;
     }
     Ok(out)
+}
+
+/// A new lead joins the default campaign; one no channel can reach gets a task to find a
+/// phone number or an e-mail instead (follow-ups it could never be sent would only pile up
+/// as messages to send by hand, to nobody).
+fn start_followups(conn: &Connection, ws: &Workspace, lead_id: i64, reachable: bool, plan: Plan, now: DateTime<Utc>) -> Result<()> {
+    match plan {
+        Some((campaign, due)) if reachable => followups::enrol(conn, ws, lead_id, campaign, now, due),
+        Some(_) => tasks::add(conn, ws, lead_id, tasks::FIND_CONTACT, "automatic follow-ups start once the lead has a phone number or an e-mail", now).map(|_| ()),
+        None => Ok(()),
+    }
+}
+
+/// A lead waiting for a number (an open "find a number" task) that now has one: the task is
+/// settled and the lead joins the default campaign, its first step due as for a new lead.
+pub fn start_followups_once_reachable(conn: &Connection, ws: &Workspace, lead_id: i64, now: DateTime<Utc>) -> Result<()> {
+    let lead = leads::get(conn, ws, lead_id)?;
+    if !lead.reachable() || tasks::settle(conn, ws, lead_id, tasks::FIND_CONTACT, now)? == 0 {
+        return Ok(());
+    }
+    if let Some((campaign, due)) = default_plan(conn, ws, now)? {
+        followups::enrol(conn, ws, lead_id, campaign, now, due)?;
+        leads::set_next_followup(conn, ws, lead_id, Some(&crate::clock::fmt_time(due)))?;
+    }
+    Ok(())
 }
 
 /// Changes a lead's status; one that ends nurturing (qualified and on) stops its follow-ups.

@@ -278,3 +278,36 @@ fn an_ab_tested_step_splits_the_leads_counts_replies_per_variant_and_promotes_th
     assert!(promoted.steps[0].template_en.starts_with("B: "));
     assert!(promoted.steps[0].variants.is_empty());
 }
+
+#[test]
+fn a_lead_no_channel_can_reach_gets_a_task_to_find_a_number_and_its_follow_ups_start_once_it_has_one() {
+    let (mut book, clock, ws) = book_at(MONDAY_10_DUBAI);
+    let profile_only = LeadInput { name: Some("Layla Haddad".into()), linkedin_url: Some("https://www.linkedin.com/in/layla-haddad".into()), ..Default::default() };
+    let id = book.add_lead(&ws, &profile_only).unwrap().id;
+    let find = |book: &Book| book.tasks(&ws, &leadbook_core::tasks::TaskFilter { lead_id: Some(id), ..Default::default() }).unwrap();
+    assert!(book.enrolments(&ws, id).unwrap().is_empty(), "not in automatic follow-ups");
+    let tasks = find(&book);
+    assert_eq!(tasks.len(), 1);
+    assert_eq!((tasks[0].origin.as_str(), tasks[0].title.as_str(), tasks[0].done_at.is_none()), ("find_contact", "Find a phone number or e-mail", true));
+    assert_eq!(book.lead(&ws, id).unwrap().next_followup_at, None);
+    run_until(&mut book, &clock, &ws, t("2026-03-05T06:00:00Z"), Duration::hours(1));
+    assert!(followups(&book, &ws).is_empty(), "nothing piles up to send by hand to nobody");
+
+    // The agent finds an e-mail: the task is settled and the follow-ups start.
+    let found = LeadInput { email: Some("layla@example.com".into()), ..profile_only.clone() };
+    book.update_lead(&ws, id, &found).unwrap();
+    assert!(find(&book)[0].done_at.is_some());
+    assert_eq!(book.enrolments(&ws, id).unwrap().len(), 1);
+    assert!(book.lead(&ws, id).unwrap().next_followup_at.is_some());
+    run_until(&mut book, &clock, &ws, t("2026-03-06T06:00:00Z"), Duration::hours(1));
+    assert_eq!(followups(&book, &ws).len(), 1, "its first step went");
+
+    // A row that brings the number by merging does the same; a second save enrols nobody twice.
+    let other = book.add_lead(&ws, &LeadInput { name: Some("Omar".into()), linkedin_url: Some("linkedin.com/in/omar-k".into()), ..Default::default() }).unwrap().id;
+    assert!(book.enrolments(&ws, other).unwrap().is_empty());
+    let merged = book.add_lead(&ws, &LeadInput { name: Some("Omar K".into()), linkedin_url: Some("https://linkedin.com/in/omar-k".into()), phone: Some("050 765 4321".into()), ..Default::default() }).unwrap();
+    assert_eq!(merged.merged_into, Some(other));
+    assert_eq!(book.enrolments(&ws, other).unwrap().len(), 1);
+    book.update_lead(&ws, id, &found).unwrap();
+    assert_eq!(book.enrolments(&ws, id).unwrap().len(), 1);
+}

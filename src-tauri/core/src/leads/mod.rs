@@ -161,6 +161,13 @@ pub struct DuplicateMatch {
 }
 
 impl Lead {
+    /// Whether any channel could carry a message to the lead: a phone or WhatsApp number, an
+    /// e-mail, or a Telegram chat. A LinkedIn profile alone is not one (LinkedIn has no API
+    /// for it), nor is a Telegram username (a bot can write only to someone who wrote first).
+    pub fn reachable(&self) -> bool {
+        self.phone.is_some() || self.whatsapp.is_some() || self.email.is_some() || self.telegram_id.is_some()
+    }
+
     /// A lead with only a name, for building leads in code and tests.
     pub fn blank(name: &str, created_at: DateTime<Utc>) -> Lead {
         Lead {
@@ -435,6 +442,11 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// Whether the lead it would be can be reached on any channel ([`Lead::reachable`]).
+    pub fn reachable(&self) -> bool {
+        self.lead.reachable()
+    }
+
     pub fn new(fields: LeadFields, ws: &Workspace, now: DateTime<Utc>) -> Prepared {
         let mut lead = Lead::from_fields(fields, ws.id, now);
         lead.rescore(ws, now);

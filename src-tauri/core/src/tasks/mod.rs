@@ -28,9 +28,13 @@ text_enum!(
 /// listing). `telegram_link`: someone pressed Start on a lead's Telegram link and Leadbook did
 /// not link them (the link was used or expired, the lead has another Telegram account, or the
 /// sender already is another lead): the detail says who and which leads; only the agent can
-/// tell whether to link or merge. `agent`: typed in by the agent.
+/// tell whether to link or merge. `find_contact`: a lead no channel can reach (a LinkedIn
+/// connection with only a profile, a name off a card) is not put in automatic follow-ups; the
+/// agent finds a phone number or an e-mail, and saving it starts them (and settles the task).
+/// `agent`: typed in by the agent.
 pub const MATCHING: &str = "matching";
 pub const TELEGRAM_LINK: &str = "telegram_link";
+pub const FIND_CONTACT: &str = "find_contact";
 pub const AGENT: &str = "agent";
 
 /// The longest title a task may have.
@@ -94,7 +98,11 @@ fn from_row(r: &Row) -> rusqlite::Result<Task> {
 /// A task of origin `origin` about lead `lead_id` (no listing), due now. Several may exist
 /// for one lead.
 pub fn add(conn: &Connection, ws: &Workspace, lead_id: i64, origin: &str, detail: &str, now: DateTime<Utc>) -> Result<i64> {
-    let title = if origin == TELEGRAM_LINK { "Decide about a Telegram start link" } else { detail };
+    let title = match origin {
+        TELEGRAM_LINK => "Decide about a Telegram start link",
+        FIND_CONTACT => "Find a phone number or e-mail",
+        _ => detail,
+    };
     conn.prepare_cached(
         "INSERT INTO tasks (workspace_id, lead_id, property_id, kind, origin, title, detail, due_at, created_at)
          VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, ?7, ?7)",
@@ -233,6 +241,13 @@ pub fn snooze(conn: &Connection, ws: &Workspace, id: i64, until: &str, now: Date
     get(conn, ws, id)
 }
 
+/// Settles the lead's open tasks of `origin` (a number found settles "find a number"); how many.
+pub fn settle(conn: &Connection, ws: &Workspace, lead_id: i64, origin: &str, now: DateTime<Utc>) -> Result<usize> {
+    Ok(conn
+        .prepare_cached("UPDATE tasks SET done_at = ?3 WHERE workspace_id = ?1 AND lead_id = ?2 AND origin = ?4 AND done_at IS NULL")?
+        .execute(params![ws.id, lead_id, fmt_time(now), origin])?)
+}
+
 /// A logged call settles the lead's open call tasks.
 pub fn complete_calls(conn: &Connection, ws: &Workspace, lead_id: i64, now: DateTime<Utc>) -> Result<usize> {
     Ok(conn
@@ -285,7 +300,7 @@ mod tests {
     fn book() -> (Book, Workspace, i64) {
         let mut book = Book::open_in_memory(Arc::new(FixedClock::at("2026-03-02T08:00:00Z"))).unwrap();
         let ws = book.workspace("Default").unwrap();
-        let lead = book.add_lead(&ws, &LeadInput { name: Some("Aisha".into()), ..Default::default() }).unwrap().id;
+        let lead = book.add_lead(&ws, &LeadInput { name: Some("Aisha".into()), phone: Some("+971501234567".into()), ..Default::default() }).unwrap().id;
         (book, ws, lead)
     }
 
