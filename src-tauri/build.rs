@@ -14,6 +14,8 @@ const COMMANDS: &[&str] = &[
     "lead_check",
     "lead_add",
     "lead_add_separate",
+    "lead_possible_duplicates",
+    "lead_duplicate_dismiss",
     "lead_update",
     "lead_set_status",
     "lead_merge",

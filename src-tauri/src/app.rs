@@ -24,6 +24,8 @@ macro_rules! app_commands {
             commands::leads::lead_check,
             commands::leads::lead_add,
             commands::leads::lead_add_separate,
+            commands::leads::lead_possible_duplicates,
+            commands::leads::lead_duplicate_dismiss,
             commands::leads::lead_update,
             commands::leads::lead_set_status,
             commands::leads::lead_merge,

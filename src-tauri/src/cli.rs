@@ -512,6 +512,16 @@ pub enum LeadCommand {
     },
     /// Merge lead OTHER into lead KEEP.
     Merge { keep: i64, other: i64 },
+    /// Pairs of leads that share no key but may be one person (the same name, phones one digit
+    /// apart): → {"total":N,"pairs":[{"reason","first","second"}]}.
+    Duplicates {
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Say leads A and B are two people: the pair is not offered as duplicates again.
+    NotDuplicate { a: i64, b: i64 },
     /// The lead's Telegram start link (https://t.me/<bot>?start=…): pressing Start links it.
     TelegramLink { id: i64 },
     /// Mark the lead do not market: nothing automatic goes to it.
@@ -1355,6 +1365,11 @@ fn run_on(book: &mut Book, global: Global, command: Command) -> Result<String> {
             }
             LeadCommand::Edit { id, fields } => out(book.update_lead(&ws, id, &fields.into_input())?),
             LeadCommand::Merge { keep, other } => out(book.merge_leads(&ws, keep, other)?),
+            LeadCommand::Duplicates { offset, limit } => out(book.possible_duplicates(&ws, offset, limit)?),
+            LeadCommand::NotDuplicate { a, b } => {
+                book.dismiss_duplicate(&ws, a, b)?;
+                out(serde_json::json!({ "dismissed": [a.min(b), a.max(b)] }))
+            }
             LeadCommand::DoNotMarket { id, reason } => out(book.set_do_not_market(&ws, id, true, &reason)?),
             LeadCommand::Market { id, reason } => out(book.set_do_not_market(&ws, id, false, &reason)?),
             LeadCommand::TelegramLink { id } => {

@@ -275,6 +275,16 @@ impl Book {
         self.write(|tx, now| workflows::record_reply(tx, ws, id, text, channel, now))
     }
 
+    /// Pairs of leads that share no key but may be one person (same name, phones ending alike).
+    pub fn possible_duplicates(&self, ws: &Workspace, offset: usize, limit: usize) -> Result<leads::possible::PossibleDuplicates> {
+        leads::possible::find(self.conn(), ws, offset, limit)
+    }
+
+    /// The agent says leads `a` and `b` are two people: the pair is not offered again.
+    pub fn dismiss_duplicate(&mut self, ws: &Workspace, a: i64, b: i64) -> Result<()> {
+        self.write(|tx, now| leads::possible::dismiss(tx, ws, a, b, now))
+    }
+
     pub fn merge_leads(&mut self, ws: &Workspace, keep: i64, other: i64) -> Result<Lead> {
         self.write(|tx, now| workflows::merge_leads(tx, ws, keep, other, now))
     }

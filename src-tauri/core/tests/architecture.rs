@@ -28,6 +28,7 @@ const OWNERS: &[(&str, &str)] = &[
     ("viewings", "tasks"),
     ("deals", "tasks"),
     ("smart_lists", "leads"),
+    ("duplicate_dismissals", "leads"),
     ("campaigns", "followups"),
     ("campaign_steps", "followups"),
     ("step_variants", "followups"),

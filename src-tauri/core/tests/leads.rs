@@ -396,3 +396,40 @@ fn a_lead_added_as_new_beside_its_duplicate_is_its_own_lead_and_the_shared_phone
     assert_eq!(bad.code(), "validation");
     assert_eq!(count(&book, "leads"), 2);
 }
+
+#[test]
+fn possible_duplicates_pair_the_same_name_and_phones_ending_alike_until_merged_or_said_to_be_two_people() {
+    let (mut book, clock, ws) = book();
+    let linkedin = book.add_lead(&ws, &LeadInput { linkedin_url: Some("linkedin.com/in/aisha-khan".into()), source: Some("linkedin".into()), ..lead("Aisha Khan") }).unwrap().id;
+    clock.advance(Duration::minutes(1));
+    let typed = book.add_lead(&ws, &LeadInput { phone: Some("050 123 4567".into()), ..lead("aisha khan ") }).unwrap().id;
+    clock.advance(Duration::minutes(1));
+    let typo = book.add_lead(&ws, &LeadInput { phone: Some("055 123 4567".into()), ..lead("A. Khan") }).unwrap().id;
+    book.add_lead(&ws, &LeadInput { phone: Some("056 123 4567".into()), ..lead("Omar Haddad") }).unwrap();
+    let persian = book.add_lead(&ws, &lead("علي رضايي")).unwrap().id;
+    let persian2 = book.add_lead(&ws, &lead("علی رضایی")).unwrap().id;
+    book.add_lead(&ws, &LeadInput { phone: Some("050 999 0000".into()), ..lead("Someone Else") }).unwrap();
+    for i in 0..7 {
+        book.add_lead(&ws, &LeadInput { email: Some(format!("m{i}@example.com")), ..lead("Mohammed Ali") }).unwrap();
+    }
+    let other_ws = book.add_workspace("Other", None).unwrap();
+    book.add_lead(&other_ws, &lead("Aisha Khan")).unwrap();
+
+    let found = book.possible_duplicates(&ws, 0, 50).unwrap();
+    let pairs: Vec<(i64, i64, &str)> = found.pairs.iter().map(|p| (p.first.id, p.second.id, p.reason)).collect();
+    assert_eq!(pairs, [(persian, persian2, "same_name"), (typed, typo, "similar_phone"), (linkedin, typed, "same_name")], "seven Mohammed Alis are a common name, not one person; the other workspace is not looked at");
+    assert_eq!(found.total, 3);
+    assert_eq!(book.possible_duplicates(&ws, 1, 1).unwrap().pairs.len(), 1, "paged");
+
+    book.dismiss_duplicate(&ws, typo, typed).unwrap();
+    book.merge_leads(&ws, typed, linkedin).unwrap();
+    let left: Vec<(i64, i64)> = book.possible_duplicates(&ws, 0, 50).unwrap().pairs.iter().map(|p| (p.first.id, p.second.id)).collect();
+    assert_eq!(left, [(persian, persian2)], "a merged pair and a dismissed pair are not offered again");
+
+    // A lead added apart from the one it shares a phone with is the agent's decision too.
+    let apart = book.add_lead_separately(&ws, &LeadInput { phone: Some("0501234567".into()), ..lead("Aisha Khan") }).unwrap().id;
+    assert!(book.possible_duplicates(&ws, 0, 50).unwrap().pairs.iter().all(|p| (p.first.id, p.second.id) != (typed, apart)));
+
+    assert_eq!(book.dismiss_duplicate(&ws, persian, persian).unwrap_err().code(), "validation");
+    assert_eq!(book.dismiss_duplicate(&other_ws, persian, persian2).unwrap_err().code(), "not_found", "another workspace's leads");
+}

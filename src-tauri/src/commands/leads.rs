@@ -3,6 +3,7 @@
 //! `AppState` over an in-memory book, with the arguments Tauri would have deserialised.
 
 use super::AppState;
+use leadbook_core::leads::possible::PossibleDuplicates;
 use leadbook_core::leads::{AddOutcome, DuplicateMatch, LeadDetail, LeadPage, LeadQuery};
 use leadbook_core::model::{Channel, Status};
 use leadbook_core::leads::validate::LeadInput;
@@ -57,6 +58,18 @@ pub fn set_status(state: &AppState, id: i64, status: Status) -> Result<LeadDetai
     let ws = book.current_workspace()?;
     book.set_status(&ws, id, status)?;
     book.lead_detail(&ws, id)
+}
+
+pub fn possible_duplicates(state: &AppState, offset: usize, limit: usize) -> Result<PossibleDuplicates> {
+    let book = state.book();
+    let ws = book.current_workspace()?;
+    book.possible_duplicates(&ws, offset, limit)
+}
+
+pub fn duplicate_dismiss(state: &AppState, a: i64, b: i64) -> Result<()> {
+    let mut book = state.book();
+    let ws = book.current_workspace()?;
+    book.dismiss_duplicate(&ws, a, b)
 }
 
 pub fn merge(state: &AppState, keep: i64, other: i64) -> Result<LeadDetail> {
@@ -123,6 +136,16 @@ pub fn lead_set_status(app: AppHandle, state: State<'_, AppState>, id: i64, stat
     let detail = set_status(&state, id, status)?;
     changed(&app);
     Ok(detail)
+}
+
+#[tauri::command(async)]
+pub fn lead_possible_duplicates(state: State<'_, AppState>, offset: usize, limit: usize) -> Result<PossibleDuplicates> {
+    possible_duplicates(&state, offset, limit)
+}
+
+#[tauri::command(async)]
+pub fn lead_duplicate_dismiss(state: State<'_, AppState>, a: i64, b: i64) -> Result<()> {
+    duplicate_dismiss(&state, a, b)
 }
 
 #[tauri::command(async)]

@@ -59,6 +59,7 @@ import type {
   UnparsedMail,
   Workspace,
   WorkspacePatch,
+  PossibleDuplicates,
 } from './types';
 import type { AppError, Deal, DealInput, DealStage, SmartList } from './types';
 import type { Call, CallLogged, CallOutcome, Lead, Task, TaskFilter, TaskInput, Today } from './types';
@@ -93,6 +94,10 @@ export const leadFindDuplicate = (input: LeadInput) =>
 /** Every field of a lead a save would refuse, each with its error (none: it would save). */
 export const leadCheck = (input: LeadInput) => call<AppError[]>('lead_check', { input });
 export const leadAdd = (input: LeadInput) => call<AddOutcome>('lead_add', { input });
+/** Pairs of leads that share no key but may be one person, newest first, with the total. */
+export const leadPossibleDuplicates = (offset: number, limit: number) => call<PossibleDuplicates>('lead_possible_duplicates', { offset, limit });
+/** The agent says the two leads are two people: the pair is not offered again. */
+export const leadDuplicateDismiss = (a: number, b: number) => call<void>('lead_duplicate_dismiss', { a, b });
 /** Adds the lead as a new one though it shares a phone, e-mail or profile with another. */
 export const leadAddSeparate = (input: LeadInput) => call<AddOutcome>('lead_add_separate', { input });
 export const leadUpdate = (id: number, input: LeadInput) =>

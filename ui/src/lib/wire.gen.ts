@@ -345,6 +345,29 @@ export type DuplicateMatch = {
 };
 
 /**
+ * Two leads that may be one person, and why they were put together.
+ */
+export type PossibleDuplicate = {
+  /**
+   * `same_name` or `similar_phone`.
+   */
+  reason: "same_name" | "similar_phone",
+  /**
+   * The lead that came first.
+   */
+  first: Lead,
+  second: Lead,
+};
+
+/**
+ * A page of possible duplicates, newest pair first, with how many there are in all.
+ */
+export type PossibleDuplicates = {
+  total: number,
+  pairs: Array<PossibleDuplicate>,
+};
+
+/**
  * Columns the lead list can be sorted by.
  */
 export type LeadSort = "score" | "name" | "created_at" | "last_contacted_at" | "budget_max";

@@ -199,6 +199,7 @@ function generate(count: number) {
 const params = typeof location !== 'undefined' ? new URLSearchParams(location.search) : new URLSearchParams();
 generate(Number(params.get('leads') ?? 100000));
 
+const dismissedPairs = new Set<string>();
 let workspaces: Workspace[] = [
   {
     id: 1,
@@ -471,6 +472,21 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
     case 'lead_find_duplicate': {
       const v = validate(args.input as LeadInput, true);
       return findDuplicate(v);
+    }
+    case 'lead_possible_duplicates': {
+      const mine = [...rows.values()].filter((r) => r.ws === current).map((r) => r.lead);
+      const pairs: { reason: 'same_name'; first: Lead; second: Lead }[] = [];
+      for (const [i, a] of mine.entries())
+        for (const b of mine.slice(i + 1))
+          if (a.name.trim().toLowerCase() === b.name.trim().toLowerCase() && !dismissedPairs.has(`${Math.min(a.id, b.id)}-${Math.max(a.id, b.id)}`))
+            pairs.push({ reason: 'same_name', first: a.id < b.id ? a : b, second: a.id < b.id ? b : a });
+      const offset = Number(args.offset ?? 0);
+      return structuredClone({ total: pairs.length, pairs: pairs.slice(offset, offset + Number(args.limit ?? 20)) });
+    }
+    case 'lead_duplicate_dismiss': {
+      const [a, b] = [Number(args.a), Number(args.b)];
+      dismissedPairs.add(`${Math.min(a, b)}-${Math.max(a, b)}`);
+      return null;
     }
     case 'lead_add':
     case 'lead_add_separate': {

@@ -10,6 +10,7 @@ mod keys;
 pub mod learned;
 pub mod lists;
 pub mod match_index;
+pub mod possible;
 mod query;
 pub mod replies;
 pub mod scoring;
@@ -526,6 +527,7 @@ pub fn add_separate(conn: &Connection, ws: &Workspace, fields: LeadFields, now: 
     for (field, owner) in shared {
         let name: String = conn.query_row("SELECT name FROM leads WHERE id = ?1 AND workspace_id = ?2", params![owner, ws.id], |r| r.get(0))?;
         timeline::add(conn, ws.id, lead.id, now, "kept_separate", &format!("kept apart from lead #{owner} ({name}), same {}", field.replace('_', " ")))?;
+        possible::dismiss(conn, ws, owner, lead.id, now)?;
     }
     Ok(AddOutcome { id: lead.id, created: true, merged_into: None, score: lead.score, grade: lead.grade })
 }

@@ -693,6 +693,18 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE workspaces ADD COLUMN sample INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 22: pairs of leads the agent said are two people (a possible duplicate dismissed, or a
+    // lead added apart from the one it shares a key with): never offered as duplicates again.
+    r#"
+    CREATE TABLE duplicate_dismissals (
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        lead_a       INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        lead_b       INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        at           TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, lead_a, lead_b)
+    ) WITHOUT ROWID;
+    CREATE INDEX duplicate_dismissals_b ON duplicate_dismissals(lead_b);
+    "#,
 ];
 
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.
