@@ -2,6 +2,7 @@
 // checklist, its made-up leads shown under a banner that says nothing is ever sent, no channel
 // can be connected in it, and it is removed in one step, leaving the agent's own book as it was.
 import path from 'node:path';
+import { cli } from '../wdio.conf.js';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -51,5 +52,23 @@ describe('the sample book', () => {
       },
       { timeoutMsg: 'the own book did not come back' },
     );
+  });
+
+  it('offers a LinkedIn lead and a hand-typed lead of the same name as possible duplicates, and merges them', async () => {
+    const db = process.env.LEADBOOK_E2E_DB;
+    cli(db, 'lead', 'add', '--name', 'Aisha Khan', '--linkedin', 'https://www.linkedin.com/in/aisha-khan-e2e', '--source', 'linkedin');
+    cli(db, 'lead', 'add', '--name', 'aisha khan', '--phone', '0507770001');
+    await goTo('nav-today');
+    await goTo('nav-leads');
+    const card = await byTestId('possible-duplicates');
+    await card.waitForDisplayed({ timeoutMsg: 'the two Aisha Khans are not offered as possible duplicates' });
+    await (await byTestId('possible-toggle')).click();
+    const pair = await byTestId('possible-pair');
+    expect(await pair.getText()).toContain('The same name');
+    await (await byTestId('possible-merge')).click();
+    await browser.waitUntil(async () => (await $$('[data-testid="possible-duplicates"]')).length === 0, { timeoutMsg: 'the pair stayed after the merge' });
+    const names = [];
+    for (const n of await $$('[data-testid="lead-name"]')) names.push((await n.getText()).toLowerCase());
+    expect(names.filter((n) => n === 'aisha khan')).toHaveLength(1);
   });
 });
