@@ -343,7 +343,14 @@ impl Book {
     /// Changes a listing's status; one made available again is announced to the matching
     /// buyers not yet told about it.
     pub fn set_property_status(&mut self, ws: &Workspace, id: i64, status: PropertyStatus) -> Result<PropertyAdded> {
-        self.write(|tx, now| workflows::set_property_status(tx, ws, id, status, now))
+        self.write(|tx, now| workflows::set_property_status(tx, ws, id, status, workflows::Announce::Now, now))
+    }
+
+    /// [`Book::set_property_status`] as the workspace is set: a listing made available again
+    /// tells its buyers at once, or counts them for the agent to confirm (the window).
+    pub fn set_property_status_as_set(&mut self, ws: &Workspace, id: i64, status: PropertyStatus) -> Result<PropertyAdded> {
+        let announce = if ws.alerts_at_once { workflows::Announce::Now } else { workflows::Announce::AfterConfirmation };
+        self.write(|tx, now| workflows::set_property_status(tx, ws, id, status, announce, now))
     }
 
     /// Every lead matching listing `id`, ranked.

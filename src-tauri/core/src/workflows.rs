@@ -385,15 +385,20 @@ pub fn announce_property(conn: &Connection, ws: &Workspace, id: i64, now: DateTi
 }
 
 /// Changes a listing's status; one made available again is announced to the matching buyers
-/// not yet told about it.
-pub fn set_property_status(conn: &Connection, ws: &Workspace, id: i64, status: PropertyStatus, now: DateTime<Utc>) -> Result<PropertyAdded> {
+/// not yet told about it — or, with `AfterConfirmation`, they are counted for the agent to
+/// confirm with [`announce_property`], as for a listing just added.
+pub fn set_property_status(conn: &Connection, ws: &Workspace, id: i64, status: PropertyStatus, announce: Announce, now: DateTime<Utc>) -> Result<PropertyAdded> {
     let before = properties::get(conn, ws, id)?;
     let property = properties::set_status(conn, ws, id, status, now)?;
-    let notified = if before.status != PropertyStatus::Available && status == PropertyStatus::Available {
-        notify_buyers(conn, ws, &property, now)?
-    } else {
-        Notified { matched: 0, queued: 0, unreachable: 0, unreachable_leads: vec![] }
-    };
+    let nobody = Notified { matched: 0, queued: 0, unreachable: 0, unreachable_leads: vec![] };
+    if before.status == PropertyStatus::Available || status != PropertyStatus::Available {
+        return Ok(PropertyAdded { id, property, notified: nobody, awaiting_confirmation: false });
+    }
+    if announce == Announce::AfterConfirmation {
+        let matched = matching::matches(conn, ws, &property)?.len();
+        return Ok(PropertyAdded { id, property, notified: Notified { matched, ..nobody }, awaiting_confirmation: matched > 0 });
+    }
+    let notified = notify_buyers(conn, ws, &property, now)?;
     Ok(PropertyAdded { id, property, notified, awaiting_confirmation: false })
 }
 

@@ -136,6 +136,23 @@ fn making_a_listing_available_again_tells_nobody_twice() {
 }
 
 #[test]
+fn a_listing_made_available_again_in_the_window_tells_nobody_until_the_agent_confirms() {
+    let (mut book, ws) = book();
+    book.add_lead(&ws, &LeadInput { locations: vec!["JVC".into()], ..buyer("early", 1) }).unwrap();
+    let p = book.add_property(&ws, &listing("JVC", 1_000_000)).unwrap();
+    book.set_property_status_as_set(&ws, p.id, PropertyStatus::Reserved).unwrap();
+    book.add_lead(&ws, &LeadInput { locations: vec!["JVC".into()], ..buyer("late", 2) }).unwrap();
+    assert!(!ws.alerts_at_once);
+    let again = book.set_property_status_as_set(&ws, p.id, PropertyStatus::Available).unwrap();
+    assert!(again.awaiting_confirmation);
+    assert_eq!((again.notified.matched, again.notified.queued), (2, 0));
+    assert_eq!(book.outbox(&ws, None, None).unwrap().len(), 1, "only the first listing's alert, from before");
+    let told = book.announce_property(&ws, p.id).unwrap();
+    assert_eq!(told.notified.queued, 1, "the confirmation tells the new buyer, once");
+    assert_eq!(book.outbox(&ws, None, None).unwrap().len(), 2);
+}
+
+#[test]
 fn buyers_who_cannot_be_messaged_become_call_tasks() {
     let (mut book, ws) = book();
     let id = book.add_lead(&ws, &LeadInput { name: Some("no channel".into()), email: Some("e@x.ae".into()), locations: vec!["JVC".into()], ..Default::default() }).unwrap().id;

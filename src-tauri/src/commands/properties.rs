@@ -57,7 +57,7 @@ pub fn property_update(state: State<'_, AppState>, id: i64, input: PropertyInput
 pub fn property_set_status(app: AppHandle, state: State<'_, AppState>, id: i64, status: PropertyStatus) -> Result<PropertyAdded> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
-    let done = book.set_property_status(&ws, id, status)?;
+    let done = book.set_property_status_as_set(&ws, id, status)?;
     changed(&app);
     Ok(done)
 }
