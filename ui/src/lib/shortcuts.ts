@@ -20,7 +20,7 @@ export interface ShortcutActions {
   showHelp(): void;
 }
 
-function isEditable(target: EventTarget | null): boolean {
+export function isEditable(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
   const tag = target.tagName;
@@ -32,7 +32,7 @@ function isEditable(target: EventTarget | null): boolean {
   return false;
 }
 
-function letter(e: KeyboardEvent): string | null {
+export function letter(e: KeyboardEvent): string | null {
   if (/^Key[A-Z]$/.test(e.code)) return e.code.slice(3).toLowerCase();
   return e.key.length === 1 ? e.key.toLowerCase() : null;
 }
