@@ -97,7 +97,7 @@ describe('number and date formatting', () => {
   it('shows budgets in AED', () => {
     expect(plain(formatMoney(1500000))).toBe('AED 1,500,000');
     expect(plain(formatMoney(1500000, true))).toBe('AED 1.5M');
-    expect(plain(formatBudget(1000000, 2500000, true))).toBe('AED 1M – AED 2.5M');
+    expect(plain(formatBudget(1000000, 2500000, true))).toBe('AED 1M – 2.5M');
     expect(plain(formatBudget(null, 2000000))).toBe('Up to AED 2,000,000');
     expect(formatBudget(null, null)).toBe('');
     setLanguage('fa');

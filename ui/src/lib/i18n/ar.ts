@@ -175,6 +175,8 @@ const ar: Messages = {
   'detail.edit': 'تعديل',
   'detail.merge': 'دمج',
   'detail.optedOut': 'ألغى هذا العميل الاشتراك في هذه القناة',
+  'detail.no.whatsapp': "لا يوجد رقم واتساب أو هاتف لفتح محادثة",
+  'detail.no.telegram': "لا يوجد اسم مستخدم في تيليجرام لفتح محادثة؛ تصل الرسائل عبر البوت بعد أن يراسله العميل",
   'detail.statusChanged': 'تغيّرت الحالة إلى «{status}»',
   'detail.bedroomsMin': '{count} على الأقل',
   'detail.activity': 'النشاط',

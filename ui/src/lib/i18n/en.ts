@@ -176,6 +176,8 @@ const en = {
   'detail.edit': 'Edit',
   'detail.merge': 'Merge',
   'detail.optedOut': 'This lead opted out of this channel',
+  'detail.no.whatsapp': "No WhatsApp or phone number to open a chat with",
+  'detail.no.telegram': "No Telegram username to open a chat with; messages still go through your bot once the lead has written to it",
   'detail.statusChanged': 'Status changed to {status}',
   'detail.bedroomsMin': 'At least {count}',
   'detail.activity': 'Activity',

@@ -175,6 +175,8 @@ const fa: Messages = {
   'detail.edit': 'ویرایش',
   'detail.merge': 'ادغام',
   'detail.optedOut': 'این سرنخ دریافت پیام از این کانال را لغو کرده است',
+  'detail.no.whatsapp': "شمارهٔ واتساپ یا تلفنی برای باز کردن گفتگو نیست",
+  'detail.no.telegram': "نام کاربری تلگرامی برای باز کردن گفتگو نیست؛ وقتی سرنخ به ربات شما پیام داده باشد، پیام‌ها همچنان از راه ربات می‌روند",
   'detail.statusChanged': 'وضعیت به «{status}» تغییر کرد',
   'detail.bedroomsMin': 'حداقل {count}',
   'detail.activity': 'فعالیت',

@@ -189,7 +189,9 @@ export function formatMoney(n: number, compact = false): string {
 export function formatBudget(min: number | null, max: number | null, compact = false): string {
   if (min !== null && max !== null) {
     if (min === max) return formatMoney(max, compact);
-    return t('budget.range', { min: formatMoney(min, compact), max: formatMoney(max, compact) });
+    // Compact (a table cell): the currency once, on the lower end — "AED 1.5M – 2.5M".
+    const upper = compact ? numberFormat({ notation: 'compact', maximumFractionDigits: 1 }).format(max) : formatMoney(max);
+    return t('budget.range', { min: formatMoney(min, compact), max: upper });
   }
   if (max !== null) return t('budget.upTo', { amount: formatMoney(max, compact) });
   if (min !== null) return t('budget.from', { amount: formatMoney(min, compact) });
