@@ -290,6 +290,19 @@ describe('Follow-ups screen', () => {
     expect(within(c).getByTestId('campaign-step-count').textContent).toBe('5 steps');
   });
 
+  it('keeps the outbox on a tab of its own, opened by its link', async () => {
+    vi.mocked(ipc.campaignList).mockResolvedValue([campaign()]);
+    const plan = render(Followups);
+    await screen.findByTestId('campaign');
+    expect(screen.queryByTestId('outbox')).toBeNull();
+    expect(screen.getByTestId('followups-tab-outbox').getAttribute('href')).toBe('#/followups?tab=outbox');
+    plan.unmount();
+    render(Followups, { props: { tab: 'outbox', outbox: 'held' } });
+    await screen.findByTestId('outbox');
+    expect(screen.queryByTestId('campaign')).toBeNull();
+    expect(screen.getByTestId('followups-tab-outbox').getAttribute('aria-current')).toBe('page');
+  });
+
   it('shows the outbox oldest first with states, filterable by state', async () => {
     const msg = (id: number, status: OutboxMessage['status'], queued_at: string): OutboxMessage => ({
       id,

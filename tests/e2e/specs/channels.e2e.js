@@ -59,6 +59,7 @@ describe('Channels', () => {
     cli(db, 'property', 'add', '--title', 'JVC flat', '--location', 'JVC', '--price', '1000000', '--permit', '71234567891');
     await (await byTestId('delivery-send-now')).click();
     await (await byTestId('nav-followups')).click();
+    await (await byTestId('followups-tab-outbox')).click();
     const outbox = await byTestId('outbox');
     await outbox.waitForDisplayed();
 

@@ -37,6 +37,7 @@ describe('Intelligence', () => {
     cli(process.env.LEADBOOK_E2E_DB, 'property', 'add', '--title', 'Palm villa', '--location', 'Palm Jumeirah', '--price', '2900000', '--type', 'villa', '--bedrooms', '4', '--permit', '71234567890');
     await (await byTestId('delivery-send-now')).click();
     await (await byTestId('nav-followups')).click();
+    await (await byTestId('followups-tab-outbox')).click();
     await (await byTestId('outbox')).waitForDisplayed();
     await browser.waitUntil(async () => {
       const badges = await $$('[data-testid="draft-badge"]');

@@ -19,6 +19,7 @@ const SCREENS = [
   ['calendar', '#/calendar?view=week'],
   ['listings', '#/properties'],
   ['followups', '#/followups'],
+  ['outbox', '#/followups?tab=outbox'],
   ['import', '#/import'],
   ['export', '#/export'],
   ['compliance', '#/compliance'],

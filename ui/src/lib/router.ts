@@ -29,7 +29,7 @@ export type Route =
   | { name: 'settings'; section?: 'channels' }
   | { name: 'properties' }
   | { name: 'property'; id: number }
-  | { name: 'followups'; outbox?: MessageState }
+  | { name: 'followups'; outbox?: MessageState; tab?: 'outbox' }
   | { name: 'import' }
   | { name: 'export' }
   | { name: 'pipeline'; kind: 'sale' | 'rent' }
@@ -63,10 +63,12 @@ export function parseHash(hash: string): Route {
       return parts.length === 1 ? { name: 'properties' } : DEFAULT;
     case 'followups': {
       if (parts.length !== 1) return DEFAULT;
-      const asked = new URLSearchParams(queryPart).get('outbox');
+      const query = new URLSearchParams(queryPart);
+      const asked = query.get('outbox');
       // `deferred` is the outbox's own word for what the window calls "to try again".
       const outbox = asked === 'deferred' ? 'retry' : asked;
-      return isMessageState(outbox) ? { name: 'followups', outbox } : { name: 'followups' };
+      if (isMessageState(outbox)) return { name: 'followups', outbox };
+      return query.get('tab') === 'outbox' ? { name: 'followups', tab: 'outbox' } : { name: 'followups' };
     }
     case 'import':
       return parts.length === 1 ? { name: 'import' } : DEFAULT;
@@ -130,7 +132,7 @@ export function routeToHash(route: Route): string {
     case 'properties':
       return '#/properties';
     case 'followups':
-      return route.outbox ? `#/followups?outbox=${route.outbox}` : '#/followups';
+      return route.outbox ? `#/followups?outbox=${route.outbox}` : route.tab ? `#/followups?tab=${route.tab}` : '#/followups';
     case 'import':
       return '#/import';
     case 'export':

@@ -503,6 +503,9 @@ const ar: Messages = {
 
   // Follow-ups
   'followups.title': 'المتابعات',
+  'followups.tabs': "المتابعات",
+  'followups.tab.plan': "المستحق والحملات",
+  'followups.tab.outbox': "صندوق الصادر",
   'followups.lede': 'ما يُرسل اليوم، وحملاتك، وصندوق الصادر',
   'due.title': 'مستحق اليوم',
   'due.run': 'تشغيل الآن',
@@ -522,7 +525,8 @@ const ar: Messages = {
   'campaigns.steps_one': '{count} خطوة',
   'campaigns.steps_other': '{count} خطوات',
   'campaigns.edit': 'تعديل الخطوات',
-  'step.offsetShort': '+{days} يوم {hours} ساعة',
+  'step.atOnce': "فوراً",
+  'step.after': "بعد {time}",
   'step.channelAny': 'أفضل قناة متاحة',
   'step.offset': 'يُرسل بعد',
   'step.days': 'أيام',

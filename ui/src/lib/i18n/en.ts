@@ -504,6 +504,9 @@ const en = {
 
   // Follow-ups
   'followups.title': 'Follow-ups',
+  'followups.tabs': "Follow-ups",
+  'followups.tab.plan': "Due and campaigns",
+  'followups.tab.outbox': "Outbox",
   'followups.lede': 'What goes out today, your campaigns and the outbox',
   'due.title': 'Due today',
   'due.run': 'Run now',
@@ -523,7 +526,8 @@ const en = {
   'campaigns.steps_one': '{count} step',
   'campaigns.steps_other': '{count} steps',
   'campaigns.edit': 'Edit steps',
-  'step.offsetShort': '+{days} d {hours} h',
+  'step.atOnce': "At once",
+  'step.after': "After {time}",
   'step.channelAny': 'Best available',
   'step.offset': 'Sent after',
   'step.days': 'days',

@@ -503,6 +503,9 @@ const fa: Messages = {
 
   // Follow-ups
   'followups.title': 'پیگیری‌ها',
+  'followups.tabs': "پیگیری‌ها",
+  'followups.tab.plan': "امروز و کارزارها",
+  'followups.tab.outbox': "صندوق خروجی",
   'followups.lede': 'پیام‌های امروز، کمپین‌ها و صف ارسال',
   'due.title': 'موعد امروز',
   'due.run': 'اجرا اکنون',
@@ -522,7 +525,8 @@ const fa: Messages = {
   'campaigns.steps_one': '{count} مرحله',
   'campaigns.steps_other': '{count} مرحله',
   'campaigns.edit': 'ویرایش مراحل',
-  'step.offsetShort': '+{days} روز {hours} ساعت',
+  'step.atOnce': "بی‌درنگ",
+  'step.after': "پس از {time}",
   'step.channelAny': 'بهترین کانال موجود',
   'step.offset': 'ارسال پس از',
   'step.days': 'روز',
