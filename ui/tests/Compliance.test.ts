@@ -240,7 +240,7 @@ describe('Lead compliance card', () => {
     expect(c.textContent).toContain('Telegram');
     expect(c.textContent).toContain('Wrote first on this channel');
     expect(screen.getByTestId('lead-held').textContent).toBe('2 messages — On the Do Not Call Register');
-    expect(screen.getByTestId('lead-held-link').getAttribute('href')).toBe('#/followups?outbox=held');
+    expect(screen.getByTestId('lead-held-link').getAttribute('href')).toBe('#/followups?outbox=held&lead=7');
     expect(screen.getByTestId('lead-log-link').getAttribute('href')).toBe('#/compliance?lead=7');
 
     await fireEvent.change(screen.getByTestId('consent-channel'), { target: { value: 'sms' } });

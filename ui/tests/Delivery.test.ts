@@ -448,6 +448,9 @@ describe('Outbox actions', () => {
     expect(parseHash('#/followups?outbox=manual')).toEqual({ name: 'followups', outbox: 'manual' });
     expect(parseHash('#/followups?outbox=deferred')).toEqual({ name: 'followups', outbox: 'retry' });
     expect(parseHash('#/followups?outbox=held')).toEqual({ name: 'followups', outbox: 'held' });
+    expect(parseHash('#/followups?outbox=held&lead=7')).toEqual({ name: 'followups', outbox: 'held', lead: 7 });
+    expect(routeToHash({ name: 'followups', outbox: 'held', lead: 7 })).toBe('#/followups?outbox=held&lead=7');
+    expect(parseHash('#/followups?tab=outbox')).toEqual({ name: 'followups', tab: 'outbox' });
     expect(routeToHash({ name: 'followups', outbox: 'queued' })).toBe('#/followups?outbox=queued');
     expect(parseHash('#/settings/channels')).toEqual({ name: 'settings', section: 'channels' });
     expect(routeToHash({ name: 'settings', section: 'channels' })).toBe('#/settings/channels');

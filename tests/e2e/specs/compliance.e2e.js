@@ -140,7 +140,7 @@ describe('Compliance evidence', () => {
     await card.waitForDisplayed();
     await (await byTestId('lead-consents-empty')).waitForDisplayed();
     expect(await text(await byTestId('lead-held'))).toBe('1 message — The listing has no permit number');
-    expect(await (await byTestId('lead-held-link')).getAttribute('href')).toMatch(/#\/followups\?outbox=held$/);
+    expect(await (await byTestId('lead-held-link')).getAttribute('href')).toMatch(/#\/followups\?outbox=held&lead=\d+$/);
 
     await (await byTestId('consent-channel')).selectByAttribute('value', 'sms');
     await (await byTestId('consent-record')).click();

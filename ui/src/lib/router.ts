@@ -29,7 +29,7 @@ export type Route =
   | { name: 'settings'; section?: 'channels' }
   | { name: 'properties' }
   | { name: 'property'; id: number }
-  | { name: 'followups'; outbox?: MessageState; tab?: 'outbox' }
+  | { name: 'followups'; outbox?: MessageState; tab?: 'outbox'; lead?: number }
   | { name: 'import' }
   | { name: 'export' }
   | { name: 'pipeline'; kind: 'sale' | 'rent' }
@@ -67,7 +67,8 @@ export function parseHash(hash: string): Route {
       const asked = query.get('outbox');
       // `deferred` is the outbox's own word for what the window calls "to try again".
       const outbox = asked === 'deferred' ? 'retry' : asked;
-      if (isMessageState(outbox)) return { name: 'followups', outbox };
+      const lead = Number(query.get('lead'));
+      if (isMessageState(outbox)) return Number.isSafeInteger(lead) && lead > 0 ? { name: 'followups', outbox, lead } : { name: 'followups', outbox };
       return query.get('tab') === 'outbox' ? { name: 'followups', tab: 'outbox' } : { name: 'followups' };
     }
     case 'import':
@@ -132,7 +133,7 @@ export function routeToHash(route: Route): string {
     case 'properties':
       return '#/properties';
     case 'followups':
-      return route.outbox ? `#/followups?outbox=${route.outbox}` : route.tab ? `#/followups?tab=${route.tab}` : '#/followups';
+      return route.outbox ? `#/followups?outbox=${route.outbox}${route.lead ? `&lead=${route.lead}` : ''}` : route.tab ? `#/followups?tab=${route.tab}` : '#/followups';
     case 'import':
       return '#/import';
     case 'export':

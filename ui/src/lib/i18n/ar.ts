@@ -573,6 +573,8 @@ const ar: Messages = {
   'editor.stepN': 'الخطوة {n}',
   'editor.save': 'حفظ الحملة',
   'outbox.title': 'صندوق الصادر',
+  'outbox.onlyLead': "رسائل {name} فقط.",
+  'outbox.showAll': "اعرض رسائل الجميع",
   'outbox.filter': 'الحالة',
   'outbox.all': 'الكل',
   'outbox.loadFailed': 'تعذر تحميل صندوق الصادر',

@@ -574,6 +574,8 @@ const en = {
   'editor.stepN': 'Step {n}',
   'editor.save': 'Save campaign',
   'outbox.title': 'Outbox',
+  'outbox.onlyLead': "Only the messages of {name}.",
+  'outbox.showAll': "Show everyone’s",
   'outbox.filter': 'State',
   'outbox.all': 'All',
   'outbox.loadFailed': 'The outbox could not be loaded',

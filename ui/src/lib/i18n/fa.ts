@@ -573,6 +573,8 @@ const fa: Messages = {
   'editor.stepN': 'مرحله {n}',
   'editor.save': 'ذخیره کمپین',
   'outbox.title': 'صف ارسال',
+  'outbox.onlyLead': "فقط پیام‌های {name}.",
+  'outbox.showAll': "نمایش پیام‌های همه",
   'outbox.filter': 'وضعیت',
   'outbox.all': 'همه',
   'outbox.loadFailed': 'صف ارسال بارگذاری نشد',
