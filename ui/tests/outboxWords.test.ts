@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { outboxReason, outboxWhy } from '../src/lib/outboxWords';
+import { draftNote } from '../src/lib/draftWords';
 import { setLanguage } from '../src/lib/i18n/i18n.svelte';
 
 describe('an outbox reason in words', () => {
@@ -52,5 +53,33 @@ describe('an outbox reason in words', () => {
 
   it('keeps its known lines strict: a line that only looks like one is the provider’s', () => {
     expect(outboxWhy('pacing: something else', 'queued')).toEqual({ text: 'Its channel needs attention: the message waits until it is fixed.', detail: 'pacing: something else' });
+  });
+});
+
+describe('a draft note in words', () => {
+  it('says why the template went, with its time read as a time', () => {
+    const n = draftNote('the model took too long (2026-03-02T06:00:00Z)');
+    expect(n.detail).toBeNull();
+    expect(n.text).toMatch(/^the model took too long \(.*2026.*\)$/);
+    expect(draftNote('no language model is set up').text).toBe('no language model is set up');
+    expect(draftNote('the model answered with no text').text).toBe('the model answered with no text');
+    expect(draftNote('the model answered HTTP 502 Bad Gateway with no readable body').text).toBe('the model answered HTTP 502 with nothing readable');
+    expect(draftNote('the model refused: HTTP 429 Too Many Requests slow down')).toEqual({ text: 'the model refused (HTTP 429)', detail: 'Too Many Requests slow down' });
+    expect(draftNote('the model could not be reached: error sending request')).toEqual({ text: 'the model could not be reached', detail: 'error sending request' });
+    setLanguage('fa');
+    expect(draftNote('the model took too long (2026-03-02T06:00:00Z)').text).toMatch(/^مدل بیش از حد طول کشید \(/);
+    expect(draftNote('no language model is set up').text).toBe('هیچ مدل زبانی راه‌اندازی نشده است');
+  });
+
+  it('says what a held draft adds', () => {
+    const note = "held for review: the model's text adds a link (bit.ly/x3), a price (1,080,000) that the template does not have";
+    expect(draftNote(note).text).toBe("held for review: the model's text adds a link (bit.ly/x3) and a price (1,080,000) that the template does not have");
+    setLanguage('ar');
+    expect(draftNote("held for review: the campaign's messages are reviewed before sending").text).toBe('محجوزة للمراجعة: رسائل الحملة تُراجع قبل الإرسال');
+    expect(draftNote(note).text.replace(/[\u2068\u2069]/g, '')).toContain('رابطًا (bit.ly/x3)');
+  });
+
+  it('shows a note it does not know as stored', () => {
+    expect(draftNote('the model took longer than 20 s')).toEqual({ text: 'the model took longer than 20 s', detail: null });
   });
 });
