@@ -1,6 +1,9 @@
+/** The core's English lines (outbox reasons, draft notes, tasks, timeline) said again in the agent's words. */
 import { describe, expect, it } from 'vitest';
 import { outboxReason, outboxWhy } from '../src/lib/outboxWords';
 import { draftNote } from '../src/lib/draftWords';
+import { taskTitle, telegramLinkDetail } from '../src/lib/taskWords';
+import { entryWords } from '../src/lib/timelineWords';
 import { setLanguage } from '../src/lib/i18n/i18n.svelte';
 
 describe('an outbox reason in words', () => {
@@ -81,5 +84,46 @@ describe('a draft note in words', () => {
 
   it('shows a note it does not know as stored', () => {
     expect(draftNote('the model took longer than 20 s')).toEqual({ text: 'the model took longer than 20 s', detail: null });
+  });
+});
+
+describe('a task the core made, in words', () => {
+  it('says a matching task with the lead’s own name, and leaves a typed title alone', () => {
+    expect(taskTitle('Tell Sara about Marina 2BR', 'Sara')).toBe('Tell Sara about Marina 2BR');
+    expect(taskTitle('Ring Sara about the Palm', 'Sara')).toBe('Ring Sara about the Palm');
+    expect(taskTitle('Tell Omid about the price', 'Sara')).toBe('Tell Omid about the price');
+    setLanguage('fa');
+    const plain = (s: string) => s.replace(/[\u2068\u2069]/g, '');
+    expect(plain(taskTitle('Tell Sara about Marina 2BR', 'Sara'))).toBe('Sara را از Marina 2BR باخبر کنید');
+    expect(taskTitle('Tell Omid about the price', 'Sara')).toBe('Tell Omid about the price');
+    expect(taskTitle('Decide about a Telegram start link', 'Sara')).toBe('دربارهٔ یک پیوند شروع تلگرام تصمیم بگیرید');
+  });
+
+  it('says why a Telegram start link did not link', () => {
+    const line = (why: string) => `Telegram @sara (42) pressed Start on the link of Sara (#7) and was not linked: ${why}. Their message is on their own lead.`;
+    expect(telegramLinkDetail(line('the link was used already by Telegram 99, and a link links once'))).toBe(
+      'Telegram @sara (42) pressed Start on the link of Sara (#7) and was not linked: the link was used already by Telegram 99, and a link links once. Their message is on their own lead.',
+    );
+    setLanguage('ar');
+    const plain = (s: string | null) => s?.replace(/[\u2068\u2069]/g, '');
+    expect(plain(telegramLinkDetail(line('that Telegram account is already lead #3; merge the two by hand if they are the same person')))).toBe(
+      'ضغط تيليجرام @sara (42) على Start في رابط Sara (#7) ولم يُربط: حساب تيليجرام هذا هو العميل #3 من قبل؛ ادمجهما يدويًا إن كانا الشخص نفسه. رسالته على عميله الخاص.',
+    );
+    expect(plain(telegramLinkDetail(line('Sara is linked to Telegram 5 already')))).toContain('Sara مرتبط بتيليجرام 5 من قبل');
+    expect(plain(telegramLinkDetail(line('the link expired (it was made 2026-01-02; links last 30 days)')))).toContain('انتهت صلاحية الرابط');
+    expect(telegramLinkDetail(line('something new'))).toBeNull();
+  });
+
+  it('says the timeline’s task lines and delivery reasons in words', () => {
+    setLanguage('fa');
+    const plain = (s: string) => s.replace(/[\u2068\u2069]/g, '');
+    expect(plain(entryWords({ at: '2026-03-02T06:00:00Z', kind: 'task_open', detail: 'call task: Tell Sara about Marina 2BR' }).text)).toContain('Sara را از Marina 2BR باخبر کنید');
+    const task = entryWords({ at: '2026-03-02T06:00:00Z', kind: 'task', detail: 'Telegram 42 pressed Start on the link of Sara (#7) and was not linked: the link was used already, and a link links once. Their message is on their own lead.' });
+    expect(task.words).toBe(true);
+    expect(plain(task.text)).toContain('این پیوند قبلاً به کار رفته');
+    const bounced = entryWords({ at: '2026-03-02T06:00:00Z', kind: 'channel_unusable', detail: 'email cannot reach this lead: bounced: 550 no such user' });
+    expect(plain(bounced.text)).toContain('ایمیل برگشت خورد: 550 no such user');
+    const late = entryWords({ at: '2026-03-02T06:00:00Z', kind: 'channel_unusable', detail: 'sms cannot reach this lead: Twilio: 30005 Unknown destination handset (reported after the send)' });
+    expect(plain(late.text)).toContain('Twilio: 30005 Unknown destination handset (پس از ارسال گزارش شد)');
   });
 });
