@@ -4,6 +4,7 @@ import { outboxReason, outboxWhy } from '../src/lib/outboxWords';
 import { draftNote } from '../src/lib/draftWords';
 import { taskTitle, telegramLinkDetail } from '../src/lib/taskWords';
 import { entryWords } from '../src/lib/timelineWords';
+import { campaignName, stepLabel } from '../src/lib/campaignName';
 import { setLanguage } from '../src/lib/i18n/i18n.svelte';
 
 describe('an outbox reason in words', () => {
@@ -125,5 +126,17 @@ describe('a task the core made, in words', () => {
     expect(plain(bounced.text)).toContain('ایمیل برگشت خورد: 550 no such user');
     const late = entryWords({ at: '2026-03-02T06:00:00Z', kind: 'channel_unusable', detail: 'sms cannot reach this lead: Twilio: 30005 Unknown destination handset (reported after the send)' });
     expect(plain(late.text)).toContain('Twilio: 30005 Unknown destination handset (پس از ارسال گزارش شد)');
+  });
+});
+
+describe('the default campaign in words', () => {
+  it('names its steps in the agent’s language and leaves the agent’s own names alone', () => {
+    expect(['Introduction', 'Value', 'Urgency', 'New listings', 'Check-in'].map(stepLabel)).toEqual(['Introduction', 'Value', 'Urgency', 'New listings', 'Check-in']);
+    setLanguage('fa');
+    expect(['Introduction', 'Value', 'Urgency', 'New listings', 'Check-in'].map(stepLabel)).toEqual(['معرفی', 'ارزش', 'فوریت', 'آگهی‌های تازه', 'احوال‌پرسی']);
+    expect(campaignName('New lead nurture')).not.toBe('New lead nurture');
+    expect(stepLabel('My own step')).toBe('My own step');
+    setLanguage('ar');
+    expect(stepLabel('Check-in')).toBe('اطمئنان');
   });
 });
