@@ -271,6 +271,12 @@ fn a_book_exported_in_persian_or_arabic_reads_in_words_and_reimports_with_the_sa
             assert!(!cells.iter().any(|c| c == code), "{lang}: no code '{code}' left in the Leads sheet");
         }
 
+        let followups = wb.worksheet_range(&wb.sheet_names()[2]).unwrap();
+        assert!(followups.height() > 1, "{lang}: the new leads' first steps are due");
+        let campaign = leadbook_core::followups::name_in(leadbook_core::followups::DEFAULT_CAMPAIGN, ws.language);
+        assert_eq!(followups.get((1, 3)), Some(&Data::String(campaign.into())), "{lang}: the default campaign named in words");
+        assert_eq!(followups.get((1, 5)), Some(&Data::String(leadbook_core::followups::name_in("Introduction", ws.language).into())));
+
         let (mut fresh, fresh_ws) = self::book();
         let report = import(&mut fresh, &fresh_ws, &path).unwrap();
         assert!(report.rejected.is_empty(), "{lang}: {:?}", report.rejected);

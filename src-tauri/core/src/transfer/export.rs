@@ -344,9 +344,9 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
             sheet.write_number(r, 0, d.lead_id as f64)?;
             sheet.write_string(r, 1, &d.name)?;
             sheet.write_string(r, 2, word(d.grade, lang))?;
-            sheet.write_string(r, 3, &d.campaign)?;
+            sheet.write_string(r, 3, crate::followups::name_in(&d.campaign, lang))?;
             sheet.write_number(r, 4, d.step as f64)?;
-            sheet.write_string(r, 5, &d.label)?;
+            sheet.write_string(r, 5, crate::followups::name_in(&d.label, lang))?;
             if let Some(t) = crate::clock::parse_time(&d.due_at).and_then(|t| excel_time(t, tz)) {
                 sheet.write_datetime_with_format(r, 6, &t, &date)?;
             }
