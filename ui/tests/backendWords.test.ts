@@ -5,7 +5,8 @@ import { draftNote } from '../src/lib/draftWords';
 import { taskTitle, telegramLinkDetail } from '../src/lib/taskWords';
 import { entryWords } from '../src/lib/timelineWords';
 import { campaignName, stepLabel } from '../src/lib/campaignName';
-import { setLanguage } from '../src/lib/i18n/i18n.svelte';
+import { setLanguage, t } from '../src/lib/i18n/i18n.svelte';
+import { rejectedReason } from '../src/lib/transfer';
 
 describe('an outbox reason in words', () => {
   it('says the compliance gate’s lines in the agent’s language', () => {
@@ -138,5 +139,20 @@ describe('the default campaign in words', () => {
     expect(stepLabel('My own step')).toBe('My own step');
     setLanguage('ar');
     expect(stepLabel('Check-in')).toBe('اطمئنان');
+  });
+});
+
+describe('an import row’s reason in words', () => {
+  it('names the field and says the form’s sentence, the core’s line kept as the detail', () => {
+    expect(rejectedReason("property_type: unknown property type 'castle'; allowed: apartment, villa")).toEqual({
+      text: 'Property type: Choose a property type from the list.',
+      detail: "unknown property type 'castle'; allowed: apartment, villa",
+    });
+    setLanguage('fa');
+    const fa = rejectedReason("email: 'john@x' is not a valid email address");
+    expect(fa.text.replace(/[\u2068\u2069]/g, '')).toBe('ایمیل: ' + t('invalid.email'));
+    expect(fa.detail).toBe("'john@x' is not a valid email address");
+    expect(rejectedReason('the row is empty')).toEqual({ text: 'the row is empty', detail: null });
+    expect(rejectedReason('colour: red')).toEqual({ text: 'colour: red', detail: null });
   });
 });

@@ -1450,6 +1450,7 @@ const ar: Messages = {
   "campaign.step.urgency": "الإلحاح",
   "campaign.step.newListings": "عروض جديدة",
   "campaign.step.checkIn": "اطمئنان",
+  "import.rejectedWhy": "{field}: {why}",
 };
 
 export default ar;

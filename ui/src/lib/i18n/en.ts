@@ -1451,6 +1451,7 @@ const en = {
   "campaign.step.urgency": "Urgency",
   "campaign.step.newListings": "New listings",
   "campaign.step.checkIn": "Check-in",
+  "import.rejectedWhy": "{field}: {why}",
 } satisfies Record<string, string>;
 
 export default en;

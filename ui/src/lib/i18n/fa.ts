@@ -1450,6 +1450,7 @@ const fa: Messages = {
   "campaign.step.urgency": "فوریت",
   "campaign.step.newListings": "آگهی‌های تازه",
   "campaign.step.checkIn": "احوال‌پرسی",
+  "import.rejectedWhy": "{field}: {why}",
 };
 
 export default fa;
