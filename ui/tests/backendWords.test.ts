@@ -6,7 +6,7 @@ import { taskTitle, telegramLinkDetail } from '../src/lib/taskWords';
 import { entryWords } from '../src/lib/timelineWords';
 import { campaignName, stepLabel } from '../src/lib/campaignName';
 import { setLanguage, t } from '../src/lib/i18n/i18n.svelte';
-import { rejectedReason } from '../src/lib/transfer';
+import { rejectedReason, unparsedReason } from '../src/lib/transfer';
 
 describe('an outbox reason in words', () => {
   it('says the compliance gate’s lines in the agent’s language', () => {
@@ -154,5 +154,14 @@ describe('an import row’s reason in words', () => {
     expect(fa.detail).toBe("'john@x' is not a valid email address");
     expect(rejectedReason('the row is empty')).toEqual({ text: 'the row is empty', detail: null });
     expect(rejectedReason('colour: red')).toEqual({ text: 'colour: red', detail: null });
+  });
+});
+
+describe('an unread portal mail’s reason in words', () => {
+  it('says the core’s fixed lines in the agent’s language', () => {
+    setLanguage('ar');
+    expect(unparsedReason('no phone number and no email address found in the mail')).toBe('لم يُعثر في البريد على رقم هاتف ولا عنوان بريد إلكتروني');
+    expect(unparsedReason('the mail has no text to read')).toBe('لا يحتوي البريد على نص للقراءة');
+    expect(unparsedReason('something else')).toBe('something else');
   });
 });

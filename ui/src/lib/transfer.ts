@@ -86,3 +86,10 @@ export function rejectedReason(reason: string): { text: string; detail: string |
   }
   return { text: reason, detail: null };
 }
+
+/** Why a portal's mail could not be read (`messaging/email_in.rs`), in words; else as stored. */
+export function unparsedReason(reason: string): string {
+  if (reason === 'the mail has no text to read') return t('unparsed.reason.noText');
+  if (reason === 'no phone number and no email address found in the mail') return t('unparsed.reason.noContact');
+  return rejectedReason(reason).text;
+}

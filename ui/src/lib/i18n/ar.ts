@@ -1451,6 +1451,8 @@ const ar: Messages = {
   "campaign.step.newListings": "عروض جديدة",
   "campaign.step.checkIn": "اطمئنان",
   "import.rejectedWhy": "{field}: {why}",
+  "unparsed.reason.noText": "لا يحتوي البريد على نص للقراءة",
+  "unparsed.reason.noContact": "لم يُعثر في البريد على رقم هاتف ولا عنوان بريد إلكتروني",
 };
 
 export default ar;

@@ -1452,6 +1452,8 @@ const en = {
   "campaign.step.newListings": "New listings",
   "campaign.step.checkIn": "Check-in",
   "import.rejectedWhy": "{field}: {why}",
+  "unparsed.reason.noText": "the mail has no text to read",
+  "unparsed.reason.noContact": "no phone number and no email address found in the mail",
 } satisfies Record<string, string>;
 
 export default en;

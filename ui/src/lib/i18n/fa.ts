@@ -1451,6 +1451,8 @@ const fa: Messages = {
   "campaign.step.newListings": "آگهی‌های تازه",
   "campaign.step.checkIn": "احوال‌پرسی",
   "import.rejectedWhy": "{field}: {why}",
+  "unparsed.reason.noText": "این نامه متنی برای خواندن ندارد",
+  "unparsed.reason.noContact": "هیچ شماره تلفن یا نشانی ایمیلی در نامه پیدا نشد",
 };
 
 export default fa;
