@@ -4,7 +4,6 @@
 //! the command line's JSON keeps the codes. Not for anything stored: the database holds codes.
 
 use crate::model::{Channel, Grade, Language, ListingPurpose, MessageStatus, PropertyStatus, PropertyType, Purpose, Source, Status};
-use crate::tasks::deals::{DealKind, DealStage};
 
 /// A vocabulary whose every code has words in the three languages.
 pub trait Words: Copy + PartialEq + 'static {
@@ -61,7 +60,7 @@ pub fn fold(s: &str) -> String {
 /// exhaustive, so a new code without words does not compile).
 macro_rules! words {
     ($ty:ty { $($variant:ident => [$en:literal, $fa:literal, $ar:literal]),+ $(,)? }) => {
-        impl Words for $ty {
+        impl $crate::model::words::Words for $ty {
             fn every() -> &'static [Self] {
                 <$ty>::ALL
             }
@@ -71,6 +70,7 @@ macro_rules! words {
         }
     };
 }
+pub(crate) use words;
 
 words!(Status {
     New => ["New", "جدید", "جديد"],
@@ -156,45 +156,29 @@ words!(MessageStatus {
     Held => ["Held", "نگه داشته شده", "محجوزة"],
 });
 
-words!(DealKind {
-    Sale => ["Sale", "فروش", "بيع"],
-    Rent => ["Rental", "اجاره", "إيجار"],
-});
-
-words!(DealStage {
-    Offer => ["Offer", "پیشنهاد", "عرض"],
-    MouSigned => ["MOU signed", "تفاهم‌نامه امضا شد", "مذكرة التفاهم موقعة"],
-    Noc => ["NOC", "گواهی عدم ممانعت", "شهادة عدم ممانعة"],
-    Transfer => ["Transfer", "انتقال سند", "نقل الملكية"],
-    Contract => ["Contract", "قرارداد", "العقد"],
-    Ejari => ["Ejari", "ثبت ایجاری", "إيجاري"],
-    Keys => ["Keys", "تحویل کلید", "تسليم المفاتيح"],
-    Won => ["Won", "موفق", "ناجحة"],
-    Lost => ["Lost", "ازدست‌رفته", "خاسرة"],
-});
+/// Every code has words in every language, no two codes of a vocabulary read alike in any
+/// language (folded as the import folds them), and the import reads each back as its code.
+#[cfg(test)]
+pub(crate) fn every_code_has_words_that_read_back<T: Words + std::fmt::Debug>(name: &str) {
+    let mut seen: Vec<(String, T)> = Vec::new();
+    for &v in T::every() {
+        for lang in Language::ALL {
+            let w = word(v, *lang);
+            assert!(!w.trim().is_empty(), "{name} {v:?} has no words in {lang:?}");
+            assert_eq!(from_word::<T>(w), Some(v), "{name}: '{w}' ({lang:?}) reads back as {v:?}");
+            let f = fold(w);
+            if let Some((_, other)) = seen.iter().find(|(s, o)| *s == f && *o != v) {
+                panic!("{name}: '{w}' names both {v:?} and {other:?}");
+            }
+            seen.push((f, v));
+        }
+    }
+    assert!(from_word::<T>("  ").is_none());
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Every code has words in every language, no two codes of a vocabulary read alike in any
-    /// language (folded as the import folds them), and the import reads each back as its code.
-    fn every_code_has_words_that_read_back<T: Words + std::fmt::Debug>(name: &str) {
-        let mut seen: Vec<(String, T)> = Vec::new();
-        for &v in T::every() {
-            for lang in Language::ALL {
-                let w = word(v, *lang);
-                assert!(!w.trim().is_empty(), "{name} {v:?} has no words in {lang:?}");
-                assert_eq!(from_word::<T>(w), Some(v), "{name}: '{w}' ({lang:?}) reads back as {v:?}");
-                let f = fold(w);
-                if let Some((_, other)) = seen.iter().find(|(s, o)| *s == f && *o != v) {
-                    panic!("{name}: '{w}' names both {v:?} and {other:?}");
-                }
-                seen.push((f, v));
-            }
-        }
-        assert!(from_word::<T>("  ").is_none());
-    }
 
     #[test]
     fn every_code_of_every_vocabulary_has_words_in_english_persian_and_arabic() {
@@ -208,8 +192,6 @@ mod tests {
         every_code_has_words_that_read_back::<ListingPurpose>("listing purpose");
         every_code_has_words_that_read_back::<PropertyStatus>("property status");
         every_code_has_words_that_read_back::<MessageStatus>("message status");
-        every_code_has_words_that_read_back::<DealKind>("deal kind");
-        every_code_has_words_that_read_back::<DealStage>("deal stage");
     }
 
     #[test]
