@@ -80,6 +80,8 @@ describe('Settings → Channels', () => {
     const wa = screen.getByTestId('channel-card-whatsapp');
     expect(within(wa).getByTestId('channel-state').textContent).toContain('Needs attention');
     expect(within(wa).getByTestId('channel-detail').textContent).toBe('(#190) Error validating access token: Session has expired.');
+    // The provider's own words are folded under the plain sentence, not shown as the sentence.
+    expect(within(wa).getByTestId('channel-detail').closest('details')?.open).toBe(false);
     expect(within(wa).getByTestId('channel-outbound-only').textContent).toContain("replies arrive through Twilio's WhatsApp sender");
     const tw = screen.getByTestId('channel-card-twilio');
     expect(within(tw).getByTestId('channel-state').textContent).toContain('Not set up');
@@ -211,6 +213,7 @@ describe('Settings → Channels', () => {
     vi.mocked(ipc.channelTest).mockResolvedValueOnce({ ok: false, identity: null, message: 'Unauthorized (401)' });
     await fireEvent.click(within(tg).getByTestId('channel-test'));
     expect((await within(tg).findByTestId('channel-test-message')).textContent).toBe('Unauthorized (401)');
+    expect(within(tg).getByTestId('channel-test-message').closest('details')?.open).toBe(false);
     expect(within(tg).getByTestId('channel-test-result').dataset.ok).toBe('false');
   });
 

@@ -205,7 +205,8 @@ describe('Outbox actions', () => {
       ['review', 'To review'],
       ['retry', 'To try again'],
     ]);
-    expect(badges[2].getAttribute('title')).toBe('offline');
+    // A reason that is not one of the backend's own lines: a plain sentence, then its words.
+    expect(badges[2].getAttribute('title')).toBe('It did not go this time; it will try again. offline');
   });
 
   it('a held message says the rule holding it back in words, never queued or sent', async () => {
@@ -304,7 +305,8 @@ describe('Outbox actions', () => {
     ]);
     render(OutboxList);
     expect((await screen.findByTestId('outbox-next-attempt')).textContent).toContain('Next try in 3 hours');
-    expect(screen.getByTestId('outbox-error').textContent).toContain('Twilio 20429: too many requests');
+    expect(screen.getByTestId('outbox-error').textContent).toContain('It did not go this time; it will try again.');
+    expect(screen.getByTestId('outbox-error-detail').textContent).toBe('Twilio 20429: too many requests');
     expect(screen.getByTestId('outbox-channel').textContent).toContain('SMS');
   });
 

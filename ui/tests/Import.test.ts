@@ -122,7 +122,9 @@ describe('Import', () => {
     const rows = within(screen.getByTestId('import-rejected')).getAllByTestId('rejected-row');
     expect(rows).toHaveLength(1);
     expect(rows[0].textContent).toContain('12');
-    expect(rows[0].textContent).toContain('name: a name or a contact is required');
+    // The field and the form's sentence for it in words, the core's own line folded under it.
+    expect(rows[0].textContent).toContain('Name: Enter a name (up to 200 characters).');
+    expect(rows[0].textContent).toContain('a name or a contact is required');
 
     await fireEvent.click(screen.getByTestId('import-copy-rejected'));
     expect(ipc.copyText).toHaveBeenCalledWith('row,reason\r\n12,name: a name or a contact is required\r\n');

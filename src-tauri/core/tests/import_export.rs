@@ -211,9 +211,92 @@ fn the_xlsx_export_has_a_deals_sheet_with_each_deals_commission() {
     let deals = wb.worksheet_range("Deals").unwrap();
     assert_eq!(deals.height(), 2, "header and one deal");
     assert_eq!(deals.get((1, 2)), Some(&Data::String("Aisha".into())));
-    assert_eq!(deals.get((1, 5)), Some(&Data::String("offer".into())));
+    assert_eq!(deals.get((1, 5)), Some(&Data::String("Offer".into())), "the stage in words");
     assert!(matches!(deals.get((1, 7)), Some(Data::Float(v)) if *v == 50_000.0), "{:?}", deals.get((1, 7)));
     assert!(matches!(deals.get((1, 8)), Some(Data::Float(v)) if *v == 2_500.0));
+}
+
+/// A book whose leads use many codes: every source, type, purpose and language somewhere.
+fn a_book_of_codes(book: &mut Book, ws: &Workspace) -> Vec<(String, String, Option<String>, Option<String>, Option<String>)> {
+    let sources = ["linkedin", "telegram", "whatsapp", "referral", "portal", "website", "walk_in", "manual", "import", "property_finder", "bayut", "dubizzle", "email"];
+    let types = ["apartment", "villa", "townhouse", "penthouse", "office", "land"];
+    for (i, source) in sources.iter().enumerate() {
+        let input = LeadInput {
+            name: Some(format!("Lead {i}")),
+            phone: Some(format!("05012345{i:02}")),
+            source: Some(source.to_string()),
+            property_type: Some(types[i % types.len()].into()),
+            purpose: Some(["buy", "rent"][i % 2].into()),
+            language: Some(["en", "fa", "ar"][i % 3].into()),
+            ..Default::default()
+        };
+        book.add_lead(ws, &input).unwrap();
+    }
+    codes(book, ws)
+}
+
+fn codes(book: &mut Book, ws: &Workspace) -> Vec<(String, String, Option<String>, Option<String>, Option<String>)> {
+    let mut all = all(book, ws);
+    all.sort_by(|a, b| a.name.cmp(&b.name));
+    all.into_iter()
+        .map(|l| {
+            (l.name, l.source.to_string(), l.property_type.map(|v| v.to_string()), l.purpose.map(|v| v.to_string()), l.language.map(|v| v.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn a_book_exported_in_persian_or_arabic_reads_in_words_and_reimports_with_the_same_codes() {
+    for (lang, referral, apartment, headers) in [
+        ("fa", "معرفی", "آپارتمان", ["نام", "منبع", "سرنخ‌ها"]),
+        ("ar", "توصية", "شقة", ["الاسم", "المصدر", "العملاء"]),
+        ("en", "Referral", "Apartment", ["Name", "Source", "Leads"]),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut book, ws) = book();
+        let patch = leadbook_core::workspace::WorkspacePatch { language: Some(lang.into()), ..Default::default() };
+        let ws = book.update_workspace(ws.id, &patch).unwrap();
+        let before = a_book_of_codes(&mut book, &ws);
+        let path = dir.path().join("book.xlsx");
+        book.export(&ws, &path).unwrap();
+
+        let mut wb = open_workbook_auto(&path).unwrap();
+        assert_eq!(wb.sheet_names()[0], headers[2], "{lang}: the sheet's name in words");
+        let leads = wb.worksheet_range(headers[2]).unwrap();
+        assert_eq!(leads.get((0, 1)), Some(&Data::String(headers[0].into())), "{lang}: headers in words");
+        assert_eq!(leads.get((0, 5)), Some(&Data::String(headers[1].into())));
+        let cells: Vec<String> = leads.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+        assert!(cells.iter().any(|c| c == referral) && cells.iter().any(|c| c == apartment), "{lang}: codes in words");
+        for code in ["referral", "apartment", "walk_in", "new"] {
+            assert!(!cells.iter().any(|c| c == code), "{lang}: no code '{code}' left in the Leads sheet");
+        }
+
+        let followups = wb.worksheet_range(&wb.sheet_names()[2]).unwrap();
+        assert!(followups.height() > 1, "{lang}: the new leads' first steps are due");
+        let campaign = leadbook_core::followups::name_in(leadbook_core::followups::DEFAULT_CAMPAIGN, ws.language);
+        assert_eq!(followups.get((1, 3)), Some(&Data::String(campaign.into())), "{lang}: the default campaign named in words");
+        assert_eq!(followups.get((1, 5)), Some(&Data::String(leadbook_core::followups::name_in("Introduction", ws.language).into())));
+
+        let (mut fresh, fresh_ws) = self::book();
+        let report = import(&mut fresh, &fresh_ws, &path).unwrap();
+        assert!(report.rejected.is_empty(), "{lang}: {:?}", report.rejected);
+        assert_eq!(report.imported, before.len());
+        assert_eq!(codes(&mut fresh, &fresh_ws), before, "{lang}: the same codes after the round trip");
+    }
+}
+
+#[test]
+fn the_csv_export_keeps_the_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut book, ws) = book();
+    let patch = leadbook_core::workspace::WorkspacePatch { language: Some("fa".into()), ..Default::default() };
+    let ws = book.update_workspace(ws.id, &patch).unwrap();
+    book.add_lead(&ws, &LeadInput { name: Some("Sara".into()), source: Some("referral".into()), property_type: Some("apartment".into()), ..Default::default() }).unwrap();
+    let path = dir.path().join("leads.csv");
+    book.export(&ws, &path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.lines().next().unwrap().ends_with("Next follow-up"), "English headers");
+    assert!(text.contains(",referral,") && text.contains(",apartment,"), "{text}");
 }
 
 /// The XML of one part of an xlsx file.

@@ -8,6 +8,7 @@
  */
 import { formatClock, formatDay, formatMoney, i18n, t, tOr } from './i18n/i18n.svelte';
 import { CHANNELS, STATUSES, isSource } from './enums';
+import { taskTitle, telegramLinkDetail } from './taskWords';
 import type { DealStage, TimelineEntry, ViewingStatus } from './types';
 
 const DEAL_STAGES: readonly DealStage[] = ['offer', 'mou_signed', 'noc', 'transfer', 'contract', 'ejari', 'keys', 'won', 'lost'];
@@ -59,6 +60,14 @@ function reason(why: string): string {
   if (why === 'the provider says the lead unsubscribed') return t('timeline.why.unsubscribed');
   if (why === 'wrong number (logged call)') return t('timeline.why.wrongNumberCall');
   if (why === 'declined on a call') return t('timeline.why.declinedCall');
+  let late = /^([\s\S]+) \(reported after the send\)$/.exec(why);
+  if (late) return t('timeline.why.late', { what: reason(late[1]) });
+  late = /^bounced: ([\s\S]+)$/.exec(why);
+  if (late) return t('timeline.why.bounced', { text: late[1] });
+  late = /^the recipient was refused: ([\s\S]+)$/.exec(why);
+  if (late) return t('timeline.why.refused', { text: late[1] });
+  late = /^'([^']+)' is not an email address$/.exec(why);
+  if (late) return t('timeline.why.notEmail', { text: late[1] });
   let m = /^wrote "([\s\S]*)" by email$/.exec(why);
   if (m) return t('timeline.why.wroteEmail', { text: m[1] });
   m = /^wrong number — "([\s\S]*)"$/.exec(why);
@@ -73,10 +82,11 @@ type Reader = (detail: string) => string | null;
 /** "call task: Ring about the Palm" (Book::lead_detail) as "Call: Ring about the Palm". */
 const taskLine: Reader = (d) => {
   const m = /^(call|message|viewing|document|other) task: ([\s\S]+)$/.exec(d);
-  return m ? t('timeline.d.task', { kind: t(`today.kind.${m[1] as "call" | "message" | "viewing" | "document" | "other"}`), title: m[2] }) : null;
+  return m ? t('timeline.d.task', { kind: t(`today.kind.${m[1] as "call" | "message" | "viewing" | "document" | "other"}`), title: taskTitle(m[2]) }) : null;
 };
 
 const READERS: Record<string, Reader[]> = {
+  task: [telegramLinkDetail],
   task_open: [taskLine],
   task_done: [taskLine],
   created: [

@@ -2,6 +2,7 @@
  * Pure helpers for the Import and Export screens: the fields a column can fill, the rejected
  * rows as CSV for the clipboard, and export file names.
  */
+import { t, tOr } from './i18n/i18n.svelte';
 import type { ImportField, RejectedRow } from './types';
 
 /** Every field an import column can fill, in the order the mapping select lists them. */
@@ -68,4 +69,27 @@ export function formatOfPath(path: string): ExportFormat | null {
 export function defaultExportName(format: ExportFormat, date: Date = new Date()): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `leadbook-${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}.${format}`;
+}
+
+/**
+ * Why an import row was refused, in the agent's words. The core says `field: message`
+ * (`transfer/bulk.rs`), the message naming the cell's value in English ("'castle' is not a
+ * property type"): a field the lead form knows reads as its label and the form's own sentence
+ * for it, and the core's line is kept as the detail. Any other reason is shown as it came.
+ */
+export function rejectedReason(reason: string): { text: string; detail: string | null } {
+  const m = /^([a-z_]+): ([\s\S]+)$/.exec(reason);
+  if (m) {
+    const said = tOr(`invalid.${m[1]}`, '');
+    const label = tOr(`lead.${m[1]}`, '');
+    if (said && label) return { text: t('import.rejectedWhy', { field: label, why: said }), detail: m[2] };
+  }
+  return { text: reason, detail: null };
+}
+
+/** Why a portal's mail could not be read (`messaging/email_in.rs`), in words; else as stored. */
+export function unparsedReason(reason: string): string {
+  if (reason === 'the mail has no text to read') return t('unparsed.reason.noText');
+  if (reason === 'no phone number and no email address found in the mail') return t('unparsed.reason.noContact');
+  return rejectedReason(reason).text;
 }

@@ -7,6 +7,24 @@ use crate::model::lengths;
 
 pub const DEFAULT_CAMPAIGN: &str = "New lead nurture";
 
+/// The default campaign's name and its steps' labels, stored in English, in English, Persian
+/// and Arabic: how a report (the `.xlsx` export) names them. The window has the same words in
+/// its catalogue (`campaignName.ts`); a name the agent gave has no entry and is shown as typed.
+pub const DEFAULT_WORDS: &[[&str; 3]] = &[
+    [DEFAULT_CAMPAIGN, "پرورش سرنخ تازه", "رعاية العميل الجديد"],
+    ["Introduction", "معرفی", "تعارف"],
+    ["Value", "ارزش", "القيمة"],
+    ["Urgency", "فوریت", "الإلحاح"],
+    ["New listings", "آگهی‌های تازه", "عروض جديدة"],
+    ["Check-in", "احوال‌پرسی", "اطمئنان"],
+];
+
+/// A campaign's or step's stored name in `lang`: the default campaign's own in words, any other
+/// as it is.
+pub fn name_in(name: &str, lang: Language) -> &str {
+    DEFAULT_WORDS.iter().find(|w| w[0] == name).map_or(name, |w| crate::model::words::pick(*w, lang))
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Step {
     pub position: i64,
@@ -401,4 +419,25 @@ pub fn promote(conn: &Connection, ws: &Workspace, campaign_id: i64, position: i6
     step.variants.clear();
     save_steps(conn, campaign_id, &steps)?;
     campaign(conn, ws, campaign_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_campaign_and_every_default_step_have_words_in_three_languages() {
+        assert_eq!(name_in(DEFAULT_CAMPAIGN, Language::Fa), "پرورش سرنخ تازه");
+        for step in default_steps() {
+            for lang in Language::ALL {
+                let w = name_in(&step.label, *lang);
+                assert!(!w.is_empty(), "{} in {lang:?}", step.label);
+                if *lang != Language::En {
+                    assert_ne!(w, step.label, "{} has words in {lang:?}", step.label);
+                }
+                assert!(!step.template(*lang).is_empty(), "step {} has a text in {lang:?}", step.position);
+            }
+        }
+        assert_eq!(name_in("My campaign", Language::Ar), "My campaign");
+    }
 }

@@ -5,6 +5,7 @@ pub mod areas;
 pub mod lengths;
 pub mod normalize;
 pub mod score;
+pub mod words;
 
 macro_rules! text_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {

@@ -31,6 +31,24 @@ text_enum!(
     }
 );
 
+// How a report (the `.xlsx` export) names a deal's kind and stage (see `model::words`).
+crate::model::words::words!(DealKind {
+    Sale => ["Sale", "فروش", "بيع"],
+    Rent => ["Rental", "اجاره", "إيجار"],
+});
+
+crate::model::words::words!(DealStage {
+    Offer => ["Offer", "پیشنهاد", "عرض"],
+    MouSigned => ["MOU signed", "تفاهم‌نامه امضا شد", "مذكرة التفاهم موقعة"],
+    Noc => ["NOC", "گواهی عدم ممانعت", "شهادة عدم ممانعة"],
+    Transfer => ["Transfer", "انتقال سند", "نقل الملكية"],
+    Contract => ["Contract", "قرارداد", "العقد"],
+    Ejari => ["Ejari", "ثبت ایجاری", "إيجاري"],
+    Keys => ["Keys", "تحویل کلید", "تسليم المفاتيح"],
+    Won => ["Won", "موفق", "ناجحة"],
+    Lost => ["Lost", "ازدست‌رفته", "خاسرة"],
+});
+
 impl DealStage {
     /// The stages a deal of `kind` passes, in order.
     pub fn of(kind: DealKind) -> &'static [DealStage] {
@@ -287,6 +305,12 @@ pub fn pipeline(conn: &Connection, ws: &Workspace, month_start: DateTime<Utc>, y
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_deal_kind_and_stage_has_words_in_english_persian_and_arabic() {
+        crate::model::words::every_code_has_words_that_read_back::<DealKind>("deal kind");
+        crate::model::words::every_code_has_words_that_read_back::<DealStage>("deal stage");
+    }
+
     use super::*;
 
     #[test]

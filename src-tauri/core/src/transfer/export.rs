@@ -6,7 +6,9 @@
 use crate::dashboard::Dashboard;
 use crate::error::{Error, Result};
 use crate::leads::{self, Lead};
+use crate::model::words::{pick, word};
 use crate::model::{Grade, Language};
+use crate::transfer::import::Field;
 use crate::workspace::Workspace;
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -20,13 +22,103 @@ pub struct Exported {
     pub leads: usize,
 }
 
-const LEAD_HEADERS: &[&str] = &[
-    "ID", "Name", "Grade", "Score", "Status", "Source", "Phone", "WhatsApp", "Email", "Telegram ID", "Telegram username",
-    "LinkedIn", "Budget min (AED)", "Budget max (AED)", "Areas", "Property type", "Bedrooms", "Purpose", "Language",
-    "Tags", "Notes", "Created", "Updated", "Last contacted", "Last inbound", "Next follow-up",
+/// A column's header in English, Persian and Arabic.
+type Header = [&'static str; 3];
+
+/// The Leads sheet's columns: each header, and the import field that reads it back (the import
+/// knows these headers in the three languages, see [`crate::transfer::import::field_for`]).
+pub(crate) const LEAD_COLUMNS: &[(Header, Option<Field>)] = &[
+    (["ID", "شناسه", "المعرّف"], None),
+    (["Name", "نام", "الاسم"], Some(Field::Name)),
+    (["Grade", "رتبه", "التصنيف"], None),
+    (["Score", "امتیاز", "النقاط"], None),
+    (["Status", "وضعیت", "الحالة"], None),
+    (["Source", "منبع", "المصدر"], Some(Field::Source)),
+    (["Phone", "تلفن", "الهاتف"], Some(Field::Phone)),
+    (["WhatsApp", "واتس‌اپ", "واتساب"], Some(Field::Whatsapp)),
+    (["Email", "ایمیل", "البريد الإلكتروني"], Some(Field::Email)),
+    (["Telegram ID", "شناسه عددی تلگرام", "معرّف مستخدم تيليجرام"], None),
+    (["Telegram username", "نام کاربری تلگرام", "اسم مستخدم تيليجرام"], Some(Field::TelegramUsername)),
+    (["LinkedIn", "پروفایل لینکدین", "ملف لينكدإن"], Some(Field::LinkedinUrl)),
+    (["Budget min (AED)", "بودجه از (درهم)", "الميزانية من (درهم)"], Some(Field::BudgetMin)),
+    (["Budget max (AED)", "بودجه تا (درهم)", "الميزانية حتى (درهم)"], Some(Field::BudgetMax)),
+    (["Areas", "مناطق", "المناطق"], Some(Field::Locations)),
+    (["Property type", "نوع ملک", "نوع العقار"], Some(Field::PropertyType)),
+    (["Bedrooms", "تعداد خواب", "غرف النوم"], Some(Field::Bedrooms)),
+    (["Purpose", "خرید یا اجاره", "شراء أو إيجار"], Some(Field::Purpose)),
+    (["Language", "زبان", "اللغة"], Some(Field::Language)),
+    (["Tags", "برچسب‌ها", "الوسوم"], Some(Field::Tags)),
+    (["Notes", "یادداشت‌ها", "ملاحظات"], Some(Field::Notes)),
+    (["Created", "تاریخ ثبت", "تاريخ الإضافة"], None),
+    (["Updated", "آخرین به‌روزرسانی", "آخر تحديث"], None),
+    (["Last contacted", "آخرین تماس شما", "آخر تواصل منك"], None),
+    (["Last inbound", "آخرین پیام از طرف او", "آخر رسالة منه"], None),
+    (["Next follow-up", "پیگیری بعدی", "المتابعة التالية"], None),
 ];
-/// Where the times begin in [`LEAD_HEADERS`] (Created … Next follow-up, to the end).
+/// Where the times begin in [`LEAD_COLUMNS`] (Created … Next follow-up, to the end).
 const FIRST_TIME_COLUMN: usize = 21;
+
+/// The sheets' names: Leads, Properties, Follow-ups, Deals, Summary.
+const SHEETS: [Header; 5] = [
+    ["Leads", "سرنخ‌ها", "العملاء"],
+    ["Properties", "آگهی‌ها", "العقارات"],
+    ["Follow-ups", "پیگیری‌ها", "المتابعات"],
+    ["Deals", "معامله‌ها", "الصفقات"],
+    ["Summary", "خلاصه", "الملخّص"],
+];
+
+const PROPERTY_HEADERS: [Header; 10] = [
+    ["ID", "شناسه", "المعرّف"],
+    ["Title", "عنوان", "العنوان"],
+    ["Area", "منطقه", "المنطقة"],
+    ["Price (AED)", "قیمت (درهم)", "السعر (درهم)"],
+    ["Type", "نوع", "النوع"],
+    ["Bedrooms", "تعداد خواب", "غرف النوم"],
+    ["Purpose", "فروش یا اجاره", "للبيع أو للإيجار"],
+    ["RERA permit", "مجوز RERA", "تصريح RERA"],
+    ["Status", "وضعیت", "الحالة"],
+    ["Created", "تاریخ ثبت", "تاريخ الإضافة"],
+];
+
+const FOLLOWUP_HEADERS: [Header; 8] = [
+    ["Lead ID", "شناسه سرنخ", "معرّف العميل"],
+    ["Lead", "سرنخ", "العميل"],
+    ["Grade", "رتبه", "التصنيف"],
+    ["Campaign", "کارزار", "الحملة"],
+    ["Step", "مرحله", "الخطوة"],
+    ["Step name", "نام مرحله", "اسم الخطوة"],
+    ["Due", "موعد", "الموعد"],
+    ["Overdue", "عقب‌افتاده", "متأخرة"],
+];
+
+const DEAL_HEADERS: [Header; 14] = [
+    ["ID", "شناسه", "المعرّف"],
+    ["Lead ID", "شناسه سرنخ", "معرّف العميل"],
+    ["Lead", "سرنخ", "العميل"],
+    ["Listing ID", "شناسه آگهی", "معرّف العقار"],
+    ["Kind", "نوع", "النوع"],
+    ["Stage", "مرحله", "المرحلة"],
+    ["Value (AED)", "ارزش (درهم)", "القيمة (درهم)"],
+    ["Commission (AED)", "کمیسیون (درهم)", "العمولة (درهم)"],
+    ["VAT (AED)", "مالیات بر ارزش افزوده (درهم)", "ضريبة القيمة المضافة (درهم)"],
+    ["Agent's share (AED)", "سهم مشاور (درهم)", "حصة الوسيط (درهم)"],
+    ["Expected close", "بستن پیش‌بینی‌شده", "الإغلاق المتوقع"],
+    ["Opened", "تاریخ شروع", "تاريخ الفتح"],
+    ["Closed", "تاریخ بستن", "تاريخ الإغلاق"],
+    ["Notes", "یادداشت‌ها", "ملاحظات"],
+];
+
+/// The Summary sheet's words: its two column headers, then the totals' labels.
+const SUMMARY_GRADE: Header = ["Grade", "رتبه", "التصنيف"];
+const SUMMARY_STATUS: Header = ["Status", "وضعیت", "الحالة"];
+const SUMMARY_LEADS: Header = ["Leads", "سرنخ‌ها", "العملاء"];
+const SUMMARY_TOTALS: [Header; 5] = [
+    ["Total leads", "همهٔ سرنخ‌ها", "إجمالي العملاء"],
+    ["Follow-ups due today", "پیگیری‌های امروز", "متابعات اليوم"],
+    ["Overdue follow-ups", "پیگیری‌های عقب‌افتاده", "متابعات متأخرة"],
+    ["Messages waiting", "پیام‌های در انتظار", "رسائل بالانتظار"],
+    ["Replies this week", "پاسخ‌های این هفته", "ردود هذا الأسبوع"],
+];
 
 fn xlsx_err(e: XlsxError) -> Error {
     Error::internal_from(format!("writing the workbook failed: {e}"), e)
@@ -43,7 +135,7 @@ fn all_leads(conn: &Connection, ws: &Workspace, mut each: impl FnMut(Lead) -> Re
     Ok(n)
 }
 
-/// A lead's cells as text, in [`LEAD_HEADERS`] order (the CSV form).
+/// A lead's cells as text, in [`LEAD_COLUMNS`] order (the CSV form: codes, a machine format).
 fn lead_cells(l: &Lead) -> Vec<String> {
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
     let n = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
@@ -91,7 +183,7 @@ pub fn csv(conn: &Connection, ws: &Workspace, path: &Path) -> Result<Exported> {
     std::io::Write::write_all(&mut out, b"\xEF\xBB\xBF")?;
     let mut w = csv::Writer::from_writer(out);
     let io = |e: csv::Error| Error::internal_from(format!("writing the CSV failed: {e}"), e);
-    w.write_record(LEAD_HEADERS).map_err(io)?;
+    w.write_record(LEAD_COLUMNS.iter().map(|(h, _)| h[0])).map_err(io)?;
     let n = all_leads(conn, ws, |l| w.write_record(lead_cells(&l).iter().map(|c| neutralise(c))).map_err(io))?;
     w.flush()?;
     drop(w);
@@ -131,7 +223,9 @@ fn header(sheet: &mut Worksheet, names: &[&str], rtl: bool) -> std::result::Resu
 
 /// The whole workspace as an `.xlsx` workbook.
 pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[crate::followups::DueItem], path: &Path) -> Result<Exported> {
-    let rtl = matches!(ws.language, Language::Fa | Language::Ar);
+    let lang = ws.language;
+    let rtl = matches!(lang, Language::Fa | Language::Ar);
+    let say = |h: Header| pick(h, lang);
     let mut wb = Workbook::new();
     let date = Format::new().set_num_format("yyyy-mm-dd hh:mm");
     let money = Format::new().set_num_format("#,##0");
@@ -140,8 +234,9 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
 
     // Leads.
     let tz = ws.tz();
-    let sheet = wb.add_worksheet_with_constant_memory().set_name("Leads").map_err(xlsx_err)?;
-    let lead_headers: Vec<String> = LEAD_HEADERS.iter().enumerate().map(|(c, h)| if c >= FIRST_TIME_COLUMN { zoned(h, tz) } else { h.to_string() }).collect();
+    let sheet = wb.add_worksheet_with_constant_memory().set_name(say(SHEETS[0])).map_err(xlsx_err)?;
+    let lead_headers: Vec<String> =
+        LEAD_COLUMNS.iter().enumerate().map(|(c, (h, _))| if c >= FIRST_TIME_COLUMN { zoned(say(*h), tz) } else { say(*h).to_string() }).collect();
     header(sheet, &lead_headers.iter().map(String::as_str).collect::<Vec<_>>(), rtl).map_err(xlsx_err)?;
     let mut row: u32 = 0;
     let n = all_leads(conn, ws, |l| {
@@ -151,12 +246,12 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
         w(sheet.write_number(r, 0, l.id as f64))?;
         w(sheet.write_string(r, 1, &l.name))?;
         match grades.iter().find(|(g, _)| *g == l.grade) {
-            Some((_, gf)) => w(sheet.write_string_with_format(r, 2, l.grade.as_str(), gf))?,
-            None => w(sheet.write_string(r, 2, l.grade.as_str()))?,
+            Some((_, gf)) => w(sheet.write_string_with_format(r, 2, word(l.grade, lang), gf))?,
+            None => w(sheet.write_string(r, 2, word(l.grade, lang)))?,
         }
         w(sheet.write_number(r, 3, l.score as f64))?;
-        w(sheet.write_string(r, 4, l.status.as_str()))?;
-        w(sheet.write_string(r, 5, l.source.as_str()))?;
+        w(sheet.write_string(r, 4, word(l.status, lang)))?;
+        w(sheet.write_string(r, 5, word(l.source, lang)))?;
         let texts: [(u16, Option<&str>); 6] = [
             (6, l.phone.as_deref()), (7, l.whatsapp.as_deref()), (8, l.email.as_deref()), (10, l.telegram_username.as_deref()),
             (11, l.linkedin_url.as_deref()), (20, l.notes.as_deref()),
@@ -177,7 +272,8 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
         if !l.locations.is_empty() {
             w(sheet.write_string(r, 14, l.locations.join("; ")))?;
         }
-        for (c, v) in [(15u16, l.property_type.map(|v| v.as_str())), (17, l.purpose.map(|v| v.as_str())), (18, l.language.map(|v| v.as_str()))] {
+        let words = [(15u16, l.property_type.map(|v| word(v, lang))), (17, l.purpose.map(|v| word(v, lang))), (18, l.language.map(|v| word(v, lang)))];
+        for (c, v) in words {
             if let Some(v) = v {
                 w(sheet.write_string(r, c, v))?;
             }
@@ -192,7 +288,7 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
         }
         Ok(())
     })?;
-    sheet.autofilter(0, 0, row.max(1), (LEAD_HEADERS.len() - 1) as u16).map_err(xlsx_err)?;
+    sheet.autofilter(0, 0, row.max(1), (LEAD_COLUMNS.len() - 1) as u16).map_err(xlsx_err)?;
     sheet.set_column_width(1, 28).map_err(xlsx_err)?;
     for c in [6u16, 7, 8, 11, 14] {
         sheet.set_column_width(c, 20).map_err(xlsx_err)?;
@@ -203,9 +299,10 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
 
     // Properties.
     let props = crate::listings::properties::list(conn, ws)?;
-    let sheet = wb.add_worksheet().set_name("Properties").map_err(xlsx_err)?;
-    let created = zoned("Created", tz);
-    let ph = ["ID", "Title", "Area", "Price (AED)", "Type", "Bedrooms", "Purpose", "RERA permit", "Status", created.as_str()];
+    let sheet = wb.add_worksheet().set_name(say(SHEETS[1])).map_err(xlsx_err)?;
+    let created = zoned(say(PROPERTY_HEADERS[9]), tz);
+    let mut ph: Vec<&str> = PROPERTY_HEADERS.iter().map(|h| say(*h)).collect();
+    ph[9] = created.as_str();
     header(sheet, &ph, rtl).map_err(xlsx_err)?;
     for (i, p) in props.iter().enumerate() {
         let r = i as u32 + 1;
@@ -215,16 +312,16 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
             sheet.write_string(r, 2, &p.location)?;
             sheet.write_number_with_format(r, 3, p.price as f64, &money)?;
             if let Some(t) = p.property_type {
-                sheet.write_string(r, 4, t.as_str())?;
+                sheet.write_string(r, 4, word(t, lang))?;
             }
             if let Some(b) = p.bedrooms {
                 sheet.write_number(r, 5, b as f64)?;
             }
-            sheet.write_string(r, 6, p.purpose.as_str())?;
+            sheet.write_string(r, 6, word(p.purpose, lang))?;
             if let Some(permit) = &p.permit {
                 sheet.write_string(r, 7, permit)?;
             }
-            sheet.write_string(r, 8, p.status.as_str())?;
+            sheet.write_string(r, 8, word(p.status, lang))?;
             if let Some(d) = excel_time(p.created_at, tz) {
                 sheet.write_datetime_with_format(r, 9, &d, &date)?;
             }
@@ -236,19 +333,20 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
     sheet.set_column_width(1, 32).map_err(xlsx_err)?;
 
     // Follow-ups: what is due and when.
-    let sheet = wb.add_worksheet().set_name("Follow-ups").map_err(xlsx_err)?;
-    let due_header = zoned("Due", tz);
-    let fh = ["Lead ID", "Lead", "Grade", "Campaign", "Step", "Step name", due_header.as_str(), "Overdue"];
+    let sheet = wb.add_worksheet().set_name(say(SHEETS[2])).map_err(xlsx_err)?;
+    let due_header = zoned(say(FOLLOWUP_HEADERS[6]), tz);
+    let mut fh: Vec<&str> = FOLLOWUP_HEADERS.iter().map(|h| say(*h)).collect();
+    fh[6] = due_header.as_str();
     header(sheet, &fh, rtl).map_err(xlsx_err)?;
     for (i, d) in due.iter().enumerate() {
         let r = i as u32 + 1;
         (|| -> std::result::Result<(), XlsxError> {
             sheet.write_number(r, 0, d.lead_id as f64)?;
             sheet.write_string(r, 1, &d.name)?;
-            sheet.write_string(r, 2, d.grade.as_str())?;
-            sheet.write_string(r, 3, &d.campaign)?;
+            sheet.write_string(r, 2, word(d.grade, lang))?;
+            sheet.write_string(r, 3, crate::followups::name_in(&d.campaign, lang))?;
             sheet.write_number(r, 4, d.step as f64)?;
-            sheet.write_string(r, 5, &d.label)?;
+            sheet.write_string(r, 5, crate::followups::name_in(&d.label, lang))?;
             if let Some(t) = crate::clock::parse_time(&d.due_at).and_then(|t| excel_time(t, tz)) {
                 sheet.write_datetime_with_format(r, 6, &t, &date)?;
             }
@@ -261,13 +359,12 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
 
     // Deals: the pipeline with each deal's commission.
     let deals = crate::tasks::deals::list(conn, ws, None)?;
-    let sheet = wb.add_worksheet().set_name("Deals").map_err(xlsx_err)?;
-    let opened = zoned("Opened", tz);
-    let closed = zoned("Closed", tz);
-    let dh = [
-        "ID", "Lead ID", "Lead", "Listing ID", "Kind", "Stage", "Value (AED)", "Commission (AED)", "VAT (AED)", "Agent's share (AED)",
-        "Expected close", opened.as_str(), closed.as_str(), "Notes",
-    ];
+    let sheet = wb.add_worksheet().set_name(say(SHEETS[3])).map_err(xlsx_err)?;
+    let opened = zoned(say(DEAL_HEADERS[11]), tz);
+    let closed = zoned(say(DEAL_HEADERS[12]), tz);
+    let mut dh: Vec<&str> = DEAL_HEADERS.iter().map(|h| say(*h)).collect();
+    dh[11] = opened.as_str();
+    dh[12] = closed.as_str();
     header(sheet, &dh, rtl).map_err(xlsx_err)?;
     for (i, d) in deals.iter().enumerate() {
         let r = i as u32 + 1;
@@ -278,8 +375,8 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
             if let Some(p) = d.property_id {
                 sheet.write_number(r, 3, p as f64)?;
             }
-            sheet.write_string(r, 4, d.kind.as_str())?;
-            sheet.write_string(r, 5, d.stage.as_str())?;
+            sheet.write_string(r, 4, word(d.kind, lang))?;
+            sheet.write_string(r, 5, word(d.stage, lang))?;
             for (c, v) in [(6u16, d.value), (7, d.commission), (8, d.vat), (9, d.agent_share)] {
                 sheet.write_number_with_format(r, c, v as f64, &money)?;
             }
@@ -304,37 +401,29 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
     sheet.set_column_width(6, 17).map_err(xlsx_err)?;
 
     // Summary.
-    let sheet = wb.add_worksheet().set_name("Summary").map_err(xlsx_err)?;
+    let sheet = wb.add_worksheet().set_name(say(SHEETS[4])).map_err(xlsx_err)?;
     sheet.set_right_to_left(rtl);
     let bold = Format::new().set_bold();
     (|| -> std::result::Result<(), XlsxError> {
         sheet.write_string_with_format(0, 0, format!("Leadbook — {}", ws.name), &bold)?;
-        sheet.write_string_with_format(2, 0, "Grade", &bold)?;
-        sheet.write_string_with_format(2, 1, "Leads", &bold)?;
-        for (i, (g, label)) in [(Grade::A, "A Hot"), (Grade::B, "B Warm"), (Grade::C, "C Cool"), (Grade::D, "D Cold")].iter().enumerate() {
+        sheet.write_string_with_format(2, 0, say(SUMMARY_GRADE), &bold)?;
+        sheet.write_string_with_format(2, 1, say(SUMMARY_LEADS), &bold)?;
+        for (i, g) in Grade::ALL.iter().enumerate() {
             let r = 3 + i as u32;
             let f = grades.iter().find(|(x, _)| x == g).map(|(_, f)| f.clone()).unwrap_or_default();
-            sheet.write_string_with_format(r, 0, *label, &f)?;
+            sheet.write_string_with_format(r, 0, word(*g, lang), &f)?;
             sheet.write_number(r, 1, *dashboard.grades.get(g.as_str()).unwrap_or(&0) as f64)?;
         }
-        sheet.write_string_with_format(8, 0, "Status", &bold)?;
-        sheet.write_string_with_format(8, 1, "Leads", &bold)?;
+        sheet.write_string_with_format(8, 0, say(SUMMARY_STATUS), &bold)?;
+        sheet.write_string_with_format(8, 1, say(SUMMARY_LEADS), &bold)?;
         for (i, s) in crate::model::Status::ALL.iter().enumerate() {
-            sheet.write_string(9 + i as u32, 0, s.as_str())?;
+            sheet.write_string(9 + i as u32, 0, word(*s, lang))?;
             sheet.write_number(9 + i as u32, 1, *dashboard.by_status.get(s.as_str()).unwrap_or(&0) as f64)?;
         }
         let r = 18;
-        for (i, (label, v)) in [
-            ("Total leads", dashboard.total_leads),
-            ("Follow-ups due today", dashboard.due_today),
-            ("Overdue follow-ups", dashboard.overdue),
-            ("Messages waiting", dashboard.outbox_waiting),
-            ("Replies this week", dashboard.replies_this_week),
-        ]
-        .iter()
-        .enumerate()
-        {
-            sheet.write_string(r + i as u32, 0, *label)?;
+        let totals = [dashboard.total_leads, dashboard.due_today, dashboard.overdue, dashboard.outbox_waiting, dashboard.replies_this_week];
+        for (i, (label, v)) in SUMMARY_TOTALS.iter().zip(totals.iter()).enumerate() {
+            sheet.write_string(r + i as u32, 0, say(*label))?;
             sheet.write_number(r + i as u32, 1, *v as f64)?;
         }
         sheet.set_column_width(0, 24)?;

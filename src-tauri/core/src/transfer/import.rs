@@ -9,6 +9,8 @@
 
 use crate::error::{Error, Result};
 use crate::leads::validate::{split_list, LeadInput};
+use crate::model::words::{self, Words};
+use crate::model::{Language, PropertyType, Purpose, Source};
 use crate::transfer::{decode, limits};
 use serde::Serialize;
 use std::path::Path;
@@ -74,10 +76,23 @@ fn fold_header(h: &str) -> String {
     h.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
-/// The field a header feeds, if it is one we know.
+/// The field a header feeds, if it is one we know: a common name, or a header the export
+/// writes, in any of its three languages (so an exported book reads back).
 pub fn field_for(header: &str) -> Option<Field> {
     let f = fold_header(header);
-    SYNONYMS.iter().find(|(name, _)| *name == f).map(|(_, field)| *field)
+    SYNONYMS.iter().find(|(name, _)| *name == f).map(|(_, field)| *field).or_else(|| {
+        let f = words::fold(header);
+        crate::transfer::export::LEAD_COLUMNS
+            .iter()
+            .find(|(h, field)| field.is_some() && h.iter().any(|w| words::fold(w) == f))
+            .and_then(|(_, field)| *field)
+    })
+}
+
+/// A cell naming a code by its words (as the export writes them, in any of the three
+/// languages) as that code; any other cell as it is, for validation to read or refuse.
+fn code_of<T: Words + Copy>(cell: &str, code: impl Fn(T) -> &'static str) -> String {
+    words::from_word::<T>(cell).map_or_else(|| cell.to_string(), |v| code(v).to_string())
 }
 
 /// A sheet read from a file: its header, its data rows with their row numbers in the file,
@@ -445,11 +460,11 @@ pub fn row_to_input(cells: &[String], mapping: &[Option<Field>], default_source:
             Field::Whatsapp => input.whatsapp = s,
             Field::TelegramUsername => input.telegram_username = s,
             Field::LinkedinUrl => input.linkedin_url = s,
-            Field::Source => input.source = s,
+            Field::Source => input.source = Some(code_of(v, Source::as_str)),
             Field::BudgetMin => input.budget_min = number("budget_min")?,
             Field::BudgetMax => input.budget_max = number("budget_max")?,
             Field::Locations => input.locations = split_list(&v.replace(['،', ','], ";")),
-            Field::PropertyType => input.property_type = s,
+            Field::PropertyType => input.property_type = Some(code_of(v, PropertyType::as_str)),
             Field::Bedrooms => {
                 let b = v.to_lowercase();
                 input.bedrooms = Some(if b == "studio" { 0 } else {
@@ -457,8 +472,8 @@ pub fn row_to_input(cells: &[String], mapping: &[Option<Field>], default_source:
                         .map_err(|_| Error::validation("bedrooms", format!("'{v}' is not a number of bedrooms")))?
                 });
             }
-            Field::Purpose => input.purpose = s,
-            Field::Language => input.language = s,
+            Field::Purpose => input.purpose = Some(code_of(v, Purpose::as_str)),
+            Field::Language => input.language = Some(code_of(v, Language::as_str)),
             Field::Notes => notes.push(v.to_string()),
             Field::Company => company = s,
             Field::Position => position = s,
@@ -508,5 +523,34 @@ mod tests {
         assert_eq!(field_for("Community"), Some(Field::Locations));
         assert_eq!(field_for("Email Address"), Some(Field::Email));
         assert_eq!(field_for("Favourite colour"), None);
+    }
+
+    #[test]
+    fn the_exports_own_headers_are_read_in_every_language() {
+        for (header, field) in crate::transfer::export::LEAD_COLUMNS {
+            for h in header {
+                if let Some(field) = field {
+                    assert_eq!(field_for(h), Some(*field), "{h}");
+                }
+            }
+        }
+        assert_eq!(field_for("نوع ملک"), Some(Field::PropertyType));
+        assert_eq!(field_for("المصدر"), Some(Field::Source));
+    }
+
+    #[test]
+    fn words_for_codes_are_read_as_the_codes() {
+        let mapping = [Some(Field::Name), Some(Field::Source), Some(Field::PropertyType), Some(Field::Purpose), Some(Field::Language)];
+        let row = |cells: [&str; 5]| row_to_input(&cells.map(String::from), &mapping, "import").unwrap();
+        let fa = row(["مریم", "معرفی", "آپارتمان", "خرید", "فارسی"]);
+        let ar = row(["مريم", "توصية", "شقة", "إيجار", "العربية"]);
+        let en = row(["Mary", "Walk-in", "Villa", "Buy", "English"]);
+        let codes = |i: &LeadInput| (i.source.clone().unwrap(), i.property_type.clone().unwrap(), i.purpose.clone().unwrap(), i.language.clone().unwrap());
+        assert_eq!(codes(&fa), ("referral".into(), "apartment".into(), "buy".into(), "fa".into()));
+        assert_eq!(codes(&ar), ("referral".into(), "apartment".into(), "rent".into(), "ar".into()));
+        assert_eq!(codes(&en), ("walk_in".into(), "villa".into(), "buy".into(), "en".into()));
+        let code = row(["Mary", "property_finder", "apartment", "rent", "fa"]);
+        assert_eq!(codes(&code), ("property_finder".into(), "apartment".into(), "rent".into(), "fa".into()), "codes still read as codes");
+        assert_eq!(row(["Mary", "fax", "castle", "lease", "xx"]).source.as_deref(), Some("fax"), "an unknown word is left for validation to refuse");
     }
 }
