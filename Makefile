@@ -53,11 +53,13 @@ package: setup ui
 	$(TAURI) build --bundles deb
 	@echo "==> $(TARGET_DIR)/release/bundle/deb/$(DEB)"
 
-# The same package from the debug build test-rust has just made (a release build of the app
-# would add ten minutes to make test; see docs/DECISIONS.md), unpacked into a scratch root and
-# its command line run (tests/package.sh). dpkg-deb is in dpkg; `file` is in APT_BUILD.
+# The same package made by the same bundler from the debug binary test-rust has just built
+# (`tauri bundle` packs it, nothing is compiled; a release build of the app would add ten minutes
+# to make test: docs/DECISIONS.md), then unpacked into a scratch root and its command line run
+# (tests/package.sh). dpkg-deb is in dpkg; `file` is in APT_BUILD.
 test-package: setup ui
-	$(TAURI) build --debug --bundles deb
+	@test -x $(TARGET_DIR)/debug/leadbook || $(CARGO) build --bin leadbook
+	$(TAURI) bundle --debug --bundles deb
 	tests/package.sh $(TARGET_DIR)/debug/bundle/deb/$(DEB) $(VERSION)
 
 setup: apt-build node ui-deps
