@@ -1,6 +1,7 @@
 # Leadbook: two commands.
 #   make run   — install what is missing, build, open the app
-#   make test  — install what is missing, build, run every test (Rust, UI, end-to-end)
+#   make test  — install what is missing, build, run every test (Rust, UI, package, end-to-end)
+#   make package — the installable Debian package (release build)
 # Works on a fresh Debian 12 / Ubuntu 24.04 as root or with sudo.
 
 SHELL := /bin/bash
@@ -24,21 +25,42 @@ AIOSMTPD_VERSION := 1.4.6
 VENV_TEST := .venv-test
 
 APP := target/debug/leadbook
+# Where cargo puts what it builds: ./target, or the CARGO_TARGET_DIR you set.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+# The Debian package (SPEC §15), made by Tauri's bundler (the UI's devDependency @tauri-apps/cli).
+TAURI := ui/node_modules/.bin/tauri
+VERSION := $(shell sed -n 's/^  "version": "\([^"]*\)".*/\1/p' tauri.conf.json)
+DEB := Leadbook_$(VERSION)_amd64.deb
 TAURI_DRIVER_VERSION := 2.1.0
 
-.PHONY: help run test setup setup-test apt-build apt-test node ui-deps ui e2e-deps tauri-driver build \
+.PHONY: help run test package test-package setup setup-test apt-build apt-test node ui-deps ui e2e-deps tauri-driver build \
         test-rust test-ui test-e2e bench bench-app clean venv-test
 
 help:
 	@echo "make run    build and open Leadbook"
-	@echo "make test   run every test (Rust, UI, end-to-end under Xvfb)"
+	@echo "make test   run every test (Rust, UI, package, end-to-end under Xvfb)"
+	@echo "make package  build the Debian package (release): $(TARGET_DIR)/release/bundle/deb/$(DEB)"
 	@echo "make bench  run the core benchmarks of SPEC §10 (release build)"
 	@echo "make bench-app  the window's figures: start, search keystroke, memory (release build, Xvfb)"
 
 run: setup build
 	./$(APP)
 
-test: setup setup-test ui test-rust test-ui test-e2e
+test: setup setup-test ui test-rust test-package test-ui test-e2e
+
+# The release package. The UI is built by `ui` first (tauri.conf.json has no beforeBuildCommand).
+package: setup ui
+	$(TAURI) build --bundles deb
+	@echo "==> $(TARGET_DIR)/release/bundle/deb/$(DEB)"
+
+# The same package made by the same bundler from the debug binary test-rust has just built
+# (`tauri bundle` packs it, nothing is compiled; a release build of the app would add ten minutes
+# to make test: docs/DECISIONS.md), then unpacked into a scratch root and its command line run
+# (tests/package.sh). dpkg-deb is in dpkg; `file` is in APT_BUILD.
+test-package: setup ui
+	@test -x $(TARGET_DIR)/debug/leadbook || $(CARGO) build --bin leadbook
+	$(TAURI) bundle --debug --bundles deb
+	tests/package.sh $(TARGET_DIR)/debug/bundle/deb/$(DEB) $(VERSION)
 
 setup: apt-build node ui-deps
 setup-test: apt-test venv-test e2e-deps tauri-driver

@@ -29,6 +29,8 @@ export default defineConfig(({ mode }) => ({
   server: {
     port: 1420,
     strictPort: true,
+    // The guide's Markdown (docs/guide), which guide.ts bundles, sits outside ui/.
+    fs: { allow: ['.', '../docs/guide'] },
   },
   envPrefix: ['VITE_', 'TAURI_ENV_'],
   build: {

@@ -69,4 +69,20 @@ describe('keyboard shortcuts', () => {
     handle(key('n', 'KeyN'));
     expect(actions.newLead).not.toHaveBeenCalled();
   });
+  it('F1 opens the guide, from a field too, but not over a dialog', () => {
+    const showGuide = vi.fn<() => void>();
+    const withGuide = createShortcutHandler({ ...actions, showGuide });
+    const input = document.createElement('input');
+    document.body.append(input);
+    const e = key('F1', 'F1', input);
+    withGuide(e);
+    expect(showGuide).toHaveBeenCalledOnce();
+    expect(e.defaultPrevented).toBe(true);
+    const dialog = document.createElement('div');
+    dialog.setAttribute('aria-modal', 'true');
+    document.body.append(dialog);
+    withGuide(key('F1', 'F1'));
+    expect(showGuide).toHaveBeenCalledOnce();
+    expect(actions.showHelp).not.toHaveBeenCalled();
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * Global keyboard shortcuts: `g d` dashboard, `g l` leads, `g p` listings, `g f` follow-ups, `g i` import, `g e` export, `g t` today, `g b` deals board, `g c` calendar, `g k` compliance, `g s` settings, `n` new lead,
- * `/` search, `?` help. Physical key codes are matched too, so they work on Persian and
+ * `/` search, `?` help, F1 the guide for this screen (also while typing). Physical key codes are matched too, so they work on Persian and
  * Arabic keyboard layouts. Ignored while typing in a field or when a dialog is open.
  */
 export interface ShortcutActions {
@@ -18,6 +18,7 @@ export interface ShortcutActions {
   newLead(): void;
   focusSearch(): void;
   showHelp(): void;
+  showGuide?(): void;
 }
 
 export function isEditable(target: EventTarget | null): boolean {
@@ -44,6 +45,12 @@ export function createShortcutHandler(
   let pendingG = 0;
   return (e: KeyboardEvent) => {
     if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    // F1 types nothing, so it works from a field too; not over another dialog.
+    if (e.key === 'F1') {
+      e.preventDefault();
+      if (actions.showGuide && !document.querySelector('[aria-modal="true"]')) actions.showGuide();
+      return;
+    }
     if (isEditable(e.target)) return;
     if (document.querySelector('[aria-modal="true"]')) return;
 

@@ -624,6 +624,11 @@ const ar: Messages = {
   'shortcuts.save': 'حفظ النموذج',
   'shortcuts.close': 'إغلاق النافذة',
   'shortcuts.help': 'عرض هذه القائمة',
+  'shortcuts.guide': 'فتح الدليل لهذه الشاشة',
+  'guide.open': 'فتح الدليل',
+  'guide.sections': 'القسم',
+  'guide.inEnglish': 'الدليل باللغة الإنجليزية.',
+  'guide.missing': 'هذا الجزء من الدليل غير موجود.',
   // Import, export and the weekly chart
   'nav.import': 'استيراد',
   'nav.export': 'تصدير',

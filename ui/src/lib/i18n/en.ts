@@ -625,6 +625,11 @@ const en = {
   'shortcuts.save': 'Save the form',
   'shortcuts.close': 'Close a dialog',
   'shortcuts.help': 'Show this list',
+  'shortcuts.guide': 'Open the guide for this screen',
+  'guide.open': 'Open the guide',
+  'guide.sections': 'Section',
+  'guide.inEnglish': 'The guide is in English.',
+  'guide.missing': 'This part of the guide is missing.',
   // Import, export and the weekly chart
   'nav.import': 'Import',
   'nav.export': 'Export',

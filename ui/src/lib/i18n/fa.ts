@@ -624,6 +624,11 @@ const fa: Messages = {
   'shortcuts.save': 'ذخیره فرم',
   'shortcuts.close': 'بستن پنجره',
   'shortcuts.help': 'نمایش این فهرست',
+  'shortcuts.guide': 'باز کردن راهنمای همین صفحه',
+  'guide.open': 'باز کردن راهنما',
+  'guide.sections': 'بخش',
+  'guide.inEnglish': 'راهنما به انگلیسی است.',
+  'guide.missing': 'این بخش از راهنما پیدا نشد.',
   // Import, export and the weekly chart
   'nav.import': 'ورود داده',
   'nav.export': 'خروجی',
