@@ -505,7 +505,7 @@ const fa: Messages = {
   'followups.title': 'پیگیری‌ها',
   'followups.tabs': "پیگیری‌ها",
   'followups.tab.plan': "امروز و کارزارها",
-  'followups.tab.outbox': "صندوق خروجی",
+  'followups.tab.outbox': "صف ارسال",
   'followups.lede': 'پیام‌های امروز، کمپین‌ها و صف ارسال',
   'due.title': 'موعد امروز',
   'due.run': 'اجرا اکنون',
