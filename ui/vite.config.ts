@@ -13,7 +13,6 @@ const mockAliases = {
   '@tauri-apps/api/core': here('./src/mock/tauri-core.ts'),
   '@tauri-apps/api/event': here('./src/mock/tauri-event.ts'),
   '@tauri-apps/plugin-opener': here('./src/mock/tauri-plugins.ts'),
-  '@tauri-apps/plugin-notification': here('./src/mock/tauri-plugins.ts'),
 };
 
 export default defineConfig(({ mode }) => ({
