@@ -20,7 +20,7 @@ describe('App', () => {
     ipc = stubIpc();
   });
 
-  it('switches language from the sidebar: flips dir and saves it on the workspace', async () => {
+  it('switches the interface language from the sidebar: flips dir, and leaves the language of messages to leads alone', async () => {
     history.replaceState(null, '', '#/dashboard'); // the app opens on Today
     render(App);
     await screen.findByTestId('grade-card-A');
@@ -29,7 +29,8 @@ describe('App', () => {
     await fireEvent.change(select, { target: { value: 'fa' } });
     expect(document.documentElement.dir).toBe('rtl');
     expect(document.documentElement.lang).toBe('fa');
-    await waitFor(() => expect(ipc.workspaceUpdate).toHaveBeenCalledWith(workspace.id, { language: 'fa' }));
+    await sleep(0);
+    expect(ipc.workspaceUpdate).not.toHaveBeenCalled();
     expect(screen.getByTestId('nav-leads').textContent).toContain('سرنخ‌ها');
     await fireEvent.change(select, { target: { value: 'ar' } });
     expect(document.documentElement.dir).toBe('rtl');
@@ -37,11 +38,17 @@ describe('App', () => {
     expect(document.documentElement.dir).toBe('ltr');
   });
 
-  it('applies the workspace language on start', async () => {
+  it('starts in the workspace language until the agent chooses one, then keeps the agent’s', async () => {
+    localStorage.removeItem('leadbook.lang');
     vi.mocked(ipc.workspaceCurrent).mockResolvedValue({ ...workspace, language: 'ar' });
-    render(App);
+    const first = render(App);
     await waitFor(() => expect(document.documentElement.dir).toBe('rtl'));
     expect(document.documentElement.lang).toBe('ar');
+    await fireEvent.change(screen.getByTestId('language-select'), { target: { value: 'en' } });
+    first.unmount();
+    render(App);
+    await sleep(10);
+    expect(document.documentElement.lang).toBe('en');
   });
 
   it('every screen is reachable from the keyboard', async () => {

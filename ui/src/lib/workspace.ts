@@ -1,25 +1,29 @@
 /**
- * The current workspace and the actions that change it. Applying a workspace sets the UI
- * language, the time zone dates are shown in and the currency budgets are shown in.
+ * The current workspace and the actions that change it. Applying a workspace sets the time
+ * zone dates are shown in and the currency budgets are shown in. The interface language is the
+ * agent's own (this computer's), apart from the workspace's language, which is the one messages
+ * go in to leads with no language of their own: the workspace's is adopted only until the agent
+ * first chooses one.
  */
 import { get } from 'svelte/store';
 import * as ipc from './ipc';
 import { currentWorkspace, bumpLeadsVersion } from './stores';
-import { setCurrency, setLanguage, setTimeZone, i18n } from './i18n/i18n.svelte';
+import { languageChosen, setCurrency, setLanguage, setTimeZone, i18n } from './i18n/i18n.svelte';
 import { toastError } from './toast';
 import type { Lang, Workspace, WorkspacePatch } from './types';
 
-export function applyWorkspace(ws: Workspace): void {
+/** `adopt`: at start-up, take the workspace's language for the interface if none was chosen. */
+export function applyWorkspace(ws: Workspace, adopt = false): void {
   currentWorkspace.set(ws);
   setTimeZone(ws.timezone);
   setCurrency(ws.currency);
-  if (ws.language !== i18n.lang) setLanguage(ws.language);
+  if (adopt && !languageChosen() && ws.language !== i18n.lang) setLanguage(ws.language);
 }
 
 export async function loadCurrentWorkspace(): Promise<Workspace | null> {
   try {
     const ws = await ipc.workspaceCurrent();
-    applyWorkspace(ws);
+    applyWorkspace(ws, true);
     return ws;
   } catch (e) {
     toastError(e);
@@ -27,17 +31,12 @@ export async function loadCurrentWorkspace(): Promise<Workspace | null> {
   }
 }
 
-/** Switches the UI language now and saves it on the workspace so it sticks. */
-export async function changeLanguage(lang: Lang): Promise<void> {
+/**
+ * Switches the interface language (kept on this computer). Messages to leads keep the
+ * workspace's language, set in Settings → General.
+ */
+export function changeLanguage(lang: Lang): void {
   setLanguage(lang);
-  const ws = get(currentWorkspace);
-  if (!ws || ws.language === lang) return;
-  try {
-    const saved = await ipc.workspaceUpdate(ws.id, { language: lang });
-    currentWorkspace.set(saved);
-  } catch (e) {
-    toastError(e);
-  }
 }
 
 export async function updateWorkspace(id: number, patch: WorkspacePatch): Promise<Workspace> {

@@ -26,6 +26,15 @@ export const INTL_LOCALES: Record<Lang, string> = {
 const RTL: ReadonlySet<Lang> = new Set<Lang>(['fa', 'ar']);
 const STORAGE_KEY = 'leadbook.lang';
 
+/** Whether the agent ever chose the interface language on this computer. */
+export function languageChosen(): boolean {
+  try {
+    return isLang(globalThis.localStorage?.getItem(STORAGE_KEY));
+  } catch {
+    return false;
+  }
+}
+
 function storedLang(): Lang {
   try {
     const v = globalThis.localStorage?.getItem(STORAGE_KEY);
