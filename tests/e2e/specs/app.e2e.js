@@ -78,5 +78,10 @@ describe('Leadbook window', () => {
       timeoutMsg: 'document did not turn rtl',
     });
     expect(await browser.execute(() => document.documentElement.lang)).toBe('fa');
+    // The interface changed; the language of messages to leads did not (two settings).
+    await browser.execute(() => (window.location.hash = '#/settings'));
+    const messages = await byTestId('ws-language');
+    await messages.waitForDisplayed();
+    expect(await messages.getValue()).toBe('en');
   });
 });
