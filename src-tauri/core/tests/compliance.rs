@@ -387,3 +387,31 @@ fn a_merge_keeps_the_other_leads_log_and_consent() {
     let f = LogFilter { lead_id: Some(a), ..Default::default() };
     assert_eq!(w.book.contact_log(&w.ws, &f, None, 50).unwrap().total, 1);
 }
+
+#[test]
+fn the_report_workbook_is_in_the_workspaces_language_and_its_csv_keeps_the_codes() {
+    use calamine::{open_workbook_auto, Reader};
+    let mut w = World::new();
+    w.buyer(6101, None);
+    w.listing(None);
+    w.deliver();
+    w.patch(WorkspacePatch { language: Some("fa".into()), ..Default::default() });
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("report.xlsx");
+    let f = LogFilter::default();
+    assert_eq!(w.book.compliance_report(&w.ws, &f, &xlsx).unwrap().held, 1);
+    let mut book = open_workbook_auto(&xlsx).unwrap();
+    assert_eq!(book.sheet_names(), ["گزارش تماس‌ها"]);
+    let sheet = book.worksheet_range("گزارش تماس‌ها").unwrap();
+    let cells: Vec<String> = sheet.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    assert!(cells.contains(&"زمان (Asia/Dubai)".to_string()) && cells.contains(&"نتیجه".to_string()), "{cells:?}");
+    assert!(cells.contains(&"بدون مجوز".to_string()) && cells.contains(&"آگهی هنوز شمارهٔ مجوز ندارد".to_string()), "{cells:?}");
+    assert!(cells.contains(&"نگه داشته شد".to_string()) && cells.contains(&"بازاریابی".to_string()), "{cells:?}");
+    for code in ["no_permit", "held", "marketing", "quiet_hours"] {
+        assert!(!cells.iter().any(|c| c == code || c.split(", ").any(|p| p == code)), "the code {code} in {cells:?}");
+    }
+    let csv = dir.path().join("report.csv");
+    w.book.compliance_report(&w.ws, &f, &csv).unwrap();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.contains("no_permit") && text.contains("Outcome"), "the CSV is the machine format: {text}");
+}

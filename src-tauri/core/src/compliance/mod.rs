@@ -351,5 +351,37 @@ pub fn hold_words(reason: HoldReason) -> &'static str {
     }
 }
 
+// How the contact report (its `.xlsx`) names the checks, purposes, outcomes and hold reasons
+// (see `model::words`); the CSV and the command line keep the codes.
+crate::model::words::words!(Check {
+    Window => ["WhatsApp 24-hour window", "پنجرهٔ ۲۴ ساعتهٔ واتس‌اپ", "نافذة واتساب ٢٤ ساعة"],
+    OptOut => ["Not opted out", "انصراف نداده", "لم يُلغِ الاشتراك"],
+    DoNotMarket => ["Not marked do not market", "بدون علامت «تبلیغ نکن»", "غير مُعلَّم بعدم التسويق"],
+    QuietHours => ["Within sending hours", "در ساعات ارسال", "ضمن ساعات الإرسال"],
+    Pacing => ["Pacing", "فاصله‌گذاری", "وتيرة الإرسال"],
+    Consent => ["Consent", "رضایت", "الموافقة"],
+    Dncr => ["Not on the Do Not Call Register", "نبودن در فهرست «تماس نگیرید»", "غير مسجل في سجل عدم الاتصال"],
+    Permit => ["Listing permit", "مجوز آگهی", "تصريح الإعلان"],
+});
+
+crate::model::words::words!(ContactPurpose {
+    Marketing => ["Marketing", "بازاریابی", "تسويق"],
+    Transactional => ["Transactional", "تراکنشی", "معاملات"],
+});
+
+crate::model::words::words!(ContactOutcome {
+    Sent => ["Sent", "فرستاده شد", "أُرسلت"],
+    Held => ["Held", "نگه داشته شد", "محتجزة"],
+    Call => ["Call", "تماس", "مكالمة"],
+});
+
+crate::model::words::words!(HoldReason {
+    Dncr => ["Do Not Call Register", "فهرست «تماس نگیرید»", "سجل عدم الاتصال"],
+    NoConsent => ["No consent", "بدون رضایت", "لا موافقة"],
+    NoPermit => ["No permit", "بدون مجوز", "لا تصريح"],
+    DoNotMarket => ["Do not market", "تبلیغ نکن", "عدم التسويق"],
+    Review => ["Review", "بررسی", "مراجعة"],
+});
+
 #[cfg(test)]
 mod tests;

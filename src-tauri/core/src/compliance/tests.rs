@@ -39,3 +39,11 @@ fn checks_read_back_as_written_and_unknown_names_are_dropped() {
     assert_eq!(checks_of("pacing,telepathy,,dncr"), [Check::Pacing, Check::Dncr]);
     assert!(checks_of("").is_empty());
 }
+
+#[test]
+fn every_check_purpose_outcome_and_hold_reason_has_words_that_read_back() {
+    crate::model::words::every_code_has_words_that_read_back::<Check>("check");
+    crate::model::words::every_code_has_words_that_read_back::<ContactPurpose>("contact purpose");
+    crate::model::words::every_code_has_words_that_read_back::<ContactOutcome>("contact outcome");
+    crate::model::words::every_code_has_words_that_read_back::<crate::model::HoldReason>("hold reason");
+}
