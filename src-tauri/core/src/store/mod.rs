@@ -8,6 +8,7 @@
 //! it: every write answers the damage error.
 
 pub mod disk;
+pub mod paging;
 pub mod rows;
 pub mod settings;
 
