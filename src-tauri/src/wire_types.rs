@@ -5,7 +5,7 @@
 
 use crate::commands::{channels::TelegramLink, intelligence::LlmInfo, transfer};
 use leadbook_core::error::{Code, Wire};
-use leadbook_core::followups::{abtest::Comparison, Campaign, DueItem, Enrolment, Step, StepStats, TickReport, Variant, VariantStats};
+use leadbook_core::followups::{abtest::Comparison, Campaign, DueCursor, DueItem, DuePage, Enrolment, Step, StepStats, TickReport, Variant, VariantStats};
 use leadbook_core::leads::{scoring::Factor, timeline::Entry, validate::LeadInput};
 use leadbook_core::leads::{AddOutcome, DuplicateMatch, Lead, LeadDetail, LeadPage, LeadQuery, Learned, SortBy};
 use leadbook_core::listings::{matching::Criterion, matching::Match, matching::MatchAlert, matching::Notified, properties::Property, properties::PropertyInput};
@@ -107,7 +107,7 @@ fn groups(cfg: &Config) -> Vec<(&'static str, Vec<Decl>)> {
         group!(cfg, "Dashboard": Dashboard, Week, SpeedToLead, Unanswered),
         group!(cfg, "Listings and matching": Property, PropertyInput, Match, MatchAlert, Criterion, Notified, PropertyAdded),
         group!(cfg, "Outbox": leadbook_core::outbox::Message, leadbook_core::outbox::OutboxFilter, leadbook_core::outbox::OutboxPage, leadbook_core::outbox::OutboxCursor),
-        group!(cfg, "Follow-ups": Step, Variant, Campaign, TickReport, DueItem, Enrolment, StepStats, VariantStats,
+        group!(cfg, "Follow-ups": Step, Variant, Campaign, TickReport, DueItem, DueCursor, DuePage, Enrolment, StepStats, VariantStats,
             Comparison),
         group!(cfg, "Channels and delivery": ChannelOverview, SecretStoreInfo, ChannelInfo, Settings, Identity,
             delivery::Status, SyncReport, TelegramLink),

@@ -44,7 +44,7 @@ export function stubIpc() {
   vi.mocked(ipc.onFollowupsTicked).mockResolvedValue(() => {});
   vi.mocked(ipc.leadEnrolments).mockResolvedValue([]);
   vi.mocked(ipc.viewingList).mockResolvedValue([]);
-  vi.mocked(ipc.followupDue).mockResolvedValue([]);
+  vi.mocked(ipc.followupDue).mockResolvedValue({ items: [], total: 0, due_now: 0, next: null });
   vi.mocked(ipc.campaignList).mockResolvedValue([]);
   vi.mocked(ipc.campaignStats).mockResolvedValue([]);
   vi.mocked(ipc.deliveryStatus).mockResolvedValue(makeDeliveryStatus());

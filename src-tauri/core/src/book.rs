@@ -574,6 +574,11 @@ impl Book {
         followups::due_queue(self.conn(), ws, self.now(), limit)
     }
 
+    /// One page of what goes out today, after `after`, with the day's totals.
+    pub fn due_page(&self, ws: &Workspace, after: Option<&followups::DueCursor>, limit: usize) -> Result<followups::DuePage> {
+        followups::due_page(self.conn(), ws, self.now(), after, limit)
+    }
+
     pub fn campaigns(&self, ws: &Workspace) -> Result<Vec<Campaign>> {
         followups::campaigns(self.conn(), ws)
     }

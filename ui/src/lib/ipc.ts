@@ -24,7 +24,8 @@ import type {
   Provider,
   TelegramLink,
   Dashboard,
-  DueItem,
+  DueCursor,
+  DuePage,
   Enrolment,
   DuplicateMatch,
   EmailSender,
@@ -180,8 +181,9 @@ export const campaignPromote = (campaignId: number, position: number, variant: n
   call<Campaign>('campaign_promote', { campaignId, position, variant });
 export const templatePreview = (leadId: number, template: string, language?: 'en' | 'fa' | 'ar') =>
   call<string>('template_preview', language ? { leadId, template, language } : { leadId, template });
-export const followupDue = (limit?: number) =>
-  call<DueItem[]>('followup_due', limit === undefined ? {} : { limit });
+/** One page of the due queue (at most `limit` steps after `after`), with the day's totals. */
+export const followupDue = (after: DueCursor | null = null, limit = 100) =>
+  call<DuePage>('followup_due', { after, limit });
 export const followupRun = () => call<TickReport>('followup_run');
 export const leadEnrolments = (leadId: number) => call<Enrolment[]>('lead_enrolments', { leadId });
 export const followupPause = (leadId: number) => call<Enrolment[]>('followup_pause', { leadId });

@@ -743,6 +743,7 @@ export type DueItem = {
   lead_id: number,
   name: string,
   grade: Grade,
+  campaign_id: number,
   campaign: string,
   step: number,
   label: string,
@@ -755,6 +756,35 @@ export type DueItem = {
    * Due, but outside the sending window: goes out when it opens.
    */
   waiting_for_window: boolean,
+};
+
+/**
+ * A position in the due queue's order (due time, then lead, then campaign).
+ */
+export type DueCursor = {
+  due_at: string,
+  lead_id: number,
+  campaign_id: number,
+};
+
+/**
+ * One page of the due queue, earliest first, with how many steps are due today in all.
+ */
+export type DuePage = {
+  items: Array<DueItem>,
+  /**
+   * Every step due before the end of the local day, overdue ones included.
+   */
+  total: number,
+  /**
+   * Of those, the ones due by now (overdue, or waiting for the sending window when it is
+   * closed); the rest are due later today.
+   */
+  due_now: number,
+  /**
+   * Where the next page starts; none at the end.
+   */
+  next: DueCursor | null,
 };
 
 /**

@@ -689,6 +689,11 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX consents_ws ON consents(workspace_id, lead_id);
     "#,
+    // Paging the due queue (issue #18): the active enrolments by due time, so a page of the
+    // queue and its count read an index range, not every enrolment of the book.
+    r#"
+    CREATE INDEX enrolments_ws_due ON enrolments(workspace_id, next_due_at) WHERE state = 'active';
+    "#,
 ];
 
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.

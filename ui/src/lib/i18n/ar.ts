@@ -498,6 +498,7 @@ const ar: Messages = {
   'due.items_one': '{count} رسالة',
   'due.items_other': '{count} رسائل',
   'due.step': 'الخطوة {step}',
+  'due.more': 'اعرض {count} أخرى',
   'campaigns.title': 'الحملات',
   'campaigns.loadFailed': 'تعذر تحميل الحملات',
   'campaigns.empty': 'لا توجد حملات بعد.',

@@ -499,6 +499,7 @@ const en = {
   'due.items_one': '{count} message',
   'due.items_other': '{count} messages',
   'due.step': 'step {step}',
+  'due.more': 'Show {count} more',
   'campaigns.title': 'Campaigns',
   'campaigns.loadFailed': 'The campaigns could not be loaded',
   'campaigns.empty': 'No campaigns yet.',

@@ -498,6 +498,7 @@ const fa: Messages = {
   'due.items_one': '{count} پیام',
   'due.items_other': '{count} پیام',
   'due.step': 'مرحله {step}',
+  'due.more': 'نمایش {count} مورد دیگر',
   'campaigns.title': 'کمپین‌ها',
   'campaigns.loadFailed': 'کمپین‌ها بارگذاری نشد',
   'campaigns.empty': 'هنوز کمپینی نیست.',

@@ -1,0 +1,79 @@
+//! Every list the window pages (issue #18): its pages, read one after another, cover each row
+//! once and in order, the total counts them all, and another workspace's rows never appear.
+
+use chrono::Duration;
+use leadbook_core::followups::{DueCursor, DueItem};
+use leadbook_core::leads::validate::LeadInput;
+use leadbook_core::workspace::Workspace;
+use leadbook_core::{Book, FixedClock};
+use std::sync::Arc;
+
+/// Monday 2 March 2026, 10:00 in Dubai: inside the sending window.
+const MONDAY_10_DUBAI: &str = "2026-03-02T06:00:00Z";
+
+fn book() -> (Book, Arc<FixedClock>, Workspace, Workspace) {
+    let clock = Arc::new(FixedClock::at(MONDAY_10_DUBAI));
+    let mut book = Book::open_in_memory(clock.clone()).unwrap();
+    let ws = book.workspace("Default").unwrap();
+    let other = book.add_workspace("Other", None).unwrap();
+    (book, clock, ws, other)
+}
+
+fn lead(book: &mut Book, ws: &Workspace, i: usize) -> i64 {
+    let input = LeadInput { name: Some(format!("Buyer {i}")), phone: Some(format!("050{:07}", 1_000_000 + i)), ..Default::default() };
+    book.add_lead(ws, &input).unwrap().id
+}
+
+fn due_key(i: &DueItem) -> (String, i64, i64) {
+    (i.due_at.clone(), i.lead_id, i.campaign_id)
+}
+
+#[test]
+fn the_due_queue_pages_cover_every_due_step_once_in_order_and_count_them() {
+    let (mut book, clock, ws, other) = book();
+    let mut mine = Vec::new();
+    for i in 0..11 {
+        mine.push(lead(&mut book, &ws, i));
+        lead(&mut book, &other, 100 + i);
+        // Some share a due time, so the order falls back to the lead.
+        if i % 3 == 0 {
+            clock.advance(Duration::minutes(1));
+        }
+    }
+    let everything = book.due_queue(&ws, 1_000).unwrap();
+    assert_eq!(everything.len(), 11);
+    let (mut seen, mut after): (Vec<DueItem>, Option<DueCursor>) = (Vec::new(), None);
+    loop {
+        let page = book.due_page(&ws, after.as_ref(), 4).unwrap();
+        assert_eq!(page.total, 11);
+        assert!(page.items.len() <= 4);
+        seen.extend(page.items);
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(seen, everything, "every step once, in the queue's order");
+    let keys: Vec<_> = seen.iter().map(due_key).collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    let mut leads: Vec<i64> = seen.iter().map(|i| i.lead_id).collect();
+    leads.sort();
+    assert_eq!(leads, mine, "only this workspace's leads");
+}
+
+#[test]
+fn the_due_queue_says_how_many_are_due_now_and_how_many_later_today() {
+    let (mut book, clock, ws, _) = book();
+    for i in 0..3 {
+        lead(&mut book, &ws, i);
+    }
+    let first = book.due_page(&ws, None, 100).unwrap();
+    clock.advance(Duration::days(1));
+    let next_day = book.due_page(&ws, None, 100).unwrap();
+    assert_eq!(first.total, 3);
+    assert!(first.due_now <= first.total);
+    assert_eq!(next_day.due_now, next_day.total, "yesterday's steps are all overdue today");
+    assert!(next_day.items.iter().all(|i| i.overdue));
+}
