@@ -117,7 +117,7 @@ fn groups(cfg: &Config) -> Vec<(&'static str, Vec<Decl>)> {
             leadbook_core::enquiries::Recorded, leadbook_core::enquiries::senders::Sender, leadbook_core::enquiries::unparsed::Unparsed),
         group!(cfg, "The agent's day": leadbook_core::today::Today, leadbook_core::today::CallToMake, leadbook_core::today::NewLead,
             leadbook_core::today::ReplyWaiting, leadbook_core::tasks::Task, leadbook_core::tasks::TaskKind, leadbook_core::tasks::TaskInput,
-            leadbook_core::tasks::TaskFilter, leadbook_core::tasks::calls::Call, leadbook_core::tasks::calls::CallOutcome,
+            leadbook_core::tasks::TaskFilter, leadbook_core::tasks::TaskCursor, leadbook_core::tasks::TaskPage, leadbook_core::tasks::calls::Call, leadbook_core::tasks::calls::CallOutcome,
             leadbook_core::workflows::CallLogged, leadbook_core::tasks::viewings::Viewing, leadbook_core::tasks::viewings::ViewingStatus,
             leadbook_core::tasks::viewings::ViewingInput, leadbook_core::workflows::ViewingBooked, leadbook_core::tasks::deals::Deal,
             leadbook_core::tasks::deals::DealKind, leadbook_core::tasks::deals::DealStage, leadbook_core::tasks::deals::DealInput,

@@ -637,6 +637,11 @@ impl Book {
         tasks::list(self.conn(), ws, filter)
     }
 
+    /// One page of the tasks of `filter`, after `after`, with how many it holds in all.
+    pub fn task_page(&self, ws: &Workspace, filter: &tasks::TaskFilter, after: Option<&tasks::TaskCursor>, limit: usize) -> Result<tasks::TaskPage> {
+        tasks::page(self.conn(), ws, filter, after, limit)
+    }
+
     pub fn task_done(&mut self, ws: &Workspace, id: i64) -> Result<tasks::Task> {
         self.write(|tx, now| tasks::done(tx, ws, id, now))
     }

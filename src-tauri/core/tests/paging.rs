@@ -4,6 +4,8 @@
 use chrono::Duration;
 use leadbook_core::followups::{DueCursor, DueItem};
 use leadbook_core::leads::validate::LeadInput;
+use leadbook_core::tasks::{TaskCursor, TaskFilter, TaskInput, TaskKind};
+use leadbook_core::today::PAGE;
 use leadbook_core::workspace::Workspace;
 use leadbook_core::{Book, FixedClock};
 use std::sync::Arc;
@@ -76,4 +78,65 @@ fn the_due_queue_says_how_many_are_due_now_and_how_many_later_today() {
     assert!(first.due_now <= first.total);
     assert_eq!(next_day.due_now, next_day.total, "yesterday's steps are all overdue today");
     assert!(next_day.items.iter().all(|i| i.overdue));
+}
+
+fn task(book: &mut Book, ws: &Workspace, title: &str, lead: Option<i64>, due: Option<&str>, kind: TaskKind) -> i64 {
+    let input = TaskInput { title: title.into(), lead_id: lead, due_at: due.map(String::from), kind: Some(kind), ..Default::default() };
+    book.add_task(ws, &input).unwrap().id
+}
+
+#[test]
+fn task_pages_cover_every_task_once_in_order_those_without_a_due_time_last() {
+    let (mut book, _, ws, other) = book();
+    let lead_id = lead(&mut book, &ws, 1);
+    for i in 0..9 {
+        // Three share each due time; three have none.
+        let due = ["2026-03-02T12:00:00Z", "2026-03-03T09:00:00Z", ""][i % 3];
+        task(&mut book, &ws, &format!("Task {i}"), Some(lead_id), (!due.is_empty()).then_some(due), TaskKind::Other);
+        task(&mut book, &other, &format!("Theirs {i}"), None, None, TaskKind::Other);
+    }
+    let filter = TaskFilter::default();
+    let everything = book.tasks(&ws, &filter).unwrap();
+    assert_eq!(everything.len(), 9);
+    let (mut seen, mut after): (Vec<i64>, Option<TaskCursor>) = (Vec::new(), None);
+    loop {
+        let page = book.task_page(&ws, &filter, after.as_ref(), 2).unwrap();
+        assert_eq!(page.total, 9);
+        assert!(page.tasks.len() <= 2);
+        seen.extend(page.tasks.iter().map(|t| t.id));
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(seen, everything.iter().map(|t| t.id).collect::<Vec<_>>(), "every task once, in the list's order");
+    assert!(everything[6..].iter().all(|t| t.due_at.is_none()), "no due time: last");
+    let theirs = book.task_page(&other, &filter, None, 100).unwrap();
+    assert_eq!(theirs.total, 9);
+    assert!(theirs.tasks.iter().all(|t| t.title.starts_with("Theirs")), "another workspace's tasks never appear");
+}
+
+#[test]
+fn today_reads_a_page_of_calls_and_tasks_and_counts_them_all() {
+    let (mut book, _, ws, other) = book();
+    let today_due = "2026-03-02T07:00:00Z";
+    for i in 0..(PAGE + 7) {
+        let id = lead(&mut book, &ws, i);
+        task(&mut book, &ws, &format!("Call {i}"), Some(id), Some(today_due), TaskKind::Call);
+        task(&mut book, &ws, &format!("Send {i}"), Some(id), Some(today_due), TaskKind::Document);
+        let theirs = lead(&mut book, &other, 1000 + i);
+        task(&mut book, &other, "Their call", Some(theirs), Some(today_due), TaskKind::Call);
+    }
+    let today = book.today(&ws).unwrap();
+    assert_eq!((today.calls.len(), today.calls_total), (PAGE, (PAGE + 7) as i64));
+    assert_eq!((today.tasks.len(), today.tasks_total), (PAGE, (PAGE + 7) as i64));
+    assert!(today.tasks.iter().all(|t| t.kind == TaskKind::Document), "calls are listed apart");
+    assert!(today.calls.iter().all(|c| c.title.starts_with("Call")), "only this workspace's calls");
+    // The rest of the day's tasks, from where Today stopped.
+    let filter = TaskFilter { open: true, due_before: Some(today.tasks_before.clone()), except_kind: Some(TaskKind::Call), ..Default::default() };
+    let rest = book.task_page(&ws, &filter, today.tasks_next.as_ref(), 100).unwrap();
+    assert_eq!(rest.tasks.len(), 7);
+    assert!(rest.next.is_none());
+    let shown: std::collections::HashSet<i64> = today.tasks.iter().chain(&rest.tasks).map(|t| t.id).collect();
+    assert_eq!(shown.len(), PAGE + 7);
 }

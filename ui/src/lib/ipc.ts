@@ -62,7 +62,7 @@ import type {
   WorkspacePatch,
 } from './types';
 import type { AppError, Deal, DealInput, DealStage, SmartList } from './types';
-import type { Call, CallLogged, CallOutcome, Lead, Task, TaskFilter, TaskInput, Today } from './types';
+import type { Call, CallLogged, CallOutcome, Lead, Task, TaskCursor, TaskFilter, TaskInput, TaskPage, Today } from './types';
 import type { Channel, ComplianceReport, Consent, ConsentSource, ContactPage, DncrImported, LeadCompliance, LogFilter } from './types';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -330,6 +330,9 @@ export const callLog = (leadId: number, outcome: CallOutcome, notes: string | nu
   call<CallLogged>('call_log', { leadId, outcome, notes, durationS });
 export const callList = (leadId: number) => call<Call[]>('call_list', { leadId });
 export const taskList = (filter: TaskFilter) => call<Task[]>('task_list', { filter });
+/** One page of the tasks of `filter` (at most `limit` after `after`), with how many it holds in all. */
+export const taskPage = (filter: TaskFilter, after: TaskCursor | null, limit: number) =>
+  call<TaskPage>('task_page', { filter, after, limit });
 export const leadSetDoNotMarket = (id: number, marked: boolean, reason: string) =>
   call<Lead>('lead_set_do_not_market', { id, marked, reason });
 

@@ -1195,16 +1195,30 @@ export type Today = {
   calls_wait_until: string | null,
   calls_wait_label: string | null,
   /**
-   * A leads first, overdue before the rest, then by due time.
+   * A leads first, overdue before the rest, then by due time: the first [`PAGE`].
    */
   calls: Array<CallToMake>,
+  /**
+   * How many calls there are to make in all.
+   */
+  calls_total: number,
   manual_count: number,
   manual: Array<OutboxMessage>,
   viewings: Array<Viewing>,
   /**
-   * Other tasks due today or overdue, soonest first.
+   * Other tasks due today or overdue, soonest first: the first page of `tasks::page` with
+   * the filter open, due before `tasks_before`, any kind but calls.
    */
   tasks: Array<Task>,
+  tasks_total: number,
+  /**
+   * Where the next page of tasks starts; none at the end.
+   */
+  tasks_next: TaskCursor | null,
+  /**
+   * The end of the workspace's day: the tasks listed are due before it.
+   */
+  tasks_before: string,
   /**
    * Oldest first.
    */
@@ -1324,6 +1338,30 @@ export type TaskFilter = {
   due_before?: string | null,
   lead_id?: number | null,
   kind?: TaskKind | null,
+  /**
+   * All kinds but this one (Today lists calls apart).
+   */
+  except_kind?: TaskKind | null,
+};
+
+/**
+ * A position in the tasks' order: the due time (none: among those without one) and the id.
+ */
+export type TaskCursor = {
+  due: string | null,
+  id: number,
+};
+
+/**
+ * One page of tasks, in the tasks' order, with how many the filter holds in all.
+ */
+export type TaskPage = {
+  tasks: Array<Task>,
+  total: number,
+  /**
+   * Where the next page starts; none at the end.
+   */
+  next: TaskCursor | null,
 };
 
 /**
