@@ -77,6 +77,7 @@ const COMMANDS: &[&str] = &[
     "perf_mark",
     "today",
     "task_list",
+    "task_page",
     "task_add",
     "task_done",
     "task_snooze",

@@ -95,6 +95,7 @@ macro_rules! app_commands {
             commands::perf::perf_mark,
             commands::day::today,
             commands::day::task_list,
+            commands::day::task_page,
             commands::day::task_add,
             commands::day::task_done,
             commands::day::task_snooze,

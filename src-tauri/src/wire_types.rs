@@ -5,7 +5,7 @@
 
 use crate::commands::{channels::TelegramLink, intelligence::LlmInfo, transfer};
 use leadbook_core::error::{Code, Wire};
-use leadbook_core::followups::{abtest::Comparison, Campaign, DueItem, Enrolment, Step, StepStats, TickReport, Variant, VariantStats};
+use leadbook_core::followups::{abtest::Comparison, Campaign, DueCursor, DueItem, DuePage, Enrolment, Step, StepStats, TickReport, Variant, VariantStats};
 use leadbook_core::leads::{scoring::Factor, timeline::Entry, validate::LeadInput};
 use leadbook_core::leads::{AddOutcome, DuplicateMatch, Lead, LeadDetail, LeadPage, LeadQuery, Learned, SortBy};
 use leadbook_core::listings::{matching::Criterion, matching::Match, matching::MatchAlert, matching::Notified, properties::Property, properties::PropertyInput};
@@ -108,7 +108,7 @@ fn groups(cfg: &Config) -> Vec<(&'static str, Vec<Decl>)> {
         group!(cfg, "Dashboard": Dashboard, Week, SpeedToLead, Unanswered),
         group!(cfg, "Listings and matching": Property, PropertyInput, Match, MatchAlert, Criterion, Notified, PropertyAdded),
         group!(cfg, "Outbox": leadbook_core::outbox::Message, leadbook_core::outbox::OutboxFilter, leadbook_core::outbox::OutboxPage, leadbook_core::outbox::OutboxCursor),
-        group!(cfg, "Follow-ups": Step, Variant, Campaign, TickReport, DueItem, Enrolment, StepStats, VariantStats,
+        group!(cfg, "Follow-ups": Step, Variant, Campaign, TickReport, DueItem, DueCursor, DuePage, Enrolment, StepStats, VariantStats,
             Comparison),
         group!(cfg, "Channels and delivery": ChannelOverview, SecretStoreInfo, ChannelInfo, Settings, Identity,
             delivery::Status, SyncReport, TelegramLink),
@@ -118,7 +118,7 @@ fn groups(cfg: &Config) -> Vec<(&'static str, Vec<Decl>)> {
             leadbook_core::enquiries::Recorded, leadbook_core::enquiries::senders::Sender, leadbook_core::enquiries::unparsed::Unparsed),
         group!(cfg, "The agent's day": leadbook_core::today::Today, leadbook_core::today::CallToMake, leadbook_core::today::NewLead,
             leadbook_core::today::ReplyWaiting, leadbook_core::tasks::Task, leadbook_core::tasks::TaskKind, leadbook_core::tasks::TaskInput,
-            leadbook_core::tasks::TaskFilter, leadbook_core::tasks::calls::Call, leadbook_core::tasks::calls::CallOutcome,
+            leadbook_core::tasks::TaskFilter, leadbook_core::tasks::TaskCursor, leadbook_core::tasks::TaskPage, leadbook_core::tasks::calls::Call, leadbook_core::tasks::calls::CallOutcome,
             leadbook_core::workflows::CallLogged, leadbook_core::tasks::viewings::Viewing, leadbook_core::tasks::viewings::ViewingStatus,
             leadbook_core::tasks::viewings::ViewingInput, leadbook_core::workflows::ViewingBooked, leadbook_core::tasks::deals::Deal,
             leadbook_core::tasks::deals::DealKind, leadbook_core::tasks::deals::DealStage, leadbook_core::tasks::deals::DealInput,

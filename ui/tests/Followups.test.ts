@@ -13,7 +13,7 @@ import CampaignEditor from '../src/lib/components/CampaignEditor.svelte';
 import OutboxList from '../src/lib/components/OutboxList.svelte';
 import LeadFollowups from '../src/lib/components/LeadFollowups.svelte';
 import LeadDetail from '../src/lib/screens/LeadDetail.svelte';
-import type { Campaign, DueItem, Enrolment, OutboxMessage, Step } from '../src/lib/types';
+import type { Campaign, DueItem, DuePage, Enrolment, OutboxMessage, Step } from '../src/lib/types';
 
 vi.mock('../src/lib/ipc');
 
@@ -22,6 +22,7 @@ function dueItem(over: Partial<DueItem> = {}): DueItem {
     lead_id: 1,
     name: 'Aisha',
     grade: 'B',
+    campaign_id: 1,
     campaign: 'New lead nurture',
     step: 1,
     label: 'Introduction',
@@ -30,6 +31,11 @@ function dueItem(over: Partial<DueItem> = {}): DueItem {
     waiting_for_window: false,
     ...over,
   };
+}
+
+/** A due queue of `items` in one page, counted as the backend would. */
+function duePage(items: DueItem[]): DuePage {
+  return { items, total: items.length, due_now: items.filter((i) => i.overdue || i.waiting_for_window).length, next: null };
 }
 
 function step(position: number, over: Partial<Step> = {}): Step {
@@ -130,12 +136,13 @@ describe('Due queue', () => {
   });
 
   it('shows the due items in three groups, each row linking to its lead', async () => {
-    vi.mocked(ipc.followupDue).mockResolvedValue([
+    const items = [
       dueItem({ lead_id: 1, name: 'Aisha', overdue: true, label: 'Introduction' }),
       dueItem({ lead_id: 2, name: 'Reza', waiting_for_window: true, step: 2, label: 'Value' }),
       dueItem({ lead_id: 3, name: '<b>Omar</b>', step: 3, label: 'Urgency' }),
       dueItem({ lead_id: 4, name: 'Sara', overdue: true, grade: 'A' }),
-    ]);
+    ];
+    vi.mocked(ipc.followupDue).mockResolvedValue({ items, total: 4, due_now: 3, next: null });
     render(DueQueue);
     const overdue = await screen.findByTestId('due-group-overdue');
     expect(within(overdue).getByRole('heading').textContent).toContain('Overdue');
@@ -149,6 +156,37 @@ describe('Due queue', () => {
     // A lead's name is text, never markup.
     expect(within(later).getByTestId('due-lead').textContent).toBe('<b>Omar</b>');
     expect(later.querySelector('b')).toBeNull();
+  });
+
+  it('draws the first page, counts every due step and loads the next page on "Show more"', async () => {
+    const all = Array.from({ length: 250 }, (_, i) =>
+      dueItem({ lead_id: i + 1, name: `Buyer ${i + 1}`, overdue: i < 180, due_at: new Date(Date.UTC(2026, 2, 2, 6, 0, i)).toISOString() }),
+    );
+    vi.mocked(ipc.followupDue).mockImplementation(async (after, limit = 100) => {
+      const start = after ? all.findIndex((i) => i.lead_id === after.lead_id) + 1 : 0;
+      const items = all.slice(start, start + limit);
+      const last = items[items.length - 1];
+      const next = start + limit < all.length && last ? { due_at: last.due_at, lead_id: last.lead_id, campaign_id: 1 } : null;
+      return { items, total: all.length, due_now: 180, next };
+    });
+    render(DueQueue);
+    await screen.findByTestId('due-group-overdue');
+    expect(screen.getAllByTestId('due-item')).toHaveLength(100);
+    expect(ipc.followupDue).toHaveBeenLastCalledWith(null, 100);
+    // The groups count the whole day, not the rows drawn.
+    expect(screen.getByTestId('due-count-overdue').textContent).toBe('180 messages');
+    expect(screen.queryByTestId('due-group-later')).toBeNull();
+    const more = screen.getByTestId('due-more');
+    expect(more.textContent).toContain('Show 100 more');
+    await fireEvent.click(more);
+    await waitFor(() => expect(screen.getAllByTestId('due-item')).toHaveLength(200));
+    expect(ipc.followupDue).toHaveBeenLastCalledWith({ due_at: all[99].due_at, lead_id: 100, campaign_id: 1 }, 100);
+    expect(screen.getByTestId('due-count-later').textContent).toBe('70 messages');
+    await fireEvent.click(screen.getByTestId('due-more'));
+    await waitFor(() => expect(screen.getAllByTestId('due-item')).toHaveLength(250));
+    expect(screen.queryByTestId('due-more')).toBeNull();
+    const names = screen.getAllByTestId('due-lead').map((a) => a.textContent);
+    expect(new Set(names).size).toBe(250);
   });
 
   it('says so when nothing is due', async () => {
@@ -176,7 +214,7 @@ describe('Due queue', () => {
     });
     render(DueQueue);
     await screen.findByTestId('due-empty');
-    vi.mocked(ipc.followupDue).mockResolvedValue([dueItem({ overdue: true })]);
+    vi.mocked(ipc.followupDue).mockResolvedValue(duePage([dueItem({ overdue: true })]));
     tick!();
     expect(await screen.findByTestId('due-group-overdue')).toBeTruthy();
   });

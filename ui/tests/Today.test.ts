@@ -7,7 +7,7 @@ import { createShortcutHandler } from '../src/lib/shortcuts';
 import { fromLocalInput, inAnHour, parseDuration, tomorrowNine } from '../src/lib/today';
 import Today from '../src/lib/screens/Today.svelte';
 import CallOutcomeDialog from '../src/lib/components/CallOutcomeDialog.svelte';
-import type { Today as TodayData } from '../src/lib/types';
+import type { Task, TaskCursor, TaskPage, Today as TodayData } from '../src/lib/types';
 
 vi.mock('../src/lib/ipc');
 
@@ -20,13 +20,35 @@ function day(over: Partial<TodayData> = {}): TodayData {
     calls: [
       { task_id: 7, lead_id: 3, lead_name: 'Aisha <b>', grade: 'A', phone: '+971 50 123 4567', title: 'Call back', due_at: '2026-03-02T09:00:00Z', overdue: true, waits_until: null, held_for: null },
     ],
+    calls_total: 1,
     manual_count: 0,
     manual: [],
     viewings: [],
     tasks: [],
+    tasks_total: 0,
+    tasks_next: null,
+    tasks_before: '2026-03-02T20:00:00Z',
     new_leads: [{ lead_id: 9, name: 'Omar', grade: 'B', created_at: '2026-03-02T09:48:00Z', age_minutes: 12 }],
     replies: [],
     ...over,
+  };
+}
+
+
+/** `n` open tasks due today, as the backend lists them, and a `taskPage` over them. */
+function tasksDue(n: number): Task[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: 100 + i, lead_id: null, property_id: null, kind: 'document' as const, origin: 'agent', title: `Task ${i + 1}`, detail: '',
+    due_at: '2026-03-02T08:00:00Z', snoozed_until: null, created_at: '2026-03-01T08:00:00Z', done_at: null, lead_name: null,
+  }));
+}
+
+function pagesOf(all: Task[]) {
+  return async (_f: unknown, after: TaskCursor | null, limit: number): Promise<TaskPage> => {
+    const start = after ? all.findIndex((t) => t.id === after.id) + 1 : 0;
+    const tasks = all.slice(start, start + limit);
+    const last = tasks[tasks.length - 1];
+    return { tasks, total: all.length, next: start + limit < all.length && last ? { due: last.due_at, id: last.id } : null };
   };
 }
 
@@ -73,6 +95,30 @@ describe('Today screen', () => {
     expect(screen.getByText('Overdue')).toBeTruthy();
     expect(screen.getByText('12 min')).toBeTruthy();
     expect(screen.getByTestId('today-replies').textContent).toContain('No reply waits for you.');
+  });
+
+  it('draws the first tasks, counts them all, and loads the rest of the day on "Show more"', async () => {
+    const all = tasksDue(120);
+    vi.mocked(ipc.today).mockResolvedValue(day({ tasks: all.slice(0, 50), tasks_total: 120, tasks_next: { due: all[49].due_at, id: all[49].id }, calls_total: 75 }));
+    vi.mocked(ipc.taskPage).mockImplementation(pagesOf(all));
+    render(Today);
+    const section = await screen.findByTestId('today-tasks');
+    expect(section.querySelector('h2')!.textContent).toBe('Tasks due (120)');
+    expect(section.querySelectorAll('[data-testid="today-row"]')).toHaveLength(50);
+    // 75 calls to make, one shown: the rest come as calls are logged.
+    expect(screen.getByTestId('today-calls').querySelector('h2')!.textContent).toBe('Calls to make (75)');
+    expect(screen.getByTestId('today-calls-more').textContent).toContain('The first 1 of 75');
+    await fireEvent.click(screen.getByTestId('today-tasks-more'));
+    await waitFor(() => expect(section.querySelectorAll('[data-testid="today-row"]')).toHaveLength(100));
+    expect(ipc.taskPage).toHaveBeenLastCalledWith({ open: true, due_before: '2026-03-02T20:00:00Z', except_kind: 'call' }, { due: all[49].due_at, id: 149 }, 50);
+    await fireEvent.click(screen.getByTestId('today-tasks-more'));
+    await waitFor(() => expect(section.querySelectorAll('[data-testid="today-row"]')).toHaveLength(120));
+    expect(screen.queryByTestId('today-tasks-more')).toBeNull();
+    // The keyboard list runs on into the loaded rows.
+    const rows = screen.getAllByTestId('today-row');
+    rows[rows.length - 2].focus();
+    await fireEvent.keyDown(rows[rows.length - 2], { key: 'ArrowDown' });
+    expect(document.activeElement).toBe(screen.getAllByTestId('today-row')[rows.length - 1]);
   });
 
   it('shows a call to a number on the Do Not Call Register as held, with no call button', async () => {
@@ -145,6 +191,22 @@ describe('CallOutcomeDialog', () => {
 });
 
 describe('LeadTasks', () => {
+  it('draws the first page of a lead\'s open tasks and loads more on demand', async () => {
+    const { default: LeadTasks } = await import('../src/lib/components/LeadTasks.svelte');
+    const ipc = stubIpc();
+    const all = tasksDue(45);
+    vi.mocked(ipc.taskPage).mockImplementation(pagesOf(all));
+    render(LeadTasks, { leadId: 3, leadName: 'Aisha', dnmAt: null, dnmReason: null });
+    await waitFor(() => expect(screen.getAllByTestId('lead-task')).toHaveLength(20));
+    expect(ipc.taskPage).toHaveBeenCalledWith({ open: true, lead_id: 3 }, null, 20);
+    expect(screen.getByTestId('lead-tasks-more').textContent).toContain('Show 20 more');
+    await fireEvent.click(screen.getByTestId('lead-tasks-more'));
+    await waitFor(() => expect(screen.getAllByTestId('lead-task')).toHaveLength(40));
+    await fireEvent.click(screen.getByTestId('lead-tasks-more'));
+    await waitFor(() => expect(screen.getAllByTestId('lead-task')).toHaveLength(45));
+    expect(screen.queryByTestId('lead-tasks-more')).toBeNull();
+  });
+
   it('shows the do-not-market banner and allows marketing again with a reason', async () => {
     const { default: LeadTasks } = await import('../src/lib/components/LeadTasks.svelte');
     const { makeLead } = await import('./fixtures');

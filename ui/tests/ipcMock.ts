@@ -44,7 +44,7 @@ export function stubIpc() {
   vi.mocked(ipc.onFollowupsTicked).mockResolvedValue(() => {});
   vi.mocked(ipc.leadEnrolments).mockResolvedValue([]);
   vi.mocked(ipc.viewingList).mockResolvedValue([]);
-  vi.mocked(ipc.followupDue).mockResolvedValue([]);
+  vi.mocked(ipc.followupDue).mockResolvedValue({ items: [], total: 0, due_now: 0, next: null });
   vi.mocked(ipc.campaignList).mockResolvedValue([]);
   vi.mocked(ipc.campaignStats).mockResolvedValue([]);
   vi.mocked(ipc.deliveryStatus).mockResolvedValue(makeDeliveryStatus());
@@ -57,8 +57,9 @@ export function stubIpc() {
   // Rust confirms a typed path as it is (it resolves symlinks; the tests have none).
   vi.mocked(ipc.importConfirm).mockImplementation(async (path) => path);
   vi.mocked(ipc.exportConfirm).mockImplementation(async (path) => path);
-  vi.mocked(ipc.today).mockResolvedValue({ now: new Date().toISOString(), in_call_window: true, calls_wait_until: null, calls_wait_label: null, calls: [], manual_count: 0, manual: [], viewings: [], tasks: [], new_leads: [], replies: [] });
+  vi.mocked(ipc.today).mockResolvedValue({ now: new Date().toISOString(), in_call_window: true, calls_wait_until: null, calls_wait_label: null, calls: [], calls_total: 0, manual_count: 0, manual: [], viewings: [], tasks: [], tasks_total: 0, tasks_next: null, tasks_before: new Date().toISOString(), new_leads: [], replies: [] });
   vi.mocked(ipc.taskList).mockResolvedValue([]);
+  vi.mocked(ipc.taskPage).mockResolvedValue({ tasks: [], total: 0, next: null });
   vi.mocked(ipc.callList).mockResolvedValue([]);
   vi.mocked(ipc.leadCompliance).mockImplementation(async (leadId) => ({ lead_id: leadId, dncr: false, consents: [], held: [] }));
   vi.mocked(ipc.dncrSummary).mockResolvedValue({ numbers: 0, leads_affected: 0, refused: [], refused_count: 0 });

@@ -620,6 +620,11 @@ impl Book {
         followups::due_queue(self.conn(), ws, self.now(), limit)
     }
 
+    /// One page of what goes out today, after `after`, with the day's totals.
+    pub fn due_page(&self, ws: &Workspace, after: Option<&followups::DueCursor>, limit: usize) -> Result<followups::DuePage> {
+        followups::due_page(self.conn(), ws, self.now(), after, limit)
+    }
+
     pub fn campaigns(&self, ws: &Workspace) -> Result<Vec<Campaign>> {
         followups::campaigns(self.conn(), ws)
     }
@@ -676,6 +681,11 @@ impl Book {
 
     pub fn tasks(&self, ws: &Workspace, filter: &tasks::TaskFilter) -> Result<Vec<tasks::Task>> {
         tasks::list(self.conn(), ws, filter)
+    }
+
+    /// One page of the tasks of `filter`, after `after`, with how many it holds in all.
+    pub fn task_page(&self, ws: &Workspace, filter: &tasks::TaskFilter, after: Option<&tasks::TaskCursor>, limit: usize) -> Result<tasks::TaskPage> {
+        tasks::page(self.conn(), ws, filter, after, limit)
     }
 
     pub fn task_done(&mut self, ws: &Workspace, id: i64) -> Result<tasks::Task> {

@@ -10,6 +10,7 @@ use crate::clock::fmt_time;
 use crate::error::Result;
 use crate::listings::matching::MatchAlert;
 use crate::store::rows::{enum_col, opt_enum_col};
+use crate::store::paging::Keyset;
 use crate::store::settings::Setting;
 use crate::model::{DraftSource, HoldReason, MessageKind, MessageStatus, Review};
 use crate::workspace::Workspace;
@@ -138,12 +139,12 @@ pub struct OutboxCursor {
 }
 
 /// The most a page holds.
-pub const MAX_PAGE: usize = 500;
+pub use crate::store::paging::MAX_PAGE;
 
 /// The messages of `filter` after `after` (from the start when none), at most `limit` (1 to
 /// [`MAX_PAGE`]), oldest first — so a window never has to draw an outbox of any size at once.
 pub fn page(conn: &Connection, ws: &Workspace, filter: &OutboxFilter, after: Option<&OutboxCursor>, limit: usize) -> Result<OutboxPage> {
-    let limit = limit.clamp(1, MAX_PAGE);
+    let keyset = Keyset::new(limit);
     let mut cond = String::from(" WHERE o.workspace_id = ?");
     let mut args = vec![Value::Integer(ws.id)];
     if let Some(st) = filter.status {
@@ -179,13 +180,9 @@ pub fn page(conn: &Connection, ws: &Workspace, filter: &OutboxFilter, after: Opt
         page_args.push(Value::Integer(c.id));
     }
     sql.push_str(" ORDER BY o.queued_at, o.id LIMIT ?");
-    // One more than asked tells whether there is a next page.
-    page_args.push(Value::Integer(limit as i64 + 1));
-    let mut messages: Vec<Message> =
-        conn.prepare_cached(&sql)?.query_map(params_from_iter(&page_args), from_row)?.collect::<rusqlite::Result<_>>()?;
-    let more = messages.len() > limit;
-    messages.truncate(limit);
-    let next = if more { messages.last().map(|m| OutboxCursor { queued_at: m.queued_at.clone(), id: m.id }) } else { None };
+    page_args.push(keyset.probe());
+    let rows = conn.prepare_cached(&sql)?.query_map(params_from_iter(&page_args), from_row)?.collect::<rusqlite::Result<_>>()?;
+    let (messages, next) = keyset.take(rows, |m: &Message| OutboxCursor { queued_at: m.queued_at.clone(), id: m.id });
     Ok(OutboxPage { messages, total, next })
 }
 

@@ -65,13 +65,21 @@ pub struct Today {
     /// When calls may be made next, if not now; `calls_wait_label` says it for people ("after 09:00").
     pub calls_wait_until: Option<String>,
     pub calls_wait_label: Option<String>,
-    /// A leads first, overdue before the rest, then by due time.
+    /// A leads first, overdue before the rest, then by due time: the first [`PAGE`].
     pub calls: Vec<CallToMake>,
+    /// How many calls there are to make in all.
+    pub calls_total: i64,
     pub manual_count: i64,
     pub manual: Vec<Message>,
     pub viewings: Vec<Viewing>,
-    /// Other tasks due today or overdue, soonest first.
+    /// Other tasks due today or overdue, soonest first: the first page of `tasks::page` with
+    /// the filter open, due before `tasks_before`, any kind but calls.
     pub tasks: Vec<Task>,
+    pub tasks_total: i64,
+    /// Where the next page of tasks starts; none at the end.
+    pub tasks_next: Option<tasks::TaskCursor>,
+    /// The end of the workspace's day: the tasks listed are due before it.
+    pub tasks_before: String,
     /// Oldest first.
     pub new_leads: Vec<NewLead>,
     /// Newest reply first.
@@ -88,20 +96,31 @@ pub fn today(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<To
     let opens = crate::followups::window_opens(ws, now);
     let (calls_wait_until, calls_wait_label) = if in_window { (None, None) } else { (Some(fmt_time(opens)), Some(format!("after {}", ws.quiet_start))) };
 
-    let due_today = TaskFilter { open: true, due_before: Some(fmt_time(tomorrow)), ..Default::default() };
-    let mut open_calls = tasks::list(conn, ws, &TaskFilter { open: true, kind: Some(TaskKind::Call), ..Default::default() })?;
-    open_calls.retain(|t| t.lead_id.is_some() && t.due().map_or(true, |d| d < tomorrow));
-    let mut calls = Vec::with_capacity(open_calls.len());
-    for t in open_calls {
-        let Some(lead_id) = t.lead_id else { continue };
+    // The calls: read a page in SQL (A leads first, overdue before the rest, then by due
+    // time), never every open call task of the book; each row's lead is read for its page only.
+    let calls_where = "FROM tasks t JOIN leads l ON l.id = t.lead_id
+         WHERE t.workspace_id = ?1 AND t.done_at IS NULL AND t.kind = ?2 AND l.do_not_market_at IS NULL
+           AND (coalesce(t.snoozed_until, t.due_at) IS NULL OR coalesce(t.snoozed_until, t.due_at) < ?3)";
+    let calls_total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) {calls_where}"))?
+        .query_row(params![ws.id, TaskKind::Call, fmt_time(tomorrow)], |r| r.get(0))?;
+    let page: Vec<(i64, i64)> = conn
+        .prepare_cached(&format!(
+            "SELECT t.id, t.lead_id {calls_where}
+             ORDER BY coalesce(l.score, 0) < ?4, coalesce(coalesce(t.snoozed_until, t.due_at) < ?5, 0) = 0,
+                      coalesce(t.snoozed_until, t.due_at, ''), t.id
+             LIMIT ?6"
+        ))?
+        .query_map(params![ws.id, TaskKind::Call, fmt_time(tomorrow), Grade::A_MIN, fmt_time(now), PAGE as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut calls = Vec::with_capacity(page.len());
+    for (task_id, lead_id) in page {
+        let t = tasks::get(conn, ws, task_id)?;
         let lead = crate::leads::get(conn, ws, lead_id)?;
-        if lead.do_not_market_at.is_some() {
-            continue;
-        }
         let held_for = crate::compliance::dncr::listed(conn, ws, &lead)?.then_some(crate::model::HoldReason::Dncr);
         calls.push(CallToMake {
             held_for,
-            task_id: t.id,
+            task_id,
             lead_id,
             lead_name: lead.name,
             grade: lead.grade,
@@ -112,17 +131,12 @@ pub fn today(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<To
             waits_until: calls_wait_until.clone(),
         });
     }
-    calls.sort_by(|a, b| {
-        let key = |c: &CallToMake| (c.grade != Grade::A, !c.overdue, c.due_at.clone().unwrap_or_default(), c.task_id);
-        key(a).cmp(&key(b))
-    });
-    calls.truncate(PAGE);
 
     let (manual_count, manual) = outbox::manual_page(conn, ws, PAGE)?;
     let viewings = viewings::list(conn, ws, &viewings::ViewingFilter { from: Some(day_start), to: Some(tomorrow), ..Default::default() })?;
-    let mut other_tasks = tasks::list(conn, ws, &due_today)?;
-    other_tasks.retain(|t| t.kind != TaskKind::Call);
-    other_tasks.truncate(PAGE);
+    let tasks_before = fmt_time(tomorrow);
+    let due_today = TaskFilter { open: true, due_before: Some(tasks_before.clone()), except_kind: Some(TaskKind::Call), ..Default::default() };
+    let other_tasks = tasks::page(conn, ws, &due_today, None, PAGE)?;
 
     let new_leads = conn
         .prepare_cached(
@@ -157,10 +171,14 @@ pub fn today(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<To
         calls_wait_until,
         calls_wait_label,
         calls,
+        calls_total,
         manual_count,
         manual,
         viewings,
-        tasks: other_tasks,
+        tasks: other_tasks.tasks,
+        tasks_total: other_tasks.total,
+        tasks_next: other_tasks.next,
+        tasks_before,
         new_leads,
         replies,
     })

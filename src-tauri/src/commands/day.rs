@@ -8,7 +8,7 @@ use leadbook_core::leads::{Lead, LeadPage, LeadQuery};
 use leadbook_core::tasks::calls::{Call, CallOutcome};
 use leadbook_core::tasks::deals::{Deal, DealInput, DealStage};
 use leadbook_core::tasks::viewings::{Viewing, ViewingFilter, ViewingInput, ViewingStatus};
-use leadbook_core::tasks::{Task, TaskFilter, TaskInput};
+use leadbook_core::tasks::{Task, TaskCursor, TaskFilter, TaskInput, TaskPage};
 use leadbook_core::today::Today;
 use leadbook_core::workflows::{CallLogged, ViewingBooked};
 use leadbook_core::{Book, Result};
@@ -34,6 +34,12 @@ pub fn today(state: State<'_, AppState>) -> Result<Today> {
 #[tauri::command(async)]
 pub fn task_list(state: State<'_, AppState>, filter: TaskFilter) -> Result<Vec<Task>> {
     on(&state, |b, ws| b.tasks(ws, &filter))
+}
+
+/// One page of the tasks of `filter` (at most `limit`, 100 by default, after `after`), with their total.
+#[tauri::command(async)]
+pub fn task_page(state: State<'_, AppState>, filter: TaskFilter, after: Option<TaskCursor>, limit: Option<usize>) -> Result<TaskPage> {
+    on(&state, |b, ws| b.task_page(ws, &filter, after.as_ref(), limit.unwrap_or(100)))
 }
 
 #[tauri::command(async)]

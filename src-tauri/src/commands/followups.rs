@@ -2,7 +2,7 @@
 //! (`crate::background`); `followup_run` is the agent's "run now".
 
 use super::AppState;
-use leadbook_core::followups::{Campaign, DueItem, Enrolment, Step, StepStats, TickReport};
+use leadbook_core::followups::{Campaign, DueCursor, DuePage, Enrolment, Step, StepStats, TickReport};
 use leadbook_core::model::Language;
 use leadbook_core::Result;
 use tauri::{AppHandle, Emitter, State};
@@ -16,11 +16,12 @@ pub fn followup_run(app: AppHandle, state: State<'_, AppState>) -> Result<TickRe
     Ok(r)
 }
 
+/// One page of the due queue (at most `limit`, 100 by default, after `after`), with the day's totals.
 #[tauri::command(async)]
-pub fn followup_due(state: State<'_, AppState>, limit: Option<usize>) -> Result<Vec<DueItem>> {
+pub fn followup_due(state: State<'_, AppState>, after: Option<DueCursor>, limit: Option<usize>) -> Result<DuePage> {
     let book = state.book();
     let ws = book.current_workspace()?;
-    book.due_queue(&ws, limit.unwrap_or(500).min(5_000))
+    book.due_page(&ws, after.as_ref(), limit.unwrap_or(100))
 }
 
 #[tauri::command(async)]

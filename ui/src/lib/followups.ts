@@ -22,6 +22,24 @@ export function groupDue(items: readonly DueItem[]): Record<DueGroup, DueItem[]>
   return groups;
 }
 
+/**
+ * How many steps each group holds in all, when only the first pages are shown: the day's steps
+ * due by now (`due_now`) are overdue, or all waiting when the sending window is closed; the
+ * rest are later today. Without the totals, the rows shown.
+ */
+export function groupCounts(
+  shown: Record<DueGroup, DueItem[]>,
+  totals: { total: number; due_now: number } | null,
+): Record<DueGroup, number> {
+  if (!totals) return { overdue: shown.overdue.length, waiting: shown.waiting.length, later: shown.later.length };
+  const nowGroup: DueGroup = shown.waiting.length > 0 ? 'waiting' : 'overdue';
+  return {
+    overdue: nowGroup === 'overdue' ? totals.due_now : shown.overdue.length,
+    waiting: nowGroup === 'waiting' ? totals.due_now : shown.waiting.length,
+    later: Math.max(0, totals.total - totals.due_now),
+  };
+}
+
 /** The variables a template may use (SPEC §5); shown as "insert" buttons in the editor. */
 export const TEMPLATE_VARIABLES = [
   'first_name',

@@ -24,7 +24,8 @@ import type {
   Provider,
   TelegramLink,
   Dashboard,
-  DueItem,
+  DueCursor,
+  DuePage,
   Enrolment,
   DuplicateMatch,
   EmailSender,
@@ -62,7 +63,7 @@ import type {
   PossibleDuplicates,
 } from './types';
 import type { AppError, Deal, DealInput, DealStage, SmartList } from './types';
-import type { Call, CallLogged, CallOutcome, Lead, Task, TaskFilter, TaskInput, Today } from './types';
+import type { Call, CallLogged, CallOutcome, Lead, Task, TaskCursor, TaskFilter, TaskInput, TaskPage, Today } from './types';
 import type { Channel, ComplianceReport, Consent, ConsentSource, ContactPage, DncrImported, LeadCompliance, LogFilter } from './types';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -191,8 +192,9 @@ export const campaignPromote = (campaignId: number, position: number, variant: n
   call<Campaign>('campaign_promote', { campaignId, position, variant });
 export const templatePreview = (leadId: number, template: string, language?: 'en' | 'fa' | 'ar') =>
   call<string>('template_preview', language ? { leadId, template, language } : { leadId, template });
-export const followupDue = (limit?: number) =>
-  call<DueItem[]>('followup_due', limit === undefined ? {} : { limit });
+/** One page of the due queue (at most `limit` steps after `after`), with the day's totals. */
+export const followupDue = (after: DueCursor | null = null, limit = 100) =>
+  call<DuePage>('followup_due', { after, limit });
 export const followupRun = () => call<TickReport>('followup_run');
 export const leadEnrolments = (leadId: number) => call<Enrolment[]>('lead_enrolments', { leadId });
 export const followupPause = (leadId: number) => call<Enrolment[]>('followup_pause', { leadId });
@@ -339,6 +341,9 @@ export const callLog = (leadId: number, outcome: CallOutcome, notes: string | nu
   call<CallLogged>('call_log', { leadId, outcome, notes, durationS });
 export const callList = (leadId: number) => call<Call[]>('call_list', { leadId });
 export const taskList = (filter: TaskFilter) => call<Task[]>('task_list', { filter });
+/** One page of the tasks of `filter` (at most `limit` after `after`), with how many it holds in all. */
+export const taskPage = (filter: TaskFilter, after: TaskCursor | null, limit: number) =>
+  call<TaskPage>('task_page', { filter, after, limit });
 export const leadSetDoNotMarket = (id: number, marked: boolean, reason: string) =>
   call<Lead>('lead_set_do_not_market', { id, marked, reason });
 

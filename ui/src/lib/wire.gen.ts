@@ -771,6 +771,7 @@ export type DueItem = {
   lead_id: number,
   name: string,
   grade: Grade,
+  campaign_id: number,
   campaign: string,
   step: number,
   label: string,
@@ -783,6 +784,35 @@ export type DueItem = {
    * Due, but outside the sending window: goes out when it opens.
    */
   waiting_for_window: boolean,
+};
+
+/**
+ * A position in the due queue's order (due time, then lead, then campaign).
+ */
+export type DueCursor = {
+  due_at: string,
+  lead_id: number,
+  campaign_id: number,
+};
+
+/**
+ * One page of the due queue, earliest first, with how many steps are due today in all.
+ */
+export type DuePage = {
+  items: Array<DueItem>,
+  /**
+   * Every step due before the end of the local day, overdue ones included.
+   */
+  total: number,
+  /**
+   * Of those, the ones due by now (overdue, or waiting for the sending window when it is
+   * closed); the rest are due later today.
+   */
+  due_now: number,
+  /**
+   * Where the next page starts; none at the end.
+   */
+  next: DueCursor | null,
 };
 
 /**
@@ -1193,16 +1223,30 @@ export type Today = {
   calls_wait_until: string | null,
   calls_wait_label: string | null,
   /**
-   * A leads first, overdue before the rest, then by due time.
+   * A leads first, overdue before the rest, then by due time: the first [`PAGE`].
    */
   calls: Array<CallToMake>,
+  /**
+   * How many calls there are to make in all.
+   */
+  calls_total: number,
   manual_count: number,
   manual: Array<OutboxMessage>,
   viewings: Array<Viewing>,
   /**
-   * Other tasks due today or overdue, soonest first.
+   * Other tasks due today or overdue, soonest first: the first page of `tasks::page` with
+   * the filter open, due before `tasks_before`, any kind but calls.
    */
   tasks: Array<Task>,
+  tasks_total: number,
+  /**
+   * Where the next page of tasks starts; none at the end.
+   */
+  tasks_next: TaskCursor | null,
+  /**
+   * The end of the workspace's day: the tasks listed are due before it.
+   */
+  tasks_before: string,
   /**
    * Oldest first.
    */
@@ -1322,6 +1366,30 @@ export type TaskFilter = {
   due_before?: string | null,
   lead_id?: number | null,
   kind?: TaskKind | null,
+  /**
+   * All kinds but this one (Today lists calls apart).
+   */
+  except_kind?: TaskKind | null,
+};
+
+/**
+ * A position in the tasks' order: the due time (none: among those without one) and the id.
+ */
+export type TaskCursor = {
+  due: string | null,
+  id: number,
+};
+
+/**
+ * One page of tasks, in the tasks' order, with how many the filter holds in all.
+ */
+export type TaskPage = {
+  tasks: Array<Task>,
+  total: number,
+  /**
+   * Where the next page starts; none at the end.
+   */
+  next: TaskCursor | null,
 };
 
 /**

@@ -3,7 +3,7 @@
  * enrolment (derived from when it was created), the due queue, pause/resume and a template
  * preview. Follows the wire contract of the Rust commands; the tick here only counts.
  */
-import type { Campaign, DueItem, Enrolment, Lead, Step, StepStats, TickReport, Variant, VariantStats } from '../lib/types';
+import type { Campaign, DueCursor, DueItem, DuePage, Enrolment, Lead, Step, StepStats, TickReport, Variant, VariantStats } from '../lib/types';
 import { compare, wilson } from './abtest';
 import { NOT_MINE, type MockContext } from './properties';
 
@@ -138,6 +138,25 @@ function lead(ctx: MockContext, id: unknown): Lead {
   return found ?? fail('not_found', `no lead ${String(id)}`);
 }
 
+function duePage(ctx: MockContext, after: DueCursor | null, limit: number): DuePage {
+  const all = due(ctx, Infinity);
+  const key = (i: DueItem) => [i.due_at, i.lead_id, i.campaign_id] as const;
+  const start = after ? all.findIndex((i) => {
+    const [d, l, c] = key(i);
+    return d > after.due_at || (d === after.due_at && (l > after.lead_id || (l === after.lead_id && c > after.campaign_id)));
+  }) : 0;
+  const rest = start < 0 ? [] : all.slice(start);
+  const items = rest.slice(0, limit);
+  const last = items[items.length - 1];
+  const now = new Date().toISOString();
+  return {
+    items,
+    total: all.length,
+    due_now: all.filter((i) => i.due_at <= now).length,
+    next: rest.length > limit && last ? { due_at: last.due_at, lead_id: last.lead_id, campaign_id: last.campaign_id } : null,
+  };
+}
+
 function due(ctx: MockContext, limit: number): DueItem[] {
   const c = campaignsOf(ctx.workspace);
   const hour = new Date().getHours();
@@ -154,6 +173,7 @@ function due(ctx: MockContext, limit: number): DueItem[] {
         lead_id: l.id,
         name: l.name,
         grade: l.grade,
+        campaign_id: c.id,
         campaign: c.name,
         step: s.position,
         label: s.label,
@@ -277,7 +297,7 @@ export function followupCommand(cmd: string, args: Record<string, unknown>, ctx:
     case 'template_preview':
       return render(String(args.template ?? ''), lead(ctx, args.leadId));
     case 'followup_due':
-      return due(ctx, typeof args.limit === 'number' ? args.limit : 100);
+      return duePage(ctx, (args.after as DueCursor | null | undefined) ?? null, typeof args.limit === 'number' ? args.limit : 100);
     case 'followup_run': {
       const items = due(ctx, 1000);
       const report: TickReport = {

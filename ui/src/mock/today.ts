@@ -2,7 +2,7 @@
  * The agent's day for `npm run dev:mock`: tasks (one call task per A lead is seeded), calls
  * and the `today` answer, following the wire contract of the Rust commands in commands/day.rs.
  */
-import type { Call, CallLogged, CallOutcome, Task, TaskInput, Today } from '../lib/types';
+import type { Call, CallLogged, CallOutcome, Task, TaskCursor, TaskFilter, TaskInput, TaskPage, Today } from '../lib/types';
 import { NOT_MINE, type MockContext } from './properties';
 
 const fail = (code: string, message: string, field?: string): never => {
@@ -52,25 +52,56 @@ function task(id: unknown, ctx: MockContext) {
   return t ?? fail('not_found', `no task ${String(id)}`);
 }
 
+/** The tasks of `f` in the backend's order (soonest due first, those without a due time last). */
+function filtered(ctx: MockContext, f: TaskFilter): (Task & { ws: number })[] {
+  const due = (t: Task) => t.snoozed_until ?? t.due_at;
+  return tasks
+    .filter((t) => t.ws === ctx.workspace)
+    .filter((t) => !f.open || !t.done_at)
+    .filter((t) => !f.due_before || (!!due(t) && due(t)! < f.due_before))
+    .filter((t) => !f.lead_id || t.lead_id === f.lead_id)
+    .filter((t) => !f.kind || t.kind === f.kind)
+    .filter((t) => !f.except_kind || t.kind !== f.except_kind)
+    .sort((a, b) => Number(!due(a)) - Number(!due(b)) || (due(a) ?? '').localeCompare(due(b) ?? '') || a.id - b.id);
+}
+
+function taskPage(ctx: MockContext, f: TaskFilter, after: TaskCursor | null, limit: number): TaskPage {
+  const all = filtered(ctx, f);
+  const start = after ? all.findIndex((t) => t.id === after.id) + 1 : 0;
+  const page = all.slice(start, start + limit);
+  const last = page[page.length - 1];
+  const next = start + limit < all.length && last ? { due: last.snoozed_until ?? last.due_at, id: last.id } : null;
+  return { tasks: page, total: all.length, next };
+}
+
 function today(ctx: MockContext): Today {
   const now = new Date();
   const open = tasks.filter((t) => t.ws === ctx.workspace && !t.done_at && (!t.snoozed_until || Date.parse(t.snoozed_until) <= now.getTime()));
   const leads = ctx.leads();
+  const tomorrow = new Date(now);
+  tomorrow.setHours(24, 0, 0, 0);
+  const tasks_before = tomorrow.toISOString();
+  const due = taskPage(ctx, { open: true, due_before: tasks_before, except_kind: 'call', lead_id: null, kind: null }, null, 50);
+  const calls = open
+    .filter((t) => t.kind === 'call' && t.lead_id)
+    .map((t) => {
+      const l = leads.find((x) => x.id === t.lead_id);
+      return { task_id: t.id, lead_id: t.lead_id!, lead_name: l?.name ?? '', grade: l?.grade ?? 'D', phone: l?.phone ?? null, title: t.title, due_at: t.due_at, overdue: !!t.due_at && Date.parse(t.due_at) < now.getTime(), waits_until: null, held_for: null };
+    });
   return {
     now: now.toISOString(),
     in_call_window: true,
     calls_wait_until: null,
     calls_wait_label: null,
-    calls: open
-      .filter((t) => t.kind === 'call' && t.lead_id)
-      .map((t) => {
-        const l = leads.find((x) => x.id === t.lead_id);
-        return { task_id: t.id, lead_id: t.lead_id!, lead_name: l?.name ?? '', grade: l?.grade ?? 'D', phone: l?.phone ?? null, title: t.title, due_at: t.due_at, overdue: !!t.due_at && Date.parse(t.due_at) < now.getTime(), waits_until: null, held_for: null };
-      }),
+    calls: calls.slice(0, 50),
+    calls_total: calls.length,
     manual_count: 0,
     manual: [],
     viewings: [],
-    tasks: open.filter((t) => t.kind !== 'call'),
+    tasks: due.tasks,
+    tasks_total: due.total,
+    tasks_next: due.next,
+    tasks_before,
     new_leads: leads
       .filter((l) => l.status === 'new')
       .slice(0, 5)
@@ -87,6 +118,9 @@ export function todayCommand(cmd: string, args: Record<string, unknown>, ctx: Mo
     case 'task_list':
       seed(ctx);
       return tasks.filter((t) => t.ws === ctx.workspace);
+    case 'task_page':
+      seed(ctx);
+      return taskPage(ctx, (args.filter ?? {}) as TaskFilter, (args.after as TaskCursor | null | undefined) ?? null, typeof args.limit === 'number' ? args.limit : 100);
     case 'task_add':
       return add(ctx, args.input as TaskInput);
     case 'task_done': {

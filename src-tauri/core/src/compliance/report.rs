@@ -3,6 +3,7 @@
 
 use super::{checks_of, Check, ContactOutcome, ContactPurpose, HoldReason};
 use crate::error::{Error, Result};
+use crate::store::paging::Keyset;
 use crate::store::rows::{enum_col, opt_enum_col};
 use crate::workspace::Workspace;
 use chrono::NaiveDate;
@@ -62,7 +63,7 @@ pub struct ContactPage {
 }
 
 /// The most a page holds.
-pub const MAX_PAGE: usize = 500;
+pub use crate::store::paging::MAX_PAGE;
 
 const COLUMNS: &str = "id, lead_id, lead_name, at, channel, purpose, outcome, outbox_id, call_id, passed, held_by, broke, detail";
 
@@ -138,7 +139,7 @@ fn condition(ws: &Workspace, f: &LogFilter) -> Result<(String, Vec<Value>)> {
 
 /// Entries of `filter` below id `before` (from the newest when none), at most `limit`.
 pub fn page(conn: &Connection, ws: &Workspace, filter: &LogFilter, before: Option<i64>, limit: usize) -> Result<ContactPage> {
-    let limit = limit.clamp(1, MAX_PAGE);
+    let keyset = Keyset::new(limit);
     let (cond, args) = condition(ws, filter)?;
     let (total, held): (i64, i64) = conn
         .prepare_cached(&format!("SELECT count(*), count(*) FILTER (WHERE outcome = 'held') FROM contact_log{cond}"))?
@@ -150,11 +151,9 @@ pub fn page(conn: &Connection, ws: &Workspace, filter: &LogFilter, before: Optio
         page_args.push(Value::Integer(b));
     }
     sql.push_str(" ORDER BY id DESC LIMIT ?");
-    page_args.push(Value::Integer(limit as i64 + 1));
-    let mut entries: Vec<ContactEntry> = conn.prepare_cached(&sql)?.query_map(params_from_iter(&page_args), from_row)?.collect::<rusqlite::Result<_>>()?;
-    let more = entries.len() > limit;
-    entries.truncate(limit);
-    let next = if more { entries.last().map(|e| e.id) } else { None };
+    page_args.push(keyset.probe());
+    let rows = conn.prepare_cached(&sql)?.query_map(params_from_iter(&page_args), from_row)?.collect::<rusqlite::Result<_>>()?;
+    let (entries, next) = keyset.take(rows, |e: &ContactEntry| e.id);
     Ok(ContactPage { entries, total, contacts: total - held, held, next })
 }
 

@@ -70,6 +70,7 @@ pub struct DueItem {
     pub lead_id: i64,
     pub name: String,
     pub grade: crate::model::Grade,
+    pub campaign_id: i64,
     pub campaign: String,
     pub step: i64,
     pub label: String,
@@ -80,30 +81,54 @@ pub struct DueItem {
     pub waiting_for_window: bool,
 }
 
-/// Steps due before the end of the workspace's local day (overdue ones included), earliest
-/// first, at most `limit`.
-pub fn due_queue(conn: &Connection, ws: &Workspace, now: DateTime<Utc>, limit: usize) -> Result<Vec<DueItem>> {
-    let end = ws.day_start(ws.local_day(now) + Duration::days(1));
+/// A position in the due queue's order (due time, then lead, then campaign).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DueCursor {
+    pub due_at: String,
+    pub lead_id: i64,
+    pub campaign_id: i64,
+}
+
+/// One page of the due queue, earliest first, with how many steps are due today in all.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct DuePage {
+    pub items: Vec<DueItem>,
+    /// Every step due before the end of the local day, overdue ones included.
+    pub total: i64,
+    /// Of those, the ones due by now (overdue, or waiting for the sending window when it is
+    /// closed); the rest are due later today.
+    pub due_now: i64,
+    /// Where the next page starts; none at the end.
+    pub next: Option<DueCursor>,
+}
+
+/// The steps due before `end` after `after`, earliest first, at most `limit`. Read from the
+/// active enrolments' due index, so a page costs the same at any size of book.
+fn due_rows(conn: &Connection, ws: &Workspace, now: DateTime<Utc>, end: DateTime<Utc>, after: Option<&DueCursor>, limit: i64) -> Result<Vec<DueItem>> {
     let open = in_window(ws, now);
+    // From the start: before every due time (an empty text sorts first).
+    let (due_at, lead, campaign) = after.map_or(("", 0, 0), |c| (c.due_at.as_str(), c.lead_id, c.campaign_id));
     let rows = conn
         .prepare_cached(
-            "SELECT l.id, l.name, l.score, c.name, e.next_step, s.label, e.next_due_at
-             FROM leads l JOIN enrolments e ON e.lead_id = l.id AND e.state = 'active'
+            "SELECT l.id, l.name, l.score, c.id, c.name, e.next_step, s.label, e.next_due_at
+             FROM enrolments e JOIN leads l ON l.id = e.lead_id
              JOIN campaigns c ON c.id = e.campaign_id
              LEFT JOIN campaign_steps s ON s.campaign_id = e.campaign_id AND s.position = e.next_step
-             WHERE l.workspace_id = ?1 AND l.next_followup_at < ?2 AND e.next_due_at < ?2
-             ORDER BY e.next_due_at, l.id LIMIT ?3",
+             WHERE e.workspace_id = ?1 AND e.state = 'active' AND e.next_due_at < ?2
+               AND (e.next_due_at, e.lead_id, e.campaign_id) > (?3, ?4, ?5)
+             ORDER BY e.next_due_at, e.lead_id, e.campaign_id LIMIT ?6",
         )?
-        .query_map(params![ws.id, fmt_time(end), limit as i64], |r| {
-            let due_at: String = r.get(6)?;
+        .query_map(params![ws.id, fmt_time(end), due_at, lead, campaign, limit], |r| {
+            let due_at: String = r.get(7)?;
             let is_due = parse_time(&due_at).is_some_and(|d| d <= now);
             Ok(DueItem {
                 lead_id: r.get(0)?,
                 name: r.get(1)?,
                 grade: crate::model::Grade::of(r.get(2)?),
-                campaign: r.get(3)?,
-                step: r.get(4)?,
-                label: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                campaign_id: r.get(3)?,
+                campaign: r.get(4)?,
+                step: r.get(5)?,
+                label: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
                 overdue: is_due && open,
                 waiting_for_window: is_due && !open,
                 due_at,
@@ -111,6 +136,33 @@ pub fn due_queue(conn: &Connection, ws: &Workspace, now: DateTime<Utc>, limit: u
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
+}
+
+/// The end of the workspace's local day at `now`: the due queue shows what is due before it.
+fn end_of_day(ws: &Workspace, now: DateTime<Utc>) -> DateTime<Utc> {
+    ws.day_start(ws.local_day(now) + Duration::days(1))
+}
+
+/// Steps due before the end of the workspace's local day (overdue ones included), earliest
+/// first, at most `limit`.
+pub fn due_queue(conn: &Connection, ws: &Workspace, now: DateTime<Utc>, limit: usize) -> Result<Vec<DueItem>> {
+    due_rows(conn, ws, now, end_of_day(ws, now), None, i64::try_from(limit).unwrap_or(i64::MAX))
+}
+
+/// The due queue after `after` (from the start when none), at most `limit` (1 to
+/// [`crate::store::paging::MAX_PAGE`]) steps, with the day's totals.
+pub fn due_page(conn: &Connection, ws: &Workspace, now: DateTime<Utc>, after: Option<&DueCursor>, limit: usize) -> Result<DuePage> {
+    let keyset = crate::store::paging::Keyset::new(limit);
+    let end = end_of_day(ws, now);
+    let (total, due_now): (i64, i64) = conn
+        .prepare_cached(
+            "SELECT count(*), count(*) FILTER (WHERE next_due_at <= ?3) FROM enrolments
+             WHERE workspace_id = ?1 AND state = 'active' AND next_due_at < ?2",
+        )?
+        .query_row(params![ws.id, fmt_time(end), fmt_time(now)], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = due_rows(conn, ws, now, end, after, keyset.limit() as i64 + 1)?;
+    let (items, next) = keyset.take(rows, |i: &DueItem| DueCursor { due_at: i.due_at.clone(), lead_id: i.lead_id, campaign_id: i.campaign_id });
+    Ok(DuePage { items, total, due_now, next })
 }
 
 /// Keeps `leads.next_followup_at` (what the dashboard and the tick's index read) equal to the

@@ -133,10 +133,13 @@ text_enum!(
 );
 
 impl Grade {
+    /// The lowest score of an A lead (SQL that orders by grade compares with it).
+    pub const A_MIN: i64 = 70;
+
     /// The grade of a score; a score never computed counts as 0.
     pub fn of(score: Option<i64>) -> Grade {
         match score.unwrap_or(0) {
-            s if s >= 70 => Grade::A,
+            s if s >= Grade::A_MIN => Grade::A,
             s if s >= 45 => Grade::B,
             s if s >= 25 => Grade::C,
             _ => Grade::D,

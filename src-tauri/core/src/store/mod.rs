@@ -8,6 +8,7 @@
 //! it: every write answers the damage error.
 
 pub mod disk;
+pub mod paging;
 pub mod rows;
 pub mod settings;
 
@@ -704,6 +705,11 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (workspace_id, lead_a, lead_b)
     ) WITHOUT ROWID;
     CREATE INDEX duplicate_dismissals_b ON duplicate_dismissals(lead_b);
+    "#,
+    // 23: paging the due queue (issue #18): the active enrolments by due time, so a page of the
+    // queue and its count read an index range, not every enrolment of the book.
+    r#"
+    CREATE INDEX enrolments_ws_due ON enrolments(workspace_id, next_due_at) WHERE state = 'active';
     "#,
 ];
 

@@ -182,11 +182,16 @@ pub struct TaskFilter {
     pub due_before: Option<String>,
     pub lead_id: Option<i64>,
     pub kind: Option<TaskKind>,
+    /// All kinds but this one (Today lists calls apart).
+    pub except_kind: Option<TaskKind>,
 }
 
-/// The workspace's tasks by `f`, soonest due first (those without a due time last).
-pub fn list(conn: &Connection, ws: &Workspace, f: &TaskFilter) -> Result<Vec<Task>> {
-    let mut sql = format!("SELECT {COLUMNS} {FROM} WHERE t.workspace_id = ?");
+/// When a task is next due, in SQL: the end of its snooze, else its due time.
+const DUE: &str = "coalesce(t.snoozed_until, t.due_at)";
+
+/// The `WHERE` of `f` and its arguments.
+fn condition(ws: &Workspace, f: &TaskFilter) -> Result<(String, Vec<Value>)> {
+    let mut sql = String::from(" WHERE t.workspace_id = ?");
     let mut args = vec![Value::Integer(ws.id)];
     if f.open {
         sql.push_str(" AND t.done_at IS NULL");
@@ -204,9 +209,67 @@ pub fn list(conn: &Connection, ws: &Workspace, f: &TaskFilter) -> Result<Vec<Tas
         sql.push_str(" AND t.kind = ?");
         args.push(Value::Text(k.as_str().into()));
     }
-    sql.push_str(" ORDER BY coalesce(t.snoozed_until, t.due_at) IS NULL, coalesce(t.snoozed_until, t.due_at), t.id");
+    if let Some(k) = f.except_kind {
+        sql.push_str(" AND t.kind != ?");
+        args.push(Value::Text(k.as_str().into()));
+    }
+    Ok((sql, args))
+}
+
+/// The tasks' order: soonest due first, those without a due time last, then by id.
+const ORDER: &str = " ORDER BY coalesce(t.snoozed_until, t.due_at) IS NULL, coalesce(t.snoozed_until, t.due_at), t.id";
+
+/// The workspace's tasks by `f`, soonest due first (those without a due time last).
+pub fn list(conn: &Connection, ws: &Workspace, f: &TaskFilter) -> Result<Vec<Task>> {
+    let (cond, args) = condition(ws, f)?;
+    let sql = format!("SELECT {COLUMNS} {FROM}{cond}{ORDER}");
     let rows = conn.prepare_cached(&sql)?.query_map(params_from_iter(&args), from_row)?.collect::<rusqlite::Result<_>>()?;
     Ok(rows)
+}
+
+/// A position in the tasks' order: the due time (none: among those without one) and the id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TaskCursor {
+    pub due: Option<String>,
+    pub id: i64,
+}
+
+/// One page of tasks, in the tasks' order, with how many the filter holds in all.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct TaskPage {
+    pub tasks: Vec<Task>,
+    pub total: i64,
+    /// Where the next page starts; none at the end.
+    pub next: Option<TaskCursor>,
+}
+
+/// The tasks of `f` after `after` (from the start when none), at most `limit` (1 to
+/// [`crate::store::paging::MAX_PAGE`]).
+pub fn page(conn: &Connection, ws: &Workspace, f: &TaskFilter, after: Option<&TaskCursor>, limit: usize) -> Result<TaskPage> {
+    let keyset = crate::store::paging::Keyset::new(limit);
+    let (cond, args) = condition(ws, f)?;
+    let total: i64 = conn.prepare_cached(&format!("SELECT count(*) FROM tasks t{cond}"))?.query_row(params_from_iter(&args), |r| r.get(0))?;
+    let mut sql = format!("SELECT {COLUMNS} {FROM}{cond}");
+    let mut page_args = args;
+    match after {
+        // After a task with a due time: later ones, then every one without.
+        Some(TaskCursor { due: Some(d), id }) => {
+            sql.push_str(&format!(" AND ({DUE} IS NULL OR ({DUE}, t.id) > (?, ?))"));
+            page_args.push(Value::Text(d.clone()));
+            page_args.push(Value::Integer(*id));
+        }
+        Some(TaskCursor { due: None, id }) => {
+            sql.push_str(&format!(" AND {DUE} IS NULL AND t.id > ?"));
+            page_args.push(Value::Integer(*id));
+        }
+        None => {}
+    }
+    sql.push_str(ORDER);
+    sql.push_str(" LIMIT ?");
+    page_args.push(keyset.probe());
+    let rows = conn.prepare_cached(&sql)?.query_map(params_from_iter(&page_args), from_row)?.collect::<rusqlite::Result<_>>()?;
+    let (tasks, next) = keyset.take(rows, |t: &Task| TaskCursor { due: t.snoozed_until.clone().or_else(|| t.due_at.clone()), id: t.id });
+    Ok(TaskPage { tasks, total, next })
 }
 
 /// The workspace's open tasks, oldest first.
