@@ -13,6 +13,7 @@ pub mod match_index;
 mod query;
 pub mod replies;
 pub mod scoring;
+pub mod tallies;
 pub mod timeline;
 pub mod validate;
 
