@@ -177,9 +177,10 @@ fn speed_to_lead(conn: &Connection, ws: &Workspace, week_start: DateTime<Utc>, n
     };
     let mut unanswered = vec![];
     // The count from the tallies; the few shown in the order of `leads_ws_unanswered` (ties in
-    // arrival by source, then id: the index's own order, so no sort of every unanswered lead).
+    // arrival by source, then id: the index's own order, so no sort of every unanswered lead;
+    // `+source` keeps SQLite from seeking the index once per source, which loses that order).
     let unanswered_where = format!(
-        "workspace_id = ?1 AND first_answered_at IS NULL AND coalesce(arrived_at, created_at) >= ?2 AND source IN ({marks})"
+        "workspace_id = ?1 AND first_answered_at IS NULL AND coalesce(arrived_at, created_at) >= ?2 AND +source IN ({marks})"
     );
     let came: Vec<Source> = Source::ALL.iter().copied().filter(|s| crate::workflows::comes_to_agent(*s)).collect();
     let unanswered_total = crate::leads::tallies::between(conn, ws, crate::leads::tallies::Hours::Unanswered, &came, Some(now - UNANSWERED_WINDOW), None)?;

@@ -203,7 +203,7 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
 
     // Properties.
     let props = crate::listings::properties::list(conn, ws)?;
-    let sheet = wb.add_worksheet().set_name("Properties").map_err(xlsx_err)?;
+    let sheet = wb.add_worksheet_with_constant_memory().set_name("Properties").map_err(xlsx_err)?;
     let created = zoned("Created", tz);
     let ph = ["ID", "Title", "Area", "Price (AED)", "Type", "Bedrooms", "Purpose", "RERA permit", "Status", created.as_str()];
     header(sheet, &ph, rtl).map_err(xlsx_err)?;
@@ -236,7 +236,7 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
     sheet.set_column_width(1, 32).map_err(xlsx_err)?;
 
     // Follow-ups: what is due and when.
-    let sheet = wb.add_worksheet().set_name("Follow-ups").map_err(xlsx_err)?;
+    let sheet = wb.add_worksheet_with_constant_memory().set_name("Follow-ups").map_err(xlsx_err)?;
     let due_header = zoned("Due", tz);
     let fh = ["Lead ID", "Lead", "Grade", "Campaign", "Step", "Step name", due_header.as_str(), "Overdue"];
     header(sheet, &fh, rtl).map_err(xlsx_err)?;
