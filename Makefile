@@ -34,13 +34,14 @@ DEB := Leadbook_$(VERSION)_amd64.deb
 TAURI_DRIVER_VERSION := 2.1.0
 
 .PHONY: help run test package test-package setup setup-test apt-build apt-test node ui-deps ui e2e-deps tauri-driver build \
-        test-rust test-ui test-e2e bench bench-app clean venv-test
+        test-rust test-ui test-e2e bench bench-1m bench-app clean venv-test
 
 help:
 	@echo "make run    build and open Leadbook"
 	@echo "make test   run every test (Rust, UI, package, end-to-end under Xvfb)"
 	@echo "make package  build the Debian package (release): $(TARGET_DIR)/release/bundle/deb/$(DEB)"
 	@echo "make bench  run the core benchmarks of SPEC §10 (release build)"
+	@echo "make bench-1m   the curve of SPEC §10 round 2 up to 1 000 000 leads (release build)"
 	@echo "make bench-app  the window's figures: start, search keystroke, memory (release build, Xvfb)"
 
 run: setup build
@@ -129,9 +130,16 @@ test-e2e: e2e-deps tauri-driver apt-test
 bench: setup
 	@$(call apt_install,sqlite3)
 	$(CARGO) run --release -p leadbook-core --bin leadbook-bench
+	# The curve (SPEC §10 round 2): every figure at 10 000 and 100 000 leads.
+	$(CARGO) run --release -p leadbook-core --bin leadbook-bench -- --sizes 10000,100000
 	$(CARGO) bench -p leadbook-core --bench drain
 	$(MAKE) venv-test
 	$(CARGO) bench -p leadbook-core --bench email
+
+# The curve up to 1 000 000 leads (~10 minutes more on the 2-core machine; ~2 GB of /tmp).
+bench-1m: setup
+	@$(call apt_install,sqlite3)
+	$(CARGO) run --release -p leadbook-core --bin leadbook-bench -- --sizes 10000,100000,1000000
 
 # The window's own figures on the synthetic 100 000-lead book, under Xvfb.
 bench-app: setup apt-test

@@ -1,5 +1,5 @@
 //! The manager's view of one workspace: leads per grade, status and source, follow-ups due,
-//! replies this week, messages waiting. Each figure is an index-only query.
+//! replies this week, messages waiting. Counts come from the leads' tallies (`leads::tallies`), the rest from index ranges.
 
 use crate::clock::fmt_time;
 use crate::error::Result;
@@ -73,17 +73,23 @@ pub struct Week {
 
 pub const CHART_WEEKS: i64 = 12;
 
-/// Leads per grade, from the score index (a grade is a score range): one row per distinct
-/// score, bucketed here.
-fn grade_counts(conn: &Connection, ws: i64) -> Result<BTreeMap<&'static str, i64>> {
-    let mut out: BTreeMap<&'static str, i64> = Grade::ALL.iter().map(|g| (g.as_str(), 0)).collect();
-    let mut stmt = conn.prepare_cached("SELECT score, count(*) FROM leads WHERE workspace_id = ?1 GROUP BY score")?;
-    let mut rows = stmt.query([ws])?;
-    while let Some(r) = rows.next()? {
-        let (score, n): (Option<i64>, i64) = (r.get(0)?, r.get(1)?);
-        *out.entry(Grade::of(score).as_str()).or_insert(0) += n;
+/// Leads per grade, status and source, from the leads' tallies (a grade is a score range; a
+/// lead never scored grades as 0 does).
+type Counts = BTreeMap<&'static str, i64>;
+fn tally_counts(conn: &Connection, ws: &Workspace) -> Result<(Counts, Counts, Counts)> {
+    let mut grades: Counts = Grade::ALL.iter().map(|g| (g.as_str(), 0)).collect();
+    let mut by_status: Counts = Status::ALL.iter().map(|v| (v.as_str(), 0)).collect();
+    let mut by_source: Counts = Source::ALL.iter().map(|v| (v.as_str(), 0)).collect();
+    for t in crate::leads::tallies::all(conn, ws)? {
+        *grades.entry(Grade::of(t.score).as_str()).or_insert(0) += t.n;
+        if let Ok(s) = Status::parse("status", &t.status) {
+            *by_status.entry(s.as_str()).or_insert(0) += t.n;
+        }
+        if let Ok(s) = Source::parse("source", &t.source) {
+            *by_source.entry(s.as_str()).or_insert(0) += t.n;
+        }
     }
-    Ok(out)
+    Ok((grades, by_status, by_source))
 }
 
 /// The start of the current week (Monday 00:00) and the end of today, in the workspace's zone.
@@ -94,21 +100,16 @@ fn local_bounds(ws: &Workspace, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<
 }
 
 pub fn compute(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Dashboard> {
-    let grades = grade_counts(conn, ws.id)?;
+    let (grades, by_status, by_source) = tally_counts(conn, ws)?;
     let (week_start, tomorrow) = local_bounds(ws, now);
     let count = |sql: &str, times: &[DateTime<Utc>]| -> Result<i64> {
         let mut args = vec![Value::Integer(ws.id)];
         args.extend(times.iter().map(|t| Value::Text(fmt_time(*t))));
         Ok(conn.prepare_cached(sql)?.query_row(params_from_iter(args), |r| r.get(0))?)
     };
-    let due_today = count(
-        "SELECT count(*) FROM leads WHERE workspace_id = ?1 AND next_followup_at >= ?2 AND next_followup_at < ?3",
-        &[now, tomorrow],
-    )?;
-    let overdue = count(
-        "SELECT count(*) FROM leads WHERE workspace_id = ?1 AND next_followup_at IS NOT NULL AND next_followup_at < ?2",
-        &[now],
-    )?;
+    use crate::leads::tallies::{between, Hours};
+    let due_today = between(conn, ws, Hours::NextFollowup, &[], Some(now), Some(tomorrow))?;
+    let overdue = between(conn, ws, Hours::NextFollowup, &[], None, Some(now))?;
     let replies_this_week = count(
         "SELECT count(*) FROM timeline WHERE kind = 'replied' AND workspace_id = ?1 AND at >= ?2 AND at <= ?3",
         &[week_start, now],
@@ -120,28 +121,12 @@ pub fn compute(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<
         let (from, to) = (ws.day_start(day), ws.day_start(day + Duration::weeks(1)));
         weeks.push(Week {
             week: day.format("%Y-%m-%d").to_string(),
-            new_leads: count("SELECT count(*) FROM leads WHERE workspace_id = ?1 AND created_at >= ?2 AND created_at < ?3", &[from, to])?,
+            new_leads: between(conn, ws, Hours::Created, &[], Some(from), Some(to))?,
             replies: count(
                 "SELECT count(*) FROM timeline WHERE kind = 'replied' AND workspace_id = ?1 AND at >= ?2 AND at < ?3",
                 &[from, to],
             )?,
         });
-    }
-    // Funnel and sources from one scan of the (workspace, status, source) index.
-    let mut by_status: BTreeMap<&'static str, i64> = Status::ALL.iter().map(|v| (v.as_str(), 0)).collect();
-    let mut by_source: BTreeMap<&'static str, i64> = Source::ALL.iter().map(|v| (v.as_str(), 0)).collect();
-    {
-        let mut stmt = conn.prepare_cached("SELECT status, source, count(*) FROM leads WHERE workspace_id = ?1 GROUP BY status, source")?;
-        let mut rows = stmt.query([ws.id])?;
-        while let Some(r) = rows.next()? {
-            let (status, source, n): (String, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            if let Ok(s) = Status::parse("status", &status) {
-                *by_status.entry(s.as_str()).or_insert(0) += n;
-            }
-            if let Ok(s) = Source::parse("source", &source) {
-                *by_source.entry(s.as_str()).or_insert(0) += n;
-            }
-        }
     }
     Ok(Dashboard {
         weeks,
@@ -191,17 +176,18 @@ fn speed_to_lead(conn: &Connection, ws: &Workspace, week_start: DateTime<Utc>, n
         n => Some((minutes[n / 2 - 1] + minutes[n / 2]) / 2),
     };
     let mut unanswered = vec![];
-    // Both read `leads_ws_unanswered`: the count from the index alone, the few shown in its order.
+    // The count from the tallies; the few shown in the order of `leads_ws_unanswered` (ties in
+    // arrival by source, then id: the index's own order, so no sort of every unanswered lead;
+    // `+source` keeps SQLite from seeking the index once per source, which loses that order).
     let unanswered_where = format!(
-        "workspace_id = ?1 AND first_answered_at IS NULL AND coalesce(arrived_at, created_at) >= ?2 AND source IN ({marks})"
+        "workspace_id = ?1 AND first_answered_at IS NULL AND coalesce(arrived_at, created_at) >= ?2 AND +source IN ({marks})"
     );
-    let unanswered_total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM leads WHERE {unanswered_where}"))?
-        .query_row(params_from_iter(args(now - UNANSWERED_WINDOW)), |r| r.get(0))?;
+    let came: Vec<Source> = Source::ALL.iter().copied().filter(|s| crate::workflows::comes_to_agent(*s)).collect();
+    let unanswered_total = crate::leads::tallies::between(conn, ws, crate::leads::tallies::Hours::Unanswered, &came, Some(now - UNANSWERED_WINDOW), None)?;
     {
         let sql = format!(
             "SELECT id, name, source, coalesce(arrived_at, created_at) AS arrived FROM leads WHERE {unanswered_where}
-             ORDER BY coalesce(arrived_at, created_at), id LIMIT {UNANSWERED_SHOWN}"
+             ORDER BY coalesce(arrived_at, created_at), source, id LIMIT {UNANSWERED_SHOWN}"
         );
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params_from_iter(args(now - UNANSWERED_WINDOW)))?;

@@ -32,6 +32,12 @@ fn after_migration(tx: &Transaction, version: usize) -> Result<()> {
         // Leads written before matching existed get their area keys.
         leads::backfill_match_index(tx)?;
     }
+    if version == 24 {
+        // The leads' tallies start from the leads already there.
+        for id in workspace::ids(tx)? {
+            leads::tallies::rebuild(tx, id)?;
+        }
+    }
     if version == 3 {
         // Every workspace gets the default campaign. Leads that existed before follow-ups are
         // not enrolled: catching up would send them a check-in out of the blue.
@@ -639,6 +645,40 @@ mod tests {
             let n: i64 = conn.query_row("SELECT count(*) FROM workspaces", [], |r| r.get(0)).unwrap();
             assert_eq!(n, 1, "exactly one Default workspace");
         }
+    }
+
+    #[test]
+    fn leads_written_before_the_tallies_existed_are_counted_in_them() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 23, &SETUP).unwrap();
+        conn.execute_batch(
+            "INSERT INTO workspaces (id, name, created_at) VALUES (1, 'Default', '2026-01-01T00:00:00Z');
+             INSERT INTO leads (workspace_id, name, source, status, score, created_at, updated_at, next_followup_at)
+             VALUES (1, 'Old buyer', 'portal', 'new', 50, '2026-01-01T10:20:00Z', '2026-01-01T10:20:00Z', '2026-01-02T09:00:00Z');
+             INSERT INTO leads (workspace_id, name, source, status, score, created_at, updated_at, first_answered_at)
+             VALUES (1, 'Old seller', 'portal', 'new', 50, '2026-01-01T10:40:00Z', '2026-01-01T10:40:00Z', '2026-01-01T11:00:00Z');
+             INSERT INTO leads (workspace_id, name, source, status, created_at, updated_at)
+             VALUES (1, 'Never scored', 'manual', 'won', '2026-01-01T12:00:00Z', '2026-01-01T12:00:00Z');",
+        )
+        .unwrap();
+        migrate(&mut conn, &SETUP).unwrap();
+        let rows = |sql: &str| -> Vec<(String, String, i64)> {
+            conn.prepare(sql).unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+        };
+        assert_eq!(
+            rows("SELECT status || '/' || source, CAST(score AS TEXT), n FROM lead_tallies ORDER BY 1"),
+            vec![("new/portal".to_string(), "50".to_string(), 2), ("won/manual".to_string(), "-1".to_string(), 1)]
+        );
+        assert_eq!(
+            rows("SELECT kind || '/' || source, hour, n FROM lead_hours ORDER BY 1, 2"),
+            vec![
+                ("created/".to_string(), "2026-01-01T10".to_string(), 2),
+                ("created/".to_string(), "2026-01-01T12".to_string(), 1),
+                ("next/".to_string(), "2026-01-02T09".to_string(), 1),
+                ("unanswered/manual".to_string(), "2026-01-01T12".to_string(), 1),
+                ("unanswered/portal".to_string(), "2026-01-01T10".to_string(), 1),
+            ]
+        );
     }
 
     #[test]

@@ -46,6 +46,8 @@ const OWNERS: &[(&str, &str)] = &[
     ("contact_log", "compliance"),
     ("dncr_numbers", "compliance"),
     ("consents", "compliance"),
+    ("lead_tallies", "leads"),
+    ("lead_hours", "leads"),
 ];
 
 /// Where the schema lives: its migrations write whatever they must.

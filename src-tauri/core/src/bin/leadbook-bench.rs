@@ -2,7 +2,10 @@
 //! beside a baseline measured in the same run on the same machine.
 //!
 //! Usage: `leadbook-bench [--leads N] [--only add|export] [--keep FILE.db]` (default 100 000
-//! leads; `--only export` times three xlsx exports of the book).
+//! leads; `--only export` times three xlsx exports of the book), or
+//! `leadbook-bench --sizes 10000,100000,1000000`: the curve (SPEC §10 round 2), every figure at
+//! each size beside its same-run baseline, each phase in a child process of its own so that the
+//! peak resident memory it reports is that phase's.
 //! `--keep` saves the synthetic book, e.g. to open the app on it. Needs the `sqlite3` shell on
 //! PATH for the import baseline. `make bench` runs it in a release build.
 
@@ -70,6 +73,11 @@ fn sqlite3_import(dir: &Path, csv: &Path) -> leadbook_core::Result<Duration> {
 }
 
 fn main() {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().map(String::as_str) == Some("--sizes") || argv.first().map(String::as_str) == Some("--phase") {
+        curve::main(&argv);
+        return;
+    }
     let mut n = 100_000usize;
     let mut only: Option<String> = None;
     let mut keep: Option<std::path::PathBuf> = None;
@@ -374,4 +382,373 @@ fn tempfile_dir() -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("leadbook-bench-{}", std::process::id()));
     std::fs::create_dir_all(&d).expect("temp dir");
     d
+}
+
+/// The curve: the figures at several book sizes. The parent writes each size's CSV, runs the
+/// `sqlite3` baseline, and runs three phases as child processes of this same binary (import;
+/// the interactive figures and the tick; export), each printing `FIG` lines it collects.
+mod curve {
+    use super::{median, ms, p95, sqlite3_import, time};
+    use leadbook_core::leads::LeadQuery;
+    use leadbook_core::synth;
+    use leadbook_core::{Book, FixedClock};
+    use std::collections::BTreeMap;
+    use std::io::Write;
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    /// One measured figure of one phase: ours, the same run's baseline, and a number beside
+    /// (peak RSS in MB, or leads) where the figure has one.
+    struct Fig {
+        key: String,
+        ours: f64,
+        base: f64,
+        extra: String,
+    }
+
+    fn emit(key: &str, ours: Duration, base: Duration, extra: &str) {
+        println!("FIG\t{key}\t{}\t{}\t{extra}", ours.as_secs_f64(), base.as_secs_f64());
+    }
+
+    /// The process's peak resident memory so far, in MB (Linux `VmHWM`).
+    fn peak_rss_mb() -> f64 {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+
+    /// CPU seconds (user + system) this process has used so far: steadier than wall time on a
+    /// shared machine, for comparing builds.
+    fn cpu_secs() -> f64 {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let after = stat.rsplit_once(')').map_or("", |(_, a)| a);
+        let f: Vec<f64> = after.split_whitespace().filter_map(|v| v.parse().ok()).collect();
+        // Fields 14 and 15 of the file (utime, stime), 11 and 12 after the state letter, in ticks of 1/100 s.
+        f.get(10).zip(f.get(11)).map_or(f64::NAN, |(u, s)| (u + s) / 100.0)
+    }
+
+    fn clock() -> Arc<FixedClock> {
+        // Monday 2 March 2026, 10:00 in Dubai: inside the sending window, so the tick does real work.
+        Arc::new(FixedClock::at("2026-03-02T06:00:00Z"))
+    }
+
+    fn arg<'a>(argv: &'a [String], name: &str) -> Option<&'a str> {
+        argv.iter().position(|a| a == name).and_then(|i| argv.get(i + 1)).map(String::as_str)
+    }
+
+    pub fn main(argv: &[String]) {
+        if let Some(phase) = arg(argv, "--phase") {
+            let db = PathBuf::from(arg(argv, "--db").unwrap_or("book.db"));
+            match phase {
+                "import" => import(&db, Path::new(arg(argv, "--csv").unwrap_or("leads.csv"))),
+                "figures" => figures(&db, arg(argv, "--properties").and_then(|v| v.parse().ok()).unwrap_or(2_000)),
+                "export" => export(&db),
+                _ => {
+                    eprintln!("unknown phase {phase}");
+                    std::process::exit(2);
+                }
+            }
+            return;
+        }
+        let sizes: Vec<usize> = arg(argv, "--sizes")
+            .unwrap_or("10000,100000")
+            .split(',')
+            .filter_map(|v| v.trim().replace('_', "").parse().ok())
+            .collect();
+        let exe = std::env::current_exe().expect("the benchmark's own path");
+        let mut table: Vec<(usize, BTreeMap<String, Fig>)> = vec![];
+        println!(
+            "leadbook-bench: the curve at {sizes:?} leads (seed 42), {} cores",
+            std::thread::available_parallelism().map_or(1, |p| p.get())
+        );
+        for &n in &sizes {
+            let dir = std::env::temp_dir().join(format!("leadbook-curve-{}-{n}", std::process::id()));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            let csv = dir.join("leads.csv");
+            write_csv(&csv, n);
+            let db = dir.join("book.db");
+            let mut figs = BTreeMap::new();
+            let run = |args: &[&str]| -> Vec<Fig> {
+                let out = Command::new(&exe).args(args).output().expect("run a phase");
+                eprint!("{}", String::from_utf8_lossy(&out.stderr));
+                let text = String::from_utf8_lossy(&out.stdout).into_owned();
+                for l in text.lines().filter(|l| !l.starts_with("FIG\t")) {
+                    println!("  [{n}] {l}");
+                }
+                if !out.status.success() {
+                    println!("  [{n}] phase {args:?} failed: {}", out.status);
+                }
+                text.lines()
+                    .filter_map(|l| {
+                        let f: Vec<&str> = l.split('\t').collect();
+                        (f.len() == 5 && f[0] == "FIG").then(|| Fig {
+                            key: f[1].to_string(),
+                            ours: f[2].parse().unwrap_or(f64::NAN),
+                            base: f[3].parse().unwrap_or(f64::NAN),
+                            extra: f[4].to_string(),
+                        })
+                    })
+                    .collect()
+            };
+            let (db_s, csv_s) = (db.display().to_string(), csv.display().to_string());
+            let props = (n / 50).max(1).to_string();
+            let mut got = run(&["--phase", "import", "--db", &db_s, "--csv", &csv_s]);
+            let base = sqlite3_import(&dir, &csv).map(|d| d.as_secs_f64()).unwrap_or(f64::NAN);
+            for f in &mut got {
+                if f.key == "import" {
+                    f.base = base;
+                }
+            }
+            got.extend(run(&["--phase", "figures", "--db", &db_s, "--properties", &props]));
+            got.extend(run(&["--phase", "export", "--db", &db_s]));
+            for f in got {
+                figs.insert(f.key.clone(), f);
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+            print_size(n, &figs);
+            table.push((n, figs));
+        }
+        print_table(&table);
+    }
+
+    /// The synthetic book's CSV, written row by row.
+    fn write_csv(path: &Path, n: usize) {
+        let rows = synth::leads(n, 42);
+        let mut w = std::io::BufWriter::new(std::fs::File::create(path).expect("create the CSV"));
+        writeln!(w, "{}", synth::CSV_HEADER).expect("write the CSV");
+        for r in &rows {
+            writeln!(w, "{}", r.to_csv_line()).expect("write the CSV");
+        }
+        w.flush().expect("write the CSV");
+    }
+
+    fn import(db: &Path, csv: &Path) {
+        let mut book = Book::open(db, clock()).expect("open the book");
+        let ws = book.workspace("Default").expect("default workspace");
+        let never = std::sync::atomic::AtomicBool::new(false);
+        let (took, report) = time(|| book.import_file(&ws, csv, "csv", None, &mut |_, _| {}, &never).expect("import the book"));
+        println!(
+            "imported {} leads, merged {} duplicates, rejected {} dirty rows in {} ({:.2} s of CPU)",
+            report.imported,
+            report.merged,
+            report.rejected.len(),
+            ms(took),
+            cpu_secs()
+        );
+        emit("import", took, Duration::ZERO, &format!("{:.0}", peak_rss_mb()));
+    }
+
+    fn figures(db: &Path, properties: usize) {
+        let clock = clock();
+        let mut book = Book::open(db, clock.clone()).expect("open the book");
+        let ws = book.workspace("Default").expect("default workspace");
+
+        // Opening the lead list: the first page of 50 by score, with its count; beside it the
+        // bare SELECT of the same page.
+        let page = |book: &mut Book, q: &LeadQuery| book.list_leads(&ws, q).expect("list");
+        let open = LeadQuery { limit: Some(50), ..Default::default() };
+        let ours: Vec<Duration> = (0..20).map(|_| time(|| page(&mut book, &open)).0).collect();
+        let bare: Vec<Duration> = (0..20)
+            .map(|_| {
+                time(|| {
+                    let mut stmt = book.conn().prepare_cached("SELECT * FROM leads WHERE workspace_id = ?1 ORDER BY score DESC, id DESC LIMIT 50").unwrap();
+                    stmt.query_map([ws.id], |r| r.get::<_, i64>(0)).unwrap().count()
+                })
+                .0
+            })
+            .collect();
+        emit("list", median(ours), median(bare), "");
+
+        // The dashboard, beside the one bare count of the workspace's leads.
+        let ours: Vec<Duration> = (0..20).map(|_| time(|| book.dashboard(&ws).expect("dashboard")).0).collect();
+        let bare: Vec<Duration> = (0..20)
+            .map(|_| {
+                time(|| {
+                    let mut stmt = book.conn().prepare_cached("SELECT count(*) FROM leads WHERE workspace_id = ?1").unwrap();
+                    stmt.query_row([ws.id], |r| r.get::<_, i64>(0)).unwrap()
+                })
+                .0
+            })
+            .collect();
+        emit("dashboard", median(ours), median(bare), "");
+
+        // Search as you type: one page of 50 per keystroke, Latin and Arabic, beside a bare LIKE
+        // on the name column for the same page.
+        let mut per_key = vec![];
+        let mut bare_key = vec![];
+        for word in ["Mohammed", "محمد", "Karimi"] {
+            let chars: Vec<char> = word.chars().collect();
+            for i in 1..=chars.len() {
+                let typed: String = chars[..i].iter().collect();
+                let q = LeadQuery { search: Some(typed.clone()), limit: Some(50), ..Default::default() };
+                per_key.push(time(|| page(&mut book, &q)).0);
+                bare_key.push(
+                    time(|| {
+                        let mut stmt = book.conn().prepare_cached("SELECT id FROM leads WHERE workspace_id = ?1 AND name LIKE ?2 LIMIT 50").unwrap();
+                        stmt.query_map(rusqlite::params![ws.id, format!("%{typed}%")], |r| r.get::<_, i64>(0)).unwrap().count()
+                    })
+                    .0,
+                );
+            }
+        }
+        emit("search", median(per_key.clone()), median(bare_key), &format!("p95 {}", ms(p95(per_key))));
+
+        // Matching one listing, beside the bare SQL selecting the same leads.
+        let listings = synth::properties(properties, 42);
+        let ids: Vec<i64> = book
+            .write(|tx, now| {
+                listings
+                    .iter()
+                    .map(|p| {
+                        let input = leadbook_core::listings::properties::PropertyInput {
+                            title: Some(p.title.clone()),
+                            location: Some(p.location.clone()),
+                            price: Some(p.price),
+                            property_type: Some(p.property_type.clone()),
+                            bedrooms: Some(p.bedrooms),
+                            purpose: Some(p.purpose.clone()),
+                            permit: None,
+                            reference: None,
+                        };
+                        Ok(leadbook_core::listings::properties::add(tx, &ws, &input, now)?.id)
+                    })
+                    .collect()
+            })
+            .expect("add the listings");
+        let (mut ours, mut bare, mut matched) = (vec![], vec![], 0usize);
+        let sql = leadbook_core::listings::matching::MATCH_SQL.replace("{cols}", "l.*");
+        for id in ids.iter().step_by((ids.len() / 100).max(1)) {
+            let (d, m) = time(|| book.property_matches(&ws, *id).expect("matches"));
+            matched += m.len();
+            ours.push(d);
+            let p = book.property(&ws, *id).expect("listing");
+            bare.push(
+                time(|| {
+                    let mut stmt = book.conn().prepare_cached(&sql).unwrap();
+                    stmt.query_map(
+                        rusqlite::params![ws.id, p.area_key, p.price, p.property_type.map(|t| t.as_str()), p.bedrooms, p.purpose.wanted_by().as_str()],
+                        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>("name")?)),
+                    )
+                    .unwrap()
+                    .count()
+                })
+                .0,
+            );
+        }
+        emit("match", median(ours.clone()), median(bare), &format!("{} leads a listing", matched / ours.len().max(1)));
+
+        // The tick with 10 % of the book due: those enrolled an hour earlier than the rest.
+        let enrolled: i64 = book.conn().query_row("SELECT count(*) FROM enrolments", [], |r| r.get(0)).unwrap_or(0);
+        let due = enrolled / 10;
+        book.conn()
+            .execute(
+                "UPDATE enrolments SET enrolled_at = '2026-03-02T05:00:00Z', next_due_at = '2026-03-02T06:00:00Z'
+                   WHERE lead_id IN (SELECT id FROM leads ORDER BY id LIMIT ?1)",
+                [due],
+            )
+            .expect("make 10 % due");
+        book.conn()
+            .execute("UPDATE leads SET next_followup_at = '2026-03-02T06:00:00Z' WHERE id IN (SELECT id FROM leads ORDER BY id LIMIT ?1)", [due])
+            .expect("make 10 % due");
+        clock.set(leadbook_core::clock::parse_time("2026-03-02T06:30:00Z").expect("time"));
+        let (bare, _) = time(|| {
+            let mut stmt = book.conn().prepare("SELECT lead_id FROM enrolments WHERE state = 'active' AND next_due_at <= '2026-03-02T06:30:00Z'").unwrap();
+            stmt.query_map([], |r| r.get::<_, i64>(0)).unwrap().count()
+        });
+        let (took, report) = time(|| book.followup_tick(&ws).expect("tick"));
+        println!("tick: {enrolled} enrolled, {} due, {} queued", report.due, report.queued);
+        emit("tick", took, bare, &enrolled.to_string());
+    }
+
+    fn export(db: &Path) {
+        let mut book = Book::open(db, clock()).expect("open the book");
+        let ws = book.workspace("Default").expect("default workspace");
+        let dir = db.parent().unwrap_or(Path::new("."));
+        let (took, exported) = time(|| book.export(&ws, &dir.join("export.xlsx")).expect("export xlsx"));
+        let rss = peak_rss_mb();
+        let (csv, _) = time(|| book.export(&ws, &dir.join("export.csv")).expect("export csv"));
+        emit("export", took, csv, &format!("{} {rss:.0}", exported.leads));
+    }
+
+    fn fig<'a>(figs: &'a BTreeMap<String, Fig>, key: &str) -> Option<&'a Fig> {
+        figs.get(key).filter(|f| f.ours.is_finite())
+    }
+
+    fn s(secs: f64) -> String {
+        if !secs.is_finite() { "—".into() } else { ms(Duration::from_secs_f64(secs.max(0.0))) }
+    }
+
+    /// Each figure of one size, with its target and PASS/MISS.
+    fn rows(n: usize, figs: &BTreeMap<String, Fig>) -> Vec<(String, String, String, String, bool)> {
+        let mut out = vec![];
+        if let Some(f) = fig(figs, "import") {
+            let rss: f64 = f.extra.parse().unwrap_or(f64::NAN);
+            let ratio = f.ours / f.base;
+            out.push((
+                format!("import {n} rows (peak RSS {rss:.0} MB)"),
+                s(f.ours),
+                format!("{} sqlite3 .import ({ratio:.2}×)", s(f.base)),
+                "≤ 2.5×, 1M ≤ 25 s, RSS ≤ 400 MB".into(),
+                ratio <= 2.5 && rss <= 400.0 && (n < 1_000_000 || f.ours <= 25.0),
+            ));
+        }
+        if let Some(f) = fig(figs, "match") {
+            out.push((format!("match one listing ({})", f.extra), s(f.ours), format!("{} bare SQL ({:.2}×)", s(f.base), f.ours / f.base), "≤ 15 ms, ≤ 1.5×".into(), f.ours <= 0.015 && f.ours <= 1.5 * f.base));
+        }
+        if let Some(f) = fig(figs, "search") {
+            out.push((format!("search, one page a keystroke ({})", f.extra), s(f.ours), format!("{} bare LIKE on name", s(f.base)), "≤ 30 ms".into(), f.ours <= 0.030));
+        }
+        if let Some(f) = fig(figs, "list") {
+            out.push(("open the lead list (page + count)".into(), s(f.ours), format!("{} bare page SELECT", s(f.base)), "≤ 20 ms".into(), f.ours <= 0.020));
+        }
+        if let Some(f) = fig(figs, "dashboard") {
+            out.push(("dashboard".into(), s(f.ours), format!("{} bare count(*)", s(f.base)), "≤ 20 ms".into(), f.ours <= 0.020));
+        }
+        if let Some(f) = fig(figs, "tick") {
+            let enrolled: f64 = f.extra.parse().unwrap_or(f64::NAN);
+            let per = f.ours / enrolled * 1e6;
+            out.push((format!("tick, {enrolled} enrolled, 10 % due ({per:.2} µs a lead)"), s(f.ours), format!("{} bare SELECT of the due", s(f.base)), "≤ 3 µs a lead".into(), per <= 3.0));
+        }
+        if let Some(f) = fig(figs, "export") {
+            let mut e = f.extra.split_whitespace();
+            let leads: f64 = e.next().and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
+            let rss: f64 = e.next().and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
+            let per = f.ours / leads * 1e6;
+            out.push((format!("export {leads} leads to xlsx ({per:.1} µs a lead, peak RSS {rss:.0} MB)"), s(f.ours), format!("{} CSV export", s(f.base)), "≤ 30 µs a lead, RSS ≤ 300 MB".into(), per <= 30.0 && rss <= 300.0));
+        }
+        out
+    }
+
+    fn print_size(n: usize, figs: &BTreeMap<String, Fig>) {
+        println!("\n{n} leads:");
+        for (what, ours, base, target, pass) in rows(n, figs) {
+            println!("  {what:<62} {ours:>10}  {base:<36} {target:<34} {}", if pass { "PASS" } else { "MISS" });
+        }
+    }
+
+    /// The interactive figures side by side, and whether each stays flat (the largest size
+    /// within 2× the smallest).
+    fn print_table(table: &[(usize, BTreeMap<String, Fig>)]) {
+        println!("\nthe curve:");
+        print!("  {:<10}", "figure");
+        for (n, _) in table {
+            print!(" {:>22}", format!("{n}"));
+        }
+        println!("  flat (largest ≤ 2× smallest)");
+        for key in ["import", "match", "search", "list", "dashboard", "tick", "export"] {
+            print!("  {key:<10}");
+            let vals: Vec<Option<&Fig>> = table.iter().map(|(_, f)| fig(f, key)).collect();
+            for v in &vals {
+                print!(" {:>22}", v.map_or("—".into(), |f| format!("{} / {}", s(f.ours), s(f.base))));
+            }
+            let flat = match (vals.first().copied().flatten(), vals.last().copied().flatten()) {
+                (Some(a), Some(b)) if ["search", "list", "dashboard", "match"].contains(&key) => if b.ours <= 2.0 * a.ours { "yes" } else { "NO" },
+                _ => "",
+            };
+            println!("  {flat}");
+        }
+    }
 }

@@ -14,6 +14,7 @@ pub mod possible;
 mod query;
 pub mod replies;
 pub mod scoring;
+pub mod tallies;
 pub mod timeline;
 pub mod validate;
 

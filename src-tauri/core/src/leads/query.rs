@@ -141,7 +141,8 @@ pub fn list(conn: &Connection, ws: &Workspace, q: &LeadQuery) -> Result<LeadPage
         let rows = ordered_page(conn, &filter, args, q.sort, desc, limit, offset)?;
         return Ok(LeadPage { total, rows });
     }
-    let total: i64 = conn.prepare_cached(&format!("SELECT count(*) FROM leads WHERE {filter}"))?.query_row(params_from_iter(&args), |r| r.get(0))?;
+    // Every filter but the search text is a column of the tallies: the total without counting.
+    let total = super::tallies::count(conn, ws, q.grade, q.status, q.source, q.do_not_market)?;
     let rows = ordered_page(conn, &filter, args, q.sort, desc, limit, offset)?;
     Ok(LeadPage { total, rows })
 }

@@ -711,6 +711,98 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX enrolments_ws_due ON enrolments(workspace_id, next_due_at) WHERE state = 'active';
     "#,
+    // 24: the leads' tallies (issue #19), kept current by triggers in the same transaction as
+    // every insert, change and delete of a lead (every write path, every process), so the
+    // dashboard and the lead list's totals read a few hundred rows instead of counting the
+    // book. `lead_tallies`: leads per status, source, score (-1: never scored) and
+    // do-not-market mark together. `lead_hours`: leads per UTC hour (`YYYY-MM-DDTHH`) of their
+    // creation (`created`), of their next follow-up (`next`), and of the arrival of those not
+    // answered yet (`unanswered`, by source); a count between two times adds up the whole hours
+    // and counts the two partial ones from the leads' indexes. Filled from the leads already
+    // there by the migration's data step (`leads::tallies::rebuild`).
+    r#"
+    CREATE TABLE lead_tallies (
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        status       TEXT NOT NULL,
+        source       TEXT NOT NULL,
+        score        INTEGER NOT NULL,
+        dnm          INTEGER NOT NULL,
+        n            INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, status, source, score, dnm)
+    ) WITHOUT ROWID;
+    CREATE TABLE lead_hours (
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        kind         TEXT NOT NULL,
+        hour         TEXT NOT NULL,
+        source       TEXT NOT NULL,
+        n            INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, kind, hour, source)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER leads_tally_insert AFTER INSERT ON leads BEGIN
+        INSERT INTO lead_tallies (workspace_id, status, source, score, dnm, n)
+        VALUES (new.workspace_id, new.status, new.source, coalesce(new.score, -1), new.do_not_market_at IS NOT NULL, 1)
+        ON CONFLICT DO UPDATE SET n = n + 1;
+        INSERT INTO lead_hours (workspace_id, kind, hour, source, n)
+        SELECT new.workspace_id, 'created', substr(new.created_at, 1, 13), '', 1
+        UNION ALL SELECT new.workspace_id, 'next', substr(new.next_followup_at, 1, 13), '', 1 WHERE new.next_followup_at IS NOT NULL
+        UNION ALL SELECT new.workspace_id, 'unanswered', substr(coalesce(new.arrived_at, new.created_at), 1, 13), new.source, 1
+            WHERE new.first_answered_at IS NULL
+        ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER leads_tally_delete AFTER DELETE ON leads BEGIN
+        UPDATE lead_tallies SET n = n - 1
+        WHERE workspace_id = old.workspace_id AND status = old.status AND source = old.source
+          AND score = coalesce(old.score, -1) AND dnm = (old.do_not_market_at IS NOT NULL);
+        UPDATE lead_hours SET n = n - 1
+        WHERE workspace_id = old.workspace_id AND kind = 'created' AND hour = substr(old.created_at, 1, 13) AND source = '';
+        UPDATE lead_hours SET n = n - 1
+        WHERE workspace_id = old.workspace_id AND kind = 'next' AND hour = substr(old.next_followup_at, 1, 13) AND source = '';
+        UPDATE lead_hours SET n = n - 1
+        WHERE workspace_id = old.workspace_id AND kind = 'unanswered' AND old.first_answered_at IS NULL
+          AND hour = substr(coalesce(old.arrived_at, old.created_at), 1, 13) AND source = old.source;
+    END;
+    CREATE TRIGGER leads_tally_update AFTER UPDATE OF workspace_id, status, source, score, do_not_market_at ON leads
+    WHEN old.workspace_id IS NOT new.workspace_id OR old.status IS NOT new.status OR old.source IS NOT new.source
+      OR old.score IS NOT new.score OR (old.do_not_market_at IS NULL) IS NOT (new.do_not_market_at IS NULL)
+    BEGIN
+        UPDATE lead_tallies SET n = n - 1
+        WHERE workspace_id = old.workspace_id AND status = old.status AND source = old.source
+          AND score = coalesce(old.score, -1) AND dnm = (old.do_not_market_at IS NOT NULL);
+        INSERT INTO lead_tallies (workspace_id, status, source, score, dnm, n)
+        VALUES (new.workspace_id, new.status, new.source, coalesce(new.score, -1), new.do_not_market_at IS NOT NULL, 1)
+        ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER leads_hours_created AFTER UPDATE OF created_at ON leads
+    WHEN old.created_at IS NOT new.created_at
+    BEGIN
+        UPDATE lead_hours SET n = n - 1
+        WHERE workspace_id = old.workspace_id AND kind = 'created' AND hour = substr(old.created_at, 1, 13) AND source = '';
+        INSERT INTO lead_hours (workspace_id, kind, hour, source, n)
+        VALUES (new.workspace_id, 'created', substr(new.created_at, 1, 13), '', 1)
+        ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER leads_hours_next AFTER UPDATE OF next_followup_at ON leads
+    WHEN old.next_followup_at IS NOT new.next_followup_at
+    BEGIN
+        UPDATE lead_hours SET n = n - 1
+        WHERE workspace_id = old.workspace_id AND kind = 'next' AND hour = substr(old.next_followup_at, 1, 13) AND source = '';
+        INSERT INTO lead_hours (workspace_id, kind, hour, source, n)
+        SELECT new.workspace_id, 'next', substr(new.next_followup_at, 1, 13), '', 1 WHERE new.next_followup_at IS NOT NULL
+        ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER leads_hours_unanswered AFTER UPDATE OF first_answered_at, arrived_at, created_at, source ON leads
+    WHEN (old.first_answered_at IS NULL OR new.first_answered_at IS NULL) AND (old.first_answered_at IS NOT new.first_answered_at
+      OR old.arrived_at IS NOT new.arrived_at OR old.created_at IS NOT new.created_at OR old.source IS NOT new.source)
+    BEGIN
+        UPDATE lead_hours SET n = n - 1
+        WHERE workspace_id = old.workspace_id AND kind = 'unanswered' AND old.first_answered_at IS NULL
+          AND hour = substr(coalesce(old.arrived_at, old.created_at), 1, 13) AND source = old.source;
+        INSERT INTO lead_hours (workspace_id, kind, hour, source, n)
+        SELECT new.workspace_id, 'unanswered', substr(coalesce(new.arrived_at, new.created_at), 1, 13), new.source, 1
+        WHERE new.first_answered_at IS NULL
+        ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    "#,
 ];
 
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.

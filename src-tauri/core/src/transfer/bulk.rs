@@ -64,16 +64,23 @@ pub fn add_rows<T: Sync>(
             // the old, fully indexed snapshot.
             let existing: i64 = tx.query_row("SELECT count(*) FROM leads", [], |r| r.get(0))?;
             let small_book = bulk && existing < rows.len() as i64;
+            // The same for the triggers keeping the leads' tallies: off for the rows, and the
+            // workspace's tallies counted again once at the end (the only leads the import
+            // writes are this workspace's). Indexes first, then triggers, in the schema's order.
             let rebuild: Vec<String> = if small_book {
-                let sqls: Vec<(String, String)> = tx
-                    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads' AND sql IS NOT NULL")?
-                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                let sqls: Vec<(String, String, String)> = tx
+                    .prepare(
+                        "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = 'leads' AND sql IS NOT NULL
+                         ORDER BY type = 'trigger', rowid",
+                    )?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                     .collect::<rusqlite::Result<_>>()?;
-                for (name, _) in &sqls {
-                    // Index names come from our own schema, never from input.
-                    tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+                for (kind, name, _) in &sqls {
+                    // Names come from our own schema, never from input.
+                    let kind = if kind == "trigger" { "TRIGGER" } else { "INDEX" };
+                    tx.execute_batch(&format!("DROP {kind} \"{name}\""))?;
                 }
-                sqls.into_iter().map(|(_, sql)| sql).collect()
+                sqls.into_iter().map(|(_, _, sql)| sql).collect()
             } else {
                 vec![]
             };
@@ -96,6 +103,9 @@ pub fn add_rows<T: Sync>(
             }
             for sql in &rebuild {
                 tx.execute_batch(sql)?;
+            }
+            if small_book {
+                leads::tallies::rebuild(tx, ws.id)?;
             }
             Ok(out)
         });

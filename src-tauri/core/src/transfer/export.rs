@@ -299,7 +299,7 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
 
     // Properties.
     let props = crate::listings::properties::list(conn, ws)?;
-    let sheet = wb.add_worksheet().set_name(say(SHEETS[1])).map_err(xlsx_err)?;
+    let sheet = wb.add_worksheet_with_constant_memory().set_name(say(SHEETS[1])).map_err(xlsx_err)?;
     let created = zoned(say(PROPERTY_HEADERS[9]), tz);
     let mut ph: Vec<&str> = PROPERTY_HEADERS.iter().map(|h| say(*h)).collect();
     ph[9] = created.as_str();
@@ -333,7 +333,7 @@ pub fn xlsx(conn: &Connection, ws: &Workspace, dashboard: &Dashboard, due: &[cra
     sheet.set_column_width(1, 32).map_err(xlsx_err)?;
 
     // Follow-ups: what is due and when.
-    let sheet = wb.add_worksheet().set_name(say(SHEETS[2])).map_err(xlsx_err)?;
+    let sheet = wb.add_worksheet_with_constant_memory().set_name(say(SHEETS[2])).map_err(xlsx_err)?;
     let due_header = zoned(say(FOLLOWUP_HEADERS[6]), tz);
     let mut fh: Vec<&str> = FOLLOWUP_HEADERS.iter().map(|h| say(*h)).collect();
     fh[6] = due_header.as_str();
