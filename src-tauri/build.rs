@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "workspace_sample_remove",
     "lead_list",
     "lead_get",
+    "lead_timeline",
     "lead_find_duplicate",
     "lead_check",
     "lead_add",

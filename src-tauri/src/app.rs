@@ -20,6 +20,7 @@ macro_rules! app_commands {
             commands::workspace::workspace_sample_remove,
             commands::leads::lead_list,
             commands::leads::lead_get,
+            commands::leads::lead_timeline,
             commands::leads::lead_find_duplicate,
             commands::leads::lead_check,
             commands::leads::lead_add,

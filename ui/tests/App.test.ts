@@ -170,6 +170,8 @@ describe('App', () => {
       ...makeLead({ id, name: id === 2 ? 'Second' : 'First' }),
       score_breakdown: [{ factor: 'phone', points: 15 }],
       timeline: [],
+      timeline_total: 0,
+      timeline_next: null,
       learned: null,
     }));
     navigate({ name: 'leads', filters: {} }, { replace: true });

@@ -1,9 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import { render, screen } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import * as ipc from '../src/lib/ipc';
 import Timeline from '../src/lib/components/Timeline.svelte';
 import { entryWords } from '../src/lib/timelineWords';
 import { setLanguage } from '../src/lib/i18n/i18n.svelte';
 import type { TimelineEntry } from '../src/lib/types';
+
+vi.mock('../src/lib/ipc');
 
 const at = '2025-03-21T08:00:00Z';
 const words = (kind: string, detail: string) => entryWords({ at, kind, detail }).text;
@@ -89,5 +92,37 @@ describe('the timeline in words', () => {
     expect(words('status_changed', 'new → contacted')).toMatch(/^جدید ← تماس گرفته‌شده$/);
     setLanguage('ar');
     expect(words('created', 'source referral')).toMatch(/^المصدر: /);
+  });
+});
+
+describe('a long history', () => {
+  const note = (i: number): TimelineEntry => ({ at: `2025-03-${String(28 - i).padStart(2, '0')}T08:00:00Z`, kind: 'note', detail: `note ${i}` });
+
+  it('shows its newest page and reads older ones from where the page ends', async () => {
+    setLanguage('en');
+    const first = [note(0), note(1)];
+    const cursor = { at: first[1].at, source: 0, id: 2 };
+    vi.mocked(ipc.leadTimeline).mockResolvedValueOnce({ entries: [note(2), note(3)], total: 5, next: { at: note(3).at, source: 0, id: 4 } });
+    vi.mocked(ipc.leadTimeline).mockResolvedValueOnce({ entries: [{ at: '2025-03-01T08:00:00Z', kind: 'created', detail: 'source referral' }], total: 5, next: null });
+    render(Timeline, { props: { entries: first, total: 5, next: cursor, leadId: 7, pageSize: 2 } });
+    expect(screen.getAllByTestId('timeline-entry')).toHaveLength(2);
+    expect(screen.getByTestId('timeline-more').textContent).toContain('Show 2 older');
+
+    await fireEvent.click(screen.getByTestId('timeline-more'));
+    expect(vi.mocked(ipc.leadTimeline)).toHaveBeenLastCalledWith(7, cursor, 2);
+    await vi.waitFor(() => expect(screen.getAllByTestId('timeline-entry')).toHaveLength(4));
+    expect(screen.getByTestId('timeline-more').textContent).toContain('Show 1 older');
+
+    await fireEvent.click(screen.getByTestId('timeline-more'));
+    await vi.waitFor(() => expect(screen.getAllByTestId('timeline-entry')).toHaveLength(5));
+    expect(screen.queryByTestId('timeline-more')).toBeNull();
+    const details = screen.getAllByTestId('timeline-entry').map((e) => e.textContent ?? '');
+    expect(details[0]).toContain('note 0');
+    expect(details[4]).toContain('Lead added');
+  });
+
+  it('offers nothing more when the first page is the whole history', () => {
+    render(Timeline, { props: { entries: [note(0)], total: 1, next: null, leadId: 7 } });
+    expect(screen.queryByTestId('timeline-more')).toBeNull();
   });
 });

@@ -62,6 +62,8 @@ export function makeDetail(over: Partial<LeadDetail> = {}): LeadDetail {
       { factor: 'no_contact_30d', points: -15 },
     ],
     timeline: [{ at: '2025-03-21T08:00:00Z', kind: 'created', detail: 'added by hand' }],
+    timeline_total: over.timeline?.length ?? 1,
+    timeline_next: null,
     learned: null,
     ...over,
   };

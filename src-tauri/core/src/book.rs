@@ -31,6 +31,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+/// How many entries of a lead's history its page opens with; "Show more" reads the next.
+pub const LEAD_TIMELINE_PAGE: usize = 50;
+
 pub use crate::workflows::PropertyAdded;
 
 pub struct Book {
@@ -232,23 +235,30 @@ impl Book {
         leads::get(self.conn(), ws, id)
     }
 
-    /// The lead with its score breakdown and timeline; the timeline shows its tasks too (each
-    /// at its due time, or when it was made).
+    /// The lead with its score breakdown and the first page of its history.
     pub fn lead_detail(&mut self, ws: &Workspace, id: i64) -> Result<LeadDetail> {
         self.refresh_scores(ws)?;
-        let mut detail = leads::detail(self.conn(), ws, id, self.now())?;
-        let of_lead = tasks::list(self.conn(), ws, &tasks::TaskFilter { lead_id: Some(id), ..Default::default() })?;
-        for t in of_lead.into_iter().filter(|t| t.origin != tasks::TELEGRAM_LINK) {
-            let state = if t.done_at.is_some() { "done" } else { "open" };
-            detail.timeline.push(leads::timeline::Entry {
-                at: t.due_at.clone().unwrap_or_else(|| t.created_at.clone()),
-                kind: format!("task_{state}"),
-                detail: format!("{} task: {}", t.kind, t.title),
-                reply_class: None,
-            });
-        }
-        detail.timeline.sort_by(|a, b| b.at.cmp(&a.at));
-        Ok(detail)
+        let history = self.lead_timeline(ws, id, None, LEAD_TIMELINE_PAGE)?;
+        leads::detail(self.conn(), ws, id, self.now(), history)
+    }
+
+    /// A page of the lead's history after `after` (from the newest when none): its own
+    /// entries, its tasks (each at its due time, or when it was made) and its creation, newest
+    /// first. Each source reads one page past the cursor through its own index; the page is
+    /// the newest of them together, so a lead with thousands of tasks opens as fast as one
+    /// with none.
+    pub fn lead_timeline(&self, ws: &Workspace, id: i64, after: Option<&leads::timeline::TimelineCursor>, limit: usize) -> Result<leads::timeline::TimelinePage> {
+        use leads::timeline;
+        leads::get(self.conn(), ws, id)?;
+        let keyset = crate::store::paging::Keyset::new(limit);
+        let probe = keyset.limit() + 1;
+        let mut rows = timeline::keyed_after(self.conn(), ws.id, id, after, probe)?;
+        rows.extend(tasks::timeline_after(self.conn(), ws, id, after, probe)?);
+        rows.sort_by(timeline::order);
+        rows.truncate(probe);
+        let (rows, next) = keyset.take(rows, |r| r.cursor.clone());
+        let total = timeline::count(self.conn(), ws.id, id)? + tasks::timeline_count(self.conn(), ws, id)?;
+        Ok(timeline::TimelinePage { entries: rows.into_iter().map(|r| r.entry).collect(), total, next })
     }
 
     pub fn list_leads(&mut self, ws: &Workspace, q: &LeadQuery) -> Result<LeadPage> {

@@ -450,3 +450,50 @@ fn the_workspaces_own_commission_rates_and_reminder_lead_time_are_used_and_bad_o
     // Another workspace keeps the defaults.
     assert_eq!(book.add_workspace("Other", None).unwrap().commission_sale_bp, 200);
 }
+
+#[test]
+fn a_lead_history_pages_through_its_entries_tasks_and_creation_in_one_order_without_gaps() {
+    let (mut book, clock, ws) = book_at(MONDAY_10_DUBAI);
+    let lead = buyer(&mut book, &ws, "Aisha Khan", "0501234567");
+    for i in 0..30 {
+        book.log_call(&ws, lead, CallOutcome::NoAnswer, Some(&format!("try {i}")), None).unwrap();
+        // Undated tasks stand at the time they were made: the same second as the call.
+        book.add_task(&ws, &TaskInput { title: format!("chase {i}"), lead_id: Some(lead), ..Default::default() }).unwrap();
+        if i % 3 == 0 {
+            clock.advance(Duration::minutes(1));
+        }
+    }
+    book.add_task(&ws, &TaskInput { title: "viewing prep".into(), lead_id: Some(lead), due_at: Some("2026-03-09T06:00:00Z".into()), ..Default::default() })
+        .unwrap();
+
+    let all = book.lead_timeline(&ws, lead, None, 500).unwrap();
+    assert_eq!(all.next, None);
+    assert_eq!(all.total as usize, all.entries.len());
+    assert_eq!(all.entries.iter().filter(|e| e.kind == "task_open").count(), 31);
+    assert_eq!(all.entries.iter().filter(|e| e.kind == "call").count(), 30);
+    assert_eq!(all.entries.first().unwrap().detail, "other task: viewing prep", "a task due next week is the newest entry");
+    assert_eq!(all.entries.last().unwrap().kind, "created", "creation closes the history");
+    assert!(all.entries.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
+
+    let mut paged = Vec::new();
+    let mut after = None;
+    loop {
+        let page = book.lead_timeline(&ws, lead, after.as_ref(), 7).unwrap();
+        assert_eq!(page.total, all.total);
+        assert!(page.entries.len() <= 7);
+        paged.extend(page.entries);
+        match page.next {
+            Some(c) => after = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(paged, all.entries, "pages of 7 read the same history, nothing twice, nothing left out");
+
+    let detail = book.lead_detail(&ws, lead).unwrap();
+    assert_eq!(detail.timeline, all.entries[..leadbook_core::book::LEAD_TIMELINE_PAGE]);
+    assert_eq!(detail.timeline_total, all.total);
+    assert!(detail.timeline_next.is_some());
+
+    let other = book.add_workspace("Other", None).unwrap();
+    assert_eq!(book.lead_timeline(&other, lead, None, 10).unwrap_err().code(), "not_found");
+}

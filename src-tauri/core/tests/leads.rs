@@ -151,8 +151,16 @@ fn timelines_of_another_workspace_are_not_shown() {
     let other = book.add_workspace("Second Agency", None).unwrap();
     let theirs = book.add_lead(&other, &lead("Theirs")).unwrap().id;
     book.record_reply(&other, theirs, "call me", None).unwrap();
-    let timeline = leadbook_core::leads::timeline::of_lead(book.conn(), ws.id, theirs).unwrap();
-    assert!(timeline.is_empty());
+    book.add_task(&other, &leadbook_core::tasks::TaskInput { title: "call back".into(), lead_id: Some(theirs), ..Default::default() }).unwrap();
+    let history = book.lead_timeline(&other, theirs, None, 50).unwrap();
+    let kinds: Vec<&str> = history.entries.iter().map(|e| e.kind.as_str()).collect();
+    assert!(["replied", "task_open", "created"].iter().all(|k| kinds.contains(k)), "{kinds:?}");
+    assert_eq!(history.total as usize, kinds.len());
+    assert_eq!(book.lead_timeline(&ws, theirs, None, 50).unwrap_err().code(), "not_found");
+    // Below the book's check of the lead, each source filters by workspace too.
+    assert!(leadbook_core::leads::timeline::keyed_after(book.conn(), ws.id, theirs, None, 50).unwrap().is_empty());
+    assert!(leadbook_core::tasks::timeline_after(book.conn(), &ws, theirs, None, 50).unwrap().is_empty());
+    assert_eq!(leadbook_core::tasks::timeline_count(book.conn(), &ws, theirs).unwrap(), 0);
     assert_eq!(book.dashboard(&ws).unwrap().replies_this_week, 0);
     assert_eq!(book.dashboard(&other).unwrap().replies_this_week, 1);
 }

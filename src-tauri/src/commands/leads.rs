@@ -4,6 +4,7 @@
 
 use super::AppState;
 use leadbook_core::leads::possible::PossibleDuplicates;
+use leadbook_core::leads::timeline::{TimelineCursor, TimelinePage};
 use leadbook_core::leads::{AddOutcome, DuplicateMatch, LeadDetail, LeadPage, LeadQuery};
 use leadbook_core::model::{Channel, Status};
 use leadbook_core::leads::validate::LeadInput;
@@ -25,6 +26,13 @@ pub fn get(state: &AppState, id: i64) -> Result<LeadDetail> {
     let mut book = state.book();
     let ws = book.current_workspace()?;
     book.lead_detail(&ws, id)
+}
+
+/// The next page of a lead's history, after the last entry shown.
+pub fn timeline(state: &AppState, id: i64, after: Option<&TimelineCursor>, limit: usize) -> Result<TimelinePage> {
+    let book = state.book();
+    let ws = book.current_workspace()?;
+    book.lead_timeline(&ws, id, after, limit)
 }
 
 pub fn find_duplicate(state: &AppState, input: &LeadInput) -> Result<Option<DuplicateMatch>> {
@@ -94,6 +102,11 @@ pub fn lead_list(state: State<'_, AppState>, query: LeadQuery) -> Result<LeadPag
 #[tauri::command(async)]
 pub fn lead_get(state: State<'_, AppState>, id: i64) -> Result<LeadDetail> {
     get(&state, id)
+}
+
+#[tauri::command(async)]
+pub fn lead_timeline(state: State<'_, AppState>, id: i64, after: Option<TimelineCursor>, limit: Option<usize>) -> Result<TimelinePage> {
+    timeline(&state, id, after.as_ref(), limit.unwrap_or(leadbook_core::book::LEAD_TIMELINE_PAGE))
 }
 
 /// Every field the form holds that a save would refuse, each with its own error: the form

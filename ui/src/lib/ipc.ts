@@ -63,7 +63,7 @@ import type {
   PossibleDuplicates,
 } from './types';
 import type { AppError, Deal, DealInput, DealStage, SmartList } from './types';
-import type { Call, CallLogged, CallOutcome, Lead, Task, TaskCursor, TaskFilter, TaskInput, TaskPage, Today } from './types';
+import type { Call, CallLogged, CallOutcome, Lead, Task, TaskCursor, TaskFilter, TaskInput, TaskPage, TimelineCursor, TimelinePage, Today } from './types';
 import type { Channel, ComplianceReport, Consent, ConsentSource, ContactPage, DncrImported, LeadCompliance, LogFilter } from './types';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -90,6 +90,8 @@ export const workspaceSampleRemove = (id: number) => call<Workspace>('workspace_
 // ── Leads ───────────────────────────────────────────────────────────────────────────────
 export const leadList = (query: LeadQuery) => call<LeadPage>('lead_list', { query });
 export const leadGet = (id: number) => call<LeadDetail>('lead_get', { id });
+/** The page of a lead's history after `after` (the lead page opens with the newest). */
+export const leadTimeline = (id: number, after: TimelineCursor, limit: number) => call<TimelinePage>('lead_timeline', { id, after, limit });
 export const leadFindDuplicate = (input: LeadInput) =>
   call<DuplicateMatch | null>('lead_find_duplicate', { input });
 /** Every field of a lead a save would refuse, each with its error (none: it would save). */

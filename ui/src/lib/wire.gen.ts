@@ -216,7 +216,12 @@ export type LeadDetail = {
    * The learned model's part, when the workspace has one.
    */
   learned: Learned | null,
+  /**
+   * The newest page of its history ([`timeline::TimelinePage`]); `timeline_next` reads on.
+   */
   timeline: Array<TimelineEntry>,
+  timeline_total: number,
+  timeline_next: TimelineCursor | null,
   id: number,
   name: string,
   email: string | null,
@@ -273,6 +278,27 @@ export type TimelineEntry = {
    * wrong_number, unclear), from the on-device classifier.
    */
   reply_class?: string,
+};
+
+/**
+ * Where a page of a lead's history starts: after the entry at `at` from `source` with row
+ * `id`. The history is several sources in one order — newest first, and at the same time the
+ * lead's own entries, then its tasks, then its creation — so the cursor names the source.
+ */
+export type TimelineCursor = {
+  at: string,
+  source: number,
+  id: number,
+};
+
+/**
+ * A page of a lead's history, newest first, with how many entries it has in all and where
+ * the next page starts (none at the end).
+ */
+export type TimelinePage = {
+  entries: Array<TimelineEntry>,
+  total: number,
+  next: TimelineCursor | null,
 };
 
 /**

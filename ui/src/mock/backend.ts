@@ -17,6 +17,8 @@ import type {
   Grade,
   Lead,
   LeadDetail,
+  TimelineCursor,
+  TimelinePage,
   LeadInput,
   LeadPage,
   LeadQuery,
@@ -264,8 +266,18 @@ const detail = (row: Row): LeadDetail => {
     lead.score = learned.blended;
     lead.grade = gradeOf(lead.score);
   }
-  return { ...lead, score_breakdown, learned, timeline: [...row.timeline] };
+  const first = historyPage(row, -1, 50);
+  return { ...lead, score_breakdown, learned, timeline: first.entries, timeline_total: first.total, timeline_next: first.next };
 };
+
+/** A page of a lead's history, newest first, after position `after` (-1: from the newest). */
+function historyPage(row: Row, after: number, limit: number): TimelinePage {
+  const all = [...row.timeline].sort((a, b) => b.at.localeCompare(a.at));
+  const entries = all.slice(after + 1, after + 1 + limit);
+  const end = after + entries.length;
+  const next = end + 1 < all.length && entries.length ? { at: entries[entries.length - 1].at, source: 0, id: end } : null;
+  return { entries, total: all.length, next };
+}
 function getRow(id: unknown): Row {
   const row = rows.get(Number(id));
   if (!row || row.ws !== current) fail('not_found', `lead ${String(id)} not found`);
@@ -469,6 +481,8 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
       return list(args.query as LeadQuery);
     case 'lead_get':
       return detail(getRow(args.id));
+    case 'lead_timeline':
+      return historyPage(getRow(args.id), (args.after as TimelineCursor | null)?.id ?? -1, Number(args.limit ?? 50));
     case 'lead_find_duplicate': {
       const v = validate(args.input as LeadInput, true);
       return findDuplicate(v);

@@ -90,7 +90,10 @@ pub struct LeadDetail {
     pub score_breakdown: Vec<Factor>,
     /// The learned model's part, when the workspace has one.
     pub learned: Option<Learned>,
+    /// The newest page of its history ([`timeline::TimelinePage`]); `timeline_next` reads on.
     pub timeline: Vec<Entry>,
+    pub timeline_total: i64,
+    pub timeline_next: Option<timeline::TimelineCursor>,
 }
 
 /// How the workspace's learned model sees a lead.
@@ -374,19 +377,17 @@ pub fn get(conn: &Connection, ws: &Workspace, id: i64) -> Result<Lead> {
 }
 
 /// The lead with its score breakdown (recomputed: the score is a pure function of the lead,
-/// the time and the weights, so storing the breakdown would only duplicate it) and timeline.
-pub fn detail(conn: &Connection, ws: &Workspace, id: i64, now: DateTime<Utc>) -> Result<LeadDetail> {
+/// the time and the weights, so storing the breakdown would only duplicate it) and the first
+/// page of its history (which the caller reads: tasks are part of it).
+pub fn detail(conn: &Connection, ws: &Workspace, id: i64, now: DateTime<Utc>, history: timeline::TimelinePage) -> Result<LeadDetail> {
     let lead = get(conn, ws, id)?;
-    let mut timeline = timeline::of_lead(conn, ws.id, id)?;
-    // Creation is on the lead itself; the timeline shows it as its first entry.
-    timeline.push(Entry { at: fmt_time(lead.created_at), kind: "created".into(), detail: format!("source {}", lead.source), reply_class: None });
     let rule = scoring::score(&lead, now, &ws.weights);
     let learned = learned_part(&lead, ws, now, rule.score);
     let mut score_breakdown = rule.breakdown;
     if let Some(l) = &learned {
         score_breakdown.push(Factor { factor: "learned".into(), points: l.points });
     }
-    Ok(LeadDetail { score_breakdown, learned, lead, timeline })
+    Ok(LeadDetail { score_breakdown, learned, lead, timeline: history.entries, timeline_total: history.total, timeline_next: history.next })
 }
 
 /// For the form's duplicate warning: the lead this input would merge into. Fields that do not

@@ -1,5 +1,5 @@
 //! The leads' tallies (`lead_tallies`): how many leads of a workspace have each status, source,
-//! score and do-not-market mark together. Triggers of the schema (migration 21) keep them in
+//! score and do-not-market mark together. Triggers of the schema (migration 24) keep them in
 //! the same transaction as every insert, change and delete of a lead, whichever code or process
 //! writes it; this module only reads them, so a count never depends on a write path
 //! remembering to keep it.
@@ -160,7 +160,7 @@ fn counted(conn: &Connection, ws: &Workspace, kind: Hours, sources: &[Source], f
 }
 
 /// Counts every lead of workspace `ws` into its tallies again, from nothing: the data step of
-/// migration 21 and the end of a bulk import (which writes its rows with the triggers off).
+/// migration 24 and the end of a bulk import (which writes its rows with the triggers off).
 pub fn rebuild(conn: &Connection, ws: i64) -> Result<()> {
     for sql in [
         "DELETE FROM lead_tallies WHERE workspace_id = ?1",

@@ -12,6 +12,7 @@ pub mod viewings;
 use crate::clock::{fmt_time, parse_time, within_bounds};
 use crate::error::{Error, Result};
 use crate::model::text_enum;
+use crate::leads::timeline::{self, TimelineCursor};
 use crate::workspace::Workspace;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -270,6 +271,42 @@ pub fn page(conn: &Connection, ws: &Workspace, f: &TaskFilter, after: Option<&Ta
     let rows = conn.prepare_cached(&sql)?.query_map(params_from_iter(&page_args), from_row)?.collect::<rusqlite::Result<_>>()?;
     let (tasks, next) = keyset.take(rows, |t: &Task| TaskCursor { due: t.snoozed_until.clone().or_else(|| t.due_at.clone()), id: t.id });
     Ok(TaskPage { tasks, total, next })
+}
+
+/// A lead's tasks as entries of its history after `after`, at most `limit`: each at its due
+/// time (or when it was made), "open" or "done". The Telegram start-link decision is the
+/// agent's, not the lead's, and is left out.
+pub fn timeline_after(conn: &Connection, ws: &Workspace, lead_id: i64, after: Option<&TimelineCursor>, limit: usize) -> Result<Vec<timeline::Keyed>> {
+    let (cond, extra) = timeline::after_condition(after);
+    let sql = format!(
+        "SELECT at, source, id, done, kind, title FROM (
+            SELECT coalesce(due_at, created_at) AS at, {} AS source, id, done_at IS NOT NULL AS done, kind, title
+            FROM tasks WHERE workspace_id = :w AND lead_id = :l AND origin <> '{TELEGRAM_LINK}'
+         ){cond} ORDER BY at DESC, source, id DESC LIMIT :n",
+        timeline::FROM_TASKS
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    timeline::bind_named(&mut stmt, ws.id, lead_id, &extra, limit)?;
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let at: String = r.get(0)?;
+        let state = if r.get::<_, bool>(3)? { "done" } else { "open" };
+        let kind: String = r.get(4)?;
+        let title: String = r.get(5)?;
+        out.push(timeline::Keyed {
+            cursor: TimelineCursor { at: at.clone(), source: r.get(1)?, id: r.get(2)? },
+            entry: timeline::Entry { at, kind: format!("task_{state}"), detail: format!("{kind} task: {title}"), reply_class: None },
+        });
+    }
+    Ok(out)
+}
+
+/// How many of a lead's tasks its history shows.
+pub fn timeline_count(conn: &Connection, ws: &Workspace, lead_id: i64) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT count(*) FROM tasks WHERE workspace_id = ?1 AND lead_id = ?2 AND origin <> '{TELEGRAM_LINK}'"))?
+        .query_row(params![ws.id, lead_id], |r| r.get(0))?)
 }
 
 /// The workspace's open tasks, oldest first.

@@ -208,6 +208,7 @@ const ar: Messages = {
   // Timeline
   'timeline.title': 'السجل',
   'timeline.empty': 'لا يوجد سجل بعد.',
+  'timeline.more': 'عرض {count} أقدم',
   'timeline.created': 'أُضيف العميل',
   'timeline.kept_separate': 'أُبقي منفصلاً',
   'timeline.merged': 'دُمج',

@@ -209,6 +209,7 @@ const en = {
   // Timeline
   'timeline.title': 'Timeline',
   'timeline.empty': 'No history yet.',
+  'timeline.more': 'Show {count} older',
   'timeline.created': 'Lead added',
   'timeline.kept_separate': 'Kept apart',
   'timeline.merged': 'Merged',

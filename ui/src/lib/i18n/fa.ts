@@ -208,6 +208,7 @@ const fa: Messages = {
   // Timeline
   'timeline.title': 'تاریخچه',
   'timeline.empty': 'هنوز تاریخچه‌ای نیست.',
+  'timeline.more': 'نمایش {count} مورد قدیمی‌تر',
   'timeline.created': 'سرنخ ثبت شد',
   'timeline.kept_separate': 'جدا نگه داشته شد',
   'timeline.merged': 'ادغام شد',
