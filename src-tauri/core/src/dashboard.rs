@@ -7,7 +7,7 @@ use crate::model::{Grade, Source, Status};
 use crate::workspace::Workspace;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use rusqlite::types::Value;
-use rusqlite::{params_from_iter, Connection};
+use rusqlite::{params, params_from_iter, Connection};
 use serde::Serialize;
 use ts_rs::TS;
 use std::collections::BTreeMap;
@@ -175,27 +175,34 @@ fn speed_to_lead(conn: &Connection, ws: &Workspace, week_start: DateTime<Utc>, n
         n if n % 2 == 1 => Some(minutes[n / 2]),
         n => Some((minutes[n / 2 - 1] + minutes[n / 2]) / 2),
     };
-    let mut unanswered = vec![];
-    // The count from the tallies; the few shown in the order of `leads_ws_unanswered` (ties in
-    // arrival by source, then id: the index's own order, so no sort of every unanswered lead;
-    // `+source` keeps SQLite from seeking the index once per source, which loses that order).
-    let unanswered_where = format!(
-        "workspace_id = ?1 AND first_answered_at IS NULL AND coalesce(arrived_at, created_at) >= ?2 AND +source IN ({marks})"
-    );
+    // The count from the tallies; the few shown are the oldest of the first few of each source
+    // (`leads_ws_unanswered` is by source, then arrival: each source's are its first entries),
+    // so the list reads a few rows per source however many leads wait.
     let came: Vec<Source> = Source::ALL.iter().copied().filter(|s| crate::workflows::comes_to_agent(*s)).collect();
-    let unanswered_total = crate::leads::tallies::between(conn, ws, crate::leads::tallies::Hours::Unanswered, &came, Some(now - UNANSWERED_WINDOW), None)?;
+    let since = now - UNANSWERED_WINDOW;
+    let unanswered_total = crate::leads::tallies::between(conn, ws, crate::leads::tallies::Hours::Unanswered, &came, Some(since), None)?;
+    let mut oldest: Vec<(String, Source, i64, String)> = vec![];
     {
-        let sql = format!(
-            "SELECT id, name, source, coalesce(arrived_at, created_at) AS arrived FROM leads WHERE {unanswered_where}
-             ORDER BY coalesce(arrived_at, created_at), source, id LIMIT {UNANSWERED_SHOWN}"
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params_from_iter(args(now - UNANSWERED_WINDOW)))?;
-        while let Some(r) = rows.next()? {
-            let arrived: String = r.get(3)?;
-            let age = crate::clock::parse_time(&arrived).map(|a| (now - a).num_minutes().max(0)).unwrap_or(0);
-            unanswered.push(Unanswered { id: r.get(0)?, name: r.get(1)?, source: r.get(2)?, arrived_at: arrived, age_minutes: age });
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT id, name, coalesce(arrived_at, created_at) AS arrived FROM leads
+             WHERE workspace_id = ?1 AND first_answered_at IS NULL AND source = ?2 AND coalesce(arrived_at, created_at) >= ?3
+             ORDER BY coalesce(arrived_at, created_at), id LIMIT {UNANSWERED_SHOWN}"
+        ))?;
+        for source in &came {
+            let mut rows = stmt.query(params![ws.id, source, fmt_time(since)])?;
+            while let Some(r) = rows.next()? {
+                oldest.push((r.get(2)?, *source, r.get(0)?, r.get(1)?));
+            }
         }
     }
+    oldest.sort_by(|a, b| (&a.0, a.1.as_str(), a.2).cmp(&(&b.0, b.1.as_str(), b.2)));
+    let unanswered = oldest
+        .into_iter()
+        .take(UNANSWERED_SHOWN)
+        .map(|(arrived, source, id, name)| {
+            let age = crate::clock::parse_time(&arrived).map(|a| (now - a).num_minutes().max(0)).unwrap_or(0);
+            Unanswered { id, name, source: source.as_str().into(), arrived_at: arrived, age_minutes: age }
+        })
+        .collect();
     Ok(SpeedToLead { median_minutes, answered_this_week: minutes.len() as i64, unanswered, unanswered_total })
 }

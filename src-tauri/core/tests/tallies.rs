@@ -8,7 +8,7 @@ use leadbook_core::leads::LeadQuery;
 use leadbook_core::model::{Grade, Source, Status};
 use leadbook_core::tasks::calls::CallOutcome;
 use leadbook_core::workspace::Workspace;
-use leadbook_core::{synth, Book, FixedClock};
+use leadbook_core::{synth, Book, Clock, FixedClock};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
@@ -227,4 +227,39 @@ fn a_cancelled_bulk_import_leaves_the_tallies_as_they_were() {
     let mut again = Book::open(&path, Arc::new(FixedClock::at("2026-03-01T11:00:00Z"))).unwrap();
     again.add_lead(&ws, &lead("After", "050 999 0000", "portal")).unwrap();
     assert_agree(again.conn(), &ws, "an add after the cancelled import, in a new process's connection");
+}
+
+#[test]
+fn the_dashboards_unanswered_leads_are_the_oldest_of_those_that_came_to_the_agent() {
+    let (mut book, clock, ws) = book();
+    book.add_inputs(&ws, synth::leads(2_000, 5).iter().map(synth::Row::to_input).collect()).unwrap();
+    for (i, source) in ["portal", "manual", "whatsapp", "website", "referral", "telegram"].iter().cycle().take(30).enumerate() {
+        clock.advance(chrono::Duration::minutes(7));
+        let id = book.add_lead(&ws, &lead(&format!("Later {i}"), &format!("058 200 {i:04}"), source)).unwrap().id;
+        if i % 4 == 0 {
+            book.record_reply(&ws, id, "yes", None).unwrap();
+        }
+    }
+    let now = clock.now();
+    let came: Vec<&str> = Source::ALL.iter().filter(|s| leadbook_core::workflows::comes_to_agent(**s)).map(|s| s.as_str()).collect();
+    let marks = vec!["?"; came.len()].join(", ");
+    let since = leadbook_core::clock::fmt_time(now - leadbook_core::dashboard::UNANSWERED_WINDOW);
+    let mut args: Vec<rusqlite::types::Value> = vec![ws.id.into(), since.into()];
+    args.extend(came.iter().map(|s| rusqlite::types::Value::Text(s.to_string())));
+    let want: Vec<i64> = book
+        .conn()
+        .prepare(&format!(
+            "SELECT id FROM leads WHERE workspace_id = ?1 AND first_answered_at IS NULL AND coalesce(arrived_at, created_at) >= ?2
+             AND source IN ({marks}) ORDER BY coalesce(arrived_at, created_at), source, id LIMIT {}",
+            leadbook_core::dashboard::UNANSWERED_SHOWN
+        ))
+        .unwrap()
+        .query_map(rusqlite::params_from_iter(args), |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let d = book.dashboard(&ws).unwrap().speed_to_lead;
+    assert_eq!(want.len(), leadbook_core::dashboard::UNANSWERED_SHOWN, "enough to fill the list");
+    assert_eq!(d.unanswered.iter().map(|u| u.id).collect::<Vec<_>>(), want);
+    assert!(d.unanswered.iter().all(|u| came.contains(&u.source.as_str())));
 }

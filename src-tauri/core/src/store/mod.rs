@@ -803,6 +803,18 @@ pub const MIGRATIONS: &[&str] = &[
         ON CONFLICT DO UPDATE SET n = n + 1;
     END;
     "#,
+    // 25: two orders read straight from an index (issue #19). The lead list's first page by
+    // score breaks ties newest first (`id DESC`): with the id in the index the page is its first
+    // 50 entries, where SQLite sorted every lead of the top score (15 ms at 1 000 000 leads,
+    // 0.3 ms now). The unanswered leads by source first, then arrival: the dashboard reads the
+    // first few of each source that comes to the agent and a count between two times seeks each
+    // source's range, where walking arrival order skipped every lead of the other sources.
+    r#"
+    DROP INDEX leads_ws_score;
+    CREATE INDEX leads_ws_score ON leads(workspace_id, score DESC, id DESC);
+    DROP INDEX leads_ws_unanswered;
+    CREATE INDEX leads_ws_unanswered ON leads(workspace_id, source, coalesce(arrived_at, created_at)) WHERE first_answered_at IS NULL;
+    "#,
 ];
 
 /// SQLite's page cache per connection unless told otherwise: room for a bulk import's b-trees.
