@@ -125,7 +125,9 @@ fn xlsx_err(e: XlsxError) -> Error {
 }
 
 fn all_leads(conn: &Connection, ws: &Workspace, mut each: impl FnMut(Lead) -> Result<()>) -> Result<usize> {
-    let mut stmt = conn.prepare(&format!("SELECT {} FROM leads WHERE workspace_id = ?1 ORDER BY id", leads::COLUMNS))?;
+    // In the table's own order (`NOT INDEXED`): through a workspace index SQLite sorted every
+    // lead by id in a temporary b-tree, in memory, before the first row (~200 MB at 1 000 000).
+    let mut stmt = conn.prepare(&format!("SELECT {} FROM leads NOT INDEXED WHERE workspace_id = ?1 ORDER BY id", leads::COLUMNS))?;
     let mut rows = stmt.query([ws.id])?;
     let mut n = 0;
     while let Some(r) = rows.next()? {
