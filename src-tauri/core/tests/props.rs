@@ -88,7 +88,9 @@ proptest! {
         cells in proptest::collection::vec(cell(), 0..24),
         mapping in proptest::collection::vec(field(), 0..24),
     ) {
-        let Ok(input) = row_to_input(&cells, &mapping, "import") else { return Ok(()) };
+        let row: leadbook_core::transfer::import::Cells = cells.iter().collect();
+        prop_assert_eq!(row.to_vec(), cells.clone());
+        let Ok(input) = row_to_input(&row, &mapping, "import") else { return Ok(()) };
         let from = |f: Field| -> Vec<String> {
             mapping.iter().enumerate().filter(|(_, m)| **m == Some(f)).filter_map(|(i, _)| cells.get(i)).map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect()
         };

@@ -111,7 +111,7 @@ pub fn preview(state: &AppState, path: &Path, format: &str, encoding: &str) -> R
     Ok(Preview {
         format: t.format,
         encoding: t.encoding,
-        sample: t.rows.iter().take(10).map(|(_, cells)| cells.clone()).collect(),
+        sample: t.rows.iter().take(10).map(|(_, cells)| cells.to_vec()).collect(),
         total_rows: t.total_rows,
         headers: t.headers,
         mapping: t.mapping,

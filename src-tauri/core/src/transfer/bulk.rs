@@ -159,7 +159,7 @@ pub fn import_file_with(
     let region = ws.region();
     let mapping = &table.mapping;
     // Cells → input → fields on the preparing thread, beside the writing.
-    let to_fields = |(_, cells): &(usize, Vec<String>)| {
+    let to_fields = |(_, cells): &(usize, import::Cells)| {
         let input = import::row_to_input(cells, mapping, source)?;
         crate::leads::validate::lead(&input, region)
     };

@@ -33,9 +33,9 @@ pub fn read_register(path: &Path) -> Result<Vec<(usize, String)>> {
             let col = first.iter().position(|h| NUMBER_HEADERS.contains(&fold(h).as_str()));
             match col {
                 // A header names the column: its cells below.
-                Some(c) => grid.iter().skip(1).filter_map(|(n, cells)| cells.get(c).map(|v| (*n, v.clone()))).collect(),
+                Some(c) => grid.iter().skip(1).filter_map(|(n, cells)| cells.get(c).map(|v| (*n, v.to_string()))).collect(),
                 // No header: numbers alone, the first cell of each line.
-                None => grid.iter().filter_map(|(n, cells)| cells.first().map(|v| (*n, v.clone()))).collect(),
+                None => grid.iter().filter_map(|(n, cells)| cells.first().map(|v| (*n, v.to_string()))).collect(),
             }
         }
     };
