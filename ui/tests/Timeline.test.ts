@@ -126,3 +126,16 @@ describe('a long history', () => {
     expect(screen.queryByTestId('timeline-more')).toBeNull();
   });
 });
+
+describe('entries at the same time', () => {
+  it("keep the backend's order across pages", async () => {
+    setLanguage('en');
+    const same = (i: number): TimelineEntry => ({ at: '2025-03-21T08:00:00Z', kind: 'note', detail: `entry ${i}` });
+    vi.mocked(ipc.leadTimeline).mockResolvedValueOnce({ entries: [same(3), same(4)], total: 5, next: null });
+    render(Timeline, { props: { entries: [same(0), same(1), same(2)], total: 5, next: { at: '2025-03-21T08:00:00Z', source: 0, id: 9 }, leadId: 7 } });
+    await fireEvent.click(screen.getByTestId('timeline-more'));
+    await vi.waitFor(() => expect(screen.getAllByTestId('timeline-entry')).toHaveLength(5));
+    const order = screen.getAllByTestId('timeline-entry').map((e) => /entry (\d)/.exec(e.textContent ?? '')?.[1]);
+    expect(order).toEqual(['0', '1', '2', '3', '4']);
+  });
+});

@@ -162,4 +162,22 @@ describe("The agent's day", () => {
     // 2 % of AED 1 000 000.
     await browser.waitUntil(async () => (await earned.getText()).replace(/\D/g, '') === '20000', { timeoutMsg: 'commission earned this month is not 20 000' });
   });
+
+  it("pages a lead's long history: the newest 50 first, the older ones on demand", async () => {
+    for (let i = 0; i < 60; i++) cli(db(), 'task', 'add', '--title', `Send brochure ${i}`, '--lead', String(hot), '--kind', 'document');
+    const shown = cli(db(), 'lead', 'show', String(hot));
+    expect(shown.timeline.length).toBe(50);
+    await browser.execute((id) => (location.hash = `#/lead/${id}`), hot);
+    const entries = () => $$('[data-testid="timeline-entry"]');
+    await browser.waitUntil(async () => (await entries()).length === 50, { timeoutMsg: 'the lead page did not open on one page of its history' });
+    const more = await byTestId('timeline-more');
+    await more.scrollIntoView();
+    expect(await more.getText()).toContain(`Show ${Math.min(50, shown.timeline_total - 50)} older`);
+    await more.click();
+    await browser.waitUntil(async () => (await entries()).length === Math.min(100, shown.timeline_total), {
+      timeoutMsg: `after "Show older" the history shows ${(await entries()).length} of ${shown.timeline_total}`,
+    });
+    await settle();
+    await shot('lead-history-en');
+  });
 });
