@@ -70,57 +70,49 @@ pub fn order(a: &Keyed, b: &Keyed) -> std::cmp::Ordering {
     b.cursor.at.cmp(&a.cursor.at).then(a.cursor.source.cmp(&b.cursor.source)).then(b.cursor.id.cmp(&a.cursor.id))
 }
 
-/// The SQL condition "comes after `after`" in [`order`] over columns `at`, `source` and `id`,
-/// with its arguments; none from the start.
-pub fn after_condition(after: Option<&TimelineCursor>) -> (&'static str, Vec<Value>) {
-    match after {
-        None => ("", Vec::new()),
-        Some(c) => (
-            " WHERE at < :a OR (at = :a AND (source > :s OR (source = :s AND id < :i)))",
-            vec![Value::Text(c.at.clone()), Value::Integer(i64::from(c.source)), Value::Integer(c.id)],
-        ),
+/// The rows of `rows` — a SELECT of `at`, `source`, `id` and three columns of its own, with
+/// the lead as `:w` (workspace) and `:l` — after `after` (from the newest when none), in
+/// [`order`], at most `limit`; `entry` makes each row's entry from its `at` and its row (the
+/// three columns are 3, 4 and 5). Each source of a history reads its part of a page with it.
+pub fn read_after(
+    conn: &Connection,
+    rows: &str,
+    workspace_id: i64,
+    lead_id: i64,
+    after: Option<&TimelineCursor>,
+    limit: usize,
+    entry: impl Fn(&rusqlite::Row<'_>, String) -> rusqlite::Result<Entry>,
+) -> Result<Vec<Keyed>> {
+    let cond = if after.is_some() { " WHERE at < :a OR (at = :a AND (source > :s OR (source = :s AND id < :i)))" } else { "" };
+    let mut stmt = conn.prepare_cached(&format!("SELECT * FROM ({rows}){cond} ORDER BY at DESC, source, id DESC LIMIT :n"))?;
+    let mut args: Vec<(&str, Value)> =
+        vec![(":w", Value::Integer(workspace_id)), (":l", Value::Integer(lead_id)), (":n", Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)))];
+    if let Some(c) = after {
+        args.extend([(":a", Value::Text(c.at.clone())), (":s", Value::Integer(i64::from(c.source))), (":i", Value::Integer(c.id))]);
     }
+    for (name, v) in args {
+        if let Some(i) = stmt.parameter_index(name)? {
+            stmt.raw_bind_parameter(i, v)?;
+        }
+    }
+    let mut found = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(r) = found.next()? {
+        let at: String = r.get(0)?;
+        out.push(Keyed { cursor: TimelineCursor { at: at.clone(), source: r.get(1)?, id: r.get(2)? }, entry: entry(r, at)? });
+    }
+    Ok(out)
 }
 
 /// The lead's own entries and its creation after `after`, in [`order`], at most `limit` — the
 /// part of a history page this module keeps (tasks add theirs).
 pub fn keyed_after(conn: &Connection, workspace_id: i64, lead_id: i64, after: Option<&TimelineCursor>, limit: usize) -> Result<Vec<Keyed>> {
-    let (cond, extra) = after_condition(after);
-    let sql = format!(
-        "SELECT at, source, id, kind, detail, reply_class FROM (
-            SELECT at, {FROM_TIMELINE} AS source, id, kind, detail, reply_class FROM timeline WHERE workspace_id = :w AND lead_id = :l
-            UNION ALL
-            SELECT created_at, {FROM_CREATION}, id, 'created', 'source ' || source, NULL FROM leads WHERE workspace_id = :w AND id = :l
-         ){cond} ORDER BY at DESC, source, id DESC LIMIT :n"
+    let rows = format!(
+        "SELECT at, {FROM_TIMELINE} AS source, id, kind, detail, reply_class FROM timeline WHERE workspace_id = :w AND lead_id = :l
+         UNION ALL
+         SELECT created_at, {FROM_CREATION}, id, 'created', 'source ' || source, NULL FROM leads WHERE workspace_id = :w AND id = :l"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    bind_named(&mut stmt, workspace_id, lead_id, &extra, limit)?;
-    let mut rows = stmt.raw_query();
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(Keyed {
-            cursor: TimelineCursor { at: r.get(0)?, source: r.get(1)?, id: r.get(2)? },
-            entry: Entry { at: r.get(0)?, kind: r.get(3)?, detail: r.get(4)?, reply_class: r.get(5)? },
-        });
-    }
-    Ok(out)
-}
-
-/// Binds `:w`, `:l`, `:n` and the cursor's `:a`, `:s`, `:i` (when the statement has them).
-pub fn bind_named(stmt: &mut rusqlite::CachedStatement<'_>, workspace_id: i64, lead_id: i64, cursor: &[Value], limit: usize) -> Result<()> {
-    let mut bind = |name: &str, v: Value| -> Result<()> {
-        if let Some(i) = stmt.parameter_index(name)? {
-            stmt.raw_bind_parameter(i, v)?;
-        }
-        Ok(())
-    };
-    bind(":w", Value::Integer(workspace_id))?;
-    bind(":l", Value::Integer(lead_id))?;
-    bind(":n", Value::Integer(limit as i64))?;
-    for (name, v) in [":a", ":s", ":i"].into_iter().zip(cursor.iter().cloned()) {
-        bind(name, v)?;
-    }
-    Ok(())
+    read_after(conn, &rows, workspace_id, lead_id, after, limit, |r, at| Ok(Entry { at, kind: r.get(3)?, detail: r.get(4)?, reply_class: r.get(5)? }))
 }
 
 /// How many entries of its own the lead has, its creation included.

@@ -277,29 +277,16 @@ pub fn page(conn: &Connection, ws: &Workspace, f: &TaskFilter, after: Option<&Ta
 /// time (or when it was made), "open" or "done". The Telegram start-link decision is the
 /// agent's, not the lead's, and is left out.
 pub fn timeline_after(conn: &Connection, ws: &Workspace, lead_id: i64, after: Option<&TimelineCursor>, limit: usize) -> Result<Vec<timeline::Keyed>> {
-    let (cond, extra) = timeline::after_condition(after);
-    let sql = format!(
-        "SELECT at, source, id, done, kind, title FROM (
-            SELECT coalesce(due_at, created_at) AS at, {} AS source, id, done_at IS NOT NULL AS done, kind, title
-            FROM tasks WHERE workspace_id = :w AND lead_id = :l AND origin <> '{TELEGRAM_LINK}'
-         ){cond} ORDER BY at DESC, source, id DESC LIMIT :n",
+    let rows = format!(
+        "SELECT coalesce(due_at, created_at) AS at, {} AS source, id, done_at IS NOT NULL, kind, title
+         FROM tasks WHERE workspace_id = :w AND lead_id = :l AND origin <> '{TELEGRAM_LINK}'",
         timeline::FROM_TASKS
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    timeline::bind_named(&mut stmt, ws.id, lead_id, &extra, limit)?;
-    let mut rows = stmt.raw_query();
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let at: String = r.get(0)?;
+    timeline::read_after(conn, &rows, ws.id, lead_id, after, limit, |r, at| {
         let state = if r.get::<_, bool>(3)? { "done" } else { "open" };
-        let kind: String = r.get(4)?;
-        let title: String = r.get(5)?;
-        out.push(timeline::Keyed {
-            cursor: TimelineCursor { at: at.clone(), source: r.get(1)?, id: r.get(2)? },
-            entry: timeline::Entry { at, kind: format!("task_{state}"), detail: format!("{kind} task: {title}"), reply_class: None },
-        });
-    }
-    Ok(out)
+        let (kind, title): (String, String) = (r.get(4)?, r.get(5)?);
+        Ok(timeline::Entry { at, kind: format!("task_{state}"), detail: format!("{kind} task: {title}"), reply_class: None })
+    })
 }
 
 /// How many of a lead's tasks its history shows.
