@@ -11,6 +11,9 @@ pub trait Words: Copy + PartialEq + 'static {
     fn every() -> &'static [Self];
     /// The words for this code: English, Persian, Arabic.
     fn words(self) -> [&'static str; 3];
+    /// Every code with its words as [`fold`] makes them, folded once: an import compares
+    /// four cells a row against them.
+    fn folded() -> &'static [(Self, [String; 3])];
 }
 
 /// The words for `code` in `lang`.
@@ -36,7 +39,7 @@ pub fn from_word<T: Words>(s: &str) -> Option<T> {
     if f.is_empty() {
         return None;
     }
-    T::every().iter().copied().find(|v| v.words().iter().any(|w| fold(w) == f))
+    T::folded().iter().find(|(_, words)| words.contains(&f)).map(|(v, _)| *v)
 }
 
 /// A cell as the import compares it: letters and digits only, lower-case, the Arabic and
@@ -66,6 +69,12 @@ macro_rules! words {
             }
             fn words(self) -> [&'static str; 3] {
                 match self { $(<$ty>::$variant => [$en, $fa, $ar]),+ }
+            }
+            fn folded() -> &'static [(Self, [String; 3])] {
+                static FOLDED: std::sync::OnceLock<Vec<($ty, [String; 3])>> = std::sync::OnceLock::new();
+                FOLDED.get_or_init(|| {
+                    <$ty>::ALL.iter().map(|v| (*v, <$ty as $crate::model::words::Words>::words(*v).map($crate::model::words::fold))).collect()
+                })
             }
         }
     };
