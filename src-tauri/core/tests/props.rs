@@ -129,7 +129,7 @@ proptest! {
         match import::read(&path, "auto") {
             Ok(t) => {
                 let had = replacement_in(t.encoding.as_deref().unwrap_or("")).is_some_and(|p| content.windows(p.len()).any(|w| w == p));
-                for (_, row) in &t.rows {
+                for (_, row) in t.rows.iter() {
                     prop_assert!(had || row.iter().all(|c| !c.contains('\u{FFFD}')), "a replacement character from {:?}", content);
                 }
             }

@@ -36,19 +36,47 @@ pub fn add_rows<T: Sync>(
     progress: &mut dyn FnMut(usize),
     cancel: &AtomicBool,
 ) -> Result<Vec<Result<AddOutcome>>> {
+    let mut out = Vec::with_capacity(rows.len());
+    add_each(store, ws, rows.len(), rows.iter(), &|row: &&T| to_fields(row), progress, cancel, &mut |_, o| out.push(o))?;
+    Ok(out)
+}
+
+/// [`add_rows`] for rows that come one at a time (a file read as it is imported): `total` is
+/// how many `rows` will give, and `outcome` gets each row back with what became of it, in
+/// order, so nothing proportional to the file is held here.
+#[allow(clippy::too_many_arguments)]
+pub fn add_each<T: Send>(
+    store: &mut Store,
+    ws: &Workspace,
+    total: usize,
+    rows: impl Iterator<Item = T> + Send,
+    to_fields: &(dyn Fn(&T) -> Result<LeadFields> + Sync),
+    progress: &mut dyn FnMut(usize),
+    cancel: &AtomicBool,
+    outcome: &mut dyn FnMut(T, Result<AddOutcome>),
+) -> Result<()> {
     // One moment for the whole import: rows are scored on the other thread with it.
     let now = store.now();
-    let (tx_rows, rx_rows) = std::sync::mpsc::sync_channel::<Vec<Result<leads::Prepared>>>(16);
+    type Batch<T> = Vec<(T, Result<leads::Prepared>)>;
+    let (tx_rows, rx_rows) = std::sync::mpsc::sync_channel::<Batch<T>>(16);
     std::thread::scope(|s| {
         s.spawn(move || {
-            for chunk in rows.chunks(512) {
-                let batch = chunk.iter().map(|row| to_fields(row).map(|f| leads::Prepared::new(f, ws, now))).collect();
+            let mut rows = rows.peekable();
+            while rows.peek().is_some() {
+                let batch: Batch<T> = rows
+                    .by_ref()
+                    .take(512)
+                    .map(|row| {
+                        let prepared = to_fields(&row).map(|f| leads::Prepared::new(f, ws, now));
+                        (row, prepared)
+                    })
+                    .collect();
                 if tx_rows.send(batch).is_err() {
                     break;
                 }
             }
         });
-        let bulk = rows.len() >= BULK_ROWS;
+        let bulk = total >= BULK_ROWS;
         // A big import checks no foreign keys row by row: every row it writes refers to the
         // workspace, the default campaign or the lead it has just written or found, in this
         // transaction (tests run `PRAGMA foreign_key_check` after one). The pragma only
@@ -63,7 +91,7 @@ pub fn add_rows<T: Sync>(
             // lookup in `lead_keys`. Inside the transaction: other connections keep reading
             // the old, fully indexed snapshot.
             let existing: i64 = tx.query_row("SELECT count(*) FROM leads", [], |r| r.get(0))?;
-            let small_book = bulk && existing < rows.len() as i64;
+            let small_book = bulk && existing < total as i64;
             // The same for the triggers keeping the leads' tallies: off for the rows, and the
             // workspace's tallies counted again once at the end (the only leads the import
             // writes are this workspace's). Indexes first, then triggers, in the schema's order.
@@ -86,19 +114,21 @@ pub fn add_rows<T: Sync>(
             };
             let mut known = if small_book { Some(leads::BulkKeys::load(tx, ws)?) } else { None };
             let plan = workflows::default_plan(tx, ws, now)?;
-            let mut out = Vec::with_capacity(rows.len());
+            let mut done = 0usize;
             for batch in rx_rows {
                 if cancel.load(Ordering::Relaxed) {
                     return Err(crate::Error::Cancelled);
                 }
-                if out.len() % 1_000 < 512 {
-                    progress(out.len());
+                if done % 1_000 < 512 {
+                    progress(done);
                 }
-                for prepared in batch {
-                    out.push(match prepared {
+                done += batch.len();
+                for (row, prepared) in batch {
+                    let o = match prepared {
                         Ok(p) => Ok(workflows::add_prepared(tx, ws, p, now, plan, known.as_mut())?),
                         Err(e) => Err(e),
-                    });
+                    };
+                    outcome(row, o);
                 }
             }
             for sql in &rebuild {
@@ -107,7 +137,7 @@ pub fn add_rows<T: Sync>(
             if small_book {
                 leads::tallies::rebuild(tx, ws.id)?;
             }
-            Ok(out)
+            Ok(())
         });
         if bulk {
             store.conn().execute_batch("PRAGMA foreign_keys = ON")?;
@@ -155,28 +185,27 @@ pub fn import_file_with(
     }
     let source = if table.format == "linkedin" { "linkedin" } else { "import" };
     let mut report = import::Report::default();
-    let total = table.total_rows;
+    let import::Table { rows, mapping, total_rows: total, .. } = table;
     let region = ws.region();
-    let mapping = &table.mapping;
-    // Cells → input → fields on the preparing thread, beside the writing.
+    let mapping = &mapping;
+    // Cells → input → fields on the preparing thread, beside the writing; each row is read
+    // from the file's text as it is needed and gone once written.
     let to_fields = |(_, cells): &(usize, import::Cells)| {
         let input = import::row_to_input(cells, mapping, source)?;
         crate::leads::validate::lead(&input, region)
     };
-    let results = add_rows(store, ws, &table.rows, &to_fields, &mut |done| progress(done, total), cancel)?;
-    for ((row, _), r) in table.rows.iter().map(|(line, cells)| (*line, cells)).zip(results) {
-        match r {
-            Ok(o) if o.created => report.imported += 1,
-            Ok(_) => report.merged += 1,
-            Err(e) => report.rejected.push(import::Rejected {
-                row,
-                reason: match e.field() {
-                    Some(f) => format!("{f}: {e}"),
-                    None => e.to_string(),
-                },
-            }),
-        }
-    }
+    let mut count = |(row, _): (usize, import::Cells), r: Result<AddOutcome>| match r {
+        Ok(o) if o.created => report.imported += 1,
+        Ok(_) => report.merged += 1,
+        Err(e) => report.rejected.push(import::Rejected {
+            row,
+            reason: match e.field() {
+                Some(f) => format!("{f}: {e}"),
+                None => e.to_string(),
+            },
+        }),
+    };
+    add_each(store, ws, total, rows.into_rows(), &to_fields, &mut |done| progress(done, total), cancel, &mut count)?;
     report.rejected.sort_by_key(|r| r.row);
     progress(total, total);
     Ok(report)

@@ -106,8 +106,56 @@ pub struct Table {
     pub headers: Vec<String>,
     pub mapping: Vec<Option<Field>>,
     #[serde(skip)]
-    pub rows: Vec<(usize, Cells)>,
+    pub rows: Rows,
     pub total_rows: usize,
+}
+
+/// A sheet's data rows (after the header, blank rows left out), read as they are asked for.
+/// A CSV's are parsed again from its decoded text, held once, each time they are walked: an
+/// import of 1 000 000 rows then holds the file and the rows in flight, not every row's
+/// cells besides the text they came from. A spreadsheet's cells come from its reader whole.
+#[derive(Debug, Clone)]
+pub enum Rows {
+    Held(Grid),
+    Csv { text: String, delimiter: u8, skip: usize },
+}
+
+impl Default for Rows {
+    fn default() -> Rows {
+        Rows::Held(Vec::new())
+    }
+}
+
+impl Rows {
+    /// The rows with their line numbers in the file, in order.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (usize, Cells)> + Send + '_> {
+        match self {
+            Rows::Held(grid) => Box::new(grid.iter().cloned()),
+            // The text parsed without an error when the table was read: the same parse again
+            // gives the same records.
+            Rows::Csv { text, delimiter, skip } => Box::new(
+                csv_records(text.as_bytes(), *delimiter).map_while(|r| r.ok()).skip(*skip).filter(|(_, cells)| !is_blank(cells)),
+            ),
+        }
+    }
+
+    /// [`Rows::iter`], taking the rows along: the file's text goes as soon as its last row is
+    /// read (before an import rebuilds its indexes, which wants the memory).
+    pub fn into_rows(self) -> Box<dyn Iterator<Item = (usize, Cells)> + Send> {
+        match self {
+            Rows::Held(grid) => Box::new(grid.into_iter()),
+            Rows::Csv { text, delimiter, skip } => Box::new(
+                csv_records(std::io::Cursor::new(text.into_bytes()), delimiter)
+                    .map_while(|r| r.ok())
+                    .skip(skip)
+                    .filter(|(_, cells)| !is_blank(cells)),
+            ),
+        }
+    }
+}
+
+fn is_blank(cells: &Cells) -> bool {
+    cells.iter().all(|c| c.trim().is_empty())
 }
 
 /// What an import did (SPEC §9).
@@ -139,9 +187,15 @@ pub fn read(path: &Path, format: &str) -> Result<Table> {
 /// [`limits`] is refused before it is read, and a reader that panics on a malformed
 /// spreadsheet is a validation error naming the file.
 pub fn read_with(path: &Path, format: &str, encoding: &str) -> Result<Table> {
-    let (kind, grid, encoding) = read_grid(path, format, encoding)?;
-    let mut table = from_grid(grid)?;
-    table.encoding = encoding;
+    let (kind, sheet) = read_sheet_or_csv(path, format, encoding)?;
+    let mut table = match sheet {
+        Sheet::Grid(grid) => from_grid(grid)?,
+        Sheet::Csv { text, delimiter, encoding } => {
+            let mut t = from_csv(text, delimiter)?;
+            t.encoding = Some(encoding);
+            t
+        }
+    };
     table.format = if kind == "xlsx" {
         "xlsx"
     } else if format == "linkedin" || is_linkedin(&table.headers) {
@@ -156,6 +210,20 @@ pub fn read_with(path: &Path, format: &str, encoding: &str) -> Result<Table> {
 /// with no header looked for: `("xlsx" | "csv", rows, the CSV's encoding)`. Also what reads a
 /// Do Not Call Register list, which may be numbers alone.
 pub fn read_grid(path: &Path, format: &str, encoding: &str) -> Result<(&'static str, Grid, Option<String>)> {
+    match read_sheet_or_csv(path, format, encoding)? {
+        (kind, Sheet::Grid(grid)) => Ok((kind, grid, None)),
+        (kind, Sheet::Csv { text, delimiter, encoding }) => Ok((kind, parse_csv(&text, delimiter, None)?, Some(encoding))),
+    }
+}
+
+/// What a file holds before its header is looked for: a spreadsheet's cells, or a CSV's
+/// decoded text with its delimiter and encoding.
+enum Sheet {
+    Grid(Grid),
+    Csv { text: String, delimiter: u8, encoding: String },
+}
+
+fn read_sheet_or_csv(path: &Path, format: &str, encoding: &str) -> Result<(&'static str, Sheet)> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let kind = match (format, ext.as_str()) {
         ("auto", "xlsx" | "xlsm" | "xlsb" | "xls" | "ods") | ("xlsx", _) => "xlsx",
@@ -178,13 +246,13 @@ pub fn read_grid(path: &Path, format: &str, encoding: &str) -> Result<(&'static 
         if meta.len() > limits::MAX_SHEET_FILE_BYTES {
             return Err(limits::too_big(&name, "a spreadsheet", limits::MAX_SHEET_FILE_BYTES));
         }
-        Ok((kind, read_sheet_guarded(path, &name)?, None))
+        Ok((kind, Sheet::Grid(read_sheet_guarded(path, &name)?)))
     } else {
         if meta.len() > limits::MAX_CSV_BYTES {
             return Err(limits::too_big(&name, "a CSV file", limits::MAX_CSV_BYTES));
         }
-        let (grid, encoding) = read_csv(path, &name, encoding)?;
-        Ok((kind, grid, Some(encoding)))
+        let (text, delimiter, encoding) = read_csv(path, &name, encoding)?;
+        Ok((kind, Sheet::Csv { text, delimiter, encoding }))
     }
 }
 
@@ -261,7 +329,8 @@ pub fn unneutralise(cell: &str) -> &str {
 }
 
 /// Reads a CSV: decoded (see [`decode`]), its delimiter found by where a header row appears.
-fn read_csv(path: &Path, name: &str, encoding: &str) -> Result<(Grid, String)> {
+/// Returns the text, the delimiter and the encoding.
+fn read_csv(path: &Path, name: &str, encoding: &str) -> Result<(String, u8, String)> {
     let bytes = std::fs::read(path)?;
     let decode::Decoded { text, encoding } = decode::decode(bytes, encoding, name)?;
     let text = crlf_to_lf(text)?;
@@ -276,7 +345,7 @@ fn read_csv(path: &Path, name: &str, encoding: &str) -> Result<(Grid, String)> {
         .copied()
         .find(|d| parse_csv(&text, *d, Some(50)).is_ok_and(|g| header_row(&g).is_some()))
         .unwrap_or(b',');
-    Ok((parse_csv(&text, delimiter, None)?, encoding))
+    Ok((text, delimiter, encoding))
 }
 
 /// CRLF becomes LF, in place, so the reader's line numbers are the file's (it miscounts CRLF
@@ -299,15 +368,18 @@ fn crlf_to_lf(text: String) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| Error::internal_from("dropping CRs broke the text", e))
 }
 
-fn parse_csv(text: &str, delimiter: u8, limit: Option<usize>) -> Result<Grid> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
-    let mut grid = Vec::new();
-    for rec in rdr.records().take(limit.unwrap_or(usize::MAX)) {
+/// A CSV's records with their line numbers, one at a time.
+fn csv_records<R: std::io::Read + Send>(text: R, delimiter: u8) -> impl Iterator<Item = Result<(usize, Cells)>> + Send {
+    let rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text);
+    rdr.into_records().map(|rec| {
         let rec = rec.map_err(|e| Error::validation("file", format!("not a readable CSV file: {e}")))?;
         let line = rec.position().map_or(0, |p| p.line() as usize);
-        grid.push((line, rec.iter().map(unneutralise).collect()));
-    }
-    Ok(grid)
+        Ok((line, rec.iter().map(unneutralise).collect()))
+    })
+}
+
+fn parse_csv(text: &str, delimiter: u8, limit: Option<usize>) -> Result<Grid> {
+    csv_records(text.as_bytes(), delimiter).take(limit.unwrap_or(usize::MAX)).collect()
 }
 
 /// Reads the first sheet of a spreadsheet, refusing what would cost too much (see
@@ -449,12 +521,12 @@ fn header_row(grid: &Grid) -> Option<usize> {
     grid.iter().take(50).position(|(_, cells)| cells.iter().filter(|c| field_for(c).is_some()).count() >= 2)
 }
 
-/// Finds the header (the first row with two or more known column names — LinkedIn puts notes
-/// above it) and maps its columns.
-fn from_grid(grid: Grid) -> Result<Table> {
-    let pos = header_row(&grid)
+/// The header (the first row with two or more known column names — LinkedIn puts notes above
+/// it): its index, its names and the mapping of its columns.
+fn find_header(first_rows: &Grid) -> Result<(usize, Vec<String>, Vec<Option<Field>>)> {
+    let pos = header_row(first_rows)
         .ok_or_else(|| Error::validation("file", "no header row found: the first rows name no columns Leadbook knows (Name, Phone, Email, …)"))?;
-    let headers: Vec<String> = grid[pos].1.iter().map(|h| h.trim().to_string()).collect();
+    let headers: Vec<String> = first_rows[pos].1.iter().map(|h| h.trim().to_string()).collect();
     let mut mapping: Vec<Option<Field>> = headers.iter().map(|h| field_for(h)).collect();
     // A column mapped twice keeps its first use.
     for i in 0..mapping.len() {
@@ -462,9 +534,25 @@ fn from_grid(grid: Grid) -> Result<Table> {
             mapping[i] = None;
         }
     }
-    let rows: Vec<(usize, Cells)> =
-        grid.into_iter().skip(pos + 1).filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty())).collect();
-    Ok(Table { format: "csv", encoding: None, total_rows: rows.len(), headers, mapping, rows })
+    Ok((pos, headers, mapping))
+}
+
+/// A spreadsheet's table: its header found and mapped, the rows after it kept.
+fn from_grid(grid: Grid) -> Result<Table> {
+    let (pos, headers, mapping) = find_header(&grid)?;
+    let rows: Grid = grid.into_iter().skip(pos + 1).filter(|(_, cells)| !is_blank(cells)).collect();
+    Ok(Table { format: "csv", encoding: None, total_rows: rows.len(), headers, mapping, rows: Rows::Held(rows) })
+}
+
+/// A CSV's table: its header found in the first rows, the rest read through once to count
+/// them (and to find an unreadable record before anything is written), kept as text.
+fn from_csv(text: String, delimiter: u8) -> Result<Table> {
+    let (pos, headers, mapping) = find_header(&parse_csv(&text, delimiter, Some(50))?)?;
+    let mut total_rows = 0;
+    for rec in csv_records(text.as_bytes(), delimiter).skip(pos + 1) {
+        total_rows += usize::from(!is_blank(&rec?.1));
+    }
+    Ok(Table { format: "csv", encoding: None, total_rows, headers, mapping, rows: Rows::Csv { text, delimiter, skip: pos + 1 } })
 }
 
 /// `2,500,000`, `AED 2.5M`, `800k`, `1.2 million` → whole dirhams; `None` for blank. A cell
@@ -553,6 +641,19 @@ pub fn row_to_input(cells: &Cells, mapping: &[Option<Field>], default_source: &s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_csv_read_row_by_row_gives_the_rows_of_a_whole_parse() {
+        let text = "Notes:\n\"Exported, with notes\"\n\nFirst Name,Last Name,Connected On,Email\nMary,Jones,01 Jan 2026,\n,,,\n\n\"Al, Noor\",\"Line\nbreak\",02 Jan 2026,n@x.ae\nOmar,,03 Jan 2026,\n";
+        let table = from_csv(text.to_string(), b',').unwrap();
+        let whole: Grid = parse_csv(text, b',', None).unwrap().into_iter().skip(3).filter(|(_, c)| !is_blank(c)).collect();
+        assert_eq!(table.headers, ["First Name", "Last Name", "Connected On", "Email"]);
+        assert_eq!(table.total_rows, 3);
+        assert_eq!(table.rows.iter().collect::<Grid>(), whole, "walked twice, the same rows");
+        let lines: Vec<usize> = table.rows.iter().map(|(line, _)| line).collect();
+        assert_eq!((lines[0], lines[2]), (5, 10), "line numbers are the file's, after a quoted line break too");
+        assert_eq!(table.rows.into_rows().collect::<Grid>(), whole, "taken along, the same rows");
+    }
 
     #[test]
     fn amounts_are_read_as_agents_write_them() {
