@@ -131,6 +131,8 @@ pub fn add_each<T: Send>(
                     outcome(row, o);
                 }
             }
+            // The identity keys in memory are done with: their room goes to the index sorts.
+            drop(known);
             for sql in &rebuild {
                 tx.execute_batch(sql)?;
             }
