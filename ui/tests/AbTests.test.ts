@@ -98,7 +98,7 @@ describe('Step editor: variants', () => {
   let ipc: ReturnType<typeof stubIpc>;
   beforeEach(() => {
     ipc = stubIpc();
-    vi.mocked(ipc.leadList).mockResolvedValue({ total: 1, rows: [makeLead({ id: 7, name: 'Aisha Khan' })] });
+    vi.mocked(ipc.leadList).mockResolvedValue({ total: 1, more: false, rows: [makeLead({ id: 7, name: 'Aisha Khan' })] });
     vi.mocked(ipc.templatePreview).mockImplementation(async (_lead, template) => template.replace('{first_name}', 'Aisha'));
     vi.mocked(ipc.campaignUpdate).mockImplementation(async (id, steps) => ({ ...campaign(), id, steps }));
   });

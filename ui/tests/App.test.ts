@@ -91,7 +91,7 @@ describe('App', () => {
   });
 
   it('a grade card opens the list filtered by that grade', async () => {
-    vi.mocked(ipc.leadList).mockResolvedValue({ total: 1, rows: [makeLead({ name: 'Hot Lead' })] });
+    vi.mocked(ipc.leadList).mockResolvedValue({ total: 1, more: false, rows: [makeLead({ name: 'Hot Lead' })] });
     render(App);
     await fireEvent.click(await screen.findByTestId('grade-card-A'));
     expect(await screen.findByText('Hot Lead')).toBeTruthy();
@@ -100,11 +100,26 @@ describe('App', () => {
     expect(screen.getByTestId('leads-total').textContent).toContain('1 lead');
   });
 
+  it('a search that stopped counting says there are more, and an exact count does not', async () => {
+    vi.mocked(ipc.leadList).mockImplementation(async (q) =>
+      q.search
+        ? { total: 1050, more: true, rows: [makeLead({ id: 1, name: 'Sara One' })] }
+        : { total: 2, more: false, rows: [makeLead({ id: 2, name: 'Everyone' })] },
+    );
+    navigate({ name: 'leads', filters: {} }, { replace: true });
+    render(App);
+    await screen.findByText('Everyone');
+    expect(screen.getByTestId('leads-total').textContent).toContain('2 leads');
+    await fireEvent.input(screen.getByTestId('lead-search'), { target: { value: 'sara' } });
+    await screen.findByText('Sara One');
+    await waitFor(() => expect(screen.getByTestId('leads-total').textContent).toContain('1,050+ leads'));
+  });
+
   it('searches as you type: the first key at once, keys typed meanwhile as one query', async () => {
     const first = deferred<LeadPage>();
     vi.mocked(ipc.leadList).mockImplementation(async (q) => {
       if (q.search === 'o') return first.promise;
-      return { total: 1, rows: [makeLead({ id: 1, name: q.search ? `Match ${q.search}` : 'Everyone' })] };
+      return { total: 1, more: false, rows: [makeLead({ id: 1, name: q.search ? `Match ${q.search}` : 'Everyone' })] };
     });
     navigate({ name: 'leads', filters: {} }, { replace: true });
     render(App);
@@ -117,7 +132,7 @@ describe('App', () => {
     await fireEvent.input(box, { target: { value: 'omi' } });
     await sleep(50);
     expect(searches(ipc)).toEqual([null, 'o']);
-    first.resolve({ total: 1, rows: [makeLead({ id: 2, name: 'Match o' })] });
+    first.resolve({ total: 1, more: false, rows: [makeLead({ id: 2, name: 'Match o' })] });
     expect(await screen.findByText('Match omi')).toBeTruthy();
     expect(searches(ipc)).toEqual([null, 'o', 'omi']);
   });
@@ -126,8 +141,8 @@ describe('App', () => {
     const slow = deferred<LeadPage>();
     vi.mocked(ipc.leadList).mockImplementation(async (q) => {
       if (q.search === 'ja') return slow.promise;
-      if (q.search === 'jam') return { total: 1, rows: [makeLead({ id: 2, name: 'James Fresh' })] };
-      return { total: 1, rows: [makeLead({ id: 1, name: 'Everyone' })] };
+      if (q.search === 'jam') return { total: 1, more: false, rows: [makeLead({ id: 2, name: 'James Fresh' })] };
+      return { total: 1, more: false, rows: [makeLead({ id: 1, name: 'Everyone' })] };
     });
     navigate({ name: 'leads', filters: {} }, { replace: true });
     render(App);
@@ -139,7 +154,7 @@ describe('App', () => {
     // 'ja' hangs: after a little patience the newer text goes anyway.
     await fireEvent.input(box, { target: { value: 'jam' } });
     expect(await screen.findByText('James Fresh', {}, { timeout: 2000 })).toBeTruthy();
-    slow.resolve({ total: 1, rows: [makeLead({ id: 3, name: 'Stale Answer' })] });
+    slow.resolve({ total: 1, more: false, rows: [makeLead({ id: 3, name: 'Stale Answer' })] });
     await sleep(50);
     expect(screen.queryByText('Stale Answer')).toBeNull();
     expect(screen.getByText('James Fresh')).toBeTruthy();
@@ -164,6 +179,7 @@ describe('App', () => {
   it('opens a lead from the table with Enter and shows its detail', async () => {
     vi.mocked(ipc.leadList).mockResolvedValue({
       total: 2,
+      more: false,
       rows: [makeLead({ id: 1, name: 'First' }), makeLead({ id: 2, name: 'Second' })],
     });
     vi.mocked(ipc.leadGet).mockImplementation(async (id) => ({

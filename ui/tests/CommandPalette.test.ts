@@ -30,7 +30,7 @@ describe('The command palette', () => {
   });
 
   it('finds leads by what is typed, shows their names as text and opens the one chosen', async () => {
-    vi.mocked(ipc.leadList).mockResolvedValue({ total: 1, rows: [makeLead({ id: 9, name: '<b>Omid</b> Karimi' })] });
+    vi.mocked(ipc.leadList).mockResolvedValue({ total: 1, more: false, rows: [makeLead({ id: 9, name: '<b>Omid</b> Karimi' })] });
     render(CommandPalette, { props: { open: true } });
     const input = (await screen.findByTestId('palette-input')) as HTMLInputElement;
     await fireEvent.input(input, { target: { value: 'omid' } });

@@ -224,7 +224,7 @@ describe('Campaign editor', () => {
   let ipc: ReturnType<typeof stubIpc>;
   beforeEach(() => {
     ipc = stubIpc();
-    vi.mocked(ipc.leadList).mockResolvedValue({ total: 1, rows: [makeLead({ id: 7, name: 'Aisha Khan' })] });
+    vi.mocked(ipc.leadList).mockResolvedValue({ total: 1, more: false, rows: [makeLead({ id: 7, name: 'Aisha Khan' })] });
   });
 
   it('renders a live preview of the template for the chosen lead', async () => {

@@ -72,6 +72,7 @@ describe('Lead detail', () => {
   it('merges another lead picked by search', async () => {
     vi.mocked(ipc.leadList).mockResolvedValue({
       total: 2,
+      more: false,
       rows: [makeLead({ id: 7, name: 'Sara Rahimi' }), makeLead({ id: 9, name: 'Sara R.' })],
     });
     vi.mocked(ipc.leadMerge).mockResolvedValue(makeDetail({ id: 7 }));

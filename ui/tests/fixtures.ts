@@ -128,7 +128,7 @@ export function syntheticList(total: number) {
     for (let i = offset; i < Math.min(total, offset + (query.limit ?? total)); i++) {
       rows.push(makeLead({ id: i + 1, name: `Lead ${i + 1}` }));
     }
-    return { total, rows };
+    return { total, rows, more: false };
   };
   return { fn, calls };
 }

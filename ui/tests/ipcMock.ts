@@ -18,7 +18,7 @@ export function stubIpc() {
     ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null && v !== undefined)),
   }));
   vi.mocked(ipc.dashboard).mockResolvedValue(makeDashboard());
-  vi.mocked(ipc.leadList).mockResolvedValue({ total: 0, rows: [] });
+  vi.mocked(ipc.leadList).mockResolvedValue({ total: 0, more: false, rows: [] });
   vi.mocked(ipc.leadFindDuplicate).mockResolvedValue(null);
   vi.mocked(ipc.leadCheck).mockResolvedValue([]);
   vi.mocked(ipc.onLeadsChanged).mockResolvedValue(() => {});

@@ -47,10 +47,19 @@ describe('LeadPager', () => {
     expect(pager.get(39 * 200)?.name).toBe(`Lead ${39 * 200 + 1}`);
   });
 
+  it('says whether a page stopped counting, as its latest page does', async () => {
+    const pager = new LeadPager(async (offset) => ({ total: offset + 1050, more: offset === 0, rows: [] }), 50);
+    await pager.ensure(0, 1);
+    expect([pager.total, pager.more]).toEqual([1050, true]);
+    await pager.ensure(1000, 1001);
+    expect([pager.total, pager.more]).toEqual([2050, false]);
+  });
+
   it('after invalidate, shows old rows until fresh ones arrive', async () => {
     let version = 1;
     const pager = new LeadPager(async (offset) => ({
       total: 1,
+      more: false,
       rows: [{ id: 1, name: `v${version}` } as never],
     }), 200);
     await pager.ensure(0, 1);
@@ -63,13 +72,13 @@ describe('LeadPager', () => {
   });
 
   it('ignores a response that arrives after dispose or invalidate', async () => {
-    const slow = deferred<{ total: number; rows: never[] }>();
+    const slow = deferred<{ total: number; more: boolean; rows: never[] }>();
     const onchange = vi.fn();
     const pager = new LeadPager(() => slow.promise, 200);
     pager.onchange = onchange;
     const done = pager.ensure(0, 10);
     pager.dispose();
-    slow.resolve({ total: 5, rows: [] });
+    slow.resolve({ total: 5, more: false, rows: [] });
     await done;
     expect(onchange).not.toHaveBeenCalled();
     expect(pager.total).toBeNull();

@@ -37,7 +37,7 @@ describe('lead data is rendered as text', () => {
   });
 
   it('in the leads table', async () => {
-    vi.mocked(ipc.leadList).mockResolvedValue({ total: 1, rows: [makeLead({ name: EVIL })] });
+    vi.mocked(ipc.leadList).mockResolvedValue({ total: 1, more: false, rows: [makeLead({ name: EVIL })] });
     const { container } = render(LeadTable, {
       props: { filters: {}, sort: 'score', desc: true, onsort: vi.fn(), onopen: vi.fn(), onclear: vi.fn(), onnew: vi.fn() },
     });

@@ -261,6 +261,47 @@ fn the_list_filters_searches_sorts_and_pages() {
 }
 
 #[test]
+fn a_search_counts_a_thousand_matches_past_its_page_and_says_there_are_more() {
+    use leadbook_core::leads::SEARCH_COUNT_AHEAD;
+    let (mut book, _, ws) = book();
+    // Scores differ (sources and phones), so the order is the score's, then newest first.
+    let sources = ["referral", "linkedin", "portal", "import"];
+    let rows: Vec<LeadInput> = (0..SEARCH_COUNT_AHEAD + 300)
+        .map(|i| LeadInput {
+            source: Some(sources[i % 4].into()),
+            phone: (i % 3 == 0).then(|| format!("050{:07}", i)),
+            ..lead(&format!("Sara {i}"))
+        })
+        .chain((0..20).map(|i| lead(&format!("Omar {i}"))))
+        .collect();
+    assert!(book.add_inputs(&ws, rows).unwrap().iter().all(Result::is_ok));
+    let mut search = |offset: u32, limit: Option<u32>, desc: Option<bool>| {
+        book.list_leads(&ws, &LeadQuery { search: Some("sara".into()), offset, limit, desc, ..Default::default() }).unwrap()
+    };
+    let all = search(0, None, None);
+    assert_eq!((all.total, all.rows.len(), all.more), (SEARCH_COUNT_AHEAD as i64 + 300, SEARCH_COUNT_AHEAD + 300, false), "no page: every match, counted");
+    let by_score: Vec<(i64, i64)> = all.rows.iter().map(|l| (l.score, l.id)).collect();
+    let mut sorted = by_score.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(by_score, sorted, "highest score first, newest first at one score");
+
+    let first = search(0, Some(50), None);
+    assert_eq!((first.total, first.more), (50 + SEARCH_COUNT_AHEAD as i64, true), "counted a thousand past the page, and more");
+    assert_eq!(first.rows.iter().map(|l| l.id).collect::<Vec<_>>(), all.rows[..50].iter().map(|l| l.id).collect::<Vec<_>>());
+    let deep = search(300, Some(50), None);
+    assert_eq!((deep.total, deep.more), (SEARCH_COUNT_AHEAD as i64 + 300, false), "near the end the count is exact");
+    assert_eq!(deep.rows.iter().map(|l| l.id).collect::<Vec<_>>(), all.rows[300..350].iter().map(|l| l.id).collect::<Vec<_>>());
+    let lowest = search(0, Some(5), Some(false));
+    let tail: Vec<i64> = all.rows.iter().rev().take(5).map(|l| l.id).collect();
+    assert_eq!(lowest.rows.iter().map(|l| l.id).collect::<Vec<_>>(), tail, "lowest score first, the walk reversed");
+
+    let few = book.list_leads(&ws, &LeadQuery { search: Some("omar".into()), limit: Some(50), ..Default::default() }).unwrap();
+    assert_eq!((few.total, few.rows.len(), few.more), (20, 20, false), "a rare needle: exact");
+    let named = book.list_leads(&ws, &LeadQuery { search: Some("sara".into()), sort: SortBy::Name, limit: Some(50), ..Default::default() }).unwrap();
+    assert_eq!((named.total, named.more, named.rows[0].name.as_str()), (50 + SEARCH_COUNT_AHEAD as i64, true, "Sara 0"), "another order counts the same way");
+}
+
+#[test]
 fn the_dashboard_counts_grades_statuses_and_sources() {
     let (mut book, _, ws) = book();
     book.add_lead(&ws, &LeadInput { phone: Some("0501111111".into()), telegram_id: Some(5), email: Some("x@y.ae".into()), budget_max: Some(1), locations: vec!["JVC".into()], property_type: Some("villa".into()), bedrooms: Some(3), source: Some("referral".into()), ..lead("Hot") }).unwrap();

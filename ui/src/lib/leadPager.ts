@@ -19,6 +19,8 @@ export type FetchPage = (offset: number, limit: number) => Promise<LeadPage>;
 export class LeadPager {
   /** Total rows for the query; null until the first page arrives. */
   total: number | null = null;
+  /** A search stopped counting: there are more rows than `total` (the next pages say how many). */
+  more = false;
   error: AppError | null = null;
   onchange: (() => void) | null = null;
 
@@ -77,6 +79,7 @@ export class LeadPager {
       this.pages.set(p, page.rows);
       this.stale.delete(p);
       this.total = page.total;
+      this.more = page.more;
       this.error = null;
       this.evict();
     } catch (e) {

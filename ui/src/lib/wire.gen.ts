@@ -417,8 +417,16 @@ export type LeadQuery = {
 };
 
 export type LeadPage = {
+  /**
+   * How many leads pass the filters; with `more`, how many were counted before stopping.
+   */
   total: number,
   rows: Array<Lead>,
+  /**
+   * A search counts its matches only up to [`SEARCH_COUNT_AHEAD`] past the page's end:
+   * `true` when there are more than `total`.
+   */
+  more: boolean,
 };
 
 // ── Dashboard

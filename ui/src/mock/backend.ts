@@ -356,6 +356,9 @@ function mergeInto(target: Row, v: Partial<Lead>) {
   }
 }
 
+/** `leads::SEARCH_COUNT_AHEAD` of the core. */
+export const SEARCH_COUNT_AHEAD = 1000;
+
 function list(q: LeadQuery): LeadPage {
   const needle = q.search?.trim().toLowerCase();
   let out = wsRows().filter(
@@ -375,7 +378,11 @@ function list(q: LeadQuery): LeadPage {
     if (y === null) return -1;
     return (x < y ? -1 : 1) * dir;
   });
-  return { total: out.length, rows: out.slice(q.offset ?? 0, q.limit == null ? undefined : (q.offset ?? 0) + q.limit).map((r) => structuredClone(r.lead)) };
+  const offset = q.offset ?? 0;
+  const rows = out.slice(offset, q.limit == null ? undefined : offset + q.limit).map((r) => structuredClone(r.lead));
+  // As the backend: a search counts SEARCH_COUNT_AHEAD matches past the page's end and stops.
+  const counted = needle && q.limit != null ? offset + q.limit + SEARCH_COUNT_AHEAD : Infinity;
+  return { total: Math.min(out.length, counted), rows, more: out.length > counted };
 }
 
 function dashboard(): Dashboard {

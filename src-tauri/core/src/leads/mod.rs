@@ -28,7 +28,7 @@ use validate::{LeadFields, LeadInput};
 use crate::workspace::Workspace;
 pub use keys::{by_key, BulkKeys};
 pub use match_index::backfill_match_index;
-pub use query::{list, LeadPage, LeadQuery, SortBy};
+pub use query::{list, LeadPage, LeadQuery, SortBy, SEARCH_COUNT_AHEAD};
 use keys::*;
 use match_index::*;
 use query::*;

@@ -71,9 +71,17 @@ pub struct LeadQuery {
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct LeadPage {
+    /// How many leads pass the filters; with `more`, how many were counted before stopping.
     pub total: i64,
     pub rows: Vec<Lead>,
+    /// A search counts its matches only up to [`SEARCH_COUNT_AHEAD`] past the page's end:
+    /// `true` when there are more than `total`.
+    pub more: bool,
 }
+
+/// How many matches past the page's end a search counts before it stops (the window then says
+/// "1 050+ leads"): a keystroke costs what reading that far costs, not the whole book.
+pub const SEARCH_COUNT_AHEAD: usize = 1_000;
 
 /// What a typed search looks for in `search`: lower-case text, or, for something typed like a
 /// phone number, its digits without the trunk zero ("050 123" finds +97150123…).
@@ -91,14 +99,17 @@ pub(super) fn search_needle(text: &str) -> Option<String> {
 
 /// Leads of the workspace matching the filters, sorted, one page of them plus the total.
 ///
-/// A search scans the covering index `leads_ws_search` (search text and score) once: that gives
-/// the total and, for the usual sort by score, the page's ids without touching the table.
+/// Without a search the total is the tallies' (every other filter is one of their columns).
+/// A search walks `leads_ws_score` (score, id and the search text: covered) in the list's
+/// order and stops [`SEARCH_COUNT_AHEAD`] matches past the page's end: the page by score is
+/// the walk's, and the total is exact unless `more` says the walk stopped early. A rare
+/// needle still reads the whole index; a common one (the first letters of a name) a fraction.
 pub fn list(conn: &Connection, ws: &Workspace, q: &LeadQuery) -> Result<LeadPage> {
     let needle = q.search.as_deref().and_then(search_needle);
     let mut filter = String::from("workspace_id = ?");
     let mut args: Vec<Value> = vec![Value::Integer(ws.id)];
     if let Some(g) = q.grade {
-        // The grade is a function of the score; a score range uses the score and search indexes.
+        // The grade is a function of the score: a score range of the index.
         let (lo, hi) = g.score_range();
         filter.push_str(" AND score BETWEEN ? AND ?");
         args.extend([Value::Integer(lo), Value::Integer(hi)]);
@@ -124,27 +135,33 @@ pub fn list(conn: &Connection, ws: &Workspace, q: &LeadQuery) -> Result<LeadPage
     if let Some(needle) = &needle {
         filter.push_str(" AND instr(search, ?) > 0");
         args.push(Value::Text(needle.clone()));
-        let mut hits: Vec<(i64, i64)> = conn
-            .prepare_cached(&format!("SELECT score, id FROM leads INDEXED BY leads_ws_search WHERE {filter}"))?
-            .query_map(params_from_iter(&args), |r| Ok((r.get::<_, Option<i64>>(0)?.unwrap_or(0), r.get(1)?)))?
+        // The matches in the list's order, as far as the page's end and the count ahead, and
+        // one more to tell whether there are more.
+        let counted = offset.saturating_add(limit).saturating_add(SEARCH_COUNT_AHEAD);
+        let dir = if q.sort == SortBy::Score && !desc { "ASC" } else { "DESC" };
+        let mut walk = args.clone();
+        walk.push(Value::Integer(i64::try_from(counted.saturating_add(1)).unwrap_or(i64::MAX)));
+        let ids: Vec<i64> = conn
+            .prepare_cached(&format!(
+                "SELECT id FROM leads INDEXED BY leads_ws_score WHERE {filter} ORDER BY score {dir}, id {dir} LIMIT ?"
+            ))?
+            .query_map(params_from_iter(&walk), |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        let total = hits.len() as i64;
-        if q.sort == SortBy::Score {
-            if desc {
-                hits.sort_unstable_by(|a, b| b.cmp(a));
-            } else {
-                hits.sort_unstable();
-            }
-            let ids: Vec<i64> = hits.into_iter().skip(offset).take(limit).map(|(_, id)| id).collect();
-            return Ok(LeadPage { total, rows: by_ids(conn, ws, &ids)? });
-        }
-        let rows = ordered_page(conn, &filter, args, q.sort, desc, limit, offset)?;
-        return Ok(LeadPage { total, rows });
+        let more = ids.len() > counted;
+        let total = ids.len().min(counted) as i64;
+        let rows = if q.sort == SortBy::Score {
+            let page: Vec<i64> = ids.into_iter().skip(offset).take(limit).collect();
+            by_ids(conn, ws, &page)?
+        } else {
+            // Another order has no index with the search text: SQLite sorts the matches.
+            ordered_page(conn, &filter, args, q.sort, desc, limit, offset)?
+        };
+        return Ok(LeadPage { total, rows, more });
     }
     // Every filter but the search text is a column of the tallies: the total without counting.
     let total = super::tallies::count(conn, ws, q.grade, q.status, q.source, q.do_not_market)?;
     let rows = ordered_page(conn, &filter, args, q.sort, desc, limit, offset)?;
-    Ok(LeadPage { total, rows })
+    Ok(LeadPage { total, rows, more: false })
 }
 
 pub(super) fn ordered_page(conn: &Connection, filter: &str, mut args: Vec<Value>, sort: SortBy, desc: bool, limit: usize, offset: usize) -> Result<Vec<Lead>> {

@@ -148,6 +148,7 @@ const ar: Messages = {
   'leads.title': 'العملاء المحتملون',
   'leads.count_one': 'عدد العملاء: {count}',
   'leads.count_other': 'عدد العملاء: {count}',
+  'leads.countMore': 'عدد العملاء: أكثر من {count}',
   'leads.search': 'البحث في العملاء',
   'leads.searchPlaceholder': 'ابحث بالاسم أو الهاتف أو البريد أو المنطقة…',
   'leads.allGrades': 'كل التصنيفات',

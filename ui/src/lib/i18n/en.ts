@@ -149,6 +149,7 @@ const en = {
   'leads.title': 'Leads',
   'leads.count_one': '{count} lead',
   'leads.count_other': '{count} leads',
+  'leads.countMore': '{count}+ leads',
   'leads.search': 'Search leads',
   'leads.searchPlaceholder': 'Search by name, phone, e-mail or area…',
   'leads.allGrades': 'All grades',

@@ -148,6 +148,7 @@ const fa: Messages = {
   'leads.title': 'سرنخ‌ها',
   'leads.count_one': '{count} سرنخ',
   'leads.count_other': '{count} سرنخ',
+  'leads.countMore': 'بیش از {count} سرنخ',
   'leads.search': 'جست‌وجوی سرنخ‌ها',
   'leads.searchPlaceholder': 'جست‌وجو با نام، تلفن، ایمیل یا منطقه…',
   'leads.allGrades': 'همه رتبه‌ها',
