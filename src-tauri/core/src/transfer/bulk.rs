@@ -81,8 +81,10 @@ pub fn add_each<T: Send>(
         // workspace, the default campaign or the lead it has just written or found, in this
         // transaction (tests run `PRAGMA foreign_key_check` after one). The pragma only
         // changes outside a transaction, and is back on before this returns, whatever happened.
+        // Its index rebuild sorts every lead: in temporary files (the operating system's cache)
+        // rather than the connection's memory, which holds the other temporary b-trees.
         if bulk {
-            store.conn().execute_batch("PRAGMA foreign_keys = OFF")?;
+            store.conn().execute_batch("PRAGMA foreign_keys = OFF; PRAGMA temp_store = FILE")?;
         }
         let written = store.write(|tx, _| {
             // A big import into a smaller book rebuilds the leads' secondary indexes once at
@@ -142,7 +144,7 @@ pub fn add_each<T: Send>(
             Ok(())
         });
         if bulk {
-            store.conn().execute_batch("PRAGMA foreign_keys = ON")?;
+            store.conn().execute_batch("PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY")?;
         }
         written
     })
