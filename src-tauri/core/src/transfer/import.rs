@@ -548,9 +548,14 @@ fn from_grid(grid: Grid) -> Result<Table> {
 /// them (and to find an unreadable record before anything is written), kept as text.
 fn from_csv(text: String, delimiter: u8) -> Result<Table> {
     let (pos, headers, mapping) = find_header(&parse_csv(&text, delimiter, Some(50))?)?;
-    let mut total_rows = 0;
-    for rec in csv_records(text.as_bytes(), delimiter).skip(pos + 1) {
-        total_rows += usize::from(!is_blank(&rec?.1));
+    // One record reused for the count: no row's cells are made here.
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    let (mut rec, mut read, mut total_rows) = (csv::ByteRecord::new(), 0usize, 0usize);
+    while rdr.read_byte_record(&mut rec).map_err(|e| Error::validation("file", format!("not a readable CSV file: {e}")))? {
+        read += 1;
+        // The text is UTF-8 and the reader splits only at ASCII bytes: every cell is UTF-8.
+        let blank = rec.iter().all(|c| std::str::from_utf8(c).is_ok_and(|c| c.trim().is_empty()));
+        total_rows += usize::from(read > pos + 1 && !blank);
     }
     Ok(Table { format: "csv", encoding: None, total_rows, headers, mapping, rows: Rows::Csv { text, delimiter, skip: pos + 1 } })
 }
