@@ -357,7 +357,7 @@ function mergeInto(target: Row, v: Partial<Lead>) {
 }
 
 /** `leads::SEARCH_COUNT_AHEAD` of the core. */
-export const SEARCH_COUNT_AHEAD = 1000;
+export const SEARCH_COUNT_AHEAD = 200;
 
 function list(q: LeadQuery): LeadPage {
   const needle = q.search?.trim().toLowerCase();
