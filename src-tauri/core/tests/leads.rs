@@ -362,6 +362,22 @@ fn a_bulk_import_leaves_every_reference_whole_and_foreign_keys_enforced_after() 
     let keys_without_lead: i64 =
         book.conn().query_row("SELECT count(*) FROM lead_keys k WHERE NOT EXISTS (SELECT 1 FROM leads l WHERE l.id = k.lead_id)", [], |r| r.get(0)).unwrap();
     assert_eq!(keys_without_lead, 0);
+    // The keys, written once at the end, are every lead's own: each value a lead holds is a
+    // key (its own, or the earlier lead's that kept it), and each key names a lead holding it.
+    let key_count = |sql: &str| -> i64 { book.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+    let unkeyed = key_count(
+        "SELECT count(*) FROM leads l WHERE
+           (l.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM lead_keys k WHERE k.kind = 'email' AND k.value = l.email))
+        OR (l.phone IS NOT NULL AND NOT EXISTS (SELECT 1 FROM lead_keys k WHERE k.kind = 'phone' AND k.value = l.phone))
+        OR (l.linkedin_url IS NOT NULL AND NOT EXISTS (SELECT 1 FROM lead_keys k WHERE k.kind = 'linkedin' AND k.value = l.linkedin_url))",
+    );
+    assert_eq!(unkeyed, 0, "no lead's e-mail, phone or profile is missing from the keys");
+    let foreign = key_count(
+        "SELECT count(*) FROM lead_keys k JOIN leads l ON l.id = k.lead_id WHERE NOT (
+           (k.kind = 'email' AND k.value = l.email) OR (k.kind = 'phone' AND k.value IN (l.phone, l.whatsapp))
+        OR (k.kind = 'linkedin' AND k.value = l.linkedin_url) OR (k.kind = 'telegram' AND k.value = CAST(l.telegram_id AS TEXT)))",
+    );
+    assert_eq!(foreign, 0, "every key names a lead that holds it");
     // Checked again afterwards, also after a bulk import that was cancelled half-way.
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let more: Vec<LeadInput> = (0..10_000).map(|i| LeadInput { email: Some(format!("more{i}@example.ae")), ..lead("More") }).collect();

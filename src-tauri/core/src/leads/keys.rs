@@ -103,15 +103,19 @@ pub(super) fn find_match_keys(conn: &Connection, ws: &Workspace, bulk: Option<&B
 
 /// A big import's identity keys with their owners, held in memory for its whole transaction:
 /// the book's when it began and each the import adds. Rows are de-duplicated against this map
-/// alone — no `lead_keys` lookup per key — while every key is still written as it is added.
+/// alone — no `lead_keys` lookup per key — and the keys it adds are written into `lead_keys`
+/// once, sorted, at the end ([`BulkKeys::write`]), inside the same transaction.
 #[derive(Default)]
 pub struct BulkKeys {
     /// Owner by value, one map per key kind (see [`kind_slot`]).
     owners: [std::collections::HashMap<String, i64>; 4],
 }
 
+/// The key kinds, in [`BulkKeys`]'s slots.
+const KINDS: [&str; 4] = ["linkedin", "email", "phone", "telegram"];
+
 pub(super) fn kind_slot(kind: &str) -> Option<usize> {
-    ["linkedin", "email", "phone", "telegram"].iter().position(|k| *k == kind)
+    KINDS.iter().position(|k| *k == kind)
 }
 
 impl BulkKeys {
@@ -132,11 +136,30 @@ impl BulkKeys {
         kind_slot(kind).and_then(|slot| self.owners[slot].get(value).copied())
     }
 
-    /// What `INSERT OR IGNORE INTO lead_keys` did: a key that has an owner keeps it.
+    /// What `INSERT OR IGNORE INTO lead_keys` does: a key that has an owner keeps it. The
+    /// table itself is written at the end, by [`BulkKeys::write`].
     pub(super) fn record(&mut self, kind: &str, value: String, lead_id: i64) {
         if let Some(slot) = kind_slot(kind) {
             self.owners[slot].entry(value).or_insert(lead_id);
         }
+    }
+
+    /// Writes every key held into `lead_keys` (those it was loaded with are there already and
+    /// stay) in the table's own order, and lets go of them. One key a row, each in its random
+    /// place in a b-tree larger than the page cache, cost most of an import's writing; sorted,
+    /// each goes after the last.
+    pub fn write(&mut self, conn: &Connection, ws: &Workspace) -> Result<()> {
+        let mut stmt = conn.prepare_cached("INSERT OR IGNORE INTO lead_keys (workspace_id, kind, value, lead_id) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut slots: Vec<usize> = (0..KINDS.len()).collect();
+        slots.sort_by_key(|s| KINDS[*s]);
+        for slot in slots {
+            let mut keys: Vec<(String, i64)> = std::mem::take(&mut self.owners[slot]).into_iter().collect();
+            keys.sort_unstable();
+            for (value, lead_id) in keys {
+                stmt.execute(rusqlite::params![ws.id, KINDS[slot], value, lead_id])?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -469,10 +469,11 @@ pub fn add_prepared(
 ) -> Result<AddOutcome> {
     let keys = lead_keys(&p.lead);
     let found = find_match_keys(conn, ws, bulk.as_deref(), &keys)?;
+    // A bulk import keeps its keys in memory and writes them once at the end (BulkKeys::write).
     let record_key = |bulk: &mut Option<&mut BulkKeys>, kind: &'static str, value: String, lead_id: i64| -> Result<()> {
-        insert_key(conn, ws.id, kind, &value, lead_id)?;
-        if let Some(b) = bulk.as_deref_mut() {
-            b.record(kind, value, lead_id);
+        match bulk.as_deref_mut() {
+            Some(b) => b.record(kind, value, lead_id),
+            None => insert_key(conn, ws.id, kind, &value, lead_id)?,
         }
         Ok(())
     };

@@ -133,7 +133,11 @@ pub fn add_each<T: Send>(
                     outcome(row, o);
                 }
             }
-            // The identity keys in memory are done with: their room goes to the index sorts.
+            // The identity keys held in memory go into `lead_keys` in its order, and their room
+            // to the index sorts.
+            if let Some(keys) = known.as_mut() {
+                keys.write(tx, ws)?;
+            }
             drop(known);
             for sql in &rebuild {
                 tx.execute_batch(sql)?;
