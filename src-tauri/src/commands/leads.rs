@@ -68,9 +68,17 @@ pub fn set_status(state: &AppState, id: i64, status: Status) -> Result<LeadDetai
     book.lead_detail(&ws, id)
 }
 
+/// The scan reads every lead (4.8 s at 1 000 000): on a connection of its own, so the window's
+/// — the lead list it opens beside — is not held meanwhile. An in-memory book (tests) has only
+/// the window's.
 pub fn possible_duplicates(state: &AppState, offset: usize, limit: usize) -> Result<PossibleDuplicates> {
-    let book = state.book();
-    let ws = book.current_workspace()?;
+    let ws = state.book().current_workspace()?;
+    if state.path.is_none() {
+        return state.book().possible_duplicates(&ws, offset, limit);
+    }
+    let book = state.open_another()?;
+    // It reads each page once: a page cache of the window's size, not an import's.
+    book.set_cache_kib(super::WINDOW_CACHE_KIB)?;
     book.possible_duplicates(&ws, offset, limit)
 }
 
