@@ -131,11 +131,7 @@ impl Rows {
     pub fn iter(&self) -> Box<dyn Iterator<Item = (usize, Cells)> + Send + '_> {
         match self {
             Rows::Held(grid) => Box::new(grid.iter().cloned()),
-            // The text parsed without an error when the table was read: the same parse again
-            // gives the same records.
-            Rows::Csv { text, delimiter, skip } => Box::new(
-                csv_records(text.as_bytes(), *delimiter).map_while(|r| r.ok()).skip(*skip).filter(|(_, cells)| !is_blank(cells)),
-            ),
+            Rows::Csv { text, delimiter, skip } => Box::new(csv_rows(text.as_bytes(), *delimiter, *skip)),
         }
     }
 
@@ -144,14 +140,15 @@ impl Rows {
     pub fn into_rows(self) -> Box<dyn Iterator<Item = (usize, Cells)> + Send> {
         match self {
             Rows::Held(grid) => Box::new(grid.into_iter()),
-            Rows::Csv { text, delimiter, skip } => Box::new(
-                csv_records(std::io::Cursor::new(text.into_bytes()), delimiter)
-                    .map_while(|r| r.ok())
-                    .skip(skip)
-                    .filter(|(_, cells)| !is_blank(cells)),
-            ),
+            Rows::Csv { text, delimiter, skip } => Box::new(csv_rows(std::io::Cursor::new(text.into_bytes()), delimiter, skip)),
         }
     }
+}
+
+/// A CSV's data rows: its records after the first `skip`, blank ones left out. The text
+/// parsed without an error when the table was read: the same parse again gives the same records.
+fn csv_rows<R: std::io::Read + Send>(text: R, delimiter: u8, skip: usize) -> impl Iterator<Item = (usize, Cells)> + Send {
+    csv_records(text, delimiter).map_while(|r| r.ok()).skip(skip).filter(|(_, cells)| !is_blank(cells))
 }
 
 fn is_blank(cells: &Cells) -> bool {
@@ -370,12 +367,16 @@ fn crlf_to_lf(text: String) -> Result<String> {
 
 /// A CSV's records with their line numbers, one at a time.
 fn csv_records<R: std::io::Read + Send>(text: R, delimiter: u8) -> impl Iterator<Item = Result<(usize, Cells)>> + Send {
-    let rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text);
-    rdr.into_records().map(|rec| {
+    csv_reader(text, delimiter).into_records().map(|rec| {
         let rec = rec.map_err(|e| Error::validation("file", format!("not a readable CSV file: {e}")))?;
         let line = rec.position().map_or(0, |p| p.line() as usize);
         Ok((line, rec.iter().map(unneutralise).collect()))
     })
+}
+
+/// How every CSV is read: no header assumed (it is looked for), rows of any width.
+fn csv_reader<R: std::io::Read>(text: R, delimiter: u8) -> csv::Reader<R> {
+    csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text)
 }
 
 fn parse_csv(text: &str, delimiter: u8, limit: Option<usize>) -> Result<Grid> {
@@ -549,7 +550,7 @@ fn from_grid(grid: Grid) -> Result<Table> {
 fn from_csv(text: String, delimiter: u8) -> Result<Table> {
     let (pos, headers, mapping) = find_header(&parse_csv(&text, delimiter, Some(50))?)?;
     // One record reused for the count: no row's cells are made here.
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    let mut rdr = csv_reader(text.as_bytes(), delimiter);
     let (mut rec, mut read, mut total_rows) = (csv::ByteRecord::new(), 0usize, 0usize);
     while rdr.read_byte_record(&mut rec).map_err(|e| Error::validation("file", format!("not a readable CSV file: {e}")))? {
         read += 1;
