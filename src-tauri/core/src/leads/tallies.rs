@@ -181,7 +181,9 @@ pub fn rebuild(conn: &Connection, ws: i64) -> Result<()> {
             self.1.len() - 1
         }
     }
-    let hour = |t: &str| t.char_indices().nth(13).map_or(t, |(i, _)| &t[..i]).to_owned();
+    fn hour(t: &str) -> &str {
+        t.char_indices().nth(13).map_or(t, |(i, _)| &t[..i])
+    }
     let mut names = Names::default();
     let mut tallies: HashMap<(usize, usize, i64, bool), i64> = HashMap::new();
     // (kind, hour, source): kind 0 created, 1 next, 2 unanswered.
@@ -199,7 +201,7 @@ pub fn rebuild(conn: &Connection, ws: i64) -> Result<()> {
         *tallies.entry((status, source, r.get(2)?, r.get(3)?)).or_default() += 1;
         let mut count = |kind: u8, t: Option<&str>, source: usize| {
             if let Some(t) = t {
-                let h = names.id(&hour(t));
+                let h = names.id(hour(t));
                 *hours.entry((kind, h, source)).or_default() += 1;
             }
         };
