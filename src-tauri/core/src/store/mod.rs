@@ -819,7 +819,8 @@ pub const MIGRATIONS: &[&str] = &[
     // `leads_ws_search` (score, then the search text) to count them all and sort them by
     // score: linear in the book, 130–180 ms a keystroke at 1 000 000 leads. With the search
     // text in the score index, a search reads the list's order, covered, and stops a page's
-    // end plus a thousand matches on; one index less to keep and to rebuild after an import.
+    // end plus `leads::SEARCH_COUNT_AHEAD` matches on; one index less to keep and to rebuild
+    // after an import.
     r#"
     DROP INDEX leads_ws_search;
     DROP INDEX leads_ws_score;
