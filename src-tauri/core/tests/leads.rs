@@ -485,6 +485,10 @@ fn possible_duplicates_pair_the_same_name_and_phones_ending_alike_until_merged_o
     assert_eq!(pairs, [(persian, persian2, "same_name"), (typed, typo, "similar_phone"), (linkedin, typed, "same_name")], "seven Mohammed Alis are a common name, not one person; the other workspace is not looked at");
     assert_eq!(found.total, 3);
     assert_eq!(book.possible_duplicates(&ws, 1, 1).unwrap().pairs.len(), 1, "paged");
+    // A workspace with few of the book's leads is read through its index, with the same answer.
+    let other_typed = book.add_lead(&other_ws, &LeadInput { phone: Some("050 123 4567".into()), ..lead("AISHA KHAN") }).unwrap().id;
+    let other = book.possible_duplicates(&other_ws, 0, 50).unwrap();
+    assert_eq!((other.total, other.pairs[0].second.id, other.pairs[0].reason), (1, other_typed, "same_name"));
 
     book.dismiss_duplicate(&ws, typo, typed).unwrap();
     book.merge_leads(&ws, typed, linkedin).unwrap();

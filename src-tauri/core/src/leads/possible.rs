@@ -16,10 +16,10 @@ use std::collections::BTreeSet;
 use ts_rs::TS;
 
 /// A group larger than this is a common name (ten "Mohammed Ali"s), not one person typed twice.
-const MAX_GROUP: i64 = 6;
+const MAX_GROUP: usize = 6;
 /// The digits two phone numbers must end with alike: a UAE mobile's own seven (the prefix
 /// before them, 50 or 55, is where a typo lands).
-const PHONE_TAIL: i64 = 7;
+const PHONE_TAIL: usize = 7;
 
 /// Two leads that may be one person, and why they were put together.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -41,30 +41,29 @@ pub struct PossibleDuplicates {
 
 /// The pairs of leads of the workspace that may be one person, skipping those the agent said
 /// are two people; `offset`/`limit` page them.
+///
+/// One read of the workspace's names and phones (a million leads: a second, and two arrays of
+/// sixteen bytes a lead), each lead keyed by a hash of its folded name and of its phone's last
+/// [`PHONE_TAIL`] digits; sorting the keys puts each group side by side. SQLite's `GROUP BY`
+/// did the same through a temporary B-tree: 4.8 s and 185 MB at a million.
 pub fn find(conn: &Connection, ws: &Workspace, offset: usize, limit: usize) -> Result<PossibleDuplicates> {
-    // Names compared case-folded, with the Arabic and Persian spellings of yeh and kaf as one.
-    let same_name = "SELECT group_concat(id) FROM leads WHERE workspace_id = ?1
-        GROUP BY replace(replace(lower(trim(name)), 'ي', 'ی'), 'ك', 'ک') HAVING count(*) BETWEEN 2 AND ?2";
-    let similar_phone = "SELECT group_concat(id) FROM leads WHERE workspace_id = ?1 AND phone IS NOT NULL
-        GROUP BY substr(phone, -?3) HAVING count(*) BETWEEN 2 AND ?2";
     let dismissed: BTreeSet<(i64, i64)> = conn
         .prepare_cached("SELECT lead_a, lead_b FROM duplicate_dismissals WHERE workspace_id = ?1")?
         .query_map([ws.id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    let (mut names, mut phones) = keys(conn, ws)?;
     let mut pairs: BTreeSet<(i64, i64, &'static str)> = BTreeSet::new();
     let mut seen: BTreeSet<(i64, i64)> = BTreeSet::new();
-    for (reason, sql) in [("same_name", same_name), ("similar_phone", similar_phone)] {
-        let mut stmt = conn.prepare_cached(sql)?;
-        let group_ids = |r: &rusqlite::Row| r.get::<_, String>(0);
-        let groups = if reason == "same_name" {
-            stmt.query_map(params![ws.id, MAX_GROUP], group_ids)?.collect::<rusqlite::Result<Vec<_>>>()?
-        } else {
-            stmt.query_map(params![ws.id, MAX_GROUP, PHONE_TAIL], group_ids)?.collect::<rusqlite::Result<Vec<_>>>()?
-        };
-        for group in groups {
-            let mut ids: Vec<i64> = group.split(',').filter_map(|s| s.parse().ok()).collect();
-            ids.sort_unstable();
-            let leads: Vec<Lead> = if reason == "similar_phone" { ids.iter().map(|&id| get(conn, ws, id)).collect::<Result<_>>()? } else { Vec::new() };
+    let mut contact = conn.prepare_cached("SELECT name, phone FROM leads WHERE id = ?1 AND workspace_id = ?2")?;
+    for (reason, keyed) in [("same_name", &mut names), ("similar_phone", &mut phones)] {
+        keyed.sort_unstable();
+        for group in keyed.chunk_by(|x, y| x.0 == y.0).filter(|g| (2..=MAX_GROUP).contains(&g.len())) {
+            let ids: Vec<i64> = group.iter().map(|&(_, id)| id).collect();
+            let leads: Vec<(String, Option<String>)> = if reason == "similar_phone" {
+                ids.iter().map(|&id| contact.query_row(params![id, ws.id], |r| Ok((r.get(0)?, r.get(1)?)))).collect::<rusqlite::Result<_>>()?
+            } else {
+                Vec::new()
+            };
             for (i, &a) in ids.iter().enumerate() {
                 for (j, &b) in ids.iter().enumerate().skip(i + 1) {
                     // Seven digits alike are common across a big book: phones one digit apart
@@ -92,12 +91,57 @@ pub fn find(conn: &Connection, ws: &Workspace, offset: usize, limit: usize) -> R
     Ok(PossibleDuplicates { total, pairs })
 }
 
+/// Each lead of the workspace as (key of its folded name, id) and, if it has a phone, (key of
+/// the phone's last digits, id), in id order. A 64-bit hash stands for the text: two different
+/// names of a million share one about once in thirty million books, and what they would make
+/// is a pair offered for the agent to look at, never a merge.
+fn keys(conn: &Connection, ws: &Workspace) -> Result<(Vec<(u64, i64)>, Vec<(u64, i64)>)> {
+    let n = super::tallies::count(conn, ws, None, None, None, None)?;
+    let all: i64 = conn.query_row("SELECT coalesce(sum(n), 0) FROM lead_tallies", [], |r| r.get(0))?;
+    // A workspace with most of the book's leads is read straight through the table; a small one
+    // through its index (a lookup a lead, cheaper than reading everyone else's).
+    let sql = if n * 2 >= all {
+        "SELECT id, name, phone FROM leads NOT INDEXED WHERE workspace_id = ?1"
+    } else {
+        "SELECT id, name, phone FROM leads WHERE workspace_id = ?1"
+    };
+    let (mut names, mut phones) = (Vec::with_capacity(n as usize), Vec::with_capacity(n as usize));
+    let mut folded = String::new();
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query([ws.id])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        folded.clear();
+        // Case-folded, with the Arabic and Persian spellings of yeh and kaf as one.
+        for c in r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?.trim().chars().flat_map(char::to_lowercase) {
+            folded.push(match c {
+                'ي' => 'ی',
+                'ك' => 'ک',
+                c => c,
+            });
+        }
+        names.push((hash(&folded), id));
+        if let Some(phone) = r.get_ref(2)?.as_str_or_null().map_err(rusqlite::Error::from)? {
+            let tail = phone.len().saturating_sub(PHONE_TAIL);
+            phones.push((hash(phone.get(tail..).unwrap_or(phone)), id));
+        }
+    }
+    Ok((names, phones))
+}
+
+fn hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
 /// Phones one digit apart (the same length) and a word of the name in common.
-fn alike(a: &Lead, b: &Lead) -> bool {
-    let (Some(p), Some(q)) = (a.phone.as_deref(), b.phone.as_deref()) else { return false };
+fn alike(a: &(String, Option<String>), b: &(String, Option<String>)) -> bool {
+    let (Some(p), Some(q)) = (a.1.as_deref(), b.1.as_deref()) else { return false };
     let one_digit = p.len() == q.len() && p.bytes().zip(q.bytes()).filter(|(x, y)| x != y).count() == 1;
     let words = |n: &str| n.to_lowercase().split_whitespace().filter(|w| w.chars().count() > 1).map(String::from).collect::<BTreeSet<_>>();
-    one_digit && !words(&a.name).is_disjoint(&words(&b.name))
+    one_digit && !words(&a.0).is_disjoint(&words(&b.0))
 }
 
 /// The agent says leads `a` and `b` are two people: the pair is not offered again.
