@@ -34,6 +34,14 @@ use std::sync::Arc;
 /// How many entries of a lead's history its page opens with; "Show more" reads the next.
 pub const LEAD_TIMELINE_PAGE: usize = 50;
 
+/// Work over many leads that needs no all-or-nothing (rescoring, the follow-up tick: each lead's
+/// change stands on its own) commits this many at a time, so the write lock it holds is a few
+/// tens of milliseconds and the window's own writes — and its reads, which share the window's
+/// threads with any background write waiting for that lock — never wait for the whole.
+pub const WRITE_BATCH: usize = 1000;
+/// At most this many batches in one call (ten million leads): a bound, not an expected count.
+const MAX_BATCHES: usize = 10_000;
+
 pub use crate::workflows::PropertyAdded;
 
 pub struct Book {
@@ -299,12 +307,23 @@ impl Book {
         self.write(|tx, now| workflows::merge_leads(tx, ws, keep, other, now))
     }
 
-    /// Rescores the leads whose time-based factors have changed since they were scored.
+    /// Rescores the leads whose time-based factors have changed since they were scored, a
+    /// [`WRITE_BATCH`] at a time: a book left a month rescores every lead (13 s at a million),
+    /// and other writers — the window, another process — wait one batch, never the whole.
     pub fn refresh_scores(&mut self, ws: &Workspace) -> Result<usize> {
         if !leads::has_stale_scores(self.conn(), ws, self.now())? {
             return Ok(0);
         }
-        self.write(|tx, now| leads::refresh_stale_scores(tx, ws, now))
+        let mut total = 0;
+        // A rescored lead is valid past the batch's now: the batches run out. Bounded all the same.
+        for _ in 0..MAX_BATCHES {
+            let n = self.write(|tx, now| leads::refresh_stale_scores(tx, ws, now, WRITE_BATCH))?;
+            total += n;
+            if n < WRITE_BATCH {
+                break;
+            }
+        }
+        Ok(total)
     }
 
     pub fn dashboard(&mut self, ws: &Workspace) -> Result<Dashboard> {
@@ -606,21 +625,24 @@ impl Book {
     // --- follow-ups ---
 
     /// One follow-up tick for `ws`: one write transaction, whatever other process runs too.
+    /// One tick of the workspace: the enrolments due now, [`WRITE_BATCH`] to a transaction, each
+    /// looked at again under the write lock (another process may have taken it since the list
+    /// was read), so a step is still queued exactly once.
     pub fn followup_tick(&mut self, ws: &Workspace) -> Result<TickReport> {
         self.refresh_scores(ws)?;
-        self.write(|tx, now| followups::tick(tx, ws, now))
+        let due = followups::due_enrolments(self.conn(), ws, self.now())?;
+        let mut report = TickReport::default();
+        for batch in due.chunks(WRITE_BATCH) {
+            report.add(self.write(|tx, now| followups::tick_these(tx, ws, batch, now))?);
+        }
+        Ok(report)
     }
 
     /// One tick for every workspace (the app's timer).
     pub fn followup_tick_all(&mut self) -> Result<TickReport> {
         let mut total = TickReport::default();
         for ws in self.workspaces()? {
-            let r = self.followup_tick(&ws)?;
-            total.due += r.due;
-            total.queued += r.queued;
-            total.stopped += r.stopped;
-            total.deferred += r.deferred;
-            total.skipped += r.skipped;
+            total.add(self.followup_tick(&ws)?);
         }
         Ok(total)
     }

@@ -311,3 +311,20 @@ fn a_lead_no_channel_can_reach_gets_a_task_to_find_a_number_and_its_follow_ups_s
     book.update_lead(&ws, id, &found).unwrap();
     assert_eq!(book.enrolments(&ws, id).unwrap().len(), 1);
 }
+
+#[test]
+fn a_tick_over_more_due_leads_than_one_write_batch_queues_every_step_once_and_leaves_what_another_took() {
+    let (mut book, clock, ws) = book_at(MONDAY_10_DUBAI);
+    let n = leadbook_core::book::WRITE_BATCH + 3;
+    for i in 0..n {
+        book.add_lead(&ws, &LeadInput { name: Some(format!("Lead {i}")), phone: Some(format!("050{:07}", 1_000_000 + i)), ..Default::default() }).unwrap();
+    }
+    clock.advance(Duration::minutes(61));
+    // The due list as another process read it, before this one took them all.
+    let listed = leadbook_core::followups::due_enrolments(book.conn(), &ws, clock.now_utc()).unwrap();
+    let first = book.followup_tick(&ws).unwrap();
+    assert_eq!((first.due, first.queued), (n, n), "every due lead, across two batches: {first:?}");
+    let late = book.write(|tx, now| leadbook_core::followups::tick_these(tx, &ws, &listed, now)).unwrap();
+    assert_eq!(late, leadbook_core::followups::TickReport::default(), "what was taken since the list was read is left alone");
+    assert_eq!(followups(&book, &ws).len(), n, "one message a step");
+}

@@ -1,6 +1,8 @@
 //! The tick (SPEC §5): for each due enrolment, stop it, wait (quiet hours, pacing), skip the
 //! steps a closed app missed (never one the tick itself held back), or queue exactly one
-//! message for the step — in one transaction.
+//! message for the step — each enrolment in one transaction with its step, its message and its
+//! advance. The due list is read first; the caller takes it a batch to a write transaction
+//! ([`tick_these`]), each enrolment read again under the lock.
 
 use super::*;
 
@@ -12,6 +14,17 @@ pub struct TickReport {
     pub stopped: usize,
     pub deferred: usize,
     pub skipped: usize,
+}
+
+impl TickReport {
+    /// Counts `other` in (a batch, another workspace).
+    pub fn add(&mut self, other: TickReport) {
+        self.due += other.due;
+        self.queued += other.queued;
+        self.stopped += other.stopped;
+        self.deferred += other.deferred;
+        self.skipped += other.skipped;
+    }
 }
 
 /// Why a due enrolment stops instead of sending, if it does.
@@ -85,27 +98,52 @@ pub(super) fn pacing_allows(conn: &Connection, ws: &Workspace, lead_id: i64, now
     Ok(today + calls_today < 1 && week + calls_week < 2)
 }
 
-/// One tick for workspace `ws` at `now`, inside the caller's write transaction.
-pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<TickReport> {
-    let mut report = TickReport::default();
-    let now_s = fmt_time(now);
+/// The enrolments of workspace `ws` due at `now` as (lead, campaign), earliest due first.
+pub fn due_enrolments(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Vec<(i64, i64)>> {
     // Due leads come from the leads' own next-follow-up index.
-    let due: Vec<(i64, i64, String, i64, String, Option<String>)> = conn
+    Ok(conn
         .prepare_cached(
-            "SELECT e.lead_id, e.campaign_id, e.enrolled_at, e.next_step, e.next_due_at, e.deferred_since FROM leads l
+            "SELECT e.lead_id, e.campaign_id FROM leads l
              JOIN enrolments e ON e.lead_id = l.id AND e.state = 'active' AND e.next_due_at <= ?2
              WHERE l.workspace_id = ?1 AND l.next_followup_at <= ?2
              ORDER BY e.next_due_at, e.lead_id",
         )?
-        .query_map(params![ws.id, now_s], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    report.due = due.len();
+        .query_map(params![ws.id, fmt_time(now)], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// One tick for workspace `ws` at `now` over every due enrolment, inside the caller's write
+/// transaction.
+pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<TickReport> {
+    let due = due_enrolments(conn, ws, now)?;
+    tick_these(conn, ws, &due, now)
+}
+
+/// The tick over the enrolments `due` (from [`due_enrolments`]), inside the caller's write
+/// transaction. Each is read again: one another process moved on since the list was read, or
+/// that is no longer due, is left alone (and not counted).
+pub fn tick_these(conn: &Connection, ws: &Workspace, due: &[(i64, i64)], now: DateTime<Utc>) -> Result<TickReport> {
+    let mut report = TickReport::default();
     if due.is_empty() {
         return Ok(report);
     }
+    let now_s = fmt_time(now);
     let open_window = in_window(ws, now);
     let mut steps_cache: Vec<(i64, Vec<Step>)> = Vec::new();
-    for (lead_id, campaign_id, enrolled_at_s, next_step, next_due_s, deferred_since) in due {
+    let mut still_due = conn.prepare_cached(
+        "SELECT enrolled_at, next_step, next_due_at, deferred_since FROM enrolments
+         WHERE lead_id = ?1 AND campaign_id = ?2 AND state = 'active' AND next_due_at <= ?3",
+    )?;
+    for &(lead_id, campaign_id) in due {
+        let Some((enrolled_at_s, next_step, next_due_s, deferred_since)) = still_due
+            .query_row(params![lead_id, campaign_id, now_s], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
+            })
+            .optional()?
+        else {
+            continue;
+        };
+        report.due += 1;
         let lead = leads::get(conn, ws, lead_id)?;
         let enrolled_at = parse_time(&enrolled_at_s).ok_or_else(|| Error::internal(format!("bad enrolment time {enrolled_at_s}")))?;
         if let Some(reason) = stop_reason(&lead, enrolled_at) {

@@ -933,20 +933,24 @@ pub fn has_stale_scores(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -
     )?)
 }
 
-/// Rescoring leads whose time-based factors changed since they were scored.
-pub fn refresh_stale_scores(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<usize> {
+/// Rescoring up to `limit` leads whose time-based factors changed since they were scored (the
+/// earliest gone stale first); returns how many. A rescored lead is valid past `now`, so
+/// calling again takes the next ones.
+pub fn refresh_stale_scores(conn: &Connection, ws: &Workspace, now: DateTime<Utc>, limit: usize) -> Result<usize> {
     let stale: Vec<Lead> = conn
         .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM leads WHERE workspace_id = ?1 AND score_valid_until IS NOT NULL AND score_valid_until <= ?2"
+            "SELECT {COLUMNS} FROM leads WHERE workspace_id = ?1 AND score_valid_until IS NOT NULL AND score_valid_until <= ?2
+             ORDER BY score_valid_until LIMIT ?3"
         ))?
-        .query_map(params![ws.id, fmt_time(now)], from_row)?
+        .query_map(params![ws.id, fmt_time(now), limit as i64], from_row)?
         .collect::<rusqlite::Result<_>>()?;
-    for mut lead in stale.iter().cloned() {
+    let n = stale.len();
+    for mut lead in stale {
         lead.rescore(ws, now);
         conn.prepare_cached(
             "UPDATE leads SET score = ?3, grade = ?4, score_valid_until = ?5 WHERE workspace_id = ?1 AND id = ?2",
         )?
         .execute(params![ws.id, lead.id, lead.score, lead.grade.as_str(), lead.score_valid_until.map(fmt_time)])?;
     }
-    Ok(stale.len())
+    Ok(n)
 }
