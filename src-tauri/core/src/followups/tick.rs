@@ -98,15 +98,18 @@ pub(super) fn pacing_allows(conn: &Connection, ws: &Workspace, lead_id: i64, now
     Ok(today + calls_today < 1 && week + calls_week < 2)
 }
 
-/// The enrolments of workspace `ws` due at `now` as (lead, campaign), earliest due first.
+/// The enrolments of workspace `ws` due at `now` as (lead, campaign): the lead due first
+/// first, and a lead's own enrolments earliest first.
 pub fn due_enrolments(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<Vec<(i64, i64)>> {
-    // Due leads come from the leads' own next-follow-up index.
+    // Due leads come from the leads' own next-follow-up index, in its order: only each lead's
+    // few enrolments are sorted (ordering every due enrolment by its own time sorted them all,
+    // 883 000 at a million leads, in memory).
     Ok(conn
         .prepare_cached(
             "SELECT e.lead_id, e.campaign_id FROM leads l
              JOIN enrolments e ON e.lead_id = l.id AND e.state = 'active' AND e.next_due_at <= ?2
              WHERE l.workspace_id = ?1 AND l.next_followup_at <= ?2
-             ORDER BY e.next_due_at, e.lead_id",
+             ORDER BY l.next_followup_at, l.id, e.next_due_at",
         )?
         .query_map(params![ws.id, fmt_time(now)], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?)
