@@ -76,6 +76,7 @@ const COMMANDS: &[&str] = &[
     "unparsed_dismiss",
     "unparsed_add_lead",
     "perf_mark",
+    "window_ready",
     "today",
     "task_list",
     "task_page",

@@ -94,6 +94,7 @@ macro_rules! app_commands {
             commands::enquiries::unparsed_dismiss,
             commands::enquiries::unparsed_add_lead,
             commands::perf::perf_mark,
+            commands::window::window_ready,
             commands::day::today,
             commands::day::task_list,
             commands::day::task_page,

@@ -8,7 +8,13 @@
 //! - with the tick, a desktop notification for each task at its due time (once: `tasks-due`);
 //! - the daily backup, at start-up and then whenever the day has changed.
 //!
-//! [`Courier`] is the handle the commands hold: wake delivery, read what it last saw.
+//! None of it begins before the window has painted its first screen (the UI says so through
+//! `window_ready`), or [`START_AT_THE_LATEST`] after start if it never does: on a 2-core machine
+//! the first tick over a big book, the backup copying it and the first polls would otherwise
+//! share the cores with WebKit drawing the screen the agent is waiting for.
+//!
+//! [`Courier`] is the handle the commands hold: wake delivery, read what it last saw, say the
+//! window is ready.
 
 use leadbook_core::messaging::channels::{self, config::Channels};
 use leadbook_core::messaging::delivery::{self, Pacer};
@@ -17,6 +23,7 @@ use leadbook_core::secrets::SecretStore;
 use leadbook_core::workspace::Workspace;
 use leadbook_core::{Book, Clock, Result};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tauri::{AppHandle, Emitter};
@@ -35,6 +42,8 @@ const LONG_POLL: Duration = Duration::from_secs(20);
 /// minute; a round is a page or two).
 const PORTALS_EVERY: Duration = Duration::from_secs(5 * 60);
 const BACKUP_CHECK_EVERY: Duration = Duration::from_secs(60 * 60);
+/// The background work starts at the latest this long after the window did, painted or not.
+pub const START_AT_THE_LATEST: Duration = Duration::from_secs(20);
 
 #[derive(Debug, Default, Clone)]
 struct Seen {
@@ -47,9 +56,34 @@ struct Seen {
 pub struct Courier {
     wake: Notify,
     seen: Mutex<Seen>,
+    ready: AtomicBool,
+    ready_now: Notify,
 }
 
 impl Courier {
+    /// The window painted its first screen: the background work may start.
+    pub fn window_ready(&self) {
+        self.ready.store(true, Ordering::SeqCst);
+        self.ready_now.notify_waiters();
+    }
+
+    /// Waits until [`Courier::window_ready`] was called, or `at_most`.
+    pub async fn until_window_ready(&self, at_most: Duration) {
+        let deadline = tokio::time::sleep(at_most);
+        tokio::pin!(deadline);
+        loop {
+            // Made before the flag is read, so a call in between still wakes it.
+            let told = self.ready_now.notified();
+            if self.ready.load(Ordering::SeqCst) {
+                return;
+            }
+            tokio::select! {
+                _ = told => {}
+                _ = &mut deadline => return,
+            }
+        }
+    }
+
     /// Deliver now (a message was queued, a channel was set, the agent pressed "Send now").
     pub fn wake(&self) {
         self.wake.notify_one();
@@ -79,8 +113,16 @@ impl Courier {
 }
 
 /// Starts the follow-up tick, delivery, reply polling and the daily backups for the book at
-/// `path`.
+/// `path`, once the window is ready.
 pub fn start(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secrets: Arc<dyn SecretStore>, courier: Arc<Courier>) {
+    tauri::async_runtime::spawn(async move {
+        courier.until_window_ready(START_AT_THE_LATEST).await;
+        log::info!("the window is ready: the background work starts");
+        start_now(app, path, clock, secrets, courier);
+    });
+}
+
+fn start_now(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secrets: Arc<dyn SecretStore>, courier: Arc<Courier>) {
     let (a, p, c, k) = (app.clone(), path.clone(), clock.clone(), courier.clone());
     tauri::async_runtime::spawn(async move {
         if let Err(e) = followup_ticks(a, p, c, k).await {
@@ -369,5 +411,43 @@ fn notify(app: &AppHandle, notices: &[leadbook_core::messaging::inbox::Notice]) 
         if let Err(e) = shown {
             log::warn!("the notification could not be shown: {e}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap()
+    }
+
+    #[test]
+    fn the_background_work_waits_for_the_window_to_say_it_is_ready() {
+        runtime().block_on(async {
+            let courier = Arc::new(Courier::default());
+            let told = courier.clone();
+            let waiting = tokio::spawn(async move {
+                let at = std::time::Instant::now();
+                told.until_window_ready(Duration::from_secs(30)).await;
+                at.elapsed()
+            });
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            assert!(!waiting.is_finished(), "not ready yet");
+            courier.window_ready();
+            let waited = waiting.await.unwrap();
+            assert!(waited < Duration::from_secs(30), "woken by the window, not by the deadline");
+            // Once ready, it stays ready.
+            courier.until_window_ready(Duration::from_secs(30)).await;
+        });
+    }
+
+    #[test]
+    fn the_background_work_starts_anyway_when_the_window_never_says_so() {
+        runtime().block_on(async {
+            let courier = Courier::default();
+            courier.until_window_ready(Duration::from_millis(20)).await;
+            assert!(!courier.ready.load(Ordering::SeqCst));
+        });
     }
 }

@@ -16,6 +16,7 @@ pub mod properties;
 pub mod transfer;
 pub mod perf;
 pub mod portals;
+pub mod window;
 pub mod workspace;
 
 #[cfg(test)]

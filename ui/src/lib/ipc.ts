@@ -66,12 +66,30 @@ import type { AppError, Deal, DealInput, DealStage, SmartList } from './types';
 import type { Call, CallLogged, CallOutcome, Lead, Task, TaskCursor, TaskFilter, TaskInput, TaskPage, TimelineCursor, TimelinePage, Today } from './types';
 import type { Channel, ComplianceReport, Consent, ConsentSource, ContactPage, DncrImported, LeadCompliance, LogFilter } from './types';
 
+let inFlight = 0;
+let whenIdle: (() => void)[] = [];
+
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  inFlight++;
   try {
     return await invoke<T>(cmd, args);
   } catch (e) {
     throw fromInvokeRejection(e);
+  } finally {
+    if (--inFlight === 0) {
+      const waiting = whenIdle;
+      whenIdle = [];
+      for (const resolve of waiting) resolve();
+    }
   }
+}
+
+/** Whether no command is waiting for its answer. */
+export const idle = () => inFlight === 0;
+
+/** Resolves once no command is waiting for its answer (at once if none is). */
+export function settled(): Promise<void> {
+  return inFlight === 0 ? Promise.resolve() : new Promise((resolve) => whenIdle.push(resolve));
 }
 
 // ── Workspaces ──────────────────────────────────────────────────────────────────────────
@@ -257,6 +275,8 @@ export const dashboard = () => call<Dashboard>('dashboard');
 
 // ── Benchmarks ──────────────────────────────────────────────────────────────────────────
 /** Records a benchmark mark (a no-op unless the app was started with LEADBOOK_PERF_OUT). */
+/** The first screen is painted with its answers: the Rust side may start its background work. */
+export const windowReady = () => call<void>('window_ready');
 export const perfMark = (name: string, valueMs?: number) =>
   call<void>('perf_mark', valueMs === undefined ? { name } : { name, valueMs });
 

@@ -615,6 +615,8 @@ export function handle(cmd: string, args: Record<string, unknown> = {}): unknown
     case 'consent_set':
     case 'consent_withdraw':
       return [];
+    case 'window_ready':
+      return null;
     default: {
       const answer = propertyCommand(cmd, args, ctx);
       if (answer !== NOT_MINE) return answer;
