@@ -154,6 +154,40 @@ fn start_now(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, secrets: Arc<
     });
 }
 
+/// How much less CPU the tick and the backup get than the window when both want it (Linux
+/// `nice`, per thread: 10 gives the window's threads about ten times their share).
+const BACKGROUND_NICE: i32 = 10;
+
+/// Runs `work` on a thread of its own at a lower priority than the window's (the tick over a
+/// big book takes a core for seconds; a keystroke's paint should not wait behind it). Like
+/// `spawn_blocking`, the answer is an error when the work panicked.
+async fn in_the_background<T: Send + 'static>(name: &str, work: impl FnOnce() -> T + Send + 'static) -> std::result::Result<T, String> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new().name(name.into()).spawn(move || {
+        lower_this_threads_priority();
+        let _ = tx.send(work());
+    });
+    match spawned {
+        Ok(_) => rx.await.map_err(|_| format!("the {name} thread stopped before it answered")),
+        Err(e) => Err(format!("the {name} thread could not start: {e}")),
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn lower_this_threads_priority() {
+    // On Linux a nice value is the calling thread's own (PRIO_PROCESS with its thread id).
+    // SAFETY: plain system calls on this thread's own id; a failure leaves the priority as it was.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        if libc::setpriority(libc::PRIO_PROCESS, tid, BACKGROUND_NICE) != 0 {
+            log::debug!("the background thread keeps its priority: {}", std::io::Error::last_os_error());
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_this_threads_priority() {}
+
 /// The background connections touch a few rows at a time: a small page cache each.
 const BACKGROUND_CACHE_KIB: u32 = 2 * 1024;
 
@@ -172,7 +206,7 @@ async fn followup_ticks(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, co
     loop {
         every.tick().await;
         let Some(mut b) = book.take() else { return Ok(()) };
-        let ran = tauri::async_runtime::spawn_blocking(move || {
+        let ran = in_the_background("leadbook-tick", move || {
             let r = b.followup_tick_all();
             let due = due_tasks(&mut b);
             (b, r, due)
@@ -209,7 +243,7 @@ async fn followup_ticks(app: AppHandle, path: PathBuf, clock: Arc<dyn Clock>, co
 async fn backups(path: PathBuf, clock: Arc<dyn Clock>) -> Result<()> {
     let mut book = open(&path, clock.clone())?;
     loop {
-        let ran = tauri::async_runtime::spawn_blocking(move || {
+        let ran = in_the_background("leadbook-backup", move || {
             let r = book.daily_backup();
             (book, r)
         })
@@ -439,6 +473,23 @@ mod tests {
             assert!(waited < Duration::from_secs(30), "woken by the window, not by the deadline");
             // Once ready, it stays ready.
             courier.until_window_ready(Duration::from_secs(30)).await;
+        });
+    }
+
+    #[test]
+    fn the_tick_and_the_backup_run_on_a_thread_of_lower_priority_and_a_panic_is_an_error() {
+        runtime().block_on(async {
+            #[cfg(target_os = "linux")]
+            {
+                // SAFETY: reads the calling thread's own nice value.
+                let nice = || unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::syscall(libc::SYS_gettid) as libc::id_t) };
+                let here = nice();
+                let there = in_the_background("test", nice).await.unwrap();
+                assert!(there >= (here + BACKGROUND_NICE).min(19), "nice {there} on the background thread, {here} here");
+            }
+            assert_eq!(in_the_background("test", || 7).await, Ok(7));
+            let panicked = in_the_background("test", || -> i32 { panic!("boom") }).await;
+            assert!(panicked.unwrap_err().contains("stopped before it answered"));
         });
     }
 
