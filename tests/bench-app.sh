@@ -2,9 +2,11 @@
 # The app figures of SPEC §10, measured on the real window under Xvfb, each beside a baseline
 # measured in the same run:
 #   app start → first painted lead list (100 000 leads)   baseline: the same start on an empty book
-#   search keystroke → rows painted (typed with xdotool)  baseline: the bare `lead_list` IPC round
-#                                                          trip of the same queries, same process
-#   resident memory of the Rust process, 100 000 leads    baseline: the same process on an empty book
+#   search keystroke → rows painted (typed with xdotool)  baseline: the same window's bare repaint
+#                                                          of one changed row (and the bare
+#                                                          `lead_list` IPC round trip, for scale)
+#   resident memory of the Rust process                   baseline: the same process on an empty
+#                                                          book, the same keys typed into it
 #
 #   tests/bench-app.sh [BOOK]      BOOK: a book of 100 000 leads (default /tmp/book100k.db), made by
 #     cargo build --release -p leadbook-core --bin leadbook-bench
@@ -122,9 +124,26 @@ start_empty=$(start_ms "$work/empty.db" | median)
 echo "==> start, $leads leads ($runs runs)" >&2
 start_big=$(start_ms "$work/big.db" | median)
 
-echo "==> memory, empty book" >&2
+# Focuses the window and types SEARCH into the lead list's search box, as a person would.
+type_search() {
+  local wid
+  wid=$(xdotool search --sync --onlyvisible --name '^Leadbook$' | head -1)
+  xdotool windowfocus --sync "$wid" 2>/dev/null || xdotool windowactivate --sync "$wid" 2>/dev/null || true
+  sleep 0.5
+  xdotool key --clearmodifiers slash # the app's shortcut: focus the search box
+  sleep 0.5
+  xdotool type --delay "$delay" "$search"
+}
+
+# The memory baseline of SPEC §10 round 2: the same build's window on an empty book, the same
+# keys typed into it.
+echo "==> typing '$search' on the empty book, then its memory" >&2
 m="$work/marks.tsv"
-launch "$work/empty.db" "$m"; wait_mark "$m" first-paint 1 60; sleep 2
+launch "$work/empty.db" "$m" "$search"
+wait_mark "$m" first-paint 1 60
+wait_mark "$m" ipc-done 1 120
+type_search
+sleep 3
 rss_empty=$(rss_mb "$pid")
 stop
 
@@ -133,17 +152,14 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 launch "$work/big.db" "$m" "$search"
 wait_mark "$m" first-paint 1 60
 wait_mark "$m" ipc-done 1 120
-wid=$(xdotool search --sync --onlyvisible --name '^Leadbook$' | head -1)
-xdotool windowfocus --sync "$wid" 2>/dev/null || xdotool windowactivate --sync "$wid" 2>/dev/null || true
-sleep 0.5
-xdotool key --clearmodifiers slash # the app's shortcut: focus the search box
-sleep 0.5
-xdotool type --delay "$delay" "$search"
+rss_painted=$(awk -F'\t' '$1 == "first-paint" { printf "%.1f", $5 / 1024; exit }' "$m")
+type_search
 wait_mark "$m" keystroke "${#search}" 30
 key_med=$(values "$m" keystroke | median)
 key_p95=$(values "$m" keystroke | pct 95)
 key_max=$(values "$m" keystroke | sort -g | tail -1)
 ipc_med=$(values "$m" ipc-lead-list | median)
+repaint_med=$(values "$m" bare-repaint | median)
 q_med=$(values "$m" search-ipc | median)
 paint_med=$(values "$m" search-render | median)
 flush_med=$(values "$m" search-flush | median)
@@ -162,6 +178,10 @@ for ((i = 0; i < 30; i++)); do xdotool key Prior; sleep 0.05; done
 xdotool key Home
 sleep 2
 rss_big=$(rss_mb "$pid")
+# And once the start's own work is over (the first tick over a big book runs for seconds at a
+# lower priority, beside the typing): what the window holds while the agent reads.
+sleep 15
+rss_settled=$(rss_mb "$pid")
 web_rss=$(for c in $(pgrep -P "$pid" || true) $(for c in $(pgrep -P "$pid" || true); do pgrep -P "$c" || true; done); do
   awk '/^VmRSS:/ { print $2 }' "/proc/$c/status" 2>/dev/null || true
 done | awk '{ s += $1 } END { printf "%.0f", s / 1024 }')
@@ -181,10 +201,10 @@ echo "| figure | leadbook | baseline (same run) | target | |"
 echo "|---|---|---|---|---|"
 printf '| app start → first painted lead list, %s leads (median of %s) | %.0f ms | %.0f ms — the same start on an empty book | ≤ 1500 ms | %s |\n' \
   "$leads" "$runs" "$start_big" "$start_empty" "$(verdict "$start_big" 1500)"
-printf '| search keystroke → rows painted, typing "%s" (median; p95 %s ms, max %s ms) | %s ms | %s ms — bare `lead_list` IPC round trip of the same queries (median) | ≤ 30 ms | %s |\n' \
-  "$search" "$key_p95" "$key_max" "$key_med" "$ipc_med" "$(verdict "$key_med" 30)"
-printf '| resident memory of the Rust process, %s leads in the table | %s MB | %s MB — the same process on an empty book | ≤ 150 MB | %s |\n' \
-  "$leads" "$rss_big" "$rss_empty" "$(verdict "$rss_big" 150)"
+printf '| search keystroke → rows painted, typing "%s" (median; p95 %s ms, max %s ms) | %s ms | %s ms — the same window'"'"'s bare repaint of one changed row (median); bare `lead_list` IPC round trip %s ms | ≤ bare repaint + 20 ms | %s |\n' \
+  "$search" "$key_p95" "$key_max" "$key_med" "$repaint_med" "$ipc_med" "$(verdict "$key_med" "$(awk -v b="$repaint_med" 'BEGIN { print b + 20 }')")"
+printf '| resident memory of the Rust process, %s leads, searched and the table walked (%s MB at first paint; %s MB 15 s later, the start'"'"'s work done) | %s MB | %s MB — the same process on an empty book, searched | ≤ empty + 40 MB | %s |\n' \
+  "$leads" "$rss_painted" "$rss_settled" "$rss_big" "$rss_empty" "$(verdict "$rss_big" "$(awk -v b="$rss_empty" 'BEGIN { print b + 40 }')")"
 echo
 echo "Per search query: answer in hand ${q_med} ms after it was asked, rows painted ${paint_med} ms later (medians)."
 echo "  of which: DOM updated ${flush_med} ms, next frame begins ${frame_med} ms, frame painted ${draw_med} ms (medians)."

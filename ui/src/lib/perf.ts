@@ -10,8 +10,10 @@
  *                     `search-paint` (rAF → the task after the frame: style, layout, paint);
  *   `search-queue`    per key: keydown → the query that includes it is sent (it waits while
  *                     another query is in flight);
- *   `ipc-lead-list`   the bare `lead_list` round trip for each prefix of `?perf=TEXT`, the
- *                     baseline of the keystroke figure (then `ipc-done`).
+ *   `ipc-lead-list`   the bare `lead_list` round trip for each prefix of `?perf=TEXT`;
+ *   `bare-repaint`    one row's text changed with no query → the frame showing it painted, as
+ *                     many times as TEXT has characters: the keystroke figure's baseline (SPEC
+ *                     §10 round 2), then `ipc-done`.
  * Otherwise every function here returns at once.
  */
 import { tick } from 'svelte';
@@ -127,5 +129,26 @@ async function baseline(): Promise<void> {
     times.sort((a, b) => a - b);
     await mark('ipc-lead-list', times[2]);
   }
+  await bareRepaints(text.length);
   await mark('ipc-done');
+}
+
+/**
+ * The bare repaint of SPEC §10 round 2, in this window as it is: one row's text changed (no
+ * query) → the frame that shows it painted, `count` times; the first cell of the list's first
+ * row, put back as it was after each.
+ */
+async function bareRepaints(count: number): Promise<void> {
+  const cell = document.querySelector<HTMLElement>('[data-testid="lead-row"] [role="gridcell"]');
+  if (!cell) return;
+  // A node of its own, so the nodes Svelte keeps for the row are never touched.
+  const changed = document.createElement('span');
+  cell.append(changed);
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    changed.textContent = i % 2 ? ' ·' : ' ··';
+    const painted = await afterPaint();
+    await mark('bare-repaint', painted - t0);
+  }
+  changed.remove();
 }
