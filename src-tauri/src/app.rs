@@ -159,9 +159,15 @@ pub fn run(global: Global) -> i32 {
             }
         }))
         .plugin(
+            // The plugin's own defaults are stdout and a second file named after the product
+            // (Leadbook.log beside leadbook.log, every line twice): replaced, not added to.
             tauri_plugin_log::Builder::new()
                 .level(log::LevelFilter::Info)
-                .target(tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::LogDir { file_name: Some("leadbook".into()) }))
+                .clear_targets()
+                .targets([
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Stdout),
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::LogDir { file_name: Some("leadbook".into()) }),
+                ])
                 .build(),
         )
         .plugin(tauri_plugin_dialog::init())
