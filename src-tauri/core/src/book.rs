@@ -624,7 +624,6 @@ impl Book {
 
     // --- follow-ups ---
 
-    /// One follow-up tick for `ws`: one write transaction, whatever other process runs too.
     /// One tick of the workspace: the enrolments due now, [`WRITE_BATCH`] to a transaction, each
     /// looked at again under the write lock (another process may have taken it since the list
     /// was read), so a step is still queued exactly once.

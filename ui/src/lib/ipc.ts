@@ -274,9 +274,9 @@ export const calendarExport = (path: string) => call<CalendarExported>('calendar
 export const dashboard = () => call<Dashboard>('dashboard');
 
 // ── Benchmarks ──────────────────────────────────────────────────────────────────────────
-/** Records a benchmark mark (a no-op unless the app was started with LEADBOOK_PERF_OUT). */
 /** The first screen is painted with its answers: the Rust side may start its background work. */
 export const windowReady = () => call<void>('window_ready');
+/** Records a benchmark mark (a no-op unless the app was started with LEADBOOK_PERF_OUT). */
 export const perfMark = (name: string, valueMs?: number) =>
   call<void>('perf_mark', valueMs === undefined ? { name } : { name, valueMs });
 

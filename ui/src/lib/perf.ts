@@ -135,8 +135,8 @@ async function baseline(): Promise<void> {
 
 /**
  * The bare repaint of SPEC §10 round 2, in this window as it is: one row's text changed (no
- * query) → the frame that shows it painted, `count` times; the first cell of the list's first
- * row, put back as it was after each.
+ * query) → the frame that shows it painted, `count` times: a span of its own in the first cell
+ * of the list's first row, changed each time and removed at the end.
  */
 async function bareRepaints(count: number): Promise<void> {
   const cell = document.querySelector<HTMLElement>('[data-testid="lead-row"] [role="gridcell"]');

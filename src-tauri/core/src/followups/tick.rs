@@ -115,13 +115,6 @@ pub fn due_enrolments(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> 
         .collect::<rusqlite::Result<_>>()?)
 }
 
-/// One tick for workspace `ws` at `now` over every due enrolment, inside the caller's write
-/// transaction.
-pub fn tick(conn: &Connection, ws: &Workspace, now: DateTime<Utc>) -> Result<TickReport> {
-    let due = due_enrolments(conn, ws, now)?;
-    tick_these(conn, ws, &due, now)
-}
-
 /// The tick over the enrolments `due` (from [`due_enrolments`]), inside the caller's write
 /// transaction. Each is read again: one another process moved on since the list was read, or
 /// that is no longer due, is left alone (and not counted).
